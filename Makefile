@@ -1,0 +1,44 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := tests/js/node_modules/.installed-stamp
+BENCH_STAMP := benchmarks/node_modules/.installed-stamp
+
+.PHONY: install run test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(NODE_STAMP): tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+$(BENCH_STAMP): benchmarks/package.json benchmarks/package-lock.json
+	npm ci --prefix benchmarks --no-audit --no-fund --loglevel=error
+	touch $(BENCH_STAMP)
+
+run: install
+	$(BIN)/ventanilla demo
+	$(BIN)/ventanilla serve
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks migrations
+
+typecheck: install
+	$(BIN)/mypy
+
+test: install $(NODE_STAMP) lint typecheck
+	$(BIN)/pytest
+
+bench: install $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) tests/js/node_modules benchmarks/node_modules var

@@ -1,0 +1,181 @@
+"""create_app(settings): FastAPI wrapped by the Socket.IO ASGI app; the lifespan runs background services."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+import socketio
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from ventanilla.bot.http import router as bot_router
+from ventanilla.chat import service as livechat
+from ventanilla.context import AppContext, Clock
+from ventanilla.db import make_engine, make_sessionmaker, utcnow
+from ventanilla.entities.http import router as entities_router
+from ventanilla.realtime import socket as realtime_socket
+from ventanilla.realtime.listener import RealtimeListener
+from ventanilla.realtime.presence import LocalPresence, Presence, RedisPresence
+from ventanilla.realtime.publisher import SocketPublisher
+from ventanilla.security import TokenSigner
+from ventanilla.settings import Settings, get_settings
+from ventanilla.tickets.http import router as tickets_router
+from ventanilla.users.http import router as users_router
+from ventanilla.web import ApiPrefix, BodyLimit, ORJSONResponse, install_error_handlers
+
+log = logging.getLogger(__name__)
+
+ALLOWED_HEADERS = ["Authorization", "Content-Type", "X-Entity-Token", "X-Chat-Session-Id", "Anon-Id", "X-Anon-Id"]
+
+BackgroundService = Callable[[AppContext], Awaitable[None]]
+
+
+class _OrjsonForSocketIO:
+    """python-socketio's pluggable JSON module, backed by orjson (compact, and several times faster)."""
+
+    @staticmethod
+    def dumps(obj: Any, **_: Any) -> str:
+        return orjson.dumps(obj).decode()
+
+    @staticmethod
+    def loads(data: str | bytes, **_: Any) -> Any:
+        return orjson.loads(data)
+
+
+def _socket_server(settings: Settings) -> socketio.AsyncServer:
+    manager = (
+        socketio.AsyncRedisManager(settings.redis_url, channel=settings.redis_channel) if settings.redis_url else None
+    )
+    origins: str | list[str] = "*" if "*" in settings.cors_origins else settings.cors_origins
+    return socketio.AsyncServer(
+        async_mode="asgi",
+        client_manager=manager,
+        cors_allowed_origins=origins,
+        cors_credentials=True,
+        ping_interval=settings.socket_ping_interval,
+        ping_timeout=settings.socket_ping_timeout,
+        max_http_buffer_size=settings.max_body_bytes,
+        json=_OrjsonForSocketIO,
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+async def _presence_heartbeat(ctx: AppContext) -> None:
+    presence: Presence = ctx.services["presence"]
+    while True:
+        await asyncio.sleep(20)
+        try:
+            await presence.heartbeat()
+        except Exception:
+            log.exception("presence heartbeat failed")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock = utcnow,
+    extra_services: list[BackgroundService] | None = None,
+) -> socketio.ASGIApp:
+    """Build the whole ASGI application for one process."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    sio = _socket_server(settings)
+    ctx = AppContext(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        sio=sio,
+        signer=TokenSigner(settings.secret_key.get_secret_value()),
+        clock=clock,
+    )
+    presence: Presence = (
+        RedisPresence(settings.redis_url, prefix=f"{settings.redis_channel}:presence")
+        if settings.redis_url
+        else LocalPresence()
+    )
+    ctx.services["presence"] = presence
+    ctx.publishers.append(SocketPublisher(sio))
+    ctx.listeners.append(RealtimeListener())
+    realtime_socket.register(ctx, presence)
+
+    async def agent_online(entity_id: int, user_id: int) -> None:
+        await livechat.on_agent_online(ctx, entity_id, user_id)
+
+    ctx.services["agent_online_hooks"].append(agent_online)
+    services: list[BackgroundService] = [_presence_heartbeat, *(extra_services or [])]
+    for plugin in _plugins():
+        services.extend(plugin(ctx))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        tasks = [asyncio.create_task(service(ctx)) for service in services] if settings.run_workers else []
+        tasks += [asyncio.create_task(_presence_heartbeat(ctx))] if not settings.run_workers else []
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            with contextlib.suppress(Exception):
+                await presence.close()
+            await engine.dispose()
+
+    api = FastAPI(
+        title="Ventanilla",
+        version="0.1.0",
+        description="Reclamos municipales con chat en vivo, WhatsApp y email.",
+        default_response_class=ORJSONResponse,
+        lifespan=lifespan,
+    )
+    api.state.ctx = ctx
+    install_error_handlers(api)
+    allow_all = "*" in settings.cors_origins
+    api.add_middleware(
+        CORSMiddleware,
+        allow_origins=[] if allow_all else settings.cors_origins,
+        allow_origin_regex=".*" if allow_all else None,
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=ALLOWED_HEADERS,
+        expose_headers=["X-Anon-Id"],
+        max_age=600,
+    )
+    for router in (users_router, entities_router, tickets_router, bot_router):
+        api.include_router(router)
+
+    @api.get("/health", tags=["salud"])
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    limited = BodyLimit(
+        ApiPrefix(api),
+        default=settings.max_body_bytes,
+        per_prefix={"/webhooks/email": settings.max_inbound_email_bytes, "/webhooks/whatsapp": 1024 * 1024},
+    )
+    app = socketio.ASGIApp(sio, other_asgi_app=limited, socketio_path="socket.io")
+    app.ctx = ctx  # type: ignore[attr-defined]
+    app.api = api  # type: ignore[attr-defined]
+    return app
+
+
+def _plugins() -> list[Callable[[AppContext], list[BackgroundService]]]:
+    """Optional channel modules (email, WhatsApp, Pusher) that register listeners, routes and workers."""
+    found: list[Callable[[AppContext], list[BackgroundService]]] = []
+    for module_name in ("ventanilla.notifications.plugin", "ventanilla.whatsapp.plugin", "ventanilla.adapters.pusher"):
+        try:
+            module = __import__(module_name, fromlist=["install"])
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        found.append(module.install)
+    return found

@@ -1,0 +1,43 @@
+"""Channel-agnostic chatbot: a pure state machine for the web widget and WhatsApp."""
+
+from .engine import (
+    REQUEST_AGENT_BUTTON,
+    BotReply,
+    BotSettings,
+    Button,
+    ButtonGroup,
+    CancelComplaint,
+    ComplaintDraft,
+    ConversationState,
+    CreateComplaint,
+    Effect,
+    Incoming,
+    RequestAgent,
+    TipoChat,
+    complaint_created,
+    is_agent_request,
+    live_chat_closed,
+    live_chat_requested,
+    respond,
+)
+
+__all__ = [
+    "REQUEST_AGENT_BUTTON",
+    "BotReply",
+    "BotSettings",
+    "Button",
+    "ButtonGroup",
+    "CancelComplaint",
+    "ComplaintDraft",
+    "ConversationState",
+    "CreateComplaint",
+    "Effect",
+    "Incoming",
+    "RequestAgent",
+    "TipoChat",
+    "complaint_created",
+    "is_agent_request",
+    "live_chat_closed",
+    "live_chat_requested",
+    "respond",
+]

@@ -1,0 +1,145 @@
+"""The widget's bot endpoint: POST /ask/{municipio|pyme}."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any, Literal
+
+import orjson
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from ventanilla.bot import engine
+from ventanilla.bot import service as bot
+from ventanilla.entities import repository as entities_repo
+from ventanilla.entities.models import Entity
+from ventanilla.errors import TooLarge, Unauthorized
+from ventanilla.web import Ctx, OptionalEntity, OptionalUser, ORJSONResponse, UoW, limit, session_key_of
+
+router = APIRouter(tags=["bot"])
+ask_limit = Depends(limit("ask", lambda ctx: ctx.settings.rate_limit_per_minute))
+
+
+class LocationIn(BaseModel):
+    """A point shared by the citizen."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class AskIn(BaseModel):
+    """The widget's request body (CONTRACT.md §3)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    pregunta: str = ""
+    action: str | None = Field(default=None, max_length=100)
+    payload: Any = None
+    contexto_previo: dict[str, Any] | None = None
+    tipo_chat: str | None = Field(default=None, max_length=16)
+    datos_personales: dict[str, Any] | None = None
+    idempotency_key: str | None = Field(default=None, max_length=128)
+    location: LocationIn | None = None
+    attachment_info: dict[str, Any] | None = None
+    ticket_id: int | str | None = None
+    tipo_ticket: str | None = Field(default=None, max_length=16)
+    nombre_usuario: str | None = Field(default=None, max_length=200)
+    rubro_clave: str | None = Field(default=None, max_length=100)
+
+
+def _ticket_hint(body: AskIn) -> int | None:
+    candidates = [body.ticket_id, (body.contexto_previo or {}).get("id_ticket_creado")]
+    for value in candidates:
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and math.isfinite(value):
+            return int(value)
+        if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 17:
+            return int(value.strip())
+    return None
+
+
+def _attachment(body: AskIn) -> dict[str, Any] | None:
+    info = body.attachment_info
+    if not info:
+        return None
+    keep = {k: info[k] for k in ("name", "url", "mimeType", "size") if k in info}
+    return keep or None
+
+
+async def _entity(uow: UoW, entity: Entity | None, user: OptionalUser) -> Entity:
+    if entity is not None:
+        return entity
+    if user is not None and user.entity_id is not None:
+        found = await entities_repo.get(uow.session, user.entity_id)
+        if found is not None:
+            return found
+    raise Unauthorized("Falta o es inválido el token de la entidad (X-Entity-Token).")
+
+
+@router.post("/ask/{tipo}", dependencies=[ask_limit])
+async def ask(
+    tipo: Literal["municipio", "pyme"],
+    body: AskIn,
+    request: Request,
+    ctx: Ctx,
+    uow: UoW,
+    user: OptionalUser,
+    entity: OptionalEntity,
+) -> Response:
+    """One turn of the widget's conversation with the bot (or the live chat it opened)."""
+    if len(body.pregunta) > ctx.settings.max_message_chars:
+        raise TooLarge(f"El mensaje supera el máximo de {ctx.settings.max_message_chars} caracteres.")
+    owner = await _entity(uow, entity, user)
+    session_key = session_key_of(request)
+    chat = (
+        await bot.livechat.chat_session(uow, owner, session_key)
+        if session_key and body.contexto_previo is None
+        else None
+    )
+    raw_state = body.contexto_previo if body.contexto_previo is not None else None
+    state = (
+        engine.ConversationState.from_contexto(raw_state)
+        if raw_state is not None
+        else engine.ConversationState.from_json(chat.state)
+        if chat is not None and chat.state
+        else engine.ConversationState()
+    )
+    attachment = _attachment(body)
+    incoming = engine.Incoming(
+        text=body.pregunta,
+        action=body.action,
+        payload=body.payload,
+        datos_personales=body.datos_personales,
+        latitud=body.location.lat if body.location else None,
+        longitud=body.location.lon if body.location else None,
+        attachment_url=str(attachment.get("url")) if attachment and attachment.get("url") else None,
+    )
+    citizen = user if user is not None and not user.is_staff else None
+    answer = await bot.converse(
+        ctx,
+        uow,
+        owner,
+        channel="web",
+        session_key=session_key,
+        citizen=citizen,
+        turn=bot.Turn(
+            incoming=incoming,
+            contexto=raw_state,
+            idempotency_key=body.idempotency_key,
+            ticket_hint=_ticket_hint(body),
+            attachment=attachment,
+        ),
+        state=state,
+    )
+    if chat is not None:
+        chat.state = orjson.loads(answer.reply.state.to_json())
+    await uow.commit()
+    anon = request.headers.get("anon-id") or request.headers.get("x-anon-id") or uuid.uuid4().hex
+    return ORJSONResponse(answer.to_wire(), headers={"X-Anon-Id": anon[:64]})

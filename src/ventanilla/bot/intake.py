@@ -1,0 +1,348 @@
+"""Deterministic text understanding for the bot: normalisation, intents, categories, personal data."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_INPUT_CHARS = 4000
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SPACES_RE = re.compile(r"[ \t]+")
+_NON_WORD_RE = re.compile(r"[\W_]+")
+
+
+def clean_text(value: object, limit: int = MAX_INPUT_CHARS) -> str:
+    """Coerce to str, drop control characters, collapse spaces and truncate to ``limit``."""
+    if not isinstance(value, str):
+        return ""
+    # Pre-cut before any regex so huge inputs cost nothing.
+    text = _CONTROL_RE.sub(" ", value[: limit * 2])
+    text = _SPACES_RE.sub(" ", text).strip()
+    return text[:limit].rstrip()
+
+
+def normalize(text: str) -> str:
+    """Lowercase, strip accents and punctuation, collapse spaces (for matching only)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_WORD_RE.sub(" ", plain).strip()
+
+
+CONFIRM_WORDS = frozenset(
+    {
+        "si", "ok", "okay", "oka", "okey", "confirmo", "confirmar", "confirmado", "dale", "1",
+        "de acuerdo", "correcto", "confirmar reclamo", "confirmar solicitud", "si confirmo",
+        "si dale", "dale si", "listo", "perfecto", "claro", "si por favor", "si gracias",
+    }
+)
+_SOFT_CANCEL = frozenset(
+    {
+        "cancelar", "cancela", "cancelo", "cancelalo", "cancelar reclamo", "cancelar solicitud",
+        "anular", "anulalo", "no quiero", "salir", "dejalo", "olvidalo", "no gracias", "ya no",
+    }
+)
+SOFT_CANCEL_WORDS = _SOFT_CANCEL
+CANCEL_WORDS = _SOFT_CANCEL | {"no", "2", "no no", "nop", "nah", "no confirmo"}
+MENU_WORDS = frozenset(
+    {"menu", "menu principal", "ver menu", "ayuda", "help", "opciones", "ver opciones", "inicio", "volver",
+     "volver al menu", "volver al inicio", "empezar de nuevo"}
+)
+
+_GREETING_RE = re.compile(
+    r"^(?:(?:hola|holis|holaa+|buen dia|buenos dias|buenas tardes|buenas noches|buenas|hey|saludos|"
+    r"que tal|como estas|como va|como andan|como andas|todo bien)\s*)+$"
+)
+_THANKS_RE = re.compile(r"\b(?:gracias|graciass+|muchas gracias|mil gracias|te agradezco)\b")
+
+
+def is_greeting(norm: str) -> bool:
+    """True when the normalised text is only a greeting."""
+    return bool(norm) and bool(_GREETING_RE.match(norm))
+
+
+def is_thanks(norm: str) -> bool:
+    """True for short thank-you messages."""
+    return bool(_THANKS_RE.search(norm)) and len(norm.split()) <= 6
+
+
+_AGENT_TARGET = (
+    r"(?:representante|persona|personas|humano|humana|ser humano|agente(?!s? de transito)|operador|operadora|"
+    r"asesor|asesora|empleado|empleada|alguien|responsable|encargado|encargada|gente)"
+)
+_AGENT_PATTERNS = (
+    re.compile(
+        r"\b(?:hablar|hablo|habla|comunicarme|comunicarse|comunicar|contactarme|contactar|chatear|conversar)"
+        r"\s+con\s+(?:(?:un|una|el|la|algun|alguna|alguien|los|las|a)\s+)?(?:\w+\s+)?" + _AGENT_TARGET + r"\b"
+    ),
+    re.compile(
+        r"\b(?:pasame|pasarme|pasas|comunicame|derivame|derivarme|transferime|transferirme)\s+con\b"
+    ),
+    re.compile(
+        r"\b(?:quiero|quisiera|necesito|pido|solicito|puedo tener|me das|me pasas)\s+(?:con\s+)?"
+        r"(?:un|una|a un|a una)?\s*(?:representante|operador|operadora|asesor|asesora|humano|persona real|"
+        r"agente humano|ser humano)\b"
+    ),
+    re.compile(r"\batencion (?:humana|personalizada|con una persona)\b"),
+    re.compile(
+        r"^(?:un |una )?(?:representante|operador|operadora|asesor|asesora|humano|agente|persona real)$"
+    ),
+)
+
+
+def is_agent_request(text: str) -> bool:
+    """True when the citizen asks to talk to a human representative."""
+    if not isinstance(text, str):
+        return False
+    norm = normalize(text[:MAX_INPUT_CHARS])
+    return any(p.search(norm) for p in _AGENT_PATTERNS)
+
+
+_CONSULT_RE = re.compile(
+    r"\b(?:consult\w*|estado|seguimiento|averigu\w*|novedad\w*|como va|que paso con|como sigue)\b"
+    r".{0,40}\b(?:reclamo|reclamos|ticket|pedido|solicitud|tramite)\b"
+    r"|\b(?:reclamo|ticket|pedido|solicitud)\s*(?:n|nro|numero|no)?\s*\d+.*\bpin\b"
+)
+_COMPLAINT_RE = {
+    "municipio": re.compile(r"\b(?:reclam\w*|queja\w*|quejarme|denunci\w*|report\w*|problema\w*)\b"),
+    "pyme": re.compile(
+        r"\b(?:pedido\w*|pedir|encargar|encargo|comprar|compra|presupuesto\w*|cotiza\w*|reclam\w*|queja\w*|"
+        r"consulta|consultar algo|problema\w*)\b"
+    ),
+}
+_TRAMITES_RE = re.compile(
+    r"\b(?:tramite\w*|horario\w*|atienden|abren|cierran|atencion al publico|requisito\w*|donde queda\w*|"
+    r"direccion de|telefono de|contacto)\b"
+)
+_INTENT_FILLER_RE = re.compile(
+    r"\b(?:hola|buen dia|buenas|quiero|quisiera|queria|necesito|hacer|presentar|dejar|un|una|reclamo|"
+    r"reclamar|queja|denuncia|denunciar|reportar|por favor|porfa|pedido|consulta)\b"
+)
+
+
+def is_consult_intent(norm: str) -> bool:
+    """True when the citizen wants to check an existing complaint."""
+    return bool(_CONSULT_RE.search(norm))
+
+
+def is_complaint_intent(norm: str, tipo: str) -> bool:
+    """True when the citizen wants to file something."""
+    pattern = _COMPLAINT_RE.get(tipo, _COMPLAINT_RE["municipio"])
+    return bool(pattern.search(norm))
+
+
+def is_tramites_intent(norm: str) -> bool:
+    """True for questions about procedures, hours or contact data."""
+    return bool(_TRAMITES_RE.search(norm))
+
+
+def is_descriptive(norm: str, min_words: int = 4) -> bool:
+    """True when, beyond intent phrases, the text says something about the problem."""
+    rest = _INTENT_FILLER_RE.sub(" ", norm).split()
+    return len(rest) >= min_words
+
+
+_CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "Alumbrado público": (
+        r"luz", r"luces", r"lampar\w*", r"poste\w*", r"luminari\w*", r"alumbrado", r"farol\w*", r"foco\w*",
+    ),
+    "Baches y calles": (
+        r"baches?", r"pozos?", r"asfalt\w*", r"pavimento\w*", r"calles? rotas?", r"veredas? rotas?",
+        r"cordon\w*", r"ripio", r"hundimiento\w*", r"calle de tierra",
+    ),
+    "Residuos y limpieza": (
+        r"basura\w*", r"residuos?", r"contenedor\w*", r"recoleccion", r"recolector\w*", r"microbasural\w*",
+        r"basural\w*", r"escombros?", r"limpieza",
+    ),
+    "Arbolado y espacios verdes": (
+        r"arbol\w*", r"ramas?", r"poda\w*", r"plazas?", r"yuyos?", r"pasto", r"cesped", r"espacios? verdes?",
+        r"parques?", r"raices",
+    ),
+    "Agua y cloacas": (
+        r"agua", r"cloaca\w*", r"perdida\w*", r"canos?", r"canerias?", r"desague\w*", r"alcantarilla\w*",
+        r"boca de tormenta",
+    ),
+    "Tránsito y señalización": (
+        r"semaforo\w*", r"senal\w*", r"senaliz\w*", r"transito", r"lomo de burro", r"reductor\w*",
+        r"carteles?",
+    ),
+    "Ruidos molestos": (
+        r"ruidos?", r"ruidoso\w*", r"musica (?:muy )?(?:fuerte|alta)", r"parlantes?", r"bocinas?",
+    ),
+    "Animales sueltos": (
+        r"perros?", r"caballos?", r"animal(?:es)? suelto\w*", r"animales", r"vacas?", r"jaurias?",
+    ),
+    "Pedido": (r"pedido\w*", r"pedir", r"encarg\w*", r"comprar?", r"presupuesto\w*", r"cotiza\w*"),
+    "Reclamo": (r"reclam\w*", r"queja\w*", r"falla\w*", r"devolucion\w*", r"roto", r"rota"),
+    "Consulta": (r"consulta\w*", r"pregunta\w*", r"precios?", r"stock"),
+}
+_CATEGORY_RES = {
+    name: re.compile(r"\b(?:" + "|".join(words) + r")\b") for name, words in _CATEGORY_KEYWORDS.items()
+}
+
+
+def _find_configured(name: str, categories: tuple[str, ...]) -> str | None:
+    target = normalize(name)
+    for cat in categories:
+        if normalize(cat) == target:
+            return cat
+    return None
+
+
+def infer_category(norm: str, categories: tuple[str, ...]) -> str | None:
+    """Guess a configured category from keywords; most hits wins, ties go to table order."""
+    best: tuple[int, str] | None = None
+    for name, pattern in _CATEGORY_RES.items():
+        configured = _find_configured(name, categories)
+        if configured is None:
+            continue
+        hits = len(pattern.findall(norm))
+        if hits and (best is None or hits > best[0]):
+            best = (hits, configured)
+    if best is not None:
+        return best[1]
+    for cat in categories:
+        cat_norm = normalize(cat)
+        if cat_norm and cat_norm != "otros" and re.search(r"\b" + re.escape(cat_norm) + r"\b", norm):
+            return cat
+    return None
+
+
+def match_category(raw: str, categories: tuple[str, ...], *, allow_index: bool = True) -> str | None:
+    """Match an answer to the category question: list number, name, name prefix or keywords."""
+    norm = normalize(raw)
+    if not norm:
+        return None
+    if allow_index and norm.isdigit():
+        idx = int(norm[:3]) - 1
+        return categories[idx] if 0 <= idx < len(categories) else None
+    for cat in categories:
+        cat_norm = normalize(cat)
+        if norm == cat_norm or (len(norm) >= 4 and cat_norm.startswith(norm)):
+            return cat
+    return infer_category(norm, categories)
+
+
+_ADDRESS_RE = re.compile(
+    r"\b(?:en|sobre|calle|av\.?|avenida)\s+("
+    r"(?:(?:la\s+)?(?:calle|av\.?|avenida|pasaje|bv\.?|boulevard)\s+)?"
+    r"[A-ZÁÉÍÓÚÑ0-9][\wÁÉÍÓÚÑáéíóúñü.']*"
+    r"(?:\s+(?:de\s+|del\s+|la\s+)?[A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñü.']*){0,3}"
+    r"\s+(?:al\s+)?\d{1,5})\b"
+)
+
+
+def extract_address(text: str) -> str | None:
+    """Find an explicit "Street Name 1234" address inside free text."""
+    m = _ADDRESS_RE.search(text)
+    return m.group(1).strip() if m else None
+
+
+_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+_EMAIL_FULL_RE = re.compile(r"^" + _EMAIL_RE.pattern + r"$")
+_DNI_LABELED_RE = re.compile(
+    r"\b(?:dni|d\.n\.i\.?|documento)\s*(?:n(?:ro|°|º|o)?\.?\s*)?[:#]?\s*(\d{1,2}[.\s]?\d{3}[.\s]?\d{3})(?!\d)",
+    re.IGNORECASE,
+)
+_DNI_DOTTED_RE = re.compile(r"(?<![\d.])(\d{1,2}\.\d{3}\.\d{3})(?![\d.])")
+_PHONE_RE = re.compile(r"(?<![\w@.])(\+?\(?\d[\d\s\-().]{4,24}\d)(?![\w@])")
+_LABELS_RE = re.compile(
+    r"\b(?:mi\s+)?(?:nombre(?:\s+completo)?|e-?mail|mail|correo(?:\s+electronico)?|tel[eé]fono|tel|cel(?:ular)?|"
+    r"whatsapp|wsp|dni|documento|me llamo|soy)(?:\s+es)?\b\s*[:.\-]?",
+    re.IGNORECASE,
+)
+_NAME_SIGNAL_RE = re.compile(r"\b(?:me llamo|soy|mi nombre|nombre)\b")
+_NAME_WORD_RE = re.compile(r"^[A-Za-zÁÉÍÓÚÜÑáéíóúüñ][A-Za-zÁÉÍÓÚÜÑáéíóúüñ'’\-]*$")
+_NOT_NAME_WORDS = frozenset(
+    {
+        "quiero", "queria", "quisiera", "cambiar", "modificar", "corregir", "no", "si", "que", "como",
+        "donde", "cuando", "porque", "pero", "hay", "tengo", "esta", "estoy", "es", "son", "por", "para",
+        "con", "sin", "un", "una", "el", "mi", "me", "te", "se", "gracias", "hola", "ok", "dale", "calle",
+        "reclamo", "cancelar", "confirmar", "confirmo", "listo", "ayuda", "menu", "buenas", "buen", "dia",
+        "nada", "tambien", "todavia", "ya", "eso", "esto", "aca", "alla", "bien", "mal", "sos", "ustedes",
+        "vos"
+    }
+)
+_SEGMENT_SPLIT_RE = re.compile(r"[,;\n|/]+|\s+y\s+")
+
+
+@dataclass(slots=True)
+class PersonalData:
+    """Personal data recognised in one message; every value already validated."""
+
+    nombre: str | None = None
+    email: str | None = None
+    telefono: str | None = None
+    dni: str | None = None
+
+    def any(self) -> bool:
+        """True if something was recognised."""
+        return any((self.nombre, self.email, self.telefono, self.dni))
+
+
+def valid_email(value: str) -> str | None:
+    """Lowercased email if its format is plausible, else None."""
+    email = value.strip().lower()
+    return email if len(email) <= 254 and _EMAIL_FULL_RE.match(email) else None
+
+
+def valid_phone(value: str) -> str | None:
+    """Digits (with optional leading +) if there are 6 to 15 of them, else None."""
+    raw = value.strip()
+    digits = re.sub(r"\D", "", raw)
+    if not 6 <= len(digits) <= 15:
+        return None
+    return ("+" + digits) if raw.startswith("+") else digits
+
+
+def valid_dni(value: str) -> str | None:
+    """DNI digits if there are 7 or 8 of them, else None."""
+    digits = re.sub(r"[\s.\-]", "", value.strip())
+    return digits if digits.isdigit() and 7 <= len(digits) <= 8 else None
+
+
+def valid_name(value: str) -> str | None:
+    """Collapsed name (2..120 chars, with letters), else None."""
+    name = " ".join(value.split()).strip(" .,;:-")
+    if not 2 <= len(name) <= 120 or not any(ch.isalpha() for ch in name):
+        return None
+    return name
+
+
+def _looks_like_name(segment: str) -> str | None:
+    words = segment.strip(" .:-").split()
+    if not 1 <= len(words) <= 5 or not all(_NAME_WORD_RE.match(w) for w in words):
+        return None
+    if any(normalize(w) in _NOT_NAME_WORDS for w in words):
+        return None
+    return valid_name(" ".join(w[:1].upper() + w[1:] for w in words))
+
+
+def extract_personal(text: str, *, allow_bare_name: bool = False) -> PersonalData:
+    """Pull nombre, email, teléfono and DNI out of one free-text message."""
+    found = PersonalData()
+    rest = text[:MAX_INPUT_CHARS]
+    m = _EMAIL_RE.search(rest)
+    if m:
+        found.email = valid_email(m.group(0))
+        rest = rest[: m.start()] + " , " + rest[m.end():]
+    m = _DNI_LABELED_RE.search(rest) or _DNI_DOTTED_RE.search(rest)
+    if m:
+        found.dni = valid_dni(m.group(1))
+        rest = rest[: m.start()] + " , " + rest[m.end():]
+    for m in _PHONE_RE.finditer(rest):
+        phone = valid_phone(m.group(1))
+        if phone:
+            found.telefono = phone
+            rest = rest[: m.start()] + " , " + rest[m.end():]
+            break
+    signalled = bool(_NAME_SIGNAL_RE.search(normalize(text[:200])))
+    if signalled or allow_bare_name or found.any():
+        stripped = _LABELS_RE.sub(" , ", rest)
+        for segment in _SEGMENT_SPLIT_RE.split(stripped):
+            name = _looks_like_name(segment)
+            if name:
+                found.nombre = name
+                break
+    return found

@@ -1,0 +1,325 @@
+"""The bot conversation of any channel: urgency first, live-chat routing, then the intake engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from ventanilla.bot import engine
+from ventanilla.chat import service as livechat
+from ventanilla.context import AppContext
+from ventanilla.db import UnitOfWork, utcnow
+from ventanilla.entities import hours
+from ventanilla.entities import service as entities
+from ventanilla.entities.models import Entity
+from ventanilla.tickets import repository as tickets_repo
+from ventanilla.tickets import service as tickets
+from ventanilla.tickets.models import Ticket
+from ventanilla.urgency import Verdict, classify, safety_message
+from ventanilla.users.models import User
+
+_NO_CLASSIFY_ACTIONS = frozenset({"initial_greeting", "request_agent", "confirmar_reclamo", "cancelar_reclamo"})
+_CATEGORY_LABELS = {
+    "fire": "incendio",
+    "gas": "olor o pérdida de gas",
+    "electric": "riesgo eléctrico",
+    "flood": "inundación",
+    "structure": "derrumbe o caída",
+    "medical": "emergencia médica",
+    "violence": "violencia",
+    "missing": "persona perdida",
+    "animal": "ataque de animal",
+    "traffic": "tránsito peligroso",
+    "health": "riesgo sanitario",
+    "explicit": "pedido urgente",
+}
+
+
+@dataclass(slots=True)
+class Turn:
+    """One citizen turn as the transports hand it over."""
+
+    incoming: engine.Incoming
+    contexto: dict[str, Any] | None = None
+    idempotency_key: str | None = None
+    ticket_hint: int | None = None
+    attachment: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class Answer:
+    """What the bot says back, plus the ticket it concerns."""
+
+    reply: engine.BotReply
+    ticket: Ticket | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    urgent: Verdict | None = None
+    message_id: str = field(default_factory=lambda: f"bot-{uuid.uuid4().hex}")
+    fecha: dt.datetime = field(default_factory=utcnow)
+
+    def to_wire(self) -> dict[str, Any]:
+        """Body of the /ask response."""
+        wire = self.reply.to_wire()
+        wire.update({"id": self.message_id, "fecha": self.fecha.isoformat()})
+        if self.ticket is not None:
+            wire.update(
+                {
+                    "ticket_id": self.ticket.id,
+                    "nro_ticket": self.ticket.nro_ticket,
+                    "estado": self.ticket.estado,
+                    "prioridad": self.ticket.prioridad,
+                }
+            )
+        wire.update(self.extra)
+        return wire
+
+
+def bot_settings(ctx: AppContext, entity: Entity, now: dt.datetime) -> engine.BotSettings:
+    """The engine's view of an entity right now."""
+    schedule = entities.schedule_of(entity)
+    is_open = hours.is_open(schedule, now)
+    categories = tuple((entity.config or {}).get("categorias") or ())
+    return engine.BotSettings(
+        tipo_chat="pyme" if entity.tipo == "pyme" else "municipio",
+        entity_name=entity.name,
+        live_chat_open=is_open,
+        closed_message="" if is_open else hours.closed_message(schedule, now),
+        categories=categories,
+    )
+
+
+async def _routed_ticket(
+    uow: UnitOfWork, entity: Entity, session_key: str | None, citizen: User | None, hint: int | None
+) -> Ticket | None:
+    """The open conversation this turn belongs to: explicit ticket id if the caller owns it, else the session's."""
+    if hint is not None:
+        ticket = await tickets_repo.get(uow.session, hint)
+        if (
+            ticket is not None
+            and ticket.entity_id == entity.id
+            and not ticket.is_closed
+            and (ticket.is_live_chat or ticket.prioridad == "urgente")
+            and tickets.citizen_owns(ticket, user=citizen, session_key=session_key, entity=entity)
+        ):
+            return ticket
+    return await livechat.open_live_ticket(uow, entity, session_key)
+
+
+def _contact(state: engine.ConversationState, citizen: User | None) -> dict[str, str | None]:
+    draft = state.draft
+    return {
+        "nombre": draft.nombre or (citizen.name if citizen else None),
+        "email": draft.email or (citizen.email if citizen else None),
+        "telefono": draft.telefono or (citizen.phone if citizen else None),
+    }
+
+
+async def converse(
+    ctx: AppContext,
+    uow: UnitOfWork,
+    entity: Entity,
+    *,
+    channel: str,
+    session_key: str | None,
+    citizen: User | None,
+    turn: Turn,
+    state: engine.ConversationState,
+) -> Answer:
+    """Answer one citizen turn on any channel."""
+    now = ctx.clock()
+    settings = bot_settings(ctx, entity, now)
+    incoming = turn.incoming
+    action = (incoming.action or "").strip() or None
+    text = incoming.text.strip()
+
+    if action == "initial_greeting":
+        return Answer(engine.respond(settings, engine.ConversationState(), incoming))
+
+    live = await _routed_ticket(uow, entity, session_key, citizen, turn.ticket_hint)
+    wants_agent = action == "request_agent" or (action is None and engine.is_agent_request(text))
+    if wants_agent:
+        return await _handoff(ctx, uow, entity, settings, state, channel, session_key, citizen, text)
+
+    if live is not None and (text or turn.attachment):
+        outcome = await livechat.citizen_message(
+            ctx,
+            uow,
+            entity,
+            live,
+            text=text or "(adjunto)",
+            origen=channel_origin(channel),
+            citizen=citizen,
+            attachment=turn.attachment,
+        )
+        reply = engine.BotReply(respuesta=_ack(live), botones=[], categorias=[], state=state)
+        return Answer(reply, ticket=live, extra={"live_chat": True, "mensaje_id": outcome["mensaje_id"]})
+
+    verdict = classify(text) if text and action not in _NO_CLASSIFY_ACTIONS else None
+    if verdict is not None and verdict.urgent:
+        return await _urgent(ctx, uow, entity, settings, state, channel, session_key, citizen, text, verdict, turn)
+
+    reply = engine.respond(settings, state, incoming)
+    effect = reply.effect
+    if isinstance(effect, engine.CreateComplaint):
+        return await _create_complaint(uow, entity, settings, reply, channel, session_key, citizen, turn)
+    if isinstance(effect, engine.RequestAgent):
+        return await _handoff(ctx, uow, entity, settings, state, channel, session_key, citizen, text)
+    return Answer(reply)
+
+
+def channel_origin(channel: str) -> str:
+    """The `origen` recorded for a citizen message of a channel."""
+    return "chat" if channel == "web" else channel
+
+
+def _ack(ticket: Ticket) -> str:
+    if ticket.estado == livechat.LIVE:
+        return "✓ Enviado."
+    return "Tu mensaje quedó registrado. Un representante te va a responder apenas esté disponible."
+
+
+async def _handoff(
+    ctx: AppContext,
+    uow: UnitOfWork,
+    entity: Entity,
+    settings: engine.BotSettings,
+    state: engine.ConversationState,
+    channel: str,
+    session_key: str | None,
+    citizen: User | None,
+    text: str,
+) -> Answer:
+    if not settings.live_chat_open:
+        return Answer(engine.live_chat_closed(settings, state))
+    handoff = await livechat.request_agent(
+        ctx,
+        uow,
+        entity,
+        session_key=session_key,
+        channel=channel,
+        citizen=citizen,
+        contact=_contact(state, citizen),
+        first_text=None if engine.is_agent_request(text) or not text else text,
+    )
+    ticket = handoff.ticket
+    reply = engine.live_chat_requested(
+        settings,
+        state,
+        nro_ticket=ticket.nro_ticket,
+        position=handoff.position,
+        agent_name=handoff.agent.name if handoff.agent else None,
+    )
+    reply.ticket_id = ticket.id
+    return Answer(reply, ticket=ticket, extra={"posicion_en_fila": handoff.position})
+
+
+async def _urgent(
+    ctx: AppContext,
+    uow: UnitOfWork,
+    entity: Entity,
+    settings: engine.BotSettings,
+    state: engine.ConversationState,
+    channel: str,
+    session_key: str | None,
+    citizen: User | None,
+    text: str,
+    verdict: Verdict,
+    turn: Turn,
+) -> Answer:
+    """Safety answer at once; an urgent ticket the agents see first; live chat offered or opened."""
+    lines = (entity.config or {}).get("emergency_lines") or None
+    safety = safety_message(verdict.category, lines)
+    label = _CATEGORY_LABELS.get(verdict.category, "urgencia")
+    urgency = {**verdict.to_dict(), "notify_oncall": not settings.live_chat_open, "detected_at": utcnow().isoformat()}
+    auto_open = bool((entity.config or {}).get("auto_open_live_chat")) and settings.live_chat_open
+    contact = _contact(state, citizen)
+    ticket, _ = await tickets.create_ticket(
+        uow,
+        entity,
+        tickets.NewTicket(
+            asunto=f"URGENTE: {label}",
+            descripcion=text,
+            categoria=state.draft.categoria,
+            direccion=state.draft.ubicacion,
+            channel="whatsapp" if channel == "whatsapp" else "web",
+            prioridad="urgente",
+            estado=livechat.WAITING if auto_open else "nuevo",
+            is_live_chat=auto_open,
+            chat_session_key=session_key,
+            citizen=citizen,
+            nombre=contact["nombre"],
+            email=contact["email"],
+            telefono=contact["telefono"],
+            urgency=urgency,
+            attachment=turn.attachment,
+        ),
+    )
+    reasons = ", ".join(verdict.reasons) or label
+    tickets.record_event(
+        uow, ticket, "urgencia", to_value=verdict.category, note=f"Escalado automáticamente: {reasons}"
+    )
+    if session_key:
+        chat = await livechat.chat_session(uow, entity, session_key, channel)
+        chat.ticket_id = ticket.id
+    parts = [safety, f"Registramos tu mensaje como URGENTE (reclamo N.º {ticket.nro_ticket})."]
+    buttons: list[engine.Button] = []
+    if auto_open:
+        await livechat.assign_waiting(ctx, uow, entity)
+        parts.append("Ya te estamos conectando con un representante.")
+    elif settings.live_chat_open:
+        parts.append("Si querés, te conectamos ahora con un representante.")
+        buttons.append(engine.REQUEST_AGENT_BUTTON)
+    else:
+        parts.append(settings.closed_message or "En este momento no hay representantes conectados.")
+        parts.append("Avisamos a la guardia de la entidad para que lo revise cuanto antes.")
+    reply = engine.BotReply(respuesta="\n\n".join(parts), botones=buttons, categorias=[], state=state)
+    reply.ticket_id = ticket.id
+    return Answer(reply, ticket=ticket, urgent=verdict, extra={"urgente": True, "categoria_urgencia": verdict.category})
+
+
+async def _create_complaint(
+    uow: UnitOfWork,
+    entity: Entity,
+    settings: engine.BotSettings,
+    reply: engine.BotReply,
+    channel: str,
+    session_key: str | None,
+    citizen: User | None,
+    turn: Turn,
+) -> Answer:
+    assert isinstance(reply.effect, engine.CreateComplaint)
+    draft = reply.effect.draft
+    asunto = (
+        f"{draft.categoria}: {draft.descripcion}"
+        if draft.categoria and draft.descripcion
+        else (draft.categoria or draft.descripcion or "Reclamo")
+    )
+    attachment = turn.attachment or ({"url": draft.attachment_url} if draft.attachment_url else None)
+    ticket, _ = await tickets.create_ticket(
+        uow,
+        entity,
+        tickets.NewTicket(
+            asunto=asunto[:120],
+            descripcion=draft.descripcion,
+            categoria=draft.categoria,
+            direccion=draft.ubicacion,
+            latitud=draft.latitud,
+            longitud=draft.longitud,
+            channel="whatsapp" if channel == "whatsapp" else "web",
+            nombre=draft.nombre,
+            email=draft.email,
+            telefono=draft.telefono,
+            dni=draft.dni,
+            chat_session_key=session_key,
+            idempotency_key=turn.idempotency_key,
+            citizen=citizen,
+            attachment=attachment,
+        ),
+    )
+    done = engine.complaint_created(
+        settings, reply.state, nro_ticket=ticket.nro_ticket, pin=ticket.pin, estado=ticket.estado
+    )
+    done.ticket_id = ticket.id
+    return Answer(done, ticket=ticket, extra={"pin": ticket.pin})

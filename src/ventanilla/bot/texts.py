@@ -1,0 +1,252 @@
+"""Spanish (es-AR, voseo) texts the citizen reads; one place so wording stays consistent."""
+
+from __future__ import annotations
+
+DEFAULT_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "municipio": (
+        "Alumbrado público",
+        "Baches y calles",
+        "Residuos y limpieza",
+        "Arbolado y espacios verdes",
+        "Agua y cloacas",
+        "Tránsito y señalización",
+        "Ruidos molestos",
+        "Animales sueltos",
+        "Otros",
+    ),
+    "pyme": ("Consulta", "Pedido", "Reclamo", "Otros"),
+}
+
+MENU: dict[str, tuple[tuple[str, str], ...]] = {
+    "municipio": (
+        ("Hacer un reclamo", "iniciar_reclamo"),
+        ("Consultar un reclamo", "consultar_reclamo"),
+        ("Trámites y horarios", "info_tramites"),
+    ),
+    "pyme": (
+        ("Hacer un pedido / consulta", "iniciar_reclamo"),
+        ("Consultar mi solicitud", "consultar_reclamo"),
+        ("Horarios y contacto", "info_tramites"),
+    ),
+}
+
+AGENT_BUTTON = "Hablar con un representante"
+CANCEL_BUTTON = "Cancelar"
+COMPLETE_DATA_BUTTON = "Completar mis datos"
+
+_NOUN = {"municipio": "reclamo", "pyme": "solicitud"}
+_THE_NOUN = {"municipio": "el reclamo", "pyme": "la solicitud"}
+
+
+def noun(tipo: str) -> str:
+    """Name of the thing being filed."""
+    return _NOUN.get(tipo, "reclamo")
+
+
+def confirm_button(tipo: str) -> str:
+    """Label of the confirm button."""
+    return f"Confirmar {noun(tipo)}"
+
+
+def _who(entity: str) -> str:
+    return f"Soy el asistente virtual de {entity}." if entity else "Soy el asistente virtual."
+
+
+def welcome(tipo: str, entity: str) -> str:
+    """First message of a conversation."""
+    if tipo == "pyme":
+        return (
+            f"¡Hola! {_who(entity)} Puedo tomar tu pedido o consulta, contarte cómo va una solicitud "
+            "o darte nuestros horarios y datos de contacto. ¿En qué te ayudo?"
+        )
+    return (
+        f"¡Hola! {_who(entity)} Puedo ayudarte a hacer un reclamo, consultar uno que ya hiciste "
+        "o darte información sobre trámites y horarios. ¿Qué necesitás?"
+    )
+
+
+GREETING_SHORT = "¡Hola! ¿En qué te puedo ayudar?"
+HELLO_AGAIN = "¡Hola!"
+THANKS = "¡De nada! Si necesitás algo más, acá estoy."
+MENU_INTRO = "¿Qué querés hacer? Elegí una opción:"
+UNKNOWN_CATEGORY = "No encontré esa categoría."
+KEPT_DESCRIPTION = "Anoté lo que me contaste."
+TOO_SHORT = "Necesito un poco más de detalle."
+LOCATION_SAVED = "Gracias, registré tu ubicación."
+LOCATION_UNREADABLE = "No pude leer la ubicación que compartiste."
+ATTACHMENT_SAVED = "Recibí el archivo adjunto."
+NOT_UNDERSTOOD = "No te entendí."
+STILL_MISSING = "Todavía me faltan algunos datos."
+
+
+def fallback(live_chat_open: bool) -> str:
+    """Answer to anything the bot does not understand."""
+    extra = ", o pedí hablar con un representante" if live_chat_open else ""
+    return f"Perdón, no entendí tu mensaje. Podés elegir una de estas opciones{extra}."
+
+
+def ask_field(field: str, tipo: str) -> str:
+    """Question for a missing complaint field."""
+    if field == "categoria":
+        if tipo == "pyme":
+            return "¿Sobre qué es tu solicitud? Elegí una opción (también podés escribirla)."
+        return "Contame, ¿sobre qué tema es tu reclamo? Elegí una categoría (también podés escribirla)."
+    if field == "descripcion":
+        if tipo == "pyme":
+            return "Contame en detalle qué necesitás."
+        return "Contame qué pasó, con el mayor detalle posible."
+    if tipo == "pyme":
+        return "¿Cuál es tu dirección o localidad? También podés compartir tu ubicación."
+    return (
+        "¿Dónde es? Escribí la dirección (calle y altura, o entre qué calles) "
+        "o compartí tu ubicación."
+    )
+
+
+def summary(
+    tipo: str,
+    *,
+    categoria: str | None,
+    descripcion: str | None,
+    ubicacion: str | None,
+    has_attachment: bool,
+    nombre: str | None,
+    contacto: str | None,
+) -> str:
+    """Recap of the draft before confirming."""
+    desc = descripcion or ""
+    if len(desc) > 300:
+        desc = desc[:297].rstrip() + "..."
+    lines = [
+        f"Este es el resumen de tu {noun(tipo)}:",
+        f"- Categoría: {categoria or '-'}",
+        f"- Descripción: {desc or '-'}",
+        f"- Ubicación: {ubicacion or '-'}",
+    ]
+    if has_attachment:
+        lines.append("- Adjunto: sí")
+    if nombre:
+        lines.append(f"- Nombre: {nombre}")
+    if contacto:
+        lines.append(f"- Contacto: {contacto}")
+    return "\n".join(lines)
+
+
+_PERSONAL_EXAMPLE = "por ejemplo: Juan Pérez, juan@mail.com, 261 555 1234, DNI 30123456"
+
+
+def ask_personal_inline(tipo: str) -> str:
+    """Request for personal data right after the summary."""
+    return (
+        "Para continuar necesito tu nombre y un email o teléfono de contacto (el DNI es opcional). "
+        f"Escribilos en un solo mensaje, {_PERSONAL_EXAMPLE}. "
+        f"Si ya cargaste tus datos, tocá «{confirm_button(tipo)}»."
+    )
+
+
+ASK_CONFIRM = "¿Confirmás el envío? Respondé «Sí» para confirmar o «No» para cancelar."
+
+
+def ask_personal(missing: list[str], tipo: str) -> str:
+    """Request for the personal data still missing."""
+    parts = []
+    if "nombre" in missing:
+        parts.append("tu nombre")
+    if "email_o_telefono" in missing:
+        parts.append("un email o teléfono de contacto")
+    what = " y ".join(parts) if parts else "tus datos de contacto"
+    return (
+        f"Para registrar tu {noun(tipo)} necesito {what}. "
+        f"Podés escribirlo en un solo mensaje, {_PERSONAL_EXAMPLE} (el DNI es opcional)."
+    )
+
+
+_FIELD_LABELS = {
+    "nombre": "el nombre",
+    "email": "el email",
+    "telefono": "el teléfono (entre 6 y 15 dígitos)",
+    "dni": "el DNI (7 u 8 dígitos)",
+}
+
+
+def invalid_fields(fields: list[str]) -> str:
+    """Tell the citizen which data did not validate."""
+    labels = [_FIELD_LABELS.get(f, f) for f in fields]
+    joined = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " y " + labels[-1]
+    verb = "no parece válido" if len(labels) == 1 else "no parecen válidos"
+    return f"Revisá {joined}: {verb}."
+
+
+def thanks_name(nombre: str | None) -> str:
+    """Acknowledge personal data."""
+    first = (nombre or "").split(" ")[0]
+    return f"Gracias, {first}." if first else "Gracias."
+
+
+def creating(tipo: str) -> str:
+    """Provisional answer while the service stores the complaint."""
+    return f"Estoy registrando tu {noun(tipo)}, un momento..."
+
+
+def cancelled(tipo: str) -> str:
+    """Answer after cancelling an intake."""
+    return f"Listo, cancelé {_THE_NOUN.get(tipo, 'el reclamo')}. Si necesitás algo más, acá estoy."
+
+
+CONNECTING = "Un momento, te estoy comunicando con un representante..."
+
+
+def created(tipo: str, nro_ticket: int, pin: str, estado: str) -> str:
+    """Confirmation with ticket number and PIN."""
+    text = f"¡Listo! Registramos tu {noun(tipo)} N.º {nro_ticket}."
+    if estado:
+        text += f" Estado: {estado}."
+    text += (
+        f" Guardá este PIN para hacer el seguimiento: {pin}. "
+        "Te vamos a avisar cuando haya novedades."
+    )
+    return text
+
+
+def live_chat_closed(tipo: str, closed_message: str) -> str:
+    """No representatives available right now."""
+    what = "tu pedido o consulta" if tipo == "pyme" else "un reclamo"
+    parts = ["En este momento no hay representantes disponibles."]
+    if closed_message.strip():
+        parts.append(closed_message.strip())
+    parts.append(f"Mientras tanto, podés dejarnos {what} y lo vamos a atender a la brevedad.")
+    return " ".join(parts)
+
+
+def live_chat_requested(nro_ticket: int, position: int, agent_name: str | None) -> str:
+    """Queue status after asking for a representative."""
+    text = f"Te estamos conectando con un representante (atención N.º {nro_ticket})."
+    if position <= 0:
+        if agent_name:
+            return f"{text} {agent_name} se sumó a la conversación."
+        return f"{text} En unos instantes te atiende alguien del equipo."
+    return f"{text} Estás en el lugar {position} de la fila."
+
+
+def consult(tipo: str) -> str:
+    """How to check an existing complaint."""
+    n = noun(tipo)
+    return (
+        f"Para consultar tu {n} necesito el número y el PIN que te dimos al registrarlo. "
+        f"Escribilos así: {n} 123 PIN 4567."
+    )
+
+
+def info(tipo: str, entity: str, live_chat_open: bool) -> str:
+    """Generic procedures / opening hours answer."""
+    where = f"los canales oficiales de {entity}" if entity else "nuestros canales oficiales"
+    agent = " o comunicarte con un representante" if live_chat_open else ""
+    if tipo == "pyme":
+        return (
+            f"Nuestros horarios y datos de contacto están en {where}. "
+            f"Si querés, también puedo tomar tu pedido o consulta ahora{agent}."
+        )
+    return (
+        f"Podés consultar trámites, requisitos y horarios de atención en {where}. "
+        f"Si querés, también puedo tomar tu reclamo ahora{agent}."
+    )

@@ -1,0 +1,68 @@
+"""Queries for chat sessions and the live-chat queue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ventanilla.chat.models import ChatSession
+from ventanilla.entities.models import Entity
+from ventanilla.tickets.models import Ticket
+from ventanilla.users.models import User
+
+WAITING = "esperando_agente_en_vivo"
+LIVE = "en_vivo"
+_PRIORITY_RANK = case((Ticket.prioridad == "urgente", 0), (Ticket.prioridad == "alta", 1), else_=2)
+
+
+async def get_session(session: AsyncSession, entity_id: int, key: str) -> ChatSession | None:
+    """A chat session by entity and key."""
+    return await session.get(ChatSession, (entity_id, key))
+
+
+async def lock_entity(session: AsyncSession, entity_id: int) -> None:
+    """Serialize live-chat assignment of one entity across processes (a row lock on PostgreSQL)."""
+    await session.execute(select(Entity.id).where(Entity.id == entity_id).with_for_update())
+
+
+async def queue(session: AsyncSession, entity_id: int) -> Sequence[Ticket]:
+    """Waiting live chats: urgent first, then in arrival order."""
+    stmt = (
+        select(Ticket)
+        .where(Ticket.entity_id == entity_id, Ticket.estado == WAITING, Ticket.is_live_chat.is_(True))
+        .order_by(_PRIORITY_RANK, Ticket.live_requested_at, Ticket.id)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def loads(session: AsyncSession, entity_id: int) -> dict[int, int]:
+    """Live chats each agent of an entity is handling now."""
+    stmt = (
+        select(Ticket.assigned_agent_id, func.count())
+        .where(
+            Ticket.entity_id == entity_id,
+            Ticket.estado == LIVE,
+            Ticket.is_live_chat.is_(True),
+            Ticket.assigned_agent_id.is_not(None),
+        )
+        .group_by(Ticket.assigned_agent_id)
+    )
+    return {int(r[0]): int(r[1]) for r in (await session.execute(stmt)).all()}
+
+
+async def agents(session: AsyncSession, user_ids: set[int]) -> Sequence[User]:
+    """Users by id."""
+    if not user_ids:
+        return []
+    return (await session.execute(select(User).where(User.id.in_(user_ids)))).scalars().all()
+
+
+async def position(session: AsyncSession, ticket: Ticket) -> int:
+    """1-based place of a waiting ticket in its entity's queue."""
+    waiting = await queue(session, ticket.entity_id)
+    for index, item in enumerate(waiting, start=1):
+        if item.id == ticket.id:
+            return index
+    return 0

@@ -1,0 +1,297 @@
+"""Live chat: hand a conversation to an available agent, keep the queue, route messages both ways."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from ventanilla.chat import repository
+from ventanilla.chat.models import ChatSession
+from ventanilla.context import AppContext
+from ventanilla.db import UnitOfWork, utcnow
+from ventanilla.entities import service as entities
+from ventanilla.entities.models import Entity
+from ventanilla.errors import Conflict
+from ventanilla.realtime.presence import Presence
+from ventanilla.tickets import repository as tickets_repo
+from ventanilla.tickets import service as tickets
+from ventanilla.tickets.models import CLOSED_ESTADOS, Ticket, TicketMessage
+from ventanilla.urgency import classify, safety_message
+from ventanilla.users.models import User
+
+log = logging.getLogger(__name__)
+
+WAITING = repository.WAITING
+LIVE = repository.LIVE
+
+
+@dataclass(slots=True)
+class Handoff:
+    """The result of a request for a human agent."""
+
+    ticket: Ticket
+    created: bool
+    position: int
+    agent: User | None
+
+
+def presence_of(ctx: AppContext) -> Presence:
+    """The process's presence tracker."""
+    presence: Presence = ctx.services["presence"]
+    return presence
+
+
+def capacity_of(ctx: AppContext, agent: User) -> int:
+    """How many live chats an agent takes at once."""
+    return agent.live_capacity if agent.live_capacity is not None else ctx.settings.live_chat_capacity
+
+
+async def chat_session(uow: UnitOfWork, entity: Entity, key: str, channel: str = "web") -> ChatSession:
+    """The chat session of a key, created on first use."""
+    found = await repository.get_session(uow.session, entity.id, key)
+    if found is None:
+        found = ChatSession(entity_id=entity.id, session_key=key, channel=channel, state=None)
+        uow.session.add(found)
+        await uow.session.flush()
+    return found
+
+
+async def open_live_ticket(uow: UnitOfWork, entity: Entity, key: str | None) -> Ticket | None:
+    """The open live-chat ticket mapped to a chat session."""
+    if not key:
+        return None
+    chat = await repository.get_session(uow.session, entity.id, key)
+    if chat is not None and chat.ticket_id is not None:
+        ticket = await tickets_repo.get(uow.session, chat.ticket_id)
+        if ticket is not None and not ticket.is_closed and (ticket.is_live_chat or ticket.prioridad == "urgente"):
+            return ticket
+    return await tickets_repo.open_for_session(uow.session, entity.id, key)
+
+
+async def request_agent(
+    ctx: AppContext,
+    uow: UnitOfWork,
+    entity: Entity,
+    *,
+    session_key: str | None,
+    channel: str,
+    citizen: User | None,
+    contact: dict[str, str | None] | None = None,
+    asunto: str = "Chat en vivo",
+    first_text: str | None = None,
+) -> Handoff:
+    """Open (or reuse) the session's live-chat ticket, queue it and try to assign it at once."""
+    ticket = await open_live_ticket(uow, entity, session_key)
+    created = False
+    if ticket is None:
+        contact = contact or {}
+        ticket, created = await tickets.create_ticket(
+            uow,
+            entity,
+            tickets.NewTicket(
+                asunto=asunto,
+                descripcion=first_text,
+                channel=channel,
+                estado=WAITING,
+                is_live_chat=True,
+                chat_session_key=session_key,
+                citizen=citizen,
+                nombre=contact.get("nombre"),
+                email=contact.get("email"),
+                telefono=contact.get("telefono"),
+            ),
+        )
+    elif not ticket.is_live_chat or ticket.estado not in (WAITING, LIVE):
+        ticket.is_live_chat = True
+        ticket.live_requested_at = utcnow()
+        await tickets.change_status(
+            uow, entity, ticket, WAITING, None, note="El vecino pidió hablar con un representante."
+        )
+    if session_key:
+        chat = await chat_session(uow, entity, session_key, channel)
+        chat.ticket_id = ticket.id
+        chat.updated_at = utcnow()
+    await assign_waiting(ctx, uow, entity)
+    agent = await tickets_repo_user(uow, ticket.assigned_agent_id)
+    place = 0 if ticket.estado == LIVE else await repository.position(uow.session, ticket)
+    return Handoff(ticket=ticket, created=created, position=place, agent=agent)
+
+
+async def tickets_repo_user(uow: UnitOfWork, user_id: int | None) -> User | None:
+    """A user by id, or None."""
+    return await uow.session.get(User, user_id) if user_id else None
+
+
+async def assign_waiting(ctx: AppContext, uow: UnitOfWork, entity: Entity) -> list[tuple[Ticket, User]]:
+    """Give waiting chats, in queue order, to the least-loaded online agents with room (ties: idle longest)."""
+    online = await presence_of(ctx).online(entity.id)
+    if not online:
+        return []
+    await repository.lock_entity(uow.session, entity.id)
+    waiting = list(await repository.queue(uow.session, entity.id))
+    if not waiting:
+        return []
+    loads = await repository.loads(uow.session, entity.id)
+    agents = [a for a in await repository.agents(uow.session, online) if a.is_staff and a.entity_id == entity.id]
+    made: list[tuple[Ticket, User]] = []
+    for ticket in waiting:
+        free = [a for a in agents if loads.get(a.id, 0) < capacity_of(ctx, a)]
+        if not free:
+            break
+        epoch = utcnow().replace(year=1970, month=1, day=1)
+        agent = min(free, key=lambda a: (loads.get(a.id, 0), a.last_assigned_at or epoch, a.id))
+        await _assign(uow, entity, ticket, agent)
+        loads[agent.id] = loads.get(agent.id, 0) + 1
+        made.append((ticket, agent))
+    return made
+
+
+async def _assign(uow: UnitOfWork, entity: Entity, ticket: Ticket, agent: User) -> None:
+    ticket.assigned_agent_id = agent.id
+    agent.last_assigned_at = utcnow()
+    tickets.record_event(
+        uow, ticket, "asignacion", to_value=str(agent.id), note=f"Asignado a {agent.name}", actor=agent
+    )
+    if ticket.estado != LIVE:
+        await tickets.change_status(uow, entity, ticket, LIVE, agent)
+    await tickets.add_message(
+        uow,
+        entity,
+        ticket,
+        author_kind="system",
+        author_name="Sistema",
+        text=f"{agent.name} se unió a la conversación.",
+        origen="chat",
+    )
+
+
+async def take(ctx: AppContext, uow: UnitOfWork, entity: Entity, ticket: Ticket, agent: User) -> None:
+    """An agent takes a ticket explicitly; live chats respect the agent's capacity."""
+    if ticket.is_closed:
+        raise Conflict("El reclamo está cerrado.")
+    if ticket.assigned_agent_id == agent.id:
+        raise Conflict("Ya tenés asignado este reclamo.")
+    if ticket.is_live_chat and ticket.estado in (WAITING, LIVE):
+        await repository.lock_entity(uow.session, entity.id)
+        load = (await repository.loads(uow.session, entity.id)).get(agent.id, 0)
+        if load >= capacity_of(ctx, agent):
+            raise Conflict(f"Ya atendés {load} chats en vivo, tu máximo. Cerrá uno antes de tomar otro.")
+        previous = ticket.assigned_agent_id
+        await _assign(uow, entity, ticket, agent)
+        if previous is not None:
+            await assign_waiting(ctx, uow, entity)
+        return
+    ticket.assigned_agent_id = agent.id
+    tickets.record_event(
+        uow, ticket, "asignacion", to_value=str(agent.id), note=f"Asignado a {agent.name}", actor=agent
+    )
+    if ticket.estado == "nuevo":
+        await tickets.change_status(uow, entity, ticket, "en_proceso", agent)
+
+
+async def agent_message(
+    ctx: AppContext,
+    uow: UnitOfWork,
+    entity: Entity,
+    ticket: Ticket,
+    *,
+    agent: User,
+    text: str,
+    attachment: dict[str, Any] | None = None,
+) -> TicketMessage:
+    """An agent's reply; replying to a waiting live chat takes it, and a new complaint goes in process."""
+    tickets.check_text(text) if not attachment else None
+    if ticket.is_closed:
+        raise Conflict("El reclamo está cerrado; reabrilo para responder.")
+    if ticket.is_live_chat and ticket.estado == WAITING:
+        await take(ctx, uow, entity, ticket, agent)
+    elif ticket.assigned_agent_id is None:
+        ticket.assigned_agent_id = agent.id
+    if ticket.estado == "nuevo":
+        await tickets.change_status(uow, entity, ticket, "en_proceso", agent)
+    return await tickets.add_message(
+        uow, entity, ticket, author_kind="agent", text=text, origen="chat", author=agent, attachment=attachment
+    )
+
+
+async def set_status(
+    ctx: AppContext, uow: UnitOfWork, entity: Entity, ticket: Ticket, estado: str, *, actor: User | None
+) -> None:
+    """Change the status; closing a live chat posts a goodbye and frees the agent for the next in line."""
+    was_live = ticket.is_live_chat and ticket.estado in (WAITING, LIVE)
+    await tickets.change_status(uow, entity, ticket, estado, actor)
+    if estado in CLOSED_ESTADOS and was_live:
+        await tickets.add_message(
+            uow,
+            entity,
+            ticket,
+            author_kind="system",
+            author_name="Sistema",
+            text="La conversación fue cerrada. ¡Gracias por comunicarte! Si necesitás algo más, escribinos de nuevo.",
+            origen="chat",
+            allow_closed=True,
+        )
+        await assign_waiting(ctx, uow, entity)
+
+
+async def escalate(uow: UnitOfWork, entity: Entity, ticket: Ticket, verdict: dict[str, Any]) -> None:
+    """Mark a ticket urgent and record why in its history."""
+    ticket.prioridad = "urgente"
+    ticket.urgency = {**(ticket.urgency or {}), **verdict}
+    reasons = ", ".join(verdict.get("reasons", [])) or "mensaje urgente"
+    tickets.record_event(uow, ticket, "urgencia", to_value=str(verdict.get("category")), note=f"Escalado: {reasons}")
+    await uow.session.flush()
+
+
+async def citizen_message(
+    ctx: AppContext,
+    uow: UnitOfWork,
+    entity: Entity,
+    ticket: Ticket,
+    *,
+    text: str,
+    origen: str,
+    citizen: User | None,
+    attachment: dict[str, Any] | None = None,
+    external_id: str | None = None,
+) -> dict[str, Any]:
+    """A citizen writes in an open conversation: store it, tell the agents; urgent text gets a safety answer."""
+    message = await tickets.add_message(
+        uow,
+        entity,
+        ticket,
+        author_kind="citizen",
+        text=text,
+        origen=origen,
+        author=citizen,
+        author_name=ticket.nombre_usuario or (citizen.name if citizen else None) or "Vecino",
+        attachment=attachment,
+        external_id=external_id,
+    )
+    outcome: dict[str, Any] = {"mensaje_id": message.id, "estado": ticket.estado, "ticket_id": ticket.id}
+    verdict = classify(text) if text else None
+    if verdict is not None and verdict.urgent and ticket.prioridad != "urgente":
+        await escalate(uow, entity, ticket, verdict.to_dict())
+        lines = (entity.config or {}).get("emergency_lines") or None
+        answer = safety_message(verdict.category, lines)
+        bot = await tickets.add_message(
+            uow, entity, ticket, author_kind="bot", author_name="Asistente virtual", text=answer, origen=origen
+        )
+        if ticket.is_live_chat and ticket.estado == WAITING:
+            await assign_waiting(ctx, uow, entity)
+        outcome.update({"urgente": True, "respuesta": answer, "bot_mensaje_id": bot.id})
+    return outcome
+
+
+def live_chat_open(ctx: AppContext, entity: Entity) -> bool:
+    """Whether live chat is open now for the entity."""
+    return entities.live_chat_open(entity, ctx.clock())
+
+
+async def on_agent_online(ctx: AppContext, entity_id: int, user_id: int) -> None:
+    """An agent connected: waiting chats may now be theirs."""
+    async with ctx.uow() as uow:
+        entity = await entities.require(uow.session, entity_id)
+        if await assign_waiting(ctx, uow, entity):
+            await uow.commit()

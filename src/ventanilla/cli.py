@@ -1,0 +1,315 @@
+"""The `ventanilla` command: serve, worker, demo, entities, users, urgency, db."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ventanilla.settings import Settings, get_settings
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+log = logging.getLogger("ventanilla")
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+_EXTENSIONS = ("ventanilla.notifications.cli", "ventanilla.whatsapp.cli")
+
+
+def _print(data: Any, as_json: bool, human: str) -> None:
+    print(json.dumps(data, ensure_ascii=False) if as_json else human)
+
+
+def _run(coro: Awaitable[Any]) -> Any:
+    return asyncio.run(coro)  # type: ignore[arg-type]
+
+
+def upgrade_database(settings: Settings) -> None:
+    """Apply every Alembic migration (all branches) to the configured database."""
+    from alembic import command
+    from alembic.config import Config
+
+    if settings.is_sqlite:
+        path = settings.database_url.split(":///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    config = Config(str(REPO_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", settings.database_url.replace("%", "%%"))
+    command.upgrade(config, "heads")
+
+
+async def _with_uow(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:
+    from ventanilla.db import make_engine, make_sessionmaker, unit_of_work
+    from ventanilla.events import EventCollector
+
+    engine = make_engine(settings.database_url)
+    try:
+        async with unit_of_work(make_sessionmaker(engine), EventCollector()) as uow:
+            result = await work(uow)
+            await uow.commit()
+            return result
+    finally:
+        await engine.dispose()
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    """ventanilla db upgrade"""
+    upgrade_database(settings)
+    print("Base de datos actualizada.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """ventanilla serve"""
+    import uvicorn
+
+    if settings.secret_key.get_secret_value() == "dev-only-change-me":
+        log.warning("VENTANILLA_SECRET_KEY is the development default: set a real secret in production")
+    upgrade_database(settings)
+    uvicorn.run(
+        "ventanilla.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        loop="auto",
+        http="auto",
+        proxy_headers=True,
+        log_level=args.log_level,
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """ventanilla worker: the background services (email dispatch, WhatsApp inbox) without HTTP."""
+    from ventanilla.app import create_app
+
+    upgrade_database(settings)
+    app = create_app(settings)
+
+    async def main() -> None:
+        ctx = app.ctx  # type: ignore[attr-defined]
+        services = ctx.services.get("workers", [])
+        if not services:
+            print("No hay servicios de fondo configurados.")
+            return
+        await asyncio.gather(*(service(ctx) for service in services))
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
+    return 0
+
+
+def _demo_credentials(settings: Settings) -> dict[str, str]:
+    path = settings.mail_dir.parent / "demo-credentials.json"
+    if path.exists():
+        data: dict[str, str] = json.loads(path.read_text())
+        return data
+    data = {"password": secrets.token_urlsafe(9)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data))
+    path.chmod(0o600)
+    return data
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """ventanilla demo: one municipio, one agent and one admin, created once."""
+    from sqlalchemy import select
+
+    from ventanilla.entities import service as entities
+    from ventanilla.entities.models import Entity
+    from ventanilla.users import repository as users_repo
+    from ventanilla.users import service as users
+
+    upgrade_database(settings)
+    password = _demo_credentials(settings)["password"]
+    agent_email, admin_email = "agente@demo.ventanilla.local", "admin@demo.ventanilla.local"
+
+    async def seed(uow: Any) -> dict[str, Any]:
+        stmt = select(Entity).where(Entity.name == "Municipalidad de Demo").limit(1)
+        entity = (await uow.session.execute(stmt)).scalar_one_or_none()
+        if entity is None:
+            entity = await entities.create(
+                uow.session,
+                "Municipalidad de Demo",
+                "municipio",
+                inbox_email="reclamos@demo.ventanilla.local",
+                oncall_email="guardia@demo.ventanilla.local",
+            )
+        for email, rol, name in ((agent_email, "empleado", "Agente Demo"), (admin_email, "admin", "Admin Demo")):
+            if await users_repo.by_entity_email(uow.session, entity.id, email) is None:
+                await users.create(uow.session, entity_id=entity.id, email=email, password=password, rol=rol, name=name)
+        return {
+            "entity": {"id": entity.id, "name": entity.name, "tipo": entity.tipo, "token": entity.token},
+            "agent": {"email": agent_email, "password": password, "rol": "empleado"},
+            "admin": {"email": admin_email, "password": password, "rol": "admin"},
+        }
+
+    data = _run(_with_uow(settings, seed))
+    human = (
+        f"Entidad: {data['entity']['name']} (id {data['entity']['id']})\n"
+        f"Token de la entidad: {data['entity']['token']}\n"
+        f"Agente: {agent_email} / {password}\nAdmin:  {admin_email} / {password}"
+    )
+    _print(data, args.json, human)
+    return 0
+
+
+def cmd_entities_create(args: argparse.Namespace, settings: Settings) -> int:
+    """ventanilla entities create NAME --tipo municipio|pyme"""
+    from ventanilla.entities import service as entities
+
+    async def work(uow: Any) -> dict[str, Any]:
+        entity = await entities.create(
+            uow.session, args.name, args.tipo, inbox_email=args.inbox_email, oncall_email=args.oncall_email
+        )
+        return {"id": entity.id, "token": entity.token}
+
+    data = _run(_with_uow(settings, work))
+    _print(data, args.json, f"Entidad {data['id']} creada. Token: {data['token']}")
+    return 0
+
+
+def cmd_entities_hours(args: argparse.Namespace, settings: Settings) -> int:
+    """ventanilla entities hours ENTITY_ID --days lun-vie --range 09:00-17:00 [--tz TZ] [--closed DATE]"""
+    from ventanilla.entities import hours
+    from ventanilla.entities import service as entities
+
+    schedule = hours.parse_cli(args.days, args.range or ["09:00-17:00"], args.tz, args.closed or [])
+
+    async def work(uow: Any) -> dict[str, Any]:
+        entity = await entities.require(uow.session, args.entity_id)
+        entities.set_schedule(entity, schedule)
+        return hours.to_json(schedule)
+
+    data = _run(_with_uow(settings, work))
+    _print(data, args.json, hours.describe(schedule, hours.utcnow()))
+    return 0
+
+
+def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
+    """ventanilla users create --entity ID --email E --password P --rol R"""
+    from ventanilla.entities import service as entities
+    from ventanilla.users import service as users
+
+    async def work(uow: Any) -> dict[str, Any]:
+        await entities.require(uow.session, args.entity)
+        user = await users.create(
+            uow.session, entity_id=args.entity, email=args.email, password=args.password, rol=args.rol, name=args.name
+        )
+        if args.capacity is not None:
+            user.live_capacity = args.capacity
+        return {"id": user.id}
+
+    data = _run(_with_uow(settings, work))
+    _print(data, args.json, f"Usuario {data['id']} creado.")
+    return 0
+
+
+def cmd_urgency(args: argparse.Namespace, settings: Settings) -> int:
+    """ventanilla urgency "texto" | ventanilla urgency eval FILE.tsv"""
+    from ventanilla import urgency
+
+    words: list[str] = args.text
+    if len(words) == 2 and words[0] == "eval":
+        report = urgency.evaluate(urgency.load_tsv(Path(words[1])))
+        misses = report.pop("misses", [])
+        print(json.dumps(report, ensure_ascii=False))
+        for miss in misses:
+            print(json.dumps(miss, ensure_ascii=False))
+        return 0
+    print(json.dumps(urgency.classify(" ".join(words)).to_dict(), ensure_ascii=False))
+    return 0
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
+    """The argument parser and the handler of each command path."""
+    parser = argparse.ArgumentParser(prog="ventanilla", description="Backend de reclamos municipales con chat en vivo.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    handlers: dict[str, Handler] = {}
+
+    serve = sub.add_parser("serve", help="aplica migraciones y sirve HTTP + Socket.IO")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(handler=cmd_serve)
+
+    sub.add_parser("worker", help="corre los procesos de fondo (emails, WhatsApp)").set_defaults(handler=cmd_worker)
+
+    demo = sub.add_parser("demo", help="crea (una sola vez) una entidad de demo con agente y admin")
+    demo.add_argument("--json", action="store_true")
+    demo.set_defaults(handler=cmd_demo)
+
+    db = sub.add_parser("db", help="base de datos").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="aplica las migraciones").set_defaults(handler=cmd_db_upgrade)
+
+    ents = sub.add_parser("entities", help="entidades").add_subparsers(dest="entities_command", required=True)
+    create = ents.add_parser("create", help="crea una entidad")
+    create.add_argument("name")
+    create.add_argument("--tipo", choices=["municipio", "pyme"], required=True)
+    create.add_argument("--inbox-email")
+    create.add_argument("--oncall-email")
+    create.add_argument("--json", action="store_true")
+    create.set_defaults(handler=cmd_entities_create)
+    hours_cmd = ents.add_parser("hours", help="define el horario del chat en vivo")
+    hours_cmd.add_argument("entity_id", type=int)
+    hours_cmd.add_argument("--days", default="lun-vie")
+    hours_cmd.add_argument("--range", action="append", help="HH:MM-HH:MM; repetible")
+    hours_cmd.add_argument("--tz", default="America/Argentina/Buenos_Aires")
+    hours_cmd.add_argument("--closed", action="append", help="fecha cerrada YYYY-MM-DD; repetible")
+    hours_cmd.add_argument("--json", action="store_true")
+    hours_cmd.set_defaults(handler=cmd_entities_hours)
+
+    usrs = sub.add_parser("users", help="usuarios").add_subparsers(dest="users_command", required=True)
+    ucreate = usrs.add_parser("create", help="crea un usuario")
+    ucreate.add_argument("--entity", type=int, required=True)
+    ucreate.add_argument("--email", required=True)
+    ucreate.add_argument("--password", required=True)
+    ucreate.add_argument("--rol", choices=["vecino", "empleado", "admin"], required=True)
+    ucreate.add_argument("--name")
+    ucreate.add_argument("--capacity", type=int, help="chats en vivo simultáneos (agentes)")
+    ucreate.add_argument("--json", action="store_true")
+    ucreate.set_defaults(handler=cmd_users_create)
+
+    urg = sub.add_parser("urgency", help='clasifica un texto, o "eval FILE.tsv"')
+    urg.add_argument("text", nargs="+")
+    urg.set_defaults(handler=cmd_urgency)
+
+    for module_name in _EXTENSIONS:
+        try:
+            module = __import__(module_name, fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        module.register(sub)
+    return parser, handlers
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser, _ = build_parser()
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    from ventanilla.errors import DomainError
+
+    try:
+        code: int = args.handler(args, settings)
+    except DomainError as exc:
+        print(json.dumps({"error": exc.message}, ensure_ascii=False), file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""Entity profile and live-chat hours over HTTP: /perfil, /auth/profile, /live-chat/schedule."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from ventanilla.entities import hours
+from ventanilla.entities import repository as entities_repo
+from ventanilla.entities import service as entities
+from ventanilla.entities.models import Entity
+from ventanilla.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from ventanilla.web import Ctx, CurrentUser, OptionalEntity, OptionalUser, UoW
+
+router = APIRouter(tags=["entidad"])
+
+PROFILE_FIELDS = ("telefono", "direccion", "ciudad", "provincia", "pais", "latitud", "longitud", "link_web")
+
+
+class ProfileIn(BaseModel):
+    """What the admin's profile page saves."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    nombre_empresa: str | None = Field(default=None, max_length=200)
+    telefono: str | None = Field(default=None, max_length=64)
+    direccion: str | None = Field(default=None, max_length=300)
+    ciudad: str | None = Field(default=None, max_length=120)
+    provincia: str | None = Field(default=None, max_length=120)
+    pais: str | None = Field(default=None, max_length=120)
+    latitud: float | None = None
+    longitud: float | None = None
+    link_web: str | None = Field(default=None, max_length=500)
+    logo_url: str | None = Field(default=None, max_length=500)
+    horario_json: str | list[dict[str, Any]] | None = None
+
+
+async def _entity_of(uow: UoW, user: OptionalUser, entity: OptionalEntity) -> Entity:
+    if entity is not None:
+        return entity
+    if user is not None and user.entity_id is not None:
+        found = await entities_repo.get(uow.session, user.entity_id)
+        if found is not None:
+            return found
+    raise Unauthorized("Falta el token de la entidad.")
+
+
+def _profile(ctx: Ctx, entity: Entity) -> dict[str, Any]:
+    schedule = entities.schedule_of(entity)
+    profile = dict((entity.config or {}).get("perfil", {}))
+    return {
+        **profile,
+        "id": entity.id,
+        "nombre_empresa": entity.name,
+        "nombre": entity.name,
+        "tipo_chat": entity.tipo,
+        "esPublico": entity.tipo == "municipio",
+        "logo_url": entity.logo_url,
+        "horario": hours.horario_payload(schedule, ctx.clock()),
+        "horario_json": hours.to_frontend(schedule),
+        "live_chat": hours.schedule_payload(schedule, ctx.clock()),
+    }
+
+
+@router.get("/perfil")
+async def get_profile(ctx: Ctx, uow: UoW, user: OptionalUser, entity: OptionalEntity) -> dict[str, Any]:
+    """Public profile of the entity named by the token (or the logged-in user's entity)."""
+    return _profile(ctx, await _entity_of(uow, user, entity))
+
+
+@router.get("/auth/profile")
+async def get_auth_profile(ctx: Ctx, uow: UoW, user: CurrentUser, entity: OptionalEntity) -> dict[str, Any]:
+    """The logged-in user's entity profile with today's hours."""
+    return _profile(ctx, await _entity_of(uow, user, entity))
+
+
+@router.put("/perfil")
+async def put_profile(body: ProfileIn, ctx: Ctx, uow: UoW, user: CurrentUser) -> dict[str, Any]:
+    """Admins change their entity's profile and live-chat hours."""
+    if user.rol not in ("admin", "super_admin") or user.entity_id is None:
+        raise Forbidden("Solo un administrador puede cambiar el perfil.")
+    entity = await entities.require(uow.session, user.entity_id)
+    if body.horario_json is not None:
+        try:
+            weekly = hours.parse_frontend(body.horario_json)
+        except hours.HoursError as exc:
+            raise BadRequest(str(exc)) from exc
+        current = entities.schedule_of(entity)
+        entities.set_schedule(
+            entity,
+            hours.Schedule(
+                weekly=weekly, timezone=current.timezone, closed_dates=current.closed_dates, enabled=current.enabled
+            ),
+        )
+    if body.nombre_empresa:
+        entity.name = body.nombre_empresa.strip()
+    if body.logo_url is not None:
+        entity.logo_url = body.logo_url or None
+    profile = dict((entity.config or {}).get("perfil", {}))
+    for name in PROFILE_FIELDS:
+        value = getattr(body, name)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise BadRequest(f"Campo '{name}' inválido.")
+        if value is not None:
+            profile[name] = value
+    entity.config = {**(entity.config or {}), "perfil": profile}
+    await uow.commit()
+    return {"mensaje": "Cambios guardados correctamente.", **_profile(ctx, entity)}
+
+
+@router.get("/live-chat/schedule")
+async def get_schedule(ctx: Ctx, uow: UoW, user: OptionalUser, entity: OptionalEntity) -> dict[str, Any]:
+    """Live-chat availability for newer frontends."""
+    return hours.schedule_payload(entities.schedule_of(await _entity_of(uow, user, entity)), ctx.clock())
+
+
+@router.get("/live-chat/hours")
+async def get_hours(uow: UoW, user: OptionalUser, entity: OptionalEntity) -> dict[str, Any]:
+    """The full schedule in the clean JSON shape."""
+    return hours.to_json(entities.schedule_of(await _entity_of(uow, user, entity)))
+
+
+@router.put("/live-chat/hours")
+async def put_hours(body: dict[str, Any], ctx: Ctx, uow: UoW, user: CurrentUser) -> dict[str, Any]:
+    """Admins replace the schedule: ranges per weekday, time zone, closed dates."""
+    if user.rol not in ("admin", "super_admin") or user.entity_id is None:
+        raise Forbidden("Solo un administrador puede cambiar los horarios.")
+    entity = await entities_repo.get(uow.session, user.entity_id)
+    if entity is None:
+        raise NotFound("No existe esa entidad.")
+    try:
+        schedule = hours.parse_json(body)
+    except hours.HoursError as exc:
+        raise BadRequest(str(exc)) from exc
+    entities.set_schedule(entity, schedule)
+    await uow.commit()
+    return {**hours.to_json(schedule), "estado": hours.schedule_payload(schedule, ctx.clock())}

@@ -1,0 +1,66 @@
+"""Entity use cases: create tenants, read and change their live-chat hours."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ventanilla.entities import hours, repository
+from ventanilla.entities.models import Entity
+from ventanilla.errors import BadRequest, NotFound, Unauthorized
+from ventanilla.security import new_public_token
+
+TIPOS = ("municipio", "pyme")
+
+
+async def create(session: AsyncSession, name: str, tipo: str, **fields: Any) -> Entity:
+    """Create an entity with a fresh public token."""
+    if tipo not in TIPOS:
+        raise BadRequest("El tipo de entidad debe ser 'municipio' o 'pyme'.")
+    name = name.strip()
+    if not name:
+        raise BadRequest("El nombre de la entidad es obligatorio.")
+    entity = Entity(name=name, tipo=tipo, token=new_public_token(), config={}, ticket_seq=0, **fields)
+    session.add(entity)
+    await session.flush()
+    return entity
+
+
+async def require(session: AsyncSession, entity_id: int) -> Entity:
+    """Entity by id or NotFound."""
+    entity = await repository.get(session, entity_id)
+    if entity is None:
+        raise NotFound("No existe esa entidad.")
+    return entity
+
+
+async def by_token(session: AsyncSession, token: str | None) -> Entity:
+    """Entity by public token or Unauthorized."""
+    if not token:
+        raise Unauthorized("Falta el token de la entidad.")
+    entity = await repository.by_token(session, token.strip())
+    if entity is None:
+        raise Unauthorized("Token de entidad inválido.")
+    return entity
+
+
+def schedule_of(entity: Entity) -> hours.Schedule:
+    """The entity's live-chat schedule (the default when never configured)."""
+    if not entity.hours:
+        return hours.default_schedule()
+    try:
+        return hours.parse_json(entity.hours)
+    except hours.HoursError:
+        return hours.default_schedule()
+
+
+def set_schedule(entity: Entity, schedule: hours.Schedule) -> None:
+    """Store a validated schedule."""
+    entity.hours = hours.to_json(schedule)
+
+
+def live_chat_open(entity: Entity, now: dt.datetime) -> bool:
+    """Whether agents take live chats now, in the entity's time zone."""
+    return hours.is_open(schedule_of(entity), now)

@@ -1,0 +1,104 @@
+"""Which agents have a panel socket open: in-process, or shared through Redis across processes."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from typing import Protocol
+
+import redis.asyncio as aioredis
+
+
+class Presence(Protocol):
+    """Tracks the panel sockets of each agent."""
+
+    async def add(self, entity_id: int, user_id: int, sid: str) -> None: ...
+
+    async def remove(self, entity_id: int, user_id: int, sid: str) -> None: ...
+
+    async def online(self, entity_id: int) -> set[int]: ...
+
+    async def heartbeat(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class LocalPresence:
+    """Presence for a single process."""
+
+    def __init__(self) -> None:
+        self._sockets: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+
+    async def add(self, entity_id: int, user_id: int, sid: str) -> None:
+        """An agent's socket connected."""
+        self._sockets[entity_id][user_id].add(sid)
+
+    async def remove(self, entity_id: int, user_id: int, sid: str) -> None:
+        """An agent's socket disconnected."""
+        agents = self._sockets.get(entity_id)
+        if agents is None:
+            return
+        agents[user_id].discard(sid)
+        if not agents[user_id]:
+            del agents[user_id]
+
+    async def online(self, entity_id: int) -> set[int]:
+        """Agents of an entity with at least one socket."""
+        return {uid for uid, sids in self._sockets.get(entity_id, {}).items() if sids}
+
+    async def heartbeat(self) -> None:
+        """Nothing to refresh in-process."""
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+class RedisPresence:
+    """Presence shared by every process through a Redis sorted set per entity, scored by expiry time.
+
+    Each process refreshes the expiry of its own sockets; a crashed process's entries lapse by themselves.
+    """
+
+    TTL_SECONDS = 60
+
+    def __init__(self, url: str, prefix: str = "ventanilla:presence") -> None:
+        self._redis = aioredis.from_url(url)
+        self._prefix = prefix
+        self._local: dict[str, tuple[int, int]] = {}
+
+    def _key(self, entity_id: int) -> str:
+        return f"{self._prefix}:{entity_id}"
+
+    async def add(self, entity_id: int, user_id: int, sid: str) -> None:
+        """An agent's socket connected."""
+        self._local[sid] = (entity_id, user_id)
+        await self._redis.zadd(self._key(entity_id), {f"{user_id}:{sid}": time.time() + self.TTL_SECONDS})
+
+    async def remove(self, entity_id: int, user_id: int, sid: str) -> None:
+        """An agent's socket disconnected."""
+        self._local.pop(sid, None)
+        await self._redis.zrem(self._key(entity_id), f"{user_id}:{sid}")
+
+    async def online(self, entity_id: int) -> set[int]:
+        """Agents with at least one unexpired socket on any process."""
+        members = await self._redis.zrangebyscore(self._key(entity_id), time.time(), "+inf")
+        return {int(m.decode().split(":", 1)[0]) for m in members}
+
+    async def heartbeat(self) -> None:
+        """Push the expiry of this process's sockets forward and drop lapsed entries."""
+        now = time.time()
+        pipe = self._redis.pipeline()
+        entities: set[int] = set()
+        for sid, (entity_id, user_id) in self._local.items():
+            pipe.zadd(self._key(entity_id), {f"{user_id}:{sid}": now + self.TTL_SECONDS})
+            entities.add(entity_id)
+        for entity_id in entities:
+            pipe.zremrangebyscore(self._key(entity_id), "-inf", now)
+        await pipe.execute()
+
+    async def close(self) -> None:
+        """Remove this process's sockets and close the connection."""
+        for sid, (entity_id, user_id) in list(self._local.items()):
+            await self._redis.zrem(self._key(entity_id), f"{user_id}:{sid}")
+        self._local.clear()
+        await self._redis.aclose()

@@ -1,0 +1,40 @@
+"""Every Socket.IO room name is built here."""
+
+from __future__ import annotations
+
+import re
+
+TIPOS = ("municipio", "pyme")
+_TICKET_ROOM = re.compile(r"^ticket_(municipio|pyme)_(\d{1,16})$")
+_SESSION_KEY = re.compile(r"^[A-Za-z0-9_.-]{6,128}$")
+
+
+def ticket_room(tipo: str, ticket_id: int) -> str:
+    """The live-chat room the widget joins: `ticket_{tipo}_{id}`."""
+    return f"ticket_{tipo}_{ticket_id}"
+
+
+def parse_ticket_room(room: str) -> tuple[str, int] | None:
+    """(tipo, ticket id) of a ticket room name, or None."""
+    match = _TICKET_ROOM.match(room)
+    return (match.group(1), int(match.group(2))) if match else None
+
+
+def panel_room(entity_id: int) -> str:
+    """Where an entity's agents hear `new_ticket` / `new_comment` (never joinable by clients)."""
+    return f"panel:{entity_id}"
+
+
+def agent_room(user_id: int) -> str:
+    """Every socket of one agent."""
+    return f"agent:{user_id}"
+
+
+def session_room(entity_id: int, session_key: str) -> str:
+    """The widget bot socket's room for one chat session in one entity."""
+    return f"session:{entity_id}:{session_key}"
+
+
+def valid_session_key(key: str) -> bool:
+    """Whether a client-chosen chat session id is acceptable as a room key."""
+    return bool(_SESSION_KEY.match(key)) and not key.startswith("ticket_")

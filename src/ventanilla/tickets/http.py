@@ -1,0 +1,235 @@
+"""Tickets over HTTP: the agents' panel, the citizen's views and the public PIN lookup."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from ventanilla.chat import service as livechat
+from ventanilla.db import UnitOfWork
+from ventanilla.entities import repository as entities_repo
+from ventanilla.entities.models import Entity
+from ventanilla.errors import Forbidden, NotFound
+from ventanilla.tickets import repository, schemas, service
+from ventanilla.tickets.models import Ticket
+from ventanilla.users.models import User
+from ventanilla.web import Ctx, OptionalEntity, OptionalUser, Staff, UoW, limit, session_key_of
+
+router = APIRouter(tags=["reclamos"])
+Tipo = Literal["municipio", "pyme"]
+pin_limit = Depends(limit("pin", lambda ctx: 30))
+
+
+async def _viewable(
+    uow: UnitOfWork,
+    request: Request,
+    ticket_id: int,
+    user: User | None,
+    entity: Entity | None,
+    tipo: str | None = None,
+    pin: str | None = None,
+) -> tuple[Entity, Ticket]:
+    """A ticket the caller may read: staff of its entity, its citizen (account or chat session), or its PIN."""
+    ticket = await repository.get(uow.session, ticket_id)
+    if ticket is None or (tipo is not None and ticket.tipo != tipo):
+        raise NotFound("No existe ese reclamo.")
+    allowed = service.citizen_owns(ticket, user=user, session_key=session_key_of(request), entity=entity) or (
+        user is not None and user.rol == "super_admin"
+    )
+    if not allowed and pin is not None:
+        allowed = secrets.compare_digest(pin.strip(), ticket.pin)
+    if not allowed:
+        if user is not None and user.is_staff:
+            raise NotFound("No existe ese reclamo.")
+        raise Forbidden("No tenés acceso a este reclamo.")
+    owner = await entities_repo.get(uow.session, ticket.entity_id)
+    if owner is None:
+        raise NotFound("No existe ese reclamo.")
+    return owner, ticket
+
+
+async def _detail(uow: UnitOfWork, ticket: Ticket) -> dict[str, Any]:
+    messages = await repository.messages(uow.session, ticket.id)
+    events = await repository.events(uow.session, ticket.id)
+    names = await repository.user_names(uow.session, {ticket.assigned_agent_id} if ticket.assigned_agent_id else set())
+    last = messages[-1].text if messages else None
+    return {
+        **schemas.ticket_wire(ticket, agent_name=names.get(ticket.assigned_agent_id or 0), last_message=last),
+        "mensajes": [schemas.message_wire(m) for m in messages],
+        "historial": schemas.timeline_wire(ticket, events, []),
+    }
+
+
+@router.get("/tickets")
+async def list_tickets(
+    user: Staff,
+    uow: UoW,
+    estado: Annotated[str | None, Query(max_length=32)] = None,
+    limit_: Annotated[int, Query(alias="limit", ge=1, le=500)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """The entity's tickets, newest activity first."""
+    if user.entity_id is None:
+        return {"tickets": []}
+    rows = await repository.list_for_entity(uow.session, user.entity_id, limit=limit_, offset=offset, estado=estado)
+    return {"tickets": [schemas.ticket_wire(t, agent_name=a, last_message=m) for t, a, m in rows]}
+
+
+async def _messages(
+    request: Request,
+    uow: UnitOfWork,
+    ticket_id: int,
+    user: User | None,
+    entity: Entity | None,
+    after: int,
+    tipo: str | None,
+    pin: str | None,
+) -> dict[str, Any]:
+    _, ticket = await _viewable(uow, request, ticket_id, user, entity, tipo=tipo, pin=pin)
+    messages = await repository.messages(uow.session, ticket.id, after_id=after)
+    return {
+        "estado_chat": ticket.estado,
+        "estado": ticket.estado,
+        "ticket_id": ticket.id,
+        "nro_ticket": ticket.nro_ticket,
+        "mensajes": [schemas.message_wire(m) for m in messages],
+    }
+
+
+@router.get("/tickets/chat/pyme/{ticket_id}/mensajes")
+async def pyme_messages(
+    ticket_id: int,
+    request: Request,
+    uow: UoW,
+    user: OptionalUser,
+    entity: OptionalEntity,
+    ultimo_mensaje_id: Annotated[int, Query(ge=0)] = 0,
+    pin: Annotated[str | None, Query(max_length=12)] = None,
+) -> dict[str, Any]:
+    """Messages of a pyme chat after `ultimo_mensaje_id`."""
+    return await _messages(request, uow, ticket_id, user, entity, ultimo_mensaje_id, None, pin)
+
+
+@router.get("/tickets/chat/{ticket_id}/mensajes")
+async def chat_messages(
+    ticket_id: int,
+    request: Request,
+    uow: UoW,
+    user: OptionalUser,
+    entity: OptionalEntity,
+    ultimo_mensaje_id: Annotated[int, Query(ge=0)] = 0,
+    pin: Annotated[str | None, Query(max_length=12)] = None,
+) -> dict[str, Any]:
+    """Messages of a chat after `ultimo_mensaje_id` (exactly what a reconnecting client missed)."""
+    return await _messages(request, uow, ticket_id, user, entity, ultimo_mensaje_id, None, pin)
+
+
+@router.post("/tickets/chat/{ticket_id}/responder_ciudadano")
+async def citizen_reply(
+    ticket_id: int,
+    body: schemas.ReplyIn,
+    request: Request,
+    ctx: Ctx,
+    uow: UoW,
+    user: OptionalUser,
+    entity: OptionalEntity,
+) -> dict[str, Any]:
+    """The citizen writes in an open conversation."""
+    owner, ticket = await _viewable(uow, request, ticket_id, user, entity)
+    if user is not None and user.is_staff:
+        raise Forbidden("Este endpoint es para el vecino; los agentes responden desde el panel.")
+    outcome = await livechat.citizen_message(
+        ctx, uow, owner, ticket, text=body.comentario, origen="chat", citizen=user, attachment=body.attachment_info
+    )
+    await uow.commit()
+    return {"ok": True, **outcome}
+
+
+@router.get("/tickets/municipio/por_numero/{nro}", dependencies=[pin_limit])
+async def by_number(
+    nro: str, uow: UoW, entity: OptionalEntity, pin: Annotated[str, Query(min_length=1, max_length=12)]
+) -> dict[str, Any]:
+    """Public lookup by ticket number and PIN."""
+    digits = "".join(ch for ch in nro if ch.isdigit())
+    if not digits or len(digits) > 15:
+        raise NotFound("No encontramos un reclamo con ese número y PIN.")
+    candidates = (
+        [t for t in [await repository.by_number(uow.session, entity.id, int(digits))] if t]
+        if entity is not None
+        else list(await repository.by_number_any_entity(uow.session, int(digits)))
+    )
+    for ticket in candidates:
+        if secrets.compare_digest(pin.strip(), ticket.pin):
+            return await _detail(uow, ticket)
+    raise NotFound("No encontramos un reclamo con ese número y PIN.")
+
+
+@router.get("/tickets/{tipo}/{ticket_id}")
+async def get_ticket(
+    tipo: Tipo,
+    ticket_id: int,
+    request: Request,
+    uow: UoW,
+    user: OptionalUser,
+    entity: OptionalEntity,
+    pin: Annotated[str | None, Query(max_length=12)] = None,
+) -> dict[str, Any]:
+    """A ticket with its messages and history."""
+    _, ticket = await _viewable(uow, request, ticket_id, user, entity, tipo=tipo, pin=pin)
+    detail = await _detail(uow, ticket)
+    if user is not None and user.is_staff and ticket.has_unread:
+        ticket.has_unread = False
+        await uow.commit()
+    return detail
+
+
+@router.get("/tickets/{tipo}/{ticket_id}/timeline")
+async def timeline(
+    tipo: Tipo,
+    ticket_id: int,
+    request: Request,
+    uow: UoW,
+    user: OptionalUser,
+    entity: OptionalEntity,
+    pin: Annotated[str | None, Query(max_length=12)] = None,
+) -> dict[str, Any]:
+    """Creation, status changes, escalations and comments in order."""
+    _, ticket = await _viewable(uow, request, ticket_id, user, entity, tipo=tipo, pin=pin)
+    events = await repository.events(uow.session, ticket.id)
+    messages = await repository.messages(uow.session, ticket.id)
+    return {"estado_chat": ticket.estado, "timeline": schemas.timeline_wire(ticket, events, messages)}
+
+
+@router.post("/tickets/{tipo}/{ticket_id}/responder")
+async def agent_reply(
+    tipo: Tipo, ticket_id: int, body: schemas.ReplyIn, ctx: Ctx, uow: UoW, user: Staff
+) -> dict[str, Any]:
+    """An agent answers; a waiting live chat is taken by the agent who replies."""
+    entity, ticket = await service.staff_ticket(uow, user, tipo, ticket_id)
+    message = await livechat.agent_message(
+        ctx, uow, entity, ticket, agent=user, text=body.comentario, attachment=body.attachment_info
+    )
+    await uow.commit()
+    return {"ok": True, "mensaje": schemas.message_wire(message), "estado": ticket.estado}
+
+
+@router.put("/tickets/{tipo}/{ticket_id}/estado")
+async def change_status(
+    tipo: Tipo, ticket_id: int, body: schemas.StatusIn, ctx: Ctx, uow: UoW, user: Staff
+) -> dict[str, Any]:
+    """An agent changes the ticket's status; closing a live chat says goodbye and frees the agent."""
+    entity, ticket = await service.staff_ticket(uow, user, tipo, ticket_id)
+    await livechat.set_status(ctx, uow, entity, ticket, body.estado, actor=user)
+    await uow.commit()
+    return {"ok": True, "id": ticket.id, "estado": ticket.estado}
+
+
+@router.post("/tickets/{tipo}/{ticket_id}/asignar")
+async def assign(tipo: Tipo, ticket_id: int, ctx: Ctx, uow: UoW, user: Staff) -> dict[str, Any]:
+    """An agent takes a ticket (a waiting live chat becomes theirs)."""
+    entity, ticket = await service.staff_ticket(uow, user, tipo, ticket_id)
+    await livechat.take(ctx, uow, entity, ticket, user)
+    await uow.commit()
+    return {"ok": True, "id": ticket.id, "estado": ticket.estado, "assigned_agent_id": ticket.assigned_agent_id}

@@ -1,0 +1,127 @@
+"""Queries on tickets, messages and history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from ventanilla.tickets.models import CLOSED_ESTADOS, Ticket, TicketEvent, TicketMessage
+from ventanilla.users.models import User
+
+
+async def get(session: AsyncSession, ticket_id: int) -> Ticket | None:
+    """Ticket by id."""
+    return await session.get(Ticket, ticket_id)
+
+
+async def get_for_update(session: AsyncSession, ticket_id: int) -> Ticket | None:
+    """Ticket by id, row-locked on PostgreSQL for the rest of the transaction."""
+    stmt = select(Ticket).where(Ticket.id == ticket_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def by_number(session: AsyncSession, entity_id: int, nro_ticket: int) -> Ticket | None:
+    """Ticket by its readable number inside an entity."""
+    stmt = select(Ticket).where(Ticket.entity_id == entity_id, Ticket.nro_ticket == nro_ticket)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def by_number_any_entity(session: AsyncSession, nro_ticket: int) -> Sequence[Ticket]:
+    """Tickets with this number in any entity (the public lookup narrows them with the PIN)."""
+    stmt = select(Ticket).where(Ticket.nro_ticket == nro_ticket).limit(50)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def by_idempotency_key(session: AsyncSession, entity_id: int, key: str) -> Ticket | None:
+    """The ticket created with this idempotency key."""
+    stmt = select(Ticket).where(Ticket.entity_id == entity_id, Ticket.idempotency_key == key)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def open_for_session(session: AsyncSession, entity_id: int, session_key: str) -> Ticket | None:
+    """The newest open live-chat ticket of a chat session."""
+    stmt = (
+        select(Ticket)
+        .where(
+            Ticket.entity_id == entity_id,
+            Ticket.chat_session_key == session_key,
+            Ticket.is_live_chat.is_(True),
+            Ticket.estado.not_in(CLOSED_ESTADOS),
+        )
+        .order_by(Ticket.created_at.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def _list_stmt(entity_id: int) -> Select[tuple[Ticket, str | None, str | None]]:
+    last_id = (
+        select(TicketMessage.ticket_id, func.max(TicketMessage.id).label("mid"))
+        .group_by(TicketMessage.ticket_id)
+        .subquery()
+    )
+    last = aliased(TicketMessage)
+    agent = aliased(User)
+    return (
+        select(Ticket, agent.name, last.text)
+        .outerjoin(agent, agent.id == Ticket.assigned_agent_id)
+        .outerjoin(last_id, last_id.c.ticket_id == Ticket.id)
+        .outerjoin(last, last.id == last_id.c.mid)
+        .where(Ticket.entity_id == entity_id)
+    )
+
+
+async def list_for_entity(
+    session: AsyncSession, entity_id: int, *, limit: int, offset: int, estado: str | None = None
+) -> Sequence[tuple[Ticket, str | None, str | None]]:
+    """Tickets of an entity, newest activity first, with agent name and last message (one query)."""
+    stmt = _list_stmt(entity_id)
+    if estado:
+        stmt = stmt.where(Ticket.estado == estado)
+    stmt = stmt.order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(limit).offset(offset)
+    rows = (await session.execute(stmt)).all()
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+async def messages(
+    session: AsyncSession, ticket_id: int, after_id: int = 0, limit: int = 500
+) -> Sequence[TicketMessage]:
+    """Messages of a ticket with id greater than `after_id`, oldest first."""
+    stmt = (
+        select(TicketMessage)
+        .where(TicketMessage.ticket_id == ticket_id, TicketMessage.id > after_id)
+        .order_by(TicketMessage.id)
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def recent_messages(session: AsyncSession, ticket_id: int, limit: int) -> Sequence[TicketMessage]:
+    """The last `limit` messages of a ticket, oldest first."""
+    stmt = (
+        select(TicketMessage).where(TicketMessage.ticket_id == ticket_id).order_by(TicketMessage.id.desc()).limit(limit)
+    )
+    return list(reversed((await session.execute(stmt)).scalars().all()))
+
+
+async def message_by_external_id(session: AsyncSession, external_id: str) -> TicketMessage | None:
+    """A message by its channel id (e.g. a WhatsApp wamid)."""
+    stmt = select(TicketMessage).where(TicketMessage.external_id == external_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def events(session: AsyncSession, ticket_id: int) -> Sequence[TicketEvent]:
+    """A ticket's history, oldest first."""
+    stmt = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def user_names(session: AsyncSession, user_ids: set[int]) -> dict[int, str]:
+    """Names of several users in one query."""
+    if not user_ids:
+        return {}
+    rows = (await session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))).all()
+    return {int(r[0]): str(r[1]) for r in rows}

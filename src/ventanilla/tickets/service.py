@@ -1,0 +1,258 @@
+"""Ticket use cases: create, converse, change status, authorize; listeners hear every change."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from ventanilla.db import UnitOfWork, utcnow
+from ventanilla.entities import repository as entities_repo
+from ventanilla.entities.models import Entity
+from ventanilla.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
+from ventanilla.tickets import repository
+from ventanilla.tickets.models import CHANNELS, ESTADOS, PRIORIDADES, Ticket, TicketEvent, TicketMessage
+from ventanilla.users.models import User
+
+MAX_MESSAGE_CHARS = 4000
+_ID_FLOOR = 1 << 40
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "nuevo": frozenset({"en_proceso", "esperando_agente_en_vivo", "en_vivo", "resuelto", "cerrado"}),
+    "en_proceso": frozenset({"nuevo", "esperando_agente_en_vivo", "en_vivo", "resuelto", "cerrado"}),
+    "esperando_agente_en_vivo": frozenset({"en_vivo", "en_proceso", "resuelto", "cerrado"}),
+    "en_vivo": frozenset({"en_proceso", "esperando_agente_en_vivo", "resuelto", "cerrado"}),
+    "resuelto": frozenset({"en_proceso", "cerrado", "nuevo"}),
+    "cerrado": frozenset({"en_proceso", "nuevo"}),
+}
+
+ESTADO_LABELS = {
+    "nuevo": "Nuevo",
+    "en_proceso": "En proceso",
+    "esperando_agente_en_vivo": "Esperando un representante",
+    "en_vivo": "En conversación con un representante",
+    "resuelto": "Resuelto",
+    "cerrado": "Cerrado",
+}
+
+
+def new_ticket_id() -> int:
+    """A random id in [2**40, 2**53): unguessable, and exact in JavaScript numbers."""
+    return _ID_FLOOR + secrets.randbelow((1 << 53) - _ID_FLOOR)
+
+
+def new_pin() -> str:
+    """A six-digit PIN for the public lookup."""
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+@dataclass(slots=True)
+class NewTicket:
+    """What a new ticket is made of."""
+
+    asunto: str
+    descripcion: str | None = None
+    categoria: str | None = None
+    direccion: str | None = None
+    latitud: float | None = None
+    longitud: float | None = None
+    channel: str = "web"
+    nombre: str | None = None
+    email: str | None = None
+    telefono: str | None = None
+    dni: str | None = None
+    prioridad: str = "media"
+    estado: str = "nuevo"
+    is_live_chat: bool = False
+    chat_session_key: str | None = None
+    idempotency_key: str | None = None
+    citizen: User | None = None
+    attachment: dict[str, Any] | None = None
+    urgency: dict[str, Any] | None = field(default=None)
+
+
+def check_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """Trimmed message text within the limit."""
+    text = (text or "").strip()
+    if not text:
+        raise BadRequest("El mensaje está vacío.")
+    if len(text) > limit:
+        raise TooLarge(f"El mensaje supera el máximo de {limit} caracteres.")
+    return text
+
+
+async def create_ticket(uow: UnitOfWork, entity: Entity, data: NewTicket) -> tuple[Ticket, bool]:
+    """Create a ticket (or return the one made with the same idempotency key) and tell the listeners."""
+    session = uow.session
+    if data.idempotency_key:
+        existing = await repository.by_idempotency_key(session, entity.id, data.idempotency_key)
+        if existing is not None:
+            return existing, False
+    if data.channel not in CHANNELS or data.prioridad not in PRIORIDADES or data.estado not in ESTADOS:
+        raise BadRequest("Datos del reclamo inválidos.")
+    if data.descripcion is not None and len(data.descripcion) > MAX_MESSAGE_CHARS:
+        raise TooLarge(f"La descripción supera el máximo de {MAX_MESSAGE_CHARS} caracteres.")
+    now = utcnow()
+    ticket = Ticket(
+        id=new_ticket_id(),
+        entity_id=entity.id,
+        nro_ticket=await entities_repo.next_ticket_number(session, entity.id),
+        pin=new_pin(),
+        tipo=entity.tipo,
+        asunto=(data.asunto or "Reclamo").strip()[:300],
+        descripcion=data.descripcion,
+        categoria=data.categoria,
+        estado=data.estado,
+        prioridad=data.prioridad,
+        channel=data.channel,
+        direccion=data.direccion,
+        latitud=data.latitud,
+        longitud=data.longitud,
+        citizen_id=data.citizen.id if data.citizen else None,
+        nombre_usuario=data.nombre or (data.citizen.name if data.citizen else None),
+        email=data.email or (data.citizen.email if data.citizen else None),
+        telefono=data.telefono or (data.citizen.phone if data.citizen else None),
+        dni=data.dni,
+        chat_session_key=data.chat_session_key,
+        is_live_chat=data.is_live_chat,
+        live_requested_at=now if data.is_live_chat else None,
+        idempotency_key=data.idempotency_key,
+        urgency=data.urgency,
+        attachment=data.attachment,
+        has_unread=True,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(ticket)
+            await session.flush()
+    except IntegrityError:
+        if data.idempotency_key:
+            existing = await repository.by_idempotency_key(session, entity.id, data.idempotency_key)
+            if existing is not None:
+                return existing, False
+        raise
+    session.add(TicketEvent(ticket_id=ticket.id, kind="ticket_creado", to_value=ticket.estado, created_at=now))
+    for listener in uow.listeners:
+        await listener.ticket_created(uow, entity, ticket)
+    return ticket, True
+
+
+async def add_message(
+    uow: UnitOfWork,
+    entity: Entity,
+    ticket: Ticket,
+    *,
+    author_kind: str,
+    text: str,
+    origen: str,
+    author: User | None = None,
+    author_name: str | None = None,
+    attachment: dict[str, Any] | None = None,
+    external_id: str | None = None,
+    allow_closed: bool = False,
+) -> TicketMessage:
+    """Append a message to the conversation and tell the listeners."""
+    if ticket.is_closed and not allow_closed:
+        raise Conflict("El reclamo está cerrado; no admite nuevos mensajes.")
+    text = check_text(text) if not attachment else (text or "").strip()[:MAX_MESSAGE_CHARS]
+    now = utcnow()
+    message = TicketMessage(
+        ticket_id=ticket.id,
+        author_kind=author_kind,
+        author_user_id=author.id if author else None,
+        author_name=author_name or (author.name if author else None),
+        text=text,
+        origen=origen,
+        attachment=attachment,
+        external_id=external_id,
+        created_at=now,
+    )
+    uow.session.add(message)
+    ticket.updated_at = now
+    ticket.has_unread = author_kind == "citizen"
+    await uow.session.flush()
+    for listener in uow.listeners:
+        await listener.message_added(uow, entity, ticket, message, author)
+    return message
+
+
+async def change_status(
+    uow: UnitOfWork, entity: Entity, ticket: Ticket, estado: str, actor: User | None, note: str | None = None
+) -> None:
+    """Move a ticket to another estado, recording who did it."""
+    if estado not in ESTADOS:
+        raise BadRequest(f"Estado inválido: {estado!r}. Valores posibles: {', '.join(ESTADOS)}.")
+    old = ticket.estado
+    if estado == old:
+        raise Conflict(f"El reclamo ya está en estado '{estado}'.")
+    if estado not in TRANSITIONS[old]:
+        raise Conflict(f"No se puede pasar de '{old}' a '{estado}'.")
+    ticket.estado = estado
+    ticket.updated_at = utcnow()
+    uow.session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            kind="estado",
+            from_value=old,
+            to_value=estado,
+            actor_user_id=actor.id if actor else None,
+            actor_name=actor.name if actor else None,
+            note=note,
+        )
+    )
+    await uow.session.flush()
+    for listener in uow.listeners:
+        await listener.status_changed(uow, entity, ticket, old, actor)
+
+
+def record_event(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    kind: str,
+    *,
+    to_value: str | None = None,
+    note: str | None = None,
+    actor: User | None = None,
+) -> None:
+    """Add an entry to the ticket's history (assignment, escalation, priority)."""
+    uow.session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            kind=kind,
+            to_value=to_value,
+            note=note,
+            actor_user_id=actor.id if actor else None,
+            actor_name=actor.name if actor else None,
+        )
+    )
+
+
+async def staff_ticket(uow: UnitOfWork, user: User, tipo: str, ticket_id: int) -> tuple[Entity, Ticket]:
+    """A ticket the agent may act on: same entity and tipo; otherwise it does not exist for them."""
+    if not user.is_staff:
+        raise Forbidden("Solo el personal de la entidad puede hacer esto.")
+    ticket = await repository.get(uow.session, ticket_id)
+    if ticket is None or ticket.tipo != tipo or (user.rol != "super_admin" and ticket.entity_id != user.entity_id):
+        raise NotFound("No existe ese reclamo.")
+    entity = await entities_repo.get(uow.session, ticket.entity_id)
+    if entity is None:
+        raise NotFound("No existe ese reclamo.")
+    return entity, ticket
+
+
+def citizen_owns(ticket: Ticket, *, user: User | None, session_key: str | None, entity: Entity | None) -> bool:
+    """Whether a citizen may see a ticket: its author account, or its chat session within its entity."""
+    if user is not None and ticket.citizen_id is not None and user.id == ticket.citizen_id:
+        return True
+    if user is not None and user.is_staff and user.entity_id == ticket.entity_id:
+        return True
+    return bool(
+        session_key
+        and ticket.chat_session_key
+        and secrets.compare_digest(session_key, ticket.chat_session_key)
+        and (entity is None or entity.id == ticket.entity_id)
+    )

@@ -1,0 +1,157 @@
+"""User use cases: registration, login, tokens, notification preferences."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ventanilla.entities.models import Entity
+from ventanilla.errors import BadRequest, Conflict, Unauthorized
+from ventanilla.security import TokenSigner, hash_password, verify_password
+from ventanilla.users import repository
+from ventanilla.users.models import ROLES, NotificationPrefs, User
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+AUTH_PURPOSE = "auth"
+MIN_PASSWORD = 8
+
+
+def normalize_email(email: str | None) -> str:
+    """Lower-cased, trimmed, validated email."""
+    value = (email or "").strip().lower()
+    if not EMAIL_RE.match(value) or len(value) > 320:
+        raise BadRequest("El email no es válido.")
+    return value
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    entity_id: int | None,
+    email: str,
+    password: str | None,
+    rol: str,
+    name: str | None = None,
+    phone: str | None = None,
+    dni: str | None = None,
+) -> User:
+    """Create a user; the email is unique inside the entity."""
+    if rol not in ROLES:
+        raise BadRequest("Rol inválido.")
+    email = normalize_email(email)
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise BadRequest(f"La contraseña debe tener al menos {MIN_PASSWORD} caracteres.")
+    if entity_id is not None and await repository.by_entity_email(session, entity_id, email):
+        raise Conflict("Ya existe un usuario con ese email.")
+    user = User(
+        entity_id=entity_id,
+        email=email,
+        name=(name or email.split("@")[0]).strip()[:200],
+        password_hash=await hash_password(password) if password else None,
+        rol=rol,
+        phone=phone,
+        dni=dni,
+        token_version=0,
+    )
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def authenticate(
+    session: AsyncSession, email: str, password: str, *, entity_id: int | None = None, staff: bool | None = None
+) -> User:
+    """The user with these credentials, or Unauthorized (same answer for unknown email and bad password)."""
+    try:
+        email = normalize_email(email)
+    except BadRequest as exc:
+        raise Unauthorized("Email o contraseña incorrectos.") from exc
+    candidates = [
+        u
+        for u in await repository.by_email(session, email)
+        if (entity_id is None or u.entity_id == entity_id) and (staff is None or u.is_staff == staff)
+    ]
+    for user in candidates:
+        if user.password_hash and await verify_password(password, user.password_hash):
+            return user
+    if not candidates:
+        # Same cost as a real check so timing does not reveal which emails exist.
+        await verify_password(password, "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAA")
+    raise Unauthorized("Email o contraseña incorrectos.")
+
+
+def issue_token(signer: TokenSigner, user: User) -> str:
+    """A signed bearer token (also used as the session cookie)."""
+    return signer.sign(AUTH_PURPOSE, {"uid": user.id, "v": user.token_version})
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """What a valid auth token says."""
+
+    user_id: int
+    version: int
+
+
+def read_token(signer: TokenSigner, token: str | None, max_age: int) -> TokenClaims | None:
+    """Claims of a valid, unexpired token."""
+    if not token:
+        return None
+    data = signer.unsign(AUTH_PURPOSE, token, max_age=max_age)
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
+        return None
+    return TokenClaims(int(data["uid"]), int(data.get("v", 0)))
+
+
+async def user_from_token(session: AsyncSession, signer: TokenSigner, token: str | None, max_age: int) -> User | None:
+    """The user a token names, if it is valid and not revoked."""
+    claims = read_token(signer, token, max_age)
+    if claims is None:
+        return None
+    user = await repository.get(session, claims.user_id)
+    if user is None or user.token_version != claims.version:
+        return None
+    return user
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """Notification switches as the frontend reads them."""
+
+    email: bool
+    sms: bool
+    ticket: bool
+
+
+async def get_preferences(session: AsyncSession, user: User) -> Preferences:
+    """Saved preferences, or the role's defaults (`ticket` on for staff)."""
+    row = await repository.prefs(session, user.id)
+    default_ticket = user.is_staff
+    if row is None:
+        return Preferences(email=True, sms=False, ticket=default_ticket)
+    return Preferences(email=row.email, sms=row.sms, ticket=default_ticket if row.ticket is None else row.ticket)
+
+
+async def set_preferences(
+    session: AsyncSession, user: User, *, email: bool | None, sms: bool | None, ticket: bool | None
+) -> Preferences:
+    """Change some switches; the others keep their value."""
+    current = await get_preferences(session, user)
+    row = await repository.prefs(session, user.id)
+    if row is None:
+        row = NotificationPrefs(user_id=user.id)
+        session.add(row)
+    row.email = current.email if email is None else email
+    row.sms = current.sms if sms is None else sms
+    row.ticket = current.ticket if ticket is None else ticket
+    await session.flush()
+    return await get_preferences(session, user)
+
+
+def entity_rubro(entity: Entity | None) -> str:
+    """The `rubro` the frontend needs non-empty on /me."""
+    if entity is None or entity.tipo == "municipio":
+        return "municipios"
+    return str((entity.config or {}).get("rubro") or "comercio")

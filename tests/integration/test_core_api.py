@@ -1,0 +1,284 @@
+"""The core service through a real server: accounts, bot intake, tickets, panel events, bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import httpx
+
+from tests.support import PASSWORD, Server, SocketRecorder, Tenant, login, seed_tenant, session_cookie_header
+
+
+def widget_headers(tenant: Tenant, session_key: str | None = None) -> dict[str, str]:
+    """What the widget sends on every call."""
+    return {"X-Entity-Token": tenant.token, "X-Chat-Session-Id": session_key or str(uuid.uuid4())}
+
+
+async def file_complaint(
+    client: httpx.AsyncClient, tenant: Tenant, session_key: str, key: str | None = None
+) -> dict[str, Any]:
+    """Walk the web intake with actions, like the widget does, and confirm."""
+    headers = widget_headers(tenant, session_key)
+    ask = f"/ask/{tenant.tipo}"
+    r = await client.post(ask, json={"pregunta": "", "action": "initial_greeting"}, headers=headers)
+    assert r.status_code == 200, r.text
+    context: dict[str, Any] = {"estado_conversacion": "inicio"}
+    for text in ("Hay una luminaria apagada hace una semana", "Av. San Martín 1234"):
+        r = await client.post(ask, json={"pregunta": text, "contexto_previo": context}, headers=headers)
+        assert r.status_code == 200, r.text
+        context = r.json()["contexto_actualizado"]
+    body = {
+        "pregunta": "",
+        "action": "confirmar_reclamo",
+        "contexto_previo": context,
+        "datos_personales": {
+            "nombre": "Ana Gómez",
+            "email": "ana@example.org",
+            "telefono": "2615551234",
+            "dni": "30123456",
+        },
+        "idempotency_key": key or str(uuid.uuid4()),
+    }
+    r = await client.post(ask, json=body, headers=headers)
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+async def test_login_me_and_notifications(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    async with server.client() as client:
+        bad = await client.post("/login", json={"email": tenant.agents[0]["email"], "password": "wrong-password"})
+        assert bad.status_code == 401 and "error" in bad.json()
+        data = await login(client, tenant.agents[0]["email"])
+        assert data["token"] and data["rol"] == "empleado" and data["entityToken"] == tenant.token
+        me = (await client.get("/me", headers={"Authorization": f"Bearer {data['token']}"})).json()
+        assert me["rol"] == "empleado" and me["rubro"] and me["tipo_chat"] == "municipio"
+        assert (await client.get("/notifications")).json() == {"email": True, "sms": False, "ticket": True}
+        put = await client.put("/notifications", json={"ticket": False})
+        assert put.json()["ticket"] is False
+        assert (await client.get("/api/notifications")).json()["ticket"] is False
+    async with server.client() as anon:
+        assert (await anon.get("/me")).status_code == 401
+        assert (await anon.get("/me", headers={"Authorization": "Bearer forged.token"})).status_code == 401
+
+
+async def test_citizen_register_and_login_from_widget(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    async with server.client() as client:
+        r = await client.post(
+            "/chatuserregisterpanel",
+            json={
+                "email": "vecino@example.org",
+                "password": PASSWORD,
+                "empresa_token": tenant.token,
+                "nombre": "Vecino",
+            },
+        )
+        assert r.status_code == 201 and r.json()["rol"] == "vecino"
+        again = await client.post(
+            "/chatuserregisterpanel",
+            json={"email": "vecino@example.org", "password": PASSWORD, "empresa_token": tenant.token},
+        )
+        assert again.status_code == 409
+        r = await client.post(
+            "/chatuserloginpanel",
+            json={"email": "vecino@example.org", "password": PASSWORD, "empresa_token": tenant.token},
+        )
+        assert r.status_code == 200 and r.json()["token"]
+        assert (
+            await client.get("/tickets", headers={"Authorization": f"Bearer {r.json()['token']}"})
+        ).status_code == 403
+
+
+async def test_greeting_and_complaint_intake_creates_one_ticket(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    session_key = str(uuid.uuid4())
+    async with server.client() as client:
+        r = await client.post(
+            "/ask/municipio",
+            json={"pregunta": "", "action": "initial_greeting"},
+            headers=widget_headers(tenant, session_key),
+        )
+        greeting = r.json()
+        assert greeting["respuesta"] and greeting["respuesta_usuario"] == greeting["respuesta"]
+        assert {"texto": "Hablar con un representante", "action": "request_agent"} in greeting["botones"]
+        assert r.headers.get("x-anon-id")
+        key = str(uuid.uuid4())
+        created = await file_complaint(client, tenant, session_key, key)
+        assert isinstance(created["ticket_id"], int) and 0 < created["ticket_id"] < 2**53
+        assert created["nro_ticket"] >= 1 and created["estado"] == "nuevo"
+        again = await file_complaint(client, tenant, session_key, key)
+        assert again["ticket_id"] == created["ticket_id"]
+        other = await file_complaint(client, tenant, str(uuid.uuid4()))
+        assert other["nro_ticket"] == created["nro_ticket"] + 1
+        assert abs(other["ticket_id"] - created["ticket_id"]) > 1000
+
+        agent = await login(client, tenant.agents[0]["email"])
+        auth = {"Authorization": f"Bearer {agent['token']}"}
+        listed = (await client.get("/tickets", headers=auth)).json()["tickets"]
+        assert [t["id"] for t in listed].count(created["ticket_id"]) == 1
+        ticket = (await client.get(f"/tickets/municipio/{created['ticket_id']}", headers=auth)).json()
+        assert ticket["categoria"] == "Alumbrado público" and ticket["direccion"]
+        assert ticket["nombre_usuario"] == "Ana Gómez" and ticket["email"] == "ana@example.org"
+        assert ticket["channel"] == "web" and ticket["prioridad"] == "media"
+
+
+async def test_panel_events_reach_only_the_entity_agents(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    stranger = await seed_tenant(server.ctx)
+    async with server.client() as agent_client, server.client() as other_client, server.client() as citizen:
+        await login(agent_client, tenant.agents[0]["email"])
+        await login(other_client, stranger.agents[0]["email"])
+        panel = await SocketRecorder().connect(server.url, headers=session_cookie_header(agent_client))
+        panel2 = await SocketRecorder().connect(server.url, headers=session_cookie_header(agent_client))
+        other = await SocketRecorder().connect(server.url, headers=session_cookie_header(other_client))
+        anonymous = await SocketRecorder().connect(server.url, auth={"entityToken": tenant.token})
+        try:
+            session_key = str(uuid.uuid4())
+            await anonymous.join(session_key)
+            created = await file_complaint(citizen, tenant, session_key)
+            for socket in (panel, panel2):
+                (event,) = await socket.wait_for("new_ticket")
+                assert event["id"] == created["ticket_id"] and event["nro_ticket"] == created["nro_ticket"]
+                assert {"asunto", "estado", "prioridad", "tipo", "categoria", "fecha"} <= event.keys()
+            room = f"ticket_municipio_{created['ticket_id']}"
+            widget_room = await SocketRecorder().connect(server.url, transports=["polling", "websocket"])
+            assert (await widget_room.join(room))["ok"] is True
+            reply = await agent_client.post(
+                f"/tickets/municipio/{created['ticket_id']}/responder",
+                json={"comentario": "Ya enviamos una cuadrilla."},
+            )
+            assert reply.status_code == 200, reply.text
+            (chat,) = await widget_room.wait_for("new_chat_message")
+            assert chat["comentario"] == "Ya enviamos una cuadrilla." and chat["es_admin"] is True
+            assert chat["ticket_id"] == created["ticket_id"] and chat["origen"] and chat["fecha"] and chat["id"]
+            comment = (await panel.wait_for("new_comment"))[0]
+            assert comment["ticketId"] == created["ticket_id"] and comment["estado"] == "en_proceso"
+            assert comment["comment"]["comentario"] == "Ya enviamos una cuadrilla." and comment["comment"]["fecha"]
+            await asyncio.sleep(0.3)
+            for silent in (other, anonymous):
+                assert not silent.named("new_ticket") and not silent.named("new_comment"), silent.events
+            await widget_room.close()
+        finally:
+            for s in (panel, panel2, other, anonymous):
+                await s.close()
+
+
+async def test_ticket_room_join_rejects_unknown_rooms(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    sock = await SocketRecorder().connect(server.url, auth={"entityToken": tenant.token})
+    try:
+        assert (await sock.join("ticket_municipio_999999999"))["ok"] is False
+        assert (await sock.join(f"panel:{tenant.id}"))["ok"] is False
+        assert (await sock.join(""))["ok"] is False
+    finally:
+        await sock.close()
+
+
+async def test_citizen_views_status_timeline_and_pin_lookup(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    session_key = str(uuid.uuid4())
+    async with server.client() as citizen, server.client() as agent_client:
+        created = await file_complaint(citizen, tenant, session_key)
+        tid = created["ticket_id"]
+        await login(agent_client, tenant.agents[0]["email"])
+        await agent_client.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "Primera respuesta"})
+        mine = await citizen.get(f"/tickets/chat/{tid}/mensajes", headers=widget_headers(tenant, session_key))
+        assert mine.status_code == 200
+        msgs = mine.json()["mensajes"]
+        assert msgs[-1]["comentario"] == "Primera respuesta" and msgs[-1]["es_admin"] is True
+        assert {"author", "content", "timestamp", "texto", "fecha"} <= msgs[-1].keys()
+        last_id = msgs[-1]["id"]
+        r = await citizen.post(
+            f"/tickets/chat/{tid}/responder_ciudadano",
+            json={"comentario": "Gracias!"},
+            headers=widget_headers(tenant, session_key),
+        )
+        assert r.status_code == 200, r.text
+        missed = (
+            await citizen.get(
+                f"/tickets/chat/{tid}/mensajes?ultimo_mensaje_id={last_id}", headers=widget_headers(tenant, session_key)
+            )
+        ).json()["mensajes"]
+        assert [m["comentario"] for m in missed] == ["Gracias!"]
+        intruder = await citizen.get(f"/tickets/chat/{tid}/mensajes", headers=widget_headers(tenant, str(uuid.uuid4())))
+        assert intruder.status_code == 403
+        status = await agent_client.put(f"/tickets/municipio/{tid}/estado", json={"estado": "resuelto"})
+        assert status.status_code == 200
+        timeline = (await agent_client.get(f"/tickets/municipio/{tid}/timeline")).json()
+        kinds = [item["tipo"] for item in timeline["timeline"]]
+        assert kinds[0] == "ticket_creado" and "comentario" in kinds and "estado" in kinds
+        assert timeline["estado_chat"] == "resuelto"
+        ticket = (await agent_client.get(f"/tickets/municipio/{tid}")).json()
+        pin_lookup = await citizen.get(
+            f"/tickets/municipio/por_numero/{ticket['nro_ticket']}",
+            params={"pin": created["pin"]},
+            headers={"X-Entity-Token": tenant.token},
+        )
+        assert pin_lookup.status_code == 200 and pin_lookup.json()["id"] == tid
+        wrong = await citizen.get(f"/tickets/municipio/por_numero/{ticket['nro_ticket']}", params={"pin": "000000x"})
+        assert wrong.status_code == 404 and "error" in wrong.json()
+
+
+async def test_bad_input_gets_clear_json_errors_and_changes_nothing(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    stranger = await seed_tenant(server.ctx)
+    async with server.client() as client, server.client() as agent_client, server.client() as stranger_client:
+        created = await file_complaint(client, tenant, str(uuid.uuid4()))
+        tid = created["ticket_id"]
+        await login(agent_client, tenant.agents[0]["email"])
+        await login(stranger_client, stranger.agents[0]["email"])
+        headers = widget_headers(tenant)
+        cases = [
+            (
+                await client.post(
+                    "/ask/municipio", content=b"{not json", headers={**headers, "Content-Type": "application/json"}
+                ),
+                400,
+            ),
+            (
+                await client.post(
+                    "/ask/municipio", content=b"x" * 70_000, headers={**headers, "Content-Type": "application/json"}
+                ),
+                413,
+            ),
+            (await client.post("/ask/municipio", json={"pregunta": "hola"}, headers={"X-Entity-Token": "nope"}), 401),
+            (await client.post("/ask/municipio", json={"pregunta": "x" * 4001}, headers=headers), 413),
+            (await client.post("/ask/municipio", json={"pregunta": 12, "contexto_previo": "x"}, headers=headers), 422),
+            (await client.post("/ask/otro", json={"pregunta": "hola"}, headers=headers), 422),
+            (await agent_client.get("/tickets/municipio/123456789"), 404),
+            (await stranger_client.get(f"/tickets/municipio/{tid}"), 404),
+            (await stranger_client.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "hola"}), 404),
+            (await agent_client.put(f"/tickets/municipio/{tid}/estado", json={"estado": "volando"}), 400),
+            (await agent_client.put(f"/tickets/municipio/{tid}/estado", json={"estado": "nuevo"}), 409),
+            (await agent_client.put(f"/tickets/municipio/{tid}/estado", json={}), 422),
+            (await agent_client.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "   "}), 400),
+            (await agent_client.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "y" * 4001}), 413),
+            (await client.get("/tickets"), 401),
+            (await client.get("/pedidos"), 404),
+        ]
+        for response, status in cases:
+            assert response.status_code == status, (response.request.url, response.status_code, response.text)
+            assert isinstance(response.json().get("error"), str) and response.json()["error"]
+        ticket = (await agent_client.get(f"/tickets/municipio/{tid}")).json()
+        assert ticket["estado"] == "nuevo" and ticket["mensajes"] == []
+
+
+async def test_cors_preflight_and_api_prefix(server: Server) -> None:
+    async with server.client() as client:
+        r = await client.options(
+            "/api/ask/municipio",
+            headers={
+                "Origin": "http://localhost:5173",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type,x-entity-token,x-chat-session-id,authorization,anon-id",
+            },
+        )
+        assert r.status_code == 200
+        assert r.headers["access-control-allow-origin"] == "http://localhost:5173"
+        assert r.headers["access-control-allow-credentials"] == "true"
+        r = await client.get("/api/health", headers={"Origin": "http://localhost:5173"})
+        assert r.json() == {"status": "ok"} and "X-Anon-Id" in r.headers.get("access-control-expose-headers", "")
+        assert (await client.get("/docs")).status_code == 200

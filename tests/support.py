@@ -1,0 +1,308 @@
+"""Shared helpers for the integration tests: real servers, real clients, seeded data."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import socketio
+import uvicorn
+
+from ventanilla.app import create_app
+from ventanilla.cli import upgrade_database
+from ventanilla.context import AppContext
+from ventanilla.entities import hours
+from ventanilla.entities import service as entities
+from ventanilla.settings import Settings
+from ventanilla.users import service as users
+
+ROOT = Path(__file__).resolve().parents[1]
+JS_DIR = ROOT / "tests" / "js"
+PASSWORD = "clave-segura-123"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Clock:
+    """A settable clock for business-hours tests."""
+
+    def __init__(self, now: dt.datetime | None = None) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now or dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Server:
+    """A running Ventanilla on a free loopback port."""
+
+    url: str
+    ctx: AppContext
+    clock: Clock
+    settings: Settings
+    _server: uvicorn.Server | None = None
+    _task: asyncio.Task[None] | None = None
+
+    def client(self, **kwargs: Any) -> httpx.AsyncClient:
+        """An HTTP client for this server."""
+        return httpx.AsyncClient(base_url=self.url, timeout=15, **kwargs)
+
+
+@contextlib.asynccontextmanager
+async def running_server(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Server]:
+    """Run create_app under a real uvicorn server in this event loop."""
+    clock = clock or Clock()
+    await asyncio.to_thread(upgrade_database, settings)
+    app = create_app(settings, clock=clock)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    for _ in range(200):
+        if server.started:
+            break
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield Server(f"http://127.0.0.1:{port}", app.ctx, clock, settings, server, task)
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, 10)
+
+
+@dataclass
+class Tenant:
+    """A seeded entity with its staff."""
+
+    id: int
+    token: str
+    tipo: str
+    agents: list[dict[str, Any]] = field(default_factory=list)
+    admin: dict[str, Any] = field(default_factory=dict)
+
+
+async def seed_tenant(
+    ctx: AppContext,
+    *,
+    tipo: str = "municipio",
+    agents: int = 1,
+    capacity: int | None = None,
+    always_open: bool = True,
+    config: dict[str, Any] | None = None,
+    inbox_email: str | None = None,
+) -> Tenant:
+    """An entity with `agents` agents and one admin, through the services (fast, and no HTTP needed)."""
+    tag = uuid.uuid4().hex[:8]
+    async with ctx.uow() as uow:
+        entity = await entities.create(
+            uow.session, f"Municipio {tag}", tipo, inbox_email=inbox_email, oncall_email=f"guardia-{tag}@example.org"
+        )
+        entity.config = dict(config or {})
+        if always_open:
+            entities.set_schedule(
+                entity, hours.parse_cli("todos", ["00:00-24:00"], "America/Argentina/Buenos_Aires", [])
+            )
+        staff = []
+        for index in range(agents):
+            agent = await users.create(
+                uow.session,
+                entity_id=entity.id,
+                email=f"agente{index}-{tag}@example.org",
+                password=PASSWORD,
+                rol="empleado",
+                name=f"Agente {index} {tag}",
+            )
+            agent.live_capacity = capacity
+            staff.append({"id": agent.id, "email": agent.email, "name": agent.name})
+        admin = await users.create(
+            uow.session,
+            entity_id=entity.id,
+            email=f"admin-{tag}@example.org",
+            password=PASSWORD,
+            rol="admin",
+            name=f"Admin {tag}",
+        )
+        await uow.commit()
+        return Tenant(entity.id, entity.token, tipo, staff, {"id": admin.id, "email": admin.email})
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
+    """Log in through the real endpoint; returns the body (token) and keeps the cookie in the client."""
+    response = await client.post("/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+class SocketRecorder:
+    """A python-socketio client that records every event it receives."""
+
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.events: list[tuple[str, Any]] = []
+        self._changed = asyncio.Event()
+
+        @self.sio.on("*")
+        async def any_event(event: str, data: Any = None) -> None:
+            self.events.append((event, data))
+            self._changed.set()
+
+    async def connect(
+        self,
+        url: str,
+        *,
+        auth: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        transports: list[str] | None = None,
+    ) -> SocketRecorder:
+        """Connect (websocket by default)."""
+        await self.sio.connect(
+            url, auth=auth, headers=headers or {}, transports=transports or ["websocket"], wait_timeout=10
+        )
+        return self
+
+    async def join(self, room: str) -> Any:
+        """Emit `join` and wait for the acknowledgement."""
+        return await self.sio.call("join", {"room": room}, timeout=10)
+
+    def named(self, name: str) -> list[Any]:
+        """Payloads of the events with this name."""
+        return [data for event, data in self.events if event == name]
+
+    async def wait_for(self, name: str, count: int = 1, timeout: float = 10, where: Any = None) -> list[Any]:
+        """Wait until `count` events of a name (matching `where`) arrived."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            found = [d for d in self.named(name) if where is None or where(d)]
+            if len(found) >= count:
+                return found
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise AssertionError(f"expected {count} {name!r} events, got {len(found)}: {self.events}")
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
+
+    async def close(self) -> None:
+        """Disconnect."""
+        with contextlib.suppress(Exception):
+            await self.sio.disconnect()
+
+
+def session_cookie_header(client: httpx.AsyncClient, name: str = "ventanilla_session") -> dict[str, str]:
+    """The Cookie header a browser would send to the socket after login."""
+    value = client.cookies.get(name)
+    assert value, "login did not set the session cookie"
+    return {"Cookie": f"{name}={value}"}
+
+
+class NodeClient:
+    """The frontend's own library (socket.io-client v4) in a Node process, driven through JSON lines."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.events: list[dict[str, Any]] = []
+
+    @classmethod
+    async def start(cls, spec: dict[str, Any]) -> NodeClient:
+        """Start `tests/js/client.mjs` with a connection spec; returns once it reports ready."""
+        proc = await asyncio.create_subprocess_exec(
+            "node",
+            str(JS_DIR / "client.mjs"),
+            json.dumps(spec),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=str(JS_DIR),
+        )
+        client = cls(proc)
+        ready = await client._read_until(lambda e: e.get("type") in ("ready", "error"), 20)
+        if ready.get("type") == "error":
+            raise AssertionError(f"node client failed: {ready}")
+        return client
+
+    async def _read_until(self, predicate: Any, timeout: float) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                stderr = b""
+                raise AssertionError(f"node client timed out; events so far: {self.events} {stderr!r}")
+            line = await asyncio.wait_for(self.proc.stdout.readline(), remaining)
+            if not line:
+                err = await self.proc.stderr.read() if self.proc.stderr else b""
+                raise AssertionError(f"node client exited: {err.decode()[-2000:]}")
+            item = json.loads(line)
+            self.events.append(item)
+            if predicate(item):
+                return item
+
+    async def wait_for(self, name: str, count: int = 1, timeout: float = 10) -> list[Any]:
+        """Wait for `count` events of a name."""
+
+        def have() -> list[Any]:
+            return [e["data"] for e in self.events if e.get("type") == "event" and e.get("name") == name]
+
+        while len(have()) < count:
+            await self._read_until(lambda e: e.get("type") == "event" and e.get("name") == name, timeout)
+        return have()
+
+    async def drain(self, seconds: float) -> None:
+        """Collect whatever arrives for a while."""
+        with contextlib.suppress(TimeoutError, AssertionError):
+            await self._read_until(lambda e: False, seconds)
+
+    def named(self, name: str) -> list[Any]:
+        """Payloads received so far with this name."""
+        return [e["data"] for e in self.events if e.get("type") == "event" and e.get("name") == name]
+
+    async def close(self) -> None:
+        """Stop the Node process."""
+        if self.proc.returncode is None:
+            self.proc.terminate()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.proc.wait(), 5)
+
+
+def node_available() -> str | None:
+    """Why the Node client cannot run, or None when it can."""
+    if not (JS_DIR / "node_modules" / "socket.io-client").exists():
+        return "tests/js/node_modules missing: run `make test` (it installs socket.io-client with npm)"
+    try:
+        subprocess.run(["node", "--version"], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "node is not installed"
+    return None
+
+
+def spawn_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """A separate `ventanilla serve` process (for the two-process Redis tests)."""
+    full_env = {**os.environ, **env, "VENTANILLA_PORT": str(port), "VENTANILLA_HOST": "127.0.0.1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "ventanilla.cli", "serve", "--log-level", "warning"],
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
