@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "X-Entity-Token", "X-Chat-Session-Id", "Anon-Id", "X-Anon-Id"]
 
 BackgroundService = Callable[[AppContext], Awaitable[None]]
+PLUGINS = ("ventanilla.notifications.plugin", "ventanilla.whatsapp.plugin", "ventanilla.adapters.pusher")
 
 
 class _OrjsonForSocketIO:
@@ -109,14 +111,18 @@ def create_app(
         await livechat.on_agent_online(ctx, entity_id, user_id)
 
     ctx.services["agent_online_hooks"].append(agent_online)
-    services: list[BackgroundService] = [_presence_heartbeat, *(extra_services or [])]
+    workers: list[BackgroundService] = [*(extra_services or [])]
+    plugin_routers = []
     for plugin in _plugins():
-        services.extend(plugin(ctx))
+        workers.extend(plugin.install(ctx))
+        if getattr(plugin, "router", None) is not None:
+            plugin_routers.append(plugin.router)
+    ctx.services["workers"] = workers
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(service(ctx)) for service in services] if settings.run_workers else []
-        tasks += [asyncio.create_task(_presence_heartbeat(ctx))] if not settings.run_workers else []
+        background = [_presence_heartbeat, *(workers if settings.run_workers else [])]
+        tasks = [asyncio.create_task(service(ctx)) for service in background]
         try:
             yield
         finally:
@@ -149,7 +155,7 @@ def create_app(
         expose_headers=["X-Anon-Id"],
         max_age=600,
     )
-    for router in (users_router, entities_router, tickets_router, bot_router):
+    for router in (users_router, entities_router, tickets_router, bot_router, *plugin_routers):
         api.include_router(router)
 
     @api.get("/health", tags=["salud"])
@@ -167,15 +173,13 @@ def create_app(
     return app
 
 
-def _plugins() -> list[Callable[[AppContext], list[BackgroundService]]]:
-    """Optional channel modules (email, WhatsApp, Pusher) that register listeners, routes and workers."""
-    found: list[Callable[[AppContext], list[BackgroundService]]] = []
-    for module_name in ("ventanilla.notifications.plugin", "ventanilla.whatsapp.plugin", "ventanilla.adapters.pusher"):
+def _plugins() -> list[Any]:
+    """Channel modules (email, WhatsApp, Pusher): each has `install(ctx) -> workers` and may have a `router`."""
+    found: list[Any] = []
+    for module_name in PLUGINS:
         try:
-            module = __import__(module_name, fromlist=["install"])
+            found.append(importlib.import_module(module_name))
         except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        found.append(module.install)
+            if exc.name != module_name:
+                raise
     return found
