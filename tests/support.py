@@ -110,6 +110,7 @@ async def seed_tenant(
     always_open: bool = True,
     config: dict[str, Any] | None = None,
     inbox_email: str | None = None,
+    admin_capacity: int | None = 0,
 ) -> Tenant:
     """An entity with `agents` agents and one admin, through the services (fast, and no HTTP needed)."""
     tag = uuid.uuid4().hex[:8]
@@ -142,6 +143,7 @@ async def seed_tenant(
             rol="admin",
             name=f"Admin {tag}",
         )
+        admin.live_capacity = admin_capacity
         await uow.commit()
         return Tenant(entity.id, entity.token, tipo, staff, {"id": admin.id, "email": admin.email})
 

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import importlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 ALLOWED_HEADERS = ["Authorization", "Content-Type", "X-Entity-Token", "X-Chat-Session-Id", "Anon-Id", "X-Anon-Id"]
 
-BackgroundService = Callable[[AppContext], Awaitable[None]]
+BackgroundService = Callable[[AppContext], Coroutine[Any, Any, None]]
 PLUGINS = ("ventanilla.notifications.plugin", "ventanilla.whatsapp.plugin", "ventanilla.adapters.pusher")
 
 
@@ -122,7 +122,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         background = [_presence_heartbeat, *(workers if settings.run_workers else [])]
-        tasks = [asyncio.create_task(service(ctx)) for service in background]
+        tasks: list[asyncio.Task[None]] = [asyncio.create_task(service(ctx)) for service in background]
         try:
             yield
         finally:
@@ -168,8 +168,8 @@ def create_app(
         per_prefix={"/webhooks/email": settings.max_inbound_email_bytes, "/webhooks/whatsapp": 1024 * 1024},
     )
     app = socketio.ASGIApp(sio, other_asgi_app=limited, socketio_path="socket.io")
-    app.ctx = ctx  # type: ignore[attr-defined]
-    app.api = api  # type: ignore[attr-defined]
+    app.ctx = ctx
+    app.api = api
     return app
 
 

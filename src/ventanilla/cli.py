@@ -9,7 +9,7 @@ import json
 import logging
 import secrets
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,8 @@ def _print(data: Any, as_json: bool, human: str) -> None:
     print(json.dumps(data, ensure_ascii=False) if as_json else human)
 
 
-def _run(coro: Awaitable[Any]) -> Any:
-    return asyncio.run(coro)  # type: ignore[arg-type]
+def _run(coro: Coroutine[Any, Any, Any]) -> Any:
+    return asyncio.run(coro)
 
 
 def upgrade_database(settings: Settings) -> None:
@@ -96,7 +96,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     app = create_app(settings)
 
     async def main() -> None:
-        ctx = app.ctx  # type: ignore[attr-defined]
+        ctx = app.ctx
         services = ctx.services.get("workers", [])
         if not services:
             print("No hay servicios de fondo configurados.")

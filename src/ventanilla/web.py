@@ -75,7 +75,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code not in _STATUS_TEXT else None
-        return error_response(exc.status_code, detail or _STATUS_TEXT.get(exc.status_code, "Error."), exc.headers)
+        headers = dict(exc.headers) if exc.headers else None
+        return error_response(exc.status_code, detail or _STATUS_TEXT.get(exc.status_code, "Error."), headers)
 
     async def validation(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

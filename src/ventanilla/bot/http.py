@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ventanilla.bot import engine
 from ventanilla.bot import service as bot
+from ventanilla.chat import service as livechat
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
 from ventanilla.errors import TooLarge, Unauthorized
@@ -69,7 +70,7 @@ def _attachment(body: AskIn) -> dict[str, Any] | None:
     info = body.attachment_info
     if not info:
         return None
-    keep = {k: info[k] for k in ("name", "url", "mimeType", "size") if k in info}
+    keep: dict[str, Any] = {k: info[k] for k in ("name", "url", "mimeType", "size") if k in info}
     return keep or None
 
 
@@ -99,7 +100,7 @@ async def ask(
     owner = await _entity(uow, entity, user)
     session_key = session_key_of(request)
     chat = (
-        await bot.livechat.chat_session(uow, owner, session_key)
+        await livechat.chat_session(uow, owner, session_key)
         if session_key and body.contexto_previo is None
         else None
     )

@@ -82,7 +82,7 @@ class RedisPresence:
     async def online(self, entity_id: int) -> set[int]:
         """Agents with at least one unexpired socket on any process."""
         members = await self._redis.zrangebyscore(self._key(entity_id), time.time(), "+inf")
-        return {int(m.decode().split(":", 1)[0]) for m in members}
+        return {int(_text(m).split(":", 1)[0]) for m in members}
 
     async def heartbeat(self) -> None:
         """Push the expiry of this process's sockets forward and drop lapsed entries."""
@@ -102,3 +102,7 @@ class RedisPresence:
             await self._redis.zrem(self._key(entity_id), f"{user_id}:{sid}")
         self._local.clear()
         await self._redis.aclose()
+
+
+def _text(member: object) -> str:
+    return member.decode() if isinstance(member, bytes) else str(member)

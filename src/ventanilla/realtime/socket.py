@@ -44,7 +44,6 @@ def register(ctx: AppContext, presence: Presence) -> None:
     online_hooks: list[AgentHook] = ctx.services.setdefault("agent_online_hooks", [])
     offline_hooks: list[AgentHook] = ctx.services.setdefault("agent_offline_hooks", [])
 
-    @sio.event
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         auth = auth if isinstance(auth, dict) else {}
         token = auth.get("token") if isinstance(auth.get("token"), str) else None
@@ -75,7 +74,6 @@ def register(ctx: AppContext, presence: Presence) -> None:
                     log.exception("agent-online hook failed")
         return True
 
-    @sio.event
     async def disconnect(sid: str, *args: Any) -> None:
         session = await sio.get_session(sid)
         if "staff_entity_id" in session:
@@ -105,7 +103,6 @@ def register(ctx: AppContext, presence: Presence) -> None:
             return {"error": "Sala inválida."}
         return rooms.session_room(int(entity_id), raw)
 
-    @sio.event
     async def join(sid: str, data: Any = None) -> dict[str, Any]:
         room = await _room_for(sid, data)
         if isinstance(room, dict):
@@ -113,10 +110,12 @@ def register(ctx: AppContext, presence: Presence) -> None:
         await sio.enter_room(sid, room)
         return {"ok": True}
 
-    @sio.event
     async def leave(sid: str, data: Any = None) -> dict[str, Any]:
         room = await _room_for(sid, data)
         if isinstance(room, dict):
             return {"ok": False, **room}
         await sio.leave_room(sid, room)
         return {"ok": True}
+
+    for handler in (connect, disconnect, join, leave):
+        sio.on(handler.__name__, handler)

@@ -57,7 +57,7 @@ async def open_for_session(session: AsyncSession, entity_id: int, session_key: s
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-def _list_stmt(entity_id: int) -> Select[tuple[Ticket, str | None, str | None]]:
+def _list_stmt(entity_id: int) -> Select[Ticket, str | None, str | None]:
     last_id = (
         select(TicketMessage.ticket_id, func.max(TicketMessage.id).label("mid"))
         .group_by(TicketMessage.ticket_id)
@@ -83,7 +83,7 @@ async def list_for_entity(
         stmt = stmt.where(Ticket.estado == estado)
     stmt = stmt.order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(limit).offset(offset)
     rows = (await session.execute(stmt)).all()
-    return [(row[0], row[1], row[2]) for row in rows]
+    return [(ticket, agent_name, last_text) for ticket, agent_name, last_text in rows]
 
 
 async def messages(
