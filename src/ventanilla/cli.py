@@ -182,8 +182,12 @@ def cmd_entities_hours(args: argparse.Namespace, settings: Settings) -> int:
     """ventanilla entities hours ENTITY_ID --days lun-vie --range 09:00-17:00 [--tz TZ] [--closed DATE]"""
     from ventanilla.entities import hours
     from ventanilla.entities import service as entities
+    from ventanilla.errors import BadRequest
 
-    schedule = hours.parse_cli(args.days, args.range or ["09:00-17:00"], args.tz, args.closed or [])
+    try:
+        schedule = hours.parse_cli(args.days, args.range or ["09:00-17:00"], args.tz, args.closed or [])
+    except hours.HoursError as exc:
+        raise BadRequest(str(exc)) from exc
 
     async def work(uow: Any) -> dict[str, Any]:
         entity = await entities.require(uow.session, args.entity_id)
