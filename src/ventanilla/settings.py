@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     max_message_chars: int = 4000
     rate_limit_per_minute: int = 120
+    login_rate_limit_per_minute: int = 20
+    lookup_rate_limit_per_minute: int = 30
 
     live_chat_capacity: int = 3
     socket_ping_interval: int = 25

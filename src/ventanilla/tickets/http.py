@@ -19,7 +19,7 @@ from ventanilla.web import Ctx, OptionalEntity, OptionalUser, Staff, UoW, limit,
 
 router = APIRouter(tags=["reclamos"])
 Tipo = Literal["municipio", "pyme"]
-pin_limit = Depends(limit("pin", lambda ctx: 30))
+pin_limit = Depends(limit("pin", lambda ctx: ctx.settings.lookup_rate_limit_per_minute))
 
 
 async def _viewable(
@@ -28,12 +28,11 @@ async def _viewable(
     ticket_id: int,
     user: User | None,
     entity: Entity | None,
-    tipo: str | None = None,
     pin: str | None = None,
 ) -> tuple[Entity, Ticket]:
     """A ticket the caller may read: staff of its entity, its citizen (account or chat session), or its PIN."""
     ticket = await repository.get(uow.session, ticket_id)
-    if ticket is None or (tipo is not None and ticket.tipo != tipo):
+    if ticket is None:
         raise NotFound("No existe ese reclamo.")
     allowed = service.citizen_owns(ticket, user=user, session_key=session_key_of(request), entity=entity) or (
         user is not None and user.rol == "super_admin"
@@ -84,10 +83,9 @@ async def _messages(
     user: User | None,
     entity: Entity | None,
     after: int,
-    tipo: str | None,
     pin: str | None,
 ) -> dict[str, Any]:
-    _, ticket = await _viewable(uow, request, ticket_id, user, entity, tipo=tipo, pin=pin)
+    _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
     messages = await repository.messages(uow.session, ticket.id, after_id=after)
     return {
         "estado_chat": ticket.estado,
@@ -109,7 +107,7 @@ async def pyme_messages(
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """Messages of a pyme chat after `ultimo_mensaje_id`."""
-    return await _messages(request, uow, ticket_id, user, entity, ultimo_mensaje_id, None, pin)
+    return await _messages(request, uow, ticket_id, user, entity, ultimo_mensaje_id, pin)
 
 
 @router.get("/tickets/chat/{ticket_id}/mensajes")
@@ -123,7 +121,7 @@ async def chat_messages(
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """Messages of a chat after `ultimo_mensaje_id` (exactly what a reconnecting client missed)."""
-    return await _messages(request, uow, ticket_id, user, entity, ultimo_mensaje_id, None, pin)
+    return await _messages(request, uow, ticket_id, user, entity, ultimo_mensaje_id, pin)
 
 
 @router.post("/tickets/chat/{ticket_id}/responder_ciudadano")
@@ -177,7 +175,7 @@ async def get_ticket(
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """A ticket with its messages and history."""
-    _, ticket = await _viewable(uow, request, ticket_id, user, entity, tipo=tipo, pin=pin)
+    _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
     detail = await _detail(uow, ticket)
     if user is not None and user.is_staff and ticket.has_unread:
         ticket.has_unread = False
@@ -196,7 +194,7 @@ async def timeline(
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """Creation, status changes, escalations and comments in order."""
-    _, ticket = await _viewable(uow, request, ticket_id, user, entity, tipo=tipo, pin=pin)
+    _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
     events = await repository.events(uow.session, ticket.id)
     messages = await repository.messages(uow.session, ticket.id)
     return {"estado_chat": ticket.estado, "timeline": schemas.timeline_wire(ticket, events, messages)}
@@ -207,7 +205,7 @@ async def agent_reply(
     tipo: Tipo, ticket_id: int, body: schemas.ReplyIn, ctx: Ctx, uow: UoW, user: Staff
 ) -> dict[str, Any]:
     """An agent answers; a waiting live chat is taken by the agent who replies."""
-    entity, ticket = await service.staff_ticket(uow, user, tipo, ticket_id)
+    entity, ticket = await service.staff_ticket(uow, user, ticket_id)
     message = await livechat.agent_message(
         ctx, uow, entity, ticket, agent=user, text=body.comentario, attachment=body.attachment_info
     )
@@ -220,7 +218,7 @@ async def change_status(
     tipo: Tipo, ticket_id: int, body: schemas.StatusIn, ctx: Ctx, uow: UoW, user: Staff
 ) -> dict[str, Any]:
     """An agent changes the ticket's status; closing a live chat says goodbye and frees the agent."""
-    entity, ticket = await service.staff_ticket(uow, user, tipo, ticket_id)
+    entity, ticket = await service.staff_ticket(uow, user, ticket_id)
     await livechat.set_status(ctx, uow, entity, ticket, body.estado, actor=user)
     await uow.commit()
     return {"ok": True, "id": ticket.id, "estado": ticket.estado}
@@ -229,7 +227,7 @@ async def change_status(
 @router.post("/tickets/{tipo}/{ticket_id}/asignar")
 async def assign(tipo: Tipo, ticket_id: int, ctx: Ctx, uow: UoW, user: Staff) -> dict[str, Any]:
     """An agent takes a ticket (a waiting live chat becomes theirs)."""
-    entity, ticket = await service.staff_ticket(uow, user, tipo, ticket_id)
+    entity, ticket = await service.staff_ticket(uow, user, ticket_id)
     await livechat.take(ctx, uow, entity, ticket, user)
     await uow.commit()
     return {"ok": True, "id": ticket.id, "estado": ticket.estado, "assigned_agent_id": ticket.assigned_agent_id}

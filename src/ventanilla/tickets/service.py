@@ -231,12 +231,14 @@ def record_event(
     )
 
 
-async def staff_ticket(uow: UnitOfWork, user: User, tipo: str, ticket_id: int) -> tuple[Entity, Ticket]:
-    """A ticket the agent may act on: same entity and tipo; otherwise it does not exist for them."""
+async def staff_ticket(uow: UnitOfWork, user: User, ticket_id: int) -> tuple[Entity, Ticket]:
+    """A ticket the agent may act on (same entity); otherwise it does not exist for them."""
     if not user.is_staff:
         raise Forbidden("Solo el personal de la entidad puede hacer esto.")
+    # The path's tipo is not checked: the frontend asks for /tickets/municipio/{id} even for pyme tickets,
+    # and the id alone identifies the ticket.
     ticket = await repository.get(uow.session, ticket_id)
-    if ticket is None or ticket.tipo != tipo or (user.rol != "super_admin" and ticket.entity_id != user.entity_id):
+    if ticket is None or (user.rol != "super_admin" and ticket.entity_id != user.entity_id):
         raise NotFound("No existe ese reclamo.")
     entity = await entities_repo.get(uow.session, ticket.entity_id)
     if entity is None:

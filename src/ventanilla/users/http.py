@@ -19,7 +19,7 @@ from ventanilla.users.models import User
 from ventanilla.web import Ctx, CurrentUser, ORJSONResponse, UoW, entity_token_of, limit
 
 router = APIRouter(tags=["cuentas"])
-login_limit = Depends(limit("login", lambda ctx: 20))
+login_limit = Depends(limit("login", lambda ctx: ctx.settings.login_rate_limit_per_minute))
 
 
 class LoginIn(BaseModel):
