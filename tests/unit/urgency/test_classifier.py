@@ -1,0 +1,197 @@
+"""Tests for the urgency classifier, its evaluation helpers and the safety messages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ventanilla.urgency import Verdict, classify, evaluate, load_tsv, safety_message
+
+DATA = Path(__file__).resolve().parents[3] / "src" / "ventanilla" / "urgency" / "data"
+DEV_SAMPLE = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "urgency_dev.tsv"
+
+URGENT = [
+    ("fire", "hay un incendio en la calle 25 de mayo"),
+    ("fire", "insendio en la villa, vengan rapido"),
+    ("fire", "incendioooo en el barrio san jose"),
+    ("fire", "hay humo saliendo del techo del galpón"),
+    ("fire", "Se Prendió Fuego El Kiosco De La Plaza"),
+    ("gas", "olor a gas fuerte en el pasillo"),
+    ("gas", "olor a gaaas en toda la cuadra"),
+    ("gas", "fuga de gaz en la esquina"),
+    ("electric", "se cayó un cable y tira chispas"),
+    ("electric", "la reja de la escuela da corriente"),
+    ("flood", "el agua entra a la casa"),
+    ("flood", "nos estamos inundando, ayuda"),
+    ("structure", "se cae el techo"),
+    ("structure", "se cayó un árbol sobre un auto con gente adentro"),
+    ("medical", "mi papá no respira"),
+    ("medical", "necesito una ambulansia urgente"),
+    ("medical", "mi abuela se desmallo y no reacciona"),
+    ("violence", "me quieren pegar"),
+    ("violence", "me kieren pegar, estoy encerrada en el baño"),
+    ("violence", "se escuchan tiros en el barrio"),
+    ("missing", "se perdió mi nene"),
+    ("missing", "no encuentro a mi hija en la plaza"),
+    ("animal", "un perro está mordiendo a un chico"),
+    ("animal", "hay una yarará en el patio de la escuela"),
+    ("traffic", "semáforo caído en la avenida"),
+    ("traffic", "atropellaron a un chico en la esquina"),
+    ("health", "los chicos del comedor están vomitando después de almorzar"),
+    ("explicit", "urjente"),
+    ("explicit", "ayudaaaa"),
+    ("explicit", "x favor vengan ya"),
+    ("explicit", "xfa es una emergencia"),
+    ("explicit", "SOS"),
+]
+
+NOT_URGENT = [
+    ("negated", "no es urgente, pero quiero reclamar por la basura"),
+    ("negated", "nadie salió herido, solo se rompió la vidriera"),
+    ("negated", "no hay olor a gas, solo quiero que revisen el medidor"),
+    ("negated", "el perro no muerde, pero ladra toda la noche"),
+    ("past", "ayer hubo un incendio, ya lo apagaron"),
+    ("past", "la semana pasada se inundó mi casa, quiero pedir colchones"),
+    ("past", "hace un mes se cayó un poste en la esquina"),
+    ("resolved", "se prendió fuego el pasto pero ya lo apagamos"),
+    ("resolved", "ya apareció mi hijo, gracias"),
+    ("figurative", "está que arde el tema"),
+    ("figurative", "me muero de risa"),
+    ("figurative", "me mata el calor"),
+    ("figurative", "un incendio de precios en el super"),
+    ("figurative", "fue una bomba la fiesta"),
+    ("figurative", "la interna está que echa chispas"),
+    ("topic", "quiero anotarme en el curso de primeros auxilios"),
+    ("topic", "la factura del gas vino carísima"),
+    ("topic", "¿cuál es el horario de la guardia?"),
+    ("topic", "colecta para los bomberos voluntarios"),
+    ("topic", "¿cuál es el teléfono de emergencias?"),
+    ("hypothetical", "¿qué hago si hay olor a gas?"),
+    ("hypothetical", "en caso de inundación, ¿a dónde vamos?"),
+    ("routine", "hay un bache enorme en la calle Belgrano"),
+    ("routine", "la luminaria de la esquina está apagada"),
+    ("routine", "no pasó el camión de la basura"),
+    ("routine", "los vecinos hacen ruidos molestos"),
+    ("routine", "pido poda del árbol de la vereda"),
+    ("routine", "hay un cable de internet colgando"),
+    ("routine", "se perdió mi gato"),
+    ("paperwork", "necesito urgente un turno para el DNI"),
+    ("info", "hola, buen día"),
+    ("info", "muchas gracias por la ayuda"),
+    ("info", ""),
+]
+
+
+@pytest.mark.parametrize(("category", "text"), URGENT)
+def test_urgent_messages(category: str, text: str) -> None:
+    verdict = classify(text)
+    assert verdict.urgent, verdict
+    assert verdict.category == category
+    assert verdict.score >= 0.5
+    assert verdict.reasons
+
+
+@pytest.mark.parametrize(("trap", "text"), NOT_URGENT)
+def test_traps_are_not_urgent(trap: str, text: str) -> None:
+    verdict = classify(text)
+    assert not verdict.urgent, (trap, verdict)
+    assert verdict.category == "none"
+    assert verdict.score < 0.5
+
+
+def test_present_cue_overrides_past() -> None:
+    assert classify("ayer se prendió fuego el baldío y ahora otra vez hay fuego").urgent
+    assert classify("el incendio de ayer sigue, ya son tres casas").urgent
+
+
+def test_strong_trigger_scores_above_explicit_only() -> None:
+    strong, explicit = classify("olor a gas muy fuerte"), classify("es urgente")
+    assert strong.score >= 0.85
+    assert 0.6 <= explicit.score <= 0.75
+    assert explicit.category == "explicit"
+
+
+def test_specific_category_wins_over_explicit() -> None:
+    verdict = classify("URGENTE se prendió fuego la cocina")
+    assert verdict.category == "fire"
+    assert "fuego" in " ".join(verdict.reasons)
+
+
+def test_verdict_to_dict_and_determinism() -> None:
+    verdict = classify("me están pegando, ayuda")
+    data = verdict.to_dict()
+    assert data["urgent"] is True
+    assert data["category"] == "violence"
+    assert isinstance(data["reasons"], list)
+    assert classify("me están pegando, ayuda") == verdict
+    assert isinstance(verdict, Verdict)
+
+
+def test_non_urgent_reasons_explain_the_cancellation() -> None:
+    verdict = classify("no hay olor a gas")
+    assert any("negated" in reason for reason in verdict.reasons)
+
+
+def _check(result: dict[str, object], recall: float, precision: float) -> None:
+    misses = "\n".join(map(str, result["misses"]))  # type: ignore[call-overload]
+    assert result["recall"] >= recall, misses  # type: ignore[operator]
+    assert result["precision"] >= precision, misses  # type: ignore[operator]
+
+
+def test_holdout_metrics() -> None:
+    examples = load_tsv(DATA / "holdout.tsv")
+    assert len(examples) > 200
+    _check(evaluate(examples), recall=0.97, precision=0.93)
+
+
+def test_corpus_metrics() -> None:
+    _check(evaluate(load_tsv(DATA / "corpus.tsv")), recall=0.97, precision=0.93)
+
+
+def test_dev_sample_metrics() -> None:
+    if not DEV_SAMPLE.exists():
+        pytest.skip(f"dev sample not available at {DEV_SAMPLE}")
+    _check(evaluate(load_tsv(DEV_SAMPLE)), recall=0.97, precision=0.93)
+
+
+def test_evaluate_reports_misses(tmp_path: Path) -> None:
+    path = tmp_path / "mini.tsv"
+    path.write_text("label\tcategory\ttext\n1\tfire\thay fuego\n0\troutine\thay un bache\n1\tmedical\thola\n")
+    result = evaluate(load_tsv(path))
+    assert result["n"] == 3
+    assert result["precision"] == 1.0
+    assert result["recall"] == 0.5
+    assert result["f1"] == 0.6667
+    assert result["misses"] == [{"label": 1, "predicted": 0, "category": "medical", "text": "hola"}]
+
+
+CATEGORIES = [
+    "fire", "gas", "electric", "flood", "structure", "medical", "violence", "missing", "animal", "traffic", "health",
+    "explicit", "none",
+]
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_safety_message_has_an_emergency_number(category: str) -> None:
+    message = safety_message(category)
+    assert re.search(r"\b(?:911|100|107)\b", message)
+    assert len(message) < 400
+
+
+@pytest.mark.parametrize(("category", "number"), [("fire", "100"), ("medical", "107"), ("violence", "911")])
+def test_safety_message_uses_the_right_service(category: str, number: str) -> None:
+    assert number in safety_message(category)
+
+
+def test_gas_and_electric_point_to_the_distributor() -> None:
+    assert "guardia de la distribuidora" in safety_message("gas")
+    assert "guardia de la distribuidora" in safety_message("electric")
+    extra = {"gas": "Guardia Ecogas 0800-555-3427"}
+    assert safety_message("gas", extra).endswith("Guardia Ecogas 0800-555-3427")
+    assert "Ecogas" not in safety_message("electric", extra)
+
+
+def test_safety_message_unknown_category_falls_back() -> None:
+    assert "911" in safety_message("volcano")
