@@ -49,7 +49,9 @@ async def loads(session: AsyncSession, entity_id: int) -> dict[int, int]:
         )
         .group_by(Ticket.assigned_agent_id)
     )
-    return {int(agent_id): int(count) for agent_id, count in (await session.execute(stmt)).all() if agent_id is not None}
+    return {
+        int(agent_id): int(count) for agent_id, count in (await session.execute(stmt)).all() if agent_id is not None
+    }
 
 
 async def agents(session: AsyncSession, user_ids: set[int]) -> Sequence[User]:

@@ -199,9 +199,12 @@ async def agent_message(
     agent: User,
     text: str,
     attachment: dict[str, Any] | None = None,
+    origen: str = "chat",
+    external_id: str | None = None,
 ) -> TicketMessage:
     """An agent's reply; replying to a waiting live chat takes it, and a new complaint goes in process."""
-    tickets.check_text(text) if not attachment else None
+    if not attachment:
+        tickets.check_text(text)
     if ticket.is_closed:
         raise Conflict("El reclamo está cerrado; reabrilo para responder.")
     if ticket.is_live_chat and ticket.estado == WAITING:
@@ -211,7 +214,15 @@ async def agent_message(
     if ticket.estado == "nuevo":
         await tickets.change_status(uow, entity, ticket, "en_proceso", agent)
     return await tickets.add_message(
-        uow, entity, ticket, author_kind="agent", text=text, origen="chat", author=agent, attachment=attachment
+        uow,
+        entity,
+        ticket,
+        author_kind="agent",
+        text=text,
+        origen=origen,
+        author=agent,
+        attachment=attachment,
+        external_id=external_id,
     )
 
 

@@ -1,0 +1,93 @@
+"""Email over HTTP: the inbound-mail webhook and the one-click unsubscribe page."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from html import escape
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from ventanilla.db import utcnow
+from ventanilla.entities import repository as entities_repo
+from ventanilla.errors import Forbidden, Unauthorized
+from ventanilla.notifications import emails, inbound, repository
+from ventanilla.web import Ctx, UoW
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["emails"])
+SECRET_HEADER = "x-webhook-secret"
+
+
+@router.post("/webhooks/email")
+async def inbound_email(request: Request, ctx: Ctx, uow: UoW) -> dict[str, Any]:
+    """A raw RFC 822 email from the mail provider; the shared secret goes in `X-Webhook-Secret`."""
+    secret = ctx.settings.email_webhook_secret
+    if secret is None or not secret.get_secret_value():
+        raise Forbidden("La recepción de emails por webhook no está configurada.")
+    given = request.headers.get(SECRET_HEADER, "")
+    if not given or not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):
+        log.warning("email webhook called with a wrong secret from %s", request.client.host if request.client else "?")
+        raise Unauthorized("Secreto del webhook inválido.")
+    raw = await request.body()
+    envelope_to = [a.strip() for a in request.headers.get("x-envelope-to", "").split(",") if a.strip()]
+    try:
+        result = await inbound.receive(
+            ctx, uow, raw, envelope_from=request.headers.get("x-envelope-from"), envelope_to=envelope_to
+        )
+    except Exception as exc:
+        log.warning("inbound email refused: %r", exc)
+        raise
+    await uow.commit()
+    return result.to_wire()
+
+
+def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    html = (
+        '<!DOCTYPE html><html lang="es-AR"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title></head>"
+        '<body style="font-family:Arial,Helvetica,sans-serif;max-width:560px;margin:40px auto;padding:0 16px;'
+        'color:#1f2933;line-height:1.5;">'
+        f'<main><h1 style="font-size:22px;">{escape(title)}</h1>{body}</main></body></html>'
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+_INVALID = "<p>El enlace no es válido o está incompleto. Copiá el enlace completo del email.</p>"
+
+
+@router.get("/emails/baja/{token}", response_class=HTMLResponse)
+async def unsubscribe_page(token: str, ctx: Ctx, uow: UoW) -> HTMLResponse:
+    """Asks to confirm (a GET never unsubscribes: link scanners follow links)."""
+    found = emails.read_unsubscribe_token(ctx.signer, token)
+    entity = await entities_repo.get(uow.session, found[0]) if found else None
+    if found is None or entity is None:
+        return _page("Enlace inválido", _INVALID, 400)
+    body = (
+        f"<p>¿Querés dejar de recibir los emails de <strong>{escape(entity.name)}</strong> sobre tus reclamos "
+        f"en <strong>{escape(found[1])}</strong>?</p>"
+        f'<form method="post" action="{escape(token)}">'
+        '<button type="submit" style="font-size:16px;padding:10px 18px;">Sí, dejar de recibirlos</button>'
+        "</form><p>Podés seguir consultando tus reclamos con su número y PIN.</p>"
+    )
+    return _page("Dejar de recibir emails", body)
+
+
+@router.post("/emails/baja/{token}", response_class=HTMLResponse)
+async def unsubscribe(token: str, ctx: Ctx, uow: UoW) -> HTMLResponse:
+    """One-click unsubscribe (RFC 8058 `List-Unsubscribe=One-Click`, or the confirmation form)."""
+    found = emails.read_unsubscribe_token(ctx.signer, token)
+    entity = await entities_repo.get(uow.session, found[0]) if found else None
+    if found is None or entity is None:
+        return _page("Enlace inválido", _INVALID, 400)
+    await repository.opt_out(uow.session, entity.id, found[1], utcnow())
+    await uow.commit()
+    log.info("%s unsubscribed from entity %s emails", found[1], entity.id)
+    body = (
+        f"<p>Listo: <strong>{escape(found[1])}</strong> ya no va a recibir emails de "
+        f"<strong>{escape(entity.name)}</strong>.</p>"
+    )
+    return _page("Te diste de baja", body)

@@ -1,0 +1,51 @@
+"""Writes email outbox rows when tickets change, and wakes the dispatcher once the change commits."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from ventanilla.db import UnitOfWork, utcnow
+from ventanilla.entities.models import Entity
+from ventanilla.notifications import service
+from ventanilla.notifications.models import EmailOutbox
+from ventanilla.realtime.presence import Presence
+from ventanilla.settings import Settings
+from ventanilla.tickets.hooks import BaseListener
+from ventanilla.tickets.models import Ticket, TicketMessage
+from ventanilla.users.models import User
+
+
+class EmailListener(BaseListener):
+    """Turns ticket_created / message_added / status_changed into outbox rows in the same transaction."""
+
+    def __init__(self, settings: Settings, presence: Callable[[], Presence], wake: Callable[[], Awaitable[None]]):
+        self._settings = settings
+        self._presence = presence
+        self._wake = wake
+
+    def _after(self, uow: UnitOfWork, rows: Sequence[EmailOutbox]) -> None:
+        if rows:
+            uow.events.after_commit(self._wake)
+
+    async def ticket_created(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None:
+        """Agent side, citizen confirmation, on-call for urgent tickets."""
+        rows = await service.enqueue_ticket_created(
+            uow.session, self._settings, self._presence(), entity, ticket, utcnow()
+        )
+        self._after(uow, rows)
+
+    async def message_added(
+        self, uow: UnitOfWork, entity: Entity, ticket: Ticket, message: TicketMessage, author: User | None
+    ) -> None:
+        """The side that did not write the message."""
+        rows = await service.enqueue_message(
+            uow.session, self._settings, self._presence(), entity, ticket, message, author, utcnow()
+        )
+        self._after(uow, rows)
+
+    async def status_changed(
+        self, uow: UnitOfWork, entity: Entity, ticket: Ticket, old: str, actor: User | None
+    ) -> None:
+        """The citizen, for the changes that matter to them."""
+        rows = await service.enqueue_status(uow.session, self._settings, entity, ticket, old, actor, utcnow())
+        self._after(uow, rows)

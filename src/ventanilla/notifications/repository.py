@@ -1,0 +1,158 @@
+"""Queries on the email outbox (including the claim that keeps two dispatchers from sending a row twice)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ventanilla.notifications.models import FAILED, PENDING, SENDING, SENT, SKIPPED, EmailOptOut, EmailOutbox
+
+_ADVISORY_CLASS = 0x56454E  # "VEN": keeps our advisory locks apart from other features'
+_CANDIDATES = 10
+
+
+async def add(session: AsyncSession, rows: Sequence[EmailOutbox]) -> None:
+    """Store new outbox rows (flushed with the caller's transaction)."""
+    session.add_all(rows)
+    await session.flush()
+
+
+async def opted_out(session: AsyncSession, entity_id: int, address: str) -> bool:
+    """Whether the address unsubscribed from the entity's emails."""
+    stmt = select(EmailOptOut.id).where(EmailOptOut.entity_id == entity_id, EmailOptOut.address == address)
+    return (await session.execute(stmt.limit(1))).first() is not None
+
+
+async def opt_out(session: AsyncSession, entity_id: int, address: str, now: dt.datetime) -> bool:
+    """Record an opt-out; False when it already existed. Pending emails to the address are dropped."""
+    existed = await opted_out(session, entity_id, address)
+    if not existed:
+        session.add(EmailOptOut(entity_id=entity_id, address=address, created_at=now))
+    await session.execute(
+        update(EmailOutbox)
+        .where(EmailOutbox.entity_id == entity_id, EmailOutbox.recipient == address, EmailOutbox.status == PENDING)
+        .values(status=SKIPPED, last_error="el destinatario se dio de baja")
+    )
+    await session.flush()
+    return not existed
+
+
+def _due(now: dt.datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(EmailOutbox.status == PENDING, EmailOutbox.not_before <= now, EmailOutbox.next_attempt_at <= now),
+        and_(EmailOutbox.status == SENDING, EmailOutbox.lease_until < now),
+    )
+
+
+def _claimable(now: dt.datetime) -> ColumnElement[bool]:
+    return or_(EmailOutbox.status == PENDING, and_(EmailOutbox.status == SENDING, EmailOutbox.lease_until < now))
+
+
+async def claim(session: AsyncSession, now: dt.datetime, lease_until: dt.datetime, token: str) -> list[EmailOutbox]:
+    """Take every pending row of the oldest due (ticket, recipient) pair; the caller commits right after.
+
+    PostgreSQL: one claimer per pair (transaction advisory lock), rows taken with FOR UPDATE SKIP LOCKED.
+    SQLite: a single UPDATE statement (SQLite runs one writer at a time), rows found again by claim token.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return await _claim_postgres(session, now, lease_until, token)
+    return await _claim_atomic_update(session, now, lease_until, token)
+
+
+async def _claim_atomic_update(
+    session: AsyncSession, now: dt.datetime, lease_until: dt.datetime, token: str
+) -> list[EmailOutbox]:
+    first = select(EmailOutbox).where(_due(now)).order_by(EmailOutbox.id).limit(1).subquery()
+    await session.execute(
+        update(EmailOutbox)
+        .where(
+            EmailOutbox.ticket_id == select(first.c.ticket_id).scalar_subquery(),
+            EmailOutbox.recipient == select(first.c.recipient).scalar_subquery(),
+            _claimable(now),
+        )
+        .values(status=SENDING, lease_until=lease_until, claim_token=token, attempts=EmailOutbox.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    stmt = select(EmailOutbox).where(EmailOutbox.claim_token == token).order_by(EmailOutbox.id)
+    return list((await session.execute(stmt.execution_options(populate_existing=True))).scalars().all())
+
+
+async def _claim_postgres(
+    session: AsyncSession, now: dt.datetime, lease_until: dt.datetime, token: str
+) -> list[EmailOutbox]:
+    groups = (
+        await session.execute(
+            select(EmailOutbox.ticket_id, EmailOutbox.recipient)
+            .where(_due(now))
+            .group_by(EmailOutbox.ticket_id, EmailOutbox.recipient)
+            .order_by(func.min(EmailOutbox.id))
+            .limit(_CANDIDATES)
+        )
+    ).all()
+    for ticket_id, recipient in groups:
+        key = zlib.crc32(f"{ticket_id}:{recipient}".encode()) & 0x7FFFFFFF
+        if not await session.scalar(select(func.pg_try_advisory_xact_lock(_ADVISORY_CLASS, key))):
+            continue
+        stmt = (
+            select(EmailOutbox)
+            .where(EmailOutbox.ticket_id == ticket_id, EmailOutbox.recipient == recipient, _claimable(now))
+            .order_by(EmailOutbox.id)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+        rows = list((await session.execute(stmt)).scalars().all())
+        # Another dispatcher may have sent the due rows since the candidates were read.
+        if not any(_is_due(row, now) for row in rows):
+            continue
+        for row in rows:
+            row.status, row.lease_until, row.claim_token = SENDING, lease_until, token
+            row.attempts += 1
+        await session.flush()
+        return rows
+    return []
+
+
+def _is_due(row: EmailOutbox, now: dt.datetime) -> bool:
+    if row.status == PENDING:
+        return row.not_before <= now and row.next_attempt_at <= now
+    return row.lease_until is not None and row.lease_until < now
+
+
+async def finish(
+    session: AsyncSession,
+    ids: Sequence[int],
+    token: str,
+    *,
+    status: str,
+    now: dt.datetime,
+    error: str | None = None,
+    sent_message_id: str | None = None,
+    next_attempt_at: dt.datetime | None = None,
+) -> int:
+    """Record the outcome of a claimed batch (only while the claim is still ours)."""
+    values: dict[str, object] = {"status": status, "lease_until": None}
+    if error is not None:
+        values["last_error"] = error[:500]
+    if status == SENT:  # last_error stays: it tells why earlier attempts failed
+        values.update(sent_at=now, sent_message_id=sent_message_id, claim_token=None)
+    elif status == PENDING:
+        values.update(next_attempt_at=next_attempt_at or now, claim_token=None)
+    elif status in (FAILED, SKIPPED):
+        values.update(claim_token=None)
+    result = await session.execute(
+        update(EmailOutbox)
+        .where(EmailOutbox.id.in_(ids), EmailOutbox.claim_token == token, EmailOutbox.status == SENDING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def for_ticket(session: AsyncSession, ticket_id: int) -> Sequence[EmailOutbox]:
+    """Every outbox row of a ticket, oldest first."""
+    stmt = select(EmailOutbox).where(EmailOutbox.ticket_id == ticket_id).order_by(EmailOutbox.id)
+    return (await session.execute(stmt)).scalars().all()

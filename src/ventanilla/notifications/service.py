@@ -1,0 +1,185 @@
+"""Who gets an email about a ticket change, and when: outbox rows written in the change's own transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ventanilla.entities.models import Entity
+from ventanilla.notifications import repository
+from ventanilla.notifications.emails import normalize_address
+from ventanilla.notifications.models import FAILED, PENDING, EmailOutbox
+from ventanilla.realtime.presence import Presence
+from ventanilla.settings import Settings
+from ventanilla.tickets.models import Ticket, TicketMessage
+from ventanilla.users import service as users
+from ventanilla.users.models import User
+
+log = logging.getLogger(__name__)
+
+# Status changes a citizen hears about; live-chat queueing (esperando/en_vivo) shows in the chat itself.
+CITIZEN_STATUS_NOTICES = frozenset({"en_proceso", "resuelto", "cerrado", "nuevo"})
+
+
+def message_sides(author_kind: str) -> tuple[str, ...]:
+    """Which side hears about a new message: never its author's; bot and system lines ride along in later emails."""
+    if author_kind == "citizen":
+        return ("agent",)
+    if author_kind == "agent":
+        return ("citizen",)
+    return ()
+
+
+def status_notifies_citizen(old: str, new: str) -> bool:
+    """Whether a status change is worth an email to the citizen."""
+    return new != old and new in CITIZEN_STATUS_NOTICES
+
+
+def not_before(settings: Settings, role: str, now: dt.datetime) -> dt.datetime:
+    """Urgent on-call mail leaves at once; the rest waits one debounce window so bursts become one email."""
+    if role == "oncall":
+        return now
+    return now + dt.timedelta(seconds=max(0, settings.email_debounce_seconds))
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A recipient as decided from the ticket (the address may still be invalid)."""
+
+    role: str
+    address: str
+
+
+async def citizen_target(session: AsyncSession, entity: Entity, ticket: Ticket) -> Target | None:
+    """The citizen's address, unless their preferences or an unsubscribe say no."""
+    if not ticket.email:
+        return None
+    if ticket.citizen_id is not None:
+        citizen = await session.get(User, ticket.citizen_id)
+        if citizen is not None and not (await users.get_preferences(session, citizen)).email:
+            return None
+    address = normalize_address(ticket.email) or ticket.email.strip()
+    if await repository.opted_out(session, entity.id, address):
+        return None
+    return Target("citizen", address)
+
+
+async def agent_target(
+    session: AsyncSession, presence: Presence, entity: Entity, ticket: Ticket, *, live_check: bool
+) -> Target | None:
+    """The assigned agent (unless they watch the panel right now or turned email off), else the entity's inbox."""
+    if ticket.assigned_agent_id is not None:
+        agent = await session.get(User, ticket.assigned_agent_id)
+        if agent is not None and agent.email:
+            if live_check and agent.id in await presence.online(entity.id):
+                return None
+            if not (await users.get_preferences(session, agent)).email:
+                return None
+            return await _unless_opted_out(session, entity, Target("agent", agent.email))
+    if entity.inbox_email:
+        return await _unless_opted_out(session, entity, Target("inbox", entity.inbox_email))
+    return None
+
+
+async def _unless_opted_out(session: AsyncSession, entity: Entity, target: Target) -> Target | None:
+    address = normalize_address(target.address) or target.address
+    return None if await repository.opted_out(session, entity.id, address) else Target(target.role, address)
+
+
+def _row(
+    settings: Settings,
+    entity: Entity,
+    ticket: Ticket,
+    target: Target,
+    kind: str,
+    now: dt.datetime,
+    message_id: int | None = None,
+) -> EmailOutbox:
+    address = normalize_address(target.address)
+    row = EmailOutbox(
+        ticket_id=ticket.id,
+        entity_id=entity.id,
+        recipient=(address or target.address.strip())[:320],
+        role=target.role,
+        kind=kind,
+        message_id=message_id,
+        status=PENDING,
+        attempts=0,
+        not_before=not_before(settings, target.role, now),
+        next_attempt_at=now,
+        created_at=now,
+    )
+    if address is None:
+        # Kept (not dropped) so the bad address is visible on the row.
+        row.status, row.last_error = FAILED, "dirección de email inválida"
+        log.warning("ticket %s: invalid %s email address %r", ticket.id, target.role, target.address)
+    return row
+
+
+def _excluding(targets: list[Target | None], author_email: str | None) -> list[Target]:
+    author = normalize_address(author_email) if author_email else None
+    return [t for t in targets if t is not None and (author is None or t.address != author)]
+
+
+async def enqueue_ticket_created(
+    session: AsyncSession, settings: Settings, presence: Presence, entity: Entity, ticket: Ticket, now: dt.datetime
+) -> list[EmailOutbox]:
+    """New ticket: the agent side; the citizen a confirmation (not for live chats); on-call at once if urgent."""
+    targets: list[Target | None] = [await agent_target(session, presence, entity, ticket, live_check=True)]
+    if not ticket.is_live_chat:
+        targets.append(await citizen_target(session, entity, ticket))
+    if (ticket.urgency or {}).get("notify_oncall") and entity.oncall_email:
+        targets.append(await _unless_opted_out(session, entity, Target("oncall", entity.oncall_email)))
+    rows = [
+        _row(settings, entity, ticket, t, "urgent" if t.role == "oncall" else "ticket_created", now)
+        for t in _excluding(targets, None)
+    ]
+    await repository.add(session, rows)
+    return rows
+
+
+async def enqueue_message(
+    session: AsyncSession,
+    settings: Settings,
+    presence: Presence,
+    entity: Entity,
+    ticket: Ticket,
+    message: TicketMessage,
+    author: User | None,
+    now: dt.datetime,
+) -> list[EmailOutbox]:
+    """A new message: the other side only (never its author)."""
+    targets: list[Target | None] = []
+    for side in message_sides(message.author_kind):
+        if side == "agent":
+            targets.append(await agent_target(session, presence, entity, ticket, live_check=True))
+        else:
+            targets.append(await citizen_target(session, entity, ticket))
+    rows = [
+        _row(settings, entity, ticket, t, "message", now, message.id)
+        for t in _excluding(targets, author.email if author else None)
+    ]
+    await repository.add(session, rows)
+    return rows
+
+
+async def enqueue_status(
+    session: AsyncSession,
+    settings: Settings,
+    entity: Entity,
+    ticket: Ticket,
+    old: str,
+    actor: User | None,
+    now: dt.datetime,
+) -> list[EmailOutbox]:
+    """A status change the citizen cares about (resolved, closed, in process, reopened)."""
+    if not status_notifies_citizen(old, ticket.estado):
+        return []
+    targets: list[Target | None] = [await citizen_target(session, entity, ticket)]
+    recipients = _excluding(targets, actor.email if actor else None)
+    rows = [_row(settings, entity, ticket, t, "status", now) for t in recipients]
+    await repository.add(session, rows)
+    return rows

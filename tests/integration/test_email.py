@@ -1,0 +1,671 @@
+"""Email notifications through a real server and a real SMTP server (aiosmtpd on loopback)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import re
+import threading
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiosmtplib
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from tests.conftest import base_settings, create_postgres_database, drop_postgres_database, postgres_unavailable
+from tests.support import (
+    Clock,
+    Server,
+    SocketRecorder,
+    Tenant,
+    free_port,
+    login,
+    running_server,
+    seed_tenant,
+    session_cookie_header,
+)
+from ventanilla.app import create_app
+from ventanilla.entities import repository as entities_repo
+from ventanilla.notifications import repository as outbox
+from ventanilla.notifications.cli import start_mail_in
+from ventanilla.notifications.dispatcher import Dispatcher
+from ventanilla.notifications.models import EmailOutbox
+from ventanilla.tickets import repository as tickets_repo
+from ventanilla.tickets import service as tickets
+from ventanilla.users import repository as users_repo
+
+SECRET = "webhook-secret-for-tests"
+REPLY_DOMAIN = "ventanilla.test"
+
+
+class Inbox:
+    """What the SMTP server received; addresses listed in `refuse` get a permanent 550."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[list[str], EmailMessage]] = []
+        self.refuse: set[str] = set()
+        self.try_later: dict[str, int] = {}
+        self.raw: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any) -> str:
+        if address.lower() in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        if self.try_later.get(address.lower(), 0) > 0:
+            self.try_later[address.lower()] -= 1
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or envelope.content
+        assert isinstance(raw, bytes)
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        assert isinstance(message, EmailMessage)
+        with self._lock:
+            self.raw[str(message["Message-ID"])] = raw
+            self.received.append(([a.lower() for a in envelope.rcpt_tos], message))
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self._lock:
+            return [m for rcpts, m in self.received if address.lower() in rcpts]
+
+    async def wait_for(self, address: str, count: int = 1, timeout: float = 10) -> list[EmailMessage]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.to(address)) < count:
+            if loop.time() > deadline:
+                raise AssertionError(f"expected {count} emails to {address}, got {len(self.to(address))}")
+            await asyncio.sleep(0.05)
+        return self.to(address)
+
+
+@dataclass
+class Smtp:
+    """The test SMTP server, which tests may stop and start again on the same port."""
+
+    inbox: Inbox
+    port: int
+    controller: Controller | None = None
+
+    async def start(self) -> None:
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        await asyncio.to_thread(self.controller.start)
+
+    async def stop(self) -> None:
+        if self.controller is not None:
+            await asyncio.to_thread(self.controller.stop)
+            self.controller = None
+
+
+@pytest.fixture(scope="module")
+async def smtp() -> AsyncIterator[Smtp]:
+    server = Smtp(Inbox(), free_port())
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+async def email_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """A database of its own, so no other test server's dispatcher takes these emails."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('email') / 'email.db'}"
+        return
+    reason = await postgres_unavailable()
+    if reason:
+        pytest.skip(reason)
+    url, name = await create_postgres_database()
+    try:
+        yield url
+    finally:
+        await drop_postgres_database(name)
+
+
+def email_settings(tmp: Path, url: str, smtp_port: int, **extra: object) -> Any:
+    return base_settings(
+        tmp,
+        url,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        smtp_timeout_seconds=2,
+        email_debounce_seconds=0,
+        email_webhook_secret=SECRET,
+        mail_reply_domain=REPLY_DOMAIN,
+        mail_from="Ventanilla <avisos@ventanilla.test>",
+        **extra,
+    )
+
+
+@pytest.fixture(scope="module")
+async def srv(email_db: str, smtp: Smtp, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Server]:
+    settings = email_settings(tmp_path_factory.mktemp("srv"), email_db, smtp.port)
+    async with running_server(settings, Clock()) as server:
+        dispatcher(server).poll_seconds = 0.1
+        dispatcher(server).retry_base_seconds = 0.2
+        yield server
+
+
+def dispatcher(server: Server) -> Dispatcher:
+    found: Dispatcher = server.ctx.services["email_dispatcher"]
+    return found
+
+
+@dataclass
+class Opened:
+    id: int
+    nro: int
+    pin: str
+    key: str
+    email: str
+
+
+def tag() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+async def open_ticket(
+    server: Server, tenant: Tenant, *, email: str | None = None, urgency: dict[str, Any] | None = None
+) -> Opened:
+    """A complaint with a contact email, created through the service (listeners and all)."""
+    email = email or f"vecina-{tag()}@example.org"
+    key = f"sess-{uuid.uuid4().hex}"
+    async with server.ctx.uow() as uow:
+        entity = await entities_repo.get(uow.session, tenant.id)
+        assert entity is not None
+        ticket, _ = await tickets.create_ticket(
+            uow,
+            entity,
+            tickets.NewTicket(
+                asunto="Luminaria apagada en Av. Mitre 1200",
+                descripcion="La luminaria de la esquina no enciende hace una semana.",
+                nombre="Ana Gómez",
+                email=email,
+                chat_session_key=key,
+                prioridad="urgente" if urgency else "media",
+                urgency=urgency,
+            ),
+        )
+        await uow.commit()
+    return Opened(ticket.id, ticket.nro_ticket, ticket.pin, key, email)
+
+
+async def citizen_says(server: Server, tenant: Tenant, opened: Opened, text: str) -> None:
+    async with server.client() as client:
+        r = await client.post(
+            f"/tickets/chat/{opened.id}/responder_ciudadano",
+            json={"comentario": text},
+            headers={"X-Entity-Token": tenant.token, "X-Chat-Session-Id": opened.key},
+        )
+        assert r.status_code == 200, r.text
+
+
+@contextlib.asynccontextmanager
+async def agent_client(server: Server, tenant: Tenant, index: int = 0) -> AsyncIterator[httpx.AsyncClient]:
+    async with server.client() as client:
+        await login(client, tenant.agents[index]["email"])
+        yield client
+
+
+async def rows_of(server: Server, ticket_id: int) -> list[EmailOutbox]:
+    async with server.ctx.sessions() as session:
+        return list(await outbox.for_ticket(session, ticket_id))
+
+
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content()).replace("\r\n", "\n")
+
+
+def html_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("html",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+async def settled(server: Server, *ticket_ids: int) -> None:
+    """Wait until no outbox row of these tickets is pending or being sent (so every email that will leave, left)."""
+
+    async def done() -> bool:
+        rows = [r for t in ticket_ids for r in await rows_of(server, t)]
+        return all(r.status not in ("pending", "sending") for r in rows)
+
+    await until(done)
+
+
+@contextlib.contextmanager
+def debounce(server: Server, seconds: int) -> Iterator[None]:
+    """Run a block with another debounce window."""
+    previous, server.settings.email_debounce_seconds = server.settings.email_debounce_seconds, seconds
+    try:
+        yield
+    finally:
+        server.settings.email_debounce_seconds = previous
+
+
+async def until(predicate: Callable[[], Any], timeout: float = 10) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await predicate():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+async def test_citizen_message_emails_the_agent_not_the_citizen(srv: Server, smtp: Smtp) -> None:
+    inbox_address = f"reclamos-{tag()}@muni.example.org"
+    tenant = await seed_tenant(srv.ctx, inbox_email=inbox_address)
+    agent_email = tenant.agents[0]["email"]
+    opened = await open_ticket(srv, tenant)
+    # Creation: the entity's inbox (nobody assigned yet) and the citizen's confirmation with number and PIN.
+    created = (await smtp.inbox.wait_for(inbox_address))[0]
+    confirmation = (await smtp.inbox.wait_for(opened.email))[0]
+    assert "Nuevo reclamo" in text_of(created)
+    assert f"número {opened.nro}, PIN {opened.pin}" in text_of(confirmation)
+    async with agent_client(srv, tenant) as agent:
+        assert (await agent.post(f"/tickets/municipio/{opened.id}/asignar")).status_code == 200
+    await citizen_says(srv, tenant, opened, "Sigue apagada y está muy oscuro de noche.")
+
+    mail = (await smtp.inbox.wait_for(agent_email))[0]
+    text = text_of(mail)
+    assert mail["Subject"] == f"[Reclamo #{opened.nro}] Luminaria apagada en Av. Mitre 1200"
+    assert "Sigue apagada y está muy oscuro de noche." in text.split("ÚLTIMO MENSAJE", 1)[1]
+    assert "Estado: En proceso" in text and f"Reclamo N.º {opened.nro}" in text
+    assert re.search(r"Ana Gómez - \d\d/\d\d/\d{4} \d\d:\d\d:", text)
+    assert "Sigue apagada" in html_of(mail) and '<html lang="es-AR">' in html_of(mail)
+    # Threading: a stable id of ours, replying to the ticket's root; replies come back to a signed address.
+    assert re.fullmatch(rf"<ticket-{opened.id}\.\d+@{REPLY_DOMAIN}>", mail["Message-ID"])
+    assert mail["In-Reply-To"] == mail["References"] == f"<ticket-{opened.id}@{REPLY_DOMAIN}>"
+    assert mail["Reply-To"].startswith(f"reclamo+{opened.id}-a-") and mail["Reply-To"].endswith(f"@{REPLY_DOMAIN}")
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert b"\r\nList-Unsubscribe: <http://127.0.0.1/emails/baja/" in smtp.inbox.raw[mail["Message-ID"]]
+    # The links work: the panel link names the ticket the agent can open; unsubscribe is served by us.
+    panel_link = re.search(r"Abrir en el panel: (\S+)", text)
+    assert panel_link is not None and panel_link.group(1).startswith("http://panel.test/tickets?")
+    assert f"ticket={opened.id}" in panel_link.group(1)
+    async with agent_client(srv, tenant) as agent:
+        detail = await agent.get(f"/tickets/municipio/{opened.id}")
+        assert detail.status_code == 200 and detail.json()["nro_ticket"] == opened.nro
+    async with srv.client() as anyone:
+        page = await anyone.get(path_of(mail["List-Unsubscribe"].strip("<>")))
+        assert page.status_code == 200 and "Dejar de recibir" in page.text
+    # Nothing to the citizen about their own message, and nothing more to the inbox once a person owns it.
+    await settled(srv, opened.id)
+    rows = await rows_of(srv, opened.id)
+    assert not [r for r in rows if r.kind == "message" and r.role == "citizen"]
+    assert len(smtp.inbox.to(inbox_address)) == 1 and len(smtp.inbox.to(agent_email)) == 1
+
+
+async def test_agent_reply_emails_the_citizen_not_the_agent(srv: Server, smtp: Smtp) -> None:
+    tenant = await seed_tenant(srv.ctx)
+    agent_email = tenant.agents[0]["email"]
+    opened = await open_ticket(srv, tenant)
+    await smtp.inbox.wait_for(opened.email)
+    async with agent_client(srv, tenant) as agent:
+        r = await agent.post(
+            f"/tickets/municipio/{opened.id}/responder", json={"comentario": "Mañana pasa la cuadrilla."}
+        )
+        assert r.status_code == 200, r.text
+    mails = await smtp.inbox.wait_for(opened.email, 2)
+    reply = mails[1]
+    text = text_of(reply)
+    assert "Tenés una respuesta" in text and "Mañana pasa la cuadrilla." in text.split("ÚLTIMO MENSAJE", 1)[1]
+    assert "Estado: En proceso" in text and reply["Reply-To"].startswith(f"reclamo+{opened.id}-c-")
+    assert reply["Message-ID"] != mails[0]["Message-ID"] and reply["In-Reply-To"] == mails[0]["In-Reply-To"]
+    # The citizen's link opens the public lookup (number + PIN) that the frontend's /ticket page calls.
+    link = re.search(r"Ver el reclamo: (\S+)", text)
+    assert link is not None and link.group(1) == f"http://panel.test/ticket/{opened.nro}?pin={opened.pin}"
+    async with srv.client() as anyone:
+        found = await anyone.get(f"/tickets/municipio/por_numero/{opened.nro}", params={"pin": opened.pin})
+        assert found.status_code == 200 and "Mañana pasa la cuadrilla." in found.text
+    await settled(srv, opened.id)
+    assert smtp.inbox.to(agent_email) == []
+    assert not [r for r in await rows_of(srv, opened.id) if r.recipient == agent_email]
+    assert len(smtp.inbox.to(opened.email)) == 2
+
+
+async def test_a_burst_becomes_one_email(srv: Server, smtp: Smtp) -> None:
+    tenant = await seed_tenant(srv.ctx)
+    agent_email = tenant.agents[0]["email"]
+    opened = await open_ticket(srv, tenant)
+    async with agent_client(srv, tenant) as agent:
+        await agent.post(f"/tickets/municipio/{opened.id}/asignar")
+    texts = [f"mensaje {n} de la ráfaga" for n in range(5)]
+    with debounce(srv, 1):
+        for text in texts:
+            await citizen_says(srv, tenant, opened, text)
+    mail = (await smtp.inbox.wait_for(agent_email))[0]
+    body = text_of(mail)
+    assert all(text in body for text in texts)
+    assert "mensaje 4 de la ráfaga" in body.split("ÚLTIMO MENSAJE", 1)[1].split("MENSAJES ANTERIORES")[0]
+    await settled(srv, opened.id)
+    assert len(smtp.inbox.to(agent_email)) == 1
+    rows = [r for r in await rows_of(srv, opened.id) if r.recipient == agent_email]
+    assert len(rows) == 5 and {r.status for r in rows} == {"sent"} and len({r.sent_message_id for r in rows}) == 1
+
+
+async def test_an_agent_watching_the_panel_gets_no_email(srv: Server, smtp: Smtp) -> None:
+    tenant = await seed_tenant(srv.ctx)
+    agent_email = tenant.agents[0]["email"]
+    opened = await open_ticket(srv, tenant)
+    async with agent_client(srv, tenant) as agent:
+        await agent.post(f"/tickets/municipio/{opened.id}/asignar")
+        panel = await SocketRecorder().connect(srv.url, headers=session_cookie_header(agent))
+        try:
+            await citizen_says(srv, tenant, opened, "¿Me leen en vivo?")
+            await panel.wait_for("new_comment", where=lambda d: d["comment"]["comentario"] == "¿Me leen en vivo?")
+        finally:
+            await panel.close()
+    await citizen_says(srv, tenant, opened, "Ahora ya no está conectado.")
+    mail = (await smtp.inbox.wait_for(agent_email))[0]
+    assert "Ahora ya no está conectado." in text_of(mail)
+    rows = [r for r in await rows_of(srv, opened.id) if r.recipient == agent_email]
+    assert len(rows) == 1  # the message seen live made no row at all
+
+
+async def test_reply_by_email_lands_on_the_ticket_and_reaches_the_widget(srv: Server, smtp: Smtp) -> None:
+    inbox_address = f"reclamos-{tag()}@muni.example.org"
+    tenant = await seed_tenant(srv.ctx, inbox_email=inbox_address)
+    opened = await open_ticket(srv, tenant)
+    notice = (await smtp.inbox.wait_for(opened.email))[0]
+    widget = await SocketRecorder().connect(srv.url)
+    try:
+        await widget.join(f"ticket_municipio_{opened.id}")
+        reply = EmailMessage()
+        reply["From"] = f"Ana Gómez <{opened.email}>"
+        reply["To"] = notice["Reply-To"]
+        reply["Subject"] = f"Re: {notice['Subject']}"
+        reply["Message-ID"] = f"<{uuid.uuid4().hex}@mail.example.org>"
+        reply["In-Reply-To"] = notice["Message-ID"]
+        reply["References"] = f"{notice['References']} {notice['Message-ID']}"
+        reply.set_content(
+            "Sigue sin luz, y ahora también la de enfrente.\n\n"
+            f"El lun, 2 mar 2026 a las 10:05, Municipio <{notice['Reply-To']}>\nescribió:\n> Recibimos tu reclamo\n"
+        )
+        async with srv.client() as provider:
+            r = await provider.post("/webhooks/email", content=bytes(reply), headers={"X-Webhook-Secret": SECRET})
+            assert r.status_code == 200, r.text
+            assert r.json()["ticket_id"] == opened.id and r.json()["autor"] == "vecino"
+            again = await provider.post("/webhooks/email", content=bytes(reply), headers={"X-Webhook-Secret": SECRET})
+            assert again.json()["ignorado"] == "duplicado"
+        event = (await widget.wait_for("new_chat_message"))[0]
+        assert event["comentario"] == "Sigue sin luz, y ahora también la de enfrente." and event["origen"] == "email"
+        # It fans out like any message: the entity side hears about it by email too.
+        assert "Sigue sin luz" in text_of((await smtp.inbox.wait_for(inbox_address, 2))[-1])
+    finally:
+        await widget.close()
+    async with srv.ctx.sessions() as session:
+        messages = await tickets_repo.messages(session, opened.id)
+    assert [m.text for m in messages if m.origen == "email"] == ["Sigue sin luz, y ahora también la de enfrente."]
+
+
+async def test_agent_reply_by_email_through_mail_in_reaches_the_citizen(srv: Server, smtp: Smtp) -> None:
+    inbox_address = f"reclamos-{tag()}@muni.example.org"
+    tenant = await seed_tenant(srv.ctx, inbox_email=inbox_address)
+    agent_email = tenant.agents[0]["email"]
+    opened = await open_ticket(srv, tenant)
+    notice = (await smtp.inbox.wait_for(inbox_address))[0]
+    await smtp.inbox.wait_for(opened.email)
+    port = free_port()
+    mail_in = await start_mail_in(srv.ctx, "127.0.0.1", port)
+    try:
+        answer = EmailMessage()
+        answer["From"] = agent_email
+        answer["To"] = notice["Reply-To"]
+        answer["Subject"] = f"RE: {notice['Subject']}"
+        answer["Message-ID"] = f"<{uuid.uuid4().hex}@muni.example.org>"
+        answer.set_content("Hola Ana, ya lo derivamos a Alumbrado.\n-- \nLaura, Atención al vecino")
+        await aiosmtplib.send(answer, hostname="127.0.0.1", port=port, timeout=5)
+        auto = EmailMessage()
+        auto["From"] = opened.email
+        auto["To"] = notice["Reply-To"]
+        auto["Subject"] = "Respuesta automática: estoy de vacaciones"
+        auto["Auto-Submitted"] = "auto-replied"
+        auto.set_content("Vuelvo el lunes.")
+        await aiosmtplib.send(auto, hostname="127.0.0.1", port=port, timeout=5)
+        stranger = EmailMessage()
+        stranger["From"] = "otro@example.org"
+        stranger["To"] = f"reclamos@{REPLY_DOMAIN}"
+        stranger.set_content("hola")
+        with pytest.raises(aiosmtplib.SMTPDataError) as refused:
+            await aiosmtplib.send(stranger, hostname="127.0.0.1", port=port, timeout=5)
+        assert refused.value.code == 550
+    finally:
+        mail_in.close()
+        await mail_in.wait_closed()
+    mails = await smtp.inbox.wait_for(opened.email, 2)
+    assert "Hola Ana, ya lo derivamos a Alumbrado." in text_of(mails[1]) and "Laura, Atención" not in text_of(mails[1])
+    async with srv.ctx.sessions() as session:
+        messages = await tickets_repo.messages(session, opened.id)
+    assert [(m.author_kind, m.text) for m in messages] == [("agent", "Hola Ana, ya lo derivamos a Alumbrado.")]
+
+
+async def test_inbound_bad_input_gets_clear_errors(srv: Server, smtp: Smtp) -> None:
+    tenant = await seed_tenant(srv.ctx)
+    opened = await open_ticket(srv, tenant)
+    notice = (await smtp.inbox.wait_for(opened.email))[0]
+
+    def mail(**headers: str) -> bytes:
+        message = EmailMessage()
+        message["From"] = headers.pop("From", opened.email)
+        message["To"] = headers.pop("To", notice["Reply-To"])
+        message["Message-ID"] = f"<{uuid.uuid4().hex}@example.org>"
+        for name, value in headers.items():
+            message[name.replace("_", "-")] = value
+        message.set_content(headers.get("body", "Texto nuevo"))
+        return bytes(message)
+
+    ok = {"X-Webhook-Secret": SECRET}
+    async with srv.client() as client:
+        assert (await client.post("/webhooks/email", content=mail())).status_code == 401
+        assert (
+            await client.post("/webhooks/email", content=mail(), headers={"X-Webhook-Secret": "x"})
+        ).status_code == 401
+        secret, srv.settings.email_webhook_secret = srv.settings.email_webhook_secret, None
+        try:
+            assert (await client.post("/webhooks/email", content=mail(), headers=ok)).status_code == 403
+        finally:
+            srv.settings.email_webhook_secret = secret
+        not_mime = await client.post("/webhooks/email", content=b"esto no es un email", headers=ok)
+        assert not_mime.status_code == 400 and "error" in not_mime.json()
+        nowhere = await client.post("/webhooks/email", content=mail(To=f"reclamos@{REPLY_DOMAIN}"), headers=ok)
+        assert nowhere.status_code == 404 and "error" in nowhere.json()
+        forged = notice["Reply-To"].replace(f"{opened.id}-c-", f"{opened.id + 1}-c-")
+        assert (await client.post("/webhooks/email", content=mail(To=forged), headers=ok)).status_code == 404
+        huge = await client.post(
+            "/webhooks/email", content=b"X" * (srv.settings.max_inbound_email_bytes + 1), headers=ok
+        )
+        assert huge.status_code == 413 and "error" in huge.json()
+        for headers in ({"Auto_Submitted": "auto-replied"}, {"Subject": "Out of Office"}, {"Precedence": "bulk"}):
+            r = await client.post("/webhooks/email", content=mail(**headers), headers=ok)
+            assert r.status_code == 200 and r.json()["ignorado"] == "respuesta_automatica", r.text
+        bounce = await client.post("/webhooks/email", content=mail(From="MAILER-DAEMON@mx.example.org"), headers=ok)
+        assert bounce.json()["ignorado"] == "rebote"
+        loop = await client.post("/webhooks/email", content=bytes(notice), headers=ok)
+        assert loop.json()["ignorado"] == "bucle"
+        only_quote = await client.post("/webhooks/email", content=mail(body="> citado"), headers=ok)
+        assert only_quote.status_code in (200, 422)
+    async with srv.ctx.sessions() as session:
+        assert [m.origen for m in await tickets_repo.messages(session, opened.id)] in ([], ["email"])
+
+
+async def test_unsubscribe_and_preferences_stop_citizen_emails(srv: Server, smtp: Smtp) -> None:
+    tenant = await seed_tenant(srv.ctx)
+    opened = await open_ticket(srv, tenant)
+    confirmation = (await smtp.inbox.wait_for(opened.email))[0]
+    unsubscribe = path_of(confirmation["List-Unsubscribe"].strip("<>"))
+    async with srv.client() as client:
+        bad = await client.post(unsubscribe[:-3] + "abc", data={"List-Unsubscribe": "One-Click"})
+        assert bad.status_code == 400
+        done = await client.post(unsubscribe, data={"List-Unsubscribe": "One-Click"})
+        assert done.status_code == 200 and "ya no va a recibir" in done.text
+    async with agent_client(srv, tenant) as agent:
+        await agent.post(f"/tickets/municipio/{opened.id}/responder", json={"comentario": "Respuesta sin email"})
+    # A logged-in citizen turns email off with PUT /notifications; their next complaint sends them nothing.
+    citizen_email = f"vecino-{tag()}@example.org"
+    async with srv.client() as citizen:
+        r = await citizen.post(
+            "/chatuserregisterpanel",
+            json={"email": citizen_email, "password": "clave-segura-123", "empresa_token": tenant.token},
+        )
+        assert r.status_code == 201
+        assert (await citizen.put("/notifications", json={"email": False})).json()["email"] is False
+    async with srv.ctx.uow() as uow:
+        entity = await entities_repo.get(uow.session, tenant.id)
+        user = await users_repo.by_entity_email(uow.session, tenant.id, citizen_email)
+        assert entity is not None and user is not None
+        own, _ = await tickets.create_ticket(uow, entity, tickets.NewTicket(asunto="Poda", citizen=user))
+        await uow.commit()
+    assert own.email == citizen_email
+    async with agent_client(srv, tenant) as agent:
+        await agent.post(f"/tickets/municipio/{own.id}/responder", json={"comentario": "Vamos a podar el jueves"})
+    await settled(srv, opened.id, own.id)
+    assert not [r for r in await rows_of(srv, own.id) if r.role == "citizen"]
+    assert len(smtp.inbox.to(opened.email)) == 1
+    assert smtp.inbox.to(citizen_email) == []
+
+
+async def test_urgent_ticket_emails_oncall_at_once(srv: Server, smtp: Smtp) -> None:
+    inbox_address = f"reclamos-{tag()}@muni.example.org"
+    tenant = await seed_tenant(srv.ctx, inbox_email=inbox_address)
+    async with srv.ctx.sessions() as session:
+        entity = await entities_repo.get(session, tenant.id)
+        assert entity is not None and entity.oncall_email
+        oncall = entity.oncall_email
+    with debounce(srv, 30):
+        opened = await open_ticket(srv, tenant, urgency={"category": "gas", "notify_oncall": True})
+        mail = (await smtp.inbox.wait_for(oncall, timeout=3))[0]
+        assert "URGENTE" in text_of(mail) and "Urgencia: escape de gas" in text_of(mail)
+        assert smtp.inbox.to(inbox_address) == []  # the rest still waits for its debounce window
+        plain = await open_ticket(srv, tenant)
+        assert not [r for r in await rows_of(srv, plain.id) if r.role == "oncall"]
+        assert [r.status for r in await rows_of(srv, opened.id) if r.role == "inbox"] == ["pending"]
+    assert opened.id
+
+
+async def test_bad_addresses_and_refused_recipients_are_recorded(srv: Server, smtp: Smtp) -> None:
+    tenant = await seed_tenant(srv.ctx)
+    invalid = await open_ticket(srv, tenant, email="ana@sin-dominio")
+    refused_address = f"rebota-{tag()}@example.org"
+    smtp.inbox.refuse.add(refused_address)
+    refused = await open_ticket(srv, tenant, email=refused_address)
+    later_address = f"greylist-{tag()}@example.org"
+    smtp.inbox.try_later[later_address] = 1
+    later = await open_ticket(srv, tenant, email=later_address)
+    fine = await open_ticket(srv, tenant)
+    await smtp.inbox.wait_for(fine.email)
+    await smtp.inbox.wait_for(later_address)
+    await settled(srv, later.id)
+    later_row = next(r for r in await rows_of(srv, later.id) if r.role == "citizen")
+    assert later_row.status == "sent" and later_row.attempts == 2 and "451" in (later_row.last_error or "")
+
+    async def refused_failed() -> bool:
+        return any(r.status == "failed" for r in await rows_of(srv, refused.id))
+
+    await until(refused_failed)
+    row = next(r for r in await rows_of(srv, refused.id) if r.recipient == refused_address)
+    assert row.status == "failed" and row.last_error and "550" in row.last_error and row.attempts == 1
+    bad_row = next(r for r in await rows_of(srv, invalid.id) if r.role == "citizen")
+    assert bad_row.status == "failed" and bad_row.last_error == "dirección de email inválida"
+
+
+async def test_smtp_outage_then_recovery_delivers_each_email_once(srv: Server, smtp: Smtp) -> None:
+    tenant = await seed_tenant(srv.ctx)
+    await smtp.stop()
+    try:
+        opened = [await open_ticket(srv, tenant) for _ in range(3)]
+
+        async def retried() -> bool:
+            rows = [r for o in opened for r in await rows_of(srv, o.id)]
+            return all(r.attempts >= 2 and r.status == "pending" and r.last_error for r in rows)
+
+        await until(retried, timeout=15)
+    finally:
+        await smtp.start()
+    for o in opened:
+        await smtp.inbox.wait_for(o.email, timeout=15)
+    await settled(srv, *(o.id for o in opened))
+    for o in opened:
+        assert len(smtp.inbox.to(o.email)) == 1
+        assert {r.status for r in await rows_of(srv, o.id)} == {"sent"}
+
+
+class CountingMailer:
+    """Wraps a dispatcher's mailer to count what it sent."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.sent: list[str] = []
+
+    async def send(self, message: EmailMessage) -> None:
+        await self.inner.send(message)
+        self.sent.append(str(message["Message-ID"]))
+
+
+async def test_two_dispatchers_send_no_duplicates(
+    srv: Server, smtp: Smtp, email_db: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    other = create_app(email_settings(tmp_path_factory.mktemp("other"), email_db, smtp.port, run_workers=False))
+    first, second = dispatcher(srv), other.ctx.services["email_dispatcher"]
+    assert isinstance(second, Dispatcher)
+    first.mailer, second.mailer = CountingMailer(first.mailer), CountingMailer(second.mailer)
+    first.poll_seconds = second.poll_seconds = 0.02
+    task = asyncio.create_task(second.run())
+    try:
+        inbox_address = f"reclamos-{tag()}@muni.example.org"
+        tenant = await seed_tenant(srv.ctx, inbox_email=inbox_address)
+        with debounce(srv, 1):  # every row comes due at about the same time, for both dispatchers
+            opened = await asyncio.gather(*(open_ticket(srv, tenant) for _ in range(12)))
+        await settled(srv, *(o.id for o in opened))
+        await smtp.inbox.wait_for(inbox_address, 12)
+        ids = [m["Message-ID"] for m in smtp.inbox.to(inbox_address)]
+        assert len(ids) == 12 == len(set(ids))
+        assert all(len(smtp.inbox.to(o.email)) == 1 for o in opened)
+        sent_by = (first.mailer.sent, second.mailer.sent)  # type: ignore[attr-defined]
+        assert len(sent_by[0]) + len(sent_by[1]) == 24 and not set(sent_by[0]) & set(sent_by[1])
+    finally:
+        first.mailer = first.mailer.inner  # type: ignore[attr-defined]
+        first.poll_seconds = 0.1
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await other.ctx.engine.dispose()
+    print(f"split between dispatchers: {len(sent_by[0])} / {len(sent_by[1])}")
+
+
+async def test_a_crashed_workers_claim_is_taken_over_after_its_lease(srv: Server, smtp: Smtp) -> None:
+    tenant = await seed_tenant(srv.ctx)
+    with debounce(srv, 30):
+        opened = await open_ticket(srv, tenant)
+    async with srv.ctx.sessions() as session:
+        row = next(r for r in await outbox.for_ticket(session, opened.id) if r.role == "citizen")
+        # As a worker that died mid-send leaves it: claimed, lease already over.
+        row.status, row.claim_token, row.attempts = "sending", "dead-worker", 1
+        row.lease_until = row.not_before = row.created_at - dt.timedelta(seconds=5)
+        await session.commit()
+    await dispatcher(srv).wake()
+    assert len(await smtp.inbox.wait_for(opened.email)) == 1
+    await settled(srv, opened.id)
+    row = next(r for r in await rows_of(srv, opened.id) if r.role == "citizen")
+    assert row.status == "sent" and row.attempts == 2 and row.claim_token is None
