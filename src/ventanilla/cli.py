@@ -227,7 +227,7 @@ def cmd_urgency(args: argparse.Namespace, settings: Settings) -> int:
         report = urgency.evaluate(urgency.load_tsv(Path(words[1])))
         misses = report.pop("misses", [])
         print(json.dumps(report, ensure_ascii=False))
-        for miss in misses:
+        for miss in misses if isinstance(misses, list) else []:
             print(json.dumps(miss, ensure_ascii=False))
         return 0
     print(json.dumps(urgency.classify(" ".join(words)).to_dict(), ensure_ascii=False))
@@ -272,6 +272,10 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     hours_cmd.add_argument("--closed", action="append", help="fecha cerrada YYYY-MM-DD; repetible")
     hours_cmd.add_argument("--json", action="store_true")
     hours_cmd.set_defaults(handler=cmd_entities_hours)
+    with contextlib.suppress(ModuleNotFoundError):
+        from ventanilla.whatsapp.cli import add_entities_subcommand
+
+        add_entities_subcommand(ents)
 
     usrs = sub.add_parser("users", help="usuarios").add_subparsers(dest="users_command", required=True)
     ucreate = usrs.add_parser("create", help="crea un usuario")

@@ -10,7 +10,16 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support import NodeClient, Server, SocketRecorder, Tenant, login, node_available, seed_tenant, session_cookie_header
+from tests.support import (
+    NodeClient,
+    Server,
+    SocketRecorder,
+    Tenant,
+    login,
+    node_available,
+    seed_tenant,
+    session_cookie_header,
+)
 from ventanilla.entities import hours
 from ventanilla.entities import service as entities
 

@@ -10,7 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import REDIS_URL, create_postgres_database, drop_postgres_database, postgres_unavailable, redis_unavailable
+from tests.conftest import (
+    REDIS_URL,
+    create_postgres_database,
+    drop_postgres_database,
+    postgres_unavailable,
+    redis_unavailable,
+)
 from tests.support import SocketRecorder, Tenant, free_port, login, seed_tenant, session_cookie_header, spawn_server
 from ventanilla.app import create_app
 from ventanilla.cli import upgrade_database

@@ -1,0 +1,72 @@
+"""The Cloud API webhook: verification handshake, and signed deliveries stored before anything else."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from ventanilla.db import utcnow
+from ventanilla.web import Ctx, UoW, error_response
+from ventanilla.whatsapp import schemas, service
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["whatsapp"])
+
+
+@router.get("/webhooks/whatsapp")
+async def verify(
+    ctx: Ctx,
+    mode: Annotated[str | None, Query(alias="hub.mode", max_length=32)] = None,
+    token: Annotated[str | None, Query(alias="hub.verify_token", max_length=512)] = None,
+    challenge: Annotated[str | None, Query(alias="hub.challenge", max_length=512)] = None,
+) -> Response:
+    """Meta's subscription check: echo the challenge when the verify token matches."""
+    expected = ctx.settings.whatsapp_verify_token
+    if expected is None:
+        log.warning("whatsapp webhook verification refused: VENTANILLA_WHATSAPP_VERIFY_TOKEN is not set")
+        return error_response(403, "La verificación del webhook de WhatsApp no está configurada.")
+    matches = hmac.compare_digest((token or "").encode(), expected.get_secret_value().encode())
+    if mode != "subscribe" or not matches or challenge is None:
+        log.warning("whatsapp webhook verification refused (mode=%r)", mode)
+        return error_response(403, "Token de verificación inválido.")
+    return PlainTextResponse(challenge)
+
+
+@router.post("/webhooks/whatsapp")
+async def receive(request: Request, ctx: Ctx, uow: UoW) -> Response:
+    """Check the signature on the raw body, store every event, answer at once; a worker does the rest."""
+    secret = ctx.settings.whatsapp_app_secret
+    if secret is None:
+        log.error("whatsapp webhook refused: VENTANILLA_WHATSAPP_APP_SECRET is not set")
+        return error_response(503, "El webhook de WhatsApp no está configurado.")
+    body = await request.body()
+    verdict = schemas.check_signature(secret.get_secret_value(), body, request.headers.get("x-hub-signature-256"))
+    if verdict == "missing":
+        log.warning("whatsapp webhook without X-Hub-Signature-256 refused")
+        return error_response(401, "Falta la firma X-Hub-Signature-256.")
+    if verdict == "bad":
+        log.warning("whatsapp webhook with a wrong signature refused")
+        return error_response(403, "Firma inválida.")
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        log.warning("whatsapp webhook with a body that is not JSON refused")
+        return error_response(400, "El cuerpo no es JSON válido.")
+    events = schemas.parse_webhook(data, utcnow())
+    if not events:
+        log.info("whatsapp webhook without messages or statuses (object=%r)", _object(data))
+        return Response(status_code=200)
+    stored = await service.store_webhook(uow, service.runtime_of(ctx), events)
+    await uow.commit()
+    log.debug("whatsapp webhook: %d events, %d new", len(events), stored)
+    return Response(status_code=200)
+
+
+def _object(data: object) -> object:
+    return data.get("object") if isinstance(data, dict) else type(data).__name__

@@ -1,0 +1,630 @@
+"""WhatsApp end to end: signed webhooks into a real server, the bot and live chat, and a local Graph API."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import secrets
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import base_settings, create_postgres_database, drop_postgres_database, postgres_unavailable
+from tests.fake_graph import FakeGraph, running_fake_graph
+from tests.support import (
+    Clock,
+    Server,
+    SocketRecorder,
+    Tenant,
+    login,
+    running_server,
+    seed_tenant,
+    session_cookie_header,
+)
+from ventanilla.entities import service as entities
+from ventanilla.settings import Settings
+from ventanilla.tickets.models import Ticket, TicketMessage
+from ventanilla.users.models import User
+from ventanilla.whatsapp import service as wa_service
+from ventanilla.whatsapp.models import InboundEvent, OutboundMessage
+from ventanilla.whatsapp.schemas import UNSUPPORTED_TEXT, sign
+
+APP_SECRET = "meta-app-secret-for-tests"
+VERIFY_TOKEN = "verify-token-for-tests"
+
+
+@contextlib.asynccontextmanager
+async def database(kind: str, tmp: Path) -> AsyncIterator[str]:
+    """A fresh database of one backend."""
+    if kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp / f'whatsapp-{uuid.uuid4().hex[:8]}.db'}"
+        return
+    url, name = await create_postgres_database()
+    try:
+        yield url
+    finally:
+        await drop_postgres_database(name)
+
+
+def wa_settings(tmp: Path, url: str, graph: FakeGraph, **extra: Any) -> Settings:
+    return base_settings(
+        tmp,
+        url,
+        whatsapp_app_secret=APP_SECRET,
+        whatsapp_verify_token=VERIFY_TOKEN,
+        whatsapp_api_base=graph.base,
+        whatsapp_timeout_seconds=0.5,
+        **extra,
+    )
+
+
+def tune(server: Server) -> None:
+    """Fast retries for the tests."""
+    runtime = wa_service.runtime_of(server.ctx)
+    runtime.retry_base_seconds = 0.05
+    runtime.poll_seconds = 0.2
+    runtime.status_defer_seconds = 0.1
+
+
+@dataclass
+class Env:
+    server: Server
+    graph: FakeGraph
+    kind: str
+    tmp: Path
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+async def env(request: pytest.FixtureRequest, tmp_root: Path) -> AsyncIterator[Env]:
+    """One server with WhatsApp configured per backend, and the fake Graph API it talks to."""
+    if request.param == "postgresql" and (reason := await postgres_unavailable()):
+        pytest.skip(reason)
+    tmp = tmp_root / f"wa-{uuid.uuid4().hex[:6]}"
+    async with (
+        running_fake_graph() as graph,
+        database(request.param, tmp_root) as url,
+        running_server(wa_settings(tmp, url, graph), Clock()) as server,
+    ):
+        tune(server)
+        yield Env(server, graph, request.param, tmp)
+
+
+@dataclass
+class Line:
+    """A tenant's WhatsApp number."""
+
+    tenant: Tenant
+    phone_number_id: str
+    token: str
+
+
+async def whatsapp_tenant(env: Env, *, template: str | None = None, **seed: Any) -> Line:
+    tenant = await seed_tenant(env.server.ctx, **seed)
+    phone_number_id = str(10**14 + secrets.randbelow(10**14))
+    token = f"EAAG{secrets.token_hex(16)}"
+    async with env.server.ctx.uow() as uow:
+        entity = await entities.require(uow.session, tenant.id)
+        await wa_service.configure_account(
+            uow, entity, phone_number_id=phone_number_id, access_token=token, template_name=template
+        )
+        await uow.commit()
+    env.graph.tokens[phone_number_id] = token
+    return Line(tenant, phone_number_id, token)
+
+
+def new_wa_id() -> str:
+    return "549261" + str(secrets.randbelow(10**7)).zfill(7)
+
+
+def message(wa_id: str, kind: str, part: Any, wamid: str | None = None) -> dict[str, Any]:
+    return {
+        "from": wa_id,
+        "id": wamid or f"wamid.IN{uuid.uuid4().hex}",
+        "timestamp": str(int(time.time())),
+        "type": kind,
+        kind: part,
+    }
+
+
+def text(wa_id: str, body: str, wamid: str | None = None) -> dict[str, Any]:
+    return message(wa_id, "text", {"body": body}, wamid)
+
+
+def button(wa_id: str, option_id: str, title: str = "Opción") -> dict[str, Any]:
+    return message(wa_id, "interactive", {"type": "button_reply", "button_reply": {"id": option_id, "title": title}})
+
+
+def delivery(
+    phone_number_id: str, messages: list[Any] | None = None, statuses: list[Any] | None = None, name: str = "Ana Gómez"
+) -> dict[str, Any]:
+    wa_ids = {m["from"] for m in messages or []}
+    value: dict[str, Any] = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "5492610000000", "phone_number_id": phone_number_id},
+        "contacts": [{"profile": {"name": name}, "wa_id": w} for w in wa_ids],
+    }
+    if messages:
+        value["messages"] = messages
+    if statuses:
+        value["statuses"] = statuses
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": value}]}],
+    }
+
+
+def status(wamid: str, state: str, wa_id: str, errors: list[Any] | None = None) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": wamid, "status": state, "timestamp": str(int(time.time())), "recipient_id": wa_id}
+    if errors:
+        item["errors"] = errors
+    return item
+
+
+async def post(client: httpx.AsyncClient, data: Any, *, signature: str | None = "good") -> httpx.Response:
+    raw = json.dumps(data).encode() if not isinstance(data, bytes) else data
+    headers = {"Content-Type": "application/json"}
+    if signature == "good":
+        headers["X-Hub-Signature-256"] = sign(APP_SECRET, raw)
+    elif signature is not None:
+        headers["X-Hub-Signature-256"] = signature
+    return await client.post("/webhooks/whatsapp", content=raw, headers=headers)
+
+
+async def say(env: Env, line: Line, *messages: dict[str, Any], replies: int = 1) -> list[Any]:
+    """Post messages through the webhook and wait for the bot's `replies` more answers."""
+    wa_id = messages[0]["from"]
+    before = len(env.graph.accepted(wa_id))
+    async with env.server.client() as client:
+        r = await post(client, delivery(line.phone_number_id, list(messages)))
+        assert r.status_code == 200, r.text
+    return (await env.graph.wait_for(before + replies, to=wa_id))[before:]
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 10) -> Any:
+    """Poll an async check until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+async def scalar(server: Server, stmt: Any) -> Any:
+    """One value or detached object, read in its own session."""
+    async with server.ctx.sessions() as session:
+        value = (await session.execute(stmt)).scalar_one_or_none()
+        session.expunge_all()
+        return value
+
+
+async def rows(server: Server, stmt: Any) -> list[Any]:
+    """Detached objects, read in their own session."""
+    async with server.ctx.sessions() as session:
+        found = list((await session.execute(stmt)).scalars().all())
+        session.expunge_all()
+        return found
+
+
+async def ticket_of(server: Server, line: Line, wa_id: str) -> Ticket:
+    stmt = (
+        select(Ticket)
+        .where(Ticket.entity_id == line.tenant.id, Ticket.chat_session_key == f"wa-{wa_id}")
+        .order_by(Ticket.created_at.desc())
+        .limit(1)
+    )
+    ticket = await eventually(lambda: scalar(server, stmt))
+    assert isinstance(ticket, Ticket)
+    return ticket
+
+
+async def inbox_count(server: Server, wamid: str) -> int:
+    return int(await scalar(server, select(func.count()).select_from(InboundEvent).where(InboundEvent.wamid == wamid)))
+
+
+# --- tests ----------------------------------------------------------------------------------------------
+
+
+async def test_verification_handshake(env: Env) -> None:
+    async with env.server.client() as client:
+        ok = await client.get(
+            "/webhooks/whatsapp",
+            params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"},
+        )
+        assert ok.status_code == 200 and ok.text == "1158201444"
+        assert ok.headers["content-type"].startswith("text/plain")
+        for params in (
+            {"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1"},
+            {"hub.mode": "unsubscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1"},
+            {},
+        ):
+            bad = await client.get("/webhooks/whatsapp", params=params)
+            assert bad.status_code == 403 and "error" in bad.json()
+        assert (
+            await client.get(
+                "/api/webhooks/whatsapp",
+                params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "x"},
+            )
+        ).text == "x"
+
+
+async def test_signed_webhook_files_a_complaint_through_the_bot(env: Env) -> None:
+    line = await whatsapp_tenant(env)
+    wa_id = new_wa_id()
+    (menu,) = await say(env, line, text(wa_id, "Hola"))
+    assert menu.type == "interactive" and menu.phone_number_id == line.phone_number_id
+    assert menu.authorization == f"Bearer {line.token}"
+    assert menu.body["interactive"]["type"] == "list" and "request_agent" in menu.option_ids
+
+    (ask_place,) = await say(env, line, text(wa_id, "Hay una luminaria apagada hace una semana"))
+    assert "dirección" in ask_place.text and ask_place.option_ids == ["cancelar_reclamo"]
+    (summary,) = await say(env, line, text(wa_id, "Av. San Martín 1234"))
+    assert summary.body["interactive"]["type"] == "button"
+    assert "Alumbrado público" in summary.text and "Ana Gómez" in summary.text
+    assert summary.option_ids[0] == "confirmar_reclamo"
+
+    (created,) = await say(env, line, button(wa_id, "confirmar_reclamo", "Confirmar reclamo"))
+    ticket = await ticket_of(env.server, line, wa_id)
+    assert str(ticket.nro_ticket) in created.text and ticket.pin in created.text
+    assert ticket.channel == "whatsapp" and ticket.categoria == "Alumbrado público"
+    assert ticket.direccion == "Av. San Martín 1234" and ticket.nombre_usuario == "Ana Gómez"
+    assert ticket.telefono == f"+{wa_id}"
+    citizen = await scalar(env.server, select(User).where(User.id == ticket.citizen_id))
+    assert citizen.rol == "vecino" and citizen.whatsapp_id == wa_id and citizen.entity_id == line.tenant.id
+    for sent in env.graph.accepted(wa_id):
+        assert sent.status == 200  # every payload passed the fake API's checks
+
+    # An agent writes on the complaint: it reaches WhatsApp, and the citizen's answer joins the ticket.
+    async with env.server.client() as agent_client:
+        await login(agent_client, line.tenant.agents[0]["email"])
+        before = len(env.graph.accepted(wa_id))
+        r = await agent_client.post(f"/tickets/municipio/{ticket.id}/responder", json={"comentario": "¿Qué poste es?"})
+        assert r.status_code == 200, r.text
+        (question,) = (await env.graph.wait_for(before + 1, to=wa_id))[before:]
+        assert "¿Qué poste es?" in question.text
+        answer = text(wa_id, "El de la esquina")
+        async with env.server.client() as client:
+            await post(client, delivery(line.phone_number_id, [answer]))
+        joined = await eventually(
+            lambda: scalar(env.server, select(TicketMessage).where(TicketMessage.external_id == answer["id"]))
+        )
+        assert joined.ticket_id == ticket.id and joined.origen == "whatsapp" and joined.author_kind == "citizen"
+        (menu_again,) = await say(env, line, text(wa_id, "menú"))
+        assert menu_again.type == "interactive"  # menu words still reach the bot
+
+
+async def test_agent_chat_reaches_whatsapp_widget_and_panel(env: Env) -> None:
+    line = await whatsapp_tenant(env)
+    wa_id = new_wa_id()
+    async with env.server.client() as agent_client:
+        await login(agent_client, line.tenant.agents[0]["email"])
+        panel = await SocketRecorder().connect(env.server.url, headers=session_cookie_header(agent_client))
+        widget = SocketRecorder()
+        try:
+            await asyncio.sleep(0.2)  # the agent is online before the citizen asks
+            connecting, joined = await say(env, line, button(wa_id, "request_agent", "Hablar con un agente"), replies=2)
+            ticket = await ticket_of(env.server, line, wa_id)
+            assert ticket.channel == "whatsapp" and ticket.is_live_chat and ticket.estado == "en_vivo"
+            assert f"N.º {ticket.nro_ticket}" in connecting.text and "se unió" in joined.text
+            await widget.connect(env.server.url, transports=["polling", "websocket"])
+            assert (await widget.join(f"ticket_municipio_{ticket.id}"))["ok"] is True
+
+            citizen_wamid = f"wamid.IN{uuid.uuid4().hex}"
+            async with env.server.client() as client:
+                assert (
+                    await post(client, delivery(line.phone_number_id, [text(wa_id, "¿Cuándo vienen?", citizen_wamid)]))
+                ).status_code == 200
+            (from_citizen,) = await widget.wait_for(
+                "new_chat_message", where=lambda e: e["comentario"] == "¿Cuándo vienen?"
+            )
+            assert from_citizen["origen"] == "whatsapp" and from_citizen["es_admin"] is False
+            await panel.wait_for("new_comment", where=lambda e: e["comment"]["comentario"] == "¿Cuándo vienen?")
+            stored = await scalar(env.server, select(TicketMessage).where(TicketMessage.external_id == citizen_wamid))
+            assert stored is not None and stored.ticket_id == ticket.id and stored.origen == "whatsapp"
+
+            before = len(env.graph.accepted(wa_id))
+            reply = await agent_client.post(
+                f"/tickets/municipio/{ticket.id}/responder", json={"comentario": "Mañana a la mañana."}
+            )
+            assert reply.status_code == 200, reply.text
+            message_id = reply.json()["mensaje"]["id"]
+            (out,) = (await env.graph.wait_for(before + 1, to=wa_id))[before:]
+            assert out.type == "text" and "Mañana a la mañana." in out.text and out.text.startswith("*")
+            (from_agent,) = await widget.wait_for(
+                "new_chat_message", where=lambda e: e["comentario"] == "Mañana a la mañana."
+            )
+            assert from_agent["es_admin"] is True
+            comment = (
+                await panel.wait_for("new_comment", where=lambda e: e["comment"]["comentario"] == "Mañana a la mañana.")
+            )[0]
+            assert comment["ticketId"] == ticket.id and comment["estado"] == "en_vivo"
+            await panel.wait_for(
+                "message_status", where=lambda e: e["id"] == message_id and e["delivery_status"] == "sent"
+            )
+            assert len(env.graph.accepted(wa_id)) == before + 1  # no acknowledgement spam inside a live chat
+
+            # Statuses arrive out of order: read before delivered; the message stays read.
+            async with env.server.client() as client:
+                statuses = [status(out.wamid, "read", wa_id), status(out.wamid, "delivered", wa_id)]
+                assert (await post(client, delivery(line.phone_number_id, statuses=statuses))).status_code == 200
+                await post(client, delivery(line.phone_number_id, statuses=[status(out.wamid, "sent", wa_id)]))
+            await panel.wait_for(
+                "message_status", where=lambda e: e["id"] == message_id and e["delivery_status"] == "read"
+            )
+
+            async def settled() -> bool:
+                pending = await scalar(
+                    env.server,
+                    select(func.count())
+                    .select_from(InboundEvent)
+                    .where(InboundEvent.wamid == out.wamid, InboundEvent.processed_at.is_(None)),
+                )
+                return pending == 0
+
+            await eventually(settled)
+            detail = (await agent_client.get(f"/tickets/municipio/{ticket.id}")).json()
+            shown = next(m for m in detail["mensajes"] if m["id"] == message_id)
+            assert shown["delivery_status"] == "read"
+            assert not [
+                e
+                for e in panel.named("message_status")
+                if e["id"] == message_id and e["delivery_status"] == "delivered"
+            ]
+        finally:
+            await panel.close()
+            await widget.close()
+
+
+async def test_the_same_webhook_twice_yields_one_message(env: Env) -> None:
+    line = await whatsapp_tenant(env)
+    wa_id = new_wa_id()
+    hello = text(wa_id, "Hola")
+    data = delivery(line.phone_number_id, [hello, hello])
+    async with env.server.client() as client:
+        for _ in range(3):
+            assert (await post(client, data)).status_code == 200
+    await env.graph.wait_for(1, to=wa_id)
+
+    # In a live chat too: one ticket message per wamid.
+    await say(env, line, button(wa_id, "request_agent"))
+    ticket = await ticket_of(env.server, line, wa_id)
+    repeated = text(wa_id, "Sigo esperando", f"wamid.IN{uuid.uuid4().hex}")
+    async with env.server.client() as client:
+        for _ in range(2):
+            assert (await post(client, delivery(line.phone_number_id, [repeated]))).status_code == 200
+
+    async def one_message() -> list[Any]:
+        return await rows(
+            env.server,
+            select(TicketMessage).where(TicketMessage.ticket_id == ticket.id, TicketMessage.text == "Sigo esperando"),
+        )
+
+    await eventually(one_message)
+    await asyncio.sleep(0.4)
+    assert len(await one_message()) == 1
+    assert await inbox_count(env.server, hello["id"]) == 1 and await inbox_count(env.server, repeated["id"]) == 1
+    assert len([r for r in env.graph.accepted(wa_id) if "Hola" in r.text or r.type == "interactive"][:1]) == 1
+    tickets = await rows(env.server, select(Ticket).where(Ticket.chat_session_key == f"wa-{wa_id}"))
+    assert len(tickets) == 1
+
+
+async def test_bad_input_is_refused_and_nothing_is_stored(env: Env) -> None:
+    line = await whatsapp_tenant(env)
+    wa_id = new_wa_id()
+    hello = text(wa_id, "Hola")
+    data = delivery(line.phone_number_id, [hello])
+    async with env.server.client() as client:
+        missing = await post(client, data, signature=None)
+        assert missing.status_code == 401 and "error" in missing.json()
+        wrong = await post(client, data, signature="sha256=" + "0" * 64)
+        assert wrong.status_code == 403 and "error" in wrong.json()
+        forged = await post(client, data, signature=sign("another-secret", json.dumps(data).encode()))
+        assert forged.status_code == 403
+        malformed = await post(client, b"{not json")
+        assert malformed.status_code == 400 and "error" in malformed.json()
+        odd = await post(client, {"object": "whatsapp_business_account", "entry": "nope"})
+        assert odd.status_code == 200
+        unknown = text(wa_id, "Hola")
+        assert (await post(client, delivery("999000111", [unknown]))).status_code == 200
+        huge = await post(client, b"{" + b" " * (1024 * 1024 + 10) + b"}")
+        assert huge.status_code == 413
+    await asyncio.sleep(0.3)
+    assert await inbox_count(env.server, hello["id"]) == 0 and await inbox_count(env.server, unknown["id"]) == 0
+    assert env.graph.accepted(wa_id) == []
+
+
+async def test_unsupported_messages_get_a_polite_answer(env: Env) -> None:
+    line = await whatsapp_tenant(env)
+    wa_id = new_wa_id()
+    (answer,) = await say(env, line, message(wa_id, "contacts", [{"name": {"formatted_name": "Juan"}}]))
+    assert answer.text == UNSUPPORTED_TEXT
+    (voice,) = await say(env, line, message(wa_id, "audio", {"id": "MEDIA9", "mime_type": "audio/ogg", "voice": True}))
+    assert voice.text == UNSUPPORTED_TEXT
+    (photo,) = await say(env, line, message(wa_id, "image", {"id": "MEDIA7", "mime_type": "image/jpeg"}))
+    assert "archivo" in photo.text.lower()
+    event = await scalar(
+        env.server,
+        select(InboundEvent)
+        .where(InboundEvent.wa_id == wa_id, InboundEvent.kind == "message")
+        .order_by(InboundEvent.id)
+        .limit(1),
+    )
+    assert event.payload["message"]["type"] == "contacts" and event.processed_at is not None
+
+
+async def test_events_stored_by_a_dead_worker_are_processed_once_after_restart(env: Env) -> None:
+    async with database(env.kind, env.tmp.parent) as url:
+        stopped = wa_settings(env.tmp, url, env.graph, run_workers=False)
+        async with running_server(stopped, Clock()) as first:
+            line = await whatsapp_tenant(Env(first, env.graph, env.kind, env.tmp))
+            wa_id = new_wa_id()
+            hello = text(wa_id, "Hola")
+            async with first.client() as client:
+                assert (await post(client, delivery(line.phone_number_id, [hello]))).status_code == 200
+            await asyncio.sleep(0.3)
+            event = await scalar(first, select(InboundEvent).where(InboundEvent.wamid == hello["id"]))
+            assert event is not None and event.processed_at is None
+            assert env.graph.accepted(wa_id) == []
+        async with running_server(wa_settings(env.tmp, url, env.graph), Clock()) as second:
+            tune(second)
+            await env.graph.wait_for(1, to=wa_id)
+            async with second.client() as client:
+                assert (await post(client, delivery(line.phone_number_id, [hello]))).status_code == 200
+            await asyncio.sleep(0.5)
+            event = await scalar(second, select(InboundEvent).where(InboundEvent.wamid == hello["id"]))
+            assert event.processed_at is not None and event.attempts == 1
+            assert len(env.graph.accepted(wa_id)) == 1
+            sessions = await rows(second, select(User).where(User.whatsapp_id == wa_id))
+            assert len(sessions) == 1
+
+
+async def open_chat(env: Env, line: Line, wa_id: str, agent_client: httpx.AsyncClient) -> Ticket:
+    """A WhatsApp live chat taken by the tenant's agent, with the join notice already delivered."""
+    await say(env, line, button(wa_id, "request_agent"))
+    ticket = await ticket_of(env.server, line, wa_id)
+    before = len(env.graph.accepted(wa_id))
+    assert (await agent_client.post(f"/tickets/municipio/{ticket.id}/asignar")).status_code == 200
+    await env.graph.wait_for(before + 1, to=wa_id)
+    return ticket
+
+
+async def message_row(server: Server, message_id: int, where: Callable[[TicketMessage], bool]) -> TicketMessage:
+    async def check() -> TicketMessage | None:
+        found = await scalar(server, select(TicketMessage).where(TicketMessage.id == message_id))
+        return found if found is not None and where(found) else None
+
+    result = await eventually(check)
+    assert isinstance(result, TicketMessage)
+    return result
+
+
+async def test_outside_the_24_hour_window_the_template_is_used(env: Env) -> None:
+    with_template = await whatsapp_tenant(env, template="aviso_reclamo")
+    without = await whatsapp_tenant(env)
+    try:
+        for line in (with_template, without):
+            wa_id = new_wa_id()
+            async with env.server.client() as agent_client:
+                await login(agent_client, line.tenant.agents[0]["email"])
+                env.server.clock.now = None
+                ticket = await open_chat(env, line, wa_id, agent_client)
+                env.server.clock.now = dt.datetime.now(dt.UTC) + dt.timedelta(hours=25)
+                before = len(env.graph.accepted(wa_id))
+                reply = await agent_client.post(
+                    f"/tickets/municipio/{ticket.id}/responder", json={"comentario": "Ya está resuelto."}
+                )
+                message_id = reply.json()["mensaje"]["id"]
+                if line is with_template:
+                    (out,) = (await env.graph.wait_for(before + 1, to=wa_id))[before:]
+                    assert out.type == "template" and out.body["template"]["name"] == "aviso_reclamo"
+                    assert out.body["template"]["language"]["code"] == "es_AR" and "Ya está resuelto." in out.text
+                    await message_row(env.server, message_id, lambda m: m.delivery_status == "sent")
+                else:
+                    row = await message_row(
+                        env.server, message_id, lambda m: m.delivery_status == "undeliverable_no_template"
+                    )
+                    assert row.delivery_error and "24 h" in row.delivery_error
+                    shown = (await agent_client.get(f"/tickets/municipio/{ticket.id}")).json()["mensajes"]
+                    assert any(
+                        m["id"] == message_id and m["delivery_status"] == "undeliverable_no_template" for m in shown
+                    )
+                    assert len(env.graph.accepted(wa_id)) == before
+    finally:
+        env.server.clock.now = None
+
+
+async def test_server_errors_and_throttling_are_retried_until_delivered(env: Env) -> None:
+    line = await whatsapp_tenant(env)
+    wa_id = new_wa_id()
+    env.graph.fail(1, 500)
+    env.graph.fail(1, 429, code=130429)
+    env.graph.hang(1)
+    env.graph.fail(1, 503)
+    (menu,) = await say(env, line, text(wa_id, "Hola"))
+    assert menu.type == "interactive"
+    tried = [r.status for r in env.graph.requests if r.to == wa_id]
+    assert tried == [500, 429, 599, 503, 200]
+    stmt = select(OutboundMessage).where(OutboundMessage.wa_id == wa_id, OutboundMessage.status == "sent")
+    row = await eventually(lambda: scalar(env.server, stmt))
+    assert row.attempts == 5 and row.wamid == menu.wamid
+
+
+async def test_permanent_failures_are_recorded_on_the_message(env: Env) -> None:
+    line = await whatsapp_tenant(env)
+    wa_id = new_wa_id()
+    async with env.server.client() as agent_client:
+        await login(agent_client, line.tenant.agents[0]["email"])
+        ticket = await open_chat(env, line, wa_id, agent_client)
+        env.graph.fail(1, 400, code=131026)
+        reply = await agent_client.post(
+            f"/tickets/municipio/{ticket.id}/responder", json={"comentario": "¿Me confirmás la dirección?"}
+        )
+        message_id = reply.json()["mensaje"]["id"]
+        row = await message_row(env.server, message_id, lambda m: m.delivery_status == "failed")
+        assert row.delivery_error and "Fake failure 400" in row.delivery_error
+        shown = (await agent_client.get(f"/tickets/municipio/{ticket.id}")).json()["mensajes"]
+        assert any(m["id"] == message_id and m["delivery_status"] == "failed" for m in shown)
+        # A later message still goes out; and a failed status from Meta is recorded too.
+        before = len(env.graph.accepted(wa_id))
+        second = await agent_client.post(f"/tickets/municipio/{ticket.id}/responder", json={"comentario": "Gracias."})
+        (out,) = (await env.graph.wait_for(before + 1, to=wa_id))[before:]
+        second_id = second.json()["mensaje"]["id"]
+        await message_row(env.server, second_id, lambda m: m.delivery_status == "sent")
+        failed = status(out.wamid, "failed", wa_id, [{"code": 131047, "title": "Re-engagement message"}])
+        async with env.server.client() as client:
+            await post(client, delivery(line.phone_number_id, statuses=[failed]))
+        row = await message_row(env.server, second_id, lambda m: m.delivery_status == "failed")
+        assert row.delivery_error and "131047" in row.delivery_error
+
+
+async def test_cli_configures_a_number_without_printing_the_token(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from ventanilla.whatsapp import cli as wa_cli
+
+    tenant = await seed_tenant(env.server.ctx)
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command", required=True)
+    wa_cli.register(sub)
+    entities_parser = sub.add_parser("entities").add_subparsers(dest="entities_command", required=True)
+    wa_cli.add_entities_subcommand(entities_parser)
+    settings = env.server.settings
+    phone = str(10**14 + secrets.randbelow(10**14))
+    for argv in (
+        ["whatsapp", "configure", str(tenant.id), "--phone-number-id", phone, "--access-token", "SECRET-TOKEN-1"],
+        [
+            "entities",
+            "whatsapp",
+            str(tenant.id),
+            "--phone-number-id",
+            phone,
+            "--access-token",
+            "SECRET-TOKEN-2",
+            "--template",
+            "aviso",
+            "--template-lang",
+            "es_AR",
+            "--json",
+        ],
+    ):
+        args = parser.parse_args(argv)
+        assert await asyncio.to_thread(args.handler, args, settings) == 0
+    out = capsys.readouterr().out
+    assert "SECRET-TOKEN" not in out and phone in out
+    assert json.loads(out.strip().splitlines()[-1])["template"] == "aviso"
+    async with env.server.ctx.uow() as uow:
+        from ventanilla.whatsapp import repository
+
+        account = await repository.account_for_entity(uow.session, tenant.id)
+        assert account is not None and account.access_token == "SECRET-TOKEN-2" and account.template_language == "es_AR"
