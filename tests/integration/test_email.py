@@ -669,3 +669,46 @@ async def test_a_crashed_workers_claim_is_taken_over_after_its_lease(srv: Server
     await settled(srv, opened.id)
     row = next(r for r in await rows_of(srv, opened.id) if r.role == "citizen")
     assert row.status == "sent" and row.attempts == 2 and row.claim_token is None
+
+
+async def test_send_history_emails_the_citizen_once_per_window(srv: Server, smtp: Smtp) -> None:
+    tenant = await seed_tenant(srv.ctx)
+    opened = await open_ticket(srv, tenant)
+    await citizen_says(srv, tenant, opened, "¿Hay novedades?")
+    async with srv.client() as anyone:
+        first = await anyone.post(f"/tickets/municipio/{opened.id}/send-history")
+        assert first.status_code == 200 and first.json()["enviado"] is True
+        for _ in range(100):
+            history = [m for m in smtp.inbox.to(opened.email) if "Historial" in text_of(m)]
+            if history:
+                break
+            await asyncio.sleep(0.05)
+        (mail,) = history
+        assert str(opened.nro) in str(mail["Subject"]) and "¿Hay novedades?" in text_of(mail)
+        again = await anyone.post(f"/tickets/municipio/{opened.id}/send-history")
+        assert again.status_code == 200 and again.json()["enviado"] is False
+        assert (await anyone.post("/tickets/municipio/12345/send-history")).status_code == 404
+    async with srv.ctx.uow() as uow:
+        entity = await entities_repo.get(uow.session, tenant.id)
+        assert entity is not None
+        silent, _ = await tickets.create_ticket(uow, entity, tickets.NewTicket(asunto="Sin email"))
+        await uow.commit()
+    async with srv.client() as anyone:
+        no_email = await anyone.post(f"/tickets/pyme/{silent.id}/send-history")
+        assert no_email.status_code == 409 and no_email.json()["error"]
+
+
+async def test_a_ticket_that_turns_urgent_outside_hours_emails_oncall(srv: Server, smtp: Smtp) -> None:
+    tenant = await seed_tenant(srv.ctx, always_open=False)
+    async with srv.ctx.sessions() as session:
+        entity = await entities_repo.get(session, tenant.id)
+        assert entity is not None and entity.oncall_email
+        oncall = entity.oncall_email
+    srv.clock.now = dt.datetime(2026, 11, 29, 3, 0, tzinfo=dt.UTC)  # Sunday night in Buenos Aires: closed
+    try:
+        opened = await open_ticket(srv, tenant)
+        await citizen_says(srv, tenant, opened, "ahora sale olor a gas muy fuerte del medidor de la vereda")
+        mail = (await smtp.inbox.wait_for(oncall, timeout=5))[0]
+        assert "URGENTE" in text_of(mail)
+    finally:
+        srv.clock.now = None

@@ -247,12 +247,14 @@ async def set_status(
 
 
 async def escalate(uow: UnitOfWork, entity: Entity, ticket: Ticket, verdict: dict[str, Any]) -> None:
-    """Mark a ticket urgent and record why in its history."""
+    """Mark an existing ticket urgent, record why in its history, and tell the listeners."""
     ticket.prioridad = "urgente"
     ticket.urgency = {**(ticket.urgency or {}), **verdict}
     reasons = ", ".join(verdict.get("reasons", [])) or "mensaje urgente"
     tickets.record_event(uow, ticket, "urgencia", to_value=str(verdict.get("category")), note=f"Escalado: {reasons}")
     await uow.session.flush()
+    for listener in uow.listeners:
+        await listener.escalated(uow, entity, ticket)
 
 
 async def citizen_message(
@@ -283,7 +285,7 @@ async def citizen_message(
     outcome: dict[str, Any] = {"mensaje_id": message.id, "estado": ticket.estado, "ticket_id": ticket.id}
     verdict = classify(text) if text else None
     if verdict is not None and verdict.urgent and ticket.prioridad != "urgente":
-        await escalate(uow, entity, ticket, verdict.to_dict())
+        await escalate(uow, entity, ticket, {**verdict.to_dict(), "notify_oncall": not live_chat_open(ctx, entity)})
         lines = (entity.config or {}).get("emergency_lines") or None
         answer = safety_message(verdict.category, lines)
         bot = await tickets.add_message(

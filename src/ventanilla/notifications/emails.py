@@ -277,6 +277,8 @@ def _headline(role: str, kinds: set[str], estado_label: str) -> tuple[str, str]:
     if role == "oncall":
         return "Reclamo URGENTE fuera de horario", "Un vecino informó una urgencia cuando no hay agentes en línea."
     if role == "citizen":
+        if "history" in kinds:
+            return "Historial de tu reclamo", "te enviamos el historial completo de tu reclamo, como pediste."
         if "message" in kinds:
             return "Tenés una respuesta sobre tu reclamo", "hay novedades en tu reclamo."
         if "status" in kinds:

@@ -7,14 +7,15 @@ import logging
 from html import escape
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from ventanilla.db import utcnow
 from ventanilla.entities import repository as entities_repo
-from ventanilla.errors import Forbidden, Unauthorized
-from ventanilla.notifications import emails, inbound, repository
-from ventanilla.web import Ctx, UoW
+from ventanilla.errors import Conflict, Forbidden, NotFound, Unauthorized
+from ventanilla.notifications import emails, inbound, repository, service
+from ventanilla.tickets import repository as tickets_repo
+from ventanilla.web import Ctx, UoW, limit
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["emails"])
@@ -91,3 +92,20 @@ async def unsubscribe(token: str, ctx: Ctx, uow: UoW) -> HTMLResponse:
         f"<strong>{escape(entity.name)}</strong>.</p>"
     )
     return _page("Te diste de baja", body)
+
+
+@router.post("/tickets/{tipo}/{ticket_id}/send-history", dependencies=[Depends(limit("history", lambda c: 10))])
+async def send_history(tipo: str, ticket_id: int, ctx: Ctx, uow: UoW) -> dict[str, Any]:
+    """Email the ticket's history to the citizen's own address (the only recipient, so the caller learns nothing)."""
+    ticket = await tickets_repo.get(uow.session, ticket_id)
+    entity = await entities_repo.get(uow.session, ticket.entity_id) if ticket else None
+    if ticket is None or entity is None or tipo not in ("municipio", "pyme"):
+        raise NotFound("No existe ese reclamo.")
+    rows = await service.enqueue_history(uow.session, ctx.settings, entity, ticket, utcnow())
+    if rows is None:
+        raise Conflict("El reclamo no tiene un email registrado (o pidió no recibir emails).")
+    await uow.commit()
+    dispatcher = ctx.services.get("email_dispatcher")
+    if rows and dispatcher is not None:
+        await dispatcher.wake()
+    return {"ok": True, "enviado": bool(rows), "mensaje": "Te enviamos el historial del reclamo por email."}

@@ -49,3 +49,8 @@ class EmailListener(BaseListener):
         """The citizen, for the changes that matter to them."""
         rows = await service.enqueue_status(uow.session, self._settings, entity, ticket, old, actor, utcnow())
         self._after(uow, rows)
+
+    async def escalated(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None:
+        """On-call, when the ticket turned urgent outside live-chat hours."""
+        rows = await service.enqueue_escalated(uow.session, self._settings, entity, ticket, utcnow())
+        self._after(uow, rows)

@@ -156,3 +156,11 @@ async def for_ticket(session: AsyncSession, ticket_id: int) -> Sequence[EmailOut
     """Every outbox row of a ticket, oldest first."""
     stmt = select(EmailOutbox).where(EmailOutbox.ticket_id == ticket_id).order_by(EmailOutbox.id)
     return (await session.execute(stmt)).scalars().all()
+
+
+async def recent_kind(session: AsyncSession, ticket_id: int, kind: str, since: dt.datetime) -> bool:
+    """Whether an email of this kind was queued for the ticket since `since`."""
+    stmt = select(EmailOutbox.id).where(
+        EmailOutbox.ticket_id == ticket_id, EmailOutbox.kind == kind, EmailOutbox.created_at >= since
+    )
+    return (await session.execute(stmt.limit(1))).first() is not None

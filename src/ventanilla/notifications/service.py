@@ -183,3 +183,34 @@ async def enqueue_status(
     rows = [_row(settings, entity, ticket, t, "status", now) for t in recipients]
     await repository.add(session, rows)
     return rows
+
+
+async def enqueue_escalated(
+    session: AsyncSession, settings: Settings, entity: Entity, ticket: Ticket, now: dt.datetime
+) -> list[EmailOutbox]:
+    """A ticket turned urgent later in its conversation: on-call at once when no agent is on duty."""
+    if not (ticket.urgency or {}).get("notify_oncall") or not entity.oncall_email:
+        return []
+    target = await _unless_opted_out(session, entity, Target("oncall", entity.oncall_email))
+    rows = [_row(settings, entity, ticket, target, "urgent", now)] if target else []
+    await repository.add(session, rows)
+    return rows
+
+
+async def enqueue_history(
+    session: AsyncSession, settings: Settings, entity: Entity, ticket: Ticket, now: dt.datetime
+) -> list[EmailOutbox] | None:
+    """The citizen asked for the ticket's history: one email now; None when the ticket has no usable address.
+
+    At most one such email per ticket per debounce window, so the public button cannot flood a mailbox.
+    """
+    target = await citizen_target(session, entity, ticket)
+    if target is None:
+        return None
+    window = dt.timedelta(seconds=max(60, settings.email_debounce_seconds))
+    if await repository.recent_kind(session, ticket.id, "history", now - window):
+        return []
+    row = _row(settings, entity, ticket, target, "history", now)
+    row.not_before = now
+    await repository.add(session, [row])
+    return [row]

@@ -24,6 +24,8 @@ class TicketListener(Protocol):
         self, uow: UnitOfWork, entity: Entity, ticket: Ticket, old: str, actor: User | None
     ) -> None: ...
 
+    async def escalated(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None: ...
+
 
 class BaseListener:
     """A listener that ignores everything; subclasses override what they need."""
@@ -40,3 +42,6 @@ class BaseListener:
         self, uow: UnitOfWork, entity: Entity, ticket: Ticket, old: str, actor: User | None
     ) -> None:
         """A ticket's estado changed from `old` to `ticket.estado`."""
+
+    async def escalated(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None:
+        """An existing ticket became urgent (`ticket.urgency` says why)."""

@@ -17,7 +17,11 @@ class User(Base):
     """A person who logs in; staff belong to one entity, citizens register per entity."""
 
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("entity_id", "email"), Index("ix_users_email", "email"))
+    __table_args__ = (
+        UniqueConstraint("entity_id", "email"),
+        Index("ix_users_email", "email"),
+        Index("uq_users_entity_whatsapp", "entity_id", "whatsapp_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
