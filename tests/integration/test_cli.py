@@ -18,8 +18,14 @@ def run_cli(tmp: Path, *args: str, db: str | None = None) -> subprocess.Complete
         "VENTANILLA_MAIL_DIR": str(tmp / "mail"),
         "VENTANILLA_SECRET_KEY": "cli-test-secret",
     }
-    return subprocess.run([sys.executable, "-m", "ventanilla.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "ventanilla.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_demo_is_idempotent_and_entities_users_commands_work(tmp_path: Path) -> None:
@@ -32,17 +38,53 @@ def test_demo_is_idempotent_and_entities_users_commands_work(tmp_path: Path) -> 
     created = run_cli(tmp_path, "entities", "create", "Comercio Sur", "--tipo", "pyme", "--json")
     entity = json.loads(created.stdout)
     assert set(entity) == {"id", "token"}
-    user = run_cli(tmp_path, "users", "create", "--entity", str(entity["id"]), "--email", f"a{uuid.uuid4().hex[:4]}@x.org",
-                   "--password", "una-clave-larga", "--rol", "empleado", "--json")
+    user = run_cli(
+        tmp_path,
+        "users",
+        "create",
+        "--entity",
+        str(entity["id"]),
+        "--email",
+        f"a{uuid.uuid4().hex[:4]}@x.org",
+        "--password",
+        "una-clave-larga",
+        "--rol",
+        "empleado",
+        "--json",
+    )
     assert json.loads(user.stdout)["id"] > 0
 
-    hours = run_cli(tmp_path, "entities", "hours", str(entity["id"]), "--days", "lun-vie", "--range", "09:00-13:00",
-                    "--range", "22:00-02:00", "--closed", "2026-12-25", "--json")
+    hours = run_cli(
+        tmp_path,
+        "entities",
+        "hours",
+        str(entity["id"]),
+        "--days",
+        "lun-vie",
+        "--range",
+        "09:00-13:00",
+        "--range",
+        "22:00-02:00",
+        "--closed",
+        "2026-12-25",
+        "--json",
+    )
     assert hours.returncode == 0, hours.stderr
     assert json.loads(hours.stdout)["closed_dates"] == ["2026-12-25"]
 
-    bad = run_cli(tmp_path, "users", "create", "--entity", "999999", "--email", "b@x.org", "--password", "una-clave-larga",
-                  "--rol", "empleado")
+    bad = run_cli(
+        tmp_path,
+        "users",
+        "create",
+        "--entity",
+        "999999",
+        "--email",
+        "b@x.org",
+        "--password",
+        "una-clave-larga",
+        "--rol",
+        "empleado",
+    )
     assert bad.returncode != 0 and "error" in bad.stderr
     bad_hours = run_cli(tmp_path, "entities", "hours", str(entity["id"]), "--range", "25:00-26:00")
     assert bad_hours.returncode != 0 and "error" in bad_hours.stderr

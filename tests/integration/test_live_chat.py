@@ -63,8 +63,11 @@ async def test_handoff_with_real_sockets(server: Server) -> None:
         room: NodeClient | None = None
         agent_socket: SocketRecorder | None = None
         try:
-            greeting = (await citizen.post(ASK, json={"pregunta": "", "action": "initial_greeting"},
-                                           headers=widget(tenant, session_key))).json()
+            greeting = (
+                await citizen.post(
+                    ASK, json={"pregunta": "", "action": "initial_greeting"}, headers=widget(tenant, session_key)
+                )
+            ).json()
             assert {"texto": "Hablar con un representante", "action": "request_agent"} in greeting["botones"]
             handoff = await request_agent(citizen, tenant, session_key)
             tid = handoff["ticket_id"]
@@ -77,8 +80,9 @@ async def test_handoff_with_real_sockets(server: Server) -> None:
             assert again["ticket_id"] == tid
 
             # The widget's live-chat room socket: no auth, starts on polling and upgrades, like the frontend's.
-            room = await NodeClient.start({"url": server.url, "join": f"ticket_municipio_{tid}",
-                                           "transports": ["polling", "websocket"]})
+            room = await NodeClient.start(
+                {"url": server.url, "join": f"ticket_municipio_{tid}", "transports": ["polling", "websocket"]}
+            )
             agent_socket = await panel_socket(server, agent_c)
             (joined,) = await room.wait_for("new_chat_message")
             assert joined["es_admin"] is True and agent_login["name"] in joined["comentario"]
@@ -86,9 +90,14 @@ async def test_handoff_with_real_sockets(server: Server) -> None:
             comment = (await observer.wait_for("new_comment", where=lambda c: c["estado"] == "en_vivo"))[0]
             assert comment["ticketId"] == tid
 
-            sent = await citizen.post(ASK, json={"pregunta": "Hola, se me inundó el sótano de a poco",
-                                                 "contexto_previo": {"id_ticket_creado": tid}},
-                                      headers=widget(tenant, session_key))
+            sent = await citizen.post(
+                ASK,
+                json={
+                    "pregunta": "Hola, se me inundó el sótano de a poco",
+                    "contexto_previo": {"id_ticket_creado": tid},
+                },
+                headers=widget(tenant, session_key),
+            )
             assert sent.status_code == 200 and sent.json()["ticket_id"] == tid and sent.json()["respuesta"]
             await agent_socket.wait_for("new_comment", where=lambda c: "sótano" in c["comment"]["comentario"])
 
@@ -125,9 +134,9 @@ def _set_hours(server: Server, tenant: Tenant, schedule: hours.Schedule) -> Any:
 @pytest.mark.parametrize(
     ("utc_now", "is_open"),
     [
-        ("2026-11-27T13:00:00+00:00", True),   # Friday 10:00 in Buenos Aires
+        ("2026-11-27T13:00:00+00:00", True),  # Friday 10:00 in Buenos Aires
         ("2026-11-27T21:30:00+00:00", False),  # Friday 18:30: closed between ranges
-        ("2026-11-28T04:30:00+00:00", True),   # Saturday 01:30: Friday's 22:00-02:00 range past midnight
+        ("2026-11-28T04:30:00+00:00", True),  # Saturday 01:30: Friday's 22:00-02:00 range past midnight
         ("2026-11-28T05:30:00+00:00", False),  # Saturday 02:30
         ("2026-12-08T13:00:00+00:00", False),  # Tuesday 10:00 but a holiday
         ("2026-11-27T11:30:00+00:00", False),  # 11:30 UTC is 08:30 local: the entity's zone decides, not UTC
@@ -147,14 +156,19 @@ async def test_business_hours_decide_the_button_and_request_agent(server: Server
     try:
         async with server.client() as citizen:
             key = str(uuid.uuid4())
-            greeting = (await citizen.post(ASK, json={"pregunta": "", "action": "initial_greeting"},
-                                           headers=widget(tenant, key))).json()
+            greeting = (
+                await citizen.post(
+                    ASK, json={"pregunta": "", "action": "initial_greeting"}, headers=widget(tenant, key)
+                )
+            ).json()
             has_button = any(b.get("action") == "request_agent" for b in greeting["botones"])
             assert has_button is is_open
             profile = (await citizen.get("/perfil", headers={"X-Entity-Token": tenant.token})).json()
             assert isinstance(profile["horario"]["start_hour"], int) and isinstance(profile["horario"]["end_hour"], int)
             schedule_info = (await citizen.get(f"/live-chat/schedule?entityToken={tenant.token}")).json()
-            assert schedule_info["available"] is is_open and schedule_info["timezone"] == "America/Argentina/Buenos_Aires"
+            assert (
+                schedule_info["available"] is is_open and schedule_info["timezone"] == "America/Argentina/Buenos_Aires"
+            )
             answer = await request_agent(citizen, tenant, key)
             if is_open:
                 assert isinstance(answer.get("ticket_id"), int)
@@ -183,8 +197,11 @@ async def test_queue_order_with_one_agent_of_capacity_one(server: Server) -> Non
             status2 = (await c2.get(f"/tickets/chat/{second['ticket_id']}/mensajes", headers=widget(tenant, k2))).json()
             status3 = (await agent_c.get(f"/tickets/municipio/{third['ticket_id']}")).json()
             assert status2["estado_chat"] == "en_vivo" and status3["estado"] == "esperando_agente_en_vivo"
-            closed = await c1.post(f"/tickets/chat/{first['ticket_id']}/responder_ciudadano", json={"comentario": "hola?"},
-                                   headers=widget(tenant, k1))
+            closed = await c1.post(
+                f"/tickets/chat/{first['ticket_id']}/responder_ciudadano",
+                json={"comentario": "hola?"},
+                headers=widget(tenant, k1),
+            )
             assert closed.status_code == 409
         finally:
             await agent_socket.close()
@@ -240,14 +257,19 @@ async def test_live_chat_bad_input_changes_nothing(server: Server) -> None:
         r = await admin_c.put("/perfil", json={"horario_json": '[{"dia": "Lunes", "abre": "9", "cierra": "x"}]'})
         assert r.status_code == 400 and r.json()["error"]
         assert (await admin_c.get("/live-chat/hours")).json() == before
-        ok = await admin_c.put("/live-chat/hours", json={
-            "timezone": "America/Argentina/Cordoba",
-            "days": {"viernes": [{"start": "22:00", "end": "02:00", "overnight": True}]},
-            "closed_dates": ["2026-12-25"],
-        })
+        ok = await admin_c.put(
+            "/live-chat/hours",
+            json={
+                "timezone": "America/Argentina/Cordoba",
+                "days": {"viernes": [{"start": "22:00", "end": "02:00", "overnight": True}]},
+                "closed_dates": ["2026-12-25"],
+            },
+        )
         assert ok.status_code == 200, ok.text
-        frontend_week = [{"dia": d, "abre": "08:00", "cierra": "16:00", "cerrado": False}
-                         for d in ("Lunes", "Martes", "Miércoles", "Jueves", "Viernes")]
+        frontend_week = [
+            {"dia": d, "abre": "08:00", "cierra": "16:00", "cerrado": False}
+            for d in ("Lunes", "Martes", "Miércoles", "Jueves", "Viernes")
+        ]
         frontend_week += [{"dia": d, "abre": "", "cierra": "", "cerrado": True} for d in ("Sábado", "Domingo")]
         import json as _json
 

@@ -30,8 +30,13 @@ async def test_panel_widget_and_room_sockets_like_the_frontend(server: Server) -
             (event,) = await panel.wait_for("new_ticket")
             assert event["id"] == created["ticket_id"] and event["nro_ticket"] == created["nro_ticket"]
             assert event["asunto"] and event["estado"] == "nuevo" and event["tipo"] == "municipio"
-            room = await NodeClient.start({"url": server.url, "join": f"ticket_municipio_{created['ticket_id']}",
-                                           "transports": ["polling", "websocket"]})
+            room = await NodeClient.start(
+                {
+                    "url": server.url,
+                    "join": f"ticket_municipio_{created['ticket_id']}",
+                    "transports": ["polling", "websocket"],
+                }
+            )
             clients.append(room)
             assert room.events[-1]["ack"]["ok"] is True
             await agent_c.post(f"/tickets/municipio/{created['ticket_id']}/responder", json={"comentario": "Recibido"})

@@ -32,7 +32,11 @@ async def test_agent_and_citizen_messages_are_published_to_pusher(tmp_root: Path
     settings = base_settings(
         tmp_root / f"pusher-{uuid.uuid4().hex[:6]}",
         f"sqlite+aiosqlite:///{tmp_root / f'pusher-{uuid.uuid4().hex[:6]}.db'}",
-        pusher_app_id="4242", pusher_key="pk", pusher_secret="ps", pusher_host="127.0.0.1", pusher_port=port,
+        pusher_app_id="4242",
+        pusher_key="pk",
+        pusher_secret="ps",
+        pusher_host="127.0.0.1",
+        pusher_port=port,
         pusher_ssl=False,
     )
     try:
@@ -42,12 +46,16 @@ async def test_agent_and_citizen_messages_are_published_to_pusher(tmp_root: Path
             headers = {"X-Entity-Token": tenant.token, "X-Chat-Session-Id": key}
             async with server.client() as citizen, server.client() as agent:
                 await login(agent, tenant.agents[0]["email"])
-                handoff = (await citizen.post("/ask/municipio", json={"pregunta": "", "action": "request_agent"},
-                                              headers=headers)).json()
+                handoff = (
+                    await citizen.post(
+                        "/ask/municipio", json={"pregunta": "", "action": "request_agent"}, headers=headers
+                    )
+                ).json()
                 tid = handoff["ticket_id"]
                 await agent.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "Hola, soy el agente"})
-                await citizen.post(f"/tickets/chat/{tid}/responder_ciudadano", json={"comentario": "Hola agente"},
-                                   headers=headers)
+                await citizen.post(
+                    f"/tickets/chat/{tid}/responder_ciudadano", json={"comentario": "Hola agente"}, headers=headers
+                )
                 for _ in range(100):
                     if len(received) >= 3:
                         break

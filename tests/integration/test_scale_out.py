@@ -43,7 +43,9 @@ async def two_servers(tmp_root: Path) -> AsyncIterator[tuple[str, str, Tenant]]:
         "VENTANILLA_RATE_LIMIT_PER_MINUTE": "100000",
     }
     settings = Settings(
-        database_url=database_url, redis_url=REDIS_URL, redis_channel=env["VENTANILLA_REDIS_CHANNEL"],
+        database_url=database_url,
+        redis_url=REDIS_URL,
+        redis_channel=env["VENTANILLA_REDIS_CHANNEL"],
         secret_key=env["VENTANILLA_SECRET_KEY"],  # type: ignore[arg-type]
     )
     await asyncio.to_thread(upgrade_database, settings)
@@ -82,7 +84,10 @@ async def test_citizen_and_agent_on_different_processes_see_each_other(two_serve
     url_a, url_b, tenant = two_servers
     session_key = str(uuid.uuid4())
     headers = {"X-Entity-Token": tenant.token, "X-Chat-Session-Id": session_key}
-    async with httpx.AsyncClient(base_url=url_a, timeout=15) as citizen, httpx.AsyncClient(base_url=url_b, timeout=15) as agent:
+    async with (
+        httpx.AsyncClient(base_url=url_a, timeout=15) as citizen,
+        httpx.AsyncClient(base_url=url_b, timeout=15) as agent,
+    ):
         await login(agent, tenant.agents[0]["email"])
         panel_b = await SocketRecorder().connect(url_b, headers=session_cookie_header(agent))
         anonymous_a = await SocketRecorder().connect(url_a, auth={"entityToken": tenant.token})
@@ -102,10 +107,15 @@ async def test_citizen_and_agent_on_different_processes_see_each_other(two_serve
                 assert reply.status_code == 200
             got = await room_a.wait_for("new_chat_message", count=5)
             assert [m["comentario"] for m in got] == [f"respuesta {n}" for n in range(5)]  # once each, in order
-            sent = await citizen.post("/ask/municipio", json={"pregunta": "gracias, sigo esperando",
-                                                              "contexto_previo": {"id_ticket_creado": tid}}, headers=headers)
+            sent = await citizen.post(
+                "/ask/municipio",
+                json={"pregunta": "gracias, sigo esperando", "contexto_previo": {"id_ticket_creado": tid}},
+                headers=headers,
+            )
             assert sent.status_code == 200
-            await panel_b.wait_for("new_comment", where=lambda c: c["comment"]["comentario"] == "gracias, sigo esperando")
+            await panel_b.wait_for(
+                "new_comment", where=lambda c: c["comment"]["comentario"] == "gracias, sigo esperando"
+            )
             await asyncio.sleep(0.3)
             assert len(room_a.named("new_chat_message")) == 5
             assert not anonymous_a.named("new_comment") and not anonymous_a.named("new_ticket")

@@ -25,8 +25,11 @@ async def test_urgent_message_inside_hours_offers_an_agent(server: Server) -> No
         panel = await SocketRecorder().connect(server.url, headers=session_cookie_header(admin))
         try:
             key = str(uuid.uuid4())
-            r = await citizen.post(ASK, json={"pregunta": GAS, "contexto_previo": {"estado_conversacion": "inicio"}},
-                                   headers=headers(tenant, key))
+            r = await citizen.post(
+                ASK,
+                json={"pregunta": GAS, "contexto_previo": {"estado_conversacion": "inicio"}},
+                headers=headers(tenant, key),
+            )
             answer = r.json()
             assert r.status_code == 200 and answer["prioridad"] == "urgente" and answer["urgente"] is True
             assert "911" in answer["respuesta"] or "100" in answer["respuesta"]
@@ -36,8 +39,9 @@ async def test_urgent_message_inside_hours_offers_an_agent(server: Server) -> No
             timeline = (await admin.get(f"/tickets/municipio/{answer['ticket_id']}/timeline")).json()["timeline"]
             escalation = [item for item in timeline if item["tipo"] == "urgencia"]
             assert escalation and escalation[0]["valor"] == "gas" and escalation[0]["detalle"]
-            handoff = (await citizen.post(ASK, json={"pregunta": "", "action": "request_agent"},
-                                          headers=headers(tenant, key))).json()
+            handoff = (
+                await citizen.post(ASK, json={"pregunta": "", "action": "request_agent"}, headers=headers(tenant, key))
+            ).json()
             assert handoff["ticket_id"] == answer["ticket_id"] and handoff["estado"] == "esperando_agente_en_vivo"
         finally:
             await panel.close()
@@ -46,8 +50,11 @@ async def test_urgent_message_inside_hours_offers_an_agent(server: Server) -> No
 async def test_urgent_chat_jumps_the_queue_when_the_entity_opens_live_chat_directly(server: Server) -> None:
     tenant = await seed_tenant(server.ctx, agents=1, capacity=1, config={"auto_open_live_chat": True})
     async with server.client() as calm, server.client() as urgent, server.client() as agent:
-        waiting = (await calm.post(ASK, json={"pregunta": "", "action": "request_agent"},
-                                   headers=headers(tenant, str(uuid.uuid4())))).json()
+        waiting = (
+            await calm.post(
+                ASK, json={"pregunta": "", "action": "request_agent"}, headers=headers(tenant, str(uuid.uuid4()))
+            )
+        ).json()
         answer = (await urgent.post(ASK, json={"pregunta": FIRE}, headers=headers(tenant, str(uuid.uuid4())))).json()
         assert answer["estado"] == "esperando_agente_en_vivo" and answer["prioridad"] == "urgente"
         await login(agent, tenant.agents[0]["email"])
@@ -70,7 +77,9 @@ async def test_urgent_message_outside_hours_files_an_urgent_ticket_and_says_so(s
     server.clock.now = dt.datetime(2026, 11, 29, 3, 0, tzinfo=dt.UTC)  # Sunday, midnight in Buenos Aires
     try:
         async with server.client() as citizen, server.client() as admin:
-            answer = (await citizen.post(ASK, json={"pregunta": GAS}, headers=headers(tenant, str(uuid.uuid4())))).json()
+            answer = (
+                await citizen.post(ASK, json={"pregunta": GAS}, headers=headers(tenant, str(uuid.uuid4())))
+            ).json()
             assert answer["prioridad"] == "urgente" and ("911" in answer["respuesta"] or "100" in answer["respuesta"])
             assert not any(b.get("action") == "request_agent" for b in answer["botones"])
             await login(admin, tenant.admin["email"])
@@ -84,8 +93,14 @@ async def test_urgent_message_outside_hours_files_an_urgent_ticket_and_says_so(s
 async def test_calm_messages_never_get_the_alarm(server: Server) -> None:
     tenant = await seed_tenant(server.ctx)
     async with server.client() as citizen:
-        for text in ("quiero reclamar por un bache en mi cuadra", "¿cuándo vence la factura del gas?", "hola, buen día"):
-            answer = (await citizen.post(ASK, json={"pregunta": text}, headers=headers(tenant, str(uuid.uuid4())))).json()
+        for text in (
+            "quiero reclamar por un bache en mi cuadra",
+            "¿cuándo vence la factura del gas?",
+            "hola, buen día",
+        ):
+            answer = (
+                await citizen.post(ASK, json={"pregunta": text}, headers=headers(tenant, str(uuid.uuid4())))
+            ).json()
             assert "ticket_id" not in answer and answer.get("prioridad") != "urgente", (text, answer)
             assert "911" not in answer["respuesta"]
 
@@ -94,10 +109,13 @@ async def test_urgent_message_in_the_middle_of_an_intake_is_not_swallowed(server
     tenant = await seed_tenant(server.ctx)
     key = str(uuid.uuid4())
     async with server.client() as citizen:
-        first = (await citizen.post(ASK, json={"pregunta": "quiero hacer un reclamo"}, headers=headers(tenant, key))).json()
+        first = (
+            await citizen.post(ASK, json={"pregunta": "quiero hacer un reclamo"}, headers=headers(tenant, key))
+        ).json()
         context = first["contexto_actualizado"]
         assert context["estado_conversacion"] == "recolectando_info"
-        urgent = (await citizen.post(ASK, json={"pregunta": FIRE, "contexto_previo": context},
-                                     headers=headers(tenant, key))).json()
+        urgent = (
+            await citizen.post(ASK, json={"pregunta": FIRE, "contexto_previo": context}, headers=headers(tenant, key))
+        ).json()
         assert urgent["prioridad"] == "urgente" and urgent["ticket_id"]
         assert "100" in urgent["respuesta"] or "911" in urgent["respuesta"]

@@ -19,4 +19,6 @@ def test_tokens_are_bound_to_secret_and_purpose() -> None:
     assert signer.unsign("reply", token) is None
     assert TokenSigner("s2").unsign("auth", token) is None
     assert signer.unsign("auth", token + "x") is None
-    assert signer.short_mac("reply", "42") == TokenSigner("s1").short_mac("reply", "42") != signer.short_mac("reply", "43")
+    assert (
+        signer.short_mac("reply", "42") == TokenSigner("s1").short_mac("reply", "42") != signer.short_mac("reply", "43")
+    )

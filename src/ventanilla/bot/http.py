@@ -100,9 +100,7 @@ async def ask(
     owner = await _entity(uow, entity, user)
     session_key = session_key_of(request)
     chat = (
-        await livechat.chat_session(uow, owner, session_key)
-        if session_key and body.contexto_previo is None
-        else None
+        await livechat.chat_session(uow, owner, session_key) if session_key and body.contexto_previo is None else None
     )
     raw_state = body.contexto_previo if body.contexto_previo is not None else None
     state = (

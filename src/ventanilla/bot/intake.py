@@ -32,22 +32,65 @@ def normalize(text: str) -> str:
 
 CONFIRM_WORDS = frozenset(
     {
-        "si", "ok", "okay", "oka", "okey", "confirmo", "confirmar", "confirmado", "dale", "1",
-        "de acuerdo", "correcto", "confirmar reclamo", "confirmar solicitud", "si confirmo",
-        "si dale", "dale si", "listo", "perfecto", "claro", "si por favor", "si gracias",
+        "si",
+        "ok",
+        "okay",
+        "oka",
+        "okey",
+        "confirmo",
+        "confirmar",
+        "confirmado",
+        "dale",
+        "1",
+        "de acuerdo",
+        "correcto",
+        "confirmar reclamo",
+        "confirmar solicitud",
+        "si confirmo",
+        "si dale",
+        "dale si",
+        "listo",
+        "perfecto",
+        "claro",
+        "si por favor",
+        "si gracias",
     }
 )
 _SOFT_CANCEL = frozenset(
     {
-        "cancelar", "cancela", "cancelo", "cancelalo", "cancelar reclamo", "cancelar solicitud",
-        "anular", "anulalo", "no quiero", "salir", "dejalo", "olvidalo", "no gracias", "ya no",
+        "cancelar",
+        "cancela",
+        "cancelo",
+        "cancelalo",
+        "cancelar reclamo",
+        "cancelar solicitud",
+        "anular",
+        "anulalo",
+        "no quiero",
+        "salir",
+        "dejalo",
+        "olvidalo",
+        "no gracias",
+        "ya no",
     }
 )
 SOFT_CANCEL_WORDS = _SOFT_CANCEL
 CANCEL_WORDS = _SOFT_CANCEL | {"no", "2", "no no", "nop", "nah", "no confirmo"}
 MENU_WORDS = frozenset(
-    {"menu", "menu principal", "ver menu", "ayuda", "help", "opciones", "ver opciones", "inicio", "volver",
-     "volver al menu", "volver al inicio", "empezar de nuevo"}
+    {
+        "menu",
+        "menu principal",
+        "ver menu",
+        "ayuda",
+        "help",
+        "opciones",
+        "ver opciones",
+        "inicio",
+        "volver",
+        "volver al menu",
+        "volver al inicio",
+        "empezar de nuevo",
+    }
 )
 
 _GREETING_RE = re.compile(
@@ -76,18 +119,14 @@ _AGENT_PATTERNS = (
         r"\b(?:hablar|hablo|habla|comunicarme|comunicarse|comunicar|contactarme|contactar|chatear|conversar)"
         r"\s+con\s+(?:(?:un|una|el|la|algun|alguna|alguien|los|las|a)\s+)?(?:\w+\s+)?" + _AGENT_TARGET + r"\b"
     ),
-    re.compile(
-        r"\b(?:pasame|pasarme|pasas|comunicame|derivame|derivarme|transferime|transferirme)\s+con\b"
-    ),
+    re.compile(r"\b(?:pasame|pasarme|pasas|comunicame|derivame|derivarme|transferime|transferirme)\s+con\b"),
     re.compile(
         r"\b(?:quiero|quisiera|necesito|pido|solicito|puedo tener|me das|me pasas)\s+(?:con\s+)?"
         r"(?:un|una|a un|a una)?\s*(?:representante|operador|operadora|asesor|asesora|humano|persona real|"
         r"agente humano|ser humano)\b"
     ),
     re.compile(r"\batencion (?:humana|personalizada|con una persona)\b"),
-    re.compile(
-        r"^(?:un |una )?(?:representante|operador|operadora|asesor|asesora|humano|agente|persona real)$"
-    ),
+    re.compile(r"^(?:un |una )?(?:representante|operador|operadora|asesor|asesora|humano|agente|persona real)$"),
 )
 
 
@@ -145,41 +184,89 @@ def is_descriptive(norm: str, min_words: int = 4) -> bool:
 
 _CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
     "Alumbrado público": (
-        r"luz", r"luces", r"lampar\w*", r"poste\w*", r"luminari\w*", r"alumbrado", r"farol\w*", r"foco\w*",
+        r"luz",
+        r"luces",
+        r"lampar\w*",
+        r"poste\w*",
+        r"luminari\w*",
+        r"alumbrado",
+        r"farol\w*",
+        r"foco\w*",
     ),
     "Baches y calles": (
-        r"baches?", r"pozos?", r"asfalt\w*", r"pavimento\w*", r"calles? rotas?", r"veredas? rotas?",
-        r"cordon\w*", r"ripio", r"hundimiento\w*", r"calle de tierra",
+        r"baches?",
+        r"pozos?",
+        r"asfalt\w*",
+        r"pavimento\w*",
+        r"calles? rotas?",
+        r"veredas? rotas?",
+        r"cordon\w*",
+        r"ripio",
+        r"hundimiento\w*",
+        r"calle de tierra",
     ),
     "Residuos y limpieza": (
-        r"basura\w*", r"residuos?", r"contenedor\w*", r"recoleccion", r"recolector\w*", r"microbasural\w*",
-        r"basural\w*", r"escombros?", r"limpieza",
+        r"basura\w*",
+        r"residuos?",
+        r"contenedor\w*",
+        r"recoleccion",
+        r"recolector\w*",
+        r"microbasural\w*",
+        r"basural\w*",
+        r"escombros?",
+        r"limpieza",
     ),
     "Arbolado y espacios verdes": (
-        r"arbol\w*", r"ramas?", r"poda\w*", r"plazas?", r"yuyos?", r"pasto", r"cesped", r"espacios? verdes?",
-        r"parques?", r"raices",
+        r"arbol\w*",
+        r"ramas?",
+        r"poda\w*",
+        r"plazas?",
+        r"yuyos?",
+        r"pasto",
+        r"cesped",
+        r"espacios? verdes?",
+        r"parques?",
+        r"raices",
     ),
     "Agua y cloacas": (
-        r"agua", r"cloaca\w*", r"perdida\w*", r"canos?", r"canerias?", r"desague\w*", r"alcantarilla\w*",
+        r"agua",
+        r"cloaca\w*",
+        r"perdida\w*",
+        r"canos?",
+        r"canerias?",
+        r"desague\w*",
+        r"alcantarilla\w*",
         r"boca de tormenta",
     ),
     "Tránsito y señalización": (
-        r"semaforo\w*", r"senal\w*", r"senaliz\w*", r"transito", r"lomo de burro", r"reductor\w*",
+        r"semaforo\w*",
+        r"senal\w*",
+        r"senaliz\w*",
+        r"transito",
+        r"lomo de burro",
+        r"reductor\w*",
         r"carteles?",
     ),
     "Ruidos molestos": (
-        r"ruidos?", r"ruidoso\w*", r"musica (?:muy )?(?:fuerte|alta)", r"parlantes?", r"bocinas?",
+        r"ruidos?",
+        r"ruidoso\w*",
+        r"musica (?:muy )?(?:fuerte|alta)",
+        r"parlantes?",
+        r"bocinas?",
     ),
     "Animales sueltos": (
-        r"perros?", r"caballos?", r"animal(?:es)? suelto\w*", r"animales", r"vacas?", r"jaurias?",
+        r"perros?",
+        r"caballos?",
+        r"animal(?:es)? suelto\w*",
+        r"animales",
+        r"vacas?",
+        r"jaurias?",
     ),
     "Pedido": (r"pedido\w*", r"pedir", r"encarg\w*", r"comprar?", r"presupuesto\w*", r"cotiza\w*"),
     "Reclamo": (r"reclam\w*", r"queja\w*", r"falla\w*", r"devolucion\w*", r"roto", r"rota"),
     "Consulta": (r"consulta\w*", r"pregunta\w*", r"precios?", r"stock"),
 }
-_CATEGORY_RES = {
-    name: re.compile(r"\b(?:" + "|".join(words) + r")\b") for name, words in _CATEGORY_KEYWORDS.items()
-}
+_CATEGORY_RES = {name: re.compile(r"\b(?:" + "|".join(words) + r")\b") for name, words in _CATEGORY_KEYWORDS.items()}
 
 
 def _find_configured(name: str, categories: tuple[str, ...]) -> str | None:
@@ -256,12 +343,65 @@ _NAME_SIGNAL_RE = re.compile(r"\b(?:me llamo|soy|mi nombre|nombre)\b")
 _NAME_WORD_RE = re.compile(r"^[A-Za-zÁÉÍÓÚÜÑáéíóúüñ][A-Za-zÁÉÍÓÚÜÑáéíóúüñ'’\-]*$")
 _NOT_NAME_WORDS = frozenset(
     {
-        "quiero", "queria", "quisiera", "cambiar", "modificar", "corregir", "no", "si", "que", "como",
-        "donde", "cuando", "porque", "pero", "hay", "tengo", "esta", "estoy", "es", "son", "por", "para",
-        "con", "sin", "un", "una", "el", "mi", "me", "te", "se", "gracias", "hola", "ok", "dale", "calle",
-        "reclamo", "cancelar", "confirmar", "confirmo", "listo", "ayuda", "menu", "buenas", "buen", "dia",
-        "nada", "tambien", "todavia", "ya", "eso", "esto", "aca", "alla", "bien", "mal", "sos", "ustedes",
-        "vos"
+        "quiero",
+        "queria",
+        "quisiera",
+        "cambiar",
+        "modificar",
+        "corregir",
+        "no",
+        "si",
+        "que",
+        "como",
+        "donde",
+        "cuando",
+        "porque",
+        "pero",
+        "hay",
+        "tengo",
+        "esta",
+        "estoy",
+        "es",
+        "son",
+        "por",
+        "para",
+        "con",
+        "sin",
+        "un",
+        "una",
+        "el",
+        "mi",
+        "me",
+        "te",
+        "se",
+        "gracias",
+        "hola",
+        "ok",
+        "dale",
+        "calle",
+        "reclamo",
+        "cancelar",
+        "confirmar",
+        "confirmo",
+        "listo",
+        "ayuda",
+        "menu",
+        "buenas",
+        "buen",
+        "dia",
+        "nada",
+        "tambien",
+        "todavia",
+        "ya",
+        "eso",
+        "esto",
+        "aca",
+        "alla",
+        "bien",
+        "mal",
+        "sos",
+        "ustedes",
+        "vos",
     }
 )
 _SEGMENT_SPLIT_RE = re.compile(r"[,;\n|/]+|\s+y\s+")
@@ -326,16 +466,16 @@ def extract_personal(text: str, *, allow_bare_name: bool = False) -> PersonalDat
     m = _EMAIL_RE.search(rest)
     if m:
         found.email = valid_email(m.group(0))
-        rest = rest[: m.start()] + " , " + rest[m.end():]
+        rest = rest[: m.start()] + " , " + rest[m.end() :]
     m = _DNI_LABELED_RE.search(rest) or _DNI_DOTTED_RE.search(rest)
     if m:
         found.dni = valid_dni(m.group(1))
-        rest = rest[: m.start()] + " , " + rest[m.end():]
+        rest = rest[: m.start()] + " , " + rest[m.end() :]
     for m in _PHONE_RE.finditer(rest):
         phone = valid_phone(m.group(1))
         if phone:
             found.telefono = phone
-            rest = rest[: m.start()] + " , " + rest[m.end():]
+            rest = rest[: m.start()] + " , " + rest[m.end() :]
             break
     signalled = bool(_NAME_SIGNAL_RE.search(normalize(text[:200])))
     if signalled or allow_bare_name or found.any():

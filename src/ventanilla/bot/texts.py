@@ -97,10 +97,7 @@ def ask_field(field: str, tipo: str) -> str:
         return "Contame qué pasó, con el mayor detalle posible."
     if tipo == "pyme":
         return "¿Cuál es tu dirección o localidad? También podés compartir tu ubicación."
-    return (
-        "¿Dónde es? Escribí la dirección (calle y altura, o entre qué calles) "
-        "o compartí tu ubicación."
-    )
+    return "¿Dónde es? Escribí la dirección (calle y altura, o entre qué calles) o compartí tu ubicación."
 
 
 def summary(
@@ -201,10 +198,7 @@ def created(tipo: str, nro_ticket: int, pin: str, estado: str) -> str:
     text = f"¡Listo! Registramos tu {noun(tipo)} N.º {nro_ticket}."
     if estado:
         text += f" Estado: {estado}."
-    text += (
-        f" Guardá este PIN para hacer el seguimiento: {pin}. "
-        "Te vamos a avisar cuando haya novedades."
-    )
+    text += f" Guardá este PIN para hacer el seguimiento: {pin}. Te vamos a avisar cuando haya novedades."
     return text
 
 

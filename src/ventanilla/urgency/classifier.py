@@ -263,8 +263,11 @@ def classify(text: str) -> Verdict:
     past |= {c + 1 for c in past if c not in trigger_clauses}
     present = _clauses_with(_PRESENT_RE, doc)
     hypothetical = [doc.token_at(m.start()) for m in _HYPOTHETICAL_RE.finditer(doc.text)]
-    questions = {doc.clause_of[i] for i in (doc.token_at(m.start()) for m in _QUESTION_RE.finditer(doc.text))
-                 if doc.clause_start[doc.clause_of[i]] == i}
+    questions = {
+        doc.clause_of[i]
+        for i in (doc.token_at(m.start()) for m in _QUESTION_RE.finditer(doc.text))
+        if doc.clause_start[doc.clause_of[i]] == i
+    }
     resolved = max(_clauses_with(_RESOLVED_RE, doc), default=-1)
     admin = _clauses_with(_ADMIN_RE, doc)
     no_injury = _NO_INJURY_RE.search(doc.text) is not None

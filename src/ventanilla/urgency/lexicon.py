@@ -40,30 +40,159 @@ def _gap(n: int) -> str:
 
 
 PERSON: Final = _alt(
-    "hijo", "hija", "hijos", "hijas", "hijito", "hijita", "nene", "nena", "nenes", "nenas", "nenito", "nenita",
-    "chico", "chica", "chicos", "chiquito", "chiquita", "chiquitos", "nino", "nina", "ninos", "bebe", "pibe", "piba",
-    "pibito", "sobrino", "sobrina", "nieto", "nieta", "hermano", "hermana", "hermanito", "hermanita", "abuelo",
-    "abuela", "papa", "mama", "padre", "madre", "esposo", "esposa", "marido", "mujer", "novia", "novio", "tio", "tia",
-    "primo", "prima", "menor", "criatura", "viejo", "vieja", "senor", "senora", "anciano", "anciana", "persona",
-    "alumno", "alumna",
+    "hijo",
+    "hija",
+    "hijos",
+    "hijas",
+    "hijito",
+    "hijita",
+    "nene",
+    "nena",
+    "nenes",
+    "nenas",
+    "nenito",
+    "nenita",
+    "chico",
+    "chica",
+    "chicos",
+    "chiquito",
+    "chiquita",
+    "chiquitos",
+    "nino",
+    "nina",
+    "ninos",
+    "bebe",
+    "pibe",
+    "piba",
+    "pibito",
+    "sobrino",
+    "sobrina",
+    "nieto",
+    "nieta",
+    "hermano",
+    "hermana",
+    "hermanito",
+    "hermanita",
+    "abuelo",
+    "abuela",
+    "papa",
+    "mama",
+    "padre",
+    "madre",
+    "esposo",
+    "esposa",
+    "marido",
+    "mujer",
+    "novia",
+    "novio",
+    "tio",
+    "tia",
+    "primo",
+    "prima",
+    "menor",
+    "criatura",
+    "viejo",
+    "vieja",
+    "senor",
+    "senora",
+    "anciano",
+    "anciana",
+    "persona",
+    "alumno",
+    "alumna",
 )
 _VICTIM: Final = _alt(
-    "casa", "casas", "auto", "autos", "persona", "personas", "gente", "cables", "techo", "parada", "nene", "nena",
-    "chico", "chicos", "alguien", "colectivo", "senor", "senora", "vecino", "vecina", "escuela", "camioneta", "moto",
+    "casa",
+    "casas",
+    "auto",
+    "autos",
+    "persona",
+    "personas",
+    "gente",
+    "cables",
+    "techo",
+    "parada",
+    "nene",
+    "nena",
+    "chico",
+    "chicos",
+    "alguien",
+    "colectivo",
+    "senor",
+    "senora",
+    "vecino",
+    "vecina",
+    "escuela",
+    "camioneta",
+    "moto",
 )
 _BUILDING: Final = _alt(
-    "techo", "techos", "pared", "paredes", "balcon", "balcones", "cielorraso", "cielo raso", "mamposteria", "muro",
-    "edificio", "casa", "escalera", "puente", "cartel", "marquesina", "tanque", "torre", "losa", "loza", "revoque",
-    "chimenea", "estructura", "tinglado", "andamio", "alero", "fachada", "galpon", "tribuna",
+    "techo",
+    "techos",
+    "pared",
+    "paredes",
+    "balcon",
+    "balcones",
+    "cielorraso",
+    "cielo raso",
+    "mamposteria",
+    "muro",
+    "edificio",
+    "casa",
+    "escalera",
+    "puente",
+    "cartel",
+    "marquesina",
+    "tanque",
+    "torre",
+    "losa",
+    "loza",
+    "revoque",
+    "chimenea",
+    "estructura",
+    "tinglado",
+    "andamio",
+    "alero",
+    "fachada",
+    "galpon",
+    "tribuna",
 )
 _FALL: Final = _alt("cae", "caen", "cayo", "cayeron", "cayendo", "caer", "caerse", "derrumba", "derrumbo")
 _ANIMAL: Final = _alt(
-    "perro", "perros", "perra", "perras", "jauria", "pitbull", "pitbulls", "dogo", "dogos", "rottweiler", "ovejero",
-    "animal", "animales", "caballo", "toro", "vaca",
+    "perro",
+    "perros",
+    "perra",
+    "perras",
+    "jauria",
+    "pitbull",
+    "pitbulls",
+    "dogo",
+    "dogos",
+    "rottweiler",
+    "ovejero",
+    "animal",
+    "animales",
+    "caballo",
+    "toro",
+    "vaca",
 )
 _BITE: Final = _alt(
-    "muerde", "muerden", "mordiendo", "mordio", "mordieron", "mordido", "mordida", "mordiendolo", "mordiendola",
-    "ataca", "atacan", "atacando", "ataco", "atacaron", "atacandolo", "atacandola",
+    "muerde",
+    "muerden",
+    "mordiendo",
+    "mordio",
+    "mordieron",
+    "mordido",
+    "mordida",
+    "mordiendolo",
+    "mordiendola",
+    "ataca",
+    "atacan",
+    "atacando",
+    "ataco",
+    "atacaron",
+    "atacandolo",
+    "atacandola",
 )
 _CLITIC: Final = _alt("me", "te", "le", "les", "nos", "la", "lo", "las", "los")
 _ENTER: Final = _alt("entra", "entran", "entrando", "entro", "metiendo", "mete")
@@ -83,18 +212,50 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     ("gas", 0.9, r"olor\w* (?:\w+ ){0,2}a gas\b|(?:huele|olia|huelo) (?:\w+ ){0,2}a gas\b"),
     ("gas", 0.9, r"(?:fuga|fugas|perdida|perdidas|escape|escapes|perdiendo) (?:\w+ ){0,2}gas\b"),
     ("gas", 0.9, r"(?:sale|salen|saliendo|escapa|escapando|pierde|pierden|largando) (?:\w+ ){0,1}gas\b"),
-    ("gas", 0.9, r"gas\b (?:\w+ ){0,3}(?:pierde|perdiendo|roto|rota|se escapa)\b|(?:rompi\w*|roto|rota|pinch\w*"
-     r"|perfor\w*) (?:\w+ ){0,3}gas\b"),
+    (
+        "gas",
+        0.9,
+        r"gas\b (?:\w+ ){0,3}(?:pierde|perdiendo|roto|rota|se escapa)\b|(?:rompi\w*|roto|rota|pinch\w*"
+        r"|perfor\w*) (?:\w+ ){0,3}gas\b",
+    ),
     ("gas", 0.9, r"garrafa\w* (?:\w+ ){0,2}(?:pierde|perdiendo|explot\w*|sale|largando)\b"),
     ("gas", 0.9, r"explot\w* (?:\w+ ){0,2}(?:garrafa|gas|caldera|termotanque)\w*|explosion (?:de )?(?:gas|garrafa)\w*"),
     ("gas", 0.85, r"monoxido\b"),
     # electric
     ("electric", 0.9, r"chisp\w*"),
-    ("electric", 0.85, r"cables? (?:\w+ ){0,4}" + _alt(
-        "caido", "caidos", "caida", "cortado", "cortados", "suelto", "sueltos", "pelado", "pelados", "colgando",
-        "tirado", "tirados", "en el piso", "en la calle", "en el agua", "da corriente", "tocando", "tocan", "se cayo",
-        "se cayeron", "se corto", "cayo", "cayeron", "electrico", "electricos",
-    ) + r"\b"),
+    (
+        "electric",
+        0.85,
+        r"cables? (?:\w+ ){0,4}"
+        + _alt(
+            "caido",
+            "caidos",
+            "caida",
+            "cortado",
+            "cortados",
+            "suelto",
+            "sueltos",
+            "pelado",
+            "pelados",
+            "colgando",
+            "tirado",
+            "tirados",
+            "en el piso",
+            "en la calle",
+            "en el agua",
+            "da corriente",
+            "tocando",
+            "tocan",
+            "se cayo",
+            "se cayeron",
+            "se corto",
+            "cayo",
+            "cayeron",
+            "electrico",
+            "electricos",
+        )
+        + r"\b",
+    ),
     ("electric", 0.85, r"(?:cay\w*|corto|corta|cortaron) (?:\w+ ){0,2}cables?\b|(?:alta|media) tension\b"),
     ("electric", 0.9, r"(?:da|dan|daba|tira|larga|pasa) corriente\b|agarr\w* (?:la )?corriente\b|patea\b"),
     ("electric", 0.9, r"electrocut\w*|descarga electrica|(?:le|me) dio (?:una )?descarga|quedo pegado"),
@@ -104,47 +265,125 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     ("electric", 0.9, r"explot\w* (?:\w+ ){0,2}(?:transformador|medidor|tablero)"),
     # flood
     ("flood", 0.85, _ENTER + r" (?:\w+ ){0,2}agua\b|agua (?:\w+ ){0,2}" + _ENTER + r"\b"),
-    ("flood", 0.85, r"inund\w* (?:\w+ ){0,2}" + _alt(
-        "casa", "casas", "escuela", "hogar", "barrio", "cuadra", "dormitorio", "departamento", "vivienda", "viviendas",
-        "jardin", "todo", "toda", "edificio", "hospital", "pieza", "cocina", "geriatrico",
-    ) + r"\b"),
+    (
+        "flood",
+        0.85,
+        r"inund\w* (?:\w+ ){0,2}"
+        + _alt(
+            "casa",
+            "casas",
+            "escuela",
+            "hogar",
+            "barrio",
+            "cuadra",
+            "dormitorio",
+            "departamento",
+            "vivienda",
+            "viviendas",
+            "jardin",
+            "todo",
+            "toda",
+            "edificio",
+            "hospital",
+            "pieza",
+            "cocina",
+            "geriatrico",
+        )
+        + r"\b",
+    ),
     ("flood", 0.85, r"(?:casa|casas|vivienda|viviendas|escuela|barrio) (?:\w+ ){0,1}inundad\w*"),
     ("flood", 0.85, r"nos (?:\w+ ){0,1}inund\w*|estamos inundad\w*|(?:esta|estamos) inundando\b"),
     ("flood", 0.7, r"inundaci\w*"),
-    ("flood", 0.8, r"agua (?:\w+ ){0,3}(?:sube|subiendo|crece|creciendo|no para de subir|hasta la|hasta las"
-     r"|hasta el)\b"),
-    ("flood", 0.8, r"agua (?:\w+ ){0,2}llega (?:a|hasta) (?:la|las|los|el) (?:cintura|rodillas|camas|techo|techos"
-     r"|pecho)"),
-    ("flood", 0.8, r"(?:crecida|creciente|agua|arroyo|rio) (?:\w+ ){0,3}(?:llegando|llega|llego) (?:a|hasta) "
-     r"(?:las|la|mi|nuestra|nuestras) (?:casas|casa|puerta|puertas)\b"),
+    (
+        "flood",
+        0.8,
+        r"agua (?:\w+ ){0,3}(?:sube|subiendo|crece|creciendo|no para de subir|hasta la|hasta las"
+        r"|hasta el)\b",
+    ),
+    (
+        "flood",
+        0.8,
+        r"agua (?:\w+ ){0,2}llega (?:a|hasta) (?:la|las|los|el) (?:cintura|rodillas|camas|techo|techos"
+        r"|pecho)",
+    ),
+    (
+        "flood",
+        0.8,
+        r"(?:crecida|creciente|agua|arroyo|rio) (?:\w+ ){0,3}(?:llegando|llega|llego) (?:a|hasta) "
+        r"(?:las|la|mi|nuestra|nuestras) (?:casas|casa|puerta|puertas)\b",
+    ),
     ("flood", 0.85, r"agua (?:\w+ ){0,1}(?:adentro|dentro) de (?:la|mi|las|nuestra|nuestras) casas?\b"),
     ("flood", 0.85, r"(?:arroyo|rio|canal|laguna|represa|dique|riacho|zanjon) (?:\w+ ){0,3}desbord\w*"),
     ("flood", 0.85, r"desbord\w* (?:\w+ ){0,1}(?:el|la) (?:arroyo|rio|canal|laguna|represa|dique|zanjon)"),
     ("flood", 0.85, r"arrastr\w*|(?:corriente|agua) (?:\w+ ){0,1}se (?:lleva|llevo)\b"),
-    ("flood", 0.8, r"bajo el agua|(?:en|arriba de|sobre) los techos|subidos? (?:a|al) (?:los )?techos?\b"
-     r"|agua (?:\w+ ){0,1}tapa\b|evacu(?:ar|ando|en|emos)\b"),
+    (
+        "flood",
+        0.8,
+        r"bajo el agua|(?:en|arriba de|sobre) los techos|subidos? (?:a|al) (?:los )?techos?\b"
+        r"|agua (?:\w+ ){0,1}tapa\b|evacu(?:ar|ando|en|emos)\b",
+    ),
     # structure
     ("structure", 0.9, r"derrumb\w*|desplom\w*|(?:se vino|se vinieron|viniendo|se viene|se vienen) abajo\b"),
     ("structure", 0.85, r"(?:se|esta|estan|por) " + _FALL + r" (?:\w+ ){0,2}" + _BUILDING + r"\b"),
-    ("structure", 0.85, _BUILDING + r" (?:\w+ ){0,8}(?:se cae|se caen|se cayo|se cayeron|(?:se )?esta cayendo"
-     r"|cayendo|(?:se )?esta por caer"
-     r"|por caer|se va a caer|se (?:esta )?hundiendo|se hunde|se hundio)\b"),
-    ("structure", 0.85, r"(?:arbol|rama)\w* (?:\w+ ){0,3}(?:cay\w*|cae|caen|caer) (?:\w+ ){0,2}(?:sobre|encima|arriba) "
-     r"(?:de )?(?:\w+ ){0,2}" + _VICTIM + r"\b"),
-    ("structure", 0.85, r"(?:cay\w*|cae|caen) (?:\w+ ){0,1}(?:un |una |el |la )?(?:arbol|rama)\w* (?:\w+ ){0,2}"
-     r"(?:sobre|encima|arriba) (?:de )?(?:\w+ ){0,2}" + _VICTIM + r"\b"),
-    ("structure", 0.75, r"(?:arbol|rama)\w* (?:\w+ ){0,3}(?:se esta cayendo|esta por caer|se va a caer"
-     r"|se esta por caer)"),
-    ("structure", 0.85, _alt(
-        "persona", "alguien", "gente", "hijo", "hija", "nene", "nena", "chico", "chica", "obrero", "obreros", "senor",
-        "senora", "hombre", "mujer", "vecino", "vecina",
-    ) + r" (?:\w+ ){0,1}(?:abajo|debajo|aplastad\w*)\b|quedo abajo|quedaron abajo"),
+    (
+        "structure",
+        0.85,
+        _BUILDING + r" (?:\w+ ){0,8}(?:se cae|se caen|se cayo|se cayeron|(?:se )?esta cayendo"
+        r"|cayendo|(?:se )?esta por caer"
+        r"|por caer|se va a caer|se (?:esta )?hundiendo|se hunde|se hundio)\b",
+    ),
+    (
+        "structure",
+        0.85,
+        r"(?:arbol|rama)\w* (?:\w+ ){0,3}(?:cay\w*|cae|caen|caer) (?:\w+ ){0,2}(?:sobre|encima|arriba) "
+        r"(?:de )?(?:\w+ ){0,2}" + _VICTIM + r"\b",
+    ),
+    (
+        "structure",
+        0.85,
+        r"(?:cay\w*|cae|caen) (?:\w+ ){0,1}(?:un |una |el |la )?(?:arbol|rama)\w* (?:\w+ ){0,2}"
+        r"(?:sobre|encima|arriba) (?:de )?(?:\w+ ){0,2}" + _VICTIM + r"\b",
+    ),
+    (
+        "structure",
+        0.75,
+        r"(?:arbol|rama)\w* (?:\w+ ){0,3}(?:se esta cayendo|esta por caer|se va a caer"
+        r"|se esta por caer)",
+    ),
+    (
+        "structure",
+        0.85,
+        _alt(
+            "persona",
+            "alguien",
+            "gente",
+            "hijo",
+            "hija",
+            "nene",
+            "nena",
+            "chico",
+            "chica",
+            "obrero",
+            "obreros",
+            "senor",
+            "senora",
+            "hombre",
+            "mujer",
+            "vecino",
+            "vecina",
+        )
+        + r" (?:\w+ ){0,1}(?:abajo|debajo|aplastad\w*)\b|quedo abajo|quedaron abajo",
+    ),
     ("structure", 0.8, r"atrapad\w*"),
     ("structure", 0.8, r"socavon\w*|se hundi\w* (?:\w+ ){0,2}(?:calle|auto|vereda|casa|piso|asfalto)\b"),
     ("structure", 0.6, r"cruj(?:e|en|iendo)\b|grieta\w* (?:\w+ ){0,3}(?:enorme|agranda|abre|abriendo)\b"),
     ("structure", 0.5, r"se (?:esta )?inclin(?:a|ando)\b"),
-    ("structure", 0.8, r"(?:techo|techos|chapa|chapas) (?:\w+ ){0,3}(?:volando|se vol\w*)|vol(?:ando|o"
-     r"|aron) (?:\w+ ){0,2}(?:techo|chapa|chapas)\b"),
+    (
+        "structure",
+        0.8,
+        r"(?:techo|techos|chapa|chapas) (?:\w+ ){0,3}(?:volando|se vol\w*)|vol(?:ando|o"
+        r"|aron) (?:\w+ ){0,2}(?:techo|chapa|chapas)\b",
+    ),
     # medical
     ("medical", 0.9, r"no (?:puede |puedo |podemos )?respir\w*|respir\w* mal\b|dificultad para respirar"),
     ("medical", 0.9, r"(?:le|me|nos) falta el aire|falta de aire"),
@@ -156,49 +395,93 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     ("medical", 0.9, r"paro cardi\w*|acv\b|derrame cerebral|dolor (?:\w+ ){0,2}(?:de|en el) pecho|labios morados"),
     ("medical", 0.9, r"sangr(?:a|an|ando|o)\b|desangr\w*|ensangrentad\w*|hemorragia\w*"),
     ("medical", 0.85, r"herid(?:o|a|os|as)\b|accidentad\w*"),
-    ("medical", 0.9, r"(?:necesito|necesitamos|manden|mande|mandar|mandame|manda|llamen|llamar|pidan|envien|traigan"
-     r"|pedir)\w* (?:\w+ ){0,1}ambulancia|ambulancia (?:ya|urgente|rapido|por favor)\b"
-     r"|no (?:llega|viene|vino) (?:\w+ ){0,1}ambulancia"),
+    (
+        "medical",
+        0.9,
+        r"(?:necesito|necesitamos|manden|mande|mandar|mandame|manda|llamen|llamar|pidan|envien|traigan"
+        r"|pedir)\w* (?:\w+ ){0,1}ambulancia|ambulancia (?:ya|urgente|rapido|por favor)\b"
+        r"|no (?:llega|viene|vino) (?:\w+ ){0,1}ambulancia",
+    ),
     ("medical", 0.8, r"(?:necesito|necesitamos|manden|llamen) (?:\w+ ){0,1}(?:medico|doctor|enfermer\w*)\b"),
     ("medical", 0.85, r"se descompu\w*|descomponiendo\b|descompensad\w*|se siente descompuest\w*"),
-    ("medical", 0.9, r"(?:tomo|tomaron|trago|ingirio|comio) (?:\w+ ){0,3}(?:lavandina|veneno|pastillas|remedios"
-     r"|raticida"
-     r"|querosen\w*|soda caustica|moneda|pila|detergente|acido)\b"),
+    (
+        "medical",
+        0.9,
+        r"(?:tomo|tomaron|trago|ingirio|comio) (?:\w+ ){0,3}(?:lavandina|veneno|pastillas|remedios"
+        r"|raticida"
+        r"|querosen\w*|soda caustica|moneda|pila|detergente|acido)\b",
+    ),
     ("medical", 0.85, r"dando a luz|dar a luz|rompio (?:la )?bolsa|por parir|trabajo de parto|contracciones"),
     ("medical", 0.85, r"se quem\w* con (?:agua|aceite|fuego|alcohol|nafta)|hirviendo\b"),
     ("medical", 0.85, r"no sabe nadar|cayo (?:a|al) (?:la pileta|pileta|agua|rio|arroyo|canal|pozo)\b"),
-    ("medical", 0.7, r"(?:esta|estan|quedo|quedaron) tirad[oa]s? en (?:el piso|la calle|la vereda)"
-     r"|(?:persona|senor|senora|hombre|mujer|chico|pibe) (?:\w+ ){0,1}tirad[oa]\b|(?:esta|estan) en el piso"),
+    (
+        "medical",
+        0.7,
+        r"(?:esta|estan|quedo|quedaron) tirad[oa]s? en (?:el piso|la calle|la vereda)"
+        r"|(?:persona|senor|senora|hombre|mujer|chico|pibe) (?:\w+ ){0,1}tirad[oa]\b|(?:esta|estan) en el piso",
+    ),
     ("medical", 0.9, r"(?:se quiere|se va a|quiere) (?:matar|suicidar|tirar)\b|suicid\w*"),
-    ("medical", 0.8, r"(?:le|me|nos) pic(?:o|aron) (?:\w+ ){0,2}(?:alacran|escorpion|arana|vibora|yarara)\w*"
-     r"|alacran\w*|escorpion\w*"),
+    (
+        "medical",
+        0.8,
+        r"(?:le|me|nos) pic(?:o|aron) (?:\w+ ){0,2}(?:alacran|escorpion|arana|vibora|yarara)\w*"
+        r"|alacran\w*|escorpion\w*",
+    ),
     ("medical", 0.6, r"se (?:esta )?hinch(?:a|ando|o)\b"),
     ("medical", 0.7, r"(?:se cayo|se cayeron|cayo|cayeron) (?:\w+ ){0,1}(?:un|una|el|la) " + PERSON + r"\b"),
     ("medical", 0.75, r"golpe\w* (?:\w+ ){0,1}(?:la )?cabeza\b"),
     ("medical", 0.8, r"(?:hombre|mujer|persona|chico|chica|senor|senora|pibe) (?:\w+ ){0,1}muert[oa]\b|cadaver\b"),
     # violence
-    ("violence", 0.9, _CLITIC + r" (?:\w+ ){0,2}(?:pega|pegan|pegando|pegar|pego|golpea|golpean|golpeando|golpear"
-     r"|lastimando|maltratando|apunalar|acuchillar|apuntando)\b"),
+    (
+        "violence",
+        0.9,
+        _CLITIC + r" (?:\w+ ){0,2}(?:pega|pegan|pegando|pegar|pego|golpea|golpean|golpeando|golpear"
+        r"|lastimando|maltratando|apunalar|acuchillar|apuntando)\b",
+    ),
     ("violence", 0.9, r"golpeando a\b|golpeandol\w*|pegandole\b"),
     ("violence", 0.85, r"(?:golpes|gritos) (?:y|de) (?:\w+ ){0,1}(?:golpes|gritos|auxilio|socorro|ayuda)\b"),
     ("violence", 0.7, r"(?:mujer|nena|nene|chico|chica|alguien|senora|vecina|bebe) (?:\w+ ){0,1}(?:grita|gritando)\b"),
     ("violence", 0.8, r"hay (?:mucha )?violencia\b|violencia (?:en|adentro)\b"),
-    ("violence", 0.9, _CLITIC + r" (?:\w+ ){0,2}(?:quiere|quieren|va a|van a|vienen a|viene a) "
-     r"(?:matar|violar|secuestrar|apunalar|acuchillar|disparar)\b|matar(?:me|nos|la|lo|te)\b"),
+    (
+        "violence",
+        0.9,
+        _CLITIC + r" (?:\w+ ){0,2}(?:quiere|quieren|va a|van a|vienen a|viene a) "
+        r"(?:matar|violar|secuestrar|apunalar|acuchillar|disparar)\b|matar(?:me|nos|la|lo|te)\b",
+    ),
     ("violence", 0.9, r"armas?\b|armad[oa]s?\b|cuchillo\w*|navaja\w*|pistola\w*|revolver\w*|escopeta\w*|machete\w*"),
     ("violence", 0.9, r"(?:tiros|tiroteo|disparos?|balazos?|balacera|baleado|balearon)\b|amenaza de bomba"),
-    ("violence", 0.85, r"(?:esta|estan|estamos) (?:robando|asaltando|afanando)\b|nos (?:estan )?(?:robando"
-     r"|asaltando)\b"),
+    (
+        "violence",
+        0.85,
+        r"(?:esta|estan|estamos) (?:robando|asaltando|afanando)\b|nos (?:estan )?(?:robando"
+        r"|asaltando)\b",
+    ),
     ("violence", 0.85, r"hay (?:un|una) (?:robo|asalto)\b|robo en (?:curso|progreso)\b|asalt(?:ando|aron|o)\b"),
-    ("violence", 0.85, r"(?:me )?(?:acaban|acabaron) de (?:robar|asaltar|afanar|entrar)\b|entr(?:aron|ando"
-     r"|an) (?:\w+ ){0,2}"
-     r"(?:robar|ladrones|chorros)\b|ladrones (?:\w+ ){0,2}(?:adentro|entrando)\b"),
-    ("violence", 0.85, r"se (?:metio|metieron|esta metiendo) (?:\w+ ){0,2}(?:casa|edificio|departamento|patio"
-     r"|escuela)\b"),
-    ("violence", 0.85, r"(?:quiere|quieren|intenta\w*|tratando de) (?:\w+ ){0,1}entrar\b|a la fuerza\b|forzando\b"
-     r"|(?:rompiendo|pateando) la puerta"),
-    ("violence", 0.8, r"(?:me|nos) (?:esta|estan|vienen|viene) siguiendo\b|me (?:sigue|siguen) (?:un|una|dos|tres"
-     r"|unos|varios)\b"),
+    (
+        "violence",
+        0.85,
+        r"(?:me )?(?:acaban|acabaron) de (?:robar|asaltar|afanar|entrar)\b|entr(?:aron|ando"
+        r"|an) (?:\w+ ){0,2}"
+        r"(?:robar|ladrones|chorros)\b|ladrones (?:\w+ ){0,2}(?:adentro|entrando)\b",
+    ),
+    (
+        "violence",
+        0.85,
+        r"se (?:metio|metieron|esta metiendo) (?:\w+ ){0,2}(?:casa|edificio|departamento|patio"
+        r"|escuela)\b",
+    ),
+    (
+        "violence",
+        0.85,
+        r"(?:quiere|quieren|intenta\w*|tratando de) (?:\w+ ){0,1}entrar\b|a la fuerza\b|forzando\b"
+        r"|(?:rompiendo|pateando) la puerta",
+    ),
+    (
+        "violence",
+        0.8,
+        r"(?:me|nos) (?:esta|estan|vienen|viene) siguiendo\b|me (?:sigue|siguen) (?:un|una|dos|tres"
+        r"|unos|varios)\b",
+    ),
     ("violence", 0.9, r"secuestr\w*|apunal\w*|acuchill\w*"),
     ("violence", 0.75, r"amenaz\w*"),
     ("violence", 0.8, r"acos(?:ando|a|an)\b|abusando\b|manose\w*|violacion\b|violando\b"),
@@ -207,66 +490,129 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     ("violence", 0.6, r"estoy (?:escondid|encerrad)[oa]\b|me escondi\b"),
     # missing person
     ("missing", 0.9, r"se (?:me |nos |le |les )?(?:perdio|perdieron|escapo|fue) (?:\w+ ){0,2}" + PERSON + r"\b"),
-    ("missing", 0.9, PERSON + r" (?:\w+ ){0,8}(?:se (?:me |nos |le )?perdio|se perdieron|perdid[oa]s?|no aparece\w*"
-     r"|desapareci\w*|no volvio|no vuelve|no (?:lo|la) (?:encuentro|encontramos))\b"),
-    ("missing", 0.9, r"(?:no encuentro|no encontramos|no podemos encontrar|no puedo encontrar|estoy buscando"
-     r"|estamos buscando|busco|buscamos) (?:\w+ ){0,1}(?:a )?(?:mi |mis |la |el |al |nuestro |nuestra )?"
-     + PERSON + r"\b"),
-    ("missing", 0.9, r"(?:alzheimer|demencia|autis\w*) (?:\w+ ){0,8}(?:no volvio|no vuelve|no aparece|no (?:lo|la) "
-     r"encuentro|se perdio|se fue|se escapo)\b"),
-    ("missing", 0.9, r"(?:desapareci\w*|no aparece\w*) (?:\w+ ){0,1}" + PERSON + r"\b|(?:no sabemos"
-     r"|nadie sabe) donde esta\b"),
+    (
+        "missing",
+        0.9,
+        PERSON + r" (?:\w+ ){0,8}(?:se (?:me |nos |le )?perdio|se perdieron|perdid[oa]s?|no aparece\w*"
+        r"|desapareci\w*|no volvio|no vuelve|no (?:lo|la) (?:encuentro|encontramos))\b",
+    ),
+    (
+        "missing",
+        0.9,
+        r"(?:no encuentro|no encontramos|no podemos encontrar|no puedo encontrar|estoy buscando"
+        r"|estamos buscando|busco|buscamos) (?:\w+ ){0,1}(?:a )?(?:mi |mis |la |el |al |nuestro |nuestra )?"
+        + PERSON
+        + r"\b",
+    ),
+    (
+        "missing",
+        0.9,
+        r"(?:alzheimer|demencia|autis\w*) (?:\w+ ){0,8}(?:no volvio|no vuelve|no aparece|no (?:lo|la) "
+        r"encuentro|se perdio|se fue|se escapo)\b",
+    ),
+    (
+        "missing",
+        0.9,
+        r"(?:desapareci\w*|no aparece\w*) (?:\w+ ){0,1}" + PERSON + r"\b|(?:no sabemos"
+        r"|nadie sabe) donde esta\b",
+    ),
     # animal
     ("animal", 0.9, _ANIMAL + r"\w* " + _gap(5) + _BITE + r"\b"),
     ("animal", 0.9, _BITE + r" (?:\w+ ){0,3}(?:un |una |el |la |los |unos )?" + _ANIMAL + r"\b"),
     ("animal", 0.85, r"(?:abejas|avispas|enjambre) (?:\w+ ){0,3}(?:ataca\w*|picando|picaron|pico)\b"),
     ("animal", 0.85, r"vibora\w*|yarara\w*|serpiente\w*|culebra\w*"),
-    ("animal", 0.8, r"(?:vaca|vacas|caballo|caballos|toro|toros|animales|ganado|burro|burros|chancho|chanchos|oveja"
-     r"|ovejas) (?:\w+ ){0,1}suelt\w*|suelt\w* en (?:la|el) (?:ruta|autopista|avenida)\b|rabios\w*"),
+    (
+        "animal",
+        0.8,
+        r"(?:vaca|vacas|caballo|caballos|toro|toros|animales|ganado|burro|burros|chancho|chanchos|oveja"
+        r"|ovejas) (?:\w+ ){0,1}suelt\w*|suelt\w* en (?:la|el) (?:ruta|autopista|avenida)\b|rabios\w*",
+    ),
     # traffic
-    ("traffic", 0.85, r"semaforo\w* (?:\w+ ){0,6}(?:cayo|caido|caida|colgando|en el piso|tirado"
-     r"|en el medio de la calle)\b"
-     r"|(?:cayo|caido|cayeron) (?:\w+ ){0,1}semaforo\w*"),
+    (
+        "traffic",
+        0.85,
+        r"semaforo\w* (?:\w+ ){0,6}(?:cayo|caido|caida|colgando|en el piso|tirado"
+        r"|en el medio de la calle)\b"
+        r"|(?:cayo|caido|cayeron) (?:\w+ ){0,1}semaforo\w*",
+    ),
     ("traffic", 0.8, r"choque\b|chocaron\b|choco\b|chocando\b|acaban de chocar\b|colision\w*"),
     ("traffic", 0.75, r"accidente\b"),
     ("traffic", 0.85, r"atropell\w*"),
     ("traffic", 0.8, r"volc(?:o|ado|ada|aron|ando)\b"),
-    ("traffic", 0.75, r"(?:moto|auto|camion|colectivo|bici|bicicleta) (?:\w+ ){0,1}tirad[oa]\b"
-     r"|conductor (?:\w+ ){0,2}(?:en el piso|tirado|atrapado|inconsciente)"),
+    (
+        "traffic",
+        0.75,
+        r"(?:moto|auto|camion|colectivo|bici|bicicleta) (?:\w+ ){0,1}tirad[oa]\b"
+        r"|conductor (?:\w+ ){0,2}(?:en el piso|tirado|atrapado|inconsciente)",
+    ),
     ("traffic", 0.6, r"contramano\b|(?:a|con) toda velocidad\b"),
     ("traffic", 0.75, r"perdio (?:la|su) carga\b|derram\w* (?:\w+ ){0,1}combustible\b|combustible derramado\b"),
     # public health
     ("health", 0.85, r"intoxica\w*|intoxico\w*"),
     ("health", 0.75, r"vomit\w*"),
     ("health", 0.55, r"diarrea\w*|internad[oa]s\b|se (?:esta |estan )?enferm\w*|contaminad[oa]\b"),
-    ("health", 0.85, r"(?:derrame|fuga|nube|escape|perdida|derramo|volco) (?:\w+ ){0,3}(?:quimic\w*|cloro|amoniaco"
-     r"|acido|toxic\w*|veneno|agroquimic\w*|pesticida\w*)"),
+    (
+        "health",
+        0.85,
+        r"(?:derrame|fuga|nube|escape|perdida|derramo|volco) (?:\w+ ){0,3}(?:quimic\w*|cloro|amoniaco"
+        r"|acido|toxic\w*|veneno|agroquimic\w*|pesticida\w*)",
+    ),
     ("health", 0.55, r"olor (?:\w+ ){0,2}(?:quimic\w*|cloro|amoniaco|solvente|veneno)\b"),
-    ("health", 0.7, r"(?:arden|ardor|pican|irritad\w*) (?:\w+ ){0,1}(?:los ojos|la garganta)\b|(?:me|le|nos"
-     r"|les) arden\b"),
+    (
+        "health",
+        0.7,
+        r"(?:arden|ardor|pican|irritad\w*) (?:\w+ ){0,1}(?:los ojos|la garganta)\b|(?:me|le|nos"
+        r"|les) arden\b",
+    ),
     ("health", 0.6, r"marea(?:do|da|dos|das)\b"),
     # explicit: the writer says it is urgent now
     ("explicit", 0.65, r"urgent\w*|urgencia\b"),
     ("explicit", 0.65, r"(?<!de )emergencia\b|situacion de emergencia\b"),
     ("explicit", 0.65, r"(?<!la )(?<!una )(?<!pedir )(?<!de )ayuda\b(?! (?:con|para|a|de|en|economica|social)\b)"),
-    ("explicit", 0.65, r"ayud(?:enme|ennos|ame|anos|en)\b|auxilio\b|auxilo\b|socorro\b|(?<!vos )sos(?= \||$"
-     r"| por favor| ayuda)"),
-    ("explicit", 0.7, r"(?:vengan|venga|manden|mande|envien|necesito|necesitamos) (?:\w+ ){0,2}(?:ya|rapido|urgente"
-     r"|urgentemente|ahora|inmediatamente|pronto)\b"),
-    ("explicit", 0.65, r"vengan(?= \||$)|vengan por favor\b|venga alguien\b|alguien venga\b|manden (?:a )?(?:alguien"
-     r"|ayuda|gente|la policia|policia|un patrullero|patrullero|bomberos)\b"),
-    ("explicit", 0.65, r"(?:estamos|estoy|esta|estan|corro|corre|corremos|corren) (?:en )?peligro\b"
-     r"|peligro de (?:vida|muerte)\b"),
-    ("explicit", 0.7, r"(?:ayuda|asistencia|auxilio|atencion) inmediata\b"
-     r"|necesito (?:ayuda|asistencia)\b(?! (?:con|para|a|de|en)\b)"),
+    (
+        "explicit",
+        0.65,
+        r"ayud(?:enme|ennos|ame|anos|en)\b|auxilio\b|auxilo\b|socorro\b|(?<!vos )sos(?= \||$"
+        r"| por favor| ayuda)",
+    ),
+    (
+        "explicit",
+        0.7,
+        r"(?:vengan|venga|manden|mande|envien|necesito|necesitamos) (?:\w+ ){0,2}(?:ya|rapido|urgente"
+        r"|urgentemente|ahora|inmediatamente|pronto)\b",
+    ),
+    (
+        "explicit",
+        0.65,
+        r"vengan(?= \||$)|vengan por favor\b|venga alguien\b|alguien venga\b|manden (?:a )?(?:alguien"
+        r"|ayuda|gente|la policia|policia|un patrullero|patrullero|bomberos)\b",
+    ),
+    (
+        "explicit",
+        0.65,
+        r"(?:estamos|estoy|esta|estan|corro|corre|corremos|corren) (?:en )?peligro\b"
+        r"|peligro de (?:vida|muerte)\b",
+    ),
+    (
+        "explicit",
+        0.7,
+        r"(?:ayuda|asistencia|auxilio|atencion) inmediata\b"
+        r"|necesito (?:ayuda|asistencia)\b(?! (?:con|para|a|de|en)\b)",
+    ),
 )
 
 # Spans that make an overlapping trigger figurative or a mere topic: (pattern, categories it applies to or None).
 BLOCKERS: Final[tuple[tuple[str, frozenset[str] | None], ...]] = (
-    (r"(?:es|fue|son|era|sos|parece) (?:un|una) (?:\w+ ){0,1}(?:incendio|bomba|infierno|robo|asalto|desastre"
-     r"|peligro|horno|quilombo|locura|caos)\b", None),
-    (r"(?:esta|estan|estas|estaba) que (?:arde|explota|echa \w+|quema|hierve|vuela)\b"
-     r"|que (?:echa|tira|larga)n? (?:chispas|fuego|humo)\b", None),
+    (
+        r"(?:es|fue|son|era|sos|parece) (?:un|una) (?:\w+ ){0,1}(?:incendio|bomba|infierno|robo|asalto|desastre"
+        r"|peligro|horno|quilombo|locura|caos)\b",
+        None,
+    ),
+    (
+        r"(?:esta|estan|estas|estaba) que (?:arde|explota|echa \w+|quema|hierve|vuela)\b"
+        r"|que (?:echa|tira|larga)n? (?:chispas|fuego|humo)\b",
+        None,
+    ),
     (r"(?:me|te|nos|les|le) (?:\w+ ){0,1}(?:muero|morir|mata|matan|mato|mataron|matando|muere|mueren)\b", None),
     (r"muert[oa]s? de \w+|ataque de (?:risa|nervios|tos|panico|celos|hambre)\b", None),
     (r"ahog\w* (?:en|de|con) (?:\w+ ){0,1}(?:papeles|deudas|trabajo|tramites|impuestos|gastos|cuentas|calor)\b", None),
@@ -276,14 +622,25 @@ BLOCKERS: Final[tuple[tuple[str, frozenset[str] | None], ...]] = (
     (r"prendi\w* fuego (?:el|la) (?:debate|discusion|reunion|grupo|tema|chat|sesion|asamblea)\b", None),
     (r"fuegos? artificiales|armas? de fuego|a fuego lento|alto el fuego", frozenset({"fire"})),
     (r"primeros auxilios", None),
-    (r"(?:de|del|contra|sobre|ante|para) (?:las |los |un |una |la )?(?:incendios?|inundaci\w*|accidentes|emergencias"
-     r"|violencia)\b", None),
-    (r"cables? (?:de |del |de la )?(?:internet|tele|television|telefono|telefonico|fibra|cablevision|tv|wifi)\b",
-     frozenset({"electric"})),
-    (r"(?:fila|transito|auto|colectivo|tramite|expediente|reclamo|tema|nadie) no (?:se mueve|responde)\b"
-     r"|no responde\w* (?:\w+ ){0,2}(?:reclamo\w*|mensaje\w*|mail\w*|telefono|llamad\w*)", frozenset({"medical"})),
-    (r"se (?:me |nos |le )?descompu\w* (?:el|la|mi) (?:auto|colectivo|camion|heladera|semaforo|maquina|moto"
-     r"|computadora|sistema|ascensor|lavarropas|celular|bomba)\b", frozenset({"medical"})),
+    (
+        r"(?:de|del|contra|sobre|ante|para) (?:las |los |un |una |la )?(?:incendios?|inundaci\w*|accidentes|emergencias"
+        r"|violencia)\b",
+        None,
+    ),
+    (
+        r"cables? (?:de |del |de la )?(?:internet|tele|television|telefono|telefonico|fibra|cablevision|tv|wifi)\b",
+        frozenset({"electric"}),
+    ),
+    (
+        r"(?:fila|transito|auto|colectivo|tramite|expediente|reclamo|tema|nadie) no (?:se mueve|responde)\b"
+        r"|no responde\w* (?:\w+ ){0,2}(?:reclamo\w*|mensaje\w*|mail\w*|telefono|llamad\w*)",
+        frozenset({"medical"}),
+    ),
+    (
+        r"se (?:me |nos |le )?descompu\w* (?:el|la|mi) (?:auto|colectivo|camion|heladera|semaforo|maquina|moto"
+        r"|computadora|sistema|ascensor|lavarropas|celular|bomba)\b",
+        frozenset({"medical"}),
+    ),
     (r"(?:charla|curso|taller|informacion) (?:\w+ ){0,2}(?:viboras|serpientes|alacranes)\b", None),
 )
 

@@ -64,8 +64,15 @@ def empty_contexto() -> dict[str, Any]:
     return {
         "estado_conversacion": "inicio",
         "datos_reclamo": dict.fromkeys(
-            ("categoria", "descripcion", "ubicacion", "nombre_ciudadano", "telefono_ciudadano",
-             "email_ciudadano", "dni_ciudadano"),
+            (
+                "categoria",
+                "descripcion",
+                "ubicacion",
+                "nombre_ciudadano",
+                "telefono_ciudadano",
+                "email_ciudadano",
+                "dni_ciudadano",
+            ),
         ),
         "historial_conversacion": [],
         "id_ticket_creado": None,
@@ -175,7 +182,9 @@ def test_full_web_intake_by_actions() -> None:
     cat_buttons = [b for b in wire["botones"] if b.get("action") == "set_categoria"]
     assert len(cat_buttons) == 9
     assert cat_buttons[0] == {
-        "texto": "Alumbrado público", "action": "set_categoria", "payload": {"categoria": "Alumbrado público"}
+        "texto": "Alumbrado público",
+        "action": "set_categoria",
+        "payload": {"categoria": "Alumbrado público"},
     }
     assert ctx["estado_conversacion"] == "recolectando_info"
 
@@ -263,7 +272,8 @@ def test_full_whatsapp_intake_by_free_text() -> None:
     )
     assert replies[1].pedir_info == "ubicacion"
     assert replies[1].datos_estructura == {
-        "categoria": "Baches y calles", "descripcion": "hay un bache enorme en mi cuadra"
+        "categoria": "Baches y calles",
+        "descripcion": "hay un bache enorme en mi cuadra",
     }
     assert replies[2].state.estado == "confirmando_reclamo"
     assert "nombre" in replies[2].respuesta
@@ -305,9 +315,7 @@ def test_whatsapp_intake_step_by_step_with_partial_personal_data() -> None:
     effect = replies[5].effect
     assert isinstance(effect, CreateComplaint)
     assert effect.draft.categoria == "Residuos y limpieza"
-    assert (effect.draft.nombre, effect.draft.telefono, effect.draft.email) == (
-        "María González", "1144445555", None
-    )
+    assert (effect.draft.nombre, effect.draft.telefono, effect.draft.email) == ("María González", "1144445555", None)
 
 
 def test_whatsapp_category_by_name_and_unknown_category() -> None:
@@ -318,7 +326,9 @@ def test_whatsapp_category_by_name_and_unknown_category() -> None:
 
 
 def test_confirming_text_not_understood_repeats_summary() -> None:
-    draft = ComplaintDraft(categoria="Otros", descripcion="Algo pasa", ubicacion="Mitre 1", nombre="Ana", email="a@b.co")
+    draft = ComplaintDraft(
+        categoria="Otros", descripcion="Algo pasa", ubicacion="Mitre 1", nombre="Ana", email="a@b.co"
+    )
     state = ConversationState(estado="confirmando_reclamo", draft=draft, awaiting="confirmacion")
     reply = respond(MUNI_OPEN, state, Incoming(text="mmm tal vez"))
     assert reply.respuesta.startswith("No te entendí.")
@@ -412,7 +422,10 @@ def test_confirm_with_missing_or_invalid_data_asks(
     [
         ({"nombre": "Ana", "email": "ana@mail.com"}, ("Ana", "ana@mail.com", None, None)),
         ({"nombre": "Ana", "telefono": "+54 9 261 555-1234"}, ("Ana", None, "+5492615551234", None)),
-        ({"nombre": " Ana  Paz ", "telefono": 2615551234, "dni": "30123456"}, ("Ana Paz", None, "2615551234", "30123456")),
+        (
+            {"nombre": " Ana  Paz ", "telefono": 2615551234, "dni": "30123456"},
+            ("Ana Paz", None, "2615551234", "30123456"),
+        ),
     ],
 )
 def test_confirm_complete_creates_complaint(datos: dict[str, Any], expected: tuple[str | None, ...]) -> None:
@@ -429,8 +442,10 @@ def test_confirm_complete_creates_complaint(datos: dict[str, Any], expected: tup
 @pytest.mark.parametrize(
     ("state", "incoming"),
     [
-        (ConversationState(estado="recolectando_info", draft=ComplaintDraft(categoria="Otros")),
-         Incoming(action="cancelar_reclamo")),
+        (
+            ConversationState(estado="recolectando_info", draft=ComplaintDraft(categoria="Otros")),
+            Incoming(action="cancelar_reclamo"),
+        ),
         (ConversationState(estado="recolectando_info", awaiting="descripcion"), Incoming(text="Cancelar")),
         (ConversationState(estado="confirmando_reclamo", draft=COMPLETE), Incoming(text="no")),
         (ConversationState(estado="confirmando_reclamo", draft=COMPLETE), Incoming(text="2")),
@@ -536,8 +551,10 @@ def test_live_chat_requested(position: int, agent: str | None, needle: str) -> N
         {"estado_conversacion": 5, "datos_reclamo": [1, 2], "id_ticket_creado": "abc"},
         {"estado_conversacion": "no_existe", "datos_reclamo": {"categoria": {"x": 1}, "descripcion": ["a"]}},
         {"estado_conversacion": "confirmando_reclamo", "datos_reclamo": None, "historial_conversacion": "x"},
-        {"estado_conversacion": "recolectando_info", "datos_reclamo": {"telefono_ciudadano": 2615551234,
-                                                                       "dni_ciudadano": True}},
+        {
+            "estado_conversacion": "recolectando_info",
+            "datos_reclamo": {"telefono_ciudadano": 2615551234, "dni_ciudadano": True},
+        },
     ],
 )
 def test_junk_contexto_never_crashes(contexto: Any) -> None:
@@ -564,8 +581,11 @@ def test_from_contexto_reads_fields_and_recovers_coordinates() -> None:
     ctx["estado_conversacion"] = "confirmando_reclamo"
     ctx["id_ticket_creado"] = "12"
     ctx["datos_reclamo"].update(
-        categoria="Otros", descripcion="desc", ubicacion="Ubicación compartida (-32.927500, -68.844300)",
-        nombre_ciudadano="Ana", telefono_ciudadano="2615551234",
+        categoria="Otros",
+        descripcion="desc",
+        ubicacion="Ubicación compartida (-32.927500, -68.844300)",
+        nombre_ciudadano="Ana",
+        telefono_ciudadano="2615551234",
     )
     state = ConversationState.from_contexto(ctx)
     assert state.ticket_id == 12
@@ -614,9 +634,16 @@ def test_button_and_group_to_wire() -> None:
         ConversationState(
             estado="confirmando_reclamo",
             draft=ComplaintDraft(
-                categoria="Baches y calles", descripcion="Pozo «grande» ñandú", ubicacion="Mitre 1",
-                nombre="José", email="j@x.com", telefono="+5492615551234", dni="30123456",
-                latitud=-32.9, longitud=-68.8, attachment_url="https://cdn/x.jpg",
+                categoria="Baches y calles",
+                descripcion="Pozo «grande» ñandú",
+                ubicacion="Mitre 1",
+                nombre="José",
+                email="j@x.com",
+                telefono="+5492615551234",
+                dni="30123456",
+                latitud=-32.9,
+                longitud=-68.8,
+                attachment_url="https://cdn/x.jpg",
             ),
             ticket_id=9,
             awaiting="confirmacion",

@@ -70,6 +70,7 @@ ALWAYS = tuple((r("00:00", "00:00"),) for _ in range(7))
 
 # --- is_open -----------------------------------------------------------------------------------
 
+
 # 2026-11-25 is a Wednesday; Buenos Aires is UTC−3 all year.
 @pytest.mark.parametrize(
     ("schedule", "now", "expected"),
@@ -133,6 +134,7 @@ def test_naive_now_is_rejected(func: Any) -> None:
 
 
 # --- next_opening / current_close --------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("schedule", "now", "expected"),
@@ -230,6 +232,7 @@ def test_dst_overnight_duration(saturday: str, hours: int) -> None:
 
 # --- today_hours -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("weekly", "closed", "now", "expected"),
     [
@@ -260,6 +263,7 @@ def test_today_hours(
 
 
 # --- Labels and messages -----------------------------------------------------------------------
+
 
 def every(*days: int) -> tuple[tuple[TimeRange, ...], ...]:
     """Weekly tuple open 09:00–17:00 on the given weekdays."""
@@ -342,6 +346,7 @@ def test_closed_message(schedule: Schedule, now: dt.datetime, text: str) -> None
 
 # --- Payloads ----------------------------------------------------------------------------------
 
+
 def test_schedule_payload_open() -> None:
     payload = schedule_payload(default_schedule(), utc("2026-11-25 12:30"))
     assert payload == {
@@ -401,6 +406,7 @@ def test_horario_payload(schedule: Schedule, now: dt.datetime, hours: tuple[int,
 
 # --- Validation --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("build", "match"),
     [
@@ -443,6 +449,7 @@ def test_hours_error_is_value_error() -> None:
 
 
 # --- parse_frontend / to_frontend --------------------------------------------------------------
+
 
 def frontend_days(overrides: dict[int, tuple[str, str, bool]] | None = None) -> list[dict[str, Any]]:
     """Admin-page array: Mon–Fri 09:00–20:00, weekend closed, with per-index overrides."""
@@ -533,6 +540,7 @@ def test_to_frontend_collapses_several_ranges() -> None:
 
 
 # --- parse_json / to_json ----------------------------------------------------------------------
+
 
 def test_parse_json_example() -> None:
     schedule = parse_json(
@@ -634,8 +642,11 @@ def random_schedule(seed: int) -> Schedule:
             cuts[-1] = generator.randrange(144, 175)  # 144 is "until midnight"
         ranges = []
         for start, end in zip(cuts[::2], cuts[1::2], strict=True):
-            ranges.append(TimeRange(dt.time((start * 10 // 60) % 24, start * 10 % 60),
-                                    dt.time((end * 10 // 60) % 24, end * 10 % 60)))
+            ranges.append(
+                TimeRange(
+                    dt.time((start * 10 // 60) % 24, start * 10 % 60), dt.time((end * 10 // 60) % 24, end * 10 % 60)
+                )
+            )
         weekly.append(tuple(ranges))
     closed = frozenset(dt.date(2026, 1, 1) + dt.timedelta(days=generator.randrange(730)) for _ in range(3))
     zone = generator.choice(("America/Argentina/Buenos_Aires", "America/Argentina/Cordoba", "Europe/Madrid", "UTC"))
@@ -658,6 +669,7 @@ def test_json_round_trip_examples(schedule: Schedule) -> None:
 
 # --- parse_cli ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("days", "expected"),
     [
@@ -676,9 +688,7 @@ def test_parse_cli_days(days: str, expected: list[int]) -> None:
 
 
 def test_parse_cli_full() -> None:
-    schedule = parse_cli(
-        "lun-vie", ["09:00-13:00", "16:00-20:00"], "America/Argentina/Buenos_Aires", ["2026-12-25"]
-    )
+    schedule = parse_cli("lun-vie", ["09:00-13:00", "16:00-20:00"], "America/Argentina/Buenos_Aires", ["2026-12-25"])
     assert schedule == Schedule(SPLIT, closed_dates=frozenset({dt.date(2026, 12, 25)}))
 
 

@@ -168,8 +168,19 @@ def test_evaluate_reports_misses(tmp_path: Path) -> None:
 
 
 CATEGORIES = [
-    "fire", "gas", "electric", "flood", "structure", "medical", "violence", "missing", "animal", "traffic", "health",
-    "explicit", "none",
+    "fire",
+    "gas",
+    "electric",
+    "flood",
+    "structure",
+    "medical",
+    "violence",
+    "missing",
+    "animal",
+    "traffic",
+    "health",
+    "explicit",
+    "none",
 ]
 
 
