@@ -45,7 +45,8 @@ def upgrade_database(settings: Settings) -> None:
     command.upgrade(config, "heads")
 
 
-async def _with_uow(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:
+async def with_uow(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:
+    """Run `work(uow)` in one committed unit of work on its own engine (for commands)."""
     from ventanilla.db import make_engine, make_sessionmaker, unit_of_work
     from ventanilla.events import EventCollector
 
@@ -153,7 +154,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             "admin": {"email": admin_email, "password": password, "rol": "admin"},
         }
 
-    data = _run(_with_uow(settings, seed))
+    data = _run(with_uow(settings, seed))
     human = (
         f"Entidad: {data['entity']['name']} (id {data['entity']['id']})\n"
         f"Token de la entidad: {data['entity']['token']}\n"
@@ -173,7 +174,7 @@ def cmd_entities_create(args: argparse.Namespace, settings: Settings) -> int:
         )
         return {"id": entity.id, "token": entity.token}
 
-    data = _run(_with_uow(settings, work))
+    data = _run(with_uow(settings, work))
     _print(data, args.json, f"Entidad {data['id']} creada. Token: {data['token']}")
     return 0
 
@@ -194,7 +195,7 @@ def cmd_entities_hours(args: argparse.Namespace, settings: Settings) -> int:
         entities.set_schedule(entity, schedule)
         return hours.to_json(schedule)
 
-    data = _run(_with_uow(settings, work))
+    data = _run(with_uow(settings, work))
     _print(data, args.json, hours.describe(schedule, hours.utcnow()))
     return 0
 
@@ -213,7 +214,7 @@ def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
             user.live_capacity = args.capacity
         return {"id": user.id}
 
-    data = _run(_with_uow(settings, work))
+    data = _run(with_uow(settings, work))
     _print(data, args.json, f"Usuario {data['id']} creado.")
     return 0
 

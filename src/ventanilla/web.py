@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ventanilla.context import AppContext
 from ventanilla.db import UnitOfWork, unit_of_work
+from ventanilla.entities import repository as entities_repo
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import DomainError, Forbidden, TooManyRequests, Unauthorized
@@ -262,6 +263,20 @@ async def optional_entity(request: Request, uow: UoW) -> Entity | None:
 
 
 OptionalEntity = Annotated[Entity | None, Depends(optional_entity)]
+
+
+async def required_entity(uow: UoW, user: OptionalUser, entity: OptionalEntity) -> Entity:
+    """The entity of the request's token, else the logged-in user's entity, else 401."""
+    if entity is not None:
+        return entity
+    if user is not None and user.entity_id is not None:
+        found = await entities_repo.get(uow.session, user.entity_id)
+        if found is not None:
+            return found
+    raise Unauthorized("Falta o es inválido el token de la entidad (X-Entity-Token).")
+
+
+RequestEntity = Annotated[Entity, Depends(required_entity)]
 
 
 def session_key_of(request: Request) -> str | None:

@@ -14,10 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from ventanilla.bot import engine
 from ventanilla.bot import service as bot
 from ventanilla.chat import service as livechat
-from ventanilla.entities import repository as entities_repo
-from ventanilla.entities.models import Entity
-from ventanilla.errors import TooLarge, Unauthorized
-from ventanilla.web import Ctx, OptionalEntity, OptionalUser, ORJSONResponse, UoW, limit, session_key_of
+from ventanilla.errors import TooLarge
+from ventanilla.web import Ctx, OptionalUser, ORJSONResponse, RequestEntity, UoW, limit, session_key_of
 
 router = APIRouter(tags=["bot"])
 ask_limit = Depends(limit("ask", lambda ctx: ctx.settings.rate_limit_per_minute))
@@ -74,16 +72,6 @@ def _attachment(body: AskIn) -> dict[str, Any] | None:
     return keep or None
 
 
-async def _entity(uow: UoW, entity: Entity | None, user: OptionalUser) -> Entity:
-    if entity is not None:
-        return entity
-    if user is not None and user.entity_id is not None:
-        found = await entities_repo.get(uow.session, user.entity_id)
-        if found is not None:
-            return found
-    raise Unauthorized("Falta o es inválido el token de la entidad (X-Entity-Token).")
-
-
 @router.post("/ask/{tipo}", dependencies=[ask_limit])
 async def ask(
     tipo: Literal["municipio", "pyme"],
@@ -92,12 +80,11 @@ async def ask(
     ctx: Ctx,
     uow: UoW,
     user: OptionalUser,
-    entity: OptionalEntity,
+    owner: RequestEntity,
 ) -> Response:
     """One turn of the widget's conversation with the bot (or the live chat it opened)."""
     if len(body.pregunta) > ctx.settings.max_message_chars:
         raise TooLarge(f"El mensaje supera el máximo de {ctx.settings.max_message_chars} caracteres.")
-    owner = await _entity(uow, entity, user)
     session_key = session_key_of(request)
     chat = (
         await livechat.chat_session(uow, owner, session_key) if session_key and body.contexto_previo is None else None

@@ -12,8 +12,8 @@ from ventanilla.entities import hours
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
-from ventanilla.errors import BadRequest, Forbidden, NotFound, Unauthorized
-from ventanilla.web import Ctx, CurrentUser, OptionalEntity, OptionalUser, UoW
+from ventanilla.errors import BadRequest, Forbidden, NotFound
+from ventanilla.web import Ctx, CurrentUser, RequestEntity, UoW
 
 router = APIRouter(tags=["entidad"])
 
@@ -38,16 +38,6 @@ class ProfileIn(BaseModel):
     horario_json: str | list[dict[str, Any]] | None = None
 
 
-async def _entity_of(uow: UoW, user: OptionalUser, entity: OptionalEntity) -> Entity:
-    if entity is not None:
-        return entity
-    if user is not None and user.entity_id is not None:
-        found = await entities_repo.get(uow.session, user.entity_id)
-        if found is not None:
-            return found
-    raise Unauthorized("Falta el token de la entidad.")
-
-
 def _profile(ctx: Ctx, entity: Entity) -> dict[str, Any]:
     schedule = entities.schedule_of(entity)
     profile = dict((entity.config or {}).get("perfil", {}))
@@ -66,15 +56,15 @@ def _profile(ctx: Ctx, entity: Entity) -> dict[str, Any]:
 
 
 @router.get("/perfil")
-async def get_profile(ctx: Ctx, uow: UoW, user: OptionalUser, entity: OptionalEntity) -> dict[str, Any]:
+async def get_profile(ctx: Ctx, entity: RequestEntity) -> dict[str, Any]:
     """Public profile of the entity named by the token (or the logged-in user's entity)."""
-    return _profile(ctx, await _entity_of(uow, user, entity))
+    return _profile(ctx, entity)
 
 
 @router.get("/auth/profile")
-async def get_auth_profile(ctx: Ctx, uow: UoW, user: CurrentUser, entity: OptionalEntity) -> dict[str, Any]:
+async def get_auth_profile(ctx: Ctx, user: CurrentUser, entity: RequestEntity) -> dict[str, Any]:
     """The logged-in user's entity profile with today's hours."""
-    return _profile(ctx, await _entity_of(uow, user, entity))
+    return _profile(ctx, entity)
 
 
 @router.put("/perfil")
@@ -112,15 +102,15 @@ async def put_profile(body: ProfileIn, ctx: Ctx, uow: UoW, user: CurrentUser) ->
 
 
 @router.get("/live-chat/schedule")
-async def get_schedule(ctx: Ctx, uow: UoW, user: OptionalUser, entity: OptionalEntity) -> dict[str, Any]:
+async def get_schedule(ctx: Ctx, entity: RequestEntity) -> dict[str, Any]:
     """Live-chat availability for newer frontends."""
-    return hours.schedule_payload(entities.schedule_of(await _entity_of(uow, user, entity)), ctx.clock())
+    return hours.schedule_payload(entities.schedule_of(entity), ctx.clock())
 
 
 @router.get("/live-chat/hours")
-async def get_hours(uow: UoW, user: OptionalUser, entity: OptionalEntity) -> dict[str, Any]:
+async def get_hours(entity: RequestEntity) -> dict[str, Any]:
     """The full schedule in the clean JSON shape."""
-    return hours.to_json(entities.schedule_of(await _entity_of(uow, user, entity)))
+    return hours.to_json(entities.schedule_of(entity))
 
 
 @router.put("/live-chat/hours")

@@ -96,21 +96,8 @@ async def _messages(
     }
 
 
-@router.get("/tickets/chat/pyme/{ticket_id}/mensajes")
-async def pyme_messages(
-    ticket_id: int,
-    request: Request,
-    uow: UoW,
-    user: OptionalUser,
-    entity: OptionalEntity,
-    ultimo_mensaje_id: Annotated[int, Query(ge=0)] = 0,
-    pin: Annotated[str | None, Query(max_length=12)] = None,
-) -> dict[str, Any]:
-    """Messages of a pyme chat after `ultimo_mensaje_id`."""
-    return await _messages(request, uow, ticket_id, user, entity, ultimo_mensaje_id, pin)
-
-
 @router.get("/tickets/chat/{ticket_id}/mensajes")
+@router.get("/tickets/chat/pyme/{ticket_id}/mensajes")
 async def chat_messages(
     ticket_id: int,
     request: Request,
@@ -120,7 +107,7 @@ async def chat_messages(
     ultimo_mensaje_id: Annotated[int, Query(ge=0)] = 0,
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
-    """Messages of a chat after `ultimo_mensaje_id` (exactly what a reconnecting client missed)."""
+    """Messages of a chat (municipio or pyme) after `ultimo_mensaje_id`: exactly what a reconnecting client missed."""
     return await _messages(request, uow, ticket_id, user, entity, ultimo_mensaje_id, pin)
 
 

@@ -6,24 +6,10 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ventanilla.cli import with_uow
 from ventanilla.settings import Settings
-
-
-async def _with_uow(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:
-    from ventanilla.db import make_engine, make_sessionmaker, unit_of_work
-    from ventanilla.events import EventCollector
-
-    engine = make_engine(settings.database_url)
-    try:
-        async with unit_of_work(make_sessionmaker(engine), EventCollector()) as uow:
-            result = await work(uow)
-            await uow.commit()
-            return result
-    finally:
-        await engine.dispose()
 
 
 def _token(args: argparse.Namespace) -> str:
@@ -63,7 +49,7 @@ def cmd_configure(args: argparse.Namespace, settings: Settings) -> int:
         )
         return _describe(account)
 
-    data = asyncio.run(_with_uow(settings, work))
+    data = asyncio.run(with_uow(settings, work))
     template = (
         f", plantilla {data['template']} ({data['template_language']})" if data["template"] else ", sin plantilla"
     )
@@ -83,7 +69,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
             raise NotFound("La entidad no tiene WhatsApp configurado.")
         return _describe(account)
 
-    data = asyncio.run(_with_uow(settings, work))
+    data = asyncio.run(with_uow(settings, work))
     print(json.dumps(data, ensure_ascii=False) if args.json else f"Entidad {data['entity_id']}: {data}")
     return 0
 
