@@ -94,7 +94,7 @@ def create_app(
         engine=engine,
         sessions=make_sessionmaker(engine),
         sio=sio,
-        signer=TokenSigner(settings.secret_key.get_secret_value()),
+        signer=TokenSigner(settings.signing_secret()),
         clock=clock,
     )
     presence: Presence = (

@@ -71,8 +71,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """ventanilla serve"""
     import uvicorn
 
-    if settings.secret_key.get_secret_value() == "dev-only-change-me":
-        log.warning("VENTANILLA_SECRET_KEY is the development default: set a real secret in production")
+    if settings.secret_key is None:
+        log.warning(
+            "VENTANILLA_SECRET_KEY is not set: using a random key kept in %s (development only)", settings.data_dir
+        )
     upgrade_database(settings)
     uvicorn.run(
         "ventanilla.app:create_app",
@@ -110,7 +112,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo_credentials(settings: Settings) -> dict[str, str]:
-    path = settings.mail_dir.parent / "demo-credentials.json"
+    path = settings.data_dir / "demo-credentials.json"
     if path.exists():
         data: dict[str, str] = json.loads(path.read_text())
         return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -20,7 +21,8 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR / 'ventanilla.db'}"
     redis_url: str | None = None
     redis_channel: str = "ventanilla"
-    secret_key: SecretStr = SecretStr("dev-only-change-me")
+    secret_key: SecretStr | None = None
+    data_dir: Path = DEFAULT_DATA_DIR
     cors_origins: list[str] = Field(
         default_factory=lambda: [
             "http://localhost:5173",
@@ -83,6 +85,17 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip().startswith("["):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    def signing_secret(self) -> str:
+        """The secret that signs tokens: the setting, else a random one kept in `data_dir` (development only)."""
+        if self.secret_key is not None and self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
 
     @property
     def is_sqlite(self) -> bool:

@@ -16,6 +16,7 @@ def run_cli(tmp: Path, *args: str, db: str | None = None) -> subprocess.Complete
         **os.environ,
         "VENTANILLA_DATABASE_URL": db or f"sqlite+aiosqlite:///{tmp / 'cli.db'}",
         "VENTANILLA_MAIL_DIR": str(tmp / "mail"),
+        "VENTANILLA_DATA_DIR": str(tmp / "data"),
         "VENTANILLA_SECRET_KEY": "cli-test-secret",
     }
     return subprocess.run(
