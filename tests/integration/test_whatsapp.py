@@ -628,3 +628,21 @@ async def test_cli_configures_a_number_without_printing_the_token(env: Env, caps
 
         account = await repository.account_for_entity(uow.session, tenant.id)
         assert account is not None and account.access_token == "SECRET-TOKEN-2" and account.template_language == "es_AR"
+
+
+async def test_an_urgent_whatsapp_message_is_escalated(env: Env) -> None:
+    line = await whatsapp_tenant(env)
+    wa_id = new_wa_id()
+    async with env.server.client() as admin:
+        await login(admin, line.tenant.admin["email"])
+        panel = await SocketRecorder().connect(env.server.url, headers=session_cookie_header(admin))
+        try:
+            (answer,) = await say(env, line, text(wa_id, "hay olor a gas muy fuerte en la cocina, tengo miedo"))
+            assert "URGENTE" in answer.text and ("107" in answer.text or "100" in answer.text)
+            assert "request_agent" in answer.option_ids  # a path to a human, as a reply button
+            ticket = await ticket_of(env.server, line, wa_id)
+            assert ticket.prioridad == "urgente" and ticket.channel == "whatsapp"
+            (event,) = await panel.wait_for("new_ticket")
+            assert event["id"] == ticket.id and event["prioridad"] == "urgente"
+        finally:
+            await panel.close()
