@@ -1,0 +1,150 @@
+"""Profile one Ventanilla process under a benchmark load with py-spy (not a project dependency).
+
+    .venv/bin/pip install py-spy      # temporarily
+    .venv/bin/python benchmarks/profile.py fanout|ask|idle [--seconds 12] [--top 35]
+
+Starts a fresh Ventanilla on SQLite, applies the load (fan-out saturation: agent replies over REST to
+1,000 clients in 50 rooms; ask: the /ask mix; idle: 5,000 sockets connecting), records the server with
+`py-spy record --format raw` and prints the functions with the most inclusive and self time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import run as bench  # sibling script
+
+
+def summarize(raw: Path, top: int) -> dict[str, list[tuple[str, float]]]:
+    """Inclusive and self time share per function from py-spy's collapsed stacks."""
+    inclusive: collections.Counter[str] = collections.Counter()
+    self_time: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        total += count
+        frames = [
+            frame.split(" (")[0]
+            + " ("
+            + frame.split(" (")[1].split(":")[0].split("site-packages/")[-1].split("src/")[-1]
+            + ")"
+            if " (" in frame
+            else frame
+            for frame in stack.split(";")
+        ]
+        for frame in set(frames):
+            inclusive[frame] += count
+        self_time[frames[-1]] += count
+    total = max(total, 1)
+    return {
+        "inclusive": [(f, round(100 * c / total, 1)) for f, c in inclusive.most_common(top)],
+        "self": [(f, round(100 * c / total, 1)) for f, c in self_time.most_common(top)],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("load", choices=["fanout", "ask", "idle"])
+    parser.add_argument("--seconds", type=float, default=12)
+    parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--out", type=Path, help="also keep the raw py-spy output here")
+    parser.add_argument("--no-spy", action="store_true", help="only run the load (e.g. to compare a code change)")
+    args = parser.parse_args()
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not args.no_spy and not Path(spy).exists():
+        print("py-spy is not installed: .venv/bin/pip install py-spy", file=sys.stderr)
+        return 2
+    bench.raise_nofile()
+    tmp = Path(tempfile.mkdtemp(prefix="ventanilla-profile-"))
+    runner = bench.Runner(tmp)
+    raw = args.out or tmp / "profile.txt"
+    try:
+        env = bench.ventanilla_env(f"sqlite+aiosqlite:///{tmp / 'bench.db'}", tmp)
+        tenant = bench.seed(env, tmp)
+        proc, url = bench.start_ventanilla(runner, "ventanilla", env)
+        p = bench.FULL
+        if args.load == "fanout":
+            tickets = bench.open_tickets(url, tenant, p.rooms)
+            tokens = bench.agent_tokens(url, tenant)
+            bench.take_tickets(url, tickets, tokens[0])
+            config = {
+                "mode": "fanout",
+                "servers": [url],
+                "clients": p.clients,
+                "rooms": [t["room"] for t in tickets],
+                "target": {"kind": "ventanilla", "bases": [url], "tickets": tickets, "tokens": tokens},
+                "phases": [{"name": "saturation", "concurrency": p.sat_concurrency, "duration": args.seconds + 6}],
+                "connectConcurrency": 50,
+            }
+            script, delay = "loadgen.mjs", 5.0
+        elif args.load == "ask":
+            config = {
+                "base": url,
+                "entityToken": tenant.entity_token,
+                "concurrency": p.ask_concurrency,
+                "duration": args.seconds + 4,
+                "warmup": 1,
+            }
+            script, delay = "http_load.mjs", 2.0
+        else:
+            config = {"mode": "idle", "servers": [url], "clients": 5000, "connectConcurrency": 64}
+            script, delay = "loadgen.mjs", 0.5
+        results: list[dict[str, object]] = []
+        load = threading.Thread(
+            target=lambda: results.extend(bench.node(script, config, timeout=300)) if args.load != "idle" else None
+        )
+        idle_proc = None
+        if args.load == "idle":
+            idle_proc = subprocess.Popen(
+                ["node", str(bench.HERE / script), json.dumps(config)],
+                cwd=str(bench.HERE),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        else:
+            load.start()
+        time.sleep(delay)
+        if args.no_spy:
+            time.sleep(args.seconds)
+        else:
+            record = [spy, "record", "--pid", str(proc.pid), "--duration", str(int(args.seconds)), "--rate", "250"]
+            record += ["--format", "raw", "--nonblocking", "--output", str(raw)]
+            subprocess.run(record, check=True, capture_output=True)
+        if idle_proc is not None:
+            assert idle_proc.stdin is not None
+            idle_proc.stdin.write(b"stop\n")
+            idle_proc.stdin.close()
+            idle_proc.wait(60)
+        else:
+            load.join()
+        for row in results:
+            print(json.dumps(row))
+        if args.no_spy:
+            return 0
+        summary = summarize(raw, args.top)
+        for kind in ("inclusive", "self"):
+            print(f"\n## {kind} time (% of samples)")
+            for frame, share in summary[kind]:
+                print(f"{share:6.1f}%  {frame}")
+    finally:
+        runner.stop_all()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
