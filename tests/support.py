@@ -73,7 +73,9 @@ async def running_server(settings: Settings, clock: Clock | None = None) -> Asyn
     await asyncio.to_thread(upgrade_database, settings)
     app = create_app(settings, clock=clock)
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws_per_message_deflate=False
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     for _ in range(200):

@@ -87,6 +87,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         proxy_headers=True,
         log_level=args.log_level,
         timeout_graceful_shutdown=5,
+        # Compressing every frame once per recipient costs CPU and ~40 KiB per idle socket; Node's
+        # socket.io has it off by default too.
+        ws_per_message_deflate=False,
     )
     return 0
 

@@ -61,7 +61,9 @@ def utcnow() -> dt.datetime:
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """Create the async engine; SQLite gets WAL and a busy timeout so workers and requests coexist."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # SQLite has one writer: one pooled connection queues requests in the app instead of letting them
+        # collide on the file lock, whose busy handler backs off for up to 100 ms at a time.
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

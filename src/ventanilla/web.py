@@ -185,7 +185,7 @@ class RateLimiter:
             self._hits.clear()
 
 
-def get_ctx(request: Request) -> AppContext:
+async def get_ctx(request: Request) -> AppContext:
     """The process context."""
     ctx: AppContext = request.app.state.ctx
     return ctx

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-import uuid
+import secrets
 from typing import Any, Literal
 
 import orjson
@@ -127,5 +127,5 @@ async def ask(
     if chat is not None:
         chat.state = orjson.loads(answer.reply.state.to_json())
     await uow.commit()
-    anon = request.headers.get("anon-id") or request.headers.get("x-anon-id") or uuid.uuid4().hex
+    anon = request.headers.get("anon-id") or request.headers.get("x-anon-id") or secrets.token_hex(16)
     return ORJSONResponse(answer.to_wire(), headers={"X-Anon-Id": anon[:64]})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_INPUT_CHARS = 4000
 
@@ -269,12 +270,13 @@ _CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
 _CATEGORY_RES = {name: re.compile(r"\b(?:" + "|".join(words) + r")\b") for name, words in _CATEGORY_KEYWORDS.items()}
 
 
+@lru_cache(maxsize=256)
+def _normalized_categories(categories: tuple[str, ...]) -> dict[str, str]:
+    return {normalize(cat): cat for cat in reversed(categories)}
+
+
 def _find_configured(name: str, categories: tuple[str, ...]) -> str | None:
-    target = normalize(name)
-    for cat in categories:
-        if normalize(cat) == target:
-            return cat
-    return None
+    return _normalized_categories(categories).get(normalize(name))
 
 
 def infer_category(norm: str, categories: tuple[str, ...]) -> str | None:
@@ -289,8 +291,7 @@ def infer_category(norm: str, categories: tuple[str, ...]) -> str | None:
             best = (hits, configured)
     if best is not None:
         return best[1]
-    for cat in categories:
-        cat_norm = normalize(cat)
+    for cat_norm, cat in reversed(_normalized_categories(categories).items()):
         if cat_norm and cat_norm != "otros" and re.search(r"\b" + re.escape(cat_norm) + r"\b", norm):
             return cat
     return None

@@ -58,15 +58,16 @@ async def chat_session(uow: UnitOfWork, entity: Entity, key: str, channel: str =
 
 
 async def open_live_ticket(uow: UnitOfWork, entity: Entity, key: str | None) -> Ticket | None:
-    """The open live-chat ticket mapped to a chat session."""
+    """The open live-chat (or urgent) ticket mapped to a chat session; every handoff records the mapping."""
     if not key:
         return None
     chat = await repository.get_session(uow.session, entity.id, key)
-    if chat is not None and chat.ticket_id is not None:
-        ticket = await tickets_repo.get(uow.session, chat.ticket_id)
-        if ticket is not None and not ticket.is_closed and (ticket.is_live_chat or ticket.prioridad == "urgente"):
-            return ticket
-    return await tickets_repo.open_for_session(uow.session, entity.id, key)
+    if chat is None or chat.ticket_id is None:
+        return None
+    ticket = await tickets_repo.get(uow.session, chat.ticket_id)
+    if ticket is not None and not ticket.is_closed and (ticket.is_live_chat or ticket.prioridad == "urgente"):
+        return ticket
+    return None
 
 
 async def request_agent(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ventanilla.entities import hours, repository
@@ -13,6 +15,7 @@ from ventanilla.errors import BadRequest, NotFound, Unauthorized
 from ventanilla.security import new_public_token
 
 TIPOS = ("municipio", "pyme")
+_DEFAULT_SCHEDULE = hours.default_schedule()
 
 
 async def create(session: AsyncSession, name: str, tipo: str, **fields: Any) -> Entity:
@@ -49,11 +52,17 @@ async def by_token(session: AsyncSession, token: str | None) -> Entity:
 def schedule_of(entity: Entity) -> hours.Schedule:
     """The entity's live-chat schedule (the default when never configured)."""
     if not entity.hours:
-        return hours.default_schedule()
+        return _DEFAULT_SCHEDULE
+    return _parsed_schedule(orjson.dumps(entity.hours, option=orjson.OPT_SORT_KEYS))
+
+
+@lru_cache(maxsize=1024)
+def _parsed_schedule(raw: bytes) -> hours.Schedule:
+    # Parsing and validating on every bot turn showed up in profiles; stored hours rarely change.
     try:
-        return hours.parse_json(entity.hours)
+        return hours.parse_json(orjson.loads(raw))
     except hours.HoursError:
-        return hours.default_schedule()
+        return _DEFAULT_SCHEDULE
 
 
 def set_schedule(entity: Entity, schedule: hours.Schedule) -> None:

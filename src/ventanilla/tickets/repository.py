@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from ventanilla.tickets.models import CLOSED_ESTADOS, Ticket, TicketEvent, TicketMessage
+from ventanilla.tickets.models import Ticket, TicketEvent, TicketMessage
 from ventanilla.users.models import User
 
 
@@ -38,22 +38,6 @@ async def by_number_any_entity(session: AsyncSession, nro_ticket: int) -> Sequen
 async def by_idempotency_key(session: AsyncSession, entity_id: int, key: str) -> Ticket | None:
     """The ticket created with this idempotency key."""
     stmt = select(Ticket).where(Ticket.entity_id == entity_id, Ticket.idempotency_key == key)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def open_for_session(session: AsyncSession, entity_id: int, session_key: str) -> Ticket | None:
-    """The newest open live-chat ticket of a chat session."""
-    stmt = (
-        select(Ticket)
-        .where(
-            Ticket.entity_id == entity_id,
-            Ticket.chat_session_key == session_key,
-            Ticket.is_live_chat.is_(True),
-            Ticket.estado.not_in(CLOSED_ESTADOS),
-        )
-        .order_by(Ticket.created_at.desc())
-        .limit(1)
-    )
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
