@@ -20,6 +20,7 @@ from ventanilla.chat import service as livechat
 from ventanilla.context import AppContext, Clock
 from ventanilla.db import make_engine, make_sessionmaker, utcnow
 from ventanilla.entities.http import router as entities_router
+from ventanilla.entities.service import EntityCache
 from ventanilla.realtime import socket as realtime_socket
 from ventanilla.realtime.listener import RealtimeListener
 from ventanilla.realtime.presence import LocalPresence, Presence, RedisPresence
@@ -87,7 +88,7 @@ def create_app(
 ) -> socketio.ASGIApp:
     """Build the whole ASGI application for one process."""
     settings = settings or get_settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     sio = _socket_server(settings)
     ctx = AppContext(
         settings=settings,
@@ -103,6 +104,7 @@ def create_app(
         else LocalPresence()
     )
     ctx.services["presence"] = presence
+    ctx.services["entity_cache"] = EntityCache()
     ctx.publishers.append(SocketPublisher(sio))
     ctx.listeners.append(RealtimeListener())
     realtime_socket.register(ctx, presence)

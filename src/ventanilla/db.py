@@ -58,12 +58,14 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int | None = None) -> AsyncEngine:
     """Create the async engine; SQLite gets WAL and a busy timeout so workers and requests coexist."""
     if url.startswith("sqlite"):
-        # SQLite has one writer: one pooled connection queues requests in the app instead of letting them
+        # SQLite has one writer: few pooled connections queue requests in the app instead of letting them
         # collide on the file lock, whose busy handler backs off for up to 100 ms at a time.
-        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60)
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30}, pool_size=pool_size or 2, max_overflow=0, pool_timeout=60
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -75,7 +77,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(url, pool_size=pool_size or 10, max_overflow=20, pool_pre_ping=True)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VENTANILLA_", env_file=".env", extra="ignore")
 
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_DATA_DIR / 'ventanilla.db'}"
+    db_pool_size: int | None = None
     redis_url: str | None = None
     redis_channel: str = "ventanilla"
     secret_key: SecretStr | None = None

@@ -256,10 +256,8 @@ async def optional_entity(request: Request, uow: UoW) -> Entity | None:
     token = entity_token_of(request)
     if not token:
         return None
-    try:
-        return await entities.by_token(uow.session, token)
-    except DomainError:
-        return None
+    cache: entities.EntityCache = request.app.state.ctx.services["entity_cache"]
+    return await cache.by_token(uow.session, token)
 
 
 OptionalEntity = Annotated[Entity | None, Depends(optional_entity)]

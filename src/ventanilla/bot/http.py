@@ -86,9 +86,9 @@ async def ask(
     if len(body.pregunta) > ctx.settings.max_message_chars:
         raise TooLarge(f"El mensaje supera el máximo de {ctx.settings.max_message_chars} caracteres.")
     session_key = session_key_of(request)
-    chat = (
-        await livechat.chat_session(uow, owner, session_key) if session_key and body.contexto_previo is None else None
-    )
+    # Without the frontend's context the server keeps the conversation state (a greeting starts afresh).
+    keeps_state = body.contexto_previo is None and body.action != "initial_greeting"
+    chat = await livechat.chat_session(uow, owner, session_key) if session_key and keeps_state else None
     raw_state = body.contexto_previo if body.contexto_previo is not None else None
     state = (
         engine.ConversationState.from_contexto(raw_state)
