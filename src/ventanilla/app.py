@@ -18,9 +18,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from ventanilla.bot.http import router as bot_router
 from ventanilla.chat import service as livechat
 from ventanilla.context import AppContext, Clock
-from ventanilla.db import make_engine, make_sessionmaker, utcnow
+from ventanilla.db import SnapshotCache, make_engine, make_sessionmaker, utcnow
 from ventanilla.entities.http import router as entities_router
-from ventanilla.entities.service import EntityCache
+from ventanilla.entities.models import Entity
 from ventanilla.realtime import socket as realtime_socket
 from ventanilla.realtime.listener import RealtimeListener
 from ventanilla.realtime.presence import LocalPresence, Presence, RedisPresence
@@ -29,6 +29,7 @@ from ventanilla.security import TokenSigner
 from ventanilla.settings import Settings, get_settings
 from ventanilla.tickets.http import router as tickets_router
 from ventanilla.users.http import router as users_router
+from ventanilla.users.models import User
 from ventanilla.web import ApiPrefix, BodyLimit, ORJSONResponse, install_error_handlers
 
 log = logging.getLogger(__name__)
@@ -104,7 +105,8 @@ def create_app(
         else LocalPresence()
     )
     ctx.services["presence"] = presence
-    ctx.services["entity_cache"] = EntityCache()
+    ctx.services["entity_cache"] = SnapshotCache(Entity)
+    ctx.services["user_cache"] = SnapshotCache(User)
     ctx.publishers.append(SocketPublisher(sio))
     ctx.listeners.append(RealtimeListener())
     realtime_socket.register(ctx, presence)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
 
 from ventanilla.events import EventCollector
 
@@ -53,6 +54,9 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON()}
 
 
+M = TypeVar("M", bound=Base)
+
+
 def utcnow() -> dt.datetime:
     """Current aware UTC time."""
     return dt.datetime.now(dt.UTC)
@@ -83,6 +87,43 @@ def make_engine(url: str, *, pool_size: int | None = None) -> AsyncEngine:
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Session factory; objects stay usable after commit so events can be built from them."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+class SnapshotCache(Generic[M]):
+    """Rows that every request reads (the caller's user, the widget's entity) kept for a few seconds.
+
+    A hit is merged into the caller's session without a query (`merge(load=False)`), so it behaves like a
+    loaded row; changes made elsewhere show up after at most `ttl` seconds, or at once after `forget()`.
+    """
+
+    def __init__(self, model: type[M], ttl_seconds: float = 5.0, max_rows: int = 10_000) -> None:
+        self.model = model
+        self.ttl = ttl_seconds
+        self.max_rows = max_rows
+        self._columns = [c.key for c in model.__table__.columns]
+        self._rows: dict[Hashable, tuple[float, dict[str, Any]]] = {}
+
+    async def get(self, session: AsyncSession, key: Hashable, load: Callable[[], Awaitable[M | None]]) -> M | None:
+        """The row for `key`: cached, else loaded with `load()` (and remembered when found)."""
+        now = time.monotonic()
+        hit = self._rows.get(key)
+        if hit is not None and hit[0] >= now:
+            snapshot = self.model(**hit[1])
+            make_transient_to_detached(snapshot)
+            return await session.merge(snapshot, load=False)
+        row = await load()
+        if row is not None:
+            if len(self._rows) >= self.max_rows:
+                self._rows.clear()
+            self._rows[key] = (now + self.ttl, {name: getattr(row, name) for name in self._columns})
+        return row
+
+    def forget(self, key: Hashable | None = None) -> None:
+        """Drop one key (after the row changed), or everything."""
+        if key is None:
+            self._rows.clear()
+        else:
+            self._rows.pop(key, None)
 
 
 class UnitOfWork:

@@ -16,9 +16,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ventanilla.context import AppContext
-from ventanilla.db import UnitOfWork, unit_of_work
+from ventanilla.db import SnapshotCache, UnitOfWork, unit_of_work
 from ventanilla.entities import repository as entities_repo
-from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import DomainError, Forbidden, TooManyRequests, Unauthorized
 from ventanilla.users import service as users
@@ -216,7 +215,9 @@ def bearer_or_cookie(request: Request, cookie_name: str) -> str | None:
 async def optional_user(request: Request, ctx: Ctx, uow: UoW) -> User | None:
     """The logged-in user, if any."""
     token = bearer_or_cookie(request, ctx.settings.session_cookie_name)
-    return await users.user_from_token(uow.session, ctx.signer, token, ctx.settings.token_max_age_seconds)
+    return await users.user_from_token(
+        uow.session, ctx.signer, token, ctx.settings.token_max_age_seconds, ctx.services.get("user_cache")
+    )
 
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]
@@ -256,8 +257,9 @@ async def optional_entity(request: Request, uow: UoW) -> Entity | None:
     token = entity_token_of(request)
     if not token:
         return None
-    cache: entities.EntityCache = request.app.state.ctx.services["entity_cache"]
-    return await cache.by_token(uow.session, token)
+    token = token.strip()
+    cache: SnapshotCache[Entity] = request.app.state.ctx.services["entity_cache"]
+    return await cache.get(uow.session, token, lambda: entities_repo.by_token(uow.session, token))
 
 
 OptionalEntity = Annotated[Entity | None, Depends(optional_entity)]

@@ -58,7 +58,9 @@ async def agents(session: AsyncSession, user_ids: set[int]) -> Sequence[User]:
     """Users by id."""
     if not user_ids:
         return []
-    return (await session.execute(select(User).where(User.id.in_(user_ids)))).scalars().all()
+    # populate_existing: the request's own user may be in the session from the short-lived auth cache.
+    stmt = select(User).where(User.id.in_(user_ids)).execution_options(populate_existing=True)
+    return (await session.execute(stmt)).scalars().all()
 
 
 async def position(session: AsyncSession, ticket: Ticket) -> int:

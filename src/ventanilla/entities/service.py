@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from functools import lru_cache
 from typing import Any
 
@@ -74,35 +73,3 @@ def set_schedule(entity: Entity, schedule: hours.Schedule) -> None:
 def live_chat_open(entity: Entity, now: dt.datetime) -> bool:
     """Whether agents take live chats now, in the entity's time zone."""
     return hours.is_open(schedule_of(entity), now)
-
-
-class EntityCache:
-    """Entities by public token for a few seconds: the widget names its entity on every call.
-
-    Callers get a fresh transient copy each time, so nothing shared is ever mutated or flushed.
-    """
-
-    def __init__(self, ttl_seconds: float = 5.0) -> None:
-        self.ttl = ttl_seconds
-        self._rows: dict[str, tuple[float, dict[str, Any]]] = {}
-
-    async def by_token(self, session: AsyncSession, token: str) -> Entity | None:
-        """The entity of a token, from the cache or the database."""
-        now = time.monotonic()
-        hit = self._rows.get(token)
-        if hit is None or hit[0] < now:
-            entity = await repository.by_token(session, token.strip())
-            if entity is None:
-                return None
-            hit = (now + self.ttl, {c.key: getattr(entity, c.key) for c in Entity.__table__.columns})
-            if len(self._rows) > 10_000:
-                self._rows.clear()
-            self._rows[token] = hit
-        return Entity(**hit[1])
-
-    def forget(self, token: str | None = None) -> None:
-        """Drop one token (after the entity changed), or everything."""
-        if token is None:
-            self._rows.clear()
-        else:
-            self._rows.pop(token, None)

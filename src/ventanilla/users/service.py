@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ventanilla.db import SnapshotCache
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Conflict, Unauthorized
 from ventanilla.security import TokenSigner, hash_password, verify_password
@@ -105,12 +106,21 @@ def read_token(signer: TokenSigner, token: str | None, max_age: int) -> TokenCla
     return TokenClaims(int(data["uid"]), int(data.get("v", 0)))
 
 
-async def user_from_token(session: AsyncSession, signer: TokenSigner, token: str | None, max_age: int) -> User | None:
+async def user_from_token(
+    session: AsyncSession,
+    signer: TokenSigner,
+    token: str | None,
+    max_age: int,
+    cache: SnapshotCache[User] | None = None,
+) -> User | None:
     """The user a token names, if it is valid and not revoked."""
     claims = read_token(signer, token, max_age)
     if claims is None:
         return None
-    user = await repository.get(session, claims.user_id)
+    if cache is None:
+        user = await repository.get(session, claims.user_id)
+    else:
+        user = await cache.get(session, claims.user_id, lambda: repository.get(session, claims.user_id))
     if user is None or user.token_version != claims.version:
         return None
     return user
