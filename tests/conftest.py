@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import uuid
@@ -89,11 +90,11 @@ def tmp_root() -> Path:
     return Path(tempfile.mkdtemp(prefix="ventanilla-tests-"))
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-async def backend_url(request: pytest.FixtureRequest, tmp_root: Path) -> AsyncIterator[str]:
-    """The database URL of each storage backend."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_root / 'sqlite-main.db'}"
+@contextlib.asynccontextmanager
+async def fresh_database(kind: str, folder: Path) -> AsyncIterator[str]:
+    """A new, empty database of one backend (a SQLite file, or a PostgreSQL database dropped afterwards)."""
+    if kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{folder / f'ventanilla-{uuid.uuid4().hex[:8]}.db'}"
         return
     reason = await postgres_unavailable()
     if reason:
@@ -103,6 +104,13 @@ async def backend_url(request: pytest.FixtureRequest, tmp_root: Path) -> AsyncIt
         yield url
     finally:
         await drop_postgres_database(name)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+async def backend_url(request: pytest.FixtureRequest, tmp_root: Path) -> AsyncIterator[str]:
+    """The database URL of each storage backend."""
+    async with fresh_database(request.param, tmp_root) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

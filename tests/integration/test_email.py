@@ -23,7 +23,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from tests.conftest import base_settings, create_postgres_database, drop_postgres_database, postgres_unavailable
+from tests.conftest import base_settings, fresh_database
 from tests.support import (
     Clock,
     Server,
@@ -123,17 +123,8 @@ async def smtp() -> AsyncIterator[Smtp]:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 async def email_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     """A database of its own, so no other test server's dispatcher takes these emails."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('email') / 'email.db'}"
-        return
-    reason = await postgres_unavailable()
-    if reason:
-        pytest.skip(reason)
-    url, name = await create_postgres_database()
-    try:
+    async with fresh_database(request.param, tmp_path_factory.mktemp("email")) as url:
         yield url
-    finally:
-        await drop_postgres_database(name)
 
 
 def email_settings(tmp: Path, url: str, smtp_port: int, **extra: object) -> Any:

@@ -21,7 +21,9 @@ async def test_hits_skip_the_query_and_changes_persist(server: Server) -> None:
     event.listen(server.ctx.engine.sync_engine, "before_cursor_execute", count)
     try:
         async with server.ctx.uow() as uow:
-            first = await cache.get(uow.session, tenant.token, lambda: entities_repo.by_token(uow.session, tenant.token))
+            first = await cache.get(
+                uow.session, tenant.token, lambda: entities_repo.by_token(uow.session, tenant.token)
+            )
             assert first is not None and first.id == tenant.id
         loads = len(statements)
         async with server.ctx.uow() as uow:
@@ -35,7 +37,9 @@ async def test_hits_skip_the_query_and_changes_persist(server: Server) -> None:
             assert stored is not None and stored.logo_url == "https://example.org/logo.png"
         cache.forget(tenant.token)
         async with server.ctx.uow() as uow:
-            again = await cache.get(uow.session, tenant.token, lambda: entities_repo.by_token(uow.session, tenant.token))
+            again = await cache.get(
+                uow.session, tenant.token, lambda: entities_repo.by_token(uow.session, tenant.token)
+            )
             assert again is not None and again.logo_url == "https://example.org/logo.png"
     finally:
         event.remove(server.ctx.engine.sync_engine, "before_cursor_execute", count)

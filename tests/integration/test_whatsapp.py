@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import json
 import secrets
@@ -18,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import base_settings, create_postgres_database, drop_postgres_database, postgres_unavailable
+from tests.conftest import base_settings, fresh_database
 from tests.fake_graph import FakeGraph, running_fake_graph
 from tests.support import (
     Clock,
@@ -40,19 +39,6 @@ from ventanilla.whatsapp.schemas import UNSUPPORTED_TEXT, sign
 
 APP_SECRET = "meta-app-secret-for-tests"
 VERIFY_TOKEN = "verify-token-for-tests"
-
-
-@contextlib.asynccontextmanager
-async def database(kind: str, tmp: Path) -> AsyncIterator[str]:
-    """A fresh database of one backend."""
-    if kind == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp / f'whatsapp-{uuid.uuid4().hex[:8]}.db'}"
-        return
-    url, name = await create_postgres_database()
-    try:
-        yield url
-    finally:
-        await drop_postgres_database(name)
 
 
 def wa_settings(tmp: Path, url: str, graph: FakeGraph, **extra: Any) -> Settings:
@@ -86,12 +72,10 @@ class Env:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 async def env(request: pytest.FixtureRequest, tmp_root: Path) -> AsyncIterator[Env]:
     """One server with WhatsApp configured per backend, and the fake Graph API it talks to."""
-    if request.param == "postgresql" and (reason := await postgres_unavailable()):
-        pytest.skip(reason)
     tmp = tmp_root / f"wa-{uuid.uuid4().hex[:6]}"
     async with (
         running_fake_graph() as graph,
-        database(request.param, tmp_root) as url,
+        fresh_database(request.param, tmp_root) as url,
         running_server(wa_settings(tmp, url, graph), Clock()) as server,
     ):
         tune(server)
@@ -464,7 +448,7 @@ async def test_unsupported_messages_get_a_polite_answer(env: Env) -> None:
 
 
 async def test_events_stored_by_a_dead_worker_are_processed_once_after_restart(env: Env) -> None:
-    async with database(env.kind, env.tmp.parent) as url:
+    async with fresh_database(env.kind, env.tmp.parent) as url:
         stopped = wa_settings(env.tmp, url, env.graph, run_workers=False)
         async with running_server(stopped, Clock()) as first:
             line = await whatsapp_tenant(Env(first, env.graph, env.kind, env.tmp))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
-from ventanilla.urgency import Verdict, classify, evaluate, load_tsv, safety_message
+from ventanilla.urgency import Category, Verdict, classify, evaluate, load_tsv, safety_message
 
 DATA = Path(__file__).resolve().parents[3] / "src" / "ventanilla" / "urgency" / "data"
 DEV_SAMPLE = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "urgency_dev.tsv"
@@ -167,21 +168,7 @@ def test_evaluate_reports_misses(tmp_path: Path) -> None:
     assert result["misses"] == [{"label": 1, "predicted": 0, "category": "medical", "text": "hola"}]
 
 
-CATEGORIES = [
-    "fire",
-    "gas",
-    "electric",
-    "flood",
-    "structure",
-    "medical",
-    "violence",
-    "missing",
-    "animal",
-    "traffic",
-    "health",
-    "explicit",
-    "none",
-]
+CATEGORIES = list(get_args(Category))
 
 
 @pytest.mark.parametrize("category", CATEGORIES)
