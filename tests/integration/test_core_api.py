@@ -129,10 +129,10 @@ async def test_panel_events_reach_only_the_entity_agents(server: Server) -> None
     tenant = await seed_tenant(server.ctx)
     stranger = await seed_tenant(server.ctx)
     async with server.client() as agent_client, server.client() as other_client, server.client() as citizen:
-        await login(agent_client, tenant.agents[0]["email"])
+        agent = await login(agent_client, tenant.agents[0]["email"])
         await login(other_client, stranger.agents[0]["email"])
         panel = await SocketRecorder().connect(server.url, headers=session_cookie_header(agent_client))
-        panel2 = await SocketRecorder().connect(server.url, headers=session_cookie_header(agent_client))
+        panel2 = await SocketRecorder().connect(server.url, auth={"token": agent["token"]})  # auth.token works too
         other = await SocketRecorder().connect(server.url, headers=session_cookie_header(other_client))
         anonymous = await SocketRecorder().connect(server.url, auth={"entityToken": tenant.token})
         try:
