@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -123,6 +124,32 @@ async def test_greeting_and_complaint_intake_creates_one_ticket(server: Server) 
         assert ticket["categoria"] == "Alumbrado público" and ticket["direccion"]
         assert ticket["nombre_usuario"] == "Ana Gómez" and ticket["email"] == "ana@example.org"
         assert ticket["channel"] == "web" and ticket["prioridad"] == "media"
+        # The panel components' own field names.
+        assert (
+            ticket["display_name"] == ticket["name"] == "Ana Gómez" and ticket["description"] == ticket["descripcion"]
+        )
+        assert ticket["informacion_personal_vecino"]["telefono"] == "2615551234"
+        created_at = dt.datetime.fromisoformat(ticket["fecha_utc"])
+        assert dt.datetime.fromisoformat(ticket["fecha"]) - created_at == dt.timedelta(
+            hours=3
+        )  # the panel subtracts 3 h
+        assert ticket["historial"][0]["status"] == "nuevo" and ticket["historial"][0]["date"]
+        took = await client.post(f"/tickets/municipio/{created['ticket_id']}/asignar", headers=auth)
+        assert took.status_code == 200
+        ticket = (
+            await client.get(f"/tickets/pyme/{created['ticket_id']}", headers=auth)
+        ).json()  # any tipo in the path
+        assert ticket["assignedAgent"]["nombre_usuario"] == agent["name"] and ticket["estado"] == "en_proceso"
+        again = await client.put(
+            f"/tickets/municipio/{created['ticket_id']}/estado", json={"estado": "en_proceso"}, headers=auth
+        )
+        assert again.status_code == 200  # setting the same status twice is not an error
+        moved = await client.put(
+            f"/tickets/chat/{created['ticket_id']}/ubicacion",
+            json={"lat": -32.89, "lon": -68.84},
+            headers=widget_headers(tenant, session_key),
+        )
+        assert moved.status_code == 200 and moved.json()["latitud"] == -32.89
 
 
 async def test_panel_events_reach_only_the_entity_agents(server: Server) -> None:
@@ -197,12 +224,15 @@ async def test_citizen_views_status_timeline_and_pin_lookup(server: Server) -> N
             headers=widget_headers(tenant, session_key),
         )
         assert r.status_code == 200, r.text
+        await agent_client.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "De nada"})
         missed = (
             await citizen.get(
                 f"/tickets/chat/{tid}/mensajes?ultimo_mensaje_id={last_id}", headers=widget_headers(tenant, session_key)
             )
         ).json()["mensajes"]
-        assert [m["comentario"] for m in missed] == ["Gracias!"]
+        assert [m["comentario"] for m in missed] == ["De nada"]  # their own chat message is already on screen
+        staff_view = (await agent_client.get(f"/tickets/chat/{tid}/mensajes?ultimo_mensaje_id={last_id}")).json()
+        assert [m["comentario"] for m in staff_view["mensajes"]] == ["Gracias!", "De nada"]
         intruder = await citizen.get(f"/tickets/chat/{tid}/mensajes", headers=widget_headers(tenant, str(uuid.uuid4())))
         assert intruder.status_code == 403
         status = await agent_client.put(f"/tickets/municipio/{tid}/estado", json={"estado": "resuelto"})
@@ -252,7 +282,7 @@ async def test_bad_input_gets_clear_json_errors_and_changes_nothing(server: Serv
             (await stranger_client.get(f"/tickets/municipio/{tid}"), 404),
             (await stranger_client.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "hola"}), 404),
             (await agent_client.put(f"/tickets/municipio/{tid}/estado", json={"estado": "volando"}), 400),
-            (await agent_client.put(f"/tickets/municipio/{tid}/estado", json={"estado": "nuevo"}), 409),
+            (await agent_client.put(f"/tickets/municipio/{tid}/estado", json={"estado": "en_vivo"}), 409),
             (await agent_client.put(f"/tickets/municipio/{tid}/estado", json={}), 422),
             (await agent_client.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "   "}), 400),
             (await agent_client.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "y" * 4001}), 413),

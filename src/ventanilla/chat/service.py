@@ -232,8 +232,8 @@ async def set_status(
 ) -> None:
     """Change the status; closing a live chat posts a goodbye and frees the agent for the next in line."""
     was_live = ticket.is_live_chat and ticket.estado in (WAITING, LIVE)
-    await tickets.change_status(uow, entity, ticket, estado, actor)
-    if estado in CLOSED_ESTADOS and was_live:
+    changed = await tickets.change_status(uow, entity, ticket, estado, actor)
+    if changed and estado in CLOSED_ESTADOS and was_live:
         await tickets.add_message(
             uow,
             entity,

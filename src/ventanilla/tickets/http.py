@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 
 from ventanilla.chat import service as livechat
 from ventanilla.db import UnitOfWork
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
-from ventanilla.errors import Forbidden, NotFound
+from ventanilla.errors import BadRequest, Forbidden, NotFound
 from ventanilla.tickets import repository, schemas, service
 from ventanilla.tickets.models import Ticket
 from ventanilla.users.models import User
@@ -49,21 +51,26 @@ async def _viewable(
     return owner, ticket
 
 
-async def _detail(uow: UnitOfWork, ticket: Ticket) -> dict[str, Any]:
+def _shift(ctx: Ctx) -> dt.timedelta:
+    return dt.timedelta(hours=ctx.settings.panel_date_shift_hours)
+
+
+async def _detail(ctx: Ctx, uow: UnitOfWork, ticket: Ticket) -> dict[str, Any]:
     messages = await repository.messages(uow.session, ticket.id)
     events = await repository.events(uow.session, ticket.id)
-    names = await repository.user_names(uow.session, {ticket.assigned_agent_id} if ticket.assigned_agent_id else set())
+    agent = await repository.agent_summary(uow.session, ticket.assigned_agent_id)
     last = messages[-1].text if messages else None
     return {
-        **schemas.ticket_wire(ticket, agent_name=names.get(ticket.assigned_agent_id or 0), last_message=last),
+        **schemas.ticket_wire(ticket, agent=agent, last_message=last, date_shift=_shift(ctx)),
         "mensajes": [schemas.message_wire(m) for m in messages],
-        "historial": schemas.timeline_wire(ticket, events, []),
+        "historial": schemas.timeline_wire(ticket, events, [], _shift(ctx)),
     }
 
 
 @router.get("/tickets")
 async def list_tickets(
     user: Staff,
+    ctx: Ctx,
     uow: UoW,
     estado: Annotated[str | None, Query(max_length=32)] = None,
     limit_: Annotated[int, Query(alias="limit", ge=1, le=500)] = 200,
@@ -73,7 +80,8 @@ async def list_tickets(
     if user.entity_id is None:
         return {"tickets": []}
     rows = await repository.list_for_entity(uow.session, user.entity_id, limit=limit_, offset=offset, estado=estado)
-    return {"tickets": [schemas.ticket_wire(t, agent_name=a, last_message=m) for t, a, m in rows]}
+    shift = _shift(ctx)
+    return {"tickets": [schemas.ticket_wire(t, agent=a, last_message=m, date_shift=shift) for t, a, m in rows]}
 
 
 async def _messages(
@@ -87,6 +95,9 @@ async def _messages(
 ) -> dict[str, Any]:
     _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
     messages = await repository.messages(uow.session, ticket.id, after_id=after)
+    if user is None or not user.is_staff:
+        # The citizen's own chat page already shows what they typed there (same rule as the socket).
+        messages = [m for m in messages if not (m.author_kind == "citizen" and m.origen in ("chat", "web"))]
     return {
         "estado_chat": ticket.estado,
         "estado": ticket.estado,
@@ -134,7 +145,7 @@ async def citizen_reply(
 
 @router.get("/tickets/municipio/por_numero/{nro}", dependencies=[pin_limit])
 async def by_number(
-    nro: str, uow: UoW, entity: OptionalEntity, pin: Annotated[str, Query(min_length=1, max_length=12)]
+    nro: str, ctx: Ctx, uow: UoW, entity: OptionalEntity, pin: Annotated[str, Query(min_length=1, max_length=12)]
 ) -> dict[str, Any]:
     """Public lookup by ticket number and PIN."""
     digits = "".join(ch for ch in nro if ch.isdigit())
@@ -147,7 +158,7 @@ async def by_number(
     )
     for ticket in candidates:
         if secrets.compare_digest(pin.strip(), ticket.pin):
-            return await _detail(uow, ticket)
+            return await _detail(ctx, uow, ticket)
     raise NotFound("No encontramos un reclamo con ese número y PIN.")
 
 
@@ -156,6 +167,7 @@ async def get_ticket(
     tipo: Tipo,
     ticket_id: int,
     request: Request,
+    ctx: Ctx,
     uow: UoW,
     user: OptionalUser,
     entity: OptionalEntity,
@@ -163,7 +175,7 @@ async def get_ticket(
 ) -> dict[str, Any]:
     """A ticket with its messages and history."""
     _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
-    detail = await _detail(uow, ticket)
+    detail = await _detail(ctx, uow, ticket)
     if user is not None and user.is_staff and ticket.has_unread:
         ticket.has_unread = False
         await uow.commit()
@@ -175,6 +187,7 @@ async def timeline(
     tipo: Tipo,
     ticket_id: int,
     request: Request,
+    ctx: Ctx,
     uow: UoW,
     user: OptionalUser,
     entity: OptionalEntity,
@@ -184,7 +197,7 @@ async def timeline(
     _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
     events = await repository.events(uow.session, ticket.id)
     messages = await repository.messages(uow.session, ticket.id)
-    return {"estado_chat": ticket.estado, "timeline": schemas.timeline_wire(ticket, events, messages)}
+    return {"estado_chat": ticket.estado, "timeline": schemas.timeline_wire(ticket, events, messages, _shift(ctx))}
 
 
 @router.post("/tickets/{tipo}/{ticket_id}/responder")
@@ -218,3 +231,36 @@ async def assign(tipo: Tipo, ticket_id: int, ctx: Ctx, uow: UoW, user: Staff) ->
     await livechat.take(ctx, uow, entity, ticket, user)
     await uow.commit()
     return {"ok": True, "id": ticket.id, "estado": ticket.estado, "assigned_agent_id": ticket.assigned_agent_id}
+
+
+class LocationIn(BaseModel):
+    """A place for the ticket: coordinates, an address, or both."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    direccion: str | None = Field(default=None, max_length=500)
+
+
+@router.put("/tickets/chat/{ticket_id}/ubicacion")
+@router.put("/tickets/{tipo}/{ticket_id}/ubicacion")
+async def set_location(
+    ticket_id: int,
+    body: LocationIn,
+    request: Request,
+    uow: UoW,
+    user: OptionalUser,
+    entity: OptionalEntity,
+    tipo: str | None = None,
+) -> dict[str, Any]:
+    """The citizen (or an agent) tells where the problem is."""
+    if body.direccion is None and (body.lat is None or body.lon is None):
+        raise BadRequest("Mandá `lat` y `lon`, o una `direccion`.")
+    _, ticket = await _viewable(uow, request, ticket_id, user, entity)
+    if body.direccion is not None and body.direccion.strip():
+        ticket.direccion = body.direccion.strip()
+    if body.lat is not None and body.lon is not None:
+        ticket.latitud, ticket.longitud = body.lat, body.lon
+    await uow.commit()
+    return {"ok": True, "direccion": ticket.direccion, "latitud": ticket.latitud, "longitud": ticket.longitud}

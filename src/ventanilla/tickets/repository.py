@@ -41,7 +41,7 @@ async def by_idempotency_key(session: AsyncSession, entity_id: int, key: str) ->
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-def _list_stmt(entity_id: int) -> Select[Ticket, str | None, str | None]:
+def _list_stmt(entity_id: int) -> Select[Ticket, str | None, str | None, str | None]:
     last_id = (
         select(TicketMessage.ticket_id, func.max(TicketMessage.id).label("mid"))
         .group_by(TicketMessage.ticket_id)
@@ -50,7 +50,7 @@ def _list_stmt(entity_id: int) -> Select[Ticket, str | None, str | None]:
     last = aliased(TicketMessage)
     agent = aliased(User)
     return (
-        select(Ticket, agent.name, last.text)
+        select(Ticket, agent.name, agent.email, last.text)
         .outerjoin(agent, agent.id == Ticket.assigned_agent_id)
         .outerjoin(last_id, last_id.c.ticket_id == Ticket.id)
         .outerjoin(last, last.id == last_id.c.mid)
@@ -60,14 +60,17 @@ def _list_stmt(entity_id: int) -> Select[Ticket, str | None, str | None]:
 
 async def list_for_entity(
     session: AsyncSession, entity_id: int, *, limit: int, offset: int, estado: str | None = None
-) -> Sequence[tuple[Ticket, str | None, str | None]]:
-    """Tickets of an entity, newest activity first, with agent name and last message (one query)."""
+) -> Sequence[tuple[Ticket, tuple[int, str, str | None] | None, str | None]]:
+    """Tickets of an entity, newest activity first, with agent (id, name, email) and last message (one query)."""
     stmt = _list_stmt(entity_id)
     if estado:
         stmt = stmt.where(Ticket.estado == estado)
     stmt = stmt.order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(limit).offset(offset)
     rows = (await session.execute(stmt)).all()
-    return [(ticket, agent_name, last_text) for ticket, agent_name, last_text in rows]
+    return [
+        (ticket, (ticket.assigned_agent_id, name, email) if ticket.assigned_agent_id and name else None, text)
+        for ticket, name, email, text in rows
+    ]
 
 
 async def messages(
@@ -103,9 +106,9 @@ async def events(session: AsyncSession, ticket_id: int) -> Sequence[TicketEvent]
     return (await session.execute(stmt)).scalars().all()
 
 
-async def user_names(session: AsyncSession, user_ids: set[int]) -> dict[int, str]:
-    """Names of several users in one query."""
-    if not user_ids:
-        return {}
-    rows = (await session.execute(select(User.id, User.name).where(User.id.in_(user_ids)))).all()
-    return {int(r[0]): str(r[1]) for r in rows}
+async def agent_summary(session: AsyncSession, user_id: int | None) -> tuple[int, str, str | None] | None:
+    """(id, name, email) of a user, for the panel's `assignedAgent`."""
+    if user_id is None:
+        return None
+    row = (await session.execute(select(User.id, User.name, User.email).where(User.id == user_id))).first()
+    return (int(row[0]), str(row[1]), row[2]) if row else None

@@ -24,6 +24,22 @@ def author_label(message: TicketMessage) -> str:
     return {"agent": "Agente", "bot": "Asistente virtual", "system": "Sistema"}.get(message.author_kind, "Vecino")
 
 
+def attachments_wire(info: dict[str, Any] | None, owner_id: int) -> list[dict[str, Any]]:
+    """An attachment as the panel's lists read it (`attachments` / `archivos_adjuntos`)."""
+    if not info or not info.get("url"):
+        return []
+    return [
+        {
+            "id": owner_id,
+            "filename": info.get("name") or "adjunto",
+            "url": info.get("url"),
+            "mime_type": info.get("mimeType"),
+            "size": info.get("size"),
+            "thumbUrl": info.get("thumbUrl"),
+        }
+    ]
+
+
 def message_wire(message: TicketMessage) -> dict[str, Any]:
     """A message with both the Spanish keys and the panel's {author, content, timestamp} keys."""
     fecha = iso(message.created_at)
@@ -40,6 +56,8 @@ def message_wire(message: TicketMessage) -> dict[str, Any]:
         "nombre_agente": message.author_name if message.author_kind == "agent" else None,
         "origen": message.origen,
         "attachment_info": message.attachment,
+        "attachments": attachments_wire(message.attachment, message.id),
+        "archivos_adjuntos": attachments_wire(message.attachment, message.id),
         "delivery_status": message.delivery_status,
         "author": "agent" if staff else "user",
         "content": message.text,
@@ -59,6 +77,7 @@ def chat_message_event(message: TicketMessage) -> dict[str, Any]:
         "fecha": iso(message.created_at),
         "origen": message.origen,
         "attachment_info": message.attachment,
+        "attachments": attachments_wire(message.attachment, message.id),
     }
 
 
@@ -96,8 +115,16 @@ def new_ticket_event(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def ticket_wire(ticket: Ticket, *, agent_name: str | None = None, last_message: str | None = None) -> dict[str, Any]:
-    """A ticket as the panel reads it."""
+def ticket_wire(
+    ticket: Ticket,
+    *,
+    agent: tuple[int, str, str | None] | None = None,
+    last_message: str | None = None,
+    date_shift: dt.timedelta = dt.timedelta(0),
+) -> dict[str, Any]:
+    """A ticket as the panel reads it (with the aliases its components use)."""
+    display = ticket.nombre_usuario or ticket.email or ticket.telefono or "Vecino"
+    attachments = attachments_wire(ticket.attachment, ticket.id)
     return {
         "id": ticket.id,
         "tipo": ticket.tipo,
@@ -106,54 +133,73 @@ def ticket_wire(ticket: Ticket, *, agent_name: str | None = None, last_message: 
         "estado": ticket.estado,
         "estado_chat": ticket.estado,
         "estado_label": ESTADO_LABELS.get(ticket.estado, ticket.estado),
-        "fecha": iso(ticket.created_at),
+        "fecha": panel_date(ticket.created_at, date_shift),
+        "fecha_utc": iso(ticket.created_at),
         "updated_at": iso(ticket.updated_at),
         "categoria": ticket.categoria,
         "direccion": ticket.direccion,
         "latitud": ticket.latitud,
         "longitud": ticket.longitud,
         "nombre_usuario": ticket.nombre_usuario,
+        "display_name": display,
+        "name": display,
         "email": ticket.email,
         "telefono": ticket.telefono,
         "dni": ticket.dni,
+        "informacion_personal_vecino": {
+            "nombre": ticket.nombre_usuario,
+            "telefono": ticket.telefono,
+            "email": ticket.email,
+            "direccion": ticket.direccion,
+            "dni": ticket.dni,
+        },
         "channel": ticket.channel,
-        "assignedAgent": agent_name,
+        "assignedAgent": {"id": agent[0], "nombre_usuario": agent[1], "email": agent[2]} if agent else None,
         "assigned_agent_id": ticket.assigned_agent_id,
         "descripcion": ticket.descripcion,
+        "description": ticket.descripcion,
+        "detalles": ticket.descripcion,
         "prioridad": ticket.prioridad,
         "lastMessage": last_message,
         "hasUnreadMessages": ticket.has_unread,
         "es_chat_en_vivo": ticket.is_live_chat,
         "urgencia": ticket.urgency,
         "attachment_info": ticket.attachment,
+        "attachments": attachments,
+        "archivos_adjuntos": attachments,
     }
 
 
+def panel_date(value: dt.datetime | None, shift: dt.timedelta) -> str | None:
+    """A date for the fields the panel moves back by a fixed offset before showing them (see Settings)."""
+    return iso(value + shift) if value else None
+
+
 def timeline_wire(
-    ticket: Ticket, events: Sequence[TicketEvent], messages: Sequence[TicketMessage]
+    ticket: Ticket,
+    events: Sequence[TicketEvent],
+    messages: Sequence[TicketMessage],
+    date_shift: dt.timedelta = dt.timedelta(0),
 ) -> list[dict[str, Any]]:
-    """Creation, status changes, escalations and messages, oldest first."""
+    """Creation, status changes, escalations and messages, oldest first, with the panel's aliases."""
     items: list[tuple[dt.datetime, int, dict[str, Any]]] = []
     for ev in events:
+        fecha = panel_date(ev.created_at, date_shift)
         if ev.kind == "ticket_creado":
-            entry: dict[str, Any] = {"tipo": "ticket_creado", "fecha": iso(ev.created_at), "estado": ev.to_value}
+            entry: dict[str, Any] = {"tipo": "ticket_creado", "fecha": fecha, "estado": ev.to_value}
         elif ev.kind == "estado":
-            entry = {
-                "tipo": "estado",
-                "fecha": iso(ev.created_at),
-                "estado": ev.to_value,
-                "estado_anterior": ev.from_value,
-            }
+            entry = {"tipo": "estado", "fecha": fecha, "estado": ev.to_value, "estado_anterior": ev.from_value}
         else:
-            entry = {"tipo": ev.kind, "fecha": iso(ev.created_at), "valor": ev.to_value}
+            entry = {"tipo": ev.kind, "fecha": fecha, "valor": ev.to_value}
         if ev.actor_name:
             entry["autor"] = ev.actor_name
+        entry.update({"status": entry.get("estado") or ev.kind, "date": fecha, "notes": ev.note, "texto": ev.note})
         if ev.note:
             entry["detalle"] = ev.note
         items.append((ev.created_at, 0, entry))
     for msg in messages:
         wire = message_wire(msg)
-        wire["tipo"] = "comentario"
+        wire.update({"tipo": "comentario", "fecha": panel_date(msg.created_at, date_shift)})
         items.append((msg.created_at, 1, wire))
     items.sort(key=lambda item: (item[0], item[1]))
     return [item[2] for item in items]

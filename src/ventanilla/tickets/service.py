@@ -19,14 +19,9 @@ from ventanilla.users.models import User
 MAX_MESSAGE_CHARS = 4000
 _ID_FLOOR = 1 << 40
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "nuevo": frozenset({"en_proceso", "esperando_agente_en_vivo", "en_vivo", "resuelto", "cerrado"}),
-    "en_proceso": frozenset({"nuevo", "esperando_agente_en_vivo", "en_vivo", "resuelto", "cerrado"}),
-    "esperando_agente_en_vivo": frozenset({"en_vivo", "en_proceso", "resuelto", "cerrado"}),
-    "en_vivo": frozenset({"en_proceso", "esperando_agente_en_vivo", "resuelto", "cerrado"}),
-    "resuelto": frozenset({"en_proceso", "cerrado", "nuevo"}),
-    "cerrado": frozenset({"en_proceso", "nuevo"}),
-}
+# What the panel offers (nuevo, en_proceso, resuelto; cerrado shows as resolved) is allowed from any state;
+# the live-chat states only make sense for live chats.
+PANEL_ESTADOS = frozenset({"nuevo", "en_proceso", "resuelto", "cerrado"})
 
 ESTADO_LABELS = {
     "nuevo": "Nuevo",
@@ -180,17 +175,29 @@ async def add_message(
     return message
 
 
+def transition_error(ticket: Ticket, estado: str) -> str | None:
+    """Why a ticket cannot move to `estado`, or None when it can."""
+    if estado not in ESTADOS:
+        return f"Estado inválido: {estado!r}. Valores posibles: {', '.join(ESTADOS)}."
+    if estado in PANEL_ESTADOS:
+        return None
+    if not ticket.is_live_chat:
+        return f"'{estado}' es un estado del chat en vivo y este reclamo no es un chat en vivo."
+    if estado == "en_vivo" and ticket.assigned_agent_id is None:
+        return "Un chat pasa a 'en_vivo' cuando un agente lo toma (asignar o responder)."
+    return None
+
+
 async def change_status(
     uow: UnitOfWork, entity: Entity, ticket: Ticket, estado: str, actor: User | None, note: str | None = None
-) -> None:
-    """Move a ticket to another estado, recording who did it."""
-    if estado not in ESTADOS:
-        raise BadRequest(f"Estado inválido: {estado!r}. Valores posibles: {', '.join(ESTADOS)}.")
+) -> bool:
+    """Move a ticket to another estado, recording who did it; False when it already was there (idempotent)."""
+    error = transition_error(ticket, estado)
+    if error is not None:
+        raise BadRequest(error) if estado not in ESTADOS else Conflict(error)
     old = ticket.estado
     if estado == old:
-        raise Conflict(f"El reclamo ya está en estado '{estado}'.")
-    if estado not in TRANSITIONS[old]:
-        raise Conflict(f"No se puede pasar de '{old}' a '{estado}'.")
+        return False
     ticket.estado = estado
     ticket.updated_at = utcnow()
     uow.session.add(
@@ -207,6 +214,7 @@ async def change_status(
     await uow.session.flush()
     for listener in uow.listeners:
         await listener.status_changed(uow, entity, ticket, old, actor)
+    return True
 
 
 def record_event(
