@@ -74,6 +74,7 @@ def base_settings(tmp: Path, database_url: str, **extra: object) -> Settings:
         database_url=database_url,
         secret_key=f"test-secret-{uuid.uuid4().hex}",  # type: ignore[arg-type]
         mail_dir=tmp / "mail",
+        data_dir=tmp / "data",
         public_url="http://127.0.0.1",
         panel_url="http://panel.test",
         rate_limit_per_minute=100_000,

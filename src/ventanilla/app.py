@@ -15,6 +15,7 @@ import socketio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from ventanilla.attachments.http import router as attachments_router
 from ventanilla.bot.http import router as bot_router
 from ventanilla.chat import service as livechat
 from ventanilla.context import AppContext, Clock
@@ -159,7 +160,7 @@ def create_app(
         expose_headers=["X-Anon-Id"],
         max_age=600,
     )
-    for router in (users_router, entities_router, tickets_router, bot_router, *plugin_routers):
+    for router in (users_router, entities_router, tickets_router, bot_router, attachments_router, *plugin_routers):
         api.include_router(router)
 
     @api.get("/health", tags=["salud"])
@@ -169,7 +170,12 @@ def create_app(
     limited = BodyLimit(
         ApiPrefix(api),
         default=settings.max_body_bytes,
-        per_prefix={"/webhooks/email": settings.max_inbound_email_bytes, "/webhooks/whatsapp": 1024 * 1024},
+        per_prefix={
+            "/webhooks/email": settings.max_inbound_email_bytes,
+            "/webhooks/whatsapp": 1024 * 1024,
+            # Multipart framing on top of the file itself.
+            "/archivos/upload": settings.max_upload_bytes + 64 * 1024,
+        },
     )
     app = socketio.ASGIApp(sio, other_asgi_app=limited, socketio_path="socket.io")
     app.ctx = ctx

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = 64 * 1024
     max_message_chars: int = 4000
+    max_upload_bytes: int = 10 * 1024 * 1024
     rate_limit_per_minute: int = 120
     login_rate_limit_per_minute: int = 20
     lookup_rate_limit_per_minute: int = 30

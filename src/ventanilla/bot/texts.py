@@ -205,9 +205,13 @@ def created(tipo: str, nro_ticket: int, pin: str, estado: str) -> str:
 def live_chat_closed(tipo: str, closed_message: str) -> str:
     """No representatives available right now."""
     what = "tu pedido o consulta" if tipo == "pyme" else "un reclamo"
-    parts = ["En este momento no hay representantes disponibles."]
-    if closed_message.strip():
-        parts.append(closed_message.strip())
+    closed = closed_message.strip()
+    # The schedule's message already says nobody is available; say it once.
+    parts = (
+        [closed] if "representantes disponibles" in closed else ["En este momento no hay representantes disponibles."]
+    )
+    if closed and closed not in parts:
+        parts.append(closed)
     parts.append(f"Mientras tanto, podés dejarnos {what} y lo vamos a atender a la brevedad.")
     return " ".join(parts)
 

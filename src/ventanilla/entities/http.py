@@ -13,6 +13,7 @@ from ventanilla.entities import repository as entities_repo
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Forbidden, NotFound
+from ventanilla.users import service as users
 from ventanilla.web import Ctx, CurrentUser, RequestEntity, UoW
 
 router = APIRouter(tags=["entidad"])
@@ -49,6 +50,8 @@ def _profile(ctx: Ctx, entity: Entity) -> dict[str, Any]:
         "tipo_chat": entity.tipo,
         "esPublico": entity.tipo == "municipio",
         "logo_url": entity.logo_url,
+        "rubro": users.entity_rubro(entity),
+        "rubro_clave": entities.rubro_key(users.entity_rubro(entity)),
         "horario": hours.horario_payload(schedule, ctx.clock()),
         "horario_json": hours.to_frontend(schedule),
         "live_chat": hours.schedule_payload(schedule, ctx.clock()),
@@ -130,3 +133,10 @@ async def put_hours(body: dict[str, Any], ctx: Ctx, uow: UoW, user: CurrentUser)
     await uow.commit()
     ctx.services["entity_cache"].forget(entity.token)
     return {**hours.to_json(schedule), "estado": hours.schedule_payload(schedule, ctx.clock())}
+
+
+@router.get("/rubros/")
+@router.get("/rubros")
+async def list_rubros() -> list[dict[str, Any]]:
+    """Business categories for the pyme widget's selector and the sign-up form."""
+    return entities.rubros()

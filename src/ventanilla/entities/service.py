@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -15,6 +16,22 @@ from ventanilla.errors import BadRequest, NotFound, Unauthorized
 from ventanilla.security import new_public_token
 
 TIPOS = ("municipio", "pyme")
+# The business categories the widget offers when a pyme entity has none configured.
+RUBROS = (
+    "Almacén",
+    "Bar y restaurante",
+    "Ferretería",
+    "Farmacia",
+    "Indumentaria",
+    "Inmobiliaria",
+    "Panadería",
+    "Peluquería y estética",
+    "Servicios profesionales",
+    "Tecnología",
+    "Turismo",
+    "Veterinaria",
+    "Municipios",
+)
 _DEFAULT_SCHEDULE = hours.default_schedule()
 
 
@@ -73,3 +90,14 @@ def set_schedule(entity: Entity, schedule: hours.Schedule) -> None:
 def live_chat_open(entity: Entity, now: dt.datetime) -> bool:
     """Whether agents take live chats now, in the entity's time zone."""
     return hours.is_open(schedule_of(entity), now)
+
+
+def rubro_key(name: str) -> str:
+    """The key the frontend derives from a rubro name (lowercase, no accents, spaces kept)."""
+    plain = unicodedata.normalize("NFD", name)
+    return " ".join("".join(ch for ch in plain if not unicodedata.combining(ch)).lower().split())
+
+
+def rubros() -> list[dict[str, Any]]:
+    """The rubro catalogue as the widget's selector reads it."""
+    return [{"id": index, "nombre": name, "clave": rubro_key(name)} for index, name in enumerate(RUBROS, start=1)]

@@ -116,7 +116,7 @@ async def create_ticket(uow: UnitOfWork, entity: Entity, data: NewTicket) -> tup
         idempotency_key=data.idempotency_key,
         urgency=data.urgency,
         attachment=data.attachment,
-        has_unread=True,
+        has_unread=False,
         created_at=now,
         updated_at=now,
     )

@@ -12,8 +12,9 @@ from ventanilla.entities import hours
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
-from ventanilla.errors import BadRequest
+from ventanilla.errors import BadRequest, Conflict
 from ventanilla.settings import Settings
+from ventanilla.users import repository as users_repo
 from ventanilla.users import service as users
 from ventanilla.users.models import User
 from ventanilla.web import Ctx, CurrentUser, ORJSONResponse, UoW, entity_token_of, limit
@@ -119,6 +120,8 @@ async def register(body: RegisterIn, ctx: Ctx, uow: UoW) -> Response:
     """Sign up an entity with its first admin."""
     if not body.acepto_terminos:
         raise BadRequest("Tenés que aceptar los términos y condiciones.")
+    if any(u.is_staff for u in await users_repo.by_email(uow.session, users.normalize_email(body.email))):
+        raise Conflict("Ya existe una cuenta con ese email. Iniciá sesión.")
     tipo = body.tipo_chat if body.tipo_chat in entities.TIPOS else "pyme"
     entity = await entities.create(uow.session, body.nombre_empresa or body.name or body.email, tipo)
     if body.rubro:
