@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     # The panel moves ticket and history dates back 3 h before showing them (it was written against a
     # backend that sent local time as UTC); those fields are sent shifted forward by this much.
     panel_date_shift_hours: float = 3.0
-    panel_url: str = "http://localhost:5173"
+    panel_url: str = "http://localhost:8080"
     host: str = "0.0.0.0"
     port: int = 5000
 
