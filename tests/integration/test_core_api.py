@@ -312,3 +312,68 @@ async def test_cors_preflight_and_api_prefix(server: Server) -> None:
         r = await client.get("/api/health", headers={"Origin": "http://localhost:5173"})
         assert r.json() == {"status": "ok"} and "X-Anon-Id" in r.headers.get("access-control-expose-headers", "")
         assert (await client.get("/docs")).status_code == 200
+
+
+async def test_security_edges(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    stranger = await seed_tenant(server.ctx)
+    session_key = str(uuid.uuid4())
+    async with server.client() as citizen, server.client() as agent_c, server.client() as other_c:
+        created = await file_complaint(citizen, tenant, session_key, key="clave-fija-123")
+        tid = created["ticket_id"]
+        # Oversized ids are not found, never a 500.
+        for url in (
+            f"/tickets/chat/{10**30}/mensajes",
+            f"/tickets/municipio/{10**30}",
+            f"/tickets/chat/{tid}/mensajes?ultimo_mensaje_id={10**30}",
+        ):
+            r = await citizen.get(url, headers=widget_headers(tenant, session_key))
+            assert r.status_code in (404, 422) and r.json()["error"], (url, r.status_code)
+        r = await citizen.post(
+            "/ask/municipio",
+            json={"pregunta": "hola", "ticket_id": 10**30, "contexto_previo": {"id_ticket_creado": -1e300}},
+            headers=widget_headers(tenant, session_key),
+        )
+        assert r.status_code == 200
+        # Another conversation reusing the idempotency key does not get the ticket (nor its PIN).
+        r = await citizen.post(
+            "/ask/municipio",
+            json={
+                "pregunta": "",
+                "action": "confirmar_reclamo",
+                "idempotency_key": "clave-fija-123",
+                "contexto_previo": {
+                    "estado_conversacion": "confirmando_reclamo",
+                    "datos_reclamo": {"categoria": "Otros", "descripcion": "x", "ubicacion": "y"},
+                },
+                "datos_personales": {"nombre": "Otro", "email": "otro@example.org"},
+            },
+            headers=widget_headers(tenant, str(uuid.uuid4())),
+        )
+        assert r.status_code == 409 and "pin" not in r.text
+        # Staff of another entity cannot join this entity's ticket room.
+        await login(other_c, stranger.agents[0]["email"])
+        other_socket = await SocketRecorder().connect(server.url, headers=session_cookie_header(other_c))
+        try:
+            assert (await other_socket.join(f"ticket_municipio_{tid}"))["ok"] is False
+        finally:
+            await other_socket.close()
+        # Logout revokes the token everywhere.
+        data = await login(agent_c, tenant.agents[0]["email"])
+        bearer = {"Authorization": f"Bearer {data['token']}"}
+        assert (await agent_c.get("/me", headers=bearer)).status_code == 200
+        assert (await agent_c.post("/logout", headers=bearer)).status_code == 200
+        assert (await agent_c.get("/me", headers=bearer)).status_code == 401
+        # Control characters never reach names (they would break email headers).
+        r = await citizen.post(
+            "/register",
+            json={
+                "name": "X",
+                "email": f"e{uuid.uuid4().hex[:6]}@example.org",
+                "password": "una-clave-larga",
+                "nombre_empresa": "Evil\r\nBcc: x@y.z",
+                "tipo_chat": "pyme",
+                "acepto_terminos": True,
+            },
+        )
+        assert r.status_code == 201 and "\n" not in r.json()["nombre_empresa"]

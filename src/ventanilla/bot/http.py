@@ -53,14 +53,17 @@ class AskIn(BaseModel):
 def _ticket_hint(body: AskIn) -> int | None:
     candidates = [body.ticket_id, (body.contexto_previo or {}).get("id_ticket_creado")]
     for value in candidates:
+        number: int | None = None
         if isinstance(value, bool):
             continue
         if isinstance(value, int):
-            return value
-        if isinstance(value, float) and math.isfinite(value):
-            return int(value)
-        if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 17:
-            return int(value.strip())
+            number = value
+        elif isinstance(value, float) and math.isfinite(value) and abs(value) < 2**53:
+            number = int(value)
+        elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 17:
+            number = int(value.strip())
+        if number is not None and 0 < number < 2**53:
+            return number
     return None
 
 

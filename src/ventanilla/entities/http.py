@@ -13,6 +13,7 @@ from ventanilla.entities import repository as entities_repo
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Forbidden, NotFound
+from ventanilla.text import one_line
 from ventanilla.users import service as users
 from ventanilla.web import Ctx, CurrentUser, RequestEntity, UoW
 
@@ -88,8 +89,8 @@ async def put_profile(body: ProfileIn, ctx: Ctx, uow: UoW, user: CurrentUser) ->
                 weekly=weekly, timezone=current.timezone, closed_dates=current.closed_dates, enabled=current.enabled
             ),
         )
-    if body.nombre_empresa:
-        entity.name = body.nombre_empresa.strip()
+    if body.nombre_empresa and one_line(body.nombre_empresa):
+        entity.name = one_line(body.nombre_empresa)
     if body.logo_url is not None:
         entity.logo_url = body.logo_url or None
     profile = dict((entity.config or {}).get("perfil", {}))

@@ -14,6 +14,7 @@ from ventanilla.entities import hours, repository
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, NotFound, Unauthorized
 from ventanilla.security import new_public_token
+from ventanilla.text import one_line
 
 TIPOS = ("municipio", "pyme")
 # The business categories the widget offers when a pyme entity has none configured.
@@ -39,7 +40,7 @@ async def create(session: AsyncSession, name: str, tipo: str, **fields: Any) -> 
     """Create an entity with a fresh public token."""
     if tipo not in TIPOS:
         raise BadRequest("El tipo de entidad debe ser 'municipio' o 'pyme'.")
-    name = name.strip()
+    name = one_line(name)
     if not name:
         raise BadRequest("El nombre de la entidad es obligatorio.")
     entity = Entity(name=name, tipo=tipo, token=new_public_token(), config={}, ticket_seq=0, **fields)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hmac
 import logging
 from html import escape
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse
 
 from ventanilla.db import utcnow
@@ -95,7 +95,9 @@ async def unsubscribe(token: str, ctx: Ctx, uow: UoW) -> HTMLResponse:
 
 
 @router.post("/tickets/{tipo}/{ticket_id}/send-history", dependencies=[Depends(limit("history", lambda c: 10))])
-async def send_history(tipo: str, ticket_id: int, ctx: Ctx, uow: UoW) -> dict[str, Any]:
+async def send_history(
+    tipo: str, ticket_id: Annotated[int, Path(ge=1, le=2**53)], ctx: Ctx, uow: UoW
+) -> dict[str, Any]:
     """Email the ticket's history to the citizen's own address (the only recipient, so the caller learns nothing)."""
     ticket = await tickets_repo.get(uow.session, ticket_id)
     entity = await entities_repo.get(uow.session, ticket.entity_id) if ticket else None

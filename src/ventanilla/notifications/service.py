@@ -202,12 +202,12 @@ async def enqueue_history(
 ) -> list[EmailOutbox] | None:
     """The citizen asked for the ticket's history: one email now; None when the ticket has no usable address.
 
-    At most one such email per ticket per debounce window, so the public button cannot flood a mailbox.
+    At most one such email per ticket every ten minutes, so the public button cannot flood a mailbox.
     """
     target = await citizen_target(session, entity, ticket)
     if target is None:
         return None
-    window = dt.timedelta(seconds=max(60, settings.email_debounce_seconds))
+    window = dt.timedelta(seconds=max(600, settings.email_debounce_seconds))
     if await repository.recent_kind(session, ticket.id, "history", now - window):
         return []
     row = _row(settings, entity, ticket, target, "history", now)

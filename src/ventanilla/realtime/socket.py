@@ -18,6 +18,7 @@ from ventanilla.users import service as users
 log = logging.getLogger(__name__)
 
 AgentHook = Callable[[int, int], Awaitable[None]]
+MAX_FAILED_JOINS = 20
 
 
 def _cookie(environ: dict[str, Any], name: str) -> str | None:
@@ -94,7 +95,10 @@ def register(ctx: AppContext, presence: Presence) -> None:
             tipo, ticket_id = ticket_ref
             async with ctx.sessions() as db:
                 ticket = await tickets_repo.get(db, ticket_id)
-            if ticket is None or ticket.tipo != tipo:
+            staff_of = (await sio.get_session(sid)).get("staff_entity_id")
+            # The widget's room socket carries no credentials (the frontend's design): the unguessable ticket id
+            # is the capability. Sockets that do say who they are only get their own entity's rooms.
+            if ticket is None or ticket.tipo != tipo or (staff_of is not None and staff_of != ticket.entity_id):
                 return {"error": "No existe esa conversación."}
             return rooms.ticket_room(tipo, ticket_id)
         session = await sio.get_session(sid)
@@ -106,6 +110,11 @@ def register(ctx: AppContext, presence: Presence) -> None:
     async def join(sid: str, data: Any = None) -> dict[str, Any]:
         room = await _room_for(sid, data)
         if isinstance(room, dict):
+            session = await sio.get_session(sid)
+            session["failed_joins"] = session.get("failed_joins", 0) + 1
+            if session["failed_joins"] > MAX_FAILED_JOINS:
+                # Nobody legitimate guesses rooms; cut enumeration short.
+                await sio.disconnect(sid)
             return {"ok": False, **room}
         await sio.enter_room(sid, room)
         return {"ok": True}

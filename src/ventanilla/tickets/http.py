@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ventanilla.chat import service as livechat
@@ -21,6 +21,8 @@ from ventanilla.web import Ctx, OptionalEntity, OptionalUser, Staff, UoW, limit,
 
 router = APIRouter(tags=["reclamos"])
 Tipo = Literal["municipio", "pyme"]
+MAX_ID = 2**53
+TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 pin_limit = Depends(limit("pin", lambda ctx: ctx.settings.lookup_rate_limit_per_minute))
 
 
@@ -74,7 +76,7 @@ async def list_tickets(
     uow: UoW,
     estado: Annotated[str | None, Query(max_length=32)] = None,
     limit_: Annotated[int, Query(alias="limit", ge=1, le=500)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
     """The entity's tickets, newest activity first."""
     if user.entity_id is None:
@@ -110,12 +112,12 @@ async def _messages(
 @router.get("/tickets/chat/{ticket_id}/mensajes")
 @router.get("/tickets/chat/pyme/{ticket_id}/mensajes")
 async def chat_messages(
-    ticket_id: int,
+    ticket_id: TicketId,
     request: Request,
     uow: UoW,
     user: OptionalUser,
     entity: OptionalEntity,
-    ultimo_mensaje_id: Annotated[int, Query(ge=0)] = 0,
+    ultimo_mensaje_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """Messages of a chat (municipio or pyme) after `ultimo_mensaje_id`: exactly what a reconnecting client missed."""
@@ -124,7 +126,7 @@ async def chat_messages(
 
 @router.post("/tickets/chat/{ticket_id}/responder_ciudadano")
 async def citizen_reply(
-    ticket_id: int,
+    ticket_id: TicketId,
     body: schemas.ReplyIn,
     request: Request,
     ctx: Ctx,
@@ -165,7 +167,7 @@ async def by_number(
 @router.get("/tickets/{tipo}/{ticket_id}")
 async def get_ticket(
     tipo: Tipo,
-    ticket_id: int,
+    ticket_id: TicketId,
     request: Request,
     ctx: Ctx,
     uow: UoW,
@@ -185,7 +187,7 @@ async def get_ticket(
 @router.get("/tickets/{tipo}/{ticket_id}/timeline")
 async def timeline(
     tipo: Tipo,
-    ticket_id: int,
+    ticket_id: TicketId,
     request: Request,
     ctx: Ctx,
     uow: UoW,
@@ -202,7 +204,7 @@ async def timeline(
 
 @router.post("/tickets/{tipo}/{ticket_id}/responder")
 async def agent_reply(
-    tipo: Tipo, ticket_id: int, body: schemas.ReplyIn, ctx: Ctx, uow: UoW, user: Staff
+    tipo: Tipo, ticket_id: TicketId, body: schemas.ReplyIn, ctx: Ctx, uow: UoW, user: Staff
 ) -> dict[str, Any]:
     """An agent answers; a waiting live chat is taken by the agent who replies."""
     entity, ticket = await service.staff_ticket(uow, user, ticket_id)
@@ -215,7 +217,7 @@ async def agent_reply(
 
 @router.put("/tickets/{tipo}/{ticket_id}/estado")
 async def change_status(
-    tipo: Tipo, ticket_id: int, body: schemas.StatusIn, ctx: Ctx, uow: UoW, user: Staff
+    tipo: Tipo, ticket_id: TicketId, body: schemas.StatusIn, ctx: Ctx, uow: UoW, user: Staff
 ) -> dict[str, Any]:
     """An agent changes the ticket's status; closing a live chat says goodbye and frees the agent."""
     entity, ticket = await service.staff_ticket(uow, user, ticket_id)
@@ -225,7 +227,7 @@ async def change_status(
 
 
 @router.post("/tickets/{tipo}/{ticket_id}/asignar")
-async def assign(tipo: Tipo, ticket_id: int, ctx: Ctx, uow: UoW, user: Staff) -> dict[str, Any]:
+async def assign(tipo: Tipo, ticket_id: TicketId, ctx: Ctx, uow: UoW, user: Staff) -> dict[str, Any]:
     """An agent takes a ticket (a waiting live chat becomes theirs)."""
     entity, ticket = await service.staff_ticket(uow, user, ticket_id)
     await livechat.take(ctx, uow, entity, ticket, user)
@@ -246,7 +248,7 @@ class LocationIn(BaseModel):
 @router.put("/tickets/chat/{ticket_id}/ubicacion")
 @router.put("/tickets/{tipo}/{ticket_id}/ubicacion")
 async def set_location(
-    ticket_id: int,
+    ticket_id: TicketId,
     body: LocationIn,
     request: Request,
     uow: UoW,

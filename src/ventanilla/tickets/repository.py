@@ -13,7 +13,9 @@ from ventanilla.users.models import User
 
 
 async def get(session: AsyncSession, ticket_id: int) -> Ticket | None:
-    """Ticket by id."""
+    """Ticket by id (ids outside the 64-bit range match nothing instead of failing in the driver)."""
+    if not 0 < ticket_id < 2**63:
+        return None
     return await session.get(Ticket, ticket_id)
 
 

@@ -84,7 +84,7 @@ async def create_ticket(uow: UnitOfWork, entity: Entity, data: NewTicket) -> tup
     if data.idempotency_key:
         existing = await repository.by_idempotency_key(session, entity.id, data.idempotency_key)
         if existing is not None:
-            return existing, False
+            return _same_caller(existing, data), False
     if data.channel not in CHANNELS or data.prioridad not in PRIORIDADES or data.estado not in ESTADOS:
         raise BadRequest("Datos del reclamo inválidos.")
     if data.descripcion is not None and len(data.descripcion) > MAX_MESSAGE_CHARS:
@@ -128,12 +128,21 @@ async def create_ticket(uow: UnitOfWork, entity: Entity, data: NewTicket) -> tup
         if data.idempotency_key:
             existing = await repository.by_idempotency_key(session, entity.id, data.idempotency_key)
             if existing is not None:
-                return existing, False
+                return _same_caller(existing, data), False
         raise
     session.add(TicketEvent(ticket_id=ticket.id, kind="ticket_creado", to_value=ticket.estado, created_at=now))
     for listener in uow.listeners:
         await listener.ticket_created(uow, entity, ticket)
     return ticket, True
+
+
+def _same_caller(existing: Ticket, data: NewTicket) -> Ticket:
+    """A repeated idempotency key returns the ticket only to whoever created it (it carries the PIN)."""
+    same_session = bool(data.chat_session_key) and existing.chat_session_key == data.chat_session_key
+    same_citizen = data.citizen is not None and existing.citizen_id == data.citizen.id
+    if not (same_session or same_citizen):
+        raise Conflict("Esa clave de idempotencia ya se usó en otra conversación.")
+    return existing
 
 
 async def add_message(

@@ -17,7 +17,7 @@ from ventanilla.settings import Settings
 from ventanilla.users import repository as users_repo
 from ventanilla.users import service as users
 from ventanilla.users.models import User
-from ventanilla.web import Ctx, CurrentUser, ORJSONResponse, UoW, entity_token_of, limit
+from ventanilla.web import Ctx, CurrentUser, OptionalUser, ORJSONResponse, UoW, entity_token_of, limit
 
 router = APIRouter(tags=["cuentas"])
 login_limit = Depends(limit("login", lambda ctx: ctx.settings.login_rate_limit_per_minute))
@@ -102,14 +102,18 @@ def _login_response(ctx: Ctx, payload: dict[str, Any], status: int = 200) -> Res
 @router.post("/login", dependencies=[login_limit])
 async def login(body: LoginIn, ctx: Ctx, uow: UoW) -> Response:
     """Panel login: bearer token in the body and an HttpOnly session cookie for the panel socket."""
-    user = await users.authenticate(uow.session, body.email, body.password)
+    user = await users.authenticate(uow.session, body.email, body.password, staff=True)
     entity = await entities_repo.get(uow.session, user.entity_id) if user.entity_id else None
     return _login_response(ctx, _auth_payload(ctx, user, entity))
 
 
 @router.post("/logout")
-async def logout(ctx: Ctx) -> Response:
-    """Forget the session cookie."""
+async def logout(ctx: Ctx, uow: UoW, user: OptionalUser) -> Response:
+    """Revoke the caller's tokens (every device) and forget the session cookie."""
+    if user is not None:
+        user.token_version += 1
+        await uow.commit()
+        ctx.services["user_cache"].forget(user.id)
     response = ORJSONResponse({"ok": True})
     response.delete_cookie(ctx.settings.session_cookie_name, path="/")
     return response

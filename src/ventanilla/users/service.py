@@ -11,11 +11,13 @@ from ventanilla.db import SnapshotCache
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Conflict, Unauthorized
 from ventanilla.security import TokenSigner, hash_password, verify_password
+from ventanilla.text import one_line
 from ventanilla.users import repository
 from ventanilla.users.models import ROLES, NotificationPrefs, User
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 AUTH_PURPOSE = "auth"
+_DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 MIN_PASSWORD = 8
 
 
@@ -49,7 +51,7 @@ async def create(
     user = User(
         entity_id=entity_id,
         email=email,
-        name=(name or email.split("@")[0]).strip()[:200],
+        name=one_line(name) or email.split("@")[0],
         password_hash=await hash_password(password) if password else None,
         rol=rol,
         phone=phone,
@@ -72,14 +74,15 @@ async def authenticate(
     candidates = [
         u
         for u in await repository.by_email(session, email)
-        if (entity_id is None or u.entity_id == entity_id) and (staff is None or u.is_staff == staff)
+        if u.password_hash
+        and (entity_id is None or u.entity_id == entity_id)
+        and (staff is None or u.is_staff == staff)
     ]
-    for user in candidates:
-        if user.password_hash and await verify_password(password, user.password_hash):
-            return user
-    if not candidates:
-        # Same cost as a real check so timing does not reveal which emails exist.
-        await verify_password(password, "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAA")
+    # Exactly one slow check whatever matched, so timing tells nothing about which emails exist.
+    user = candidates[0] if candidates else None
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    if await verify_password(password, stored) and user is not None:
+        return user
     raise Unauthorized("Email o contraseña incorrectos.")
 
 
