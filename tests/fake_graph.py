@@ -137,6 +137,7 @@ class FakeGraph:
     """The fake API; `tokens` maps phone_number_id to its valid access token."""
 
     tokens: dict[str, str] = field(default_factory=dict)
+    media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
     failures: list[tuple[str, int, int]] = field(default_factory=list)
     hang_seconds: float = 3.0
@@ -226,10 +227,33 @@ class FakeGraph:
             }
         )
 
+    def _authorized(self, request: web.Request) -> bool:
+        return request.headers.get("Authorization", "").removeprefix("Bearer ") in self.tokens.values()
+
+    async def _media_info(self, request: web.Request) -> web.Response:
+        """Like the real API: metadata with a download URL that needs the same bearer token."""
+        if not self._authorized(request):
+            return _error(401, "Invalid OAuth access token.", 190)
+        media_id = request.match_info["media_id"]
+        if media_id not in self.media:
+            return _error(404, "Unsupported get request.", 100)
+        content, mime = self.media[media_id]
+        return web.json_response(
+            {"url": f"{self.url}/media/{media_id}", "mime_type": mime, "file_size": len(content), "id": media_id}
+        )
+
+    async def _media_file(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return web.Response(status=401)
+        content, mime = self.media[request.match_info["media_id"]]
+        return web.Response(body=content, content_type=mime)
+
     async def start(self) -> FakeGraph:
         """Listen on a free loopback port."""
         app = web.Application()
         app.router.add_post(f"/{VERSION}/{{phone_number_id}}/messages", self._messages)
+        app.router.add_get(f"/{VERSION}/{{media_id}}", self._media_info)
+        app.router.add_get("/media/{media_id}", self._media_file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)

@@ -160,7 +160,8 @@ def create_app(
         expose_headers=["X-Anon-Id"],
         max_age=600,
     )
-    for router in (users_router, entities_router, tickets_router, bot_router, attachments_router, *plugin_routers):
+    # Channel routes first: `/archivos/whatsapp/{id}` must win over the generic `/archivos/{key}/{name}`.
+    for router in (*plugin_routers, users_router, entities_router, tickets_router, bot_router, attachments_router):
         api.include_router(router)
 
     @api.get("/health", tags=["salud"])

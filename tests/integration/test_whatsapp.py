@@ -630,3 +630,36 @@ async def test_an_urgent_whatsapp_message_is_escalated(env: Env) -> None:
             assert event["id"] == ticket.id and event["prioridad"] == "urgente"
         finally:
             await panel.close()
+
+
+async def test_citizen_photos_reach_agents_through_the_media_proxy(env: Env) -> None:
+    line = await whatsapp_tenant(env)
+    other = await whatsapp_tenant(env)
+    wa_id = new_wa_id()
+    media_id = str(10**12 + secrets.randbelow(10**12))
+    env.graph.media[media_id] = (b"\xff\xd8\xff\xe0 una foto del bache", "image/jpeg")
+    await say(env, line, button(wa_id, "request_agent", "Hablar con un representante"))
+    await say(env, line, message(wa_id, "image", {"id": media_id, "mime_type": "image/jpeg", "caption": "el bache"}))
+    ticket = await ticket_of(env.server, line, wa_id)
+    stored = await eventually(
+        lambda: scalar(
+            env.server,
+            select(TicketMessage).where(TicketMessage.ticket_id == ticket.id, TicketMessage.attachment.is_not(None)),
+        )
+    )
+    url = stored.attachment["url"]
+    assert f"/archivos/whatsapp/{media_id}?sig=" in url
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    async with env.server.client() as agent, env.server.client() as stranger, env.server.client() as anonymous:
+        await login(agent, line.tenant.agents[0]["email"])
+        got = await agent.get("/" + path)
+        assert (
+            got.status_code == 200
+            and got.content.startswith(b"\xff\xd8")
+            and got.headers["content-type"] == "image/jpeg"
+        )
+        assert (await anonymous.get("/" + path)).status_code == 401
+        await login(stranger, other.tenant.agents[0]["email"])
+        assert (await stranger.get("/" + path)).status_code == 404  # another entity's token cannot read it
+        assert (await agent.get("/archivos/whatsapp/../../etc")).status_code == 404
+        assert (await agent.get(f"/archivos/whatsapp/{media_id}?sig=forged")).status_code == 404

@@ -62,6 +62,8 @@ class WhatsAppSender(Protocol):
 
     async def send(self, phone_number_id: str, token: str, payload: dict[str, Any]) -> str: ...
 
+    async def fetch_media(self, media_id: str, token: str, limit: int) -> tuple[bytes, str]: ...
+
     async def aclose(self) -> None: ...
 
 
@@ -192,6 +194,31 @@ class GraphClient:
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             raise RetryableGraphError("unexpected response without a message id", status=response.status_code) from exc
 
+    async def fetch_media(self, media_id: str, token: str, limit: int) -> tuple[bytes, str]:
+        """A media file a citizen sent: its metadata gives a short-lived URL, fetched with the same token."""
+        headers = {"Authorization": f"Bearer {token}"}
+        try:
+            meta = await self._http.get(f"{self.api_base}/{media_id}", headers=headers)
+            if meta.status_code >= 400:
+                message, code = _error_of(meta)
+                raise PermanentGraphError(message, status=meta.status_code, code=code)
+            info = meta.json()
+            url, mime = str(info["url"]), str(info.get("mime_type") or "application/octet-stream")
+            if int(info.get("file_size") or 0) > limit:
+                raise PermanentGraphError("media too large", status=413, code=None)
+            media = await self._http.get(url, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise RetryableGraphError(f"timeout: {type(exc).__name__}") from exc
+        except httpx.TransportError as exc:
+            raise RetryableGraphError(f"connection error: {type(exc).__name__}") from exc
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PermanentGraphError(f"unexpected media answer: {exc!r}") from exc
+        if media.status_code >= 400:
+            raise PermanentGraphError("media download refused", status=media.status_code, code=None)
+        if len(media.content) > limit:
+            raise PermanentGraphError("media too large", status=413, code=None)
+        return media.content, mime.split(";")[0].strip().lower()
+
     async def send_text(self, phone_number_id: str, token: str, to: str, body: str) -> str:
         """A plain text message (≤ 4096 characters)."""
         return await self.send(phone_number_id, token, text_payload(to, body))
@@ -232,6 +259,10 @@ class LoggingSender:
         self.count += 1
         log.info("whatsapp (log only) from %s to %s: %s", phone_number_id, payload.get("to"), payload.get("type"))
         return f"wamid.LOG{self.count}"
+
+    async def fetch_media(self, media_id: str, token: str, limit: int) -> tuple[bytes, str]:
+        """There is no media without the real API."""
+        raise PermanentGraphError("media is not available in log-only mode", status=404, code=None)
 
     async def aclose(self) -> None:
         """Nothing to close."""

@@ -254,6 +254,11 @@ async def _followed_ticket(
     return ticket if ticket is not None and not ticket.is_closed else None
 
 
+def media_signature(ctx: AppContext, entity_id: int, media_id: str) -> str:
+    """The MAC that ties a media link to one entity."""
+    return ctx.signer.short_mac("whatsapp-media", f"{entity_id}:{media_id}", length=24)
+
+
 async def handle_message(ctx: AppContext, runtime: Runtime, uow: UnitOfWork, event: InboundEvent) -> None:
     """A citizen's message: joins their open conversation, or goes to the same bot as the widget."""
     session = uow.session
@@ -264,6 +269,14 @@ async def handle_message(ctx: AppContext, runtime: Runtime, uow: UnitOfWork, eve
         return
     message = event.payload.get("message") or {}
     turn = schemas.read_message(message)
+    if turn.attachment and turn.attachment.get("whatsapp_media_id"):
+        # Agents open it through our proxy, which fetches it from the Graph API with the entity's token; the
+        # signature binds the link to this entity (one Meta app's tokens could read every tenant's media).
+        media_id = str(turn.attachment["whatsapp_media_id"])
+        turn.attachment["url"] = (
+            f"{ctx.settings.public_url.rstrip('/')}/archivos/whatsapp/{media_id}"
+            f"?sig={media_signature(ctx, entity.id, media_id)}"
+        )
     if turn.kind == "reaction":
         log.info("whatsapp reaction from a citizen of entity %s ignored", entity.id)
         return

@@ -7,12 +7,14 @@ import logging
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
+from ventanilla.adapters.whatsapp_client import GraphError
 from ventanilla.db import utcnow
-from ventanilla.web import Ctx, UoW, error_response
-from ventanilla.whatsapp import schemas, service
+from ventanilla.errors import NotFound
+from ventanilla.web import Ctx, Staff, UoW, error_response
+from ventanilla.whatsapp import repository, schemas, service
 
 log = logging.getLogger(__name__)
 
@@ -70,3 +72,33 @@ async def receive(request: Request, ctx: Ctx, uow: UoW) -> Response:
 
 def _object(data: object) -> object:
     return data.get("object") if isinstance(data, dict) else type(data).__name__
+
+
+@router.get("/archivos/whatsapp/{media_id}")
+async def media(
+    media_id: Annotated[str, Path(pattern=r"^[0-9]{1,40}$")],
+    ctx: Ctx,
+    uow: UoW,
+    user: Staff,
+    sig: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    """A photo, audio or document a citizen sent by WhatsApp, fetched from the Graph API for the entity's agents."""
+    if user.entity_id is None or not hmac.compare_digest(
+        sig.encode(), service.media_signature(ctx, user.entity_id, media_id).encode()
+    ):
+        raise NotFound("No existe ese archivo.")
+    account = await repository.account_for_entity(uow.session, user.entity_id)
+    if account is None:
+        raise NotFound("La entidad no tiene un número de WhatsApp configurado.")
+    runtime = service.runtime_of(ctx)
+    try:
+        content, mime = await runtime.sender.fetch_media(media_id, account.access_token, ctx.settings.max_upload_bytes)
+    except GraphError as exc:
+        log.warning("whatsapp media %s not available: %s", media_id, exc.message)
+        raise NotFound("El archivo ya no está disponible en WhatsApp.") from exc
+    safe = mime if mime.startswith(("image/", "audio/", "video/", "application/pdf")) else "application/octet-stream"
+    return Response(
+        content,
+        media_type=safe,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
+    )
