@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ventanilla.settings import Settings
 
 
@@ -17,3 +19,12 @@ def test_secret_from_settings_or_a_generated_private_file(tmp_path: Path) -> Non
 
 def test_cors_origins_from_a_comma_separated_string() -> None:
     assert Settings(cors_origins="http://a.test, http://b.test").cors_origins == ["http://a.test", "http://b.test"]  # type: ignore[arg-type]
+
+
+def test_cors_origins_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VENTANILLA_CORS_ORIGINS", "http://localhost:8080,http://127.0.0.1:8080")
+    assert Settings().cors_origins == ["http://localhost:8080", "http://127.0.0.1:8080"]
+    monkeypatch.setenv("VENTANILLA_CORS_ORIGINS", '["http://a.test"]')
+    assert Settings().cors_origins == ["http://a.test"]
+    monkeypatch.setenv("VENTANILLA_CORS_ORIGINS", "*")
+    assert Settings().cors_origins == ["*"]
