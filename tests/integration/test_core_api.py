@@ -377,3 +377,71 @@ async def test_security_edges(server: Server) -> None:
             },
         )
         assert r.status_code == 201 and "\n" not in r.json()["nombre_empresa"]
+
+
+def widget_update(context: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
+    """What the widget's context code does with a response (contexto_municipio.ts), nothing more."""
+    new = {**context, "datos_reclamo": dict(context.get("datos_reclamo") or {})}
+    estructura = response.get("datos_estructura") or {}
+    assert "categoria" not in estructura  # the widget throws on it (mapToKnownCategory is not defined there)
+    for src, dst in (
+        ("descripcion", "descripcion"),
+        ("ubicacion", "ubicacion"),
+        ("nombre_usuario_detectado", "nombre_ciudadano"),
+        ("telefono_detectado", "telefono_ciudadano"),
+        ("email_detectado", "email_ciudadano"),
+    ):
+        if estructura.get(src):
+            new["datos_reclamo"][dst] = estructura[src]
+    if response.get("ticket_id"):
+        new["estado_conversacion"], new["id_ticket_creado"] = "reclamo_creado", response["ticket_id"]
+    elif response.get("accion_backend") == "crear_reclamo":
+        new["estado_conversacion"] = "recolectando_info" if response.get("pedir_info") else "confirmando_reclamo"
+    return new
+
+
+async def test_intake_works_with_the_widgets_own_context_handling(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    headers = widget_headers(tenant)
+    context: dict[str, Any] = {
+        "estado_conversacion": "inicio",
+        "datos_reclamo": {},
+        "historial_conversacion": [],
+        "id_ticket_creado": None,
+    }
+    async with server.client() as client:
+        for text in ("Hay una luminaria apagada hace una semana", "Av. San Martín 1234"):
+            r = (
+                await client.post(
+                    "/ask/municipio", json={"pregunta": text, "contexto_previo": context}, headers=headers
+                )
+            ).json()
+            context = widget_update(context, r)
+        assert context["estado_conversacion"] == "confirmando_reclamo", r
+        datos = context["datos_reclamo"]
+        r = (
+            await client.post(
+                "/ask/municipio",
+                headers=headers,
+                json={
+                    "pregunta": "",
+                    "action": "confirmar_reclamo",
+                    "contexto_previo": context,
+                    "idempotency_key": "k-1",
+                    "datos_personales": {
+                        "nombre": "Ana Gómez",
+                        "email": "ana@example.org",
+                        "telefono": datos.get("telefono_ciudadano"),
+                        "dni": None,
+                    },
+                },
+            )
+        ).json()
+        assert isinstance(r.get("ticket_id"), int), r
+        agent = await login(client, tenant.agents[0]["email"])
+        ticket = (
+            await client.get(
+                f"/tickets/municipio/{r['ticket_id']}", headers={"Authorization": f"Bearer {agent['token']}"}
+            )
+        ).json()
+        assert ticket["categoria"] == "Alumbrado público" and ticket["direccion"] == "Av. San Martín 1234"

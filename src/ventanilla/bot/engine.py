@@ -69,6 +69,7 @@ ESTADOS = frozenset(
     }
 )
 _INTAKE_ESTADOS = frozenset({"recolectando_info", "recolectando_datos_personales", "confirmando_reclamo"})
+INTAKE_ESTADOS = _INTAKE_ESTADOS
 _AWAITING = frozenset({"categoria", "descripcion", "ubicacion", "datos_personales", "confirmacion"})
 _MENU_ACTIONS = frozenset({"menu", "volver_menu", "menu_principal", "mostrar_menu"})
 

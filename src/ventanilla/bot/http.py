@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ventanilla.bot import engine
 from ventanilla.bot import service as bot
+from ventanilla.chat import repository as chats
 from ventanilla.chat import service as livechat
 from ventanilla.errors import TooLarge
 from ventanilla.web import Ctx, OptionalUser, ORJSONResponse, RequestEntity, UoW, limit, session_key_of
@@ -89,17 +90,19 @@ async def ask(
     if len(body.pregunta) > ctx.settings.max_message_chars:
         raise TooLarge(f"El mensaje supera el máximo de {ctx.settings.max_message_chars} caracteres.")
     session_key = session_key_of(request)
-    # Without the frontend's context the server keeps the conversation state (a greeting starts afresh).
-    keeps_state = body.contexto_previo is None and body.action != "initial_greeting"
-    chat = await livechat.chat_session(uow, owner, session_key) if session_key and keeps_state else None
-    raw_state = body.contexto_previo if body.contexto_previo is not None else None
-    state = (
-        engine.ConversationState.from_contexto(raw_state)
-        if raw_state is not None
-        else engine.ConversationState.from_json(chat.state)
-        if chat is not None and chat.state
-        else engine.ConversationState()
-    )
+    chat = await chats.get_session(uow.session, owner.id, session_key) if session_key else None
+    stored = engine.ConversationState.from_json(chat.state) if chat is not None and chat.state else None
+    raw_state = body.contexto_previo
+    if raw_state is not None:
+        state = engine.ConversationState.from_contexto(raw_state)
+        # The widget cannot carry the category back (copying `datos_estructura.categoria` throws in its
+        # context code), so the server keeps it for the intake in progress.
+        if state.draft.categoria is None and stored is not None and state.estado in engine.INTAKE_ESTADOS:
+            state.draft.categoria = stored.draft.categoria
+    elif body.action == "initial_greeting" or stored is None:
+        state = engine.ConversationState()
+    else:
+        state = stored
     attachment = _attachment(body)
     incoming = engine.Incoming(
         text=body.pregunta,
@@ -127,8 +130,15 @@ async def ask(
         ),
         state=state,
     )
-    if chat is not None:
-        chat.state = orjson.loads(answer.reply.state.to_json())
+    new_state = answer.reply.state
+    kept_categoria = stored.draft.categoria if stored is not None else None
+    if session_key and (raw_state is None or new_state.draft.categoria != kept_categoria):
+        chat = chat or await livechat.chat_session(uow, owner, session_key)
+        chat.state = orjson.loads(new_state.to_json())
     await uow.commit()
+    wire = answer.to_wire()
+    estructura = wire.get("datos_estructura")
+    if isinstance(estructura, dict):
+        estructura.pop("categoria", None)  # see above: the widget would throw on it
     anon = request.headers.get("anon-id") or request.headers.get("x-anon-id") or secrets.token_hex(16)
-    return ORJSONResponse(answer.to_wire(), headers={"X-Anon-Id": anon[:64]})
+    return ORJSONResponse(wire, headers={"X-Anon-Id": anon[:64]})

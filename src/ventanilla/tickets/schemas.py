@@ -160,7 +160,7 @@ def ticket_wire(
         "description": ticket.descripcion,
         "detalles": ticket.descripcion,
         "prioridad": ticket.prioridad,
-        "lastMessage": last_message,
+        "lastMessage": last_message or ticket.descripcion,
         "hasUnreadMessages": ticket.has_unread,
         "es_chat_en_vivo": ticket.is_live_chat,
         "urgencia": ticket.urgency,
