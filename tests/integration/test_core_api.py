@@ -445,3 +445,40 @@ async def test_intake_works_with_the_widgets_own_context_handling(server: Server
             )
         ).json()
         assert ticket["categoria"] == "Alumbrado público" and ticket["direccion"] == "Av. San Martín 1234"
+
+
+async def test_a_category_chosen_by_button_survives_the_widgets_context(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    headers = widget_headers(tenant)
+    context: dict[str, Any] = {"estado_conversacion": "inicio", "datos_reclamo": {}, "id_ticket_creado": None}
+    turns: list[dict[str, Any]] = [
+        {"pregunta": "", "action": "iniciar_reclamo"},
+        {"pregunta": "Ruidos molestos", "action": "set_categoria", "payload": {"categoria": "Ruidos molestos"}},
+        {"pregunta": "Todas las noches pasa lo mismo en la esquina y nadie hace nada"},
+        {"pregunta": "Calle Falsa 123"},
+    ]
+    async with server.client() as client:
+        for turn in turns:
+            r = (await client.post("/ask/municipio", json={**turn, "contexto_previo": context}, headers=headers)).json()
+            context = widget_update(context, r)
+        assert context["estado_conversacion"] == "confirmando_reclamo", r
+        r = (
+            await client.post(
+                "/ask/municipio",
+                headers=headers,
+                json={
+                    "pregunta": "",
+                    "action": "confirmar_reclamo",
+                    "contexto_previo": context,
+                    "idempotency_key": "k-2",
+                    "datos_personales": {"nombre": "Ana Gómez", "email": "ana@example.org"},
+                },
+            )
+        ).json()
+        agent = await login(client, tenant.agents[0]["email"])
+        ticket = (
+            await client.get(
+                f"/tickets/municipio/{r['ticket_id']}", headers={"Authorization": f"Bearer {agent['token']}"}
+            )
+        ).json()
+        assert ticket["categoria"] == "Ruidos molestos"

@@ -460,6 +460,11 @@ def _categories(settings: BotSettings) -> tuple[str, ...]:
     return cats or texts.DEFAULT_CATEGORIES.get(settings.tipo_chat, texts.DEFAULT_CATEGORIES["municipio"])
 
 
+def category_from_description(settings: BotSettings, descripcion: str | None) -> str | None:
+    """The category the description's words point to, if any (settings: only tipo and categories are read)."""
+    return infer_category(normalize(descripcion), _categories(settings)) if descripcion else None
+
+
 def _menu_buttons(settings: BotSettings, *, with_agent: bool = True) -> list[Button]:
     menu = texts.MENU.get(settings.tipo_chat, texts.MENU["municipio"])
     buttons = [Button(label, action=action) for label, action in menu]

@@ -90,19 +90,29 @@ async def ask(
     if len(body.pregunta) > ctx.settings.max_message_chars:
         raise TooLarge(f"El mensaje supera el máximo de {ctx.settings.max_message_chars} caracteres.")
     session_key = session_key_of(request)
-    chat = await chats.get_session(uow.session, owner.id, session_key) if session_key else None
+    greeting = body.action == "initial_greeting"
+    chat = await chats.get_session(uow.session, owner.id, session_key) if session_key and not greeting else None
     stored = engine.ConversationState.from_json(chat.state) if chat is not None and chat.state else None
+    in_intake = stored is not None and stored.estado in engine.INTAKE_ESTADOS
+    kept_categoria = stored.draft.categoria if stored is not None and in_intake else None
+    # Category inference needs only the entity's tipo and categories, not the (costlier) hours.
+    categories = engine.BotSettings(
+        tipo_chat="pyme" if owner.tipo == "pyme" else "municipio",
+        entity_name=owner.name,
+        live_chat_open=False,
+        categories=tuple((owner.config or {}).get("categorias") or ()),
+    )
     raw_state = body.contexto_previo
     if raw_state is not None:
         state = engine.ConversationState.from_contexto(raw_state)
         # The widget cannot carry the category back (copying `datos_estructura.categoria` throws in its
-        # context code), so the server keeps it for the intake in progress.
-        if state.draft.categoria is None and stored is not None and state.estado in engine.INTAKE_ESTADOS:
-            state.draft.categoria = stored.draft.categoria
-    elif body.action == "initial_greeting" or stored is None:
-        state = engine.ConversationState()
+        # context code): infer it again from the description it does echo, or use the one we had to keep.
+        if state.draft.categoria is None and state.estado in engine.INTAKE_ESTADOS:
+            state.draft.categoria = engine.category_from_description(categories, state.draft.descripcion) or (
+                kept_categoria
+            )
     else:
-        state = stored
+        state = stored if stored is not None and not greeting else engine.ConversationState()
     attachment = _attachment(body)
     incoming = engine.Incoming(
         text=body.pregunta,
@@ -131,8 +141,11 @@ async def ask(
         state=state,
     )
     new_state = answer.reply.state
-    kept_categoria = stored.draft.categoria if stored is not None else None
-    if session_key and (raw_state is None or new_state.draft.categoria != kept_categoria):
+    chosen = new_state.draft.categoria if new_state.estado in engine.INTAKE_ESTADOS else None
+    must_keep = chosen != kept_categoria and (
+        chosen is None or chosen != engine.category_from_description(categories, new_state.draft.descripcion)
+    )
+    if session_key and not greeting and (raw_state is None or must_keep):
         chat = chat or await livechat.chat_session(uow, owner, session_key)
         chat.state = orjson.loads(new_state.to_json())
     await uow.commit()

@@ -17,9 +17,24 @@ LIVE = "en_vivo"
 _PRIORITY_RANK = case((Ticket.prioridad == "urgente", 0), (Ticket.prioridad == "alta", 1), else_=2)
 
 
+_MISSES = "ventanilla.chat_session_misses"
+
+
 async def get_session(session: AsyncSession, entity_id: int, key: str) -> ChatSession | None:
-    """A chat session by entity and key."""
-    return await session.get(ChatSession, (entity_id, key))
+    """A chat session by entity and key; a miss is remembered for the rest of the transaction."""
+    misses: set[tuple[int, str]] = session.info.setdefault(_MISSES, set())
+    if (entity_id, key) in misses:
+        return None
+    found = await session.get(ChatSession, (entity_id, key))
+    if found is None:
+        misses.add((entity_id, key))
+    return found
+
+
+def add_session(session: AsyncSession, chat: ChatSession) -> None:
+    """Stage a new chat session (and forget that it was missing)."""
+    session.info.get(_MISSES, set()).discard((chat.entity_id, chat.session_key))
+    session.add(chat)
 
 
 async def lock_entity(session: AsyncSession, entity_id: int) -> None:

@@ -52,7 +52,7 @@ async def chat_session(uow: UnitOfWork, entity: Entity, key: str, channel: str =
     found = await repository.get_session(uow.session, entity.id, key)
     if found is None:
         found = ChatSession(entity_id=entity.id, session_key=key, channel=channel, state=None)
-        uow.session.add(found)
+        repository.add_session(uow.session, found)
         await uow.session.flush()
     return found
 
