@@ -400,85 +400,44 @@ def widget_update(context: dict[str, Any], response: dict[str, Any]) -> dict[str
     return new
 
 
-async def test_intake_works_with_the_widgets_own_context_handling(server: Server) -> None:
-    tenant = await seed_tenant(server.ctx)
+async def widget_intake(server: Server, tenant: Tenant, turns: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """Play turns with the widget's own context handling, confirm, and read the ticket as an agent."""
     headers = widget_headers(tenant)
-    context: dict[str, Any] = {
-        "estado_conversacion": "inicio",
-        "datos_reclamo": {},
-        "historial_conversacion": [],
-        "id_ticket_creado": None,
-    }
+    context: dict[str, Any] = {"estado_conversacion": "inicio", "datos_reclamo": {}, "id_ticket_creado": None}
     async with server.client() as client:
-        for text in ("Hay una luminaria apagada hace una semana", "Av. San Martín 1234"):
-            r = (
-                await client.post(
-                    "/ask/municipio", json={"pregunta": text, "contexto_previo": context}, headers=headers
-                )
-            ).json()
+        for turn in turns:
+            r = (await client.post("/ask/municipio", json={**turn, "contexto_previo": context}, headers=headers)).json()
             context = widget_update(context, r)
         assert context["estado_conversacion"] == "confirmando_reclamo", r
-        datos = context["datos_reclamo"]
-        r = (
-            await client.post(
-                "/ask/municipio",
-                headers=headers,
-                json={
-                    "pregunta": "",
-                    "action": "confirmar_reclamo",
-                    "contexto_previo": context,
-                    "idempotency_key": "k-1",
-                    "datos_personales": {
-                        "nombre": "Ana Gómez",
-                        "email": "ana@example.org",
-                        "telefono": datos.get("telefono_ciudadano"),
-                        "dni": None,
-                    },
-                },
-            )
-        ).json()
-        assert isinstance(r.get("ticket_id"), int), r
+        personal = {"nombre": "Ana Gómez", "email": "ana@example.org"}
+        confirm = {
+            "pregunta": "",
+            "action": "confirmar_reclamo",
+            "contexto_previo": context,
+            "idempotency_key": key,
+            "datos_personales": personal,
+        }
+        created = (await client.post("/ask/municipio", headers=headers, json=confirm)).json()
+        assert isinstance(created.get("ticket_id"), int), created
         agent = await login(client, tenant.agents[0]["email"])
-        ticket = (
-            await client.get(
-                f"/tickets/municipio/{r['ticket_id']}", headers={"Authorization": f"Bearer {agent['token']}"}
-            )
-        ).json()
-        assert ticket["categoria"] == "Alumbrado público" and ticket["direccion"] == "Av. San Martín 1234"
+        bearer = {"Authorization": f"Bearer {agent['token']}"}
+        return dict((await client.get(f"/tickets/municipio/{created['ticket_id']}", headers=bearer)).json())
+
+
+async def test_intake_works_with_the_widgets_own_context_handling(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    turns = [{"pregunta": "Hay una luminaria apagada hace una semana"}, {"pregunta": "Av. San Martín 1234"}]
+    ticket = await widget_intake(server, tenant, turns, "k-1")
+    assert ticket["categoria"] == "Alumbrado público" and ticket["direccion"] == "Av. San Martín 1234"
 
 
 async def test_a_category_chosen_by_button_survives_the_widgets_context(server: Server) -> None:
     tenant = await seed_tenant(server.ctx)
-    headers = widget_headers(tenant)
-    context: dict[str, Any] = {"estado_conversacion": "inicio", "datos_reclamo": {}, "id_ticket_creado": None}
     turns: list[dict[str, Any]] = [
         {"pregunta": "", "action": "iniciar_reclamo"},
         {"pregunta": "Ruidos molestos", "action": "set_categoria", "payload": {"categoria": "Ruidos molestos"}},
         {"pregunta": "Todas las noches pasa lo mismo en la esquina y nadie hace nada"},
         {"pregunta": "Calle Falsa 123"},
     ]
-    async with server.client() as client:
-        for turn in turns:
-            r = (await client.post("/ask/municipio", json={**turn, "contexto_previo": context}, headers=headers)).json()
-            context = widget_update(context, r)
-        assert context["estado_conversacion"] == "confirmando_reclamo", r
-        r = (
-            await client.post(
-                "/ask/municipio",
-                headers=headers,
-                json={
-                    "pregunta": "",
-                    "action": "confirmar_reclamo",
-                    "contexto_previo": context,
-                    "idempotency_key": "k-2",
-                    "datos_personales": {"nombre": "Ana Gómez", "email": "ana@example.org"},
-                },
-            )
-        ).json()
-        agent = await login(client, tenant.agents[0]["email"])
-        ticket = (
-            await client.get(
-                f"/tickets/municipio/{r['ticket_id']}", headers={"Authorization": f"Bearer {agent['token']}"}
-            )
-        ).json()
-        assert ticket["categoria"] == "Ruidos molestos"
+    ticket = await widget_intake(server, tenant, turns, "k-2")
+    assert ticket["categoria"] == "Ruidos molestos"
