@@ -798,33 +798,21 @@ def main() -> int:
             v_rss = rss_kib(proc.pid)
             runner.stop(proc)
 
-            log("fan-out: bare Node socket.io")
-            nport = free_port()
-            nproc = runner.spawn("node-server", ["node", str(HERE / "node_server.mjs"), str(nport)], cwd=HERE)
-            nurl = f"http://127.0.0.1:{nport}"
-            wait_http(f"{nurl}/health", nproc)
-            n = run_fanout("node socket.io", [nurl], rooms, {"kind": "emit", "bases": [nurl]}, p, p.clients)
-            runner.stop(nproc)
+            def reference(label: str, name: str, program: list[str], *flags: str) -> dict[str, Any]:
+                """Start a bare reference server on a free port, run the same fan-out load on it, stop it."""
+                log(f"fan-out: {label}")
+                port = free_port()
+                proc = runner.spawn(name, [*program, str(port), *flags], cwd=HERE)
+                url = f"http://127.0.0.1:{port}"
+                wait_http(f"{url}/health", proc)
+                result = run_fanout(label, [url], rooms, {"kind": "emit", "bases": [url]}, p, p.clients)
+                runner.stop(proc)
+                return result
 
-            log("fan-out: bare python-socketio")
-            pport = free_port()
-            pproc = runner.spawn("py-bare", [PY, str(HERE / "py_bare_server.py"), str(pport)], cwd=HERE)
-            purl = f"http://127.0.0.1:{pport}"
-            wait_http(f"{purl}/health", pproc)
-            b = run_fanout("python-socketio (bare)", [purl], rooms, {"kind": "emit", "bases": [purl]}, p, p.clients)
-            runner.stop(pproc)
-
-            log("fan-out: bare python-socketio, websocket per-message deflate off")
-            dport = free_port()
-            dproc = runner.spawn(
-                "py-bare-nodeflate", [PY, str(HERE / "py_bare_server.py"), str(dport), "--no-deflate"], cwd=HERE
-            )
-            durl = f"http://127.0.0.1:{dport}"
-            wait_http(f"{durl}/health", dproc)
-            d = run_fanout(
-                "python-socketio (bare, no deflate)", [durl], rooms, {"kind": "emit", "bases": [durl]}, p, p.clients
-            )
-            runner.stop(dproc)
+            bare = [PY, str(HERE / "py_bare_server.py")]
+            n = reference("node socket.io", "node-server", ["node", str(HERE / "node_server.mjs")])
+            b = reference("python-socketio (bare)", "py-bare", bare)
+            d = reference("python-socketio (bare, no deflate)", "py-bare-nodeflate", bare, "--no-deflate")
 
             node_dps = n.get("saturation", {}).get("deliveries_per_s") or 0
             for found in (v, n, b, d):

@@ -17,7 +17,6 @@ class Event:
     name: str
     data: Any
     room: str
-    skip_sid: str | None = None
 
 
 class Publisher(Protocol):
@@ -37,9 +36,9 @@ class EventCollector:
     events: list[Event] = field(default_factory=list)
     hooks: list[AfterCommit] = field(default_factory=list)
 
-    def emit(self, name: str, data: Any, room: str, skip_sid: str | None = None) -> None:
+    def emit(self, name: str, data: Any, room: str) -> None:
         """Record an event to publish after commit."""
-        self.events.append(Event(name, data, room, skip_sid))
+        self.events.append(Event(name, data, room))
 
     def after_commit(self, hook: AfterCommit) -> None:
         """Run `hook` once the transaction has committed (deduplicated by identity)."""

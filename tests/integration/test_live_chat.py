@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
+import json
 import uuid
 from typing import Any
 
@@ -272,10 +272,7 @@ async def test_live_chat_bad_input_changes_nothing(server: Server) -> None:
             for d in ("Lunes", "Martes", "Miércoles", "Jueves", "Viernes")
         ]
         frontend_week += [{"dia": d, "abre": "", "cierra": "", "cerrado": True} for d in ("Sábado", "Domingo")]
-        import json as _json
-
-        saved = await admin_c.put("/perfil", json={"horario_json": _json.dumps(frontend_week)})
+        saved = await admin_c.put("/perfil", json={"horario_json": json.dumps(frontend_week)})
         assert saved.status_code == 200, saved.text
         me = (await admin_c.get("/me")).json()
         assert me["horario_json"][0]["abre"] == "08:00" and me["horario_json"][6]["cerrado"] is True
-        await asyncio.sleep(0)

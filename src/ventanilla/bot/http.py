@@ -133,7 +133,6 @@ async def ask(
         citizen=citizen,
         turn=bot.Turn(
             incoming=incoming,
-            contexto=raw_state,
             idempotency_key=body.idempotency_key,
             ticket_hint=_ticket_hint(body),
             attachment=attachment,

@@ -42,7 +42,6 @@ class Turn:
     """One citizen turn as the transports hand it over."""
 
     incoming: engine.Incoming
-    contexto: dict[str, Any] | None = None
     idempotency_key: str | None = None
     ticket_hint: int | None = None
     attachment: dict[str, Any] | None = None
@@ -55,7 +54,6 @@ class Answer:
     reply: engine.BotReply
     ticket: Ticket | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-    urgent: Verdict | None = None
     message_id: str = field(default_factory=lambda: f"bot-{uuid.uuid4().hex}")
     fecha: dt.datetime = field(default_factory=utcnow)
 
@@ -276,7 +274,7 @@ async def _urgent(
         parts.append("Avisamos a la guardia de la entidad para que lo revise cuanto antes.")
     reply = engine.BotReply(respuesta="\n\n".join(parts), botones=buttons, categorias=[], state=state)
     reply.ticket_id = ticket.id
-    return Answer(reply, ticket=ticket, urgent=verdict, extra={"urgente": True, "categoria_urgencia": verdict.category})
+    return Answer(reply, ticket=ticket, extra={"urgente": True, "categoria_urgencia": verdict.category})
 
 
 async def _create_complaint(

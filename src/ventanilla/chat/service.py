@@ -114,14 +114,9 @@ async def request_agent(
         chat.ticket_id = ticket.id
         chat.updated_at = utcnow()
     await assign_waiting(ctx, uow, entity)
-    agent = await tickets_repo_user(uow, ticket.assigned_agent_id)
+    agent = await uow.session.get(User, ticket.assigned_agent_id) if ticket.assigned_agent_id else None
     place = 0 if ticket.estado == LIVE else await repository.position(uow.session, ticket)
     return Handoff(ticket=ticket, created=created, position=place, agent=agent)
-
-
-async def tickets_repo_user(uow: UnitOfWork, user_id: int | None) -> User | None:
-    """A user by id, or None."""
-    return await uow.session.get(User, user_id) if user_id else None
 
 
 async def assign_waiting(ctx: AppContext, uow: UnitOfWork, entity: Entity) -> list[tuple[Ticket, User]]:

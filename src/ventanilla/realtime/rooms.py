@@ -25,11 +25,6 @@ def panel_room(entity_id: int) -> str:
     return f"panel:{entity_id}"
 
 
-def agent_room(user_id: int) -> str:
-    """Every socket of one agent."""
-    return f"agent:{user_id}"
-
-
 def session_room(entity_id: int, session_key: str) -> str:
     """The widget bot socket's room for one chat session in one entity."""
     return f"session:{entity_id}:{session_key}"

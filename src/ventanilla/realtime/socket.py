@@ -43,7 +43,6 @@ def register(ctx: AppContext, presence: Presence) -> None:
     """Attach the connection and room handlers to the Socket.IO server."""
     sio = ctx.sio
     online_hooks: list[AgentHook] = ctx.services.setdefault("agent_online_hooks", [])
-    offline_hooks: list[AgentHook] = ctx.services.setdefault("agent_offline_hooks", [])
 
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         auth = auth if isinstance(auth, dict) else {}
@@ -66,7 +65,6 @@ def register(ctx: AppContext, presence: Presence) -> None:
         if "staff_entity_id" in session:
             entity_id, user_id = session["staff_entity_id"], session["user_id"]
             await sio.enter_room(sid, rooms.panel_room(entity_id))
-            await sio.enter_room(sid, rooms.agent_room(user_id))
             await presence.add(entity_id, user_id, sid)
             for hook in online_hooks:
                 try:
@@ -80,11 +78,6 @@ def register(ctx: AppContext, presence: Presence) -> None:
         if "staff_entity_id" in session:
             entity_id, user_id = session["staff_entity_id"], session["user_id"]
             await presence.remove(entity_id, user_id, sid)
-            for hook in offline_hooks:
-                try:
-                    await hook(entity_id, user_id)
-                except Exception:
-                    log.exception("agent-offline hook failed")
 
     async def _room_for(sid: str, data: Any) -> str | dict[str, str]:
         raw = data.get("room") if isinstance(data, dict) else data
