@@ -9,12 +9,13 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from ventanilla.urgency import lexicon
 from ventanilla.urgency.lexicon import Category
 
 THRESHOLD: Final = 0.5
+UNSURE_THRESHOLD: Final = 0.3
 _FAR_WINDOW: Final = 3
 
 
@@ -27,9 +28,22 @@ class Verdict:
     category: Category
     reasons: tuple[str, ...]
 
+    @property
+    def level(self) -> Literal["urgent", "unsure", "calm"]:
+        """Urgent (escalate now), unsure (ask whether someone is in danger) or calm (normal flow)."""
+        if self.urgent:
+            return "urgent"
+        return "unsure" if self.score >= UNSURE_THRESHOLD else "calm"
+
     def to_dict(self) -> dict[str, object]:
         """JSON-friendly representation."""
-        return {"urgent": self.urgent, "score": self.score, "category": self.category, "reasons": list(self.reasons)}
+        return {
+            "urgent": self.urgent,
+            "level": self.level,
+            "score": self.score,
+            "category": self.category,
+            "reasons": list(self.reasons),
+        }
 
 
 # --- phonetic key ---------------------------------------------------------------------------------------------------
@@ -163,7 +177,7 @@ _ABBREVIATIONS: Final = {k: tuple(v.split()) for k, v in lexicon.ABBREVIATIONS.i
 
 def normalize(text: str) -> str:
     """Lowercase, strip accents and collapse stretched letters ("ayudaaaa" -> "ayuda")."""
-    text = unicodedata.normalize("NFD", text.lower()).translate(_COMBINING)
+    text = unicodedata.normalize("NFKD", text).lower().translate(_COMBINING)
     return _STRETCH.sub(r"\1", text)
 
 
@@ -206,6 +220,8 @@ def _build(text: str) -> _Doc:
         doc.clause_start.append(len(doc.words))
         for token in tokens:
             key = phonetic_key(token)
+            if not key:  # a lone silent letter ("h") has no sound: nothing for a rule to start at
+                continue
             doc.words.append(token)
             doc.keys.append(key)
             doc.clause_of.append(c)

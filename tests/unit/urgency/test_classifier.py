@@ -193,3 +193,9 @@ def test_gas_and_electric_point_to_the_distributor() -> None:
 
 def test_safety_message_unknown_category_falls_back() -> None:
     assert "911" in safety_message("volcano")
+
+
+@pytest.mark.parametrize("text", ["h", "ayuda h", "se cae todo h", "ℎ", "hay fuego Ⓗ", "Ｈ", "h h h", "hh", "h."])
+def test_silent_letters_never_crash(text: str) -> None:
+    verdict = classify(text)
+    assert verdict.level in ("urgent", "unsure", "calm")
