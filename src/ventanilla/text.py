@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from typing import Final
+
+MAX_MESSAGE_CHARS: Final = 4000
+"""The longest message (citizen, agent or bot turn) kept; longer text is cut, never refused."""
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -10,3 +15,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 def one_line(value: str | None, limit: int = 200) -> str:
     """Trimmed text without control characters (line breaks included): safe in names, subjects and headers."""
     return " ".join(_CONTROL.sub(" ", value or "").split())[:limit]
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents, compatibility forms folded ("Ｈ" -> "h", "Canción" -> "cancion"): for matching only."""
+    decomposed = unicodedata.normalize("NFKD", text).casefold()
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
