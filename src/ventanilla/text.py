@@ -18,6 +18,6 @@ def one_line(value: str | None, limit: int = 200) -> str:
 
 
 def fold(text: str) -> str:
-    """Lowercase without accents, compatibility forms folded ("Ｈ" -> "h", "Canción" -> "cancion"): for matching only."""
+    """Lowercase without accents, compatibility forms folded ("Ｈ" -> "h", "Canción" -> "cancion"); for matching."""
     decomposed = unicodedata.normalize("NFKD", text).casefold()
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
