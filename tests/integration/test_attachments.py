@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import uuid
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from fastapi import UploadFile
+from starlette.datastructures import Headers
 
 from tests import samples
 from tests.support import Server, login, next_client_address, seed_tenant
-from ventanilla.attachments.http import uploads_root
+from ventanilla.attachments.http import receive_upload, uploads_root
+from ventanilla.errors import BadRequest, TooLarge
+from ventanilla.tickets.models import TicketMessage
 
 
 async def test_widget_upload_is_served_back(server: Server) -> None:
@@ -212,3 +217,54 @@ async def test_uploads_are_limited_per_client(server: Server) -> None:
         assert refused.status_code == 429 and refused.json()["error"]
         assert 1 <= int(refused.headers["retry-after"]) <= 60
         assert (await _upload(neighbour, "a.png", samples.png(64), "image/png", headers)).status_code == 200
+
+
+async def test_receive_upload_checks_a_file_fastapi_already_parsed(server: Server) -> None:
+    good = UploadFile(io.BytesIO(samples.png()), filename="foto.png", headers=Headers({"content-type": "image/png"}))
+    stored = await receive_upload(server.ctx, good)
+    assert stored.mime_type == "image/png" and stored.name == "foto.png" and stored.size == len(samples.png())
+    bad = UploadFile(io.BytesIO(samples.HTML), filename="foto.png", headers=Headers({"content-type": "image/png"}))
+    with pytest.raises(BadRequest):
+        await receive_upload(server.ctx, bad)
+    big = UploadFile(io.BytesIO(b"%PDF" + b"0" * server.settings.max_upload_bytes), filename="a.pdf")
+    with pytest.raises(TooLarge):
+        await receive_upload(server.ctx, big)
+
+
+async def test_citizen_links_other_than_web_or_our_uploads_are_dropped(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    headers = {"X-Entity-Token": tenant.token, "X-Chat-Session-Id": str(uuid.uuid4())}
+    evil = {"url": "javascript:fetch('/tickets').then(r=>r.text()).then(alert)", "name": "foto.png"}
+    fine = {"url": "https://fotos.example.org/bache.jpg", "name": "bache.jpg", "thumbUrl": "data:text/html,x"}
+    async with server.client() as citizen, server.client() as agent:
+        handoff = await citizen.post("/ask/municipio", json={"pregunta": "", "action": "request_agent"}, headers=headers)
+        tid = handoff.json()["ticket_id"]
+        asked = await citizen.post(
+            "/ask/municipio",
+            json={"pregunta": "les mando la foto", "attachment_info": evil, "contexto_previo": {"id_ticket_creado": tid}},
+            headers=headers,
+        )
+        assert asked.status_code == 200, asked.text
+        for comentario, info in (("otra foto", evil), ("esta sí", fine)):
+            r = await citizen.post(
+                f"/tickets/chat/{tid}/responder_ciudadano",
+                json={"comentario": comentario, "attachment_info": info},
+                headers=headers,
+            )
+            assert r.status_code == 200, r.text
+        await login(agent, tenant.agents[0]["email"])
+        messages = {m["comentario"]: m for m in (await agent.get(f"/tickets/chat/{tid}/mensajes")).json()["mensajes"]}
+        for comentario in ("les mando la foto", "otra foto"):
+            assert messages[comentario]["attachment_info"] is None and messages[comentario]["attachments"] == []
+        kept = messages["esta sí"]["attachment_info"]
+        assert kept["url"] == fine["url"] and "thumbUrl" not in kept
+    # A link stored before the check is not shown either.
+    async with server.ctx.uow() as uow:
+        row = await uow.session.get(TicketMessage, messages["esta sí"]["id"])
+        assert row is not None
+        row.attachment = evil
+        await uow.commit()
+    async with server.client() as agent:
+        await login(agent, tenant.agents[0]["email"])
+        again = {m["id"]: m for m in (await agent.get(f"/tickets/chat/{tid}/mensajes")).json()["mensajes"]}
+        assert again[row.id]["attachment_info"] is None and again[row.id]["attachments"] == []

@@ -342,4 +342,7 @@ def clean_attachment(info: dict[str, Any] | None) -> dict[str, Any] | None:
     link = safe_link(info.get("url"))
     if link is None:
         return None
-    return {**info, "url": link}
+    kept = {**info, "url": link}
+    if "thumbUrl" in kept and safe_link(kept["thumbUrl"]) is None:
+        del kept["thumbUrl"]
+    return kept
