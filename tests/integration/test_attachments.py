@@ -268,3 +268,28 @@ async def test_citizen_links_other_than_web_or_our_uploads_are_dropped(server: S
         await login(agent, tenant.agents[0]["email"])
         again = {m["id"]: m for m in (await agent.get(f"/tickets/chat/{tid}/mensajes")).json()["mensajes"]}
         assert again[row.id]["attachment_info"] is None and again[row.id]["attachments"] == []
+
+
+@pytest.mark.parametrize(
+    ("content_type", "payload"),
+    [
+        ("multipart/form-data; boundary=zz", b"esto no es multipart"),
+        ("multipart/form-data; boundary=zz", b"--zz\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nabc"),
+        ("multipart/form-data; boundary=zz", b"--zz\r\n\x00\x01\x02\r\n\r\n--zz--\r\n"),
+        ("multipart/form-data; boundary=" + "b" * 300, b"--x"),
+        ("multipart/form-data", b"--zz--\r\n"),
+        ("application/json", b'{"file": "x"}'),
+        ("image/png", samples.png()),
+        ("", b""),
+    ],
+)
+async def test_malformed_upload_bodies_get_a_clear_400(server: Server, content_type: str, payload: bytes) -> None:
+    tenant = await seed_tenant(server.ctx)
+    async with server.client() as client:
+        r = await client.post(
+            "/archivos/upload/chat_attachment",
+            content=payload,
+            headers={"X-Entity-Token": tenant.token, "Content-Type": content_type},
+        )
+        assert r.status_code == 400, r.text
+        assert r.json()["error"]

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import FileResponse
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect
 
@@ -23,6 +24,7 @@ from ventanilla.web import Ctx, limit, optional_entity, optional_user
 router = APIRouter(tags=["archivos"])
 upload_limit = Depends(limit("upload", lambda ctx: ctx.settings.upload_rate_limit_per_minute))
 FIELD = "file"
+MALFORMED = "El cuerpo multipart no es válido; mandá el archivo en el campo `file`."
 # Bytes kept in memory per upload before they go to disk.
 FLUSH_BYTES = 256 * 1024
 # Multipart framing and small fields allowed on top of the file itself.
@@ -107,6 +109,7 @@ class _FormStream:
         self.headers: dict[bytes, bytes] = {}
         self.in_file = False
         self.file_seen = False
+        self.file_complete = False
         self.filename: str | None = None
         self.content_type: str | None = None
         self.data: list[bytes] = []
@@ -146,6 +149,8 @@ class _FormStream:
             self.data.append(data[start:end])
 
     def _part_end(self) -> None:
+        if self.in_file:
+            self.file_complete = True
         self.in_file = False
 
 
@@ -157,7 +162,10 @@ async def receive_stream(ctx: AppContext, request: Request) -> service.Stored:
         raise BadRequest("Mandá el archivo como multipart/form-data en el campo `file`.")
     cap = ctx.settings.max_upload_bytes
     form = _FormStream()
-    parser = MultipartParser(boundary, form.callbacks())  # type: ignore[arg-type]
+    try:
+        parser = MultipartParser(boundary, form.callbacks())  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise BadRequest(MALFORMED) from exc
     incoming = await asyncio.to_thread(service.Incoming, uploads_root(ctx), cap)
     sink = _Sink(incoming)
     received = 0
@@ -172,12 +180,15 @@ async def receive_stream(ctx: AppContext, request: Request) -> service.Stored:
             form.data.clear()
         parser.finalize()
         await sink.flush()
+    except FormParserError as exc:
+        await asyncio.to_thread(incoming.discard)
+        raise BadRequest(MALFORMED) from exc
     except BaseException:
         await asyncio.to_thread(incoming.discard)
         raise
-    if not form.file_seen:
+    if not form.file_complete:
         await asyncio.to_thread(incoming.discard)
-        raise BadRequest("Falta el archivo (campo `file`).")
+        raise BadRequest(MALFORMED if form.file_seen else "Falta el archivo (campo `file`).")
     return await _keep(ctx, incoming, form.filename, form.content_type)
 
 
