@@ -293,3 +293,31 @@ async def test_malformed_upload_bodies_get_a_clear_400(server: Server, content_t
         )
         assert r.status_code == 400, r.text
         assert r.json()["error"]
+
+
+async def test_an_upload_cut_halfway_leaves_nothing_behind(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    incoming = uploads_root(server.ctx) / ".incoming"
+    host, port = server.url.removeprefix("http://").split(":")
+    _, writer = await asyncio.open_connection(host, int(port))
+    head = b'--zz\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
+    writer.write(
+        b"POST /archivos/upload/chat_attachment HTTP/1.1\r\nHost: x\r\n"
+        + f"X-Forwarded-For: {next_client_address()}\r\nX-Entity-Token: {tenant.token}\r\n".encode()
+        + b"Content-Type: multipart/form-data; boundary=zz\r\nContent-Length: 5000000\r\n\r\n"
+        + head
+        + b"%PDF-1.4\n"
+        + b"0" * 300_000
+    )
+    await writer.drain()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while not (incoming.exists() and any(incoming.iterdir())):  # the server is writing it
+        assert loop.time() < deadline, "the upload never started"
+        await asyncio.sleep(0.02)
+    writer.close()
+    deadline = loop.time() + 10
+    while any(incoming.iterdir()):
+        assert loop.time() < deadline, f"left behind: {list(incoming.iterdir())}"
+        await asyncio.sleep(0.02)
+    assert not [p for p in uploads_root(server.ctx).glob("*/a.pdf") if p.stat().st_size < 5_000_000]

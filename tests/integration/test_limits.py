@@ -93,6 +93,10 @@ async def test_pin_viewers_see_no_dni_and_odd_pins_get_clean_answers(server: Ser
         assert by_pin["id"] == tid and by_pin["dni"] is None and by_pin["informacion_personal_vecino"]["dni"] is None
         lookup = await viewer.get(f"/tickets/municipio/por_numero/{ticket['nro']}", params={"pin": pin})
         assert lookup.status_code == 200 and lookup.json()["dni"] is None
+        for route in (f"/tickets/municipio/{tid}", f"/tickets/municipio/{tid}/timeline", f"/tickets/chat/{tid}/mensajes"):
+            seen = await viewer.get(route, params={"pin": pin})
+            assert seen.status_code == 200 and "30123456" not in seen.text, route
+        assert "30123456" not in lookup.text
         mine = await owner.get(f"/tickets/municipio/{tid}", headers=widget_headers(tenant, ticket["session_key"]))
         assert mine.json()["dni"] == "30123456"
         await login(agent, tenant.agents[0]["email"])

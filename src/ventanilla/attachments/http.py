@@ -229,6 +229,8 @@ async def upload(request: Request, ctx: Ctx) -> dict[str, Any]:
     except TooLarge:
         await _drain(request)
         raise
+    except ClientDisconnect as exc:  # the client went away mid-upload: nothing kept, nothing to log
+        raise BadRequest("La subida se cortó antes de terminar.") from exc
     return upload_wire(ctx, stored)
 
 
