@@ -90,6 +90,14 @@ class Settings(BaseSettings):
     pusher_port: int | None = None
     pusher_ssl: bool = True
 
+    @field_validator("pin_failures_per_ticket", "pin_failures_per_client")
+    @classmethod
+    def _rate_spec(cls, value: str) -> str:
+        from limits import parse_many
+
+        parse_many(value)  # ValueError (a settings error at start-up) when it is not like "10/15 minutes;30/day"
+        return value
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
