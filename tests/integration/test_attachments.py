@@ -11,10 +11,12 @@ import httpx
 import pytest
 from fastapi import UploadFile
 from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.types import Message
 
 from tests import samples
 from tests.support import Server, login, next_client_address, seed_tenant
-from ventanilla.attachments.http import receive_upload, uploads_root
+from ventanilla.attachments.http import receive_form, receive_upload, uploads_root
 from ventanilla.errors import BadRequest, TooLarge
 from ventanilla.tickets.models import TicketMessage
 
@@ -321,3 +323,36 @@ async def test_an_upload_cut_halfway_leaves_nothing_behind(server: Server) -> No
         assert loop.time() < deadline, f"left behind: {list(incoming.iterdir())}"
         await asyncio.sleep(0.02)
     assert not [p for p in uploads_root(server.ctx).glob("*/a.pdf") if p.stat().st_size < 5_000_000]
+
+
+def streamed_request(parts: list[bytes], content_type: str) -> Request:
+    """A Starlette request whose body arrives in `parts`, as uvicorn hands it over."""
+    queue = list(parts)
+
+    async def receive() -> Message:
+        chunk = queue.pop(0) if queue else b""
+        return {"type": "http.request", "body": chunk, "more_body": bool(queue)}
+
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": [(b"content-type", content_type.encode())]}
+    return Request(scope, receive)
+
+
+async def test_receive_form_streams_the_file_and_keeps_the_text_fields(server: Server) -> None:
+    boundary = "frm"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="comentario"\r\n\r\nAcá va la foto del bache\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="bache.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n"
+    ).encode() + samples.jpeg(100_000) + f"\r\n--{boundary}--\r\n".encode()
+    pieces = [body[i : i + 7_000] for i in range(0, len(body), 7_000)]
+    form = await receive_form(server.ctx, streamed_request(pieces, f"multipart/form-data; boundary={boundary}"))
+    assert form.fields == {"comentario": "Acá va la foto del bache"}
+    assert form.stored is not None and form.stored.mime_type == "image/jpeg" and form.stored.size == 100_000
+    text_only = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="comentario"\r\n\r\nsin foto\r\n--{boundary}--\r\n'
+    ).encode()
+    request = streamed_request([text_only], f"multipart/form-data; boundary={boundary}")
+    alone = await receive_form(server.ctx, request, require_file=False)
+    assert alone.stored is None and alone.fields == {"comentario": "sin foto"}
+    with pytest.raises(BadRequest):
+        await receive_form(server.ctx, streamed_request([text_only], f"multipart/form-data; boundary={boundary}"))

@@ -7,6 +7,7 @@ the file written to disk as it arrives, with the size cap enforced while reading
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,8 @@ async def receive_upload(ctx: AppContext, file: UploadFile) -> service.Stored:
 
 
 class _FormStream:
-    """python-multipart callbacks that send the part named `file` to a sink and ignore the rest."""
+    """python-multipart callbacks: the part named `file` goes to a sink, small text fields are kept, files
+    under other names are ignored."""
 
     def __init__(self) -> None:
         self.header_field = bytearray()
@@ -113,6 +115,10 @@ class _FormStream:
         self.filename: str | None = None
         self.content_type: str | None = None
         self.data: list[bytes] = []
+        self.fields: dict[str, str] = {}
+        self.field_name: str | None = None
+        self.field_value = bytearray()
+        self.field_bytes = 0
 
     def callbacks(self) -> dict[str, Any]:
         return {
@@ -137,6 +143,7 @@ class _FormStream:
         _, options = parse_options_header(self.headers.get(b"content-disposition", b""))
         name = options.get(b"name", b"").decode("latin-1")
         self.in_file = name == FIELD and not self.file_seen
+        self.field_name = name if name and name != FIELD and b"filename" not in options else None
         if self.in_file:
             self.file_seen = True
             filename = options.get(b"filename")
@@ -147,15 +154,43 @@ class _FormStream:
     def _part_data(self, data: bytes, start: int, end: int) -> None:
         if self.in_file:
             self.data.append(data[start:end])
+        elif self.field_name is not None:
+            self.field_bytes += end - start
+            if self.field_bytes > FRAMING_BYTES:
+                raise TooLarge("Los campos del formulario son demasiado largos.")
+            self.field_value.extend(data[start:end])
 
     def _part_end(self) -> None:
         if self.in_file:
             self.file_complete = True
+        elif self.field_name is not None:
+            self.fields[self.field_name] = self.field_value.decode("utf-8", "replace")
         self.in_file = False
+        self.field_name = None
+        self.field_value = bytearray()
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A multipart body received as a stream: the kept `file` (if sent) and the small text fields."""
+
+    stored: service.Stored | None
+    fields: dict[str, str]
 
 
 async def receive_stream(ctx: AppContext, request: Request) -> service.Stored:
     """Parse a multipart body as it arrives and keep its `file` part, never holding the whole body in memory."""
+    form = await receive_form(ctx, request, require_file=True)
+    assert form.stored is not None
+    return form.stored
+
+
+async def receive_form(ctx: AppContext, request: Request, *, require_file: bool = True) -> Form:
+    """A streamed multipart body: its `file` part checked and kept (see `receive_stream`), and its text fields.
+
+    For routes that take a message with an optional file: list their path in `BodyLimit(streamed=...)` so the
+    body reaches them unbuffered, and check the caller before calling this.
+    """
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     boundary = options.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
@@ -188,8 +223,12 @@ async def receive_stream(ctx: AppContext, request: Request) -> service.Stored:
         raise
     if not form.file_complete:
         await asyncio.to_thread(incoming.discard)
-        raise BadRequest(MALFORMED if form.file_seen else "Falta el archivo (campo `file`).")
-    return await _keep(ctx, incoming, form.filename, form.content_type)
+        if form.file_seen:
+            raise BadRequest(MALFORMED)
+        if require_file:
+            raise BadRequest("Falta el archivo (campo `file`).")
+        return Form(None, form.fields)
+    return Form(await _keep(ctx, incoming, form.filename, form.content_type), form.fields)
 
 
 async def _require_uploader(request: Request, ctx: AppContext) -> None:
