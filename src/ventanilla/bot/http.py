@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from ventanilla.attachments import service as attachments
 from ventanilla.bot import engine
 from ventanilla.bot import service as bot
 from ventanilla.chat import repository as chats
@@ -73,7 +74,8 @@ def _attachment(body: AskIn) -> dict[str, Any] | None:
     if not info:
         return None
     keep: dict[str, Any] = {k: info[k] for k in ("name", "url", "mimeType", "size") if k in info}
-    return keep or None
+    # A link we would not show (javascript:, data:, ...) is dropped; the message itself still goes through.
+    return attachments.clean_attachment(keep)
 
 
 @router.post("/ask/{tipo}", dependencies=[ask_limit])

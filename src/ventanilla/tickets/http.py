@@ -3,27 +3,65 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from ventanilla.attachments import service as attachments
 from ventanilla.chat import service as livechat
 from ventanilla.db import UnitOfWork
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Forbidden, NotFound
-from ventanilla.tickets import repository, schemas, service
+from ventanilla.tickets import pins, repository, schemas, service
 from ventanilla.tickets.models import Ticket
 from ventanilla.users.models import User
-from ventanilla.web import Ctx, OptionalEntity, OptionalUser, Staff, UoW, limit, session_key_of
+from ventanilla.web import Ctx, OptionalEntity, OptionalUser, Staff, UoW, client_of, limit, session_key_of
 
 router = APIRouter(tags=["reclamos"])
 Tipo = Literal["municipio", "pyme"]
 MAX_ID = 2**53
 TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 pin_limit = Depends(limit("pin", lambda ctx: ctx.settings.lookup_rate_limit_per_minute))
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A ticket the caller may read, its entity, and whether only its PIN let the caller in."""
+
+    owner: Entity
+    ticket: Ticket
+    by_pin: bool
+
+
+async def _view(
+    uow: UnitOfWork,
+    request: Request,
+    ticket_id: int,
+    user: User | None,
+    entity: Entity | None,
+    pin: str | None = None,
+) -> View:
+    """A ticket the caller may read: staff of its entity, its citizen (account or chat session), or its PIN."""
+    ticket = await repository.get(uow.session, ticket_id)
+    if ticket is None:
+        raise NotFound("No existe ese reclamo.")
+    allowed = service.citizen_owns(ticket, user=user, session_key=session_key_of(request), entity=entity) or (
+        user is not None and user.rol == "super_admin"
+    )
+    by_pin = False
+    if not allowed and pin is not None:
+        by_pin = allowed = await pins.verify_pin(request.app.state.ctx, ticket, pin, client=client_of(request))
+    if not allowed:
+        if user is not None and user.is_staff:
+            raise NotFound("No existe ese reclamo.")
+        raise Forbidden("No tenés acceso a este reclamo.")
+    owner = await entities_repo.get(uow.session, ticket.entity_id)
+    if owner is None:
+        raise NotFound("No existe ese reclamo.")
+    return View(owner, ticket, by_pin)
 
 
 async def _viewable(
@@ -34,23 +72,18 @@ async def _viewable(
     entity: Entity | None,
     pin: str | None = None,
 ) -> tuple[Entity, Ticket]:
-    """A ticket the caller may read: staff of its entity, its citizen (account or chat session), or its PIN."""
-    ticket = await repository.get(uow.session, ticket_id)
-    if ticket is None:
-        raise NotFound("No existe ese reclamo.")
-    allowed = service.citizen_owns(ticket, user=user, session_key=session_key_of(request), entity=entity) or (
-        user is not None and user.rol == "super_admin"
-    )
-    if not allowed and pin is not None:
-        allowed = secrets.compare_digest(pin.strip(), ticket.pin)
-    if not allowed:
-        if user is not None and user.is_staff:
-            raise NotFound("No existe ese reclamo.")
-        raise Forbidden("No tenés acceso a este reclamo.")
-    owner = await entities_repo.get(uow.session, ticket.entity_id)
-    if owner is None:
-        raise NotFound("No existe ese reclamo.")
-    return owner, ticket
+    """A ticket the caller may read and its entity (see `_view`)."""
+    view = await _view(uow, request, ticket_id, user, entity, pin=pin)
+    return view.owner, view.ticket
+
+
+def _for_pin_viewer(detail: dict[str, Any]) -> dict[str, Any]:
+    """A ticket's detail without the citizen's DNI: a PIN proves knowing the ticket, not being its citizen."""
+    detail["dni"] = None
+    personal = detail.get("informacion_personal_vecino")
+    if isinstance(personal, dict):
+        personal["dni"] = None
+    return detail
 
 
 def _shift(ctx: Ctx) -> dt.timedelta:
@@ -139,7 +172,14 @@ async def citizen_reply(
     if user is not None and user.is_staff:
         raise Forbidden("Este endpoint es para el vecino; los agentes responden desde el panel.")
     outcome = await livechat.citizen_message(
-        ctx, uow, owner, ticket, text=body.comentario, origen="chat", citizen=user, attachment=body.attachment_info
+        ctx,
+        uow,
+        owner,
+        ticket,
+        text=body.comentario,
+        origen="chat",
+        citizen=user,
+        attachment=attachments.clean_attachment(body.attachment_info),
     )
     await uow.commit()
     return {"ok": True, **outcome}
@@ -147,7 +187,12 @@ async def citizen_reply(
 
 @router.get("/tickets/municipio/por_numero/{nro}", dependencies=[pin_limit])
 async def by_number(
-    nro: str, ctx: Ctx, uow: UoW, entity: OptionalEntity, pin: Annotated[str, Query(min_length=1, max_length=12)]
+    nro: str,
+    request: Request,
+    ctx: Ctx,
+    uow: UoW,
+    entity: OptionalEntity,
+    pin: Annotated[str, Query(min_length=1, max_length=12)],
 ) -> dict[str, Any]:
     """Public lookup by ticket number and PIN."""
     digits = "".join(ch for ch in nro if ch.isdigit())
@@ -158,10 +203,10 @@ async def by_number(
         if entity is not None
         else list(await repository.by_number_any_entity(uow.session, int(digits)))
     )
-    for ticket in candidates:
-        if secrets.compare_digest(pin.strip(), ticket.pin):
-            return await _detail(ctx, uow, ticket)
-    raise NotFound("No encontramos un reclamo con ese número y PIN.")
+    found = await pins.find_by_pin(ctx, candidates, pin, client=client_of(request))
+    if found is None:
+        raise NotFound("No encontramos un reclamo con ese número y PIN.")
+    return _for_pin_viewer(await _detail(ctx, uow, found))
 
 
 @router.get("/tickets/{tipo}/{ticket_id}")
@@ -176,8 +221,11 @@ async def get_ticket(
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """A ticket with its messages and history."""
-    _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
+    view = await _view(uow, request, ticket_id, user, entity, pin=pin)
+    ticket = view.ticket
     detail = await _detail(ctx, uow, ticket)
+    if view.by_pin:
+        _for_pin_viewer(detail)
     if user is not None and user.is_staff and ticket.has_unread:
         ticket.has_unread = False
         await uow.commit()
@@ -208,8 +256,9 @@ async def agent_reply(
 ) -> dict[str, Any]:
     """An agent answers; a waiting live chat is taken by the agent who replies."""
     entity, ticket = await service.staff_ticket(uow, user, ticket_id)
+    attachment = attachments.clean_attachment(body.attachment_info)
     message = await livechat.agent_message(
-        ctx, uow, entity, ticket, agent=user, text=body.comentario, attachment=body.attachment_info
+        ctx, uow, entity, ticket, agent=user, text=body.comentario, attachment=attachment
     )
     await uow.commit()
     return {"ok": True, "mensaje": schemas.message_wire(message), "estado": ticket.estado}
