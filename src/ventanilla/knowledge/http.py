@@ -88,16 +88,16 @@ async def _query_of(request: Request, query: str | None) -> str:
         if isinstance(body, str):
             body = orjson.loads(body) if body.strip().startswith("{") else {"query": body}
     except orjson.JSONDecodeError:
-        raise BadRequest("El cuerpo debe ser JSON: {\"query\": \"...\"}.") from None
+        raise BadRequest('El cuerpo debe ser JSON: {"query": "..."}.') from None
     if not isinstance(body, dict):
-        raise BadRequest("El cuerpo debe ser un objeto JSON: {\"query\": \"...\"}.")
+        raise BadRequest('El cuerpo debe ser un objeto JSON: {"query": "..."}.')
     try:
         return schemas.SuggestionQuery.model_validate(body).query or (query or "")
     except ValueError:
         raise BadRequest("`query` debe ser un texto de hasta 4000 caracteres.") from None
 
 
-_SUGGESTION_ERRORS = {k: v for k, v in _ERRORS.items() if k in (400, 401, 404)}
+_SUGGESTION_ERRORS: dict[int | str, dict[str, Any]] = {k: v for k, v in _ERRORS.items() if k in (400, 401, 404)}
 
 
 @router.api_route(

@@ -64,7 +64,7 @@ def entry_data(title: str, answer: str, keywords: str | Iterable[str] | None, li
 
 
 def parse_csv(raw: bytes) -> list[EntryData]:
-    """Rows of a knowledge-base CSV (UTF-8, columns titulo, respuesta, palabras_clave); clear errors, no partial result."""
+    """Rows of a knowledge-base CSV (UTF-8: titulo, respuesta, palabras_clave); clear errors, no partial result."""
     if len(raw) > MAX_IMPORT_BYTES:
         raise BadRequest(f"El archivo supera el máximo de {MAX_IMPORT_BYTES // 1_000_000} MB.")
     try:
@@ -89,7 +89,9 @@ def parse_csv(raw: bytes) -> list[EntryData]:
             if not any(str(v).strip() for v in values.values()):
                 continue
             try:
-                entry = entry_data(values["titulo"], values["respuesta"], values["palabras_clave"], values.get("enlace"))
+                entry = entry_data(
+                    values["titulo"], values["respuesta"], values["palabras_clave"], values.get("enlace")
+                )
             except BadRequest as exc:
                 raise BadRequest(f"Fila {line}: {exc.message}") from None
             key = entry.title.casefold()

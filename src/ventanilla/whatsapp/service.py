@@ -332,7 +332,12 @@ async def handle_message(ctx: AppContext, runtime: Runtime, uow: UnitOfWork, eve
         channel="whatsapp",
         session_key=key,
         citizen=citizen,
-        turn=bot.Turn(incoming=incoming, idempotency_key=f"wa:{event.wamid}"[:128], attachment=turn.attachment),
+        turn=bot.Turn(
+            incoming=incoming,
+            idempotency_key=f"wa:{event.wamid}"[:128],
+            attachment=turn.attachment,
+            client=f"wa:{wa_id}",
+        ),
         state=state,
     )
     chat.state = json.loads(answer.reply.state.to_json())
