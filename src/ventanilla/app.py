@@ -23,7 +23,6 @@ from ventanilla.db import SnapshotCache, make_engine, make_sessionmaker, utcnow
 from ventanilla.entities.http import router as entities_router
 from ventanilla.entities.models import Entity
 from ventanilla.knowledge.http import router as knowledge_router
-from ventanilla.knowledge.http import router as knowledge_router
 from ventanilla.realtime import socket as realtime_socket
 from ventanilla.realtime.listener import RealtimeListener
 from ventanilla.realtime.presence import LocalPresence, Presence, RedisPresence
@@ -164,7 +163,7 @@ def create_app(
     )
     api.include_router(knowledge_router)
     # Channel routes first: `/archivos/whatsapp/{id}` must win over the generic `/archivos/{key}/{name}`.
-    for router in (*plugin_routers, users_router, entities_router, knowledge_router, tickets_router, bot_router, attachments_router):
+    for router in (*plugin_routers, users_router, entities_router, tickets_router, bot_router, attachments_router):
         api.include_router(router)
 
     @api.get("/health", tags=["salud"])
