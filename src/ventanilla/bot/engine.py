@@ -5,6 +5,7 @@ phase before the phase's own handling; urgency runs before all of them, in the s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -95,6 +96,8 @@ __all__ = [
     "respond",
 ]
 
+_BARE_LOOKUP = re.compile(r"^\d{1,12} \d{4,10}$")
+"""Outside an intake, "5 257382" is a number and a PIN."""
 _MENU_ACTIONS = frozenset({"menu", "volver_menu", "menu_principal", "mostrar_menu"})
 
 
@@ -176,7 +179,7 @@ def _intent(phase: str, turn: Turn) -> tuple[str, Turn]:
         return ("restart", turn)
     if norm in MENU_WORDS:
         return ("menu", turn)
-    if phase == "consulta" and any(ch.isdigit() for ch in norm):
+    if (phase == "consulta" and any(ch.isdigit() for ch in norm)) or (phase == "menu" and _BARE_LOOKUP.match(norm)):
         return ("consult", turn)
     if is_consult_intent(norm):
         return ("consult", turn)
