@@ -96,8 +96,12 @@ __all__ = [
     "respond",
 ]
 
-_BARE_LOOKUP = re.compile(r"^\d{1,12} \d{4,10}$")
-"""Outside an intake, "5 257382" is a number and a PIN."""
+_TICKET_REF = re.compile(
+    r"^(?:mi |el )?(?:reclamo|ticket|solicitud)(?: (?:n|nro|numero|no|o))? ?\d{1,12}(?: \d{4,10})?$"
+)
+"""A bare "reclamo 12" is a look-up in any phase."""
+_NUMBER_AND_PIN = re.compile(r"^\d{1,12} \d{4,10}$")
+"""Outside an intake (where it could be a phone), "5 257382" is a number and a PIN."""
 _MENU_ACTIONS = frozenset({"menu", "volver_menu", "menu_principal", "mostrar_menu"})
 
 
@@ -179,7 +183,11 @@ def _intent(phase: str, turn: Turn) -> tuple[str, Turn]:
         return ("restart", turn)
     if norm in MENU_WORDS:
         return ("menu", turn)
-    if (phase == "consulta" and any(ch.isdigit() for ch in norm)) or (phase == "menu" and _BARE_LOOKUP.match(norm)):
+    if (
+        (phase == "consulta" and any(ch.isdigit() for ch in norm))
+        or _TICKET_REF.match(norm)
+        or (phase == "menu" and _NUMBER_AND_PIN.match(norm))
+    ):
         return ("consult", turn)
     if is_consult_intent(norm):
         return ("consult", turn)
