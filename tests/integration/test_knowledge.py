@@ -243,3 +243,29 @@ async def test_a_citizen_consults_own_tickets_without_pin_and_others_need_it(ser
         assert "No encontré un reclamo" in r["respuesta"] and "«nuevo»" not in r["respuesta"]
         r = (await client.post("/ask/municipio", json={"pregunta": f"PIN {mine['pin']}"}, headers=stranger)).json()
         assert "«nuevo»" in r["respuesta"] and "DNI" not in r["respuesta"] and "30123456" not in r["respuesta"]
+
+
+async def test_a_retried_confirmation_answers_the_same_ticket(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    key = str(uuid.uuid4())
+    headers = widget_headers(tenant, key)
+    async with server.client() as client:
+        context: dict[str, Any] = {"estado_conversacion": "inicio"}
+        for text in ("Hay una luminaria apagada hace una semana", "Av. San Martín 1234"):
+            context = (
+                await client.post(
+                    "/ask/municipio", json={"pregunta": text, "contexto_previo": context}, headers=headers
+                )
+            ).json()["contexto_actualizado"]
+        confirm = {
+            "pregunta": "",
+            "action": "confirmar_reclamo",
+            "contexto_previo": context,
+            "datos_personales": {"nombre": "Ana Gómez", "email": "ana@example.org"},
+            "idempotency_key": f"k-{key}",
+        }
+        first = (await client.post("/ask/municipio", json=confirm, headers=headers)).json()
+        retried = (await client.post("/ask/municipio", json=confirm, headers=headers)).json()
+        assert first["ticket_id"] == retried["ticket_id"] and first["respuesta"] == retried["respuesta"]
+        stranger = await client.post("/ask/municipio", json=confirm, headers=widget_headers(tenant))
+        assert stranger.status_code == 409 or stranger.json().get("ticket_id") != first["ticket_id"]

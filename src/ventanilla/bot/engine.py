@@ -91,6 +91,7 @@ __all__ = [
     "category_from_description",
     "complaint_created",
     "is_agent_request",
+    "is_bot_command",
     "live_chat_closed",
     "live_chat_requested",
     "respond",
@@ -198,6 +199,12 @@ def _intent(phase: str, turn: Turn) -> tuple[str, Turn]:
     if looks_like_question(text, norm, topic_words=phase == "menu"):
         return ("question", turn)
     return ("text", turn)
+
+
+def is_bot_command(text: str) -> bool:
+    """Messages meant for the bot even while an agent follows the citizen: the menu, a person, a look-up."""
+    norm = normalize(clean_text(text, 500))
+    return norm in MENU_WORDS or is_restart(norm) or is_agent_request(text) or bool(_TICKET_REF.match(norm))
 
 
 Handler = Callable[[BotSettings, ConversationState, Turn], BotReply]

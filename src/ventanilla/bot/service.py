@@ -202,6 +202,15 @@ async def converse(
         reply = engine.BotReply(respuesta=_ack(live), botones=[], categorias=[], state=state)
         return Answer(reply, ticket=live, extra={"live_chat": True, "mensaje_id": outcome["mensaje_id"]})
 
+    if action == "confirmar_reclamo" and turn.idempotency_key:
+        # A retried confirmation finds the server's copy already past the summary: answer with the same ticket.
+        done = await tickets_repo.by_idempotency_key(uow.session, entity.id, turn.idempotency_key)
+        if done is not None and tickets.citizen_owns(done, user=citizen, session_key=session_key, entity=entity):
+            again = engine.complaint_created(
+                settings, state, nro_ticket=done.nro_ticket, pin=done.pin, estado=done.estado, ticket_id=done.id
+            )
+            return Answer(again, ticket=done, extra={"pin": done.pin})
+
     verdict = classify(text) if text and action not in _NO_CLASSIFY_ACTIONS else None
     if verdict is not None and verdict.urgent:
         return await _urgent(ctx, uow, entity, settings, state, channel, session_key, citizen, text, verdict, turn)

@@ -227,3 +227,20 @@ def test_bad_input_gets_a_clear_answer_in_every_phase(text: str) -> None:
     ):
         reply = respond(MUNI, state, Incoming(text=text))
         assert reply.respuesta and reply.effect is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("menú", True),
+        ("empezar de nuevo", True),
+        ("quiero hablar con una persona", True),
+        ("reclamo 12", True),
+        ("El de la esquina", False),
+        ("gracias", False),
+    ],
+)
+def test_bot_commands_reach_the_bot_while_an_agent_follows(text: str, expected: bool) -> None:
+    from ventanilla.bot.engine import is_bot_command
+
+    assert is_bot_command(text) is expected
