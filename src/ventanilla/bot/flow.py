@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,6 +32,7 @@ from .replies import (
 )
 from .understanding import Correction, is_dont_know, is_thumbs_up, usable_location
 
+_DIGIT_RUN = re.compile(r"\d{2,}")
 MAX_RETRIES = 2
 """Kind re-asks of one field before a person is offered."""
 
@@ -269,8 +271,12 @@ def on_confirm_text(settings: BotSettings, state: ConversationState, text: str, 
         if d.missing_personal():
             return ask_personal(settings, state, lead)
         return summary(settings, state, lead)
-    if is_dont_know(norm) and d.missing_personal():
-        return _failed(settings, state, ask_personal(settings, state, [*lead, texts.retry("datos_personales")]))
+    if is_dont_know(norm):
+        if d.missing_personal():
+            return _failed(settings, state, ask_personal(settings, state, [*lead, texts.retry("datos_personales")]))
+        return summary(settings, state, [*lead, texts.OPTIONAL_OK])
+    if _DIGIT_RUN.search(text) and d.missing_personal():
+        return _failed(settings, state, ask_personal(settings, state, [*lead, texts.invalid_fields(["telefono"])]))
     if is_greeting(norm):
         return prompt(settings, state, [*lead, texts.HELLO_AGAIN])
     return _failed(settings, state, prompt(settings, state, [*lead, texts.NOT_UNDERSTOOD]))

@@ -244,3 +244,13 @@ def test_bot_commands_reach_the_bot_while_an_agent_follows(text: str, expected: 
     from ventanilla.bot.engine import is_bot_command
 
     assert is_bot_command(text) is expected
+
+
+def test_a_short_phone_is_named_and_an_optional_no_tengo_is_fine() -> None:
+    state = at_summary()
+    state.draft.telefono = None
+    state.awaiting = "datos_personales"
+    (reply,) = play(["mi cel es 1234"], state)
+    assert "el teléfono (entre 6 y 15 dígitos)" in reply.respuesta
+    (reply,) = play(["no tengo"], at_summary())
+    assert "opcional" in reply.respuesta and reply.state.awaiting == "confirmacion"
