@@ -22,6 +22,7 @@ from ventanilla.context import AppContext, Clock
 from ventanilla.db import SnapshotCache, make_engine, make_sessionmaker, utcnow
 from ventanilla.entities.http import router as entities_router
 from ventanilla.entities.models import Entity
+from ventanilla.knowledge.http import router as knowledge_router
 from ventanilla.ratelimit import RateLimits
 from ventanilla.realtime import socket as realtime_socket
 from ventanilla.realtime.listener import RealtimeListener
@@ -164,6 +165,7 @@ def create_app(
         expose_headers=["X-Anon-Id"],
         max_age=600,
     )
+    api.include_router(knowledge_router)
     # Channel routes first: `/archivos/whatsapp/{id}` must win over the generic `/archivos/{key}/{name}`.
     for router in (*plugin_routers, users_router, entities_router, tickets_router, bot_router, attachments_router):
         api.include_router(router)
