@@ -8,8 +8,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, File, UploadFile
 from fastapi.responses import FileResponse
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from ventanilla.attachments import service
+from ventanilla.context import AppContext
 from ventanilla.errors import Unauthorized
 from ventanilla.web import Ctx, OptionalEntity, OptionalUser, limit
 
@@ -56,3 +58,20 @@ async def download(key: str, name: str, ctx: Ctx) -> FileResponse:
         content_disposition_type=disposition,
         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=86400"},
     )
+
+
+async def receive_upload(ctx: AppContext, file: StarletteUploadFile) -> service.Stored:
+    """Check and keep one uploaded file with the same type and size rules as the upload route."""
+    data = await file.read(ctx.settings.max_upload_bytes + 1)
+    return await asyncio.to_thread(
+        service.store, uploads_root(ctx), file.filename, file.content_type, data, ctx.settings.max_upload_bytes
+    )
+
+
+def attachment_info(ctx: AppContext, stored: service.Stored) -> dict[str, Any]:
+    """How a message refers to a kept file (`attachment_info`)."""
+    url = f"{ctx.settings.public_url.rstrip('/')}/archivos/{stored.key}/{stored.name}"
+    info: dict[str, Any] = {"name": stored.name, "url": url, "mimeType": stored.mime_type, "size": stored.size}
+    if stored.mime_type.startswith("image/"):
+        info["thumbUrl"] = url
+    return info

@@ -147,6 +147,12 @@ async def ask(
     if session_key and not greeting and (raw_state is None or must_keep):
         chat = chat or await livechat.chat_session(uow, owner, session_key)
         chat.state = orjson.loads(new_state.to_json())
+    visitor = request.headers.get("x-anon-id") or request.headers.get("anon-id")
+    if visitor and session_key and not greeting:
+        # Remembered once per chat session so a later sign-up can claim what this visitor filed.
+        chat = chat or await chats.get_session(uow.session, owner.id, session_key)
+        if chat is not None and chat.anon_id is None:
+            chat.anon_id = visitor.strip()[:64]
     await uow.commit()
     wire = answer.to_wire()
     estructura = wire.get("datos_estructura")
