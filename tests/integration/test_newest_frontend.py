@@ -515,3 +515,32 @@ async def test_send_history_hints_manual_and_access(server: Server) -> None:
             url, json={"reason": "manual", "actor": "user"}, headers=widget_headers(tenant, session_key)
         )
         assert owner.status_code == 200
+
+
+async def test_a_logged_in_citizen_confirms_without_typing_contact_data(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    session_key = str(uuid.uuid4())
+    async with server.client() as widget:
+        email = f"cuenta-{uuid.uuid4().hex[:6]}@example.org"
+        body = {"name": "Marta Ríos", "email": email, "password": PASSWORD, "empresa_token": tenant.token}
+        body["telefono"] = "2615557777"
+        token = (await widget.post("/auth/register", json=body)).json()["token"]
+        headers = {**widget_headers(tenant, session_key), "Authorization": f"Bearer {token}"}
+        ask = "/ask/municipio"
+        await widget.post(ask, json={"pregunta": "", "action": "initial_greeting"}, headers=headers)
+        context: dict[str, Any] = {"estado_conversacion": "inicio"}
+        for text in ("Quiero hacer un reclamo", "Hay una luminaria apagada hace una semana", "Av. San Martín 1234"):
+            r = await widget.post(ask, json={"pregunta": text, "contexto_previo": context}, headers=headers)
+            assert r.status_code == 200, r.text
+            context = r.json()["contexto_actualizado"]
+        empty = {"nombre": None, "email": None, "telefono": None, "dni": None}  # what the newest widget sends
+        r = await widget.post(
+            ask,
+            json={"pregunta": "", "action": "confirmar_reclamo", "contexto_previo": context, "datos_personales": empty},
+            headers=headers,
+        )
+        assert r.status_code == 200 and r.json().get("ticket_id"), r.text
+        async with server.ctx.sessions() as session:
+            ticket = await tickets_repo.get(session, r.json()["ticket_id"])
+            assert ticket is not None
+            assert (ticket.email, ticket.nombre_usuario, ticket.telefono) == (email, "Marta Ríos", "2615557777")

@@ -16,6 +16,7 @@ from ventanilla.bot import service as bot
 from ventanilla.chat import repository as chats
 from ventanilla.chat import service as livechat
 from ventanilla.errors import TooLarge
+from ventanilla.users.models import User
 from ventanilla.web import Ctx, OptionalUser, ORJSONResponse, RequestEntity, UoW, limit, session_key_of
 
 router = APIRouter(tags=["bot"])
@@ -76,6 +77,14 @@ def _attachment(body: AskIn) -> dict[str, Any] | None:
     return keep or None
 
 
+def _known_contact(draft: engine.ComplaintDraft, citizen: User) -> None:
+    """A logged-in citizen is not asked again for the name, email and phone of their account (the newest widget
+    confirms with empty `datos_personales`)."""
+    draft.nombre = draft.nombre or citizen.name or None
+    draft.email = draft.email or citizen.email
+    draft.telefono = draft.telefono or citizen.phone
+
+
 @router.post("/ask/{tipo}", dependencies=[ask_limit])
 async def ask(
     tipo: Literal["municipio", "pyme"],
@@ -124,6 +133,8 @@ async def ask(
         attachment_url=str(attachment.get("url")) if attachment and attachment.get("url") else None,
     )
     citizen = user if user is not None and not user.is_staff else None
+    if citizen is not None:
+        _known_contact(state.draft, citizen)
     answer = await bot.converse(
         ctx,
         uow,
