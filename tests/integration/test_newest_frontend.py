@@ -544,3 +544,50 @@ async def test_a_logged_in_citizen_confirms_without_typing_contact_data(server: 
             ticket = await tickets_repo.get(session, r.json()["ticket_id"])
             assert ticket is not None
             assert (ticket.email, ticket.nombre_usuario, ticket.telefono) == (email, "Marta Ríos", "2615557777")
+
+
+async def test_conversation_viewers_are_shared_through_redis() -> None:
+    from tests.conftest import REDIS_URL, redis_unavailable
+    from ventanilla.realtime.presence import RedisPresence
+
+    reason = await redis_unavailable()
+    if reason:
+        pytest.skip(reason)
+    prefix = f"test-{uuid.uuid4().hex}"
+    one, two = RedisPresence(REDIS_URL, prefix=prefix), RedisPresence(REDIS_URL, prefix=prefix)
+    try:
+        await one.view(42, 7, "sid-a")
+        await two.view(42, 7, "sid-b")
+        await two.view(42, 8, "sid-c")
+        assert await one.viewers(42, 7) == {"sid-a", "sid-b"}
+        await two.unview(42, 7, "sid-b")
+        assert await one.viewers(42, 7) == {"sid-a"} and await one.viewers(42, 8) == {"sid-c"}
+    finally:
+        await one.unview(42, 7, "sid-a")
+        await two.unview(42, 8, "sid-c")
+        await one.close()
+        await two.close()
+
+
+async def test_bad_tenant_input_changes_nothing(server: Server) -> None:
+    reason = node_available()
+    if reason:
+        pytest.skip(reason)
+    tenant = await seed_tenant(server.ctx)
+    other = await seed_tenant(server.ctx)
+    other_slug = await slug_of(server, other)
+    email = f"nadie-{uuid.uuid4().hex[:6]}@example.org"
+    async with server.client() as client:
+        body = {"name": "X", "email": email, "password": PASSWORD, "empresa_token": tenant.token}
+        mismatch = await client.post("/auth/register", json={**body, "tenant_slug": other_slug})
+        assert mismatch.status_code == 400 and "error" in mismatch.json()
+        unknown = await client.post("/auth/register", json={**body, "empresa_token": None, "tenant_slug": "no-existe"})
+        assert unknown.status_code == 404 and "error" in unknown.json()
+        login_after = await client.post(
+            "/auth/login", json={"email": email, "password": PASSWORD, "empresa_token": tenant.token}
+        )
+        assert login_after.status_code == 401  # no account was created
+    with pytest.raises(AssertionError, match="node client failed"):
+        await NodeClient.start({"url": server.url, "auth": {"entityToken": tenant.token, "tenantSlug": other_slug}})
+    widget = await NodeClient.start({"url": server.url, "auth": {"entityToken": tenant.token, "tenantSlug": "127"}})
+    await widget.close()

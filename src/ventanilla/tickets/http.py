@@ -46,6 +46,26 @@ MAX_BUTTONS = 3
 _ERR = {"model": dict[str, str]}
 
 
+class AssignOut(BaseModel):
+    """Who has the ticket now."""
+
+    ok: bool
+    id: int
+    estado: str
+    assigned_agent_id: int | None
+    assignedAgent: dict[str, Any] | None
+
+
+class ReplyOut(BaseModel):
+    """The stored reply (and one more message per extra file)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    ok: bool
+    mensaje: dict[str, Any]
+    estado: str
+
+
 async def _viewable(
     uow: UnitOfWork,
     request: Request,
@@ -446,6 +466,7 @@ _REPLY_BODY = {
 
 @router.post(
     "/tickets/{tipo}/{ticket_id}/responder",
+    response_model=ReplyOut,
     openapi_extra={"requestBody": _REPLY_BODY},
     responses={
         400: {"description": "Cuerpo inválido.", **_ERR},
@@ -512,10 +533,19 @@ class AssignIn(BaseModel):
 
 @router.post(
     "/tickets/{tipo}/{ticket_id}/assign",
-    responses={404: {"description": "No existe el reclamo o el agente.", **_ERR}, 409: _ERR},
+    response_model=AssignOut,
+    responses={
+        400: {"description": "Id de agente inválido.", **_ERR},
+        404: {"description": "No existe el reclamo o el agente.", **_ERR},
+        409: {"description": "Reclamo cerrado o ya asignado a quien lo toma.", **_ERR},
+    },
 )
-@router.post("/tickets/{tipo}/{ticket_id}/asignar", responses={404: _ERR, 409: _ERR})
-@router.post("/tickets/{tipo}/{ticket_id}/asignacion", responses={404: _ERR, 409: _ERR})
+@router.post(
+    "/tickets/{tipo}/{ticket_id}/asignar", response_model=AssignOut, responses={400: _ERR, 404: _ERR, 409: _ERR}
+)
+@router.post(
+    "/tickets/{tipo}/{ticket_id}/asignacion", response_model=AssignOut, responses={400: _ERR, 404: _ERR, 409: _ERR}
+)
 async def assign(
     tipo: Tipo, ticket_id: TicketId, ctx: Ctx, uow: UoW, user: Staff, body: AssignIn | None = None
 ) -> dict[str, Any]:

@@ -225,13 +225,67 @@ async def _widget_entity(uow: UoW, hint: Tenant, empresa_token: str | None, tena
     raise Unauthorized("Falta o es inválido el token de la entidad.")
 
 
+class AuthUserOut(BaseModel):
+    """The account inside a login answer."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    email: str | None
+    name: str
+    rol: str
+    tenant_slug: str | None
+
+
+class AuthOut(BaseModel):
+    """A login or sign-up answer of the newest frontend (flat fields beside `user`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    token: str
+    user: AuthUserOut
+    rol: str
+
+
+class TokenInfoOut(BaseModel):
+    """What an entity token names."""
+
+    model_config = ConfigDict(extra="allow")
+
+    valid: bool
+    tipo_chat: str
+    slug: str
+
+
+class MeUpdateOut(BaseModel):
+    """The account after `PUT /me`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    ok: bool
+    id: int
+    name: str
+    email: str | None
+
+
+_LOGIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Email o contraseña incorrectos."},
+    429: {"description": "Demasiados intentos."},
+}
+_WIDGET_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_LOGIN_ERRORS,
+    400: {"description": "El token y el tenant nombran entidades distintas."},
+    404: {"description": "Ningún tenant con ese slug."},
+}
+
+
 def _anon_ids(request: Request, body_anon: str | None) -> list[str]:
     raw = [body_anon, request.headers.get("anon-id"), request.headers.get("x-anon-id")]
     kept = [v.strip()[:64] for v in raw if v and v.strip() and v.strip() not in ("null", "undefined")]
     return list(dict.fromkeys(kept))
 
 
-@router.post("/auth/admin/login", dependencies=[login_limit])
+@router.post("/auth/admin/login", dependencies=[login_limit], response_model=AuthOut, responses=_LOGIN_ERRORS)
 async def admin_login(body: AdminLoginIn, ctx: Ctx, uow: UoW) -> Response:
     """Staff login of the newest panel: the same checks, limits and cookie as `/login`."""
     user = await users.authenticate(uow.session, body.email, body.password, staff=True)
@@ -239,7 +293,7 @@ async def admin_login(body: AdminLoginIn, ctx: Ctx, uow: UoW) -> Response:
     return _login_response(ctx, _new_auth_payload(ctx, user, entity))
 
 
-@router.post("/auth/login", dependencies=[login_limit])
+@router.post("/auth/login", dependencies=[login_limit], response_model=AuthOut, responses=_WIDGET_ERRORS)
 async def widget_login(body: WidgetLoginIn, request: Request, ctx: Ctx, uow: UoW, hint: Tenant) -> Response:
     """Citizen login from the newest widget, inside the entity named by `empresa_token` or the tenant slug."""
     entity = await _widget_entity(uow, hint, body.empresa_token, body.tenant_slug)
@@ -253,7 +307,13 @@ async def widget_login(body: WidgetLoginIn, request: Request, ctx: Ctx, uow: UoW
     return _login_response(ctx, payload)
 
 
-@router.post("/auth/register", status_code=201, dependencies=[login_limit])
+@router.post(
+    "/auth/register",
+    status_code=201,
+    dependencies=[login_limit],
+    response_model=AuthOut,
+    responses={**_WIDGET_ERRORS, 409: {"description": "Ya existe una cuenta con ese email."}},
+)
 async def widget_register(body: WidgetRegisterIn, request: Request, ctx: Ctx, uow: UoW, hint: Tenant) -> Response:
     """Citizen sign-up from the newest widget; what this visitor filed anonymously becomes theirs."""
     if body.acepto_terminos is False:
@@ -277,7 +337,11 @@ async def widget_register(body: WidgetRegisterIn, request: Request, ctx: Ctx, uo
     return _login_response(ctx, payload, status=201)
 
 
-@router.get("/auth/token-info")
+@router.get(
+    "/auth/token-info",
+    response_model=TokenInfoOut,
+    responses={401: {"description": "Falta o es inválido el token."}, 404: {"description": "Tenant desconocido."}},
+)
 async def token_info(ctx: Ctx, uow: UoW, user: OptionalUser, hint: Tenant) -> dict[str, Any]:
     """What the widget's entity token names: its `tipo_chat` and public profile."""
     entity = hint.entity
@@ -359,7 +423,15 @@ def _account_fields(user: User, entity: Entity | None) -> dict[str, Any]:
     }
 
 
-@router.put("/me")
+@router.put(
+    "/me",
+    response_model=MeUpdateOut,
+    responses={
+        400: {"description": "Email, nombre o teléfono inválidos."},
+        401: {"description": "Sin sesión."},
+        409: {"description": "Otra cuenta usa ese email."},
+    },
+)
 async def put_me(body: ProfileIn, ctx: Ctx, uow: UoW, user: CurrentUser) -> dict[str, Any]:
     """The caller changes their own name and contact data; the email stays unique."""
     await users.update_profile(

@@ -58,5 +58,5 @@ class WhatsAppListener(BaseListener):
 
 def _button_sections(message: TicketMessage) -> list[tuple[str, list[dict[str, str]]]]:
     """An agent's reply buttons, sent as WhatsApp reply buttons."""
-    options = [{"id": b["action"], "title": b["texto"]} for b in message.buttons or [] if b.get("action")]
+    options = [{"id": b["action"], "label": b["texto"]} for b in message.buttons or [] if b.get("action")]
     return [(schemas.DEFAULT_SECTION, options)] if options else []
