@@ -150,6 +150,14 @@ async def test_tenant_slugs_and_public_lookups(server: Server) -> None:
             await client.get("/live-chat/schedule", headers={"X-Tenant": "no-existe"}),
         ):
             assert r.status_code == 404 and "error" in r.json()
+        # The widget puts its endpoint where the slug goes; its token decides.
+        endpoint = await client.get(
+            "/api/public/tenants/municipio/widget-config?tenant=municipio", headers={"X-Entity-Token": tenant.token}
+        )
+        assert endpoint.status_code == 200 and endpoint.json()["slug"] == slug
+        anon = await client.get("/api/pwa/anon-id?tenant=municipio", headers={"X-Anon-Id": "visitante-123"})
+        assert anon.json() == {"anon_id": "visitante-123"}
+        assert len((await client.get("/pwa/anon-id")).json()["anon_id"]) == 32
         both = await client.get("/perfil", headers={"X-Entity-Token": tenant.token, "X-Tenant": other_slug})
         assert both.status_code == 400 and "error" in both.json()
         ignored = await client.get("/perfil", headers={"X-Entity-Token": tenant.token, "X-Tenant": "127"})

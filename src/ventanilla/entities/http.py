@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ventanilla.entities import hours
@@ -15,7 +15,7 @@ from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Forbidden, NotFound
 from ventanilla.text import one_line
 from ventanilla.users import service as users
-from ventanilla.web import Ctx, CurrentUser, RequestEntity, Tenant, UoW
+from ventanilla.web import Ctx, CurrentUser, RequestEntity, Tenant, UoW, entity_token_of
 
 router = APIRouter(tags=["entidad"])
 
@@ -183,9 +183,16 @@ async def pwa_tenant_info(ctx: Ctx, hint: Tenant) -> dict[str, Any]:
 
 
 @router.get("/public/tenants/{slug}/widget-config", response_model=PublicTenantOut, responses=_PUBLIC_ERRORS)
-async def widget_config(slug: str, ctx: Ctx, uow: UoW, hint: Tenant) -> dict[str, Any]:
-    """The public profile of the tenant in the path, for the widget's first paint."""
-    entity = await entities.by_slug(uow.session, slug)
-    if hint.entity is not None and hint.entity.id != entity.id:
+async def widget_config(slug: str, request: Request, ctx: Ctx, uow: UoW, hint: Tenant) -> dict[str, Any]:
+    """The public profile of the tenant in the path, for the widget's first paint.
+
+    The widget puts its `endpoint` (`municipio`) where the slug goes: with a valid entity token, a path slug that
+    names no entity is ignored, as everywhere else."""
+    found = await entities_repo.by_slug(uow.session, slug.strip().lower())
+    if found is None:
+        if hint.entity is None or not entity_token_of(request):
+            raise NotFound("No existe esa entidad.")
+        found = hint.entity
+    if hint.entity is not None and hint.entity.id != found.id:
         raise BadRequest("El token de la entidad y el tenant indicado no coinciden.")
-    return entities.public_profile(entity, ctx.clock())
+    return entities.public_profile(found, ctx.clock())

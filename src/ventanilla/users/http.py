@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -335,6 +336,19 @@ async def widget_register(body: WidgetRegisterIn, request: Request, ctx: Ctx, uo
     payload = _new_auth_payload(ctx, user, entity)
     await uow.commit()
     return _login_response(ctx, payload, status=201)
+
+
+class AnonIdOut(BaseModel):
+    """The anonymous visitor id the widget keeps."""
+
+    anon_id: str
+
+
+@router.get("/pwa/anon-id", response_model=AnonIdOut)
+async def anon_id(request: Request) -> dict[str, str]:
+    """The visitor's own anonymous id (`X-Anon-Id` / `Anon-Id`), or a new one: sign-up later claims what it filed."""
+    given = _anon_ids(request, None)
+    return {"anon_id": given[0] if given else secrets.token_hex(16)}
 
 
 @router.get(
