@@ -251,6 +251,7 @@ class NodeClient:
             "node",
             str(JS_DIR / "client.mjs"),
             json.dumps(spec),
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             cwd=str(JS_DIR),
@@ -278,6 +279,14 @@ class NodeClient:
             self.events.append(item)
             if predicate(item):
                 return item
+
+    async def emit(self, name: str, data: Any, timeout: float = 10) -> Any:
+        """Emit an event from the Node socket and return its acknowledgement."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.write((json.dumps({"emit": name, "data": data}) + "\n").encode())
+        await self.proc.stdin.drain()
+        item = await self._read_until(lambda e: e.get("type") == "ack" and e.get("name") == name, timeout)
+        return item["ack"]
 
     async def wait_for(self, name: str, count: int = 1, timeout: float = 10) -> list[Any]:
         """Wait for `count` events of a name."""

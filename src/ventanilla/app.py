@@ -30,6 +30,7 @@ from ventanilla.realtime.presence import LocalPresence, Presence, RedisPresence
 from ventanilla.realtime.publisher import SocketPublisher
 from ventanilla.security import TokenSigner
 from ventanilla.settings import Settings, get_settings
+from ventanilla.tickets.http import MAX_REPLY_FILES
 from ventanilla.tickets.http import router as tickets_router
 from ventanilla.users.http import router as users_router
 from ventanilla.users.models import User
@@ -37,7 +38,16 @@ from ventanilla.web import ApiPrefix, BodyLimit, ORJSONResponse, install_error_h
 
 log = logging.getLogger(__name__)
 
-ALLOWED_HEADERS = ["Authorization", "Content-Type", "X-Entity-Token", "X-Chat-Session-Id", "Anon-Id", "X-Anon-Id"]
+ALLOWED_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "X-Entity-Token",
+    "X-Chat-Session-Id",
+    "Anon-Id",
+    "X-Anon-Id",
+    "X-Tenant",
+    "X-Widget-Token",
+]
 
 BackgroundService = Callable[[AppContext], Coroutine[Any, Any, None]]
 PLUGINS = ("ventanilla.notifications.plugin", "ventanilla.whatsapp.plugin", "ventanilla.adapters.pusher")
@@ -112,7 +122,7 @@ def create_app(
     ctx.services["entity_cache"] = SnapshotCache(Entity)
     ctx.services["user_cache"] = SnapshotCache(User)
     ctx.publishers.append(SocketPublisher(sio))
-    ctx.listeners.append(RealtimeListener())
+    ctx.listeners.append(RealtimeListener(presence))
     realtime_socket.register(ctx, presence)
 
     async def agent_online(entity_id: int, user_id: int) -> None:
@@ -184,6 +194,8 @@ def create_app(
             "/archivos/upload": settings.max_upload_bytes + 64 * 1024,
         },
         streamed=("/archivos/upload",),
+        # An agent's multipart reply: up to MAX_REPLY_FILES files, each within the upload limit.
+        per_suffix={"/responder": MAX_REPLY_FILES * settings.max_upload_bytes + 64 * 1024},
     )
     app = socketio.ASGIApp(sio, other_asgi_app=limited, socketio_path="socket.io")
     app.ctx = ctx

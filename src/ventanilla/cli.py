@@ -158,7 +158,13 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         if not await knowledge.list_entries(uow.session, entity.id):
             await knowledge.import_entries(uow.session, entity.id, knowledge.parse_csv(demo_csv()))
         return {
-            "entity": {"id": entity.id, "name": entity.name, "tipo": entity.tipo, "token": entity.token},
+            "entity": {
+                "id": entity.id,
+                "name": entity.name,
+                "tipo": entity.tipo,
+                "token": entity.token,
+                "slug": entity.slug,
+            },
             "agent": {"email": agent_email, "password": password, "rol": "empleado"},
             "admin": {"email": admin_email, "password": password, "rol": "admin"},
         }
@@ -206,6 +212,40 @@ def cmd_entities_hours(args: argparse.Namespace, settings: Settings) -> int:
 
     data = _run(with_uow(settings, work))
     _print(data, args.json, hours.describe(schedule, hours.utcnow()))
+    return 0
+
+
+def cmd_entities_slug(args: argparse.Namespace, settings: Settings) -> int:
+    """ventanilla entities slug ENTITY_ID SLUG"""
+    from ventanilla.entities import service as entities
+
+    async def work(uow: Any) -> dict[str, Any]:
+        entity = await entities.require(uow.session, args.entity_id)
+        await entities.set_slug(uow.session, entity, args.slug)
+        return {"id": entity.id, "slug": entity.slug}
+
+    data = _run(with_uow(settings, work))
+    _print(data, args.json, f"Entidad {data['id']}: slug {data['slug']}")
+    return 0
+
+
+def cmd_users_categories(args: argparse.Namespace, settings: Settings) -> int:
+    """ventanilla users categories USER_ID [--categoria NOMBRE]... (none: clears them)"""
+    from ventanilla.entities import service as entities
+    from ventanilla.errors import NotFound
+    from ventanilla.users import repository as users_repo
+
+    async def work(uow: Any) -> dict[str, Any]:
+        user = await users_repo.get(uow.session, args.user_id)
+        if user is None or not user.is_staff or user.entity_id is None:
+            raise NotFound("No existe ese agente.")
+        entity = await entities.require(uow.session, user.entity_id)
+        user.categories = entities.category_names(entity, [], args.categoria or [])
+        return {"id": user.id, "categorias": entities.category_wire(entity, user.categories)}
+
+    data = _run(with_uow(settings, work))
+    names = ", ".join(c["nombre"] for c in data["categorias"]) or "ninguna"
+    _print(data, args.json, f"Usuario {data['id']}: categorías {names}")
     return 0
 
 
@@ -282,6 +322,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     hours_cmd.add_argument("--closed", action="append", help="fecha cerrada YYYY-MM-DD; repetible")
     hours_cmd.add_argument("--json", action="store_true")
     hours_cmd.set_defaults(handler=cmd_entities_hours)
+    slug_cmd = ents.add_parser("slug", help="cambia el slug (la dirección) de una entidad")
+    slug_cmd.add_argument("entity_id", type=int)
+    slug_cmd.add_argument("slug")
+    slug_cmd.add_argument("--json", action="store_true")
+    slug_cmd.set_defaults(handler=cmd_entities_slug)
     with contextlib.suppress(ModuleNotFoundError):
         from ventanilla.whatsapp.cli import add_entities_subcommand
 
@@ -297,6 +342,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     ucreate.add_argument("--capacity", type=int, help="chats en vivo simultáneos (agentes)")
     ucreate.add_argument("--json", action="store_true")
     ucreate.set_defaults(handler=cmd_users_create)
+    ucats = usrs.add_parser("categories", help="define las categorías de reclamos que atiende un agente")
+    ucats.add_argument("user_id", type=int)
+    ucats.add_argument("--categoria", action="append", help="nombre de la categoría; repetible")
+    ucats.add_argument("--json", action="store_true")
+    ucats.set_defaults(handler=cmd_users_categories)
 
     urg = sub.add_parser("urgency", help='clasifica un texto, o "eval FILE.tsv"')
     urg.add_argument("text", nargs="+")

@@ -17,6 +17,7 @@ class Event:
     name: str
     data: Any
     room: str
+    skip: tuple[str, ...] = ()
 
 
 class Publisher(Protocol):
@@ -36,9 +37,9 @@ class EventCollector:
     events: list[Event] = field(default_factory=list)
     hooks: list[AfterCommit] = field(default_factory=list)
 
-    def emit(self, name: str, data: Any, room: str) -> None:
-        """Record an event to publish after commit."""
-        self.events.append(Event(name, data, room))
+    def emit(self, name: str, data: Any, room: str, skip: tuple[str, ...] = ()) -> None:
+        """Record an event to publish after commit (`skip`: socket ids that must not get it)."""
+        self.events.append(Event(name, data, room, skip))
 
     def after_commit(self, hook: AfterCommit) -> None:
         """Run `hook` once the transaction has committed (deduplicated by identity)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
@@ -17,7 +18,7 @@ from ventanilla.context import AppContext
 from ventanilla.db import SnapshotCache, UnitOfWork, unit_of_work
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
-from ventanilla.errors import DomainError, Forbidden, TooManyRequests, Unauthorized
+from ventanilla.errors import BadRequest, DomainError, Forbidden, NotFound, TooManyRequests, Unauthorized
 from ventanilla.ratelimit import per_minute as per_minute_rule
 from ventanilla.users import service as users
 from ventanilla.users.models import User
@@ -114,13 +115,22 @@ class BodyLimit:
     """Refuses bodies over the limit of their path with 413 before the app reads them.
 
     Bodies of `streamed` prefixes are not buffered here: only their Content-Length is checked, and the
-    route reads them as a stream with its own cap (uploads).
+    route reads them as a stream with its own cap (uploads). `per_suffix` limits paths by their ending
+    (an agent's multipart reply, whatever the ticket).
     """
 
-    def __init__(self, app: ASGIApp, default: int, per_prefix: dict[str, int], streamed: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        default: int,
+        per_prefix: dict[str, int],
+        per_suffix: dict[str, int] | None = None,
+        streamed: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.default = default
         self.per_prefix = per_prefix
+        self.per_suffix = per_suffix or {}
         self.streamed = streamed
 
     @staticmethod
@@ -130,6 +140,9 @@ class BodyLimit:
     def _limit(self, path: str) -> int:
         for prefix, limit in self.per_prefix.items():
             if self._under(path, prefix):
+                return limit
+        for suffix, limit in self.per_suffix.items():
+            if path.endswith(suffix):
                 return limit
         return self.default
 
@@ -236,35 +249,75 @@ Staff = Annotated[User, Depends(required_staff)]
 
 
 def entity_token_of(request: Request) -> str | None:
-    """The entity token from the header, `?entityToken=` or `?token=`."""
+    """The entity token from the headers (`X-Entity-Token`, `X-Widget-Token`) or `?entityToken=` / `?token=` /
+    `?widget_token=`."""
     return (
         request.headers.get("x-entity-token")
+        or request.headers.get("x-widget-token")
         or request.query_params.get("entityToken")
         or request.query_params.get("token")
+        or request.query_params.get("widget_token")
     )
 
 
-async def optional_entity(request: Request, uow: UoW) -> Entity | None:
-    """The entity named by the request's token, if it names a valid one."""
-    token = entity_token_of(request)
-    if not token:
-        return None
-    token = token.strip()
+def tenant_slug_of(request: Request) -> str | None:
+    """The tenant slug from `X-Tenant`, `?tenant_slug=` or `?tenant=`."""
+    raw = (
+        request.headers.get("x-tenant")
+        or request.query_params.get("tenant_slug")
+        or request.query_params.get("tenant")
+        or ""
+    )
+    return raw.strip().lower()[:64] or None
+
+
+@dataclass(frozen=True, slots=True)
+class TenantHint:
+    """What a request says about its entity: the one it names (by token or slug) and whether a slug named none."""
+
+    entity: Entity | None
+    unknown_slug: bool
+
+
+async def tenant_hint(request: Request, uow: UoW) -> TenantHint:
+    """Resolve the entity from the token and the slug (CONTRACT §8).
+
+    A valid token wins over a slug that names no entity (the newest frontend derives slugs from host names);
+    a token and a slug of two different entities are a 400.
+    """
     cache: SnapshotCache[Entity] = request.app.state.ctx.services["entity_cache"]
-    return await cache.get(uow.session, token, lambda: entities_repo.by_token(uow.session, token))
+    token = (entity_token_of(request) or "").strip()
+    by_token = (
+        await cache.get(uow.session, token, lambda: entities_repo.by_token(uow.session, token)) if token else None
+    )
+    slug = tenant_slug_of(request)
+    by_slug = await entities_repo.by_slug(uow.session, slug) if slug else None
+    if by_token is not None and by_slug is not None and by_token.id != by_slug.id:
+        raise BadRequest("El token de la entidad y el tenant indicado no coinciden.")
+    return TenantHint(entity=by_token or by_slug, unknown_slug=bool(slug) and by_slug is None)
+
+
+Tenant = Annotated[TenantHint, Depends(tenant_hint)]
+
+
+async def optional_entity(hint: Tenant) -> Entity | None:
+    """The entity named by the request's token or slug, if it names a valid one."""
+    return hint.entity
 
 
 OptionalEntity = Annotated[Entity | None, Depends(optional_entity)]
 
 
-async def required_entity(uow: UoW, user: OptionalUser, entity: OptionalEntity) -> Entity:
-    """The entity of the request's token, else the logged-in user's entity, else 401."""
-    if entity is not None:
-        return entity
+async def required_entity(uow: UoW, user: OptionalUser, hint: Tenant) -> Entity:
+    """The entity of the request's token or slug, else the logged-in user's entity, else 404 (unknown slug) or 401."""
+    if hint.entity is not None:
+        return hint.entity
     if user is not None and user.entity_id is not None:
         found = await entities_repo.get(uow.session, user.entity_id)
         if found is not None:
             return found
+    if hint.unknown_slug:
+        raise NotFound("No existe esa entidad.")
     raise Unauthorized("Falta o es inválido el token de la entidad (X-Entity-Token).")
 
 

@@ -99,3 +99,37 @@ def test_urgency_command(tmp_path: Path) -> None:
     out = run_cli(tmp_path, "urgency", "eval", str(sample)).stdout.splitlines()
     report = json.loads(out[0])
     assert {"precision", "recall", "f1", "n"} <= report.keys() and report["n"] == 2
+
+
+def test_entity_slug_and_agent_categories_commands(tmp_path: Path) -> None:
+    demo = json.loads(run_cli(tmp_path, "demo", "--json").stdout)
+    assert demo["entity"]["slug"] == "municipalidad-de-demo"
+    same_name = json.loads(
+        run_cli(tmp_path, "entities", "create", "Municipalidad de Demo", "--tipo", "municipio", "--json").stdout
+    )
+    renamed = run_cli(tmp_path, "entities", "slug", str(same_name["id"]), "demo-norte", "--json")
+    assert renamed.returncode == 0 and json.loads(renamed.stdout)["slug"] == "demo-norte", renamed.stderr
+    taken = run_cli(tmp_path, "entities", "slug", str(same_name["id"]), "municipalidad-de-demo")
+    assert taken.returncode == 2 and "error" in json.loads(taken.stderr)
+    bad = run_cli(tmp_path, "entities", "slug", str(same_name["id"]), "Con Espacios")
+    assert bad.returncode == 2 and "error" in json.loads(bad.stderr)
+
+    user = run_cli(
+        tmp_path,
+        "users",
+        "create",
+        "--entity",
+        str(demo["entity"]["id"]),
+        "--email",
+        "cat@x.org",
+        "--password",
+        "una-clave-larga",
+        "--rol",
+        "empleado",
+        "--json",
+    )
+    agent_id = str(json.loads(user.stdout)["id"])
+    given = run_cli(tmp_path, "users", "categories", agent_id, "--categoria", "alumbrado publico", "--json")
+    assert json.loads(given.stdout)["categorias"] == [{"id": 1, "nombre": "Alumbrado público"}], given.stderr
+    unknown = run_cli(tmp_path, "users", "categories", agent_id, "--categoria", "Astronomía")
+    assert unknown.returncode == 2 and "error" in json.loads(unknown.stderr)

@@ -666,8 +666,11 @@ async def test_send_history_emails_the_citizen_once_per_window(srv: Server, smtp
     tenant = await seed_tenant(srv.ctx)
     opened = await open_ticket(srv, tenant)
     await citizen_says(srv, tenant, opened, "¿Hay novedades?")
+    pin = opened.pin
     async with srv.client() as anyone:
-        first = await anyone.post(f"/tickets/municipio/{opened.id}/send-history")
+        # Without the PIN (or being its citizen or agent) the ticket does not exist for the caller.
+        assert (await anyone.post(f"/tickets/municipio/{opened.id}/send-history")).status_code == 404
+        first = await anyone.post(f"/tickets/municipio/{opened.id}/send-history?pin={pin}", json={"reason": "manual"})
         assert first.status_code == 200 and first.json()["enviado"] is True
         for _ in range(100):
             history = [m for m in smtp.inbox.to(opened.email) if "Historial" in text_of(m)]
@@ -676,7 +679,8 @@ async def test_send_history_emails_the_citizen_once_per_window(srv: Server, smtp
             await asyncio.sleep(0.05)
         (mail,) = history
         assert str(opened.nro) in str(mail["Subject"]) and "¿Hay novedades?" in text_of(mail)
-        again = await anyone.post(f"/tickets/municipio/{opened.id}/send-history")
+        assert "como pediste" in text_of(mail)  # the citizen asked, with the PIN
+        again = await anyone.post(f"/tickets/municipio/{opened.id}/send-history?pin={pin}")
         assert again.status_code == 200 and again.json()["enviado"] is False
         assert (await anyone.post("/tickets/municipio/12345/send-history")).status_code == 404
     async with srv.ctx.uow() as uow:
@@ -684,9 +688,22 @@ async def test_send_history_emails_the_citizen_once_per_window(srv: Server, smtp
         assert entity is not None
         silent, _ = await tickets.create_ticket(uow, entity, tickets.NewTicket(asunto="Sin email"))
         await uow.commit()
-    async with srv.client() as anyone:
-        no_email = await anyone.post(f"/tickets/pyme/{silent.id}/send-history")
-        assert no_email.status_code == 409 and no_email.json()["error"]
+    async with srv.client() as agent:
+        await login(agent, tenant.agents[0]["email"])
+        no_email = await agent.post(f"/tickets/pyme/{silent.id}/send-history")
+        assert no_email.status_code == 200 and no_email.json()["enviado"] is False and no_email.json()["motivo"]
+    staffed = await open_ticket(srv, tenant)
+    async with srv.client() as agent:
+        await login(agent, tenant.agents[0]["email"])
+        sent = await agent.post(f"/tickets/municipio/{staffed.id}/send-history", json={"reason": "manual"})
+        assert sent.status_code == 200 and sent.json()["enviado"] is True
+    for _ in range(100):
+        history = [m for m in smtp.inbox.to(staffed.email) if "Historial" in text_of(m)]
+        if history:
+            break
+        await asyncio.sleep(0.05)
+    (mail,) = history
+    assert "como pediste" not in text_of(mail)  # the agent sent it: nobody asked
 
 
 async def test_a_ticket_that_turns_urgent_outside_hours_emails_oncall(srv: Server, smtp: Smtp) -> None:

@@ -674,3 +674,36 @@ async def test_citizen_photos_reach_agents_through_the_media_proxy(env: Env) -> 
         assert (await stranger.get("/" + path)).status_code == 404  # another entity's token cannot read it
         assert (await agent.get("/archivos/whatsapp/../../etc")).status_code == 404
         assert (await agent.get(f"/archivos/whatsapp/{media_id}?sig=forged")).status_code == 404
+
+
+async def test_an_agent_reply_with_buttons_reaches_whatsapp_as_reply_buttons(env: Env) -> None:
+    line = await whatsapp_tenant(env)
+    wa_id = new_wa_id()
+    async with env.server.client() as agent_client:
+        await login(agent_client, line.tenant.agents[0]["email"])
+        panel = await SocketRecorder().connect(env.server.url, headers=session_cookie_header(agent_client))
+        try:
+            await asyncio.sleep(0.2)  # the agent is online before the citizen asks
+            await say(env, line, button(wa_id, "request_agent", "Hablar con un agente"), replies=2)
+            ticket = await ticket_of(env.server, line, wa_id)
+            before = len(env.graph.accepted(wa_id))
+            interactive = {
+                "type": "interactive",
+                "interactive": {
+                    "type": "button",
+                    "body": {"text": "¿Pudiste resolverlo?"},
+                    "action": {
+                        "buttons": [
+                            {"type": "reply", "reply": {"id": "resuelto_si", "title": "Sí"}},
+                            {"type": "reply", "reply": {"id": "resuelto_no", "title": "Todavía no"}},
+                        ]
+                    },
+                },
+            }
+            reply = await agent_client.post(f"/tickets/municipio/{ticket.id}/responder", json=interactive)
+            assert reply.status_code == 200, reply.text
+            (out,) = (await env.graph.wait_for(before + 1, to=wa_id))[before:]
+            assert out.type == "interactive" and "¿Pudiste resolverlo?" in out.text
+            assert out.option_ids == ["resuelto_si", "resuelto_no"]
+        finally:
+            await panel.close()

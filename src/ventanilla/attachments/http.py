@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect
 
 from ventanilla.attachments import service
 from ventanilla.context import AppContext
 from ventanilla.errors import BadRequest, TooLarge, Unauthorized
-from ventanilla.web import Ctx, limit, optional_entity, optional_user
+from ventanilla.web import Ctx, limit, optional_entity, optional_user, tenant_hint
 
 router = APIRouter(tags=["archivos"])
 upload_limit = Depends(limit("upload", lambda ctx: ctx.settings.upload_rate_limit_per_minute))
@@ -235,7 +236,7 @@ async def _require_uploader(request: Request, ctx: AppContext) -> None:
     """Only widget visitors of a known entity and logged-in users may upload (a short transaction, then free)."""
     async with ctx.uow() as uow:
         user = await optional_user(request, ctx, uow)
-        entity = None if user is not None else await optional_entity(request, uow)
+        entity = None if user is not None else await optional_entity(await tenant_hint(request, uow))
     if user is None and entity is None:
         raise Unauthorized("Falta el token de la entidad o iniciar sesión para subir archivos.")
 
@@ -296,3 +297,12 @@ async def download(key: str, name: str, ctx: Ctx) -> FileResponse:
         content_disposition_type="inline" if how.inline else "attachment",
         headers=SERVING_HEADERS,
     )
+
+
+def attachment_info(ctx: AppContext, stored: service.Stored) -> dict[str, Any]:
+    """How a message refers to a kept file (`attachment_info`)."""
+    url = f"{ctx.settings.public_url.rstrip('/')}/archivos/{stored.key}/{stored.name}"
+    info: dict[str, Any] = {"name": stored.name, "url": url, "mimeType": stored.mime_type, "size": stored.size}
+    if stored.mime_type.startswith("image/"):
+        info["thumbUrl"] = url
+    return info

@@ -14,6 +14,7 @@ from ventanilla.attachments import service as attachments
 from ventanilla.bot import engine
 from ventanilla.bot import service as bot
 from ventanilla.errors import TooLarge
+from ventanilla.users.models import User
 from ventanilla.web import Ctx, OptionalUser, ORJSONResponse, RequestEntity, UoW, client_of, limit, session_key_of
 
 router = APIRouter(tags=["bot"])
@@ -75,6 +76,14 @@ def _attachment(body: AskIn) -> dict[str, Any] | None:
     return attachments.clean_attachment(keep)
 
 
+def _known_contact(draft: engine.ComplaintDraft, citizen: User) -> None:
+    """A logged-in citizen is not asked again for the name, email and phone of their account (the newest widget
+    confirms with empty `datos_personales`)."""
+    draft.nombre = draft.nombre or citizen.name or None
+    draft.email = draft.email or citizen.email
+    draft.telefono = draft.telefono or citizen.phone
+
+
 @router.post("/ask/{tipo}", dependencies=[ask_limit])
 async def ask(
     tipo: Literal["municipio", "pyme"],
@@ -102,6 +111,8 @@ async def ask(
         attachment_url=str(attachment.get("url")) if attachment and attachment.get("url") else None,
     )
     citizen = user if user is not None and not user.is_staff else None
+    if citizen is not None:
+        _known_contact(state.draft, citizen)
     answer = await bot.converse(
         ctx,
         uow,
@@ -118,7 +129,8 @@ async def ask(
         ),
         state=state,
     )
-    await bot.save_state(uow, owner, session_key, answer.reply.state, "web")
+    visitor = request.headers.get("x-anon-id") or request.headers.get("anon-id")
+    await bot.save_state(uow, owner, session_key, answer.reply.state, "web", visitor=visitor)
     await uow.commit()
     wire = answer.to_wire()
     estructura = wire.get("datos_estructura")

@@ -121,9 +121,18 @@ async def load_state(
 
 
 async def save_state(
-    uow: UnitOfWork, entity: Entity, session_key: str | None, state: engine.ConversationState, channel: str
+    uow: UnitOfWork,
+    entity: Entity,
+    session_key: str | None,
+    state: engine.ConversationState,
+    channel: str,
+    *,
+    visitor: str | None = None,
 ) -> None:
-    """Keep the conversation for the session's next turn (a greeting of an unseen session stores nothing)."""
+    """Keep the conversation for the session's next turn (a greeting of an unseen session stores nothing).
+
+    `visitor` (the anonymous visitor id) is remembered once per chat session, so a later sign-up can claim
+    what this visitor filed."""
     if not session_key:
         return
     chat = await chats.get_session(uow.session, entity.id, session_key)
@@ -133,6 +142,8 @@ async def save_state(
         chat = await livechat.chat_session(uow, entity, session_key, channel)
     chat.state = state.model_dump(mode="json") | {"v": 2}
     chat.updated_at = utcnow()
+    if visitor and chat.anon_id is None:
+        chat.anon_id = visitor.strip()[:64]
 
 
 async def _routed_ticket(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ventanilla.chat.models import ChatSession
@@ -85,3 +85,16 @@ async def position(session: AsyncSession, ticket: Ticket) -> int:
         if item.id == ticket.id:
             return index
     return 0
+
+
+async def visitor_sessions(
+    session: AsyncSession, entity_id: int, keys: Sequence[str], anon_ids: Sequence[str]
+) -> Sequence[ChatSession]:
+    """The chat sessions of one browser: by session key or by the anonymous visitor id recorded on them."""
+    if not keys and not anon_ids:
+        return []
+    stmt = select(ChatSession).where(
+        ChatSession.entity_id == entity_id,
+        or_(ChatSession.session_key.in_(list(keys)), ChatSession.anon_id.in_(list(anon_ids))),
+    )
+    return (await session.execute(stmt)).scalars().all()

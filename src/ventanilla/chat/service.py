@@ -14,6 +14,7 @@ from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import Conflict
 from ventanilla.realtime.presence import Presence
+from ventanilla.text import fold
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets import service as tickets
 from ventanilla.tickets.models import CLOSED_ESTADOS, Ticket, TicketMessage
@@ -120,7 +121,8 @@ async def request_agent(
 
 
 async def assign_waiting(ctx: AppContext, uow: UnitOfWork, entity: Entity) -> list[tuple[Ticket, User]]:
-    """Give waiting chats, in queue order, to the least-loaded online agents with room (ties: idle longest)."""
+    """Give waiting chats, in queue order, to online agents with room: those of the ticket's category first, then the
+    least loaded (ties: idle longest)."""
     online = await presence_of(ctx).online(entity.id)
     if not online:
         return []
@@ -136,7 +138,10 @@ async def assign_waiting(ctx: AppContext, uow: UnitOfWork, entity: Entity) -> li
         if not free:
             break
         epoch = utcnow().replace(year=1970, month=1, day=1)
-        agent = min(free, key=lambda a: (loads.get(a.id, 0), a.last_assigned_at or epoch, a.id))
+        agent = min(
+            free,
+            key=lambda a: (not serves_category(a, ticket), loads.get(a.id, 0), a.last_assigned_at or epoch, a.id),
+        )
         await _assign(uow, entity, ticket, agent)
         loads[agent.id] = loads.get(agent.id, 0) + 1
         made.append((ticket, agent))
@@ -197,6 +202,7 @@ async def agent_message(
     attachment: dict[str, Any] | None = None,
     origen: str = "chat",
     external_id: str | None = None,
+    buttons: list[dict[str, str]] | None = None,
 ) -> TicketMessage:
     """An agent's reply; replying to a waiting live chat takes it, and a new complaint goes in process."""
     if not attachment:
@@ -219,7 +225,26 @@ async def agent_message(
         author=agent,
         attachment=attachment,
         external_id=external_id,
+        buttons=buttons,
     )
+
+
+async def assign_to(
+    ctx: AppContext, uow: UnitOfWork, entity: Entity, ticket: Ticket, agent: User, *, actor: User
+) -> None:
+    """Give a ticket to a named agent of its entity (the caller already checked that); naming the current one is a
+    no-op."""
+    if ticket.assigned_agent_id == agent.id and not ticket.is_closed:
+        return
+    await take(ctx, uow, entity, ticket, agent)
+
+
+def serves_category(agent: User, ticket: Ticket) -> bool:
+    """Whether the agent was given the ticket's category."""
+    if not ticket.categoria or not agent.categories:
+        return False
+    wanted = fold(ticket.categoria)
+    return any(fold(name) == wanted for name in agent.categories)
 
 
 async def set_status(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ventanilla.entities import hours
@@ -15,7 +15,7 @@ from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Forbidden, NotFound
 from ventanilla.text import one_line
 from ventanilla.users import service as users
-from ventanilla.web import Ctx, CurrentUser, RequestEntity, UoW
+from ventanilla.web import Ctx, CurrentUser, RequestEntity, Tenant, UoW, entity_token_of
 
 router = APIRouter(tags=["entidad"])
 
@@ -141,3 +141,58 @@ async def put_hours(body: dict[str, Any], ctx: Ctx, uow: UoW, user: CurrentUser)
 async def list_rubros() -> list[dict[str, Any]]:
     """Business categories for the pyme widget's selector and the sign-up form."""
     return entities.rubros()
+
+
+class PublicTenantOut(BaseModel):
+    """An entity's public profile: never anything private."""
+
+    model_config = ConfigDict(extra="allow")
+
+    slug: str
+    nombre: str
+    tipo: str
+    logo_url: str | None
+    entity_token: str
+    horario: dict[str, Any]
+
+
+_PUBLIC_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "El token y el tenant nombran entidades distintas."},
+    404: {"description": "Ningún tenant con ese slug."},
+}
+
+
+def _public(ctx: Ctx, hint_entity: Entity | None, unknown_slug: bool) -> dict[str, Any]:
+    if hint_entity is None:
+        if unknown_slug:
+            raise NotFound("No existe esa entidad.")
+        raise BadRequest("Indicá el tenant (X-Tenant, ?tenant_slug= o ?tenant=) o el token de la entidad.")
+    return entities.public_profile(hint_entity, ctx.clock())
+
+
+@router.get("/public/tenant", response_model=PublicTenantOut, responses=_PUBLIC_ERRORS)
+async def public_tenant(ctx: Ctx, hint: Tenant) -> dict[str, Any]:
+    """The public profile of the tenant named by slug or entity token."""
+    return _public(ctx, hint.entity, hint.unknown_slug)
+
+
+@router.get("/pwa/tenant-info", response_model=PublicTenantOut, responses=_PUBLIC_ERRORS)
+async def pwa_tenant_info(ctx: Ctx, hint: Tenant) -> dict[str, Any]:
+    """The same public profile for the installed app and the widget's sign-in (it takes `entity_token`)."""
+    return _public(ctx, hint.entity, hint.unknown_slug)
+
+
+@router.get("/public/tenants/{slug}/widget-config", response_model=PublicTenantOut, responses=_PUBLIC_ERRORS)
+async def widget_config(slug: str, request: Request, ctx: Ctx, uow: UoW, hint: Tenant) -> dict[str, Any]:
+    """The public profile of the tenant in the path, for the widget's first paint.
+
+    The widget puts its `endpoint` (`municipio`) where the slug goes: with a valid entity token, a path slug that
+    names no entity is ignored, as everywhere else."""
+    found = await entities_repo.by_slug(uow.session, slug.strip().lower())
+    if found is None:
+        if hint.entity is None or not entity_token_of(request):
+            raise NotFound("No existe esa entidad.")
+        found = hint.entity
+    if hint.entity is not None and hint.entity.id != found.id:
+        raise BadRequest("El token de la entidad y el tenant indicado no coinciden.")
+    return entities.public_profile(found, ctx.clock())

@@ -18,6 +18,17 @@ async def by_token(session: AsyncSession, token: str) -> Entity | None:
     return (await session.execute(select(Entity).where(Entity.token == token))).scalar_one_or_none()
 
 
+async def by_slug(session: AsyncSession, slug: str) -> Entity | None:
+    """Entity by its URL slug."""
+    return (await session.execute(select(Entity).where(Entity.slug == slug))).scalar_one_or_none()
+
+
+async def slugs_like(session: AsyncSession, base: str) -> set[str]:
+    """Slugs taken that start with `base` (to pick a free one)."""
+    stmt = select(Entity.slug).where(Entity.slug.startswith(base, autoescape=True))
+    return set((await session.execute(stmt)).scalars().all())
+
+
 async def first(session: AsyncSession) -> Entity | None:
     """The oldest entity (for the demo seed)."""
     return (await session.execute(select(Entity).order_by(Entity.id).limit(1))).scalar_one_or_none()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -10,11 +11,12 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ventanilla.bot.texts import DEFAULT_CATEGORIES
 from ventanilla.entities import hours, repository
 from ventanilla.entities.models import Entity
-from ventanilla.errors import BadRequest, NotFound, Unauthorized
+from ventanilla.errors import BadRequest, Conflict, NotFound, Unauthorized
 from ventanilla.security import new_public_token
-from ventanilla.text import one_line
+from ventanilla.text import fold, one_line
 
 TIPOS = ("municipio", "pyme")
 # The business categories the widget offers when a pyme entity has none configured.
@@ -34,6 +36,108 @@ RUBROS = (
     "Municipios",
 )
 _DEFAULT_SCHEDULE = hours.default_schedule()
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+
+
+def slugify(name: str) -> str:
+    """A URL-safe slug from a name: ASCII lowercase words joined by hyphens."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:56].strip("-") or "entidad"
+
+
+async def free_slug(session: AsyncSession, name: str) -> str:
+    """The slug of a name, with a number appended when another entity has it."""
+    base = slugify(name)
+    taken = await repository.slugs_like(session, base)
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+async def set_slug(session: AsyncSession, entity: Entity, slug: str) -> None:
+    """Give an entity a chosen slug: URL-safe and unique."""
+    slug = slug.strip().lower()
+    if not SLUG_RE.match(slug):
+        raise BadRequest("El slug solo admite letras minúsculas sin acentos, números y guiones (hasta 64).")
+    other = await repository.by_slug(session, slug)
+    if other is not None and other.id != entity.id:
+        raise Conflict("Ese slug ya lo usa otra entidad.")
+    entity.slug = slug
+    await session.flush()
+
+
+async def by_slug(session: AsyncSession, slug: str) -> Entity:
+    """Entity by slug or NotFound."""
+    entity = await repository.by_slug(session, slug.strip().lower()) if SLUG_RE.match(slug.strip().lower()) else None
+    if entity is None:
+        raise NotFound("No existe esa entidad.")
+    return entity
+
+
+def categories_of(entity: Entity) -> tuple[str, ...]:
+    """The entity's complaint categories (configured, or the defaults of its tipo); ids are 1-based positions."""
+    configured = tuple(str(c) for c in (entity.config or {}).get("categorias") or () if str(c).strip())
+    return configured or DEFAULT_CATEGORIES.get(entity.tipo, DEFAULT_CATEGORIES["municipio"])
+
+
+def category_id(entity: Entity, name: str | None) -> int | None:
+    """The id of a category name in the entity's list."""
+    if not name:
+        return None
+    wanted = fold(name.strip())
+    for index, category in enumerate(categories_of(entity), start=1):
+        if fold(category) == wanted:
+            return index
+    return None
+
+
+def category_names(entity: Entity, ids: list[int] | None = None, names: list[str] | None = None) -> list[str]:
+    """Category names from ids and/or names; unknown ones are refused."""
+    categories = categories_of(entity)
+    chosen: list[str] = []
+    for raw_id in ids or []:
+        if not 1 <= raw_id <= len(categories):
+            raise BadRequest(f"No existe la categoría {raw_id}.")
+        chosen.append(categories[raw_id - 1])
+    for name in names or []:
+        found = category_id(entity, name)
+        if found is None:
+            raise BadRequest(f"No existe la categoría «{one_line(name, 80)}».")
+        chosen.append(categories[found - 1])
+    return list(dict.fromkeys(chosen))
+
+
+def category_wire(entity: Entity, names: list[str] | None) -> list[dict[str, Any]]:
+    """Categories as `{id, nombre}` for the panel."""
+    out = []
+    for name in names or []:
+        found = category_id(entity, name)
+        if found is not None:
+            out.append({"id": found, "nombre": categories_of(entity)[found - 1]})
+    return out
+
+
+def public_profile(entity: Entity, now: dt.datetime) -> dict[str, Any]:
+    """What anyone may know of an entity: name, tipo, logo, public token, slug and hours; nothing private."""
+    schedule = schedule_of(entity)
+    return {
+        "id": entity.id,
+        "slug": entity.slug,
+        "tenant_slug": entity.slug,
+        "tenantSlug": entity.slug,
+        "nombre": entity.name,
+        "nombre_empresa": entity.name,
+        "tipo": entity.tipo,
+        "tipo_chat": entity.tipo,
+        "logo_url": entity.logo_url,
+        "entity_token": entity.token,
+        "entityToken": entity.token,
+        "horario": hours.horario_payload(schedule, now),
+        "live_chat": hours.schedule_payload(schedule, now),
+        "esPublico": entity.tipo == "municipio",
+    }
 
 
 async def create(session: AsyncSession, name: str, tipo: str, **fields: Any) -> Entity:
@@ -43,7 +147,8 @@ async def create(session: AsyncSession, name: str, tipo: str, **fields: Any) -> 
     name = one_line(name)
     if not name:
         raise BadRequest("El nombre de la entidad es obligatorio.")
-    entity = Entity(name=name, tipo=tipo, token=new_public_token(), config={}, ticket_seq=0, **fields)
+    slug = fields.pop("slug", None) or await free_slug(session, name)
+    entity = Entity(name=name, tipo=tipo, token=new_public_token(), slug=slug, config={}, ticket_seq=0, **fields)
     session.add(entity)
     await session.flush()
     return entity

@@ -279,6 +279,8 @@ def _headline(role: str, kinds: set[str], estado_label: str) -> tuple[str, str]:
     if role == "citizen":
         if "history" in kinds:
             return "Historial de tu reclamo", "te enviamos el historial completo de tu reclamo, como pediste."
+        if "history_staff" in kinds:
+            return "Historial de tu reclamo", "te enviamos el historial completo de tu reclamo."
         if "message" in kinds:
             return "Tenés una respuesta sobre tu reclamo", "hay novedades en tu reclamo."
         if "status" in kinds:

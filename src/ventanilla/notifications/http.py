@@ -5,17 +5,20 @@ from __future__ import annotations
 import hmac
 import logging
 from html import escape
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from ventanilla.db import utcnow
 from ventanilla.entities import repository as entities_repo
-from ventanilla.errors import Conflict, Forbidden, NotFound, Unauthorized
+from ventanilla.errors import Forbidden, NotFound, Unauthorized
 from ventanilla.notifications import emails, inbound, repository, service
 from ventanilla.tickets import repository as tickets_repo
-from ventanilla.web import Ctx, UoW, limit
+from ventanilla.tickets import service as tickets_service
+from ventanilla.tickets.pins import verify_pin
+from ventanilla.web import Ctx, OptionalEntity, OptionalUser, UoW, client_of, limit, session_key_of
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["emails"])
@@ -94,20 +97,99 @@ async def unsubscribe(token: str, ctx: Ctx, uow: UoW) -> HTMLResponse:
     return _page("Te diste de baja", body)
 
 
-@router.post("/tickets/{tipo}/{ticket_id}/send-history", dependencies=[Depends(limit("history", lambda c: 10))])
+# Hints come after every reply and status change of the newest panel; real sends stay scarce.
+_manual_limit = limit("history", lambda c: 10)
+HistoryReason = Literal["manual", "message_update", "status_change", "ticket_created", "auto_completion"]
+
+
+class SendHistoryIn(BaseModel):
+    """The newest frontend's notification trigger; the reference panel sends no body (a manual send)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    reason: HistoryReason | None = None
+    actor: str | None = Field(default=None, max_length=16)
+    estado: str | None = Field(default=None, max_length=64)
+    channels: list[str] | None = Field(default=None, max_length=10)
+    notify: dict[str, Any] | None = None
+
+
+class SendHistoryOut(BaseModel):
+    """Whether an email left (`enviado`) and, when not, why (`motivo`)."""
+
+    ok: bool
+    enviado: bool
+    motivo: str | None = None
+    mensaje: str | None = None
+    reason: str
+
+
+@router.post(
+    "/tickets/{tipo}/{ticket_id}/send-history",
+    dependencies=[Depends(limit("history_hint", lambda c: c.settings.lookup_rate_limit_per_minute))],
+    response_model=SendHistoryOut,
+    responses={
+        404: {"description": "No existe el reclamo, o quien llama no es su vecino, su agente ni trae su PIN."},
+        422: {"description": "Motivo desconocido."},
+        429: {"description": "Demasiados pedidos."},
+    },
+)
 async def send_history(
-    tipo: str, ticket_id: Annotated[int, Path(ge=1, le=2**53)], ctx: Ctx, uow: UoW
+    tipo: str,
+    ticket_id: Annotated[int, Path(ge=1, le=2**53)],
+    request: Request,
+    ctx: Ctx,
+    uow: UoW,
+    user: OptionalUser,
+    entity_hint: OptionalEntity,
+    body: SendHistoryIn | None = None,
+    pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
-    """Email the ticket's history to the citizen's own address (the only recipient, so the caller learns nothing)."""
+    """Email the ticket's history to the citizen's own address; other reasons are hints the outbox already covers.
+
+    Only the ticket's citizen, an agent of its entity or someone with its PIN may ask; to anyone else the ticket
+    does not exist (so the answer tells nothing about it).
+    """
     ticket = await tickets_repo.get(uow.session, ticket_id)
     entity = await entities_repo.get(uow.session, ticket.entity_id) if ticket else None
     if ticket is None or entity is None or tipo not in ("municipio", "pyme"):
         raise NotFound("No existe ese reclamo.")
-    rows = await service.enqueue_history(uow.session, ctx.settings, entity, ticket, utcnow())
+    owner = tickets_service.citizen_owns(
+        ticket, user=user, session_key=session_key_of(request), entity=entity_hint
+    ) or (user is not None and user.rol == "super_admin")
+    if not owner and not await verify_pin(ctx, ticket, pin, client=client_of(request)):
+        raise NotFound("No existe ese reclamo.")
+    reason = (body.reason if body else None) or "manual"
+    if reason != "manual":
+        # Replies, status changes and new tickets already queue their own emails (debounced); a second one here
+        # would repeat them.
+        return {
+            "ok": True,
+            "enviado": False,
+            "reason": reason,
+            "motivo": "Los avisos de este cambio salen solos por email; no hace falta enviar nada más.",
+        }
+    await _manual_limit(request, ctx)
+    staff_asked = user is not None and user.is_staff
+    rows = await service.enqueue_history(
+        uow.session, ctx.settings, entity, ticket, utcnow(), asked_by_citizen=not staff_asked
+    )
     if rows is None:
-        raise Conflict("El reclamo no tiene un email registrado (o pidió no recibir emails).")
+        return {
+            "ok": True,
+            "enviado": False,
+            "reason": reason,
+            "motivo": "El reclamo no tiene un email registrado (o pidió no recibir emails).",
+        }
     await uow.commit()
     dispatcher = ctx.services.get("email_dispatcher")
     if rows and dispatcher is not None:
         await dispatcher.wake()
-    return {"ok": True, "enviado": bool(rows), "mensaje": "Te enviamos el historial del reclamo por email."}
+    if not rows:
+        return {
+            "ok": True,
+            "enviado": False,
+            "reason": reason,
+            "motivo": "El historial ya se envió hace unos minutos.",
+        }
+    return {"ok": True, "enviado": True, "reason": reason, "mensaje": "Te enviamos el historial del reclamo por email."}

@@ -197,20 +197,31 @@ async def enqueue_escalated(
     return rows
 
 
-async def enqueue_history(
-    session: AsyncSession, settings: Settings, entity: Entity, ticket: Ticket, now: dt.datetime
-) -> list[EmailOutbox] | None:
-    """The citizen asked for the ticket's history: one email now; None when the ticket has no usable address.
+HISTORY_KINDS = ("history", "history_staff")
 
-    At most one such email per ticket every ten minutes, so the public button cannot flood a mailbox.
+
+async def enqueue_history(
+    session: AsyncSession,
+    settings: Settings,
+    entity: Entity,
+    ticket: Ticket,
+    now: dt.datetime,
+    *,
+    asked_by_citizen: bool = True,
+) -> list[EmailOutbox] | None:
+    """The ticket's history to the citizen: one email now; None when the ticket has no usable address.
+
+    `asked_by_citizen` picks the wording ("como pediste" only when the citizen asked). At most one such email per
+    ticket every ten minutes, so the public button cannot flood a mailbox.
     """
     target = await citizen_target(session, entity, ticket)
     if target is None:
         return None
     window = dt.timedelta(seconds=max(600, settings.email_debounce_seconds))
-    if await repository.recent_kind(session, ticket.id, "history", now - window):
-        return []
-    row = _row(settings, entity, ticket, target, "history", now)
+    for kind in HISTORY_KINDS:
+        if await repository.recent_kind(session, ticket.id, kind, now - window):
+            return []
+    row = _row(settings, entity, ticket, target, "history" if asked_by_citizen else "history_staff", now)
     row.not_before = now
     await repository.add(session, [row])
     return [row]

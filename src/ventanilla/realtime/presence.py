@@ -18,6 +18,12 @@ class Presence(Protocol):
 
     async def online(self, entity_id: int) -> set[int]: ...
 
+    async def view(self, ticket_id: int, user_id: int, sid: str) -> None: ...
+
+    async def unview(self, ticket_id: int, user_id: int, sid: str) -> None: ...
+
+    async def viewers(self, ticket_id: int, user_id: int) -> set[str]: ...
+
     async def heartbeat(self) -> None: ...
 
     async def close(self) -> None: ...
@@ -28,6 +34,7 @@ class LocalPresence:
 
     def __init__(self) -> None:
         self._sockets: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self._views: dict[tuple[int, int], set[str]] = defaultdict(set)
 
     async def add(self, entity_id: int, user_id: int, sid: str) -> None:
         """An agent's socket connected."""
@@ -45,6 +52,22 @@ class LocalPresence:
     async def online(self, entity_id: int) -> set[int]:
         """Agents of an entity with at least one socket."""
         return {uid for uid, sids in self._sockets.get(entity_id, {}).items() if sids}
+
+    async def view(self, ticket_id: int, user_id: int, sid: str) -> None:
+        """An agent's socket opened a ticket's conversation."""
+        self._views[(ticket_id, user_id)].add(sid)
+
+    async def unview(self, ticket_id: int, user_id: int, sid: str) -> None:
+        """An agent's socket left a ticket's conversation."""
+        sids = self._views.get((ticket_id, user_id))
+        if sids is not None:
+            sids.discard(sid)
+            if not sids:
+                del self._views[(ticket_id, user_id)]
+
+    async def viewers(self, ticket_id: int, user_id: int) -> set[str]:
+        """The agent's sockets that show the ticket's conversation."""
+        return set(self._views.get((ticket_id, user_id), ()))
 
     async def heartbeat(self) -> None:
         """Nothing to refresh in-process."""
@@ -83,6 +106,25 @@ class RedisPresence:
         """Agents with at least one unexpired socket on any process."""
         members = await self._redis.zrangebyscore(self._key(entity_id), time.time(), "+inf")
         return {int(_text(m).split(":", 1)[0]) for m in members}
+
+    def _view_key(self, ticket_id: int, user_id: int) -> str:
+        return f"{self._prefix}:view:{ticket_id}:{user_id}"
+
+    async def view(self, ticket_id: int, user_id: int, sid: str) -> None:
+        """An agent's socket opened a ticket's conversation (kept a day at most if the process dies)."""
+        key = self._view_key(ticket_id, user_id)
+        pipe = self._redis.pipeline()
+        pipe.sadd(key, sid)
+        pipe.expire(key, 86400)
+        await pipe.execute()
+
+    async def unview(self, ticket_id: int, user_id: int, sid: str) -> None:
+        """An agent's socket left a ticket's conversation."""
+        await self._redis.srem(self._view_key(ticket_id, user_id), sid)
+
+    async def viewers(self, ticket_id: int, user_id: int) -> set[str]:
+        """The agent's sockets, on any process, that show the ticket's conversation."""
+        return {_text(m) for m in await self._redis.smembers(self._view_key(ticket_id, user_id))}
 
     async def heartbeat(self) -> None:
         """Push the expiry of this process's sockets forward and drop lapsed entries."""

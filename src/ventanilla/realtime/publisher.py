@@ -18,4 +18,4 @@ class SocketPublisher:
     async def publish(self, events: Sequence[Event]) -> None:
         """Emit each event to its room."""
         for event in events:
-            await self._sio.emit(event.name, event.data, room=event.room)
+            await self._sio.emit(event.name, event.data, room=event.room, skip_sid=list(event.skip) or None)

@@ -6,6 +6,7 @@ import re
 
 TIPOS = ("municipio", "pyme")
 _TICKET_ROOM = re.compile(r"^ticket_(municipio|pyme)_(\d{1,16})$")
+_CONVERSATION_ROOM = re.compile(r"^ticket-(municipio|pyme)-(\d{1,16})$")
 _SESSION_KEY = re.compile(r"^[A-Za-z0-9_.-]{6,128}$")
 
 
@@ -17,6 +18,17 @@ def ticket_room(tipo: str, ticket_id: int) -> str:
 def parse_ticket_room(room: str) -> tuple[str, int] | None:
     """(tipo, ticket id) of a ticket room name, or None."""
     match = _TICKET_ROOM.match(room)
+    return (match.group(1), int(match.group(2))) if match else None
+
+
+def conversation_room(tipo: str, ticket_id: int) -> str:
+    """The newest panel's room for the conversation an agent has open: `ticket-{tipo}-{id}`."""
+    return f"ticket-{tipo}-{ticket_id}"
+
+
+def parse_conversation_room(room: str) -> tuple[str, int] | None:
+    """(tipo, ticket id) of a panel conversation room name, or None."""
+    match = _CONVERSATION_ROOM.match(room)
     return (match.group(1), int(match.group(2))) if match else None
 
 
@@ -32,4 +44,4 @@ def session_room(entity_id: int, session_key: str) -> str:
 
 def valid_session_key(key: str) -> bool:
     """Whether a client-chosen chat session id is acceptable as a room key."""
-    return bool(_SESSION_KEY.match(key)) and not key.startswith("ticket_")
+    return bool(_SESSION_KEY.match(key)) and not key.startswith(("ticket_", "ticket-"))

@@ -8,12 +8,15 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
 
+import socketio
+
 from ventanilla.context import AppContext
 from ventanilla.entities import repository as entities_repo
 from ventanilla.realtime import rooms
 from ventanilla.realtime.presence import Presence
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.users import service as users
+from ventanilla.users.models import User
 
 log = logging.getLogger(__name__)
 
@@ -49,35 +52,93 @@ def register(ctx: AppContext, presence: Presence) -> None:
         token = auth.get("token") if isinstance(auth.get("token"), str) else None
         token = token or _cookie(environ, ctx.settings.session_cookie_name)
         entity_token = auth.get("entityToken") or _query(environ, "entityToken") or _query(environ, "token")
+        slug = auth.get("tenantSlug") or _query(environ, "tenant_slug") or _query(environ, "tenant")
         session: dict[str, Any] = {}
         async with ctx.sessions() as db:
             user = await users.user_from_token(db, ctx.signer, token, ctx.settings.token_max_age_seconds)
-            if isinstance(entity_token, str) and entity_token:
-                entity = await entities_repo.by_token(db, entity_token)
-                if entity is not None:
-                    session["entity_id"] = entity.id
-        if user is not None:
-            session["user_id"] = user.id
-            if user.is_staff and user.entity_id is not None:
-                session["staff_entity_id"] = user.entity_id
-                session.setdefault("entity_id", user.entity_id)
+            by_token = (
+                await entities_repo.by_token(db, entity_token)
+                if isinstance(entity_token, str) and entity_token
+                else None
+            )
+            by_slug = (
+                await entities_repo.by_slug(db, slug.strip().lower()[:64]) if isinstance(slug, str) and slug else None
+            )
+        if by_token is not None and by_slug is not None and by_token.id != by_slug.id:
+            raise socketio.exceptions.ConnectionRefusedError("El token de la entidad y el tenant no coinciden.")
+        named = by_token or by_slug
+        if named is not None:
+            session["entity_id"] = named.id
         await sio.save_session(sid, session)
-        if "staff_entity_id" in session:
-            entity_id, user_id = session["staff_entity_id"], session["user_id"]
-            await sio.enter_room(sid, rooms.panel_room(entity_id))
-            await presence.add(entity_id, user_id, sid)
-            for hook in online_hooks:
-                try:
-                    await hook(entity_id, user_id)
-                except Exception:
-                    log.exception("agent-online hook failed")
+        if user is not None:
+            await _identify(sid, user)
         return True
+
+    async def _identify(sid: str, user: User) -> None:
+        """Remember who the socket is; staff join their entity's panel room and count as online."""
+        session = await sio.get_session(sid)
+        if session.get("user_id") == user.id:
+            return
+        session["user_id"] = user.id
+        if not user.is_staff or user.entity_id is None:
+            return
+        session["staff_entity_id"] = user.entity_id
+        session.setdefault("entity_id", user.entity_id)
+        await sio.enter_room(sid, rooms.panel_room(user.entity_id))
+        await presence.add(user.entity_id, user.id, sid)
+        for hook in online_hooks:
+            try:
+                await hook(user.entity_id, user.id)
+            except Exception:
+                log.exception("agent-online hook failed")
+
+    async def subscribe_ticket_updates(sid: str, data: Any = None) -> dict[str, Any]:
+        """The newest panel names itself with its token after connecting; already-known sockets just say ok."""
+        token = data.get("token") if isinstance(data, dict) else None
+        if isinstance(token, str) and token:
+            async with ctx.sessions() as db:
+                user = await users.user_from_token(db, ctx.signer, token, ctx.settings.token_max_age_seconds)
+            if user is not None:
+                await _identify(sid, user)
+        session = await sio.get_session(sid)
+        if "staff_entity_id" not in session:
+            return {"ok": False, "error": "Iniciá sesión como agente para recibir novedades de los reclamos."}
+        return {"ok": True}
 
     async def disconnect(sid: str, *args: Any) -> None:
         session = await sio.get_session(sid)
         if "staff_entity_id" in session:
             entity_id, user_id = session["staff_entity_id"], session["user_id"]
             await presence.remove(entity_id, user_id, sid)
+            for ticket_id in session.get("viewing", ()):
+                await presence.unview(ticket_id, user_id, sid)
+
+    async def _conversation(sid: str, raw: str, entering: bool) -> dict[str, Any] | None:
+        """Join or leave `ticket-{tipo}-{id}`: only an agent of the ticket's entity may; None when not such a name."""
+        ref = rooms.parse_conversation_room(raw)
+        if ref is None:
+            return None
+        tipo, ticket_id = ref
+        session = await sio.get_session(sid)
+        staff_of = session.get("staff_entity_id")
+        async with ctx.sessions() as db:
+            ticket = await tickets_repo.get(db, ticket_id) if staff_of is not None else None
+        # The panel's path tipo is not checked (it asks for municipio rooms of pyme tickets, as in its REST calls).
+        if ticket is None or ticket.entity_id != staff_of:
+            return {"ok": False, "error": "No existe esa conversación."}
+        room = rooms.conversation_room(tipo, ticket_id)
+        viewing: list[int] = session.setdefault("viewing", [])
+        if entering:
+            await sio.enter_room(sid, room)
+            await presence.view(ticket_id, session["user_id"], sid)
+            if ticket_id not in viewing:
+                viewing.append(ticket_id)
+        else:
+            await sio.leave_room(sid, room)
+            await presence.unview(ticket_id, session["user_id"], sid)
+            if ticket_id in viewing:
+                viewing.remove(ticket_id)
+        return {"ok": True}
 
     async def _room_for(sid: str, data: Any) -> str | dict[str, str]:
         raw = data.get("room") if isinstance(data, dict) else data
@@ -101,7 +162,11 @@ def register(ctx: AppContext, presence: Presence) -> None:
         return rooms.session_room(int(entity_id), raw)
 
     async def join(sid: str, data: Any = None) -> dict[str, Any]:
-        room = await _room_for(sid, data)
+        raw = data.get("room") if isinstance(data, dict) else data
+        joined = await _conversation(sid, raw, entering=True) if isinstance(raw, str) else None
+        if joined is not None and joined["ok"]:
+            return joined
+        room = await _room_for(sid, data) if joined is None else {"error": str(joined["error"])}
         if isinstance(room, dict):
             session = await sio.get_session(sid)
             session["failed_joins"] = session.get("failed_joins", 0) + 1
@@ -113,11 +178,15 @@ def register(ctx: AppContext, presence: Presence) -> None:
         return {"ok": True}
 
     async def leave(sid: str, data: Any = None) -> dict[str, Any]:
+        raw = data.get("room") if isinstance(data, dict) else data
+        left = await _conversation(sid, raw, entering=False) if isinstance(raw, str) else None
+        if left is not None:
+            return left
         room = await _room_for(sid, data)
         if isinstance(room, dict):
             return {"ok": False, **room}
         await sio.leave_room(sid, room)
         return {"ok": True}
 
-    for handler in (connect, disconnect, join, leave):
+    for handler in (connect, disconnect, join, leave, subscribe_ticket_updates):
         sio.on(handler.__name__, handler)

@@ -3,28 +3,69 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ventanilla.attachments import service as attachments
+from ventanilla.attachments.http import attachment_info, receive_upload
 from ventanilla.chat import service as livechat
 from ventanilla.db import UnitOfWork
 from ventanilla.entities import repository as entities_repo
+from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
-from ventanilla.errors import BadRequest, Forbidden, NotFound
-from ventanilla.tickets import pins, repository, schemas, service
+from ventanilla.errors import BadRequest, Forbidden, NotFound, TooLarge
+from ventanilla.tickets import pins, portal, repository, schemas, service
 from ventanilla.tickets.models import Ticket
+from ventanilla.users import repository as users_repo
 from ventanilla.users.models import User
-from ventanilla.web import Ctx, OptionalEntity, OptionalUser, Staff, UoW, client_of, limit, session_key_of
+from ventanilla.web import (
+    Ctx,
+    CurrentUser,
+    OptionalEntity,
+    OptionalUser,
+    RequestEntity,
+    Staff,
+    UoW,
+    client_of,
+    limit,
+    session_key_of,
+)
 
 router = APIRouter(tags=["reclamos"])
 Tipo = Literal["municipio", "pyme"]
 MAX_ID = 2**53
 TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 pin_limit = Depends(limit("pin", lambda ctx: ctx.settings.lookup_rate_limit_per_minute))
+MAX_REPLY_FILES = 5
+MAX_BUTTONS = 3
+_ERR = {"model": dict[str, str]}
+
+
+class AssignOut(BaseModel):
+    """Who has the ticket now."""
+
+    ok: bool
+    id: int
+    estado: str
+    assigned_agent_id: int | None
+    assignedAgent: dict[str, Any] | None
+
+
+class ReplyOut(BaseModel):
+    """The stored reply (and one more message per extra file)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    ok: bool
+    mensaje: dict[str, Any]
+    estado: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +158,125 @@ async def list_tickets(
     rows = await repository.list_for_entity(uow.session, user.entity_id, limit=limit_, offset=offset, estado=estado)
     shift = _shift(ctx)
     return {"tickets": [schemas.ticket_wire(t, agent=a, last_message=m, date_shift=shift) for t, a, m in rows]}
+
+
+class MyTicketOut(BaseModel):
+    """One of the citizen's own tickets."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    nro_ticket: int
+    asunto: str
+    estado: str
+
+
+def _mine(ctx: Ctx, rows: Sequence[Ticket]) -> list[dict[str, Any]]:
+    return [schemas.ticket_wire(t, date_shift=_shift(ctx)) for t in rows]
+
+
+@router.get("/tickets/mis", response_model=list[MyTicketOut], responses={401: {"description": "Sin sesión.", **_ERR}})
+async def my_tickets(
+    ctx: Ctx,
+    uow: UoW,
+    user: CurrentUser,
+    estado: Annotated[str | None, Query(max_length=32)] = None,
+    categoria: Annotated[str | None, Query(max_length=120)] = None,
+) -> list[dict[str, Any]]:
+    """The logged-in citizen's own tickets, newest first (a bare array)."""
+    rows = await repository.of_citizen(uow.session, user.entity_id, user.id, estado=estado or None)
+    if categoria:
+        rows = [t for t in rows if (t.categoria or "").casefold() == categoria.casefold()]
+    return _mine(ctx, rows)
+
+
+@router.get(
+    "/v1/portal/{slug}/tickets",
+    response_model=list[MyTicketOut],
+    responses={401: {"description": "Sin sesión.", **_ERR}, 404: {"description": "Tenant desconocido.", **_ERR}},
+)
+async def portal_tickets(slug: str, ctx: Ctx, uow: UoW, user: CurrentUser) -> list[dict[str, Any]]:
+    """The caller's tickets in the portal of one tenant."""
+    entity = await entities.by_slug(uow.session, slug)
+    return _mine(ctx, await repository.of_citizen(uow.session, entity.id, user.id))
+
+
+class PortalTicketIn(BaseModel):
+    """The portal's complaint form."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    descripcion: str = Field(max_length=20000)
+    categoria: str | None = Field(default=None, max_length=200)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lng: float | None = Field(default=None, ge=-180, le=180)
+    direccion: str | None = Field(default=None, max_length=500)
+    metadata: dict[str, Any] | None = None
+
+
+class PortalTicketOut(BaseModel):
+    """The new ticket."""
+
+    ok: bool
+    ticket_id: int
+    id: int
+    nro_ticket: int
+    pin: str
+    estado: str
+
+
+def _meta_text(meta: dict[str, Any] | None, *keys: str) -> str | None:
+    for key in keys:
+        value = (meta or {}).get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:320]
+    return None
+
+
+@router.post(
+    "/app/tickets",
+    status_code=201,
+    response_model=PortalTicketOut,
+    responses={
+        400: {"description": "Datos inválidos.", **_ERR},
+        404: {"description": "Tenant desconocido.", **_ERR},
+        413: {"description": "Descripción demasiado larga.", **_ERR},
+    },
+)
+async def portal_complaint(
+    body: PortalTicketIn, ctx: Ctx, uow: UoW, user: OptionalUser, entity: RequestEntity
+) -> dict[str, Any]:
+    """File a complaint from the citizen portal, with the bot's rules (category, urgency, emails, panel)."""
+    citizen = user if user is not None and not user.is_staff else None
+    if len(body.descripcion) > ctx.settings.max_message_chars:
+        raise TooLarge(f"La descripción supera el máximo de {ctx.settings.max_message_chars} caracteres.")
+    meta = body.metadata
+    ticket = await portal.file_complaint(
+        uow,
+        entity,
+        portal.PortalComplaint(
+            descripcion=body.descripcion,
+            categoria=body.categoria,
+            latitud=body.lat,
+            longitud=body.lng,
+            direccion=body.direccion or _meta_text(meta, "direccion", "address"),
+            nombre=_meta_text(meta, "nombre", "name"),
+            email=_meta_text(meta, "email"),
+            telefono=_meta_text(meta, "telefono", "phone"),
+        ),
+        citizen=citizen,
+        now=ctx.clock(),
+    )
+    answer = {
+        "ok": True,
+        "ticket_id": ticket.id,
+        "id": ticket.id,
+        "nro_ticket": ticket.nro_ticket,
+        "pin": ticket.pin,
+        "estado": ticket.estado,
+    }
+    await uow.commit()
+    return answer
 
 
 async def _messages(
@@ -250,18 +410,143 @@ async def timeline(
     return {"estado_chat": ticket.estado, "timeline": schemas.timeline_wire(ticket, events, messages, _shift(ctx))}
 
 
-@router.post("/tickets/{tipo}/{ticket_id}/responder")
+class _ReplyOption(BaseModel):
+    id: str = Field(min_length=1, max_length=256)
+    title: str = Field(min_length=1, max_length=100)
+
+
+class _ReplyButton(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    type: str = "reply"
+    reply: _ReplyOption
+
+
+class _InteractiveBody(BaseModel):
+    text: str = Field(default="", max_length=20000)
+
+
+class _InteractiveAction(BaseModel):
+    buttons: list[_ReplyButton] = Field(default_factory=list, max_length=10)
+
+
+class _Interactive(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    type: str = "button"
+    body: _InteractiveBody
+    action: _InteractiveAction
+
+
+class InteractiveIn(BaseModel):
+    """The newest panel's reply with buttons (WhatsApp's interactive shape)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: Literal["interactive"]
+    interactive: _Interactive
+
+
+async def _read_reply(
+    ctx: Ctx, request: Request
+) -> tuple[str, dict[str, Any] | None, list[UploadFile], list[dict[str, str]] | None]:
+    """Text, attachment_info, files and buttons of a reply sent as JSON (both shapes) or multipart."""
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        try:
+            form = await request.form(max_files=MAX_REPLY_FILES + 1, max_fields=50)
+        except StarletteHTTPException as exc:
+            if "files" in str(exc.detail).lower():
+                raise TooLarge(f"Se aceptan hasta {MAX_REPLY_FILES} archivos por mensaje.") from exc
+            raise BadRequest("El formulario no se pudo leer.") from exc
+        files = [f for key in ("archivos", "archivos[]") for f in form.getlist(key) if not isinstance(f, str)]
+        if len(files) > MAX_REPLY_FILES:
+            raise TooLarge(f"Se aceptan hasta {MAX_REPLY_FILES} archivos por mensaje.")
+        text = form.get("comentario")
+        if text is not None and not isinstance(text, str):
+            raise BadRequest("El campo 'comentario' debe ser texto.")
+        if text is not None and len(text) > 20000:
+            raise TooLarge("El mensaje es demasiado largo.")
+        return (text or ""), None, files, None
+    try:
+        raw = orjson.loads(await request.body() or b"{}")
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest("El cuerpo no es JSON válido.") from exc
+    if not isinstance(raw, dict):
+        raise BadRequest("El cuerpo debe ser un objeto JSON.")
+    try:
+        if raw.get("type") == "interactive":
+            interactive = InteractiveIn.model_validate(raw).interactive
+            buttons = [{"texto": b.reply.title, "action": b.reply.id} for b in interactive.action.buttons]
+            if len(buttons) > MAX_BUTTONS:
+                raise BadRequest(f"Se aceptan hasta {MAX_BUTTONS} botones (el máximo de WhatsApp).")
+            return interactive.body.text, None, [], buttons or None
+        plain = schemas.ReplyIn.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+        where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
+        raise BadRequest(f"Campo '{where}' inválido.") from exc
+    return plain.comentario, plain.attachment_info, [], None
+
+
+_REPLY_BODY = {
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "comentario": {"type": "string"},
+                    "archivos": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    "archivos[]": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                },
+            }
+        },
+        "application/json": {
+            "schema": {
+                "oneOf": [
+                    schemas.ReplyIn.model_json_schema(ref_template="#/components/schemas/{model}"),
+                    InteractiveIn.model_json_schema(ref_template="#/components/schemas/{model}"),
+                ]
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/tickets/{tipo}/{ticket_id}/responder",
+    response_model=ReplyOut,
+    openapi_extra={"requestBody": _REPLY_BODY},
+    responses={
+        400: {"description": "Cuerpo inválido.", **_ERR},
+        404: {"description": "No existe ese reclamo.", **_ERR},
+        409: {"description": "El reclamo está cerrado.", **_ERR},
+        413: {"description": "Archivos o texto por encima del límite.", **_ERR},
+    },
+)
 async def agent_reply(
-    tipo: Tipo, ticket_id: TicketId, body: schemas.ReplyIn, ctx: Ctx, uow: UoW, user: Staff
+    tipo: Tipo, ticket_id: TicketId, request: Request, ctx: Ctx, uow: UoW, user: Staff
 ) -> dict[str, Any]:
-    """An agent answers; a waiting live chat is taken by the agent who replies."""
+    """An agent answers (JSON, interactive JSON with buttons, or multipart with files under `archivos`)."""
     entity, ticket = await service.staff_ticket(uow, user, ticket_id)
-    attachment = attachments.clean_attachment(body.attachment_info)
+    text, attachment, files, buttons = await _read_reply(ctx, request)
+    attachment = attachments.clean_attachment(attachment)
+    stored = [attachment_info(ctx, await receive_upload(ctx, f)) for f in files]
+    first = stored[0] if stored else attachment
     message = await livechat.agent_message(
-        ctx, uow, entity, ticket, agent=user, text=body.comentario, attachment=attachment
+        ctx, uow, entity, ticket, agent=user, text=text, attachment=first, buttons=buttons
     )
+    extra = [
+        await livechat.agent_message(ctx, uow, entity, ticket, agent=user, text="", attachment=info)
+        for info in stored[1:]
+    ]
     await uow.commit()
-    return {"ok": True, "mensaje": schemas.message_wire(message), "estado": ticket.estado}
+    return {
+        "ok": True,
+        "mensaje": schemas.message_wire(message),
+        "mensajes": [schemas.message_wire(m) for m in (message, *extra)],
+        "estado": ticket.estado,
+    }
 
 
 @router.put("/tickets/{tipo}/{ticket_id}/estado")
@@ -275,13 +560,68 @@ async def change_status(
     return {"ok": True, "id": ticket.id, "estado": ticket.estado}
 
 
-@router.post("/tickets/{tipo}/{ticket_id}/asignar")
-async def assign(tipo: Tipo, ticket_id: TicketId, ctx: Ctx, uow: UoW, user: Staff) -> dict[str, Any]:
-    """An agent takes a ticket (a waiting live chat becomes theirs)."""
+class AssignIn(BaseModel):
+    """Whom to give the ticket to (the newest panel sends the id under three names)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    user_id: int | str | None = None
+    assigned_user_id: int | str | None = None
+    assigned_to: int | str | None = None
+
+    def target(self) -> int | None:
+        """The agent's id, if one was named."""
+        for value in (self.user_id, self.assigned_user_id, self.assigned_to):
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
+                return int(value.strip())
+            if value not in (None, ""):
+                raise BadRequest("El id del agente debe ser un número.")
+        return None
+
+
+@router.post(
+    "/tickets/{tipo}/{ticket_id}/assign",
+    response_model=AssignOut,
+    responses={
+        400: {"description": "Id de agente inválido.", **_ERR},
+        404: {"description": "No existe el reclamo o el agente.", **_ERR},
+        409: {"description": "Reclamo cerrado o ya asignado a quien lo toma.", **_ERR},
+    },
+)
+@router.post(
+    "/tickets/{tipo}/{ticket_id}/asignar", response_model=AssignOut, responses={400: _ERR, 404: _ERR, 409: _ERR}
+)
+@router.post(
+    "/tickets/{tipo}/{ticket_id}/asignacion", response_model=AssignOut, responses={400: _ERR, 404: _ERR, 409: _ERR}
+)
+async def assign(
+    tipo: Tipo, ticket_id: TicketId, ctx: Ctx, uow: UoW, user: Staff, body: AssignIn | None = None
+) -> dict[str, Any]:
+    """Give a ticket to an agent of its entity (`user_id`), or take it yourself when no one is named."""
     entity, ticket = await service.staff_ticket(uow, user, ticket_id)
-    await livechat.take(ctx, uow, entity, ticket, user)
+    target_id = body.target() if body is not None else None
+    if target_id is None:
+        await livechat.take(ctx, uow, entity, ticket, user)
+    else:
+        agent = await users_repo.get(uow.session, target_id) if target_id < 2**31 else None
+        if agent is None or not agent.is_staff or agent.entity_id != ticket.entity_id:
+            raise NotFound("No existe ese agente en la entidad.")
+        await livechat.assign_to(ctx, uow, entity, ticket, agent, actor=user)
+    agent_summary = await repository.agent_summary(uow.session, ticket.assigned_agent_id)
     await uow.commit()
-    return {"ok": True, "id": ticket.id, "estado": ticket.estado, "assigned_agent_id": ticket.assigned_agent_id}
+    return {
+        "ok": True,
+        "id": ticket.id,
+        "estado": ticket.estado,
+        "assigned_agent_id": ticket.assigned_agent_id,
+        "assignedAgent": (
+            {"id": agent_summary[0], "nombre_usuario": agent_summary[1], "email": agent_summary[2]}
+            if agent_summary
+            else None
+        ),
+    }
 
 
 class LocationIn(BaseModel):

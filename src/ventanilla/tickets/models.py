@@ -82,6 +82,7 @@ class TicketMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     origen: Mapped[str] = mapped_column(String(16), default="chat")
     attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    buttons: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     external_id: Mapped[str | None] = mapped_column(String(200))
     delivery_status: Mapped[str | None] = mapped_column(String(32))
     delivery_error: Mapped[str | None] = mapped_column(String(500))

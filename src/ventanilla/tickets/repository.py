@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from ventanilla.tickets.models import Ticket, TicketEvent, TicketMessage
+from ventanilla.tickets.models import CLOSED_ESTADOS, Ticket, TicketEvent, TicketMessage
 from ventanilla.users.models import User
 
 
@@ -125,3 +125,45 @@ async def recent_of_citizen(
     owner = Ticket.citizen_id == citizen_id if citizen_id is not None else Ticket.chat_session_key == session_key
     stmt = select(Ticket).where(Ticket.entity_id == entity_id, owner).order_by(Ticket.id.desc()).limit(limit)
     return (await session.execute(stmt)).scalars().all()
+async def unowned_by_sessions(session: AsyncSession, entity_id: int, keys: Sequence[str]) -> Sequence[Ticket]:
+    """Tickets filed from these chat sessions without an account."""
+    if not keys:
+        return []
+    stmt = select(Ticket).where(
+        Ticket.entity_id == entity_id, Ticket.citizen_id.is_(None), Ticket.chat_session_key.in_(list(keys))
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def by_ids(session: AsyncSession, ids: Sequence[int]) -> Sequence[Ticket]:
+    """Tickets by id."""
+    if not ids:
+        return []
+    return (await session.execute(select(Ticket).where(Ticket.id.in_(list(ids))))).scalars().all()
+
+
+async def of_citizen(
+    session: AsyncSession, entity_id: int | None, citizen_id: int, *, estado: str | None = None, limit: int = 200
+) -> Sequence[Ticket]:
+    """A citizen's own tickets, newest first."""
+    stmt = select(Ticket).where(Ticket.citizen_id == citizen_id)
+    if entity_id is not None:
+        stmt = stmt.where(Ticket.entity_id == entity_id)
+    if estado:
+        stmt = stmt.where(Ticket.estado == estado)
+    return (await session.execute(stmt.order_by(Ticket.created_at.desc()).limit(limit))).scalars().all()
+
+
+async def agent_counts(session: AsyncSession, entity_id: int) -> dict[int, tuple[int, int]]:
+    """Per agent of an entity: (open, closed) tickets assigned to them."""
+    closed = Ticket.estado.in_(list(CLOSED_ESTADOS))
+    stmt = (
+        select(
+            Ticket.assigned_agent_id,
+            func.count().filter(~closed),
+            func.count().filter(closed),
+        )
+        .where(Ticket.entity_id == entity_id, Ticket.assigned_agent_id.is_not(None))
+        .group_by(Ticket.assigned_agent_id)
+    )
+    return {int(uid): (int(o), int(c)) for uid, o, c in (await session.execute(stmt)).all() if uid is not None}

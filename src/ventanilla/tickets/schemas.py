@@ -66,6 +66,7 @@ def message_wire(message: TicketMessage) -> dict[str, Any]:
         "attachments": attachments_wire(message.attachment, message.id),
         "archivos_adjuntos": attachments_wire(message.attachment, message.id),
         "delivery_status": message.delivery_status,
+        "botones": message.buttons or [],
         "author": "agent" if staff else "user",
         "content": message.text,
         "timestamp": fecha,
@@ -85,12 +86,15 @@ def chat_message_event(message: TicketMessage) -> dict[str, Any]:
         "origen": message.origen,
         "attachment_info": shown_attachment(message.attachment),
         "attachments": attachments_wire(message.attachment, message.id),
+        "botones": message.buttons or [],
     }
 
 
 def comment_event(ticket: Ticket, message: TicketMessage) -> dict[str, Any]:
-    """`new_comment` for the panel: `comment` and `estado` always present."""
+    """`new_comment` for the panel: `comment` and `estado` always present, `ticket_id` a number."""
+    files = attachments_wire(message.attachment, message.id)
     return {
+        "ticket_id": ticket.id,
         "ticketId": ticket.id,
         "tipo": ticket.tipo,
         "nro_ticket": ticket.nro_ticket,
@@ -103,6 +107,10 @@ def comment_event(ticket: Ticket, message: TicketMessage) -> dict[str, Any]:
             "fecha": iso(message.created_at),
             "es_admin": message.is_staff_side,
             "origen": message.origen,
+            "attachments": files,
+            # The newest panel reads its live attachment from here (its `attachments` expression ends in it).
+            "archivo_adjunto": files[0] if files else None,
+            "botones": message.buttons or [],
         },
     }
 

@@ -158,6 +158,7 @@ async def add_message(
     attachment: dict[str, Any] | None = None,
     external_id: str | None = None,
     allow_closed: bool = False,
+    buttons: list[dict[str, str]] | None = None,
 ) -> TicketMessage:
     """Append a message to the conversation and tell the listeners."""
     if ticket.is_closed and not allow_closed:
@@ -172,6 +173,7 @@ async def add_message(
         text=text,
         origen=origen,
         attachment=attachment,
+        buttons=buttons,
         external_id=external_id,
         created_at=now,
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+import secrets
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -12,12 +13,24 @@ from ventanilla.entities import hours
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
-from ventanilla.errors import BadRequest, Conflict
+from ventanilla.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from ventanilla.settings import Settings
+from ventanilla.tickets import repository as tickets_repo
 from ventanilla.users import repository as users_repo
 from ventanilla.users import service as users
 from ventanilla.users.models import User
-from ventanilla.web import Ctx, CurrentUser, OptionalUser, ORJSONResponse, UoW, entity_token_of, limit
+from ventanilla.web import (
+    Ctx,
+    CurrentUser,
+    OptionalUser,
+    ORJSONResponse,
+    Staff,
+    Tenant,
+    UoW,
+    entity_token_of,
+    limit,
+    session_key_of,
+)
 
 router = APIRouter(tags=["cuentas"])
 login_limit = Depends(limit("login", lambda ctx: ctx.settings.login_rate_limit_per_minute))
@@ -57,6 +70,43 @@ class CitizenRegisterIn(CitizenLoginIn):
     dni: str | None = Field(default=None, max_length=16)
 
 
+class AdminLoginIn(LoginIn):
+    """Staff login of the newest panel."""
+
+    tenant_slug: str | None = Field(default=None, max_length=64)
+
+
+class WidgetLoginIn(CitizenLoginIn):
+    """Citizen login of the newest widget."""
+
+    anon_id: str | None = Field(default=None, max_length=64)
+    tenant_slug: str | None = Field(default=None, max_length=64)
+
+
+class WidgetRegisterIn(WidgetLoginIn):
+    """Citizen sign-up of the newest widget."""
+
+    name: str | None = Field(default=None, max_length=200)
+    nombre: str | None = Field(default=None, max_length=200)
+    telefono: str | None = Field(default=None, max_length=32)
+    dni: str | None = Field(default=None, max_length=16)
+    acepto_terminos: bool | None = None
+
+
+class ProfileIn(BaseModel):
+    """What a user may change of their own account."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    name: str | None = Field(default=None, max_length=200)
+    nombre: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    telefono: str | None = Field(default=None, max_length=32)
+    whatsapp: str | None = Field(default=None, max_length=32)
+    celular: str | None = Field(default=None, max_length=32)
+    acepta_marketing: bool | None = None
+
+
 class NotificationsIn(BaseModel):
     """Switches to change; absent ones keep their value."""
 
@@ -91,6 +141,24 @@ def _auth_payload(ctx: Ctx, user: User, entity: Entity | None) -> dict[str, Any]
         "nombre_empresa": entity.name if entity else None,
         "entity_id": entity.id if entity else None,
     }
+
+
+def _new_auth_payload(ctx: Ctx, user: User, entity: Entity | None) -> dict[str, Any]:
+    """The newest frontend's shape: `token` and `user {...}`, plus the flat fields the widget reads."""
+    slug = entity.slug if entity else None
+    token = entity.token if entity else None
+    inner = {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "rol": user.rol,
+        "tenant_slug": slug,
+        "tenantSlug": slug,
+        "entityToken": token,
+        "entity_token": token,
+        "tipo_chat": entity.tipo if entity else None,
+    }
+    return {**_auth_payload(ctx, user, entity), **{k: v for k, v in inner.items() if k != "id"}, "user": inner}
 
 
 def _login_response(ctx: Ctx, payload: dict[str, Any], status: int = 200) -> Response:
@@ -142,6 +210,162 @@ async def _entity_for_citizen(request: Request, uow: UoW, empresa_token: str | N
     return await entities.by_token(uow.session, empresa_token or entity_token_of(request))
 
 
+async def _widget_entity(uow: UoW, hint: Tenant, empresa_token: str | None, tenant_slug: str | None) -> Entity:
+    """The entity of a widget login: the body's token or slug, else the request's; they must agree."""
+    token = (empresa_token or "").strip()
+    by_token = await entities_repo.by_token(uow.session, token) if token else None
+    slug = (tenant_slug or "").strip().lower()
+    by_slug = await entities_repo.by_slug(uow.session, slug) if slug else None
+    named = [e for e in (by_token, by_slug, hint.entity) if e is not None]
+    if len({e.id for e in named}) > 1:
+        raise BadRequest("El token de la entidad y el tenant indicado no coinciden.")
+    if named:
+        return named[0]
+    if slug or hint.unknown_slug:
+        raise NotFound("No existe esa entidad.")
+    raise Unauthorized("Falta o es inválido el token de la entidad.")
+
+
+class AuthUserOut(BaseModel):
+    """The account inside a login answer."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    email: str | None
+    name: str
+    rol: str
+    tenant_slug: str | None
+
+
+class AuthOut(BaseModel):
+    """A login or sign-up answer of the newest frontend (flat fields beside `user`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    token: str
+    user: AuthUserOut
+    rol: str
+
+
+class TokenInfoOut(BaseModel):
+    """What an entity token names."""
+
+    model_config = ConfigDict(extra="allow")
+
+    valid: bool
+    tipo_chat: str
+    slug: str
+
+
+class MeUpdateOut(BaseModel):
+    """The account after `PUT /me`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    ok: bool
+    id: int
+    name: str
+    email: str | None
+
+
+_LOGIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Email o contraseña incorrectos."},
+    429: {"description": "Demasiados intentos."},
+}
+_WIDGET_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_LOGIN_ERRORS,
+    400: {"description": "El token y el tenant nombran entidades distintas."},
+    404: {"description": "Ningún tenant con ese slug."},
+}
+
+
+def _anon_ids(request: Request, body_anon: str | None) -> list[str]:
+    raw = [body_anon, request.headers.get("anon-id"), request.headers.get("x-anon-id")]
+    kept = [v.strip()[:64] for v in raw if v and v.strip() and v.strip() not in ("null", "undefined")]
+    return list(dict.fromkeys(kept))
+
+
+@router.post("/auth/admin/login", dependencies=[login_limit], response_model=AuthOut, responses=_LOGIN_ERRORS)
+async def admin_login(body: AdminLoginIn, ctx: Ctx, uow: UoW) -> Response:
+    """Staff login of the newest panel: the same checks, limits and cookie as `/login`."""
+    user = await users.authenticate(uow.session, body.email, body.password, staff=True)
+    entity = await entities_repo.get(uow.session, user.entity_id) if user.entity_id else None
+    return _login_response(ctx, _new_auth_payload(ctx, user, entity))
+
+
+@router.post("/auth/login", dependencies=[login_limit], response_model=AuthOut, responses=_WIDGET_ERRORS)
+async def widget_login(body: WidgetLoginIn, request: Request, ctx: Ctx, uow: UoW, hint: Tenant) -> Response:
+    """Citizen login from the newest widget, inside the entity named by `empresa_token` or the tenant slug."""
+    entity = await _widget_entity(uow, hint, body.empresa_token, body.tenant_slug)
+    user = await users.authenticate(uow.session, body.email, body.password, entity_id=entity.id)
+    if not user.is_staff:
+        await users.link_anonymous(
+            uow.session, entity.id, user, session_key=session_key_of(request), anon_ids=_anon_ids(request, body.anon_id)
+        )
+    payload = _new_auth_payload(ctx, user, entity)
+    await uow.commit()
+    return _login_response(ctx, payload)
+
+
+@router.post(
+    "/auth/register",
+    status_code=201,
+    dependencies=[login_limit],
+    response_model=AuthOut,
+    responses={**_WIDGET_ERRORS, 409: {"description": "Ya existe una cuenta con ese email."}},
+)
+async def widget_register(body: WidgetRegisterIn, request: Request, ctx: Ctx, uow: UoW, hint: Tenant) -> Response:
+    """Citizen sign-up from the newest widget; what this visitor filed anonymously becomes theirs."""
+    if body.acepto_terminos is False:
+        raise BadRequest("Tenés que aceptar los términos y condiciones.")
+    entity = await _widget_entity(uow, hint, body.empresa_token, body.tenant_slug)
+    user = await users.create(
+        uow.session,
+        entity_id=entity.id,
+        email=body.email,
+        password=body.password,
+        rol="vecino",
+        name=body.nombre or body.name,
+        phone=users.clean_phone(body.telefono),
+        dni=body.dni,
+    )
+    await users.link_anonymous(
+        uow.session, entity.id, user, session_key=session_key_of(request), anon_ids=_anon_ids(request, body.anon_id)
+    )
+    payload = _new_auth_payload(ctx, user, entity)
+    await uow.commit()
+    return _login_response(ctx, payload, status=201)
+
+
+class AnonIdOut(BaseModel):
+    """The anonymous visitor id the widget keeps."""
+
+    anon_id: str
+
+
+@router.get("/pwa/anon-id", response_model=AnonIdOut)
+async def anon_id(request: Request) -> dict[str, str]:
+    """The visitor's own anonymous id (`X-Anon-Id` / `Anon-Id`), or a new one: sign-up later claims what it filed."""
+    given = _anon_ids(request, None)
+    return {"anon_id": given[0] if given else secrets.token_hex(16)}
+
+
+@router.get(
+    "/auth/token-info",
+    response_model=TokenInfoOut,
+    responses={401: {"description": "Falta o es inválido el token."}, 404: {"description": "Tenant desconocido."}},
+)
+async def token_info(ctx: Ctx, uow: UoW, user: OptionalUser, hint: Tenant) -> dict[str, Any]:
+    """What the widget's entity token names: its `tipo_chat` and public profile."""
+    entity = hint.entity
+    if entity is None:
+        if hint.unknown_slug:
+            raise NotFound("No existe esa entidad.")
+        raise Unauthorized("Falta o es inválido el token de la entidad.")
+    return {"valid": True, **entities.public_profile(entity, ctx.clock())}
+
+
 @router.post("/chatuserloginpanel", dependencies=[login_limit])
 async def citizen_login(body: CitizenLoginIn, request: Request, ctx: Ctx, uow: UoW) -> Response:
     """Citizen login from the widget, inside one entity."""
@@ -191,8 +415,61 @@ async def me(user: CurrentUser, ctx: Ctx, uow: UoW) -> dict[str, Any]:
         "esPublico": bool(entity and entity.tipo == "municipio"),
         "horario_json": hours.to_frontend(schedule) if schedule else None,
         "horario": hours.horario_payload(schedule, ctx.clock()) if schedule else None,
-        "telefono": profile.get("telefono") or user.phone,
+        "telefono": (user.phone if not user.is_staff else None) or profile.get("telefono") or user.phone,
+        **_account_fields(user, entity),
     }
+
+
+def _account_fields(user: User, entity: Entity | None) -> dict[str, Any]:
+    """What the newest frontend adds to /me: tenant, categories, plan, own contact data."""
+    categorias = entities.category_wire(entity, user.categories) if entity else []
+    return {
+        "tenant_slug": entity.slug if entity else None,
+        "tenantSlug": entity.slug if entity else None,
+        "entity_token": entity.token if entity and user.is_staff else None,
+        "categorias": categorias,
+        "categoria_ids": [c["id"] for c in categorias],
+        "plan": str((entity.config or {}).get("plan") or "free") if entity else "free",
+        "phone": user.phone,
+        "whatsapp": user.phone,
+        "celular": user.phone,
+        "acepta_marketing": bool(user.marketing_opt_in),
+    }
+
+
+@router.put(
+    "/me",
+    response_model=MeUpdateOut,
+    responses={
+        400: {"description": "Email, nombre o teléfono inválidos."},
+        401: {"description": "Sin sesión."},
+        409: {"description": "Otra cuenta usa ese email."},
+    },
+)
+async def put_me(body: ProfileIn, ctx: Ctx, uow: UoW, user: CurrentUser) -> dict[str, Any]:
+    """The caller changes their own name and contact data; the email stays unique."""
+    await users.update_profile(
+        uow.session,
+        user,
+        name=body.name if body.name is not None else body.nombre,
+        email=body.email,
+        phone=next((p for p in (body.telefono, body.celular, body.whatsapp) if p is not None), None),
+        marketing_opt_in=body.acepta_marketing,
+    )
+    entity = await entities_repo.get(uow.session, user.entity_id) if user.entity_id else None
+    answer = {
+        "ok": True,
+        "mensaje": "Guardamos tus datos.",
+        "id": user.id,
+        "name": user.name,
+        "email": user.email,
+        "telefono": user.phone,
+        "rol": user.rol,
+        **_account_fields(user, entity),
+    }
+    await uow.commit()
+    ctx.services["user_cache"].forget(user.id)
+    return answer
 
 
 @router.get("/notifications")
@@ -208,3 +485,92 @@ async def put_notifications(body: NotificationsIn, user: CurrentUser, uow: UoW) 
     prefs = await users.set_preferences(uow.session, user, email=body.email, sms=body.sms, ticket=body.ticket)
     await uow.commit()
     return {"email": prefs.email, "sms": prefs.sms, "ticket": prefs.ticket}
+
+
+class AgentOut(BaseModel):
+    """An agent as the newest panel's assignment picker reads it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    nombre_usuario: str
+    email: str | None
+    categoria_ids: list[int]
+    abiertos: int
+    atendidos: int
+
+
+class AgentCategoriesIn(BaseModel):
+    """The categories an agent handles: by id, by name, or as `{id, nombre}` objects."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    categoria_ids: list[int] | None = Field(default=None, max_length=50)
+    categorias: list[str | dict[str, Any]] | None = Field(default=None, max_length=50)
+
+
+def _agent_wire(entity: Entity, agent: User, counts: dict[int, tuple[int, int]]) -> dict[str, Any]:
+    categorias = entities.category_wire(entity, agent.categories)
+    abiertos, atendidos = counts.get(agent.id, (0, 0))
+    return {
+        "id": agent.id,
+        "nombre_usuario": agent.name,
+        "nombre": agent.name,
+        "name": agent.name,
+        "email": agent.email,
+        "rol": agent.rol,
+        "categoria_ids": [c["id"] for c in categorias],
+        "categorias": categorias,
+        "abiertos": abiertos,
+        "atendidos": atendidos,
+    }
+
+
+_AGENT_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Sin sesión."},
+    403: {"description": "Solo el personal de la entidad."},
+}
+
+
+@router.get("/municipal/usuarios", response_model=list[AgentOut], responses=_AGENT_ERRORS)
+@router.get("/pyme/usuarios", response_model=list[AgentOut], responses=_AGENT_ERRORS)
+async def list_agents(user: Staff, uow: UoW) -> list[dict[str, Any]]:
+    """The entity's agents and admins with their categories and their open and attended tickets."""
+    if user.entity_id is None:
+        return []
+    entity = await entities.require(uow.session, user.entity_id)
+    counts = await tickets_repo.agent_counts(uow.session, entity.id)
+    return [_agent_wire(entity, agent, counts) for agent in await users_repo.staff_of(uow.session, entity.id)]
+
+
+@router.put(
+    "/municipal/usuarios/{user_id}/categorias",
+    response_model=AgentOut,
+    responses={**_AGENT_ERRORS, 400: {"description": "Categoría desconocida."}, 404: {"description": "No existe."}},
+)
+@router.put("/pyme/usuarios/{user_id}/categorias", response_model=AgentOut, responses=_AGENT_ERRORS)
+async def set_agent_categories(
+    user_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: AgentCategoriesIn, ctx: Ctx, uow: UoW, user: Staff
+) -> dict[str, Any]:
+    """An admin sets the complaint categories an agent handles (auto-assignment prefers them)."""
+    if user.rol not in ("admin", "super_admin") or user.entity_id is None:
+        raise Forbidden("Solo un administrador puede cambiar las categorías de un agente.")
+    agent = await users_repo.get(uow.session, user_id)
+    if agent is None or not agent.is_staff or agent.entity_id != user.entity_id:
+        raise NotFound("No existe ese agente en la entidad.")
+    entity = await entities.require(uow.session, user.entity_id)
+    ids = list(body.categoria_ids or [])
+    names: list[str] = []
+    for item in body.categorias or []:
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item.get("id"), int):
+            ids.append(int(item["id"]))
+        elif isinstance(item.get("nombre"), str):
+            names.append(str(item["nombre"]))
+    agent.categories = entities.category_names(entity, ids, names)
+    counts = await tickets_repo.agent_counts(uow.session, entity.id)
+    answer = _agent_wire(entity, agent, counts)
+    await uow.commit()
+    ctx.services["user_cache"].forget(agent.id)
+    return answer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ventanilla.db import Base, utcnow
@@ -33,6 +33,8 @@ class User(Base):
     dni: Mapped[str | None] = mapped_column(String(16))
     whatsapp_id: Mapped[str | None] = mapped_column(String(32))
     live_capacity: Mapped[int | None] = mapped_column(Integer)
+    categories: Mapped[list[str] | None] = mapped_column(JSON)
+    marketing_opt_in: Mapped[bool | None] = mapped_column(Boolean)
     last_assigned_at: Mapped[dt.datetime | None] = mapped_column()
     token_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

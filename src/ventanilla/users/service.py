@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ventanilla.chat import repository as chats_repo
 from ventanilla.db import SnapshotCache
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Conflict, Unauthorized
 from ventanilla.security import TokenSigner, hash_password, verify_password
 from ventanilla.text import one_line
+from ventanilla.tickets import repository as tickets_repo
 from ventanilla.users import repository
 from ventanilla.users.models import ROLES, NotificationPrefs, User
 
@@ -19,6 +21,17 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 AUTH_PURPOSE = "auth"
 _DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 MIN_PASSWORD = 8
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()-]{5,30}$")
+
+
+def clean_phone(phone: str | None) -> str | None:
+    """A phone number as typed (digits, spaces, dashes, parentheses, leading +), or None when empty."""
+    value = one_line(phone or "", 32)
+    if not value:
+        return None
+    if not PHONE_RE.match(value):
+        raise BadRequest("El teléfono no es válido.")
+    return value
 
 
 def normalize_email(email: str | None) -> str:
@@ -168,3 +181,57 @@ def entity_rubro(entity: Entity | None) -> str:
     if entity is None or entity.tipo == "municipio":
         return "municipios"
     return str((entity.config or {}).get("rubro") or "comercio")
+
+
+async def update_profile(
+    session: AsyncSession,
+    user: User,
+    *,
+    name: str | None,
+    email: str | None,
+    phone: str | None,
+    marketing_opt_in: bool | None,
+) -> None:
+    """Change a user's own name and contact data; another account's email is a Conflict."""
+    if name is not None:
+        clean = one_line(name)
+        if not clean:
+            raise BadRequest("El nombre no puede quedar vacío.")
+        user.name = clean
+    if email is not None and normalize_email(email) != (user.email or ""):
+        new_email = normalize_email(email)
+        others = [u for u in await repository.by_email(session, new_email) if u.id != user.id]
+        clash = [u for u in others if u.entity_id == user.entity_id or (user.is_staff and u.is_staff)]
+        if clash:
+            raise Conflict("Ya existe otra cuenta con ese email.")
+        user.email = new_email
+    if phone is not None:
+        user.phone = clean_phone(phone)
+    if marketing_opt_in is not None:
+        user.marketing_opt_in = marketing_opt_in
+    await session.flush()
+
+
+async def link_anonymous(
+    session: AsyncSession, entity_id: int, user: User, *, session_key: str | None, anon_ids: list[str]
+) -> int:
+    """What this browser filed before logging in (chat sessions, tickets) becomes the citizen's; how many tickets."""
+    chats = await chats_repo.visitor_sessions(session, entity_id, [session_key] if session_key else [], anon_ids)
+    keys = {c.session_key for c in chats} | ({session_key} if session_key else set())
+    for chat in chats:
+        if chat.citizen_id is None:
+            chat.citizen_id = user.id
+    tickets = list(await tickets_repo.unowned_by_sessions(session, entity_id, sorted(keys)))
+    chat_ticket_ids = [c.ticket_id for c in chats if c.ticket_id is not None]
+    tickets += [
+        t
+        for t in await tickets_repo.by_ids(session, chat_ticket_ids)
+        if t.entity_id == entity_id and t.citizen_id is None and t not in tickets
+    ]
+    for ticket in tickets:
+        ticket.citizen_id = user.id
+        ticket.email = ticket.email or user.email
+        ticket.nombre_usuario = ticket.nombre_usuario or user.name
+        ticket.telefono = ticket.telefono or user.phone
+    await session.flush()
+    return len(tickets)

@@ -49,8 +49,14 @@ class WhatsAppListener(BaseListener):
             self.runtime,
             entity_id=entity.id,
             wa_id=wa_id,
-            outgoing=schemas.Outgoing(text),
+            outgoing=schemas.Outgoing(text, sections=_button_sections(message)),
             ticket_id=ticket.id,
             message=message,
         )
         message.delivery_status = "pending"
+
+
+def _button_sections(message: TicketMessage) -> list[tuple[str, list[dict[str, str]]]]:
+    """An agent's reply buttons, sent as WhatsApp reply buttons."""
+    options = [{"id": b["action"], "label": b["texto"]} for b in message.buttons or [] if b.get("action")]
+    return [(schemas.DEFAULT_SECTION, options)] if options else []
