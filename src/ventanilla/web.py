@@ -216,7 +216,7 @@ async def optional_user(request: Request, ctx: Ctx, uow: UoW) -> User | None:
     """The logged-in user, if any."""
     token = bearer_or_cookie(request, ctx.settings.session_cookie_name)
     return await users.user_from_token(
-        uow.session, ctx.signer, token, ctx.settings.token_max_age_seconds, ctx.services.get("user_cache")
+        uow.session, ctx.signer, token, ctx.settings.token_max_age_seconds, ctx.user_cache
     )
 
 
@@ -258,7 +258,7 @@ async def optional_entity(request: Request, uow: UoW) -> Entity | None:
     if not token:
         return None
     token = token.strip()
-    cache: SnapshotCache[Entity] = request.app.state.ctx.services["entity_cache"]
+    cache: SnapshotCache[Entity] = request.app.state.ctx.entity_cache
     return await cache.get(uow.session, token, lambda: entities_repo.by_token(uow.session, token))
 
 
@@ -294,7 +294,9 @@ def limit(bucket: str, per_minute: Callable[[AppContext], int]) -> Callable[[Req
     """A dependency that rate-limits a route per client."""
 
     async def dependency(request: Request, ctx: Ctx) -> None:
-        limiter: RateLimiter = ctx.services.setdefault("rate_limiter", RateLimiter())
+        if ctx.rate_limiter is None:
+            ctx.rate_limiter = RateLimiter()
+        limiter = ctx.rate_limiter
         limiter.check(bucket, client_of(request), per_minute(ctx))
 
     return dependency

@@ -39,7 +39,8 @@ from ventanilla.app import create_app
 from ventanilla.entities import repository as entities_repo
 from ventanilla.notifications import repository as outbox
 from ventanilla.notifications.cli import start_mail_in
-from ventanilla.notifications.dispatcher import Dispatcher
+from ventanilla.jobs.runner import Runner
+from ventanilla.notifications.dispatcher import EmailQueue
 from ventanilla.notifications.models import EmailOutbox
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets import service as tickets
@@ -138,6 +139,8 @@ def email_settings(tmp: Path, url: str, smtp_port: int, **extra: object) -> Any:
         email_webhook_secret=SECRET,
         mail_reply_domain=REPLY_DOMAIN,
         mail_from="Ventanilla <avisos@ventanilla.test>",
+        job_poll_seconds=0.1,
+        job_retry_base_seconds=0.2,
         **extra,
     )
 
@@ -146,14 +149,11 @@ def email_settings(tmp: Path, url: str, smtp_port: int, **extra: object) -> Any:
 async def srv(email_db: str, smtp: Smtp, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Server]:
     settings = email_settings(tmp_path_factory.mktemp("srv"), email_db, smtp.port)
     async with running_server(settings, Clock()) as server:
-        dispatcher(server).poll_seconds = 0.1
-        dispatcher(server).retry_base_seconds = 0.2
         yield server
 
 
-def dispatcher(server: Server) -> Dispatcher:
-    found: Dispatcher = server.ctx.services["email_dispatcher"]
-    return found
+def dispatcher(server: Server) -> Runner[Any]:
+    return server.ctx.jobs["email"]
 
 
 @dataclass
@@ -618,9 +618,10 @@ async def test_two_dispatchers_send_no_duplicates(
     srv: Server, smtp: Smtp, email_db: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     other = create_app(email_settings(tmp_path_factory.mktemp("other"), email_db, smtp.port, run_workers=False))
-    first, second = dispatcher(srv), other.ctx.services["email_dispatcher"]
-    assert isinstance(second, Dispatcher)
-    first.mailer, second.mailer = CountingMailer(first.mailer), CountingMailer(second.mailer)
+    first, second = dispatcher(srv), other.ctx.jobs["email"]
+    assert isinstance(first.queue, EmailQueue) and isinstance(second.queue, EmailQueue)
+    first_queue, second_queue = first.queue, second.queue
+    first_queue.mailer, second_queue.mailer = CountingMailer(first_queue.mailer), CountingMailer(second_queue.mailer)
     first.poll_seconds = second.poll_seconds = 0.02
     task = asyncio.create_task(second.run())
     try:
@@ -633,10 +634,10 @@ async def test_two_dispatchers_send_no_duplicates(
         ids = [m["Message-ID"] for m in smtp.inbox.to(inbox_address)]
         assert len(ids) == 12 == len(set(ids))
         assert all(len(smtp.inbox.to(o.email)) == 1 for o in opened)
-        sent_by = (first.mailer.sent, second.mailer.sent)  # type: ignore[attr-defined]
+        sent_by = (first_queue.mailer.sent, second_queue.mailer.sent)  # type: ignore[attr-defined]
         assert len(sent_by[0]) + len(sent_by[1]) == 24 and not set(sent_by[0]) & set(sent_by[1])
     finally:
-        first.mailer = first.mailer.inner  # type: ignore[attr-defined]
+        first_queue.mailer = first_queue.mailer.inner  # type: ignore[attr-defined]
         first.poll_seconds = 0.1
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -49,6 +49,8 @@ def wa_settings(tmp: Path, url: str, graph: FakeGraph, **extra: Any) -> Settings
         whatsapp_verify_token=VERIFY_TOKEN,
         whatsapp_api_base=graph.base,
         whatsapp_timeout_seconds=0.5,
+        job_retry_base_seconds=0.05,
+        job_poll_seconds=0.2,
         **extra,
     )
 
@@ -56,8 +58,6 @@ def wa_settings(tmp: Path, url: str, graph: FakeGraph, **extra: Any) -> Settings
 def tune(server: Server) -> None:
     """Fast retries for the tests."""
     runtime = wa_service.runtime_of(server.ctx)
-    runtime.retry_base_seconds = 0.05
-    runtime.poll_seconds = 0.2
     runtime.status_defer_seconds = 0.1
 
 

@@ -85,3 +85,9 @@ async def position(session: AsyncSession, ticket: Ticket) -> int:
         if item.id == ticket.id:
             return index
     return 0
+
+
+async def waiting_count(session: AsyncSession) -> int:
+    """Live chats waiting for an agent, across entities (for metrics)."""
+    stmt = select(func.count()).select_from(Ticket).where(Ticket.is_live_chat.is_(True), Ticket.estado == WAITING)
+    return int((await session.execute(stmt)).scalar_one())

@@ -160,6 +160,11 @@ def default_schedule() -> Schedule:
 # --- Queries -----------------------------------------------------------------------------------
 
 
+def always_open(tz: str = DEFAULT_TIMEZONE) -> Schedule:
+    """Every day, all day (`ventanilla demo --always-open`)."""
+    return parse_cli("todos", ["00:00-24:00"], tz)
+
+
 def is_open(s: Schedule, now: dt.datetime) -> bool:
     """Whether live chat is attended at ``now``."""
     return _containing(s, now) is not None

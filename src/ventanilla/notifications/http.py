@@ -107,7 +107,7 @@ async def send_history(
     if rows is None:
         raise Conflict("El reclamo no tiene un email registrado (o pidió no recibir emails).")
     await uow.commit()
-    dispatcher = ctx.services.get("email_dispatcher")
-    if rows and dispatcher is not None:
-        await dispatcher.wake()
+    runner = ctx.jobs.get("email")
+    if rows and runner is not None:
+        await runner.wake()
     return {"ok": True, "enviado": bool(rows), "mensaje": "Te enviamos el historial del reclamo por email."}

@@ -113,7 +113,7 @@ async def logout(ctx: Ctx, uow: UoW, user: OptionalUser) -> Response:
     if user is not None:
         user.token_version += 1
         await uow.commit()
-        ctx.services["user_cache"].forget(user.id)
+        ctx.user_cache.forget(user.id)
     response = ORJSONResponse({"ok": True})
     response.delete_cookie(ctx.settings.session_cookie_name, path="/")
     return response
