@@ -37,9 +37,9 @@ from tests.support import (
 )
 from ventanilla.app import create_app
 from ventanilla.entities import repository as entities_repo
+from ventanilla.jobs.runner import Runner
 from ventanilla.notifications import repository as outbox
 from ventanilla.notifications.cli import start_mail_in
-from ventanilla.jobs.runner import Runner
 from ventanilla.notifications.dispatcher import EmailQueue
 from ventanilla.notifications.models import EmailOutbox
 from ventanilla.tickets import repository as tickets_repo

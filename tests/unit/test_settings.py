@@ -28,3 +28,22 @@ def test_cors_origins_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     assert Settings().cors_origins == ["http://a.test"]
     monkeypatch.setenv("VENTANILLA_CORS_ORIGINS", "*")
     assert Settings().cors_origins == ["*"]
+
+
+def test_public_url_follows_the_served_port_unless_set() -> None:
+    assert Settings(port=5071).public_url == "http://localhost:5071"
+    assert Settings(port=5071, public_url="https://reclamos.example.org").public_url == "https://reclamos.example.org"
+
+
+def test_json_logs_are_one_object_per_line_with_the_request_fields() -> None:
+    import json
+    import logging
+
+    from ventanilla.ops import JsonFormatter
+
+    record = logging.LogRecord("ventanilla.http", logging.INFO, __file__, 1, "GET %s 200", ("/healthz",), None)
+    record.route, record.status = "/healthz", 200
+    line = JsonFormatter().format(record)
+    data = json.loads(line)
+    assert data["message"] == "GET /healthz 200" and data["route"] == "/healthz" and data["status"] == 200
+    assert data["level"] == "info" and "\n" not in line
