@@ -54,12 +54,20 @@ class Health(BaseModel):
     status: str
 
 
+class JobBacklog(BaseModel):
+    """One queue's backlog: jobs waiting (due or not), the oldest one's age, and dead letters."""
+
+    pending: int
+    oldest_seconds: float
+    failed: int
+
+
 class Readiness(BaseModel):
     """Each dependency's state and the job backlog."""
 
     status: str
     checks: dict[str, str]
-    jobs: dict[str, dict[str, float]]
+    jobs: dict[str, JobBacklog]
 
 
 router = APIRouter(tags=["operaciones"])
@@ -93,8 +101,8 @@ async def _check_redis(ctx: AppContext) -> str | None:
         await client.aclose()
 
 
-def _backlog_json(backlog: Backlog) -> dict[str, float]:
-    return {"pending": backlog.pending, "oldest_seconds": round(backlog.oldest_seconds, 1), "failed": backlog.failed}
+def _backlog_json(backlog: Backlog) -> JobBacklog:
+    return JobBacklog(pending=backlog.pending, oldest_seconds=round(backlog.oldest_seconds, 1), failed=backlog.failed)
 
 
 @router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness, "description": "Not ready"}})
@@ -104,7 +112,7 @@ async def readyz(ctx: Ctx) -> Response:
     redis_state = await _check_redis(ctx)
     if redis_state is not None:
         checks["redis"] = redis_state
-    jobs: dict[str, dict[str, float]] = {}
+    jobs: dict[str, JobBacklog] = {}
     if checks["database"] == "ok":
         try:
             jobs = {kind: _backlog_json(b) for kind, b in (await ctx.jobs.backlog()).items()}

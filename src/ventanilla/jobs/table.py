@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ventanilla.db import UnitOfWork, utcnow
 from ventanilla.jobs import repository
+from ventanilla.jobs.base import SessionQueue
 from ventanilla.jobs.models import DONE, FAILED, PENDING, Job
 from ventanilla.jobs.runner import DONE as OUTCOME_DONE
 from ventanilla.jobs.runner import FAILED as OUTCOME_FAILED
@@ -45,7 +46,7 @@ def enqueue(uow: UnitOfWork, kind: str, key: str, payload: dict[str, Any], wake:
     return job
 
 
-class TableQueue:
+class TableQueue(SessionQueue):
     """Jobs of one kind in the `jobs` table, done by `handler` (which raises JobError on failure)."""
 
     def __init__(
@@ -104,9 +105,7 @@ class TableQueue:
         return RETRY
 
     async def _finish(self, job: Claimed, **values: Any) -> None:
-        async with self.sessions() as session:
-            await repository.finish(session, job.id, job.token, **values)
-            await session.commit()
+        await self.write(lambda session, _: repository.finish(session, job.id, job.token, **values))
 
     async def release(self, job: Claimed) -> None:
         """Back to pending, due now, the attempt not counted."""
@@ -118,23 +117,17 @@ class TableQueue:
 
     async def next_due(self) -> dt.datetime | None:
         """The next retry."""
-        async with self.sessions() as session:
-            return await repository.next_due(session, self.kind, utcnow())
+        return await self.read(lambda session, now: repository.next_due(session, self.kind, now))
 
     async def backlog(self) -> Backlog:
         """Depth, oldest age, dead letters."""
-        async with self.sessions() as session:
-            return await repository.kind_backlog(session, self.kind, utcnow())
+        return await self.read(lambda session, now: repository.kind_backlog(session, self.kind, now))
 
     async def dead(self, limit: int) -> Sequence[DeadJob]:
         """Failed jobs with their last error."""
-        async with self.sessions() as session:
-            rows = await repository.dead(session, self.kind, limit)
+        rows = await self.read(lambda session, _: repository.dead(session, self.kind, limit))
         return [DeadJob(self.kind, r.id, r.attempts, r.last_error, r.created_at, r.key) for r in rows]
 
     async def retry(self, ids: Sequence[int] | None) -> int:
         """Failed jobs due again."""
-        async with self.sessions() as session:
-            count = await repository.retry(session, self.kind, ids, utcnow())
-            await session.commit()
-        return count
+        return await self.write(lambda session, now: repository.retry(session, self.kind, ids, now))

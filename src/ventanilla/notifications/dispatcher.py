@@ -16,6 +16,7 @@ from ventanilla.adapters.smtp import Mailer, MailError, mailer_from_settings
 from ventanilla.context import AppContext
 from ventanilla.db import utcnow
 from ventanilla.entities.models import Entity
+from ventanilla.jobs.base import SessionQueue
 from ventanilla.jobs.runner import DONE as OUTCOME_DONE
 from ventanilla.jobs.runner import FAILED as OUTCOME_FAILED
 from ventanilla.jobs.runner import RETRY, Backlog, Backoff, DeadJob
@@ -49,7 +50,7 @@ class Composed:
     reason: str | None = None
 
 
-class EmailQueue:
+class EmailQueue(SessionQueue):
     """The outbox as a job queue: one job per (ticket, recipient), holding every row pending for it."""
 
     kind = KIND
@@ -57,6 +58,7 @@ class EmailQueue:
 
     def __init__(self, ctx: AppContext, mailer: Mailer | None = None, *, backoff: Backoff | None = None) -> None:
         self.ctx = ctx
+        self.sessions = ctx.sessions
         self.mailer = mailer or mailer_from_settings(ctx.settings)
         self.backoff = backoff or ctx.settings.job_backoff()
 
@@ -102,9 +104,7 @@ class EmailQueue:
 
     async def release(self, job: Batch) -> None:
         """Back to pending, due now, the attempt not counted."""
-        async with self.ctx.sessions() as session:
-            await repository.release(session, [row.id for row in job.rows], job.token, utcnow())
-            await session.commit()
+        await self.write(lambda session, now: repository.release(session, [row.id for row in job.rows], job.token, now))
 
     def describe(self, job: Batch) -> str:
         """Rows and ticket (never the address: it is personal data)."""
@@ -113,18 +113,15 @@ class EmailQueue:
 
     async def next_due(self) -> dt.datetime | None:
         """The next debounce end or retry."""
-        async with self.ctx.sessions() as session:
-            return await repository.next_due(session, utcnow())
+        return await self.read(repository.next_due)
 
     async def backlog(self) -> Backlog:
         """Rows waiting (debounce included) and failed."""
-        async with self.ctx.sessions() as session:
-            return await repository.backlog(session, utcnow())
+        return await self.read(repository.backlog)
 
     async def dead(self, limit: int) -> Sequence[DeadJob]:
         """Rows that failed for good."""
-        async with self.ctx.sessions() as session:
-            rows = await repository.failed(session, limit)
+        rows = await self.read(lambda session, _: repository.failed(session, limit))
         return [
             DeadJob(self.kind, r.id, r.attempts, r.last_error, r.created_at, f"ticket {r.ticket_id} {r.role} {r.kind}")
             for r in rows
@@ -132,10 +129,7 @@ class EmailQueue:
 
     async def retry(self, ids: Sequence[int] | None) -> int:
         """Failed rows pending again."""
-        async with self.ctx.sessions() as session:
-            count = await repository.retry(session, ids, utcnow())
-            await session.commit()
-        return count
+        return await self.write(lambda session, now: repository.retry(session, ids, now))
 
     async def _failed(
         self, ids: list[int], token: str, first: EmailOutbox, attempts: int, error: str, *, permanent: bool

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ventanilla.context import AppContext
-from ventanilla.db import utcnow
+from ventanilla.jobs.base import SessionQueue
 from ventanilla.jobs.runner import SKIPPED, Backlog, DeadJob
 from ventanilla.whatsapp import inbox, outbound, repository
 from ventanilla.whatsapp.runtime import INBOX, OUTBOX, Runtime
@@ -20,7 +20,7 @@ class InboxTurn:
     seen_id: int
 
 
-class InboxQueue:
+class InboxQueue(SessionQueue):
     """Webhook events, one at a time per process, in arrival order."""
 
     kind = INBOX
@@ -28,12 +28,12 @@ class InboxQueue:
 
     def __init__(self, ctx: AppContext, runtime: Runtime) -> None:
         self.ctx = ctx
+        self.sessions = ctx.sessions
         self.runtime = runtime
 
     async def claim(self, limit: int, lease_until: dt.datetime) -> Sequence[InboxTurn]:
         """A turn when some event is due (the transaction that processes it holds it: no lease needed)."""
-        async with self.ctx.sessions() as session:
-            due = await repository.next_inbound_id(session, utcnow())
+        due = await self.read(repository.next_inbound_id)
         return [InboxTurn(due)] if due is not None else []
 
     async def run(self, job: InboxTurn) -> str:
@@ -49,42 +49,36 @@ class InboxQueue:
 
     async def next_due(self) -> dt.datetime | None:
         """The next deferred or retried event."""
-        async with self.ctx.sessions() as session:
-            return await repository.next_inbound_due(session, utcnow())
+        return await self.read(repository.next_inbound_due)
 
     async def backlog(self) -> Backlog:
         """Events waiting and dead letters."""
-        async with self.ctx.sessions() as session:
-            return await repository.inbox_backlog(session, utcnow())
+        return await self.read(repository.inbox_backlog)
 
     async def dead(self, limit: int) -> Sequence[DeadJob]:
         """Events whose processing kept failing."""
-        async with self.ctx.sessions() as session:
-            rows = await repository.dead_inbound(session, limit)
+        rows = await self.read(lambda session, _: repository.dead_inbound(session, limit))
         return [DeadJob(self.kind, r.id, r.attempts, r.error, r.received_at, f"{r.kind} {r.wamid}") for r in rows]
 
     async def retry(self, ids: Sequence[int] | None) -> int:
         """Dead letters processed again."""
-        async with self.ctx.sessions() as session:
-            count = await repository.retry_inbound(session, ids, utcnow())
-            await session.commit()
-        return count
+        return await self.write(lambda session, now: repository.retry_inbound(session, ids, now))
 
 
-class OutboxQueue:
+class OutboxQueue(SessionQueue):
     """Outbound messages, the oldest open one of each recipient at a time, so order holds."""
 
     kind = OUTBOX
 
     def __init__(self, ctx: AppContext, runtime: Runtime) -> None:
         self.ctx = ctx
+        self.sessions = ctx.sessions
         self.runtime = runtime
         self.concurrency = runtime.concurrency
 
     async def claim(self, limit: int, lease_until: dt.datetime) -> Sequence[outbound.Claimed]:
         """Take due rows (a conditional UPDATE each: atomic on both backends)."""
-        async with self.ctx.sessions() as session:
-            ids = await repository.due_outbound(session, utcnow(), limit)
+        ids = await self.read(lambda session, now: repository.due_outbound(session, now, limit))
         claimed = [await outbound.claim(self.ctx, outbound_id, lease_until) for outbound_id in ids]
         return [job for job in claimed if job is not None]
 
@@ -102,18 +96,15 @@ class OutboxQueue:
 
     async def next_due(self) -> dt.datetime | None:
         """The next retry."""
-        async with self.ctx.sessions() as session:
-            return await repository.next_outbound_due(session, utcnow())
+        return await self.read(repository.next_outbound_due)
 
     async def backlog(self) -> Backlog:
         """Messages waiting and failed."""
-        async with self.ctx.sessions() as session:
-            return await repository.outbox_backlog(session, utcnow())
+        return await self.read(repository.outbox_backlog)
 
     async def dead(self, limit: int) -> Sequence[DeadJob]:
         """Messages that failed for good."""
-        async with self.ctx.sessions() as session:
-            rows = await repository.dead_outbound(session, limit)
+        rows = await self.read(lambda session, _: repository.dead_outbound(session, limit))
         return [
             DeadJob(
                 self.kind, r.id, r.attempts, r.last_error, r.created_at, f"entity {r.entity_id} ticket {r.ticket_id}"
@@ -123,7 +114,4 @@ class OutboxQueue:
 
     async def retry(self, ids: Sequence[int] | None) -> int:
         """Failed messages sent again."""
-        async with self.ctx.sessions() as session:
-            count = await repository.retry_outbound(session, ids, utcnow())
-            await session.commit()
-        return count
+        return await self.write(lambda session, now: repository.retry_outbound(session, ids, now))
