@@ -183,7 +183,7 @@ class Runner(Generic[J]):
                         log.exception("job runner %s: claim failed", self.kind)
                 if claimed and len(self._running) < self.queue.concurrency:
                     continue
-                await self._idle(wakeup, stopping, full=free <= 0 or claimed > 0)
+                await self._idle(wakeup, stopping, full=len(self._running) >= self.queue.concurrency)
             if self._running:  # stop() bounds this wait with its grace period
                 await asyncio.wait(list(self._running))
         finally:
@@ -201,13 +201,14 @@ class Runner(Generic[J]):
         return len(jobs)
 
     async def _idle(self, wakeup: asyncio.Event, stopping: asyncio.Event, *, full: bool) -> None:
+        """Until woken, stopped, a running job ends (the next of its key may be due), or a retry is due."""
         waits: list[asyncio.Future[Any]] = [
             asyncio.ensure_future(wakeup.wait()),
             asyncio.ensure_future(stopping.wait()),
         ]
-        if full and self._running:
+        if self._running:
             waits.append(asyncio.ensure_future(asyncio.wait(list(self._running), return_when=asyncio.FIRST_COMPLETED)))
-        timeout = None if full and self._running else await self._pause()
+        timeout = None if full else await self._pause()
         try:
             await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:

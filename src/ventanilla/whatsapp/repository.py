@@ -89,8 +89,11 @@ _INBOX_OPEN = and_(InboundEvent.processed_at.is_(None), InboundEvent.failed_at.i
 
 
 async def next_inbound_id(session: AsyncSession, now: dt.datetime) -> int | None:
-    """The oldest due event's id (a peek; processing claims it)."""
+    """The oldest due event's id (a peek; processing claims it). On PostgreSQL events another process is
+    processing are skipped, so two workers do not spin on one event."""
     stmt = select(InboundEvent.id).where(_INBOX_OPEN, InboundEvent.next_attempt_at <= now).order_by(InboundEvent.id)
+    if _dialect(session) == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
     return (await session.execute(stmt.limit(1))).scalar_one_or_none()
 
 
