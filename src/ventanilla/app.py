@@ -22,7 +22,7 @@ from ventanilla.context import AppContext, BackgroundService, Clock
 from ventanilla.db import make_engine, make_sessionmaker, utcnow
 from ventanilla.entities.http import router as entities_router
 from ventanilla.events import AfterCommitQueue
-from ventanilla.ops import RequestLog, UrgencyCounter, install_docs
+from ventanilla.ops import RequestLog, UrgencyCounter, configure_logging, install_docs
 from ventanilla.ops import router as ops_router
 from ventanilla.realtime import socket as realtime_socket
 from ventanilla.realtime.listener import RealtimeListener
@@ -89,6 +89,8 @@ def create_app(
 ) -> socketio.ASGIApp:
     """Build the whole ASGI application for one process."""
     settings = settings or get_settings()
+    if not logging.getLogger().handlers:  # a process uvicorn spawned (`serve --workers N`) logs like its parent
+        configure_logging(settings.log_format)
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     sio = _socket_server(settings)
     presence: Presence = (

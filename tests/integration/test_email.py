@@ -37,7 +37,7 @@ from tests.support import (
 )
 from ventanilla.app import create_app
 from ventanilla.entities import repository as entities_repo
-from ventanilla.jobs.runner import Runner
+from ventanilla.jobs.runner import Backoff, Runner
 from ventanilla.notifications import repository as outbox
 from ventanilla.notifications.cli import start_mail_in
 from ventanilla.notifications.dispatcher import EmailQueue
@@ -600,6 +600,37 @@ async def test_smtp_outage_then_recovery_delivers_each_email_once(srv: Server, s
     for o in opened:
         assert len(smtp.inbox.to(o.email)) == 1
         assert {r.status for r in await rows_of(srv, o.id)} == {"sent"}
+
+
+async def test_a_day_long_outage_keeps_retrying_and_delivers_once(srv: Server, smtp: Smtp) -> None:
+    queue = dispatcher(srv).queue
+    assert isinstance(queue, EmailQueue)
+    policy, queue.backoff = queue.backoff, Backoff(0.1, 0.3, 48 * 3600)
+    tenant = await seed_tenant(srv.ctx)
+    await smtp.stop()
+    try:
+        with debounce(srv, 2):
+            opened = await open_ticket(srv, tenant)
+        async with srv.ctx.sessions() as session:
+            for row in await outbox.for_ticket(session, opened.id):
+                row.attempts = 300  # about a day of failures at the default cap: far past the old limit of 10
+            await session.commit()
+
+        async def retried_past_a_day() -> bool:
+            rows = await rows_of(srv, opened.id)
+            return all(r.attempts >= 302 and r.status == "pending" and r.last_error for r in rows)
+
+        await until(retried_past_a_day, timeout=20)
+        assert queue.backoff.exhausted(302) is False
+        backlog = await queue.backlog()
+        assert backlog.pending >= 1 and backlog.oldest_seconds > 0
+    finally:
+        await smtp.start()
+        queue.backoff = policy
+    await smtp.inbox.wait_for(opened.email, timeout=15)
+    await settled(srv, opened.id)
+    assert len(smtp.inbox.to(opened.email)) == 1
+    assert {r.status for r in await rows_of(srv, opened.id)} == {"sent"}
 
 
 class CountingMailer:

@@ -233,3 +233,22 @@ async def test_the_cli_lists_dead_letters_with_their_error_and_retries_them(db_u
     assert retried == {"kind": "pusher", "retried": 1}
     (row,) = await job_rows(db_url, job_id)
     assert row.status == "pending" and row.attempts == 0 and row.last_error  # the last error stays for the record
+
+
+async def test_serve_finishes_its_running_job_on_sigterm(db_url: str, tmp_path: Path) -> None:
+    from tests.support import free_port
+
+    async with fake_pusher(delay=1.5) as pusher:
+        (job_id,) = await add_jobs(db_url, "pusher", "ticket-municipio-9")
+        port = free_port()
+        serve = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "ventanilla.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+            env=worker_env(db_url, tmp_path, pusher), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        await pusher.wait_for(1)
+        serve.send_signal(signal.SIGTERM)
+        code, err = await stopped(serve)
+        # uvicorn re-raises the signal once its shutdown is complete (so a supervisor sees "terminated").
+        assert code in (0, -signal.SIGTERM) and "Application shutdown complete" in err, err
+        (row,) = await job_rows(db_url, job_id)
+        assert row.status == "done" and row.attempts == 1

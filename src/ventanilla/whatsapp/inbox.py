@@ -103,23 +103,12 @@ async def _inbound_failed(
         now = utcnow()
         outcome = RETRY
         if deferred and event.attempts >= limit:
-            event.processed_at, outcome = now, SKIPPED
-            log.info(
-                "whatsapp status event %s (%s) dropped after %d attempts: %s",
-                event.id,
-                event.status,
-                event.attempts,
-                error,
-            )
+            event.processed_at, outcome, level, verdict = now, SKIPPED, logging.INFO, "dropped"
         elif final or event.attempts >= limit:
-            event.failed_at, outcome = now, FAILED
-            log.error(
-                "whatsapp inbox event %s (%s) is a dead letter after %d attempts: %s",
-                event.id,
-                event.kind,
-                event.attempts,
-                error,
-            )
+            event.failed_at, outcome, level, verdict = now, FAILED, logging.ERROR, "kept as a dead letter"
+        if outcome != RETRY:
+            log.log(level, "whatsapp inbox event %s (%s %s) %s after %d attempts: %s", event.id, event.kind,
+                    event.status, verdict, event.attempts, error)  # fmt: skip
         elif deferred:
             event.next_attempt_at = now + dt.timedelta(seconds=runtime.status_defer_seconds)
         else:
