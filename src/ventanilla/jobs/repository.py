@@ -60,17 +60,14 @@ async def claim(
     """Take up to `limit` due jobs, the oldest open one of each key (FOR UPDATE SKIP LOCKED on PostgreSQL,
     one UPDATE statement on SQLite, whose single writer makes it atomic); the caller commits right after."""
     ids = select(Job.id).where(_due(kind, now)).order_by(Job.id).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        ids = ids.with_for_update(skip_locked=True)
-        chosen = list((await session.execute(ids)).scalars().all())
-        if not chosen:
-            return []
-        target: Any = Job.id.in_(chosen)
-    else:
-        target = Job.id.in_(ids.scalar_subquery())
+    postgres = session.get_bind().dialect.name == "postgresql"
+    # A plain read first: on SQLite an UPDATE takes the database's one write lock even when it matches nothing.
+    chosen = list((await session.execute(ids.with_for_update(skip_locked=True) if postgres else ids)).scalars())
+    if not chosen:
+        return []
     await session.execute(
         update(Job)
-        .where(target)
+        .where(Job.id.in_(chosen), _due(kind, now))
         .values(status=RUNNING, lease_until=lease_until, claim_token=token, attempts=Job.attempts + 1)
         .execution_options(synchronize_session=False)
     )

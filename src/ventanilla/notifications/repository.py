@@ -68,6 +68,9 @@ async def claim(session: AsyncSession, now: dt.datetime, lease_until: dt.datetim
 async def _claim_atomic_update(
     session: AsyncSession, now: dt.datetime, lease_until: dt.datetime, token: str
 ) -> list[EmailOutbox]:
+    # A plain read first: the UPDATE takes SQLite's one write lock even when nothing is due.
+    if (await session.execute(select(EmailOutbox.id).where(_due(now)).limit(1))).first() is None:
+        return []
     first = select(EmailOutbox).where(_due(now)).order_by(EmailOutbox.id).limit(1).subquery()
     await session.execute(
         update(EmailOutbox)
