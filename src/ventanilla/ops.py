@@ -138,7 +138,10 @@ def _metrics_allowed(ctx: AppContext, request: Request) -> bool:
 @router.get(
     "/metrics",
     response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text format"}, 403: {}},
+    responses={
+        200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text format"},
+        403: {"description": "Without the metrics token (or, with none set, from outside loopback)"},
+    },
 )
 async def metrics(request: Request, ctx: Ctx) -> Response:
     """Prometheus metrics; needs `Authorization: Bearer VENTANILLA_METRICS_TOKEN`, or a loopback client without one."""
