@@ -41,4 +41,4 @@ bench: install $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) tests/js/node_modules benchmarks/node_modules var
+	rm -rf $(VENV) tests/js/node_modules benchmarks/node_modules var .pytest_cache .mypy_cache .ruff_cache src/*.egg-info

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import importlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,11 +18,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from ventanilla.attachments.http import router as attachments_router
 from ventanilla.bot.http import router as bot_router
 from ventanilla.chat import service as livechat
-from ventanilla.context import AppContext, Clock
-from ventanilla.db import SnapshotCache, make_engine, make_sessionmaker, utcnow
+from ventanilla.context import AppContext, BackgroundService, Clock
+from ventanilla.db import make_engine, make_sessionmaker, utcnow
 from ventanilla.entities.http import router as entities_router
-from ventanilla.entities.models import Entity
+from ventanilla.events import AfterCommitQueue
 from ventanilla.knowledge.http import router as knowledge_router
+from ventanilla.ops import RequestLog, UrgencyCounter, configure_logging, install_docs
+from ventanilla.ops import router as ops_router
 from ventanilla.ratelimit import RateLimits
 from ventanilla.realtime import socket as realtime_socket
 from ventanilla.realtime.listener import RealtimeListener
@@ -33,7 +35,6 @@ from ventanilla.settings import Settings, get_settings
 from ventanilla.tickets.http import MAX_REPLY_FILES
 from ventanilla.tickets.http import router as tickets_router
 from ventanilla.users.http import router as users_router
-from ventanilla.users.models import User
 from ventanilla.web import ApiPrefix, BodyLimit, ORJSONResponse, install_error_handlers
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,6 @@ ALLOWED_HEADERS = [
     "X-Widget-Token",
 ]
 
-BackgroundService = Callable[[AppContext], Coroutine[Any, Any, None]]
 PLUGINS = ("ventanilla.notifications.plugin", "ventanilla.whatsapp.plugin", "ventanilla.adapters.pusher")
 
 
@@ -85,11 +85,10 @@ def _socket_server(settings: Settings) -> socketio.AsyncServer:
 
 
 async def _presence_heartbeat(ctx: AppContext) -> None:
-    presence: Presence = ctx.services["presence"]
     while True:
         await asyncio.sleep(20)
         try:
-            await presence.heartbeat()
+            await ctx.presence.heartbeat()
         except Exception:
             log.exception("presence heartbeat failed")
 
@@ -102,58 +101,49 @@ def create_app(
 ) -> socketio.ASGIApp:
     """Build the whole ASGI application for one process."""
     settings = settings or get_settings()
+    if not logging.getLogger().handlers:  # a process uvicorn spawned (`serve --workers N`) logs like its parent
+        configure_logging(settings.log_format)
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     sio = _socket_server(settings)
+    presence: Presence = (
+        RedisPresence(settings.redis_url, prefix=f"{settings.redis_channel}:presence")
+        if settings.redis_url
+        else LocalPresence()
+    )
     ctx = AppContext(
         settings=settings,
         engine=engine,
         sessions=make_sessionmaker(engine),
         sio=sio,
         signer=TokenSigner(settings.signing_secret()),
+        presence=presence,
         clock=clock,
         rate_limits=RateLimits.from_settings(settings.redis_url, settings.redis_channel),
     )
-    presence: Presence = (
-        RedisPresence(settings.redis_url, prefix=f"{settings.redis_channel}:presence")
-        if settings.redis_url
-        else LocalPresence()
-    )
-    ctx.services["presence"] = presence
-    ctx.services["entity_cache"] = SnapshotCache(Entity)
-    ctx.services["user_cache"] = SnapshotCache(User)
     ctx.publishers.append(SocketPublisher(sio))
-    ctx.listeners.append(RealtimeListener(presence))
+    ctx.listeners.extend([RealtimeListener(presence), UrgencyCounter()])
     realtime_socket.register(ctx, presence)
 
     async def agent_online(entity_id: int, user_id: int) -> None:
         await livechat.on_agent_online(ctx, entity_id, user_id)
 
-    ctx.services["agent_online_hooks"].append(agent_online)
-    workers: list[BackgroundService] = [*(extra_services or [])]
+    ctx.agent_online_hooks.append(agent_online)
+    ctx.workers.extend(extra_services or [])
     plugin_routers = []
     for plugin in _plugins():
-        workers.extend(plugin.install(ctx))
+        ctx.workers.extend(plugin.install(ctx))
         if getattr(plugin, "router", None) is not None:
             plugin_routers.append(plugin.router)
-    ctx.services["workers"] = workers
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        background = [_presence_heartbeat, *(workers if settings.run_workers else [])]
-        tasks: list[asyncio.Task[None]] = [asyncio.create_task(service(ctx)) for service in background]
+        ctx.after_commit = AfterCommitQueue(ctx.publishers)
+        tasks = start_background(ctx, with_workers=settings.run_workers)
+        tasks.append(asyncio.create_task(_presence_heartbeat(ctx)))
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-            with contextlib.suppress(Exception):
-                await presence.close()
-            with contextlib.suppress(Exception):
-                await ctx.rate_limits.close()
-            await engine.dispose()
+            await shutdown(ctx, tasks)
 
     api = FastAPI(
         title="Ventanilla",
@@ -161,7 +151,9 @@ def create_app(
         description="Reclamos municipales con chat en vivo, WhatsApp y email.",
         default_response_class=ORJSONResponse,
         lifespan=lifespan,
+        docs_url=None,
     )
+    install_docs(api)
     api.state.ctx = ctx
     install_error_handlers(api)
     allow_all = "*" in settings.cors_origins
@@ -179,13 +171,14 @@ def create_app(
     # Channel routes first: `/archivos/whatsapp/{id}` must win over the generic `/archivos/{key}/{name}`.
     for router in (*plugin_routers, users_router, entities_router, tickets_router, bot_router, attachments_router):
         api.include_router(router)
+    api.include_router(ops_router)
 
-    @api.get("/health", tags=["salud"])
+    @api.get("/health", tags=["operaciones"], include_in_schema=False)
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
     limited = BodyLimit(
-        ApiPrefix(api),
+        ApiPrefix(RequestLog(api)),
         default=settings.max_body_bytes,
         per_prefix={
             "/webhooks/email": settings.max_inbound_email_bytes,
@@ -201,6 +194,35 @@ def create_app(
     app.ctx = ctx
     app.api = api
     return app
+
+
+def start_background(ctx: AppContext, *, with_workers: bool = True) -> list[asyncio.Task[None]]:
+    """Start every job runner and background worker of the process (`serve` and `worker` alike)."""
+    if not with_workers:
+        return []
+    tasks = [asyncio.create_task(runner.run(), name=f"jobs-{runner.kind}") for runner in ctx.jobs]
+    tasks.extend(asyncio.create_task(service(ctx)) for service in ctx.workers)
+    return tasks
+
+
+async def shutdown(ctx: AppContext, tasks: list[asyncio.Task[None]]) -> None:
+    """Stop taking jobs, let the claimed ones finish (or release them), deliver queued events, close everything."""
+    await ctx.jobs.stop(ctx.settings.shutdown_grace_seconds)
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    if ctx.after_commit is not None:
+        await ctx.after_commit.close(ctx.settings.shutdown_grace_seconds)
+    for closer in ctx.closers:
+        with contextlib.suppress(Exception):
+            await closer(ctx)
+    with contextlib.suppress(Exception):
+        await ctx.presence.close()
+    with contextlib.suppress(Exception):
+        await ctx.rate_limits.close()
+    await ctx.engine.dispose()
 
 
 def _plugins() -> list[Any]:

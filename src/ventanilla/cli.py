@@ -19,7 +19,12 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger("ventanilla")
 
 Handler = Callable[[argparse.Namespace, Settings], int]
-_EXTENSIONS = ("ventanilla.notifications.cli", "ventanilla.whatsapp.cli", "ventanilla.knowledge.cli")
+_EXTENSIONS = (
+    "ventanilla.notifications.cli",
+    "ventanilla.whatsapp.cli",
+    "ventanilla.knowledge.cli",
+    "ventanilla.jobs.cli",
+)
 
 
 def _print(data: Any, as_json: bool, human: str) -> None:
@@ -69,8 +74,14 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """ventanilla serve"""
+    import os
+
     import uvicorn
 
+    if args.port:
+        # The app is built by uvicorn from the environment: the port it serves is the one links point at.
+        os.environ["VENTANILLA_PORT"] = str(args.port)
+        get_settings.cache_clear()
     if settings.secret_key is None:
         log.warning(
             "VENTANILLA_SECRET_KEY is not set: using a random key kept in %s (development only)", settings.data_dir
@@ -86,6 +97,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         http="auto",
         proxy_headers=True,
         log_level=args.log_level,
+        log_config=None,
+        access_log=False,
         timeout_graceful_shutdown=5,
         # Compressing every frame once per recipient costs CPU and ~40 KiB per idle socket; Node's
         # socket.io has it off by default too.
@@ -95,22 +108,35 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    """ventanilla worker: the background services (email dispatch, WhatsApp inbox) without HTTP."""
-    from ventanilla.app import create_app
+    """ventanilla worker: every job runner (emails, WhatsApp, Pusher) without HTTP; SIGTERM stops it cleanly."""
+    import signal
+
+    from ventanilla.app import create_app, shutdown, start_background
+    from ventanilla.events import AfterCommitQueue
 
     upgrade_database(settings)
     app = create_app(settings)
 
     async def main() -> None:
         ctx = app.ctx
-        services = ctx.services.get("workers", [])
-        if not services:
+        if not len(ctx.jobs) and not ctx.workers:
             print("No hay servicios de fondo configurados.")
             return
-        await asyncio.gather(*(service(ctx) for service in services))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        ctx.after_commit = AfterCommitQueue(ctx.publishers)
+        tasks = start_background(ctx)
+        log.info("worker running: %s", ", ".join(runner.kind for runner in ctx.jobs))
+        await stop.wait()
+        log.info(
+            "worker stopping: no new jobs; waiting up to %.0f s for the running ones", settings.shutdown_grace_seconds
+        )
+        await shutdown(ctx, tasks)
+        log.info("worker stopped")
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
+    asyncio.run(main())
     return 0
 
 
@@ -130,6 +156,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """ventanilla demo: one municipio, one agent and one admin, created once."""
     from sqlalchemy import select
 
+    from ventanilla.entities import hours
     from ventanilla.entities import service as entities
     from ventanilla.entities.models import Entity
     from ventanilla.knowledge import service as knowledge
@@ -152,6 +179,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
                 inbox_email="reclamos@demo.ventanilla.local",
                 oncall_email="guardia@demo.ventanilla.local",
             )
+        if args.always_open:
+            entities.set_schedule(entity, hours.always_open())
         for email, rol, name in ((agent_email, "empleado", "Agente Demo"), (admin_email, "admin", "Admin Demo")):
             if await users_repo.by_entity_email(uow.session, entity.id, email) is None:
                 await users.create(uow.session, entity_id=entity.id, email=email, password=password, rol=rol, name=name)
@@ -301,6 +330,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
 
     demo = sub.add_parser("demo", help="crea (una sola vez) una entidad de demo con agente y admin")
     demo.add_argument("--json", action="store_true")
+    demo.add_argument(
+        "--always-open", action="store_true", help="chat en vivo atendido 24/7 (para probarlo a cualquier hora)"
+    )
     demo.set_defaults(handler=cmd_demo)
 
     db = sub.add_parser("db", help="base de datos").add_subparsers(dest="db_command", required=True)
@@ -365,11 +397,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from ventanilla.ops import configure_logging
+
     parser, _ = build_parser()
     args = parser.parse_args(argv)
     settings = get_settings()
+    configure_logging(settings.log_format)
     from ventanilla.errors import DomainError
 
     try:

@@ -6,10 +6,13 @@ import json
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from ventanilla.jobs.runner import Backoff
 
 DEFAULT_DATA_DIR = Path("var")
 
@@ -36,7 +39,8 @@ class Settings(BaseSettings):
             "http://127.0.0.1:3000",
         ]
     )
-    public_url: str = "http://localhost:5000"
+    # Empty: http://localhost:{port}, the port actually served (`serve --port` included).
+    public_url: str = ""
     # The panel moves ticket and history dates back 3 h before showing them (it was written against a
     # backend that sent local time as UTC); those fields are sent shifted forward by this much.
     panel_date_shift_hours: float = 3.0
@@ -97,6 +101,18 @@ class Settings(BaseSettings):
 
         parse_many(value)  # ValueError (a settings error at start-up) when it is not like "10/15 minutes;30/day"
         return value
+    # Durable jobs (emails, WhatsApp, Pusher): transient failures retried with a capped exponential backoff
+    # for at least `job_retry_window_hours`; a process that died gives its jobs back after the lease.
+    job_poll_seconds: float = 1.0
+    job_lease_seconds: float = 120.0
+    job_retry_base_seconds: float = 5.0
+    job_retry_cap_seconds: float = 600.0
+    job_retry_window_hours: float = 48.0
+    shutdown_grace_seconds: float = 10.0
+
+    log_format: Literal["text", "json"] = "text"
+    # /metrics: with a token, `Authorization: Bearer <token>` from anywhere; without, loopback clients only.
+    metrics_token: SecretStr | None = None
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -107,6 +123,22 @@ class Settings(BaseSettings):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _default_public_url(self) -> Settings:
+        if not self.public_url:
+            self.public_url = f"http://localhost:{self.port}"
+        return self
+
+    def job_backoff(self) -> Backoff:
+        """The retry policy of every durable job."""
+        from ventanilla.jobs.runner import Backoff
+
+        return Backoff(self.job_retry_base_seconds, self.job_retry_cap_seconds, self.job_retry_window_hours * 3600)
+
+    def runner_options(self) -> dict[str, Any]:
+        """Poll interval and lease of every job runner."""
+        return {"poll_seconds": self.job_poll_seconds, "lease_seconds": self.job_lease_seconds}
 
     def signing_secret(self) -> str:
         """The secret that signs tokens: the setting, else a random one kept in `data_dir` (development only)."""

@@ -221,7 +221,7 @@ async def optional_user(request: Request, ctx: Ctx, uow: UoW) -> User | None:
     """The logged-in user, if any."""
     token = bearer_or_cookie(request, ctx.settings.session_cookie_name)
     return await users.user_from_token(
-        uow.session, ctx.signer, token, ctx.settings.token_max_age_seconds, ctx.services.get("user_cache")
+        uow.session, ctx.signer, token, ctx.settings.token_max_age_seconds, ctx.user_cache
     )
 
 
@@ -285,7 +285,7 @@ async def tenant_hint(request: Request, uow: UoW) -> TenantHint:
     A valid token wins over a slug that names no entity (the newest frontend derives slugs from host names);
     a token and a slug of two different entities are a 400.
     """
-    cache: SnapshotCache[Entity] = request.app.state.ctx.services["entity_cache"]
+    cache: SnapshotCache[Entity] = request.app.state.ctx.entity_cache
     token = (entity_token_of(request) or "").strip()
     by_token = (
         await cache.get(uow.session, token, lambda: entities_repo.by_token(uow.session, token)) if token else None

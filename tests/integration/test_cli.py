@@ -133,3 +133,19 @@ def test_entity_slug_and_agent_categories_commands(tmp_path: Path) -> None:
     assert json.loads(given.stdout)["categorias"] == [{"id": 1, "nombre": "Alumbrado público"}], given.stderr
     unknown = run_cli(tmp_path, "users", "categories", agent_id, "--categoria", "Astronomía")
     assert unknown.returncode == 2 and "error" in json.loads(unknown.stderr)
+
+
+def test_demo_always_open_keeps_live_chat_open_at_any_hour(tmp_path: Path) -> None:
+    import datetime as dt
+    import sqlite3
+
+    from ventanilla.entities import hours
+
+    done = run_cli(tmp_path, "demo", "--always-open", "--json")
+    assert done.returncode == 0, done.stderr
+    entity_id = json.loads(done.stdout)["entity"]["id"]
+    with sqlite3.connect(tmp_path / "cli.db") as db:
+        (raw,) = db.execute("SELECT hours FROM entities WHERE id = ?", (entity_id,)).fetchone()
+    schedule = hours.parse_json(json.loads(raw))
+    sunday_3am = dt.datetime(2026, 11, 29, 6, 0, tzinfo=dt.UTC)
+    assert hours.is_open(schedule, sunday_3am) and hours.is_open(schedule, sunday_3am + dt.timedelta(hours=12))

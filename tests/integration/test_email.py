@@ -37,9 +37,10 @@ from tests.support import (
 )
 from ventanilla.app import create_app
 from ventanilla.entities import repository as entities_repo
+from ventanilla.jobs.runner import Backoff, Runner
 from ventanilla.notifications import repository as outbox
 from ventanilla.notifications.cli import start_mail_in
-from ventanilla.notifications.dispatcher import Dispatcher
+from ventanilla.notifications.dispatcher import EmailQueue
 from ventanilla.notifications.models import EmailOutbox
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets import service as tickets
@@ -138,6 +139,7 @@ def email_settings(tmp: Path, url: str, smtp_port: int, **extra: object) -> Any:
         email_webhook_secret=SECRET,
         mail_reply_domain=REPLY_DOMAIN,
         mail_from="Ventanilla <avisos@ventanilla.test>",
+        job_retry_base_seconds=0.2,
         **extra,
     )
 
@@ -146,14 +148,11 @@ def email_settings(tmp: Path, url: str, smtp_port: int, **extra: object) -> Any:
 async def srv(email_db: str, smtp: Smtp, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Server]:
     settings = email_settings(tmp_path_factory.mktemp("srv"), email_db, smtp.port)
     async with running_server(settings, Clock()) as server:
-        dispatcher(server).poll_seconds = 0.1
-        dispatcher(server).retry_base_seconds = 0.2
         yield server
 
 
-def dispatcher(server: Server) -> Dispatcher:
-    found: Dispatcher = server.ctx.services["email_dispatcher"]
-    return found
+def dispatcher(server: Server) -> Runner[Any]:
+    return server.ctx.jobs["email"]
 
 
 @dataclass
@@ -343,7 +342,8 @@ async def test_a_burst_becomes_one_email(srv: Server, smtp: Smtp) -> None:
     async with agent_client(srv, tenant) as agent:
         await agent.post(f"/tickets/municipio/{opened.id}/asignar")
     texts = [f"mensaje {n} de la ráfaga" for n in range(5)]
-    with debounce(srv, 1):
+    # Each post opens a new HTTP client (about 0.2 s on a busy machine): the window must hold all five.
+    with debounce(srv, 3):
         for text in texts:
             await citizen_says(srv, tenant, opened, text)
     mail = (await smtp.inbox.wait_for(agent_email))[0]
@@ -602,6 +602,37 @@ async def test_smtp_outage_then_recovery_delivers_each_email_once(srv: Server, s
         assert {r.status for r in await rows_of(srv, o.id)} == {"sent"}
 
 
+async def test_a_day_long_outage_keeps_retrying_and_delivers_once(srv: Server, smtp: Smtp) -> None:
+    queue = dispatcher(srv).queue
+    assert isinstance(queue, EmailQueue)
+    policy, queue.backoff = queue.backoff, Backoff(0.1, 0.3, 48 * 3600)
+    tenant = await seed_tenant(srv.ctx)
+    await smtp.stop()
+    try:
+        with debounce(srv, 2):
+            opened = await open_ticket(srv, tenant)
+        async with srv.ctx.sessions() as session:
+            for row in await outbox.for_ticket(session, opened.id):
+                row.attempts = 300  # about a day of failures at the default cap: far past the old limit of 10
+            await session.commit()
+
+        async def retried_past_a_day() -> bool:
+            rows = await rows_of(srv, opened.id)
+            return all(r.attempts >= 302 and r.status == "pending" and r.last_error for r in rows)
+
+        await until(retried_past_a_day, timeout=20)
+        assert queue.backoff.exhausted(302) is False
+        backlog = await queue.backlog()
+        assert backlog.pending >= 1 and backlog.oldest_seconds > 0
+    finally:
+        await smtp.start()
+        queue.backoff = policy
+    await smtp.inbox.wait_for(opened.email, timeout=15)
+    await settled(srv, opened.id)
+    assert len(smtp.inbox.to(opened.email)) == 1
+    assert {r.status for r in await rows_of(srv, opened.id)} == {"sent"}
+
+
 class CountingMailer:
     """Wraps a dispatcher's mailer to count what it sent."""
 
@@ -618,9 +649,10 @@ async def test_two_dispatchers_send_no_duplicates(
     srv: Server, smtp: Smtp, email_db: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     other = create_app(email_settings(tmp_path_factory.mktemp("other"), email_db, smtp.port, run_workers=False))
-    first, second = dispatcher(srv), other.ctx.services["email_dispatcher"]
-    assert isinstance(second, Dispatcher)
-    first.mailer, second.mailer = CountingMailer(first.mailer), CountingMailer(second.mailer)
+    first, second = dispatcher(srv), other.ctx.jobs["email"]
+    assert isinstance(first.queue, EmailQueue) and isinstance(second.queue, EmailQueue)
+    first_queue, second_queue = first.queue, second.queue
+    first_queue.mailer, second_queue.mailer = CountingMailer(first_queue.mailer), CountingMailer(second_queue.mailer)
     first.poll_seconds = second.poll_seconds = 0.02
     task = asyncio.create_task(second.run())
     try:
@@ -633,10 +665,10 @@ async def test_two_dispatchers_send_no_duplicates(
         ids = [m["Message-ID"] for m in smtp.inbox.to(inbox_address)]
         assert len(ids) == 12 == len(set(ids))
         assert all(len(smtp.inbox.to(o.email)) == 1 for o in opened)
-        sent_by = (first.mailer.sent, second.mailer.sent)  # type: ignore[attr-defined]
+        sent_by = (first_queue.mailer.sent, second_queue.mailer.sent)  # type: ignore[attr-defined]
         assert len(sent_by[0]) + len(sent_by[1]) == 24 and not set(sent_by[0]) & set(sent_by[1])
     finally:
-        first.mailer = first.mailer.inner  # type: ignore[attr-defined]
+        first_queue.mailer = first_queue.mailer.inner  # type: ignore[attr-defined]
         first.poll_seconds = 0.1
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

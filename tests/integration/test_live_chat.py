@@ -127,7 +127,7 @@ def _set_hours(server: Server, tenant: Tenant, schedule: hours.Schedule) -> Any:
             entity = await entities.require(uow.session, tenant.id)
             entities.set_schedule(entity, schedule)
             await uow.commit()
-        server.ctx.services["entity_cache"].forget(tenant.token)
+        server.ctx.entity_cache.forget(tenant.token)
 
     return apply()
 

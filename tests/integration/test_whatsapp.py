@@ -50,6 +50,8 @@ def wa_settings(tmp: Path, url: str, graph: FakeGraph, **extra: Any) -> Settings
         whatsapp_verify_token=VERIFY_TOKEN,
         whatsapp_api_base=graph.base,
         whatsapp_timeout_seconds=0.5,
+        job_retry_base_seconds=0.05,
+        job_poll_seconds=0.2,
         **extra,
     )
 
@@ -57,8 +59,6 @@ def wa_settings(tmp: Path, url: str, graph: FakeGraph, **extra: Any) -> Settings
 def tune(server: Server) -> None:
     """Fast retries for the tests."""
     runtime = wa_service.runtime_of(server.ctx)
-    runtime.retry_base_seconds = 0.05
-    runtime.poll_seconds = 0.2
     runtime.status_defer_seconds = 0.1
 
 
@@ -707,3 +707,43 @@ async def test_an_agent_reply_with_buttons_reaches_whatsapp_as_reply_buttons(env
             assert out.option_ids == ["resuelto_si", "resuelto_no"]
         finally:
             await panel.close()
+
+
+async def test_a_message_that_keeps_failing_is_a_dead_letter_and_is_answered_after_a_fix(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ventanilla.whatsapp import inbox
+
+    line = await whatsapp_tenant(env)
+    wa_id = new_wa_id()
+    converse = inbox.bot.converse
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        if kwargs["citizen"].whatsapp_id == wa_id:
+            raise IndexError("string index out of range")  # as the classifier did on a trailing "h"
+        return await converse(*args, **kwargs)
+
+    monkeypatch.setattr(inbox.bot, "converse", broken)
+    hello = text(wa_id, "Hola, se cortó la luz h")
+    async with env.server.client() as client:
+        assert (await post(client, delivery(line.phone_number_id, [hello]))).status_code == 200
+    query = select(InboundEvent).where(InboundEvent.wamid == hello["id"])
+    for _ in range(200):
+        event = await scalar(env.server, query)
+        if event.failed_at is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert event.failed_at is not None and event.processed_at is None, "never became a dead letter"
+    assert event.attempts == 5 and "IndexError" in (event.error or "")
+    runner = env.server.ctx.jobs["whatsapp_inbox"]
+    assert any(d.id == event.id and "IndexError" in (d.error or "") for d in await runner.queue.dead(50))
+    assert (await runner.queue.backlog()).failed >= 1
+    assert env.graph.accepted(wa_id) == []
+
+    monkeypatch.undo()  # the fix is deployed
+    assert await runner.queue.retry([event.id]) == 1
+    await runner.wake()
+    (answer,) = await env.graph.wait_for(1, to=wa_id)
+    assert answer.text
+    event = await scalar(env.server, query)
+    assert event.processed_at is not None and event.failed_at is None

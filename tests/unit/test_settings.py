@@ -35,3 +35,22 @@ def test_pin_failure_limits_are_checked_at_start_up() -> None:
     assert Settings(pin_failures_per_ticket="5/hour;20/day").pin_failures_per_ticket == "5/hour;20/day"
     with pytest.raises(ValidationError):
         Settings(pin_failures_per_ticket="diez por minuto")
+
+
+def test_public_url_follows_the_served_port_unless_set() -> None:
+    assert Settings(port=5071).public_url == "http://localhost:5071"
+    assert Settings(port=5071, public_url="https://reclamos.example.org").public_url == "https://reclamos.example.org"
+
+
+def test_json_logs_are_one_object_per_line_with_the_request_fields() -> None:
+    import json
+    import logging
+
+    from ventanilla.ops import JsonFormatter
+
+    record = logging.LogRecord("ventanilla.http", logging.INFO, __file__, 1, "GET %s 200", ("/healthz",), None)
+    record.route, record.status = "/healthz", 200
+    line = JsonFormatter().format(record)
+    data = json.loads(line)
+    assert data["message"] == "GET /healthz 200" and data["route"] == "/healthz" and data["status"] == 200
+    assert data["level"] == "info" and "\n" not in line

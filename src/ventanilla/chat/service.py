@@ -39,8 +39,7 @@ class Handoff:
 
 def presence_of(ctx: AppContext) -> Presence:
     """The process's presence tracker."""
-    presence: Presence = ctx.services["presence"]
-    return presence
+    return ctx.presence
 
 
 def capacity_of(ctx: AppContext, agent: User) -> int:

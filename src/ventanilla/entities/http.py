@@ -102,7 +102,7 @@ async def put_profile(body: ProfileIn, ctx: Ctx, uow: UoW, user: CurrentUser) ->
             profile[name] = value
     entity.config = {**(entity.config or {}), "perfil": profile}
     await uow.commit()
-    ctx.services["entity_cache"].forget(entity.token)
+    ctx.entity_cache.forget(entity.token)
     return {"mensaje": "Cambios guardados correctamente.", **_profile(ctx, entity)}
 
 
@@ -132,7 +132,7 @@ async def put_hours(body: dict[str, Any], ctx: Ctx, uow: UoW, user: CurrentUser)
         raise BadRequest(str(exc)) from exc
     entities.set_schedule(entity, schedule)
     await uow.commit()
-    ctx.services["entity_cache"].forget(entity.token)
+    ctx.entity_cache.forget(entity.token)
     return {**hours.to_json(schedule), "estado": hours.schedule_payload(schedule, ctx.clock())}
 
 

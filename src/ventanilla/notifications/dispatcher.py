@@ -1,9 +1,8 @@
-"""The background worker that turns due outbox rows into emails: claim, compose, send, record; retries with backoff."""
+"""The email outbox as a job queue: claim a (ticket, recipient) batch, compose, send, record."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import secrets
@@ -17,6 +16,11 @@ from ventanilla.adapters.smtp import Mailer, MailError, mailer_from_settings
 from ventanilla.context import AppContext
 from ventanilla.db import utcnow
 from ventanilla.entities.models import Entity
+from ventanilla.jobs.base import SessionQueue
+from ventanilla.jobs.runner import DONE as OUTCOME_DONE
+from ventanilla.jobs.runner import FAILED as OUTCOME_FAILED
+from ventanilla.jobs.runner import RETRY, Backlog, Backoff, DeadJob
+from ventanilla.jobs.runner import SKIPPED as OUTCOME_SKIPPED
 from ventanilla.notifications import emails, repository
 from ventanilla.notifications.models import FAILED, PENDING, SENT, SKIPPED, EmailOutbox
 from ventanilla.tickets import repository as tickets_repo
@@ -26,6 +30,15 @@ log = logging.getLogger(__name__)
 
 _ROLE_RANK = {"oncall": 0, "agent": 1, "inbox": 2, "citizen": 3}
 HISTORY_LIMIT = 80
+KIND = "email"
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """The rows of one (ticket, recipient) claimed together, and the claim's token."""
+
+    rows: tuple[EmailOutbox, ...]
+    token: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,75 +50,34 @@ class Composed:
     reason: str | None = None
 
 
-class Dispatcher:
-    """Sends the outbox: one email per (ticket, recipient) holding every row pending for it."""
+class EmailQueue(SessionQueue):
+    """The outbox as a job queue: one job per (ticket, recipient), holding every row pending for it."""
 
-    def __init__(
-        self,
-        ctx: AppContext,
-        mailer: Mailer | None = None,
-        *,
-        poll_seconds: float = 1.0,
-        retry_base_seconds: float = 5.0,
-        retry_max_seconds: float = 3600.0,
-        max_attempts: int = 10,
-    ) -> None:
+    kind = KIND
+    concurrency = 4
+
+    def __init__(self, ctx: AppContext, mailer: Mailer | None = None, *, backoff: Backoff | None = None) -> None:
         self.ctx = ctx
+        self.sessions = ctx.sessions
         self.mailer = mailer or mailer_from_settings(ctx.settings)
-        self.poll_seconds = poll_seconds
-        self.retry_base_seconds = retry_base_seconds
-        self.retry_max_seconds = retry_max_seconds
-        self.max_attempts = max_attempts
-        self.lease_seconds = max(60.0, ctx.settings.smtp_timeout_seconds * 4)
-        self._wakeup: asyncio.Event | None = None
+        self.backoff = backoff or ctx.settings.job_backoff()
 
-    @property
-    def wakeup(self) -> asyncio.Event:
-        """Set by after-commit hooks so new rows do not wait for the next poll."""
-        if self._wakeup is None:
-            self._wakeup = asyncio.Event()
-        return self._wakeup
+    async def claim(self, limit: int, lease_until: dt.datetime) -> Sequence[Batch]:
+        """Take the pending rows of up to `limit` due (ticket, recipient) pairs."""
+        batches: list[Batch] = []
+        while len(batches) < limit:
+            token = secrets.token_hex(16)
+            async with self.ctx.sessions() as session:
+                rows = await repository.claim(session, utcnow(), lease_until, token)
+                await session.commit()
+            if not rows:
+                break
+            batches.append(Batch(tuple(rows), token))
+        return batches
 
-    async def wake(self) -> None:
-        """After-commit hook: look at the outbox now."""
-        self.wakeup.set()
-
-    async def run(self) -> None:
-        """Forever: send what is due, then sleep until woken or the poll interval passes."""
-        log.info("email dispatcher started (%s)", type(self.mailer).__name__)
-        while True:
-            self.wakeup.clear()
-            try:
-                worked = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("email dispatcher iteration failed")
-                worked = False
-            if not worked:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wakeup.wait(), self.poll_seconds)
-
-    async def run_once(self) -> bool:
-        """Claim and deliver one batch; False when nothing was due."""
-        token = secrets.token_hex(16)
-        now = utcnow()
-        async with self.ctx.sessions() as session:
-            rows = await repository.claim(session, now, now + dt.timedelta(seconds=self.lease_seconds), token)
-            await session.commit()
-        if not rows:
-            return False
-        await self._deliver(rows, token)
-        return True
-
-    async def drain(self) -> int:
-        """Send everything due now (tests, CLI); the number of batches."""
-        count = 0
-        while await self.run_once():
-            count += 1
-        return count
-
-    async def _deliver(self, rows: Sequence[EmailOutbox], token: str) -> None:
+    async def run(self, job: Batch) -> str:
+        """Compose and send one email."""
+        rows, token = job.rows, job.token
         ids = [row.id for row in rows]
         first = rows[0]
         try:
@@ -114,43 +86,68 @@ class Dispatcher:
         except Exception as exc:
             log.exception("composing email for ticket %s failed", first.ticket_id)
             await self._finish(ids, token, status=FAILED, error=f"no se pudo armar el email: {exc!r}")
-            return
+            return OUTCOME_FAILED
         if composed.message is None:
-            log.warning("email to %s for ticket %s not sent: %s", first.recipient, first.ticket_id, composed.reason)
+            log.warning("email for ticket %s not sent: %s", first.ticket_id, composed.reason)
             await self._finish(ids, token, status=composed.status or FAILED, error=composed.reason)
-            return
+            return OUTCOME_SKIPPED if composed.status == SKIPPED else OUTCOME_FAILED
         attempts = max(row.attempts for row in rows)
         try:
             await self.mailer.send(composed.message)
         except MailError as exc:
-            await self._failed(ids, token, first, attempts, str(exc), permanent=exc.permanent)
-            return
+            return await self._failed(ids, token, first, attempts, str(exc), permanent=exc.permanent)
         except Exception as exc:
             log.exception("unexpected mailer error")
-            await self._failed(ids, token, first, attempts, repr(exc), permanent=False)
-            return
-        msg_id = str(composed.message["Message-ID"])
-        log.info("email %s sent to %s (ticket %s, %d rows)", msg_id, first.recipient, first.ticket_id, len(ids))
-        await self._finish(ids, token, status=SENT, sent_message_id=msg_id)
+            return await self._failed(ids, token, first, attempts, repr(exc), permanent=False)
+        await self._finish(ids, token, status=SENT, sent_message_id=str(composed.message["Message-ID"]))
+        return OUTCOME_DONE
+
+    async def release(self, job: Batch) -> None:
+        """Back to pending, due now, the attempt not counted."""
+        await self.write(lambda session, now: repository.release(session, [row.id for row in job.rows], job.token, now))
+
+    def describe(self, job: Batch) -> str:
+        """Rows and ticket (never the address: it is personal data)."""
+        first = job.rows[0]
+        return f"#{first.id} (ticket {first.ticket_id}, {first.role}, {len(job.rows)} rows)"
+
+    async def next_due(self) -> dt.datetime | None:
+        """The next debounce end or retry."""
+        return await self.read(repository.next_due)
+
+    async def backlog(self) -> Backlog:
+        """Rows waiting (debounce included) and failed."""
+        return await self.read(repository.backlog)
+
+    async def dead(self, limit: int) -> Sequence[DeadJob]:
+        """Rows that failed for good."""
+        rows = await self.read(lambda session, _: repository.failed(session, limit))
+        return [
+            DeadJob(self.kind, r.id, r.attempts, r.last_error, r.created_at, f"ticket {r.ticket_id} {r.role} {r.kind}")
+            for r in rows
+        ]
+
+    async def retry(self, ids: Sequence[int] | None) -> int:
+        """Failed rows pending again."""
+        return await self.write(lambda session, now: repository.retry(session, ids, now))
 
     async def _failed(
         self, ids: list[int], token: str, first: EmailOutbox, attempts: int, error: str, *, permanent: bool
-    ) -> None:
-        if permanent or attempts >= self.max_attempts:
-            log.warning("email to %s for ticket %s failed for good: %s", first.recipient, first.ticket_id, error)
+    ) -> str:
+        if permanent or self.backoff.exhausted(attempts):
+            log.warning("email for ticket %s failed for good after %d attempts: %s", first.ticket_id, attempts, error)
             await self._finish(ids, token, status=FAILED, error=error)
-            return
-        delay = min(self.retry_max_seconds, self.retry_base_seconds * 2 ** max(0, attempts - 1))
+            return OUTCOME_FAILED
+        retry_at = self.backoff.retry_at(utcnow(), attempts)
         log.warning(
-            "email to %s for ticket %s failed (attempt %d), retrying in %.1fs: %s",
-            first.recipient,
+            "email for ticket %s failed (attempt %d), retrying at %s: %s",
             first.ticket_id,
             attempts,
-            delay,
+            retry_at.isoformat(timespec="seconds"),
             error,
         )
-        retry_at = utcnow() + dt.timedelta(seconds=delay)
         await self._finish(ids, token, status=PENDING, error=error, next_attempt_at=retry_at)
+        return RETRY
 
     async def _finish(
         self,

@@ -89,7 +89,7 @@ async def unsubscribe(token: str, ctx: Ctx, uow: UoW) -> HTMLResponse:
         return _page("Enlace inválido", _INVALID, 400)
     await repository.opt_out(uow.session, entity.id, found[1], utcnow())
     await uow.commit()
-    log.info("%s unsubscribed from entity %s emails", found[1], entity.id)
+    log.info("an address unsubscribed from entity %s emails", entity.id)
     body = (
         f"<p>Listo: <strong>{escape(found[1])}</strong> ya no va a recibir emails de "
         f"<strong>{escape(entity.name)}</strong>.</p>"
@@ -182,9 +182,9 @@ async def send_history(
             "motivo": "El reclamo no tiene un email registrado (o pidió no recibir emails).",
         }
     await uow.commit()
-    dispatcher = ctx.services.get("email_dispatcher")
-    if rows and dispatcher is not None:
-        await dispatcher.wake()
+    runner = ctx.jobs.get("email")
+    if rows and runner is not None:
+        await runner.wake()
     if not rows:
         return {
             "ok": True,

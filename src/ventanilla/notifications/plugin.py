@@ -1,11 +1,10 @@
-"""Email channel: the outbox listener, the dispatcher worker and the HTTP routes (webhook, unsubscribe)."""
+"""Email channel: the outbox listener, the outbox's job runner and the HTTP routes (webhook, unsubscribe)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from ventanilla.context import AppContext
-from ventanilla.notifications.dispatcher import Dispatcher
+from ventanilla.context import AppContext, BackgroundService
+from ventanilla.jobs.runner import Runner
+from ventanilla.notifications.dispatcher import EmailQueue
 from ventanilla.notifications.http import router
 from ventanilla.notifications.listener import EmailListener
 from ventanilla.realtime.presence import Presence
@@ -13,18 +12,12 @@ from ventanilla.realtime.presence import Presence
 __all__ = ["install", "router"]
 
 
-def install(ctx: AppContext) -> list[Callable[[AppContext], Awaitable[None]]]:
-    """Hear ticket changes (outbox rows in the same transaction) and return the dispatcher worker."""
-    dispatcher = Dispatcher(ctx)
-    ctx.services["email_dispatcher"] = dispatcher
+def install(ctx: AppContext) -> list[BackgroundService]:
+    """Hear ticket changes (outbox rows in the same transaction) and register the email runner."""
+    runner = ctx.jobs.add(Runner(EmailQueue(ctx), **ctx.settings.runner_options()))
 
     def presence() -> Presence:
-        found: Presence = ctx.services["presence"]
-        return found
+        return ctx.presence
 
-    ctx.listeners.append(EmailListener(ctx.settings, presence, dispatcher.wake))
-
-    async def email_dispatcher(_: AppContext) -> None:
-        await dispatcher.run()
-
-    return [email_dispatcher]
+    ctx.listeners.append(EmailListener(ctx.settings, presence, runner.wake))
+    return []

@@ -6,9 +6,11 @@ import datetime as dt
 import zlib
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ventanilla.jobs import repository as jobs_repo
+from ventanilla.jobs.runner import Backlog
 from ventanilla.notifications.models import FAILED, PENDING, SENDING, SENT, SKIPPED, EmailOptOut, EmailOutbox
 
 _ADVISORY_CLASS = 0x56454E  # "VEN": keeps our advisory locks apart from other features'
@@ -66,6 +68,9 @@ async def claim(session: AsyncSession, now: dt.datetime, lease_until: dt.datetim
 async def _claim_atomic_update(
     session: AsyncSession, now: dt.datetime, lease_until: dt.datetime, token: str
 ) -> list[EmailOutbox]:
+    # A plain read first: the UPDATE takes SQLite's one write lock even when nothing is due.
+    if (await session.execute(select(EmailOutbox.id).where(_due(now)).limit(1))).first() is None:
+        return []
     first = select(EmailOutbox).where(_due(now)).order_by(EmailOutbox.id).limit(1).subquery()
     await session.execute(
         update(EmailOutbox)
@@ -164,3 +169,53 @@ async def recent_kind(session: AsyncSession, ticket_id: int, kind: str, since: d
         EmailOutbox.ticket_id == ticket_id, EmailOutbox.kind == kind, EmailOutbox.created_at >= since
     )
     return (await session.execute(stmt.limit(1))).first() is not None
+
+
+async def release(session: AsyncSession, ids: Sequence[int], token: str, now: dt.datetime) -> None:
+    """Give claimed rows back untouched (shutdown): pending, due now, the attempt not counted."""
+    await session.execute(
+        update(EmailOutbox)
+        .where(EmailOutbox.id.in_(ids), EmailOutbox.claim_token == token, EmailOutbox.status == SENDING)
+        .values(status=PENDING, lease_until=None, claim_token=None, attempts=EmailOutbox.attempts - 1,
+                next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+
+
+async def next_due(session: AsyncSession, now: dt.datetime) -> dt.datetime | None:
+    """When the next pending row that is not due yet (debounce or retry) becomes due."""
+    due_at = case(
+        (EmailOutbox.not_before > EmailOutbox.next_attempt_at, EmailOutbox.not_before),
+        else_=EmailOutbox.next_attempt_at,
+    )
+    stmt = select(func.min(due_at)).where(EmailOutbox.status == PENDING, due_at > now)
+    return jobs_repo.aware((await session.execute(stmt)).scalar_one_or_none())
+
+
+async def backlog(session: AsyncSession, now: dt.datetime) -> Backlog:
+    """Rows waiting (in their debounce window or for a retry), the oldest one's age, and those that failed."""
+    return await jobs_repo.backlog(
+        session,
+        pending=EmailOutbox.status.in_((PENDING, SENDING)),
+        failed=EmailOutbox.status == FAILED,
+        created=EmailOutbox.created_at,
+        now=now,
+    )
+
+
+async def failed(session: AsyncSession, limit: int) -> Sequence[EmailOutbox]:
+    """Rows that failed for good, newest first."""
+    stmt = select(EmailOutbox).where(EmailOutbox.status == FAILED).order_by(EmailOutbox.id.desc()).limit(limit)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def retry(session: AsyncSession, ids: Sequence[int] | None, now: dt.datetime) -> int:
+    """Failed rows pending again, due now, with a fresh retry budget."""
+    where = [EmailOutbox.status == FAILED]
+    if ids is not None:
+        where.append(EmailOutbox.id.in_(ids))
+    result = await session.execute(
+        update(EmailOutbox).where(*where).values(status=PENDING, attempts=0, next_attempt_at=now, not_before=now)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    return int(getattr(result, "rowcount", 0) or 0)

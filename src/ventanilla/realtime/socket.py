@@ -45,7 +45,7 @@ def _query(environ: dict[str, Any], name: str) -> str | None:
 def register(ctx: AppContext, presence: Presence) -> None:
     """Attach the connection and room handlers to the Socket.IO server."""
     sio = ctx.sio
-    online_hooks: list[AgentHook] = ctx.services.setdefault("agent_online_hooks", [])
+    online_hooks: list[AgentHook] = ctx.agent_online_hooks
 
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         auth = auth if isinstance(auth, dict) else {}

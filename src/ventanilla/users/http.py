@@ -181,7 +181,7 @@ async def logout(ctx: Ctx, uow: UoW, user: OptionalUser) -> Response:
     if user is not None:
         user.token_version += 1
         await uow.commit()
-        ctx.services["user_cache"].forget(user.id)
+        ctx.user_cache.forget(user.id)
     response = ORJSONResponse({"ok": True})
     response.delete_cookie(ctx.settings.session_cookie_name, path="/")
     return response
@@ -468,7 +468,7 @@ async def put_me(body: ProfileIn, ctx: Ctx, uow: UoW, user: CurrentUser) -> dict
         **_account_fields(user, entity),
     }
     await uow.commit()
-    ctx.services["user_cache"].forget(user.id)
+    ctx.user_cache.forget(user.id)
     return answer
 
 
@@ -572,5 +572,5 @@ async def set_agent_categories(
     counts = await tickets_repo.agent_counts(uow.session, entity.id)
     answer = _agent_wire(entity, agent, counts)
     await uow.commit()
-    ctx.services["user_cache"].forget(agent.id)
+    ctx.user_cache.forget(agent.id)
     return answer

@@ -50,6 +50,8 @@ class InboundEvent(Base):
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     processed_at: Mapped[dt.datetime | None] = mapped_column()
+    # Set when processing kept failing: a dead letter, kept with `error` until retried.
+    failed_at: Mapped[dt.datetime | None] = mapped_column()
     error: Mapped[str | None] = mapped_column(String(500))
 
 

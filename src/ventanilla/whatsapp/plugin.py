@@ -1,14 +1,13 @@
-"""WhatsApp channel plugin: the webhook router, the outbound listener and the two workers."""
+"""WhatsApp channel plugin: the webhook router, the outbound listener and the two job runners."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from ventanilla.adapters.whatsapp_client import GraphClient, LoggingSender, WhatsAppSender
-from ventanilla.context import AppContext
-from ventanilla.whatsapp import worker
+from ventanilla.context import AppContext, BackgroundService
+from ventanilla.jobs.runner import Runner
+from ventanilla.whatsapp.jobs import InboxQueue, OutboxQueue
 from ventanilla.whatsapp.listener import WhatsAppListener
-from ventanilla.whatsapp.service import Runtime
+from ventanilla.whatsapp.runtime import Runtime
 from ventanilla.whatsapp.webhook import router
 
 __all__ = ["install", "router"]
@@ -16,15 +15,23 @@ __all__ = ["install", "router"]
 LOG_ONLY_BASE = "log"
 
 
-def install(ctx: AppContext) -> list[Callable[[AppContext], Awaitable[None]]]:
-    """Wire WhatsApp into the process: runtime in ctx.services["whatsapp"], listener, workers."""
+def install(ctx: AppContext) -> list[BackgroundService]:
+    """Wire WhatsApp into the process: runtime in ctx.whatsapp, listener, inbox and outbox runners."""
     settings = ctx.settings
     sender: WhatsAppSender = (
         LoggingSender()
         if settings.whatsapp_api_base == LOG_ONLY_BASE
         else GraphClient(settings.whatsapp_api_base, timeout=settings.whatsapp_timeout_seconds)
     )
-    runtime = Runtime(sender=sender)
-    ctx.services["whatsapp"] = runtime
+    runtime = Runtime(sender=sender, backoff=settings.job_backoff())
+    inbox = ctx.jobs.add(Runner(InboxQueue(ctx, runtime), **settings.runner_options()))
+    outbox = ctx.jobs.add(Runner(OutboxQueue(ctx, runtime), **settings.runner_options()))
+    runtime.wake_inbox, runtime.wake_outbox = inbox.wake, outbox.wake
+    ctx.whatsapp = runtime
     ctx.listeners.append(WhatsAppListener(runtime))
-    return [worker.inbox_loop, worker.outbox_loop]
+
+    async def close_sender(_: AppContext) -> None:
+        await sender.aclose()
+
+    ctx.closers.append(close_sender)
+    return []

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ventanilla.jobs import repository as jobs_repo
+from ventanilla.jobs.runner import Backlog
 from ventanilla.users.models import User
 from ventanilla.whatsapp.models import InboundEvent, OutboundMessage, WhatsAppAccount
 from ventanilla.whatsapp.schemas import ParsedEvent
@@ -68,7 +70,7 @@ async def insert_events(session: AsyncSession, events: Sequence[ParsedEvent], no
 
 async def claim_inbound(session: AsyncSession, now: dt.datetime) -> InboundEvent | None:
     """The oldest due event, held by this transaction (row lock on PostgreSQL, write lock on SQLite)."""
-    due = (InboundEvent.processed_at.is_(None), InboundEvent.next_attempt_at <= now)
+    due = (InboundEvent.processed_at.is_(None), InboundEvent.failed_at.is_(None), InboundEvent.next_attempt_at <= now)
     if _dialect(session) == "postgresql":
         stmt = select(InboundEvent).where(*due).order_by(InboundEvent.id).limit(1).with_for_update(skip_locked=True)
         return (await session.execute(stmt)).scalar_one_or_none()
@@ -83,10 +85,72 @@ async def claim_inbound(session: AsyncSession, now: dt.datetime) -> InboundEvent
     return await session.get(InboundEvent, event_id) if event_id is not None else None
 
 
+_INBOX_OPEN = and_(InboundEvent.processed_at.is_(None), InboundEvent.failed_at.is_(None))
+
+
+async def next_inbound_id(session: AsyncSession, now: dt.datetime) -> int | None:
+    """The oldest due event's id (a peek; processing claims it). On PostgreSQL events another process is
+    processing are skipped, so two workers do not spin on one event."""
+    stmt = select(InboundEvent.id).where(_INBOX_OPEN, InboundEvent.next_attempt_at <= now).order_by(InboundEvent.id)
+    if _dialect(session) == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return (await session.execute(stmt.limit(1))).scalar_one_or_none()
+
+
 async def pending_inbound(session: AsyncSession) -> int:
     """Events not processed yet."""
-    stmt = select(func.count()).select_from(InboundEvent).where(InboundEvent.processed_at.is_(None))
+    stmt = select(func.count()).select_from(InboundEvent).where(_INBOX_OPEN)
     return int((await session.execute(stmt)).scalar_one())
+
+
+async def inbox_backlog(session: AsyncSession, now: dt.datetime) -> Backlog:
+    """Events waiting, the oldest one's age, and the dead letters."""
+    return await jobs_repo.backlog(
+        session, pending=_INBOX_OPEN, failed=InboundEvent.failed_at.is_not(None), created=InboundEvent.received_at,
+        now=now,
+    )  # fmt: skip
+
+
+async def dead_inbound(session: AsyncSession, limit: int) -> Sequence[InboundEvent]:
+    """Events whose processing kept failing, newest first."""
+    stmt = select(InboundEvent).where(InboundEvent.failed_at.is_not(None)).order_by(InboundEvent.id.desc())
+    return (await session.execute(stmt.limit(limit))).scalars().all()
+
+
+async def retry_inbound(session: AsyncSession, ids: Sequence[int] | None, now: dt.datetime) -> int:
+    """Dead letters due again, with a fresh retry budget."""
+    where = [InboundEvent.failed_at.is_not(None)]
+    if ids is not None:
+        where.append(InboundEvent.id.in_(ids))
+    result = await session.execute(
+        update(InboundEvent).where(*where).values(failed_at=None, attempts=0, next_attempt_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def outbox_backlog(session: AsyncSession, now: dt.datetime) -> Backlog:
+    """Messages waiting to be sent, the oldest one's age, and those that failed."""
+    return await jobs_repo.backlog(
+        session, pending=OutboundMessage.status.in_(OPEN_OUTBOUND), failed=OutboundMessage.status == "failed",
+        created=OutboundMessage.created_at, now=now,
+    )  # fmt: skip
+
+
+async def dead_outbound(session: AsyncSession, limit: int) -> Sequence[OutboundMessage]:
+    """Messages that failed for good, newest first."""
+    stmt = select(OutboundMessage).where(OutboundMessage.status == "failed").order_by(OutboundMessage.id.desc())
+    return (await session.execute(stmt.limit(limit))).scalars().all()
+
+
+async def retry_outbound(session: AsyncSession, ids: Sequence[int] | None, now: dt.datetime) -> int:
+    """Failed messages pending again, with a fresh retry budget."""
+    where = [OutboundMessage.status == "failed"]
+    if ids is not None:
+        where.append(OutboundMessage.id.in_(ids))
+    result = await session.execute(
+        update(OutboundMessage).where(*where).values(status="pending", attempts=0, next_attempt_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def last_inbound_at(session: AsyncSession, phone_number_id: str, wa_id: str) -> dt.datetime | None:
@@ -94,7 +158,7 @@ async def last_inbound_at(session: AsyncSession, phone_number_id: str, wa_id: st
     stmt = select(func.max(InboundEvent.occurred_at)).where(
         InboundEvent.kind == "message", InboundEvent.phone_number_id == phone_number_id, InboundEvent.wa_id == wa_id
     )
-    return _aware((await session.execute(stmt)).scalar_one_or_none())
+    return jobs_repo.aware((await session.execute(stmt)).scalar_one_or_none())
 
 
 async def citizen_by_wa_id(session: AsyncSession, entity_id: int, wa_id: str) -> User | None:
@@ -161,10 +225,8 @@ async def last_outbound(session: AsyncSession, entity_id: int, wa_id: str) -> Ou
 
 async def next_inbound_due(session: AsyncSession, now: dt.datetime) -> dt.datetime | None:
     """When the next unprocessed event not due yet becomes due."""
-    stmt = select(func.min(InboundEvent.next_attempt_at)).where(
-        InboundEvent.processed_at.is_(None), InboundEvent.next_attempt_at > now
-    )
-    return _aware((await session.execute(stmt)).scalar_one_or_none())
+    stmt = select(func.min(InboundEvent.next_attempt_at)).where(_INBOX_OPEN, InboundEvent.next_attempt_at > now)
+    return jobs_repo.aware((await session.execute(stmt)).scalar_one_or_none())
 
 
 async def next_outbound_due(session: AsyncSession, now: dt.datetime) -> dt.datetime | None:
@@ -172,13 +234,4 @@ async def next_outbound_due(session: AsyncSession, now: dt.datetime) -> dt.datet
     stmt = select(func.min(OutboundMessage.next_attempt_at)).where(
         OutboundMessage.status.in_(OPEN_OUTBOUND), OutboundMessage.next_attempt_at > now
     )
-    return _aware((await session.execute(stmt)).scalar_one_or_none())
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    # Aggregates bypass the column type, so SQLite hands back naive (or string) values.
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value
+    return jobs_repo.aware((await session.execute(stmt)).scalar_one_or_none())
