@@ -31,7 +31,7 @@ from ventanilla.settings import Settings, get_settings
 from ventanilla.tickets.http import router as tickets_router
 from ventanilla.users.http import router as users_router
 from ventanilla.users.models import User
-from ventanilla.web import ApiPrefix, BodyLimit, ORJSONResponse, install_error_handlers
+from ventanilla.web import ApiPrefix, BodyLimit, InputGuard, ORJSONResponse, install_error_handlers
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def create_app(
         return {"status": "ok"}
 
     limited = BodyLimit(
-        ApiPrefix(api),
+        ApiPrefix(InputGuard(api)),
         default=settings.max_body_bytes,
         per_prefix={
             "/webhooks/email": settings.max_inbound_email_bytes,

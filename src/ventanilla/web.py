@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -20,6 +22,7 @@ from ventanilla.db import SnapshotCache, UnitOfWork, unit_of_work
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
 from ventanilla.errors import DomainError, Forbidden, TooManyRequests, Unauthorized
+from ventanilla.text import clean
 from ventanilla.users import service as users
 from ventanilla.users.models import User
 
@@ -91,6 +94,130 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http)
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(Exception, unexpected)
+    # Innermost middleware (added before CORS), so a 500 still gets CORS headers.
+    app.add_middleware(ServerErrors)
+
+
+class ServerErrors:
+    """Answers an unexpected exception with the 500 `{"error"}` itself and keeps the connection.
+
+    Starlette's last-resort handler answers and then re-raises, and uvicorn closes a kept-alive connection
+    on any exception that leaves the app.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            if started:
+                raise  # half a response went out: only closing the connection tells the client
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            await error_response(500, "Error interno del servidor.")(scope, receive, send)
+
+
+class OutOfRange(ValueError):
+    """A JSON integer no column can hold."""
+
+
+_JSON_SUSPECT = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\d{19}")
+_QUERY_NUL = re.compile(rb"%00|\x00")
+_INT64 = 2**63
+
+
+def clean_json(value: Any) -> Any:
+    """A decoded JSON value with its strings (keys too) cleaned; integers beyond 64 bits raise OutOfRange."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [clean_json(item) for item in value]
+    if isinstance(value, dict):
+        return {clean(key): clean_json(item) for key, item in value.items()}
+    if isinstance(value, int) and not -_INT64 <= value < _INT64:
+        raise OutOfRange(value)
+    return value
+
+
+def _is_json(headers: list[tuple[bytes, bytes]]) -> bool:
+    for name, value in headers:
+        if name == b"content-type":
+            return b"json" in value.lower()
+    return True  # FastAPI reads a body without a content type as JSON
+
+
+class InputGuard:
+    """Text is cleaned here, once, for every route: NUL leaves the query string, NUL and lone surrogates leave
+    JSON bodies (NUL removed, a lone surrogate becomes U+FFFD); a JSON integer beyond 64 bits and a NUL in
+    the path are refused with 400. Headers need nothing: the HTTP parser refuses NUL there, and URL decoding
+    already replaces invalid UTF-8. Raw bodies verified by signature (`/webhooks/`) pass untouched: their
+    channel cleans what it decodes.
+    """
+
+    def __init__(self, app: ASGIApp, raw_body_prefixes: tuple[str, ...] = ("/webhooks/",)) -> None:
+        self.app = app
+        self.raw_body_prefixes = raw_body_prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"]:
+            await error_response(400, "La dirección pedida tiene caracteres inválidos.")(scope, receive, send)
+            return
+        scope = dict(scope)
+        query: bytes = scope.get("query_string", b"")
+        if _QUERY_NUL.search(query):
+            scope["query_string"] = _QUERY_NUL.sub(b"", query)
+        headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+        if (
+            scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE")
+            or scope["path"].startswith(self.raw_body_prefixes)
+            or not _is_json(headers)
+        ):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if _JSON_SUSPECT.search(body):
+            try:
+                body = json.dumps(clean_json(json.loads(body)), ensure_ascii=False).encode()
+            except OutOfRange:
+                await error_response(400, "Hay un número fuera de rango.")(scope, receive, send)
+                return
+            except (ValueError, RecursionError):
+                pass  # not JSON: the route answers its own 400
+            scope["headers"] = [(n, v) for n, v in headers if n != b"content-length"] + [
+                (b"content-length", str(len(body)).encode())
+            ]
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 class ApiPrefix:

@@ -231,7 +231,7 @@ def _int_or_none(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value if value > 0 else None
+        return value if 0 < value < 2**63 else None  # ids are 64-bit columns
     if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 18:
         return int(value.strip()) or None
     return None

@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ventanilla.chat import service as livechat
+from ventanilla.context import AppContext
 from ventanilla.db import UnitOfWork
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Forbidden, NotFound
-from ventanilla.tickets import repository, schemas, service
+from ventanilla.tickets import pins, repository, schemas, service
 from ventanilla.tickets.models import Ticket
 from ventanilla.users.models import User
-from ventanilla.web import Ctx, OptionalEntity, OptionalUser, Staff, UoW, limit, session_key_of
+from ventanilla.web import Ctx, OptionalEntity, OptionalUser, Staff, UoW, client_of, limit, session_key_of
 
 router = APIRouter(tags=["reclamos"])
 Tipo = Literal["municipio", "pyme"]
 MAX_ID = 2**53
+MAX_MESSAGE_ID = 2**31 - 1  # message ids are 32-bit columns
 TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 pin_limit = Depends(limit("pin", lambda ctx: ctx.settings.lookup_rate_limit_per_minute))
 
 
 async def _viewable(
+    ctx: AppContext,
     uow: UnitOfWork,
     request: Request,
     ticket_id: int,
@@ -42,7 +44,7 @@ async def _viewable(
         user is not None and user.rol == "super_admin"
     )
     if not allowed and pin is not None:
-        allowed = secrets.compare_digest(pin.strip(), ticket.pin)
+        allowed = await pins.verify_pin(ctx, ticket, pin, client=client_of(request))
     if not allowed:
         if user is not None and user.is_staff:
             raise NotFound("No existe ese reclamo.")
@@ -87,6 +89,7 @@ async def list_tickets(
 
 
 async def _messages(
+    ctx: AppContext,
     request: Request,
     uow: UnitOfWork,
     ticket_id: int,
@@ -95,7 +98,7 @@ async def _messages(
     after: int,
     pin: str | None,
 ) -> dict[str, Any]:
-    _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
+    _, ticket = await _viewable(ctx, uow, request, ticket_id, user, entity, pin=pin)
     messages = await repository.messages(uow.session, ticket.id, after_id=after)
     if user is None or not user.is_staff:
         # The citizen's own chat page already shows what they typed there (same rule as the socket).
@@ -114,14 +117,15 @@ async def _messages(
 async def chat_messages(
     ticket_id: TicketId,
     request: Request,
+    ctx: Ctx,
     uow: UoW,
     user: OptionalUser,
     entity: OptionalEntity,
-    ultimo_mensaje_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    ultimo_mensaje_id: Annotated[int, Query(ge=0, le=MAX_MESSAGE_ID)] = 0,
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """Messages of a chat (municipio or pyme) after `ultimo_mensaje_id`: exactly what a reconnecting client missed."""
-    return await _messages(request, uow, ticket_id, user, entity, ultimo_mensaje_id, pin)
+    return await _messages(ctx, request, uow, ticket_id, user, entity, ultimo_mensaje_id, pin)
 
 
 @router.post("/tickets/chat/{ticket_id}/responder_ciudadano")
@@ -135,7 +139,7 @@ async def citizen_reply(
     entity: OptionalEntity,
 ) -> dict[str, Any]:
     """The citizen writes in an open conversation."""
-    owner, ticket = await _viewable(uow, request, ticket_id, user, entity)
+    owner, ticket = await _viewable(ctx, uow, request, ticket_id, user, entity)
     if user is not None and user.is_staff:
         raise Forbidden("Este endpoint es para el vecino; los agentes responden desde el panel.")
     outcome = await livechat.citizen_message(
@@ -147,7 +151,12 @@ async def citizen_reply(
 
 @router.get("/tickets/municipio/por_numero/{nro}", dependencies=[pin_limit])
 async def by_number(
-    nro: str, ctx: Ctx, uow: UoW, entity: OptionalEntity, pin: Annotated[str, Query(min_length=1, max_length=12)]
+    nro: str,
+    request: Request,
+    ctx: Ctx,
+    uow: UoW,
+    entity: OptionalEntity,
+    pin: Annotated[str, Query(min_length=1, max_length=12)],
 ) -> dict[str, Any]:
     """Public lookup by ticket number and PIN."""
     digits = "".join(ch for ch in nro if ch.isdigit())
@@ -159,7 +168,7 @@ async def by_number(
         else list(await repository.by_number_any_entity(uow.session, int(digits)))
     )
     for ticket in candidates:
-        if secrets.compare_digest(pin.strip(), ticket.pin):
+        if await pins.verify_pin(ctx, ticket, pin, client=client_of(request)):
             return await _detail(ctx, uow, ticket)
     raise NotFound("No encontramos un reclamo con ese número y PIN.")
 
@@ -176,7 +185,7 @@ async def get_ticket(
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """A ticket with its messages and history."""
-    _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
+    _, ticket = await _viewable(ctx, uow, request, ticket_id, user, entity, pin=pin)
     detail = await _detail(ctx, uow, ticket)
     if user is not None and user.is_staff and ticket.has_unread:
         ticket.has_unread = False
@@ -196,7 +205,7 @@ async def timeline(
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """Creation, status changes, escalations and comments in order."""
-    _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
+    _, ticket = await _viewable(ctx, uow, request, ticket_id, user, entity, pin=pin)
     events = await repository.events(uow.session, ticket.id)
     messages = await repository.messages(uow.session, ticket.id)
     return {"estado_chat": ticket.estado, "timeline": schemas.timeline_wire(ticket, events, messages, _shift(ctx))}
@@ -251,6 +260,7 @@ async def set_location(
     ticket_id: TicketId,
     body: LocationIn,
     request: Request,
+    ctx: Ctx,
     uow: UoW,
     user: OptionalUser,
     entity: OptionalEntity,
@@ -259,7 +269,7 @@ async def set_location(
     """The citizen (or an agent) tells where the problem is."""
     if body.direccion is None and (body.lat is None or body.lon is None):
         raise BadRequest("Mandá `lat` y `lon`, o una `direccion`.")
-    _, ticket = await _viewable(uow, request, ticket_id, user, entity)
+    _, ticket = await _viewable(ctx, uow, request, ticket_id, user, entity)
     if body.direccion is not None and body.direccion.strip():
         ticket.direccion = body.direccion.strip()
     if body.lat is not None and body.lon is not None:
