@@ -82,7 +82,7 @@ async def test_odd_text_and_numbers_get_clear_answers(server: Server) -> None:
         assert r.status_code == 200, r.text
         r = await agent.post(
             f"/tickets/municipio/{tid}/responder",
-            content='{"comentario": "vamos\\u0000 \\udc00"}'.encode(),
+            content=b'{"comentario": "vamos\\u0000 \\udc00"}',
             headers={"Content-Type": "application/json"},
         )
         assert r.status_code == 200, r.text
@@ -90,7 +90,7 @@ async def test_odd_text_and_numbers_get_clear_answers(server: Server) -> None:
         assert "sinluz \ufffd en la esquina" in texts and "vamos \ufffd" in texts
         r = await citizen.post(
             "/ask/municipio",
-            content='{"pregunta": "h\\u0000", "idempotency_key": "k\\u0000\\ud83d", "contexto_previo": {"datos_reclamo": {"telefono_ciudadano": "261\\u0000555"}}}'.encode(),
+            content=b'{"pregunta": "h\\u0000", "idempotency_key": "k\\u0000\\ud83d", "contexto_previo": {"datos_reclamo": {"telefono_ciudadano": "261\\u0000555"}}}',
             headers={**widget, "Content-Type": "application/json"},
         )
         assert r.status_code == 200, r.text
