@@ -663,3 +663,17 @@ async def test_citizen_photos_reach_agents_through_the_media_proxy(env: Env) -> 
         assert (await stranger.get("/" + path)).status_code == 404  # another entity's token cannot read it
         assert (await agent.get("/archivos/whatsapp/../../etc")).status_code == 404
         assert (await agent.get(f"/archivos/whatsapp/{media_id}?sig=forged")).status_code == 404
+
+
+async def test_nul_and_a_lone_h_in_a_message_get_an_answer(env: Env) -> None:
+    line = await whatsapp_tenant(env)
+    wa_id = new_wa_id()
+    odd = text(wa_id, "h\x00")
+    odd["from"] = f"{wa_id}\x00"  # the phone number too
+    async with env.server.client() as client:
+        r = await post(client, delivery(line.phone_number_id, [odd]))
+        assert r.status_code == 200, r.text
+    (answer,) = await env.graph.wait_for(1, to=wa_id)
+    assert answer.status == 200
+    (again,) = await say(env, line, text(wa_id, "Ｈ\x00 ℎ"))
+    assert again.status == 200

@@ -13,7 +13,7 @@ from fastapi.responses import PlainTextResponse, Response
 from ventanilla.adapters.whatsapp_client import GraphError
 from ventanilla.db import utcnow
 from ventanilla.errors import NotFound
-from ventanilla.web import Ctx, Staff, UoW, error_response
+from ventanilla.web import Ctx, OutOfRange, Staff, UoW, clean_json, error_response
 from ventanilla.whatsapp import repository, schemas, service
 
 log = logging.getLogger(__name__)
@@ -56,8 +56,9 @@ async def receive(request: Request, ctx: Ctx, uow: UoW) -> Response:
         log.warning("whatsapp webhook with a wrong signature refused")
         return error_response(403, "Firma inválida.")
     try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:
+        # The body is kept raw up to here for its signature: this is where its text is cleaned, once.
+        data = clean_json(orjson.loads(body))
+    except (orjson.JSONDecodeError, OutOfRange):
         log.warning("whatsapp webhook with a body that is not JSON refused")
         return error_response(400, "El cuerpo no es JSON válido.")
     events = schemas.parse_webhook(data, utcnow())
