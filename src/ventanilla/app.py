@@ -58,7 +58,7 @@ def _socket_server(settings: Settings) -> socketio.AsyncServer:
         socketio.AsyncRedisManager(settings.redis_url, channel=settings.redis_channel) if settings.redis_url else None
     )
     origins: str | list[str] = "*" if "*" in settings.cors_origins else settings.cors_origins
-    return socketio.AsyncServer(
+    return realtime_socket.Server(
         async_mode="asgi",
         client_manager=manager,
         cors_allowed_origins=origins,
@@ -178,7 +178,7 @@ def create_app(
             "/archivos/upload": settings.max_upload_bytes + 64 * 1024,
         },
     )
-    app = socketio.ASGIApp(sio, other_asgi_app=limited, socketio_path="socket.io")
+    app = realtime_socket.App(sio, other_asgi_app=limited, socketio_path="socket.io")
     app.ctx = ctx
     app.api = api
     return app
