@@ -46,7 +46,7 @@ async def receive(request: Request, ctx: Ctx, uow: UoW) -> Response:
     secret = ctx.settings.whatsapp_app_secret
     if secret is None:
         log.error("whatsapp webhook refused: VENTANILLA_WHATSAPP_APP_SECRET is not set")
-        return error_response(503, "El webhook de WhatsApp no está configurado.")
+        return error_response(403, "El webhook de WhatsApp no está configurado.")
     body = await request.body()
     verdict = schemas.check_signature(secret.get_secret_value(), body, request.headers.get("x-hub-signature-256"))
     if verdict == "missing":
