@@ -31,7 +31,15 @@ from ventanilla.settings import Settings, get_settings
 from ventanilla.tickets.http import router as tickets_router
 from ventanilla.users.http import router as users_router
 from ventanilla.users.models import User
-from ventanilla.web import ApiPrefix, BodyLimit, InputGuard, ORJSONResponse, install_error_handlers
+from ventanilla.web import (
+    ApiPrefix,
+    BodyLimit,
+    InputGuard,
+    ORJSONResponse,
+    WireOut,
+    install_error_handlers,
+    install_openapi,
+)
 
 log = logging.getLogger(__name__)
 
@@ -164,9 +172,11 @@ def create_app(
     for router in (*plugin_routers, users_router, entities_router, tickets_router, bot_router, attachments_router):
         api.include_router(router)
 
-    @api.get("/health", tags=["salud"])
+    @api.get("/health", tags=["salud"], response_model=HealthOut)
     async def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    install_openapi(api)
 
     limited = BodyLimit(
         ApiPrefix(InputGuard(api)),
@@ -182,6 +192,12 @@ def create_app(
     app.ctx = ctx
     app.api = api
     return app
+
+
+class HealthOut(WireOut):
+    """The process is up."""
+
+    status: str
 
 
 def _plugins() -> list[Any]:

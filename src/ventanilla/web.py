@@ -7,13 +7,17 @@ import logging
 import re
 import time
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -51,7 +55,95 @@ _STATUS_TEXT = {
     415: "Tipo de contenido no soportado.",
     422: "Datos inválidos.",
     429: "Demasiadas solicitudes; probá de nuevo en un momento.",
+    500: "Error interno del servidor.",
 }
+
+
+_DESCRIPTIONS = {**_STATUS_TEXT, 409: "En conflicto con el estado actual.", 502: "Falló un servicio externo."}
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx and 5xx answer."""
+
+    error: str
+
+
+class WireOut(BaseModel):
+    """Base of response models: documents the keys the frontend reads; any other key passes through untouched."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class OkOut(WireOut):
+    """`{"ok": true}` and whatever the route adds."""
+
+    ok: bool
+
+
+FILE_OK: dict[int | str, dict[str, Any]] = {200: {"description": "A file", "content": {"application/octet-stream": {}}}}
+"""`responses=` of a route that answers a file (with `response_class=Response`)."""
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entries documenting the `{"error"}` answers a route raises itself (404, 409...)."""
+    return {status: {"model": ErrorOut, "description": _DESCRIPTIONS.get(status, "Error.")} for status in statuses}
+
+
+# Answers that come with a dependency: a route that uses it documents them without saying so.
+_DEPENDENCY_ERRORS: dict[Callable[..., Any], tuple[int, ...]] = {}
+# Answers any operation may give: malformed input at the edge, the body limit, and the unexpected.
+_EVERY_ROUTE_ERRORS = (400, 413, 422, 500)
+
+
+def _dependency_errors(dependant: Dependant) -> set[int]:
+    found = set(_DEPENDENCY_ERRORS.get(dependant.call, ())) if dependant.call is not None else set()
+    for sub in dependant.dependencies:
+        found |= _dependency_errors(sub)
+    return found
+
+
+def _api_routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
+    """Every APIRoute, inside included routers too (FastAPI >= 0.16x keeps them as included-router nodes)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif getattr(route, "original_router", None) is not None:
+            yield from _api_routes(route.original_router.routes)
+        elif isinstance(getattr(route, "routes", None), list):
+            yield from _api_routes(route.routes)
+
+
+def install_openapi(app: FastAPI) -> None:
+    """/openapi.json documents the `{"error"}` answers of every operation (see `errors` and `_DEPENDENCY_ERRORS`)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = ErrorOut.model_json_schema()
+        error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for route in _api_routes(app.routes):
+            if not route.include_in_schema:
+                continue
+            statuses = _dependency_errors(route.dependant) | set(_EVERY_ROUTE_ERRORS)
+            for method in route.methods or ():
+                operation = schema["paths"].get(route.path_format, {}).get(method.lower())
+                if operation is None:
+                    continue
+                responses = operation.setdefault("responses", {})
+                for status in sorted(statuses - ({413} if method in ("GET", "HEAD", "DELETE") else set())):
+                    responses.setdefault(str(status), {"description": _DESCRIPTIONS.get(status, "Error.")})
+                for status, entry in responses.items():
+                    if status.startswith(("4", "5")):
+                        entry["content"] = error_ref  # 422 too: we answer {"error"}, not FastAPI's detail list
+        schema["components"]["schemas"].pop("HTTPValidationError", None)
+        schema["components"]["schemas"].pop("ValidationError", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -358,6 +450,7 @@ async def required_user(user: OptionalUser) -> User:
 
 
 CurrentUser = Annotated[User, Depends(required_user)]
+_DEPENDENCY_ERRORS[required_user] = (401,)
 
 
 async def required_staff(user: CurrentUser) -> User:
@@ -368,6 +461,7 @@ async def required_staff(user: CurrentUser) -> User:
 
 
 Staff = Annotated[User, Depends(required_staff)]
+_DEPENDENCY_ERRORS[required_staff] = (401, 403)
 
 
 def entity_token_of(request: Request) -> str | None:
@@ -404,6 +498,7 @@ async def required_entity(uow: UoW, user: OptionalUser, entity: OptionalEntity) 
 
 
 RequestEntity = Annotated[Entity, Depends(required_entity)]
+_DEPENDENCY_ERRORS[required_entity] = (401,)
 
 
 def session_key_of(request: Request) -> str | None:
@@ -424,4 +519,5 @@ def limit(bucket: str, per_minute: Callable[[AppContext], int]) -> Callable[[Req
         limiter: RateLimiter = ctx.services.setdefault("rate_limiter", RateLimiter())
         limiter.check(bucket, client_of(request), per_minute(ctx))
 
+    _DEPENDENCY_ERRORS[dependency] = (429,)
     return dependency

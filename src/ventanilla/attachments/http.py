@@ -7,15 +7,24 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 from ventanilla.attachments import service
 from ventanilla.errors import Unauthorized
-from ventanilla.web import Ctx, OptionalEntity, OptionalUser, limit
+from ventanilla.web import FILE_OK, Ctx, OptionalEntity, OptionalUser, WireOut, errors, limit
 
-router = APIRouter(tags=["archivos"])
+router = APIRouter(tags=["archivos"], responses=errors(401, 404, 415))
 upload_limit = Depends(limit("upload", lambda ctx: 30))
 INLINE_PREFIXES = ("image/", "audio/", "video/", "application/pdf")
+
+
+class UploadOut(WireOut):
+    """The stored file's link and what it is."""
+
+    url: str
+    name: str
+    mimeType: str
+    size: int
 
 
 def uploads_root(ctx: Ctx) -> Path:
@@ -23,7 +32,7 @@ def uploads_root(ctx: Ctx) -> Path:
     return ctx.settings.data_dir / "uploads"
 
 
-@router.post("/archivos/upload/chat_attachment", dependencies=[upload_limit])
+@router.post("/archivos/upload/chat_attachment", dependencies=[upload_limit], response_model=UploadOut)
 async def upload(ctx: Ctx, user: OptionalUser, entity: OptionalEntity, file: UploadFile = File(...)) -> dict[str, Any]:
     """Keep a file for a conversation; only widget visitors of a known entity and logged-in users may upload."""
     if user is None and entity is None:
@@ -44,7 +53,7 @@ async def upload(ctx: Ctx, user: OptionalUser, entity: OptionalEntity, file: Upl
     }
 
 
-@router.get("/archivos/{key}/{name}")
+@router.get("/archivos/{key}/{name}", response_class=Response, responses=FILE_OK)
 async def download(key: str, name: str, ctx: Ctx) -> FileResponse:
     """An uploaded file, by its unguessable link."""
     path, mime = await asyncio.to_thread(service.locate, uploads_root(ctx), key, name)

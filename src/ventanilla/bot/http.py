@@ -16,9 +16,9 @@ from ventanilla.bot import service as bot
 from ventanilla.chat import repository as chats
 from ventanilla.chat import service as livechat
 from ventanilla.errors import TooLarge
-from ventanilla.web import Ctx, OptionalUser, ORJSONResponse, RequestEntity, UoW, limit, session_key_of
+from ventanilla.web import Ctx, OptionalUser, ORJSONResponse, RequestEntity, UoW, WireOut, errors, limit, session_key_of
 
-router = APIRouter(tags=["bot"])
+router = APIRouter(tags=["bot"], responses=errors(404, 409))
 ask_limit = Depends(limit("ask", lambda ctx: ctx.settings.rate_limit_per_minute))
 
 
@@ -51,6 +51,13 @@ class AskIn(BaseModel):
     rubro_clave: str | None = Field(default=None, max_length=100)
 
 
+class AskOut(WireOut):
+    """The bot's (or the live chat's) answer and the context the widget sends back next turn."""
+
+    respuesta: str
+    botones: list[dict[str, Any]]
+
+
 def _ticket_hint(body: AskIn) -> int | None:
     candidates = [body.ticket_id, (body.contexto_previo or {}).get("id_ticket_creado")]
     for value in candidates:
@@ -76,7 +83,7 @@ def _attachment(body: AskIn) -> dict[str, Any] | None:
     return keep or None
 
 
-@router.post("/ask/{tipo}", dependencies=[ask_limit])
+@router.post("/ask/{tipo}", dependencies=[ask_limit], response_model=AskOut)
 async def ask(
     tipo: Literal["municipio", "pyme"],
     body: AskIn,

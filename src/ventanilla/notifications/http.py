@@ -15,14 +15,26 @@ from ventanilla.entities import repository as entities_repo
 from ventanilla.errors import Conflict, Forbidden, NotFound, Unauthorized
 from ventanilla.notifications import emails, inbound, repository, service
 from ventanilla.tickets import repository as tickets_repo
-from ventanilla.web import Ctx, UoW, limit
+from ventanilla.web import Ctx, OkOut, UoW, WireOut, errors, limit
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["emails"])
+router = APIRouter(tags=["emails"], responses=errors(401, 403, 404, 409))
 SECRET_HEADER = "x-webhook-secret"
 
 
-@router.post("/webhooks/email")
+class InboundOut(OkOut):
+    """What happened to the email: posted on a ticket (`mensaje_id`, `autor`) or ignored (`ignorado`)."""
+
+    ticket_id: int | None
+
+
+class HistoryOut(WireOut):
+    """Whether the history email was queued."""
+
+    enviado: bool
+
+
+@router.post("/webhooks/email", response_model=InboundOut)
 async def inbound_email(request: Request, ctx: Ctx, uow: UoW) -> dict[str, Any]:
     """A raw RFC 822 email from the mail provider; the shared secret goes in `X-Webhook-Secret`."""
     secret = ctx.settings.email_webhook_secret
@@ -94,7 +106,11 @@ async def unsubscribe(token: str, ctx: Ctx, uow: UoW) -> HTMLResponse:
     return _page("Te diste de baja", body)
 
 
-@router.post("/tickets/{tipo}/{ticket_id}/send-history", dependencies=[Depends(limit("history", lambda c: 10))])
+@router.post(
+    "/tickets/{tipo}/{ticket_id}/send-history",
+    dependencies=[Depends(limit("history", lambda c: 10))],
+    response_model=HistoryOut,
+)
 async def send_history(
     tipo: str, ticket_id: Annotated[int, Path(ge=1, le=2**53)], ctx: Ctx, uow: UoW
 ) -> dict[str, Any]:

@@ -17,14 +17,94 @@ from ventanilla.errors import BadRequest, Forbidden, NotFound
 from ventanilla.tickets import pins, repository, schemas, service
 from ventanilla.tickets.models import Ticket
 from ventanilla.users.models import User
-from ventanilla.web import Ctx, OptionalEntity, OptionalUser, Staff, UoW, client_of, limit, session_key_of
+from ventanilla.web import (
+    Ctx,
+    OkOut,
+    OptionalEntity,
+    OptionalUser,
+    Staff,
+    UoW,
+    WireOut,
+    client_of,
+    errors,
+    limit,
+    session_key_of,
+)
 
-router = APIRouter(tags=["reclamos"])
+router = APIRouter(tags=["reclamos"], responses=errors(403, 404, 409))
 Tipo = Literal["municipio", "pyme"]
 MAX_ID = 2**53
 MAX_MESSAGE_ID = 2**31 - 1  # message ids are 32-bit columns
 TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 pin_limit = Depends(limit("pin", lambda ctx: ctx.settings.lookup_rate_limit_per_minute))
+
+
+class TicketOut(WireOut):
+    """A ticket as the panel and the widget read it."""
+
+    id: int
+    tipo: str
+    nro_ticket: int
+    estado: str
+    asunto: str | None
+
+
+class TicketListOut(WireOut):
+    """The entity's tickets."""
+
+    tickets: list[TicketOut]
+
+
+class TicketDetailOut(TicketOut):
+    """A ticket with its messages and history."""
+
+    mensajes: list[dict[str, Any]]
+    historial: list[dict[str, Any]]
+
+
+class MessagesOut(WireOut):
+    """Messages after a cursor."""
+
+    estado_chat: str
+    estado: str
+    ticket_id: int
+    nro_ticket: int
+    mensajes: list[dict[str, Any]]
+
+
+class TimelineOut(WireOut):
+    """Creation, status changes, escalations and comments in order."""
+
+    estado_chat: str
+    timeline: list[dict[str, Any]]
+
+
+class AgentReplyOut(OkOut):
+    """The agent's message as stored."""
+
+    mensaje: dict[str, Any]
+    estado: str
+
+
+class StatusOut(OkOut):
+    """The ticket's status after the change."""
+
+    id: int
+    estado: str
+
+
+class AssignOut(StatusOut):
+    """Who has the ticket now."""
+
+    assigned_agent_id: int | None
+
+
+class LocationOut(OkOut):
+    """Where the problem is."""
+
+    direccion: str | None
+    latitud: float | None
+    longitud: float | None
 
 
 async def _viewable(
@@ -71,7 +151,7 @@ async def _detail(ctx: Ctx, uow: UnitOfWork, ticket: Ticket) -> dict[str, Any]:
     }
 
 
-@router.get("/tickets")
+@router.get("/tickets", response_model=TicketListOut)
 async def list_tickets(
     user: Staff,
     ctx: Ctx,
@@ -112,8 +192,8 @@ async def _messages(
     }
 
 
-@router.get("/tickets/chat/{ticket_id}/mensajes")
-@router.get("/tickets/chat/pyme/{ticket_id}/mensajes")
+@router.get("/tickets/chat/{ticket_id}/mensajes", response_model=MessagesOut)
+@router.get("/tickets/chat/pyme/{ticket_id}/mensajes", response_model=MessagesOut)
 async def chat_messages(
     ticket_id: TicketId,
     request: Request,
@@ -128,7 +208,7 @@ async def chat_messages(
     return await _messages(ctx, request, uow, ticket_id, user, entity, ultimo_mensaje_id, pin)
 
 
-@router.post("/tickets/chat/{ticket_id}/responder_ciudadano")
+@router.post("/tickets/chat/{ticket_id}/responder_ciudadano", response_model=OkOut)
 async def citizen_reply(
     ticket_id: TicketId,
     body: schemas.ReplyIn,
@@ -149,7 +229,7 @@ async def citizen_reply(
     return {"ok": True, **outcome}
 
 
-@router.get("/tickets/municipio/por_numero/{nro}", dependencies=[pin_limit])
+@router.get("/tickets/municipio/por_numero/{nro}", dependencies=[pin_limit], response_model=TicketDetailOut)
 async def by_number(
     nro: str,
     request: Request,
@@ -173,7 +253,7 @@ async def by_number(
     raise NotFound("No encontramos un reclamo con ese número y PIN.")
 
 
-@router.get("/tickets/{tipo}/{ticket_id}")
+@router.get("/tickets/{tipo}/{ticket_id}", response_model=TicketDetailOut)
 async def get_ticket(
     tipo: Tipo,
     ticket_id: TicketId,
@@ -193,7 +273,7 @@ async def get_ticket(
     return detail
 
 
-@router.get("/tickets/{tipo}/{ticket_id}/timeline")
+@router.get("/tickets/{tipo}/{ticket_id}/timeline", response_model=TimelineOut)
 async def timeline(
     tipo: Tipo,
     ticket_id: TicketId,
@@ -211,7 +291,7 @@ async def timeline(
     return {"estado_chat": ticket.estado, "timeline": schemas.timeline_wire(ticket, events, messages, _shift(ctx))}
 
 
-@router.post("/tickets/{tipo}/{ticket_id}/responder")
+@router.post("/tickets/{tipo}/{ticket_id}/responder", response_model=AgentReplyOut)
 async def agent_reply(
     tipo: Tipo, ticket_id: TicketId, body: schemas.ReplyIn, ctx: Ctx, uow: UoW, user: Staff
 ) -> dict[str, Any]:
@@ -224,7 +304,7 @@ async def agent_reply(
     return {"ok": True, "mensaje": schemas.message_wire(message), "estado": ticket.estado}
 
 
-@router.put("/tickets/{tipo}/{ticket_id}/estado")
+@router.put("/tickets/{tipo}/{ticket_id}/estado", response_model=StatusOut)
 async def change_status(
     tipo: Tipo, ticket_id: TicketId, body: schemas.StatusIn, ctx: Ctx, uow: UoW, user: Staff
 ) -> dict[str, Any]:
@@ -235,7 +315,7 @@ async def change_status(
     return {"ok": True, "id": ticket.id, "estado": ticket.estado}
 
 
-@router.post("/tickets/{tipo}/{ticket_id}/asignar")
+@router.post("/tickets/{tipo}/{ticket_id}/asignar", response_model=AssignOut)
 async def assign(tipo: Tipo, ticket_id: TicketId, ctx: Ctx, uow: UoW, user: Staff) -> dict[str, Any]:
     """An agent takes a ticket (a waiting live chat becomes theirs)."""
     entity, ticket = await service.staff_ticket(uow, user, ticket_id)
@@ -254,8 +334,8 @@ class LocationIn(BaseModel):
     direccion: str | None = Field(default=None, max_length=500)
 
 
-@router.put("/tickets/chat/{ticket_id}/ubicacion")
-@router.put("/tickets/{tipo}/{ticket_id}/ubicacion")
+@router.put("/tickets/chat/{ticket_id}/ubicacion", response_model=LocationOut)
+@router.put("/tickets/{tipo}/{ticket_id}/ubicacion", response_model=LocationOut)
 async def set_location(
     ticket_id: TicketId,
     body: LocationIn,

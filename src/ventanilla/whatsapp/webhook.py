@@ -13,15 +13,15 @@ from fastapi.responses import PlainTextResponse, Response
 from ventanilla.adapters.whatsapp_client import GraphError
 from ventanilla.db import utcnow
 from ventanilla.errors import NotFound
-from ventanilla.web import Ctx, OutOfRange, Staff, UoW, clean_json, error_response
+from ventanilla.web import FILE_OK, Ctx, OutOfRange, Staff, UoW, clean_json, error_response, errors
 from ventanilla.whatsapp import repository, schemas, service
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(tags=["whatsapp"])
+router = APIRouter(tags=["whatsapp"], responses=errors(401, 403, 404))
 
 
-@router.get("/webhooks/whatsapp")
+@router.get("/webhooks/whatsapp", response_class=PlainTextResponse)
 async def verify(
     ctx: Ctx,
     mode: Annotated[str | None, Query(alias="hub.mode", max_length=32)] = None,
@@ -40,7 +40,7 @@ async def verify(
     return PlainTextResponse(challenge)
 
 
-@router.post("/webhooks/whatsapp")
+@router.post("/webhooks/whatsapp", response_class=Response)
 async def receive(request: Request, ctx: Ctx, uow: UoW) -> Response:
     """Check the signature on the raw body, store every event, answer at once; a worker does the rest."""
     secret = ctx.settings.whatsapp_app_secret
@@ -75,7 +75,7 @@ def _object(data: object) -> object:
     return data.get("object") if isinstance(data, dict) else type(data).__name__
 
 
-@router.get("/archivos/whatsapp/{media_id}")
+@router.get("/archivos/whatsapp/{media_id}", response_class=Response, responses=FILE_OK)
 async def media(
     media_id: Annotated[str, Path(pattern=r"^[0-9]{1,40}$")],
     ctx: Ctx,
