@@ -99,3 +99,26 @@ def test_urgency_command(tmp_path: Path) -> None:
     out = run_cli(tmp_path, "urgency", "eval", str(sample)).stdout.splitlines()
     report = json.loads(out[0])
     assert {"precision", "recall", "f1", "n"} <= report.keys() and report["n"] == 2
+
+
+def test_demo_agent_and_admin_have_their_own_passwords(tmp_path: Path) -> None:
+    import sqlite3
+
+    from ventanilla.security import verify_password_sync
+
+    def hashes() -> dict[str, str]:
+        with sqlite3.connect(tmp_path / "cli.db") as db:
+            return dict(db.execute("SELECT email, password_hash FROM users").fetchall())
+
+    demo = json.loads(run_cli(tmp_path, "demo", "--json").stdout)
+    agent, admin = demo["agent"], demo["admin"]
+    assert agent["password"] != admin["password"]
+    assert verify_password_sync(agent["password"], hashes()[agent["email"]])
+    assert not verify_password_sync(agent["password"], hashes()[admin["email"]])
+    human = run_cli(tmp_path, "demo").stdout
+    assert f"{agent['email']} / {agent['password']}" in human and f"{admin['email']} / {admin['password']}" in human
+    # An install from before kept one shared password: the admin gets its own, and the printed ones work.
+    (tmp_path / "data" / "demo-credentials.json").write_text(json.dumps({"password": agent["password"]}))
+    upgraded = json.loads(run_cli(tmp_path, "demo", "--json").stdout)
+    assert upgraded["agent"]["password"] == agent["password"] != upgraded["admin"]["password"]
+    assert verify_password_sync(upgraded["admin"]["password"], hashes()[admin["email"]])
