@@ -19,7 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger("ventanilla")
 
 Handler = Callable[[argparse.Namespace, Settings], int]
-_EXTENSIONS = ("ventanilla.notifications.cli", "ventanilla.whatsapp.cli")
+_EXTENSIONS = ("ventanilla.notifications.cli", "ventanilla.whatsapp.cli", "ventanilla.knowledge.cli")
 
 
 def _print(data: Any, as_json: bool, human: str) -> None:
@@ -133,6 +133,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     from ventanilla.entities import service as entities
     from ventanilla.entities.models import Entity
+    from ventanilla.knowledge import service as knowledge
+    from ventanilla.knowledge.cli import demo_csv
     from ventanilla.security import hash_password, verify_password
     from ventanilla.users import repository as users_repo
     from ventanilla.users import service as users
@@ -164,6 +166,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
                 # An install from before each account had its own password: the printed one must work.
                 user.password_hash = await hash_password(password)
                 user.token_version += 1
+        if not await knowledge.list_entries(uow.session, entity.id):
+            await knowledge.import_entries(uow.session, entity.id, knowledge.parse_csv(demo_csv()))
         return {
             "entity": {"id": entity.id, "name": entity.name, "tipo": entity.tipo, "token": entity.token},
             "agent": {"email": agent_email, "password": passwords["agent"], "rol": "empleado"},

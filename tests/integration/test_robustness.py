@@ -37,14 +37,13 @@ async def test_odd_text_and_numbers_get_clear_answers(server: Server) -> None:
         widget = widget_headers(tenant, session_key)
 
         # A non-ASCII PIN is a wrong PIN, not a crash.
-        for pin in ("ñ", "١٢٣٤٥٦", "😀"):
-            assert_client_error(await anonymous.get(f"/tickets/municipio/{tid}", params={"pin": pin}), 403)
-            assert_client_error(await anonymous.get(f"/tickets/municipio/{tid}/timeline", params={"pin": pin}), 403)
-            assert_client_error(await anonymous.get(f"/tickets/chat/{tid}/mensajes", params={"pin": pin}), 403)
-            assert_client_error(
-                await anonymous.get(f"/tickets/municipio/por_numero/{created['nro_ticket']}", params={"pin": pin}),
-                404,
-            )
+        # (One try per route: a few wrong PINs lock the ticket's PIN.)
+        assert_client_error(await anonymous.get(f"/tickets/municipio/{tid}", params={"pin": "ñ"}), 403)
+        assert_client_error(await anonymous.get(f"/tickets/municipio/{tid}/timeline", params={"pin": "١٢٣٤٥٦"}), 403)
+        assert_client_error(await anonymous.get(f"/tickets/chat/{tid}/mensajes", params={"pin": "😀"}), 403)
+        assert_client_error(
+            await anonymous.get(f"/tickets/municipio/por_numero/{created['nro_ticket']}", params={"pin": "ñ"}), 404
+        )
         # A non-ASCII chat session id (header bytes are read as Latin-1) is simply not the owner.
         odd_session: dict[str, Any] = {"X-Entity-Token": tenant.token, "X-Chat-Session-Id": "sesión-ñ".encode()}
         r = await anonymous.get(f"/tickets/chat/{tid}/mensajes", headers=odd_session)

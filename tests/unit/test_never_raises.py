@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ventanilla import text as shared_text
-from ventanilla.bot import engine, intake
+from ventanilla.bot import engine, intake, model
 from ventanilla.text import MAX_MESSAGE_CHARS
 from ventanilla.urgency import classifier, classify
 
@@ -82,7 +82,7 @@ CONTEXTO = st.one_of(
         CONTEXT_KEYS,
         st.one_of(
             JSON,
-            st.sampled_from(sorted(engine.ESTADOS)),
+            st.sampled_from(sorted(model.ESTADOS)),
             st.dictionaries(DRAFT_KEYS, JSON, max_size=10),
         ),
         max_size=6,
@@ -150,13 +150,13 @@ def test_text_normalisation_never_raises(text: str) -> None:
 def test_bot_engine_never_raises(
     text: str, action: str | None, payload: Any, contexto: Any, datos: Any, tipo: Any, live: bool
 ) -> None:
-    bot_settings = engine.BotSettings(
+    bot_settings = model.BotSettings(
         tipo_chat=tipo, entity_name="Municipio", live_chat_open=live, categories=("Baches", "Alumbrado")
     )
-    state = engine.ConversationState.from_contexto(contexto)
-    assert state.ticket_id is None or 0 < state.ticket_id < 2**63
-    incoming = engine.Incoming(text=text, action=action, payload=payload, datos_personales=datos)
+    state = model.ConversationState.from_contexto(contexto)
+    assert state.ticket_id is None or 0 < state.ticket_id < 2**63  # ids are 64-bit columns
+    incoming = model.Incoming(text=text, action=action, payload=payload, datos_personales=datos)
     reply = engine.respond(bot_settings, state, incoming)
-    again = engine.ConversationState.from_json(reply.state.to_json())
-    engine.respond(bot_settings, again, engine.Incoming(text=text))
-    engine.ConversationState.from_json(text)
+    again = model.ConversationState.from_json(reply.state.to_json())
+    engine.respond(bot_settings, again, model.Incoming(text=text))
+    model.ConversationState.from_json(text)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from ventanilla.attachments import service as attachments
 from ventanilla.chat import service as livechat
-from ventanilla.context import AppContext
 from ventanilla.db import UnitOfWork
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
@@ -107,15 +108,23 @@ class LocationOut(OkOut):
     longitud: float | None
 
 
-async def _viewable(
-    ctx: AppContext,
+@dataclass(frozen=True, slots=True)
+class View:
+    """A ticket the caller may read, its entity, and whether only its PIN let the caller in."""
+
+    owner: Entity
+    ticket: Ticket
+    by_pin: bool
+
+
+async def _view(
     uow: UnitOfWork,
     request: Request,
     ticket_id: int,
     user: User | None,
     entity: Entity | None,
     pin: str | None = None,
-) -> tuple[Entity, Ticket]:
+) -> View:
     """A ticket the caller may read: staff of its entity, its citizen (account or chat session), or its PIN."""
     ticket = await repository.get(uow.session, ticket_id)
     if ticket is None:
@@ -123,8 +132,9 @@ async def _viewable(
     allowed = service.citizen_owns(ticket, user=user, session_key=session_key_of(request), entity=entity) or (
         user is not None and user.rol == "super_admin"
     )
+    by_pin = False
     if not allowed and pin is not None:
-        allowed = await pins.verify_pin(ctx, ticket, pin, client=client_of(request))
+        by_pin = allowed = await pins.verify_pin(request.app.state.ctx, ticket, pin, client=client_of(request))
     if not allowed:
         if user is not None and user.is_staff:
             raise NotFound("No existe ese reclamo.")
@@ -132,7 +142,29 @@ async def _viewable(
     owner = await entities_repo.get(uow.session, ticket.entity_id)
     if owner is None:
         raise NotFound("No existe ese reclamo.")
-    return owner, ticket
+    return View(owner, ticket, by_pin)
+
+
+async def _viewable(
+    uow: UnitOfWork,
+    request: Request,
+    ticket_id: int,
+    user: User | None,
+    entity: Entity | None,
+    pin: str | None = None,
+) -> tuple[Entity, Ticket]:
+    """A ticket the caller may read and its entity (see `_view`)."""
+    view = await _view(uow, request, ticket_id, user, entity, pin=pin)
+    return view.owner, view.ticket
+
+
+def _for_pin_viewer(detail: dict[str, Any]) -> dict[str, Any]:
+    """A ticket's detail without the citizen's DNI: a PIN proves knowing the ticket, not being its citizen."""
+    detail["dni"] = None
+    personal = detail.get("informacion_personal_vecino")
+    if isinstance(personal, dict):
+        personal["dni"] = None
+    return detail
 
 
 def _shift(ctx: Ctx) -> dt.timedelta:
@@ -169,7 +201,6 @@ async def list_tickets(
 
 
 async def _messages(
-    ctx: AppContext,
     request: Request,
     uow: UnitOfWork,
     ticket_id: int,
@@ -178,7 +209,7 @@ async def _messages(
     after: int,
     pin: str | None,
 ) -> dict[str, Any]:
-    _, ticket = await _viewable(ctx, uow, request, ticket_id, user, entity, pin=pin)
+    _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
     messages = await repository.messages(uow.session, ticket.id, after_id=after)
     if user is None or not user.is_staff:
         # The citizen's own chat page already shows what they typed there (same rule as the socket).
@@ -197,7 +228,6 @@ async def _messages(
 async def chat_messages(
     ticket_id: TicketId,
     request: Request,
-    ctx: Ctx,
     uow: UoW,
     user: OptionalUser,
     entity: OptionalEntity,
@@ -205,7 +235,7 @@ async def chat_messages(
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """Messages of a chat (municipio or pyme) after `ultimo_mensaje_id`: exactly what a reconnecting client missed."""
-    return await _messages(ctx, request, uow, ticket_id, user, entity, ultimo_mensaje_id, pin)
+    return await _messages(request, uow, ticket_id, user, entity, ultimo_mensaje_id, pin)
 
 
 @router.post("/tickets/chat/{ticket_id}/responder_ciudadano", response_model=OkOut)
@@ -219,11 +249,18 @@ async def citizen_reply(
     entity: OptionalEntity,
 ) -> dict[str, Any]:
     """The citizen writes in an open conversation."""
-    owner, ticket = await _viewable(ctx, uow, request, ticket_id, user, entity)
+    owner, ticket = await _viewable(uow, request, ticket_id, user, entity)
     if user is not None and user.is_staff:
         raise Forbidden("Este endpoint es para el vecino; los agentes responden desde el panel.")
     outcome = await livechat.citizen_message(
-        ctx, uow, owner, ticket, text=body.comentario, origen="chat", citizen=user, attachment=body.attachment_info
+        ctx,
+        uow,
+        owner,
+        ticket,
+        text=body.comentario,
+        origen="chat",
+        citizen=user,
+        attachment=attachments.clean_attachment(body.attachment_info),
     )
     await uow.commit()
     return {"ok": True, **outcome}
@@ -247,10 +284,10 @@ async def by_number(
         if entity is not None
         else list(await repository.by_number_any_entity(uow.session, int(digits)))
     )
-    for ticket in candidates:
-        if await pins.verify_pin(ctx, ticket, pin, client=client_of(request)):
-            return await _detail(ctx, uow, ticket)
-    raise NotFound("No encontramos un reclamo con ese número y PIN.")
+    found = await pins.find_by_pin(ctx, candidates, pin, client=client_of(request))
+    if found is None:
+        raise NotFound("No encontramos un reclamo con ese número y PIN.")
+    return _for_pin_viewer(await _detail(ctx, uow, found))
 
 
 @router.get("/tickets/{tipo}/{ticket_id}", response_model=TicketDetailOut)
@@ -265,8 +302,11 @@ async def get_ticket(
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """A ticket with its messages and history."""
-    _, ticket = await _viewable(ctx, uow, request, ticket_id, user, entity, pin=pin)
+    view = await _view(uow, request, ticket_id, user, entity, pin=pin)
+    ticket = view.ticket
     detail = await _detail(ctx, uow, ticket)
+    if view.by_pin:
+        _for_pin_viewer(detail)
     if user is not None and user.is_staff and ticket.has_unread:
         ticket.has_unread = False
         await uow.commit()
@@ -285,7 +325,7 @@ async def timeline(
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """Creation, status changes, escalations and comments in order."""
-    _, ticket = await _viewable(ctx, uow, request, ticket_id, user, entity, pin=pin)
+    _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
     events = await repository.events(uow.session, ticket.id)
     messages = await repository.messages(uow.session, ticket.id)
     return {"estado_chat": ticket.estado, "timeline": schemas.timeline_wire(ticket, events, messages, _shift(ctx))}
@@ -297,8 +337,9 @@ async def agent_reply(
 ) -> dict[str, Any]:
     """An agent answers; a waiting live chat is taken by the agent who replies."""
     entity, ticket = await service.staff_ticket(uow, user, ticket_id)
+    attachment = attachments.clean_attachment(body.attachment_info)
     message = await livechat.agent_message(
-        ctx, uow, entity, ticket, agent=user, text=body.comentario, attachment=body.attachment_info
+        ctx, uow, entity, ticket, agent=user, text=body.comentario, attachment=attachment
     )
     await uow.commit()
     return {"ok": True, "mensaje": schemas.message_wire(message), "estado": ticket.estado}
@@ -340,7 +381,6 @@ async def set_location(
     ticket_id: TicketId,
     body: LocationIn,
     request: Request,
-    ctx: Ctx,
     uow: UoW,
     user: OptionalUser,
     entity: OptionalEntity,
@@ -349,7 +389,7 @@ async def set_location(
     """The citizen (or an agent) tells where the problem is."""
     if body.direccion is None and (body.lat is None or body.lon is None):
         raise BadRequest("Mandá `lat` y `lon`, o una `direccion`.")
-    _, ticket = await _viewable(ctx, uow, request, ticket_id, user, entity)
+    _, ticket = await _viewable(uow, request, ticket_id, user, entity)
     if body.direccion is not None and body.direccion.strip():
         ticket.direccion = body.direccion.strip()
     if body.lat is not None and body.lon is not None:
