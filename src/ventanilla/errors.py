@@ -65,3 +65,9 @@ class TooManyRequests(DomainError):
     def __init__(self, message: str, retry_after: int = 60) -> None:
         super().__init__(message)
         self.retry_after = max(1, int(retry_after))
+
+
+class Unavailable(DomainError):
+    """A service this request depends on (database, Redis) cannot be reached right now."""
+
+    status_code = 503

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,9 +14,23 @@ from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from ventanilla.errors import TooManyRequests
+from ventanilla.errors import TooManyRequests, Unavailable
 
 BUSY = "Demasiadas solicitudes; probá de nuevo en un momento."
+DOWN = "No podemos atender esta solicitud ahora mismo; probá de nuevo en unos minutos."
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def _storage_guard() -> AsyncIterator[None]:
+    """A counter store that cannot be reached fails closed (503), so a limit is never silently skipped."""
+    try:
+        yield
+    except TooManyRequests:
+        raise
+    except Exception as exc:  # redis-py raises several families (ConnectionError, TimeoutError, OSError)
+        log.warning("rate-limit storage unavailable: %s", exc.__class__.__name__)
+        raise Unavailable(DOWN) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,25 +68,29 @@ class RateLimits:
 
     async def hit(self, rule: Rule, key: str, message: str = BUSY) -> None:
         """Count one hit, or raise TooManyRequests (with the seconds to wait) when the key is over a window."""
-        for item in rule.items:
-            if not await self._limiter.hit(item, rule.name, key):
-                raise TooManyRequests(message, retry_after=await self.retry_after(item, rule.name, key))
+        async with _storage_guard():
+            for item in rule.items:
+                if not await self._limiter.hit(item, rule.name, key):
+                    raise TooManyRequests(message, retry_after=await self.retry_after(item, rule.name, key))
 
     async def check(self, rule: Rule, key: str, message: str = BUSY) -> None:
         """Raise TooManyRequests when the key is already at a window's limit, without counting."""
-        for item in rule.items:
-            if not await self._limiter.test(item, rule.name, key):
-                raise TooManyRequests(message, retry_after=await self.retry_after(item, rule.name, key))
+        async with _storage_guard():
+            for item in rule.items:
+                if not await self._limiter.test(item, rule.name, key):
+                    raise TooManyRequests(message, retry_after=await self.retry_after(item, rule.name, key))
 
     async def count(self, rule: Rule, key: str) -> None:
         """Count one hit without refusing (a failure recorded after the fact)."""
-        for item in rule.items:
-            await self._limiter.hit(item, rule.name, key)
+        async with _storage_guard():
+            for item in rule.items:
+                await self._limiter.hit(item, rule.name, key)
 
     async def clear(self, rule: Rule, key: str) -> None:
         """Forget the key's hits."""
-        for item in rule.items:
-            await self._limiter.clear(item, rule.name, key)
+        async with _storage_guard():
+            for item in rule.items:
+                await self._limiter.clear(item, rule.name, key)
 
     async def retry_after(self, item: RateLimitItem, *identifiers: str) -> int:
         """Whole seconds until the window has room again (at least 1)."""
