@@ -35,7 +35,15 @@ from ventanilla.settings import Settings, get_settings
 from ventanilla.tickets.http import MAX_REPLY_FILES
 from ventanilla.tickets.http import router as tickets_router
 from ventanilla.users.http import router as users_router
-from ventanilla.web import ApiPrefix, BodyLimit, ORJSONResponse, install_error_handlers
+from ventanilla.web import (
+    ApiPrefix,
+    BodyLimit,
+    InputGuard,
+    ORJSONResponse,
+    WireOut,
+    install_error_handlers,
+    install_openapi,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +78,7 @@ def _socket_server(settings: Settings) -> socketio.AsyncServer:
         socketio.AsyncRedisManager(settings.redis_url, channel=settings.redis_channel) if settings.redis_url else None
     )
     origins: str | list[str] = "*" if "*" in settings.cors_origins else settings.cors_origins
-    return socketio.AsyncServer(
+    return realtime_socket.Server(
         async_mode="asgi",
         client_manager=manager,
         cors_allowed_origins=origins,
@@ -173,12 +181,14 @@ def create_app(
         api.include_router(router)
     api.include_router(ops_router)
 
-    @api.get("/health", tags=["operaciones"], include_in_schema=False)
+    @api.get("/health", tags=["operaciones"], response_model=HealthOut)
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    install_openapi(api)
+
     limited = BodyLimit(
-        ApiPrefix(RequestLog(api)),
+        ApiPrefix(RequestLog(InputGuard(api))),
         default=settings.max_body_bytes,
         per_prefix={
             "/webhooks/email": settings.max_inbound_email_bytes,
@@ -190,10 +200,16 @@ def create_app(
         # An agent's multipart reply: up to MAX_REPLY_FILES files, each within the upload limit.
         per_suffix={"/responder": MAX_REPLY_FILES * settings.max_upload_bytes + 64 * 1024},
     )
-    app = socketio.ASGIApp(sio, other_asgi_app=limited, socketio_path="socket.io")
+    app = realtime_socket.App(sio, other_asgi_app=limited, socketio_path="socket.io")
     app.ctx = ctx
     app.api = api
     return app
+
+
+class HealthOut(WireOut):
+    """The process is up."""
+
+    status: str
 
 
 def start_background(ctx: AppContext, *, with_workers: bool = True) -> list[asyncio.Task[None]]:

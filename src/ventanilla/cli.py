@@ -141,11 +141,12 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo_credentials(settings: Settings) -> dict[str, str]:
+    """One random password per demo account, generated once per install (older installs shared one)."""
     path = settings.data_dir / "demo-credentials.json"
-    if path.exists():
-        data: dict[str, str] = json.loads(path.read_text())
+    data: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if data.get("agent") and data.get("admin") and data["agent"] != data["admin"]:
         return data
-    data = {"password": secrets.token_urlsafe(9)}
+    data = {"agent": data.get("password") or secrets.token_urlsafe(9), "admin": secrets.token_urlsafe(9)}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data))
     path.chmod(0o600)
@@ -161,11 +162,12 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from ventanilla.entities.models import Entity
     from ventanilla.knowledge import service as knowledge
     from ventanilla.knowledge.cli import demo_csv
+    from ventanilla.security import hash_password, verify_password
     from ventanilla.users import repository as users_repo
     from ventanilla.users import service as users
 
     upgrade_database(settings)
-    password = _demo_credentials(settings)["password"]
+    passwords = _demo_credentials(settings)
     agent_email, admin_email = "agente@demo.ventanilla.local", "admin@demo.ventanilla.local"
 
     async def seed(uow: Any) -> dict[str, Any]:
@@ -181,9 +183,18 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             )
         if args.always_open:
             entities.set_schedule(entity, hours.always_open())
-        for email, rol, name in ((agent_email, "empleado", "Agente Demo"), (admin_email, "admin", "Admin Demo")):
-            if await users_repo.by_entity_email(uow.session, entity.id, email) is None:
+        accounts = (
+            (agent_email, "empleado", "Agente Demo", passwords["agent"]),
+            (admin_email, "admin", "Admin Demo", passwords["admin"]),
+        )
+        for email, rol, name, password in accounts:
+            user = await users_repo.by_entity_email(uow.session, entity.id, email)
+            if user is None:
                 await users.create(uow.session, entity_id=entity.id, email=email, password=password, rol=rol, name=name)
+            elif not user.password_hash or not await verify_password(password, user.password_hash):
+                # An install from before each account had its own password: the printed one must work.
+                user.password_hash = await hash_password(password)
+                user.token_version += 1
         if not await knowledge.list_entries(uow.session, entity.id):
             await knowledge.import_entries(uow.session, entity.id, knowledge.parse_csv(demo_csv()))
         return {
@@ -194,15 +205,18 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
                 "token": entity.token,
                 "slug": entity.slug,
             },
-            "agent": {"email": agent_email, "password": password, "rol": "empleado"},
-            "admin": {"email": admin_email, "password": password, "rol": "admin"},
+            "agent": {"email": agent_email, "password": passwords["agent"], "rol": "empleado"},
+            "admin": {"email": admin_email, "password": passwords["admin"], "rol": "admin"},
         }
 
     data = _run(with_uow(settings, seed))
     human = (
         f"Entidad: {data['entity']['name']} (id {data['entity']['id']})\n"
         f"Token de la entidad: {data['entity']['token']}\n"
-        f"Agente: {agent_email} / {password}\nAdmin:  {admin_email} / {password}"
+        "Ingresos al panel (cada cuenta con su contraseña):\n"
+        f"  Agente: {agent_email} / {passwords['agent']}\n"
+        f"  Admin:  {admin_email} / {passwords['admin']}\n"
+        f"Guardadas en {settings.data_dir / 'demo-credentials.json'}"
     )
     _print(data, args.json, human)
     return 0

@@ -48,6 +48,11 @@ async def verify_password(password: str, stored: str) -> bool:
     return await asyncio.to_thread(verify_password_sync, password, stored)
 
 
+def same_text(given: str, expected: str) -> bool:
+    """Constant-time comparison of two strings as UTF-8 bytes (`compare_digest` refuses non-ASCII `str`)."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
+
+
 class TokenSigner:
     """Signs small payloads for a purpose (auth, reply-to, unsubscribe) with the secret key."""
 

@@ -21,3 +21,13 @@ def fold(text: str) -> str:
     """Lowercase without accents, compatibility forms folded ("Ｈ" -> "h", "Canción" -> "cancion"); for matching."""
     decomposed = unicodedata.normalize("NFKD", text).casefold()
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean(value: str) -> str:
+    """Text without NUL and lone surrogates (no database, encoder or socket accepts them); done once, at the edge."""
+    if not _UNSAFE.search(value):
+        return value
+    return _UNSAFE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", value)

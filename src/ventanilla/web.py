@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,6 +26,7 @@ from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, DomainError, Forbidden, NotFound, TooManyRequests, Unauthorized
 from ventanilla.ratelimit import per_minute as per_minute_rule
+from ventanilla.text import clean
 from ventanilla.users import service as users
 from ventanilla.users.models import User
 
@@ -48,7 +55,95 @@ _STATUS_TEXT = {
     415: "Tipo de contenido no soportado.",
     422: "Datos inválidos.",
     429: "Demasiadas solicitudes; probá de nuevo en un momento.",
+    500: "Error interno del servidor.",
 }
+
+
+_DESCRIPTIONS = {**_STATUS_TEXT, 409: "En conflicto con el estado actual.", 502: "Falló un servicio externo."}
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx and 5xx answer."""
+
+    error: str
+
+
+class WireOut(BaseModel):
+    """Base of response models: documents the keys the frontend reads; any other key passes through untouched."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class OkOut(WireOut):
+    """`{"ok": true}` and whatever the route adds."""
+
+    ok: bool
+
+
+FILE_OK: dict[int | str, dict[str, Any]] = {200: {"description": "A file", "content": {"application/octet-stream": {}}}}
+"""`responses=` of a route that answers a file (with `response_class=Response`)."""
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entries documenting the `{"error"}` answers a route raises itself (404, 409...)."""
+    return {status: {"model": ErrorOut, "description": _DESCRIPTIONS.get(status, "Error.")} for status in statuses}
+
+
+# Answers that come with a dependency: a route that uses it documents them without saying so.
+_DEPENDENCY_ERRORS: dict[Callable[..., Any], tuple[int, ...]] = {}
+# Answers any operation may give: malformed input at the edge, the body limit, and the unexpected.
+_EVERY_ROUTE_ERRORS = (400, 413, 422, 500)
+
+
+def _dependency_errors(dependant: Dependant) -> set[int]:
+    found = set(_DEPENDENCY_ERRORS.get(dependant.call, ())) if dependant.call is not None else set()
+    for sub in dependant.dependencies:
+        found |= _dependency_errors(sub)
+    return found
+
+
+def _api_routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
+    """Every APIRoute, inside included routers too (FastAPI >= 0.16x keeps them as included-router nodes)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif getattr(route, "original_router", None) is not None:
+            yield from _api_routes(route.original_router.routes)
+        elif isinstance(getattr(route, "routes", None), list):
+            yield from _api_routes(route.routes)
+
+
+def install_openapi(app: FastAPI) -> None:
+    """/openapi.json documents the `{"error"}` answers of every operation (see `errors` and `_DEPENDENCY_ERRORS`)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = ErrorOut.model_json_schema()
+        error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for route in _api_routes(app.routes):
+            if not route.include_in_schema:
+                continue
+            statuses = _dependency_errors(route.dependant) | set(_EVERY_ROUTE_ERRORS)
+            for method in route.methods or ():
+                operation = schema["paths"].get(route.path_format, {}).get(method.lower())
+                if operation is None:
+                    continue
+                responses = operation.setdefault("responses", {})
+                for status in sorted(statuses - ({413} if method in ("GET", "HEAD", "DELETE") else set())):
+                    responses.setdefault(str(status), {"description": _DESCRIPTIONS.get(status, "Error.")})
+                for status, entry in responses.items():
+                    if status.startswith(("4", "5")):
+                        entry["content"] = error_ref  # 422 too: we answer {"error"}, not FastAPI's detail list
+        schema["components"]["schemas"].pop("HTTPValidationError", None)
+        schema["components"]["schemas"].pop("ValidationError", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -91,6 +186,130 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http)
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(Exception, unexpected)
+    # Innermost middleware (added before CORS), so a 500 still gets CORS headers.
+    app.add_middleware(ServerErrors)
+
+
+class ServerErrors:
+    """Answers an unexpected exception with the 500 `{"error"}` itself and keeps the connection.
+
+    Starlette's last-resort handler answers and then re-raises, and uvicorn closes a kept-alive connection
+    on any exception that leaves the app.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            if started:
+                raise  # half a response went out: only closing the connection tells the client
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            await error_response(500, "Error interno del servidor.")(scope, receive, send)
+
+
+class OutOfRange(ValueError):
+    """A JSON integer no column can hold."""
+
+
+_JSON_SUSPECT = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\d{19}")
+_QUERY_NUL = re.compile(rb"%00|\x00")
+_INT64 = 2**63
+
+
+def clean_json(value: Any) -> Any:
+    """A decoded JSON value with its strings (keys too) cleaned; integers beyond 64 bits raise OutOfRange."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [clean_json(item) for item in value]
+    if isinstance(value, dict):
+        return {clean(key): clean_json(item) for key, item in value.items()}
+    if isinstance(value, int) and not -_INT64 <= value < _INT64:
+        raise OutOfRange(value)
+    return value
+
+
+def _is_json(headers: list[tuple[bytes, bytes]]) -> bool:
+    for name, value in headers:
+        if name == b"content-type":
+            return b"json" in value.lower()
+    return True  # FastAPI reads a body without a content type as JSON
+
+
+class InputGuard:
+    """Text is cleaned here, once, for every route: NUL leaves the query string, NUL and lone surrogates leave
+    JSON bodies (NUL removed, a lone surrogate becomes U+FFFD); a JSON integer beyond 64 bits and a NUL in
+    the path are refused with 400. Headers need nothing: the HTTP parser refuses NUL there, and URL decoding
+    already replaces invalid UTF-8. Raw bodies verified by signature (`/webhooks/`) pass untouched: their
+    channel cleans what it decodes.
+    """
+
+    def __init__(self, app: ASGIApp, raw_body_prefixes: tuple[str, ...] = ("/webhooks/",)) -> None:
+        self.app = app
+        self.raw_body_prefixes = raw_body_prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"]:
+            await error_response(400, "La dirección pedida tiene caracteres inválidos.")(scope, receive, send)
+            return
+        scope = dict(scope)
+        query: bytes = scope.get("query_string", b"")
+        if _QUERY_NUL.search(query):
+            scope["query_string"] = _QUERY_NUL.sub(b"", query)
+        headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+        if (
+            scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE")
+            or scope["path"].startswith(self.raw_body_prefixes)
+            or not _is_json(headers)
+        ):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if _JSON_SUSPECT.search(body):
+            try:
+                body = json.dumps(clean_json(json.loads(body)), ensure_ascii=False).encode()
+            except OutOfRange:
+                await error_response(400, "Hay un número fuera de rango.")(scope, receive, send)
+                return
+            except (ValueError, RecursionError):
+                pass  # not JSON: the route answers its own 400
+            scope["headers"] = [(n, v) for n, v in headers if n != b"content-length"] + [
+                (b"content-length", str(len(body)).encode())
+            ]
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 class ApiPrefix:
@@ -236,6 +455,7 @@ async def required_user(user: OptionalUser) -> User:
 
 
 CurrentUser = Annotated[User, Depends(required_user)]
+_DEPENDENCY_ERRORS[required_user] = (401,)
 
 
 async def required_staff(user: CurrentUser) -> User:
@@ -246,6 +466,7 @@ async def required_staff(user: CurrentUser) -> User:
 
 
 Staff = Annotated[User, Depends(required_staff)]
+_DEPENDENCY_ERRORS[required_staff] = (401, 403)
 
 
 def entity_token_of(request: Request) -> str | None:
@@ -322,6 +543,7 @@ async def required_entity(uow: UoW, user: OptionalUser, hint: Tenant) -> Entity:
 
 
 RequestEntity = Annotated[Entity, Depends(required_entity)]
+_DEPENDENCY_ERRORS[required_entity] = (401,)
 
 
 def session_key_of(request: Request) -> str | None:
@@ -341,4 +563,5 @@ def limit(bucket: str, per_minute: Callable[[AppContext], int]) -> Callable[[Req
     async def dependency(request: Request, ctx: Ctx) -> None:
         await ctx.rate_limits.hit(per_minute_rule(bucket, per_minute(ctx)), client_of(request), _STATUS_TEXT[429])
 
+    _DEPENDENCY_ERRORS[dependency] = (429,)
     return dependency

@@ -149,3 +149,26 @@ def test_demo_always_open_keeps_live_chat_open_at_any_hour(tmp_path: Path) -> No
     schedule = hours.parse_json(json.loads(raw))
     sunday_3am = dt.datetime(2026, 11, 29, 6, 0, tzinfo=dt.UTC)
     assert hours.is_open(schedule, sunday_3am) and hours.is_open(schedule, sunday_3am + dt.timedelta(hours=12))
+
+
+def test_demo_agent_and_admin_have_their_own_passwords(tmp_path: Path) -> None:
+    import sqlite3
+
+    from ventanilla.security import verify_password_sync
+
+    def hashes() -> dict[str, str]:
+        with sqlite3.connect(tmp_path / "cli.db") as db:
+            return dict(db.execute("SELECT email, password_hash FROM users").fetchall())
+
+    demo = json.loads(run_cli(tmp_path, "demo", "--json").stdout)
+    agent, admin = demo["agent"], demo["admin"]
+    assert agent["password"] != admin["password"]
+    assert verify_password_sync(agent["password"], hashes()[agent["email"]])
+    assert not verify_password_sync(agent["password"], hashes()[admin["email"]])
+    human = run_cli(tmp_path, "demo").stdout
+    assert f"{agent['email']} / {agent['password']}" in human and f"{admin['email']} / {admin['password']}" in human
+    # An install from before kept one shared password: the admin gets its own, and the printed ones work.
+    (tmp_path / "data" / "demo-credentials.json").write_text(json.dumps({"password": agent["password"]}))
+    upgraded = json.loads(run_cli(tmp_path, "demo", "--json").stdout)
+    assert upgraded["agent"]["password"] == agent["password"] != upgraded["admin"]["password"]
+    assert verify_password_sync(upgraded["admin"]["password"], hashes()[admin["email"]])

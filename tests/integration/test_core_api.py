@@ -334,6 +334,12 @@ async def test_security_edges(server: Server) -> None:
             json={"pregunta": "hola", "ticket_id": 10**30, "contexto_previo": {"id_ticket_creado": -1e300}},
             headers=widget_headers(tenant, session_key),
         )
+        assert r.status_code == 400 and r.json()["error"]  # no integer beyond 64 bits gets past the edge
+        r = await citizen.post(
+            "/ask/municipio",
+            json={"pregunta": "hola", "ticket_id": 2**62, "contexto_previo": {"id_ticket_creado": -1e300}},
+            headers=widget_headers(tenant, session_key),
+        )
         assert r.status_code == 200
         # Another conversation reusing the idempotency key does not get the ticket (nor its PIN).
         r = await citizen.post(

@@ -752,3 +752,48 @@ async def test_a_ticket_that_turns_urgent_outside_hours_emails_oncall(srv: Serve
         assert "URGENTE" in text_of(mail)
     finally:
         srv.clock.now = None
+
+
+async def test_replies_with_crashing_inputs_are_posted_or_refused_never_a_500(srv: Server, smtp: Smtp) -> None:
+    tenant = await seed_tenant(srv.ctx)
+    opened = await open_ticket(srv, tenant)
+    notice = (await smtp.inbox.wait_for(opened.email))[0]
+    reply_to = str(notice["Reply-To"]).encode()
+
+    def raw_reply(body: bytes, message_id: bytes, charset: bytes = b"utf-8") -> bytes:
+        return (
+            b"From: Ana <" + opened.email.encode() + b">\r\nTo: " + reply_to + b"\r\nSubject: Re: aviso\r\n"
+            b"Message-ID: " + message_id + b"\r\nContent-Type: text/plain; charset=" + charset + b"\r\n\r\n" + body
+        )
+
+    replies = [
+        raw_reply(b"h", b"<" + uuid.uuid4().hex.encode() + b"@mail.example.org>"),
+        raw_reply("Ｈ ℎ Ⓗ".encode(), b"<" + uuid.uuid4().hex.encode() + b"@mail.example.org>"),
+        raw_reply(b"sigue\x00 sin luz", b"<\x00" + uuid.uuid4().hex.encode() + b"@mail.example.org>"),
+        # Invalid UTF-8 in a header becomes lone surrogates when Python decodes it.
+        raw_reply(b"todo igual \xed\xa0\x80", b"<\xff\xfe" + uuid.uuid4().hex.encode() + b"@mail.example.org>"),
+        raw_reply(b"charset roto", b"<" + uuid.uuid4().hex.encode() + b"@x>", charset=b"no-such-charset"),
+    ]
+    async with srv.client() as provider:
+        for raw in replies:
+            r = await provider.post("/webhooks/email", content=raw, headers={"X-Webhook-Secret": SECRET})
+            assert r.status_code == 200 and r.json()["autor"] == "vecino", r.text
+    port = free_port()
+    mail_in = await start_mail_in(srv.ctx, "127.0.0.1", port)
+    try:
+        for raw in (
+            raw_reply(b"h\x00", b"<\x00" + uuid.uuid4().hex.encode() + b"@m>"),
+            raw_reply(b"\xed\xb0\x80 h", b"<\xc3" + uuid.uuid4().hex.encode() + b"@m>"),
+        ):
+            errors, _ = await aiosmtplib.send(
+                raw, sender=opened.email, recipients=[str(notice["Reply-To"])], hostname="127.0.0.1", port=port
+            )
+            assert errors == {}
+    finally:
+        mail_in.close()
+        await mail_in.wait_closed()
+    async with srv.ctx.sessions() as session:
+        texts = [m.text for m in await tickets_repo.messages(session, opened.id) if m.origen == "email"]
+    assert len(texts) == 7 and all("\x00" not in t for t in texts)
+    for text in texts:
+        text.encode("utf-8")

@@ -747,3 +747,17 @@ async def test_a_message_that_keeps_failing_is_a_dead_letter_and_is_answered_aft
     assert answer.text
     event = await scalar(env.server, query)
     assert event.processed_at is not None and event.failed_at is None
+
+
+async def test_nul_and_a_lone_h_in_a_message_get_an_answer(env: Env) -> None:
+    line = await whatsapp_tenant(env)
+    wa_id = new_wa_id()
+    odd = text(wa_id, "h\x00")
+    odd["from"] = f"{wa_id}\x00"  # the phone number too
+    async with env.server.client() as client:
+        r = await post(client, delivery(line.phone_number_id, [odd]))
+        assert r.status_code == 200, r.text
+    (answer,) = await env.graph.wait_for(1, to=wa_id)
+    assert answer.status == 200
+    (again,) = await say(env, line, text(wa_id, "Ｈ\x00 ℎ"))
+    assert again.status == 200

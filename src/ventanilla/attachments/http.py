@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.datastructures import UploadFile
@@ -21,9 +21,9 @@ from starlette.requests import ClientDisconnect
 from ventanilla.attachments import service
 from ventanilla.context import AppContext
 from ventanilla.errors import BadRequest, TooLarge, Unauthorized
-from ventanilla.web import Ctx, limit, optional_entity, optional_user, tenant_hint
+from ventanilla.web import FILE_OK, Ctx, WireOut, errors, limit, optional_entity, optional_user, tenant_hint
 
-router = APIRouter(tags=["archivos"])
+router = APIRouter(tags=["archivos"], responses=errors(401, 404, 415))
 upload_limit = Depends(limit("upload", lambda ctx: ctx.settings.upload_rate_limit_per_minute))
 FIELD = "file"
 MALFORMED = "El cuerpo multipart no es válido; mandá el archivo en el campo `file`."
@@ -57,6 +57,15 @@ UPLOAD_BODY = {
         },
     }
 }
+
+
+class UploadOut(WireOut):
+    """The stored file's link and what it is."""
+
+    url: str
+    name: str
+    mimeType: str
+    size: int
 
 
 def uploads_root(ctx: AppContext) -> Path:
@@ -260,6 +269,7 @@ def upload_wire(ctx: AppContext, stored: service.Stored) -> dict[str, Any]:
     dependencies=[upload_limit],
     responses=UPLOAD_RESPONSES,
     openapi_extra=UPLOAD_BODY,
+    response_model=UploadOut,
 )
 async def upload(request: Request, ctx: Ctx) -> dict[str, Any]:
     """Keep a file for a conversation: typed by its content, from the allowed types, up to the size cap."""
@@ -286,7 +296,11 @@ async def _drain(request: Request, limit: int = 1024 * 1024) -> None:
         return
 
 
-@router.get("/archivos/{key}/{name}", responses={404: {"description": "No existe ese archivo"}})
+@router.get(
+    "/archivos/{key}/{name}",
+    response_class=Response,
+    responses={**FILE_OK, 404: {"description": "No existe ese archivo"}},
+)
 async def download(key: str, name: str, ctx: Ctx) -> FileResponse:
     """An uploaded file, by its unguessable link, typed again from its content."""
     path, how = await asyncio.to_thread(service.locate, uploads_root(ctx), key, name)

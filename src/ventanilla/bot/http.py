@@ -15,9 +15,20 @@ from ventanilla.bot import engine
 from ventanilla.bot import service as bot
 from ventanilla.errors import TooLarge
 from ventanilla.users.models import User
-from ventanilla.web import Ctx, OptionalUser, ORJSONResponse, RequestEntity, UoW, client_of, limit, session_key_of
+from ventanilla.web import (
+    Ctx,
+    OptionalUser,
+    ORJSONResponse,
+    RequestEntity,
+    UoW,
+    WireOut,
+    client_of,
+    errors,
+    limit,
+    session_key_of,
+)
 
-router = APIRouter(tags=["bot"])
+router = APIRouter(tags=["bot"], responses=errors(404, 409))
 ask_limit = Depends(limit("ask", lambda ctx: ctx.settings.rate_limit_per_minute))
 
 
@@ -48,6 +59,13 @@ class AskIn(BaseModel):
     tipo_ticket: str | None = Field(default=None, max_length=16)
     nombre_usuario: str | None = Field(default=None, max_length=200)
     rubro_clave: str | None = Field(default=None, max_length=100)
+
+
+class AskOut(WireOut):
+    """The bot's (or the live chat's) answer and the context the widget sends back next turn."""
+
+    respuesta: str
+    botones: list[dict[str, Any]]
 
 
 def _ticket_hint(body: AskIn) -> int | None:
@@ -84,7 +102,7 @@ def _known_contact(draft: engine.ComplaintDraft, citizen: User) -> None:
     draft.telefono = draft.telefono or citizen.phone
 
 
-@router.post("/ask/{tipo}", dependencies=[ask_limit])
+@router.post("/ask/{tipo}", dependencies=[ask_limit], response_model=AskOut)
 async def ask(
     tipo: Literal["municipio", "pyme"],
     body: AskIn,

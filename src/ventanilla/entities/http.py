@@ -15,9 +15,9 @@ from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Forbidden, NotFound
 from ventanilla.text import one_line
 from ventanilla.users import service as users
-from ventanilla.web import Ctx, CurrentUser, RequestEntity, Tenant, UoW, entity_token_of
+from ventanilla.web import Ctx, CurrentUser, RequestEntity, Tenant, UoW, WireOut, entity_token_of, errors
 
-router = APIRouter(tags=["entidad"])
+router = APIRouter(tags=["entidad"], responses=errors(403, 404))
 
 PROFILE_FIELDS = ("telefono", "direccion", "ciudad", "provincia", "pais", "latitud", "longitud", "link_web")
 
@@ -40,6 +40,40 @@ class ProfileIn(BaseModel):
     horario_json: str | list[dict[str, Any]] | None = None
 
 
+class ProfileOut(WireOut):
+    """The entity's public profile with today's hours."""
+
+    id: int
+    nombre_empresa: str
+    tipo_chat: str
+    esPublico: bool
+    rubro: str
+    horario_json: Any
+    live_chat: dict[str, Any]
+
+
+class LiveChatOut(WireOut):
+    """Whether the live chat is open now, and its hours."""
+
+    enabled: bool
+    available: bool
+
+
+class HoursOut(WireOut):
+    """The schedule: ranges per weekday, time zone, closed dates."""
+
+    enabled: bool
+    timezone: str
+
+
+class RubroOut(WireOut):
+    """A business category."""
+
+    id: int
+    nombre: str
+    clave: str
+
+
 def _profile(ctx: Ctx, entity: Entity) -> dict[str, Any]:
     schedule = entities.schedule_of(entity)
     profile = dict((entity.config or {}).get("perfil", {}))
@@ -59,19 +93,19 @@ def _profile(ctx: Ctx, entity: Entity) -> dict[str, Any]:
     }
 
 
-@router.get("/perfil")
+@router.get("/perfil", response_model=ProfileOut)
 async def get_profile(ctx: Ctx, entity: RequestEntity) -> dict[str, Any]:
     """Public profile of the entity named by the token (or the logged-in user's entity)."""
     return _profile(ctx, entity)
 
 
-@router.get("/auth/profile")
+@router.get("/auth/profile", response_model=ProfileOut)
 async def get_auth_profile(ctx: Ctx, user: CurrentUser, entity: RequestEntity) -> dict[str, Any]:
     """The logged-in user's entity profile with today's hours."""
     return _profile(ctx, entity)
 
 
-@router.put("/perfil")
+@router.put("/perfil", response_model=ProfileOut)
 async def put_profile(body: ProfileIn, ctx: Ctx, uow: UoW, user: CurrentUser) -> dict[str, Any]:
     """Admins change their entity's profile and live-chat hours."""
     if user.rol not in ("admin", "super_admin") or user.entity_id is None:
@@ -106,19 +140,19 @@ async def put_profile(body: ProfileIn, ctx: Ctx, uow: UoW, user: CurrentUser) ->
     return {"mensaje": "Cambios guardados correctamente.", **_profile(ctx, entity)}
 
 
-@router.get("/live-chat/schedule")
+@router.get("/live-chat/schedule", response_model=LiveChatOut)
 async def get_schedule(ctx: Ctx, entity: RequestEntity) -> dict[str, Any]:
     """Live-chat availability for newer frontends."""
     return hours.schedule_payload(entities.schedule_of(entity), ctx.clock())
 
 
-@router.get("/live-chat/hours")
+@router.get("/live-chat/hours", response_model=HoursOut)
 async def get_hours(entity: RequestEntity) -> dict[str, Any]:
     """The full schedule in the clean JSON shape."""
     return hours.to_json(entities.schedule_of(entity))
 
 
-@router.put("/live-chat/hours")
+@router.put("/live-chat/hours", response_model=HoursOut)
 async def put_hours(body: dict[str, Any], ctx: Ctx, uow: UoW, user: CurrentUser) -> dict[str, Any]:
     """Admins replace the schedule: ranges per weekday, time zone, closed dates."""
     if user.rol not in ("admin", "super_admin") or user.entity_id is None:
@@ -136,8 +170,8 @@ async def put_hours(body: dict[str, Any], ctx: Ctx, uow: UoW, user: CurrentUser)
     return {**hours.to_json(schedule), "estado": hours.schedule_payload(schedule, ctx.clock())}
 
 
-@router.get("/rubros/")
-@router.get("/rubros")
+@router.get("/rubros/", response_model=list[RubroOut])
+@router.get("/rubros", response_model=list[RubroOut])
 async def list_rubros() -> list[dict[str, Any]]:
     """Business categories for the pyme widget's selector and the sign-up form."""
     return entities.rubros()

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from ventanilla.security import TokenSigner
+from ventanilla.security import TokenSigner, same_text
 from ventanilla.settings import Settings
 from ventanilla.tickets.models import Ticket, TicketMessage
 from ventanilla.tickets.schemas import author_label
@@ -207,7 +207,7 @@ def read_unsubscribe_token(signer: TokenSigner, token: str) -> tuple[int, str] |
     encoded, _, mac = rest.partition(".")
     if not entity.isdigit() or len(entity) > 12 or not encoded or len(encoded) > 600:
         return None
-    if not hmac.compare_digest(mac, signer.short_mac(UNSUBSCRIBE_PURPOSE, f"{entity}.{encoded}", 32)):
+    if not entity.isascii() or not same_text(mac, signer.short_mac(UNSUBSCRIBE_PURPOSE, f"{entity}.{encoded}", 32)):
         return None
     try:
         address = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()

@@ -18,14 +18,31 @@ from ventanilla.notifications import emails, inbound, repository, service
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets import service as tickets_service
 from ventanilla.tickets.pins import verify_pin
-from ventanilla.web import Ctx, OptionalEntity, OptionalUser, UoW, client_of, limit, session_key_of
+from ventanilla.web import (
+    Ctx,
+    OkOut,
+    OptionalEntity,
+    OptionalUser,
+    UoW,
+    WireOut,
+    client_of,
+    errors,
+    limit,
+    session_key_of,
+)
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["emails"])
+router = APIRouter(tags=["emails"], responses=errors(401, 403, 404, 409))
 SECRET_HEADER = "x-webhook-secret"
 
 
-@router.post("/webhooks/email")
+class InboundOut(OkOut):
+    """What happened to the email: posted on a ticket (`mensaje_id`, `autor`) or ignored (`ignorado`)."""
+
+    ticket_id: int | None
+
+
+@router.post("/webhooks/email", response_model=InboundOut)
 async def inbound_email(request: Request, ctx: Ctx, uow: UoW) -> dict[str, Any]:
     """A raw RFC 822 email from the mail provider; the shared secret goes in `X-Webhook-Secret`."""
     secret = ctx.settings.email_webhook_secret
@@ -114,7 +131,7 @@ class SendHistoryIn(BaseModel):
     notify: dict[str, Any] | None = None
 
 
-class SendHistoryOut(BaseModel):
+class SendHistoryOut(WireOut):
     """Whether an email left (`enviado`) and, when not, why (`motivo`)."""
 
     ok: bool
@@ -128,11 +145,6 @@ class SendHistoryOut(BaseModel):
     "/tickets/{tipo}/{ticket_id}/send-history",
     dependencies=[Depends(limit("history_hint", lambda c: c.settings.lookup_rate_limit_per_minute))],
     response_model=SendHistoryOut,
-    responses={
-        404: {"description": "No existe el reclamo, o quien llama no es su vecino, su agente ni trae su PIN."},
-        422: {"description": "Motivo desconocido."},
-        429: {"description": "Demasiados pedidos."},
-    },
 )
 async def send_history(
     tipo: str,

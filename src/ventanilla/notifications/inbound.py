@@ -18,6 +18,7 @@ from ventanilla.db import UnitOfWork
 from ventanilla.entities import repository as entities_repo
 from ventanilla.errors import BadRequest, Forbidden, NotFound, TooLarge, Unprocessable
 from ventanilla.notifications import emails
+from ventanilla.text import clean
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets.service import MAX_MESSAGE_CHARS
 from ventanilla.users import repository as users_repo
@@ -221,15 +222,17 @@ async def receive(
     if ticket is None or entity is None:
         log.warning("inbound email %s matches no ticket", message.get("Message-ID"))
         raise NotFound("El email no corresponde a ningún reclamo (dirección de respuesta o referencias desconocidas).")
-    external_id = f"{EXTERNAL_PREFIX}{str(message.get('Message-ID', '')).strip()[:190]}"
+    # Decoded mail is this channel's edge: its text is cleaned once, here (headers can carry NUL, and bytes
+    # that are not UTF-8 decode to lone surrogates).
+    external_id = clean(f"{EXTERNAL_PREFIX}{str(message.get('Message-ID', '')).strip()[:190]}")
     if message.get("Message-ID") and await tickets_repo.message_by_external_id(uow.session, external_id):
         return InboundResult("ignored", "duplicado", ticket.id)
-    text = strip_quoted(body_text(message))
+    text = strip_quoted(clean(body_text(message)))
     if not text:
         raise Unprocessable("El email no tiene texto nuevo (solo texto citado o vacío).")
     if len(text) > MAX_MESSAGE_CHARS:
         text = text[: MAX_MESSAGE_CHARS - 1].rstrip() + "…"
-    sender = emails.normalize_address(str(message.get("From", "")))
+    sender = emails.normalize_address(clean(str(message.get("From", ""))))
     staff = await users_repo.by_entity_email(uow.session, entity.id, sender) if sender else None
     if staff is not None and staff.is_staff:
         posted = await livechat.agent_message(

@@ -28,19 +28,23 @@ from ventanilla.users.models import User
 from ventanilla.web import (
     Ctx,
     CurrentUser,
+    OkOut,
     OptionalEntity,
     OptionalUser,
     RequestEntity,
     Staff,
     UoW,
+    WireOut,
     client_of,
+    errors,
     limit,
     session_key_of,
 )
 
-router = APIRouter(tags=["reclamos"])
+router = APIRouter(tags=["reclamos"], responses=errors(403, 404, 409))
 Tipo = Literal["municipio", "pyme"]
 MAX_ID = 2**53
+MAX_MESSAGE_ID = 2**31 - 1  # message ids are 32-bit columns
 TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 pin_limit = Depends(limit("pin", lambda ctx: ctx.settings.lookup_rate_limit_per_minute))
 MAX_REPLY_FILES = 5
@@ -48,24 +52,73 @@ MAX_BUTTONS = 3
 _ERR = {"model": dict[str, str]}
 
 
-class AssignOut(BaseModel):
-    """Who has the ticket now."""
-
-    ok: bool
-    id: int
-    estado: str
-    assigned_agent_id: int | None
-    assignedAgent: dict[str, Any] | None
-
-
-class ReplyOut(BaseModel):
+class ReplyOut(OkOut):
     """The stored reply (and one more message per extra file)."""
-
-    model_config = ConfigDict(extra="allow")
 
     ok: bool
     mensaje: dict[str, Any]
     estado: str
+
+
+class TicketOut(WireOut):
+    """A ticket as the panel and the widget read it."""
+
+    id: int
+    tipo: str
+    nro_ticket: int
+    estado: str
+    asunto: str | None
+
+
+class TicketListOut(WireOut):
+    """The entity's tickets."""
+
+    tickets: list[TicketOut]
+
+
+class TicketDetailOut(TicketOut):
+    """A ticket with its messages and history."""
+
+    mensajes: list[dict[str, Any]]
+    historial: list[dict[str, Any]]
+
+
+class MessagesOut(WireOut):
+    """Messages after a cursor."""
+
+    estado_chat: str
+    estado: str
+    ticket_id: int
+    nro_ticket: int
+    mensajes: list[dict[str, Any]]
+
+
+class TimelineOut(WireOut):
+    """Creation, status changes, escalations and comments in order."""
+
+    estado_chat: str
+    timeline: list[dict[str, Any]]
+
+
+class StatusOut(OkOut):
+    """The ticket's status after the change."""
+
+    id: int
+    estado: str
+
+
+class AssignOut(StatusOut):
+    """Who has the ticket now."""
+
+    assigned_agent_id: int | None
+
+
+class LocationOut(OkOut):
+    """Where the problem is."""
+
+    direccion: str | None
+    latitud: float | None
+    longitud: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +196,7 @@ async def _detail(ctx: Ctx, uow: UnitOfWork, ticket: Ticket) -> dict[str, Any]:
     }
 
 
-@router.get("/tickets")
+@router.get("/tickets", response_model=TicketListOut)
 async def list_tickets(
     user: Staff,
     ctx: Ctx,
@@ -302,22 +355,22 @@ async def _messages(
     }
 
 
-@router.get("/tickets/chat/{ticket_id}/mensajes")
-@router.get("/tickets/chat/pyme/{ticket_id}/mensajes")
+@router.get("/tickets/chat/{ticket_id}/mensajes", response_model=MessagesOut)
+@router.get("/tickets/chat/pyme/{ticket_id}/mensajes", response_model=MessagesOut)
 async def chat_messages(
     ticket_id: TicketId,
     request: Request,
     uow: UoW,
     user: OptionalUser,
     entity: OptionalEntity,
-    ultimo_mensaje_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    ultimo_mensaje_id: Annotated[int, Query(ge=0, le=MAX_MESSAGE_ID)] = 0,
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """Messages of a chat (municipio or pyme) after `ultimo_mensaje_id`: exactly what a reconnecting client missed."""
     return await _messages(request, uow, ticket_id, user, entity, ultimo_mensaje_id, pin)
 
 
-@router.post("/tickets/chat/{ticket_id}/responder_ciudadano")
+@router.post("/tickets/chat/{ticket_id}/responder_ciudadano", response_model=OkOut)
 async def citizen_reply(
     ticket_id: TicketId,
     body: schemas.ReplyIn,
@@ -345,7 +398,7 @@ async def citizen_reply(
     return {"ok": True, **outcome}
 
 
-@router.get("/tickets/municipio/por_numero/{nro}", dependencies=[pin_limit])
+@router.get("/tickets/municipio/por_numero/{nro}", dependencies=[pin_limit], response_model=TicketDetailOut)
 async def by_number(
     nro: str,
     request: Request,
@@ -369,7 +422,7 @@ async def by_number(
     return _for_pin_viewer(await _detail(ctx, uow, found))
 
 
-@router.get("/tickets/{tipo}/{ticket_id}")
+@router.get("/tickets/{tipo}/{ticket_id}", response_model=TicketDetailOut)
 async def get_ticket(
     tipo: Tipo,
     ticket_id: TicketId,
@@ -392,7 +445,7 @@ async def get_ticket(
     return detail
 
 
-@router.get("/tickets/{tipo}/{ticket_id}/timeline")
+@router.get("/tickets/{tipo}/{ticket_id}/timeline", response_model=TimelineOut)
 async def timeline(
     tipo: Tipo,
     ticket_id: TicketId,
@@ -483,8 +536,8 @@ async def _read_reply(
             return interactive.body.text, None, [], buttons or None
         plain = schemas.ReplyIn.model_validate(raw)
     except ValidationError as exc:
-        errors = exc.errors()
-        where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
+        problems = exc.errors()
+        where = ".".join(str(p) for p in problems[0]["loc"]) if problems else ""
         raise BadRequest(f"Campo '{where}' inválido.") from exc
     return plain.comentario, plain.attachment_info, [], None
 
@@ -549,7 +602,7 @@ async def agent_reply(
     }
 
 
-@router.put("/tickets/{tipo}/{ticket_id}/estado")
+@router.put("/tickets/{tipo}/{ticket_id}/estado", response_model=StatusOut)
 async def change_status(
     tipo: Tipo, ticket_id: TicketId, body: schemas.StatusIn, ctx: Ctx, uow: UoW, user: Staff
 ) -> dict[str, Any]:
@@ -634,8 +687,8 @@ class LocationIn(BaseModel):
     direccion: str | None = Field(default=None, max_length=500)
 
 
-@router.put("/tickets/chat/{ticket_id}/ubicacion")
-@router.put("/tickets/{tipo}/{ticket_id}/ubicacion")
+@router.put("/tickets/chat/{ticket_id}/ubicacion", response_model=LocationOut)
+@router.put("/tickets/{tipo}/{ticket_id}/ubicacion", response_model=LocationOut)
 async def set_location(
     ticket_id: TicketId,
     body: LocationIn,

@@ -12,6 +12,7 @@ from ventanilla.db import UnitOfWork, utcnow
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
+from ventanilla.security import same_text
 from ventanilla.tickets import repository
 from ventanilla.tickets.models import CHANNELS, ESTADOS, PRIORIDADES, Ticket, TicketEvent, TicketMessage
 from ventanilla.users.models import User
@@ -274,6 +275,6 @@ def citizen_owns(ticket: Ticket, *, user: User | None, session_key: str | None, 
     return bool(
         session_key
         and ticket.chat_session_key
-        and secrets.compare_digest(session_key, ticket.chat_session_key)
+        and same_text(session_key, ticket.chat_session_key)
         and (entity is None or entity.id == ticket.entity_id)
     )

@@ -22,17 +22,20 @@ from ventanilla.users.models import User
 from ventanilla.web import (
     Ctx,
     CurrentUser,
+    OkOut,
     OptionalUser,
     ORJSONResponse,
     Staff,
     Tenant,
     UoW,
+    WireOut,
     entity_token_of,
+    errors,
     limit,
     session_key_of,
 )
 
-router = APIRouter(tags=["cuentas"])
+router = APIRouter(tags=["cuentas"], responses=errors(401, 404, 409))
 login_limit = Depends(limit("login", lambda ctx: ctx.settings.login_rate_limit_per_minute))
 
 
@@ -117,6 +120,41 @@ class NotificationsIn(BaseModel):
     ticket: bool | None = None
 
 
+class AuthOut(WireOut):
+    """A login or sign-up: the bearer token (also set as the HttpOnly session cookie) and who logged in."""
+
+    token: str
+    id: int
+    name: str
+    email: str
+    rol: str
+    entityToken: str | None
+    tipo_chat: str | None
+    nombre_empresa: str | None
+    entity_id: int | None
+
+
+class MeOut(WireOut):
+    """The logged-in user and their entity's profile."""
+
+    id: int
+    name: str
+    email: str
+    rol: str
+    rubro: str
+    entityToken: str | None
+    entity_id: int | None
+    esPublico: bool
+
+
+class NotificationsOut(WireOut):
+    """Notification switches."""
+
+    email: bool
+    sms: bool
+    ticket: bool
+
+
 def _set_cookie(response: Response, settings: Settings, token: str) -> None:
     response.set_cookie(
         settings.session_cookie_name,
@@ -167,7 +205,7 @@ def _login_response(ctx: Ctx, payload: dict[str, Any], status: int = 200) -> Res
     return response
 
 
-@router.post("/login", dependencies=[login_limit])
+@router.post("/login", dependencies=[login_limit], response_model=AuthOut)
 async def login(body: LoginIn, ctx: Ctx, uow: UoW) -> Response:
     """Panel login: bearer token in the body and an HttpOnly session cookie for the panel socket."""
     user = await users.authenticate(uow.session, body.email, body.password, staff=True)
@@ -175,7 +213,7 @@ async def login(body: LoginIn, ctx: Ctx, uow: UoW) -> Response:
     return _login_response(ctx, _auth_payload(ctx, user, entity))
 
 
-@router.post("/logout")
+@router.post("/logout", response_model=OkOut)
 async def logout(ctx: Ctx, uow: UoW, user: OptionalUser) -> Response:
     """Revoke the caller's tokens (every device) and forget the session cookie."""
     if user is not None:
@@ -187,7 +225,7 @@ async def logout(ctx: Ctx, uow: UoW, user: OptionalUser) -> Response:
     return response
 
 
-@router.post("/register", status_code=201, dependencies=[login_limit])
+@router.post("/register", status_code=201, dependencies=[login_limit], response_model=AuthOut)
 async def register(body: RegisterIn, ctx: Ctx, uow: UoW) -> Response:
     """Sign up an entity with its first admin."""
     if not body.acepto_terminos:
@@ -238,7 +276,7 @@ class AuthUserOut(BaseModel):
     tenant_slug: str | None
 
 
-class AuthOut(BaseModel):
+class AuthSessionOut(BaseModel):
     """A login or sign-up answer of the newest frontend (flat fields beside `user`)."""
 
     model_config = ConfigDict(extra="allow")
@@ -286,7 +324,7 @@ def _anon_ids(request: Request, body_anon: str | None) -> list[str]:
     return list(dict.fromkeys(kept))
 
 
-@router.post("/auth/admin/login", dependencies=[login_limit], response_model=AuthOut, responses=_LOGIN_ERRORS)
+@router.post("/auth/admin/login", dependencies=[login_limit], response_model=AuthSessionOut, responses=_LOGIN_ERRORS)
 async def admin_login(body: AdminLoginIn, ctx: Ctx, uow: UoW) -> Response:
     """Staff login of the newest panel: the same checks, limits and cookie as `/login`."""
     user = await users.authenticate(uow.session, body.email, body.password, staff=True)
@@ -294,7 +332,7 @@ async def admin_login(body: AdminLoginIn, ctx: Ctx, uow: UoW) -> Response:
     return _login_response(ctx, _new_auth_payload(ctx, user, entity))
 
 
-@router.post("/auth/login", dependencies=[login_limit], response_model=AuthOut, responses=_WIDGET_ERRORS)
+@router.post("/auth/login", dependencies=[login_limit], response_model=AuthSessionOut, responses=_WIDGET_ERRORS)
 async def widget_login(body: WidgetLoginIn, request: Request, ctx: Ctx, uow: UoW, hint: Tenant) -> Response:
     """Citizen login from the newest widget, inside the entity named by `empresa_token` or the tenant slug."""
     entity = await _widget_entity(uow, hint, body.empresa_token, body.tenant_slug)
@@ -312,7 +350,7 @@ async def widget_login(body: WidgetLoginIn, request: Request, ctx: Ctx, uow: UoW
     "/auth/register",
     status_code=201,
     dependencies=[login_limit],
-    response_model=AuthOut,
+    response_model=AuthSessionOut,
     responses={**_WIDGET_ERRORS, 409: {"description": "Ya existe una cuenta con ese email."}},
 )
 async def widget_register(body: WidgetRegisterIn, request: Request, ctx: Ctx, uow: UoW, hint: Tenant) -> Response:
@@ -366,7 +404,7 @@ async def token_info(ctx: Ctx, uow: UoW, user: OptionalUser, hint: Tenant) -> di
     return {"valid": True, **entities.public_profile(entity, ctx.clock())}
 
 
-@router.post("/chatuserloginpanel", dependencies=[login_limit])
+@router.post("/chatuserloginpanel", dependencies=[login_limit], response_model=AuthOut)
 async def citizen_login(body: CitizenLoginIn, request: Request, ctx: Ctx, uow: UoW) -> Response:
     """Citizen login from the widget, inside one entity."""
     entity = await _entity_for_citizen(request, uow, body.empresa_token)
@@ -374,7 +412,7 @@ async def citizen_login(body: CitizenLoginIn, request: Request, ctx: Ctx, uow: U
     return _login_response(ctx, _auth_payload(ctx, user, entity))
 
 
-@router.post("/chatuserregisterpanel", status_code=201, dependencies=[login_limit])
+@router.post("/chatuserregisterpanel", status_code=201, dependencies=[login_limit], response_model=AuthOut)
 async def citizen_register(body: CitizenRegisterIn, request: Request, ctx: Ctx, uow: UoW) -> Response:
     """Citizen sign-up from the widget."""
     entity = await _entity_for_citizen(request, uow, body.empresa_token)
@@ -393,7 +431,7 @@ async def citizen_register(body: CitizenRegisterIn, request: Request, ctx: Ctx, 
     return _login_response(ctx, payload, status=201)
 
 
-@router.get("/me")
+@router.get("/me", response_model=MeOut)
 async def me(user: CurrentUser, ctx: Ctx, uow: UoW) -> dict[str, Any]:
     """The logged-in user with their entity's profile (the panel needs a non-empty `rubro`)."""
     entity = await entities_repo.get(uow.session, user.entity_id) if user.entity_id else None
@@ -472,14 +510,14 @@ async def put_me(body: ProfileIn, ctx: Ctx, uow: UoW, user: CurrentUser) -> dict
     return answer
 
 
-@router.get("/notifications")
+@router.get("/notifications", response_model=NotificationsOut)
 async def get_notifications(user: CurrentUser, uow: UoW) -> dict[str, bool]:
     """Notification switches; `ticket` defaults to true for agents."""
     prefs = await users.get_preferences(uow.session, user)
     return {"email": prefs.email, "sms": prefs.sms, "ticket": prefs.ticket}
 
 
-@router.put("/notifications")
+@router.put("/notifications", response_model=NotificationsOut)
 async def put_notifications(body: NotificationsIn, user: CurrentUser, uow: UoW) -> dict[str, bool]:
     """Change notification switches."""
     prefs = await users.set_preferences(uow.session, user, email=body.email, sms=body.sms, ticket=body.ticket)

@@ -32,6 +32,7 @@ def clean_phone(phone: str | None) -> str | None:
     if not PHONE_RE.match(value):
         raise BadRequest("El teléfono no es válido.")
     return value
+_MAX_INT32 = 2**31 - 1
 
 
 def normalize_email(email: str | None) -> str:
@@ -117,9 +118,13 @@ def read_token(signer: TokenSigner, token: str | None, max_age: int) -> TokenCla
     if not token:
         return None
     data = signer.unsign(AUTH_PURPOSE, token, max_age=max_age)
-    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
+    if not isinstance(data, dict):
         return None
-    return TokenClaims(int(data["uid"]), int(data.get("v", 0)))
+    uid, version = data.get("uid"), data.get("v", 0)
+    # Only what we sign passes: 32-bit ints (a forged odd type or a huge number must not reach the database).
+    if type(uid) is not int or type(version) is not int or not (0 <= uid <= _MAX_INT32 and 0 <= version <= _MAX_INT32):
+        return None
+    return TokenClaims(uid, version)
 
 
 async def user_from_token(

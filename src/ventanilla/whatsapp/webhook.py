@@ -15,15 +15,15 @@ from ventanilla.attachments import service as attachments
 from ventanilla.attachments.http import SERVING_HEADERS
 from ventanilla.db import utcnow
 from ventanilla.errors import NotFound
-from ventanilla.web import Ctx, Staff, UoW, error_response
+from ventanilla.web import FILE_OK, Ctx, OutOfRange, Staff, UoW, clean_json, error_response, errors
 from ventanilla.whatsapp import repository, schemas, service
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(tags=["whatsapp"])
+router = APIRouter(tags=["whatsapp"], responses=errors(401, 403, 404))
 
 
-@router.get("/webhooks/whatsapp")
+@router.get("/webhooks/whatsapp", response_class=PlainTextResponse)
 async def verify(
     ctx: Ctx,
     mode: Annotated[str | None, Query(alias="hub.mode", max_length=32)] = None,
@@ -42,13 +42,13 @@ async def verify(
     return PlainTextResponse(challenge)
 
 
-@router.post("/webhooks/whatsapp")
+@router.post("/webhooks/whatsapp", response_class=Response)
 async def receive(request: Request, ctx: Ctx, uow: UoW) -> Response:
     """Check the signature on the raw body, store every event, answer at once; a worker does the rest."""
     secret = ctx.settings.whatsapp_app_secret
     if secret is None:
         log.error("whatsapp webhook refused: VENTANILLA_WHATSAPP_APP_SECRET is not set")
-        return error_response(503, "El webhook de WhatsApp no está configurado.")
+        return error_response(403, "El webhook de WhatsApp no está configurado.")
     body = await request.body()
     verdict = schemas.check_signature(secret.get_secret_value(), body, request.headers.get("x-hub-signature-256"))
     if verdict == "missing":
@@ -58,8 +58,9 @@ async def receive(request: Request, ctx: Ctx, uow: UoW) -> Response:
         log.warning("whatsapp webhook with a wrong signature refused")
         return error_response(403, "Firma inválida.")
     try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:
+        # The body is kept raw up to here for its signature: this is where its text is cleaned, once.
+        data = clean_json(orjson.loads(body))
+    except (orjson.JSONDecodeError, OutOfRange):
         log.warning("whatsapp webhook with a body that is not JSON refused")
         return error_response(400, "El cuerpo no es JSON válido.")
     events = schemas.parse_webhook(data, utcnow())
@@ -76,7 +77,7 @@ def _object(data: object) -> object:
     return data.get("object") if isinstance(data, dict) else type(data).__name__
 
 
-@router.get("/archivos/whatsapp/{media_id}")
+@router.get("/archivos/whatsapp/{media_id}", response_class=Response, responses=FILE_OK)
 async def media(
     media_id: Annotated[str, Path(pattern=r"^[0-9]{1,40}$")],
     ctx: Ctx,
