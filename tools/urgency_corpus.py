@@ -30,15 +30,13 @@ PLACES = [
     "en el centro", "en mi cuadra", "en la villa", "en el campo de mi tio", "en el edificio de Mitre 1200",
     "en la salida del jardin", "en la estacion", "en el km 3 del camino vecinal", "en la chacra",
 ]
-URGENT_CLOSERS = [
-    "", "", "", "", "por favor", "vengan rapido", "ayuda", "xfa", "es urgente", "manden a alguien",
-    "que hago", "no se que hacer", "rapido por favor", "ya!!", "por favor vengan", "ayudenme",
-    "estoy sola con los chicos", "soy una persona mayor", "llamen a alguien", "socorro",
-]
-CALM_CLOSERS = [
+# Closers shared by both labels, so that none of them is a cue by itself.
+CLOSERS = [
     "", "", "", "", "gracias", "muchas gracias", "saludos", "desde ya gracias", "espero respuesta",
     "por favor", "xfa", "gracias, saludos", "quedo atenta", "cuando puedan", "es urgente", "urgente",
-    "necesito ayuda", "ayuda", "vengan rapido", "que hago",
+    "necesito ayuda", "ayuda", "vengan rapido", "que hago", "manden a alguien", "no se que hacer",
+    "rapido por favor", "ya!!", "ayudenme", "estoy sola con los chicos", "soy una persona mayor",
+    "llamen a alguien", "vivo sola", "tengo 80 años", "estoy solo", "no se a quien recurrir",
 ]
 
 URGENT: dict[str, list[str]] = {
@@ -471,8 +469,8 @@ def _compose(rng: random.Random, core: str, closers: list[str], *, urgent: bool)
     place = rng.choice(PLACES)
     if place and rng.random() < 0.6:
         parts.insert(2, place)
-    if urgent and rng.random() < 0.12:
-        parts.insert(1, rng.choice(ROUTINE_PREFIX) + "... y ahora")
+    if rng.random() < 0.12:
+        parts.insert(1, rng.choice(ROUTINE_PREFIX) + ("... y ahora" if urgent else "... y tambien"))
     if not urgent and rng.random() < 0.1:
         parts.append("y ademas " + rng.choice(CALM["routine"]))
     parts.append(rng.choice(closers))
@@ -487,16 +485,16 @@ def generate() -> list[tuple[int, str, str]]:
         per_core = min(9, max(4, 200 // len(cores)))
         for core in cores:
             for _ in range(per_core):
-                rows.append((1, category, _compose(rng, core, URGENT_CLOSERS, urgent=True)))
+                rows.append((1, category, _compose(rng, core, CLOSERS, urgent=True)))
     for trap, cores in CALM.items():
         per_core = min(18, max(8, 320 // len(cores)))
         for core in cores:
             for _ in range(per_core):
-                rows.append((0, trap, _compose(rng, core, CALM_CLOSERS, urgent=False)))
+                rows.append((0, trap, _compose(rng, core, CLOSERS, urgent=False)))
     # Broad everyday topics: the open world of calm messages, alone, in pairs and with the scaffolding.
     for core in ROUTINE_MORE:
         for _ in range(3):
-            rows.append((0, "routine", _compose(rng, core, CALM_CLOSERS, urgent=False)))
+            rows.append((0, "routine", _compose(rng, core, CLOSERS, urgent=False)))
         other = rng.choice(ROUTINE_MORE)
         rows.append((0, "routine", _noise(rng, f"{core} y ademas {other}")))
     seen: set[str] = set()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from importlib import resources
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from typing import Final, Literal
 
 from ventanilla.urgency import lexicon

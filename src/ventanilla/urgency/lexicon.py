@@ -573,7 +573,8 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         "self_harm",
         0.9,
         r"(?:me|se|te) (?:quiero|quiere|queres|quieren|voy a|va a|vas a|van a|estoy por|esta por) "
-        r"(?:matar|suicidar|colgar|ahorcar|cortar las venas|cortar|tirar (?:del|de la|de un|por la|a las|al|abajo|bajo))\b",
+        r"(?:matar|suicidar|colgar|ahorcar|cortar las venas|cortar"
+        r"|tirar (?:del|de la|de un|por la|a las|al|abajo|bajo))\b",
     ),
     ("self_harm", 0.9, r"(?:quiero|quiere|voy a|va a) (?:matarme|matarse|suicidarme|suicidarse|ahorcarme|colgarme)\b"),
     (
@@ -610,7 +611,8 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         "child",
         0.85,
         r"(?:abusa|abuso|toca|manosea) (?:\w+ ){0,2}(?:a )?(?:la |el |mi )?(?:nena|nene|sobrina|sobrino|hija|hijo"
-        r"|nieta|nieto|menor)\b|(?:padrastro|madrastra) (?:\w+ ){0,3}(?:la |lo |le )?(?:toca|abusa|pega|golpea|quema)\b",
+        r"|nieta|nieto|menor)\b"
+        r"|(?:padrastro|madrastra) (?:\w+ ){0,3}(?:la |lo |le )?(?:toca|abusa|pega|golpea|quema)\b",
     ),
     # explicit: the writer says it is urgent now
     ("explicit", 0.65, r"urgent\w*|urgencia\b"),
@@ -662,7 +664,10 @@ BLOCKERS: Final[tuple[tuple[str, frozenset[str] | None], ...]] = (
         r"|que (?:echa|tira|larga)n? (?:chispas|fuego|humo)\b",
         None,
     ),
-    (r"(?:me|te|nos|les|le) (?:\w+ ){0,1}(?:muero|morir|mata|matan|mato|mataron|matando|muere|mueren)\b", NOT_SELF_HARM),
+    (
+        r"(?:me|te|nos|les|le) (?:\w+ ){0,1}(?:muero|morir|mata|matan|mato|mataron|matando|muere|mueren)\b",
+        NOT_SELF_HARM,
+    ),
     (r"muert[oa]s? de \w+|ataque de (?:risa|nervios|tos|panico|celos|hambre)\b", None),
     (r"ahog\w* (?:en|de|con) (?:\w+ ){0,1}(?:papeles|deudas|trabajo|tramites|impuestos|gastos|cuentas|calor)\b", None),
     (r"papa caliente|incendi\w* (?:de|para el|en el) (?:precios|bolsillo|tarifas|impuestos)\b", None),

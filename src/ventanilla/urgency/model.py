@@ -8,6 +8,7 @@ as the analyzer at training time too, so both sides see exactly the same n-grams
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -22,24 +23,72 @@ FORMAT: Final = 1
 _CHAR_RANGE: Final = (3, 5)
 
 
+# Function words: alone they say nothing about danger, and a linear model would learn message length from them.
+STOPWORDS: Final = frozenset(
+    [
+        "a",
+        "al",
+        "con",
+        "de",
+        "del",
+        "el",
+        "en",
+        "es",
+        "la",
+        "las",
+        "le",
+        "lo",
+        "los",
+        "me",
+        "mi",
+        "mis",
+        "nos",
+        "o",
+        "para",
+        "por",
+        "que",
+        "se",
+        "su",
+        "sus",
+        "te",
+        "tu",
+        "un",
+        "una",
+        "unos",
+        "unas",
+        "y",
+        "ya",
+        "e",
+        "u",
+        "ni",
+    ]
+)
+
+
+def _word_grams(words: list[str]) -> set[str]:
+    feats = {f"w {w}" for w in words if w not in STOPWORDS}
+    feats.update(f"b {a} {b}" for a, b in itertools.pairwise(words) if a not in STOPWORDS or b not in STOPWORDS)
+    return feats
+
+
 def features(text: str) -> list[str]:
-    """Distinct features of a message: words, word pairs and character 3-5-grams of the phonetic keys."""
+    """Distinct features of a message: words, word pairs and character 3-5-grams inside each word's phonetic key."""
     words = tokens(text)
-    feats = {f"w {w}" for w in words}
-    feats.update(f"b {a} {b}" for a, b in zip(words, words[1:], strict=False))
-    keyed = " " + " ".join(k for k in (phonetic_key(w) for w in words) if k) + " "
+    feats = _word_grams(words)
     low, high = _CHAR_RANGE
-    for n in range(low, high + 1):
-        feats.update("c" + keyed[i : i + n] for i in range(len(keyed) - n + 1))
+    for word in words:
+        key = phonetic_key(word)
+        if len(key) < 3 or word in STOPWORDS:
+            continue
+        padded = f" {key} "
+        for n in range(low, high + 1):
+            feats.update("c" + padded[i : i + n] for i in range(len(padded) - n + 1))
     return sorted(feats)
 
 
 def word_features(text: str) -> list[str]:
     """Features of the category model: words and word pairs only."""
-    words = tokens(text)
-    feats = {f"w {w}" for w in words}
-    feats.update(f"b {a} {b}" for a, b in zip(words, words[1:], strict=False))
-    return sorted(feats)
+    return sorted(_word_grams(tokens(text)))
 
 
 def _sigmoid(z: float) -> float:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import gzip
 import json
 import math
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
@@ -39,18 +39,18 @@ def load_corpus() -> tuple[list[Example], list[Example]]:
     return written, generated
 
 
-@lru_cache(maxsize=None)
+@cache
 def _rule_row(text: str) -> tuple[float, float, float]:
     outcome = rules(text)
     return (outcome.score, float(bool(outcome.dropped)), float(outcome.explicit_only))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _features(text: str) -> tuple[str, ...]:
     return tuple(features(text))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _word_features(text: str) -> tuple[str, ...]:
     return tuple(word_features(text))
 

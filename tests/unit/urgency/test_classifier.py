@@ -32,7 +32,7 @@ URGENT = [
     ("medical", "necesito una ambulansia urgente"),
     ("medical", "mi abuela se desmallo y no reacciona"),
     ("violence", "me quieren pegar"),
-    ("violence", "me kieren pegar, estoy encerrada en el baño"),
+    ("gender_violence", "me kieren pegar, estoy encerrada en el baño"),
     ("violence", "se escuchan tiros en el barrio"),
     ("missing", "se perdió mi nene"),
     ("missing", "no encuentro a mi hija en la plaza"),
