@@ -216,11 +216,70 @@ CALM: dict[str, list[str]] = {
     "negated": [
         "no hay heridos, solo el espejo roto", "no hay olor a gas pero el medidor hace ruido", "no sale humo pero el transformador zumba",
         "nadie se lastimo", "no entro agua a la casa", "no es una emergencia pero el hidrante pierde", "no paso nada grave",
-        "no es urgente pero el semaforo anda mal",
+        "no es urgente pero el semaforo anda mal", "nadie salio herido, solo se rompio la vidriera",
+        "se rompio el vidrio del colectivo pero no hay heridos", "no hubo heridos, solo se rompio el paredon",
+        "se rompio la baranda pero nadie se lastimo", "no hay peligro, solo se rompio un caño de agua",
+        "nadie se lastimo, solo daños en el auto", "sin heridos, solo se rompio el techo del quincho",
+    ],
+    "thanks": [
+        "muchas gracias por la ayuda", "gracias por ayudarme", "gracias por la ayuda de ayer", "mil gracias",
+        "gracias por atenderme tan rapido", "gracias, ya esta todo bien", "ok gracias", "listo gracias",
+        "bueno gracias por la ayuda", "genial, gracias por la ayuda con el tramite", "hola buen dia",
+        "buenas tardes", "hola como estas", "chau gracias", "perfecto, muchas gracias", "dale gracias",
     ],
 }
 
 ROUTINE_MORE = [
+    "mi marido trabaja en la obra de la ruta y pregunta por el permiso",
+    "mi hijo juega al futbol en el club del barrio, hay becas",
+    "mi hija se llama Brisa y quiere anotarse en danza",
+    "mi abuela cumple 90 años y queremos hacerle un homenaje en el centro de jubilados",
+    "mi mama quiere aprender a usar la compu, hay cursos",
+    "mi papa esta jubilado y quiere hacer voluntariado",
+    "mi esposa tiene un emprendimiento de comida y quiere un permiso",
+    "mi novio y yo queremos casarnos por civil",
+    "mi hermano se muda al barrio y pregunta por el colectivo",
+    "mi sobrino necesita un certificado de alumno regular",
+    "mi nieto va a la escuela 45 y falta el transporte",
+    "mi tia vive sola y quiere saber del programa de acompañamiento",
+    "mi vecina Ramona pregunta por el bono de jubilados",
+    "mi nombre es Ramona y vivo en Godoy Cruz",
+    "soy Crescencio Paredes, vecino del barrio Cruz del Sur",
+    "vivo en Guaymallen cerca de la plaza",
+    "estoy en Villa Nueva y quiero saber donde pagar la tasa",
+    "me mude a Lujan de Cuyo el mes pasado",
+    "vengo de Cordoba y quiero cambiar el domicilio",
+    "trabajo en la panaderia de la esquina y queremos poner mesas en la vereda",
+    "mi perro se llama Rayo y quiero vacunarlo",
+    "el colegio San Jose organiza una feria el sabado",
+    "el grupo scout hace una colecta de ropa",
+    "quiero felicitar a la chica del mostrador por la atencion",
+    "soy de la comision vecinal del barrio La Cruz",
+    "tengo una consulta sobre el club de abuelos",
+    "la señora Cristina pregunta por el bono",
+    "mi hijo cumple años y queremos usar el salon de la plaza",
+    "mi mujer es docente y pregunta por el acto del 9 de julio",
+    "los chicos de la escuela hacen una muestra de arte",
+    "mi hija adolescente quiere hacer la pasantia en la muni",
+    "mi abuelo era bombero voluntario y queremos donar sus cosas",
+    "mi bebe nacio la semana pasada y quiero hacer la partida",
+    "mi pareja y yo queremos adoptar un gato del refugio",
+    "mi hermana estudia enfermeria y busca practicas",
+    "mi vieja pregunta si el colectivo pasa por el hospital los domingos",
+    "mi viejo quiere saber cuando abre la pileta",
+    "los nenes del jardin van de excursion a la granja",
+    "la nena de mi vecina vende rifas para el viaje de egresados",
+    "mi familia quiere plantar arboles en la vereda",
+    "mi hijo perdio la campera en el polideportivo",
+    "mi marido encontro una billetera en la plaza, donde la llevo",
+    "mi abuela se olvida las cosas, hay talleres de memoria",
+    "mi papa quiere cortar el arbol de su casa, necesita permiso",
+    "mi mama cocina para el comedor y necesitan una heladera",
+    "queremos hacer una pelea de almohadas en la plaza para el dia del niño jaja",
+    "el chico que corta el pasto no vino esta semana",
+    "mi hijo quiere ser guardavidas, donde hace el curso",
+    "mi hija juega al hockey y la cancha no tiene luz",
+    "soy la mama de Tomas, de segundo grado, pregunto por el comedor",
     "hay un pozo en la calle",
     "se rompio el banco de la plaza",
     "la canilla del patio gotea",
@@ -478,9 +537,58 @@ def _compose(rng: random.Random, core: str, closers: list[str], *, urgent: bool)
     return _noise(rng, text)
 
 
+STREETS = [
+    "San Martin", "Belgrano", "Sarmiento", "Rivadavia", "Mitre", "25 de Mayo", "9 de Julio", "Moreno", "Urquiza",
+    "Las Heras", "Colon", "Independencia", "Italia", "España", "Pellegrini", "Alem", "Roca", "Lavalle", "Maipu",
+    "Corrientes", "Entre Rios", "Los Alamos", "Las Rosas", "Juan B. Justo", "Hipolito Yrigoyen", "Peron", "Eva Peron",
+    "Brown", "Dorrego", "Saavedra", "Castelli", "Paso", "Chacabuco", "Tucuman", "Salta", "Jujuy", "Mendoza",
+]
+NAMES = [
+    "Juan Perez", "Maria Gomez", "Ana Lopez", "Carlos Fernandez", "Rosa Martinez", "Jorge Diaz", "Lucia Romero",
+    "Marta Sosa", "Pedro Alvarez", "Silvia Torres", "Hugo Ruiz", "Graciela Benitez", "Nicolas Acosta", "Sofia Rojas",
+]
+
+
+def _intake_answers(rng: random.Random) -> list[str]:
+    """What citizens type when the bot asks for an address, a name, a phone, an email or a DNI."""
+    out: list[str] = []
+    for street in STREETS:
+        other = rng.choice(STREETS)
+        number = rng.randint(1, 4999)
+        out += [
+            f"{street} {number}",
+            f"Av. {street} {number}",
+            f"calle {street} {number}",
+            f"{street} y {other}",
+            f"{street} entre {other} y {rng.choice(STREETS)}",
+            f"barrio {street} manzana {rng.randint(1, 40)} casa {rng.randint(1, 30)}",
+            f"en {street} al {number // 100 * 100}",
+            f"frente a la plaza {street}",
+        ]
+    for name in NAMES:
+        first, last = name.split()
+        out += [
+            name,
+            name.lower(),
+            f"me llamo {name}",
+            f"soy {first}",
+            f"{first.lower()}{last.lower()}@gmail.com",
+            f"{first.lower()}.{last.lower()}{rng.randint(1, 99)}@hotmail.com",
+        ]
+    for _ in range(40):
+        out += [
+            f"261{rng.randint(4000000, 6999999)}",
+            f"11 {rng.randint(4000, 6999)}-{rng.randint(1000, 9999)}",
+            str(rng.randint(20000000, 45000000)),
+            f"mi dni es {rng.randint(20000000, 45000000)}",
+        ]
+    out += ["si", "no", "ok", "dale", "listo", "confirmo", "correcto", "esta bien", "si gracias", "no gracias", "1", "2"]
+    return out
+
+
 def generate() -> list[tuple[int, str, str]]:
     rng = random.Random(SEED)
-    rows: list[tuple[int, str, str]] = []
+    rows: list[tuple[int, str, str]] = [(0, "intake", answer) for answer in _intake_answers(rng)]
     for category, cores in URGENT.items():
         per_core = min(9, max(4, 200 // len(cores)))
         for core in cores:
