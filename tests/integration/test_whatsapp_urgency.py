@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.integration.test_urgency_ask import SELF_HARM, UNSURE
+from tests.integration.test_urgency_ask import SELF_HARM, UNSURE, expected_reply
 from tests.integration.test_whatsapp import (  # noqa: F401  (env is the module's server fixture)
     Env,
     button,
@@ -39,7 +39,8 @@ async def test_unsure_message_no_goes_on_with_the_original_message(env: Env) -> 
     assert QUESTION in asked.text
     (answer,) = await say(env, line, button(wa_id, NO_ACTION, "No"))
     assert QUESTION not in answer.text and "911" not in answer.text
-    assert "dirección" in answer.text  # the intake goes on with the message the bot had asked about
+    expected = await expected_reply(env.server, line.tenant, UNSURE)
+    assert expected.respuesta.splitlines()[0] in answer.text  # the flow goes on with the message first written
     tickets = await rows(env.server, select(Ticket).where(Ticket.chat_session_key == f"wa-{wa_id}"))
     assert tickets == []
 

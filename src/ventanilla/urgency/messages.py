@@ -22,12 +22,12 @@ _MESSAGES: Final[dict[str, str]] = {
     "gas": (
         "Salí del lugar y abrí puertas y ventanas. No prendas luces, fuego ni aparatos, y no uses el celular adentro. "
         "Si podés, cerrá la llave de paso. Llamá a la guardia de la distribuidora de gas; "
-        "si hay fuego o alguien se siente mal, al 100 (Bomberos) o al 107."
+        "si hay fuego o alguien se siente mal, al 100 (Bomberos) o al 107. Si hay una vida en riesgo ahora, al 911."
     ),
     "electric": (
         "No toques el cable ni nada que lo esté tocando (rejas, postes, agua) y mantené a todos lejos. "
         "Llamá a la guardia de la distribuidora eléctrica; si hay fuego, al 100, "
-        "y si alguien recibió una descarga, al 107."
+        "y si alguien recibió una descarga, al 107. Si hay una vida en riesgo ahora, al 911."
     ),
     "flood": (
         "Subí a un lugar alto con los chicos y las personas mayores. Si podés sin mojarte, cortá la luz del tablero. "
