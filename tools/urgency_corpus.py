@@ -113,6 +113,12 @@ CLOSERS = [
 
 URGENT: dict[str, list[str]] = {
     "fire": [
+        "ayer se prendio fuego el baldio y ahora otra vez hay fuego",
+        "otra vez hay fuego en el basural y llega a las casas",
+        "volvio a prenderse fuego el galpon",
+        "de nuevo sale humo del techo del vecino",
+        "ahora hay fuego en la casa de al lado",
+        "ayer hubo un incendio y ahora se prendio de nuevo",
         "hay fuego en la casa de al lado",
         "se prendio fuego la cocina",
         "se esta quemando el galpon",
@@ -137,6 +143,9 @@ URGENT: dict[str, list[str]] = {
         "exploto la garrafa y hay fuego",
     ],
     "gas": [
+        "otra vez hay olor a gas muy fuerte",
+        "ahora sale olor a gas del medidor",
+        "volvio el olor a gas y es mas fuerte",
         "hay olor a gas muy fuerte",
         "sale gas del caño roto",
         "se rompio el caño de gas en la obra",
@@ -168,6 +177,9 @@ URGENT: dict[str, list[str]] = {
         "cable de luz suelto arriba del techo",
     ],
     "flood": [
+        "ayer se inundo y ahora entra agua otra vez",
+        "ahora el agua entra a la casa",
+        "otra vez sube el agua adentro de la casa",
         "entra agua a la casa",
         "el agua nos llega a la cintura",
         "el arroyo se desbordo y entra a las casas",
@@ -560,6 +572,22 @@ CALM: dict[str, list[str]] = {
 }
 
 ROUTINE_MORE = [
+    "sigue sin luz, y ahora tambien la de enfrente",
+    "seguimos sin luz desde ayer",
+    "se corto la luz de nuevo y ahora tampoco hay agua",
+    "ahora se corto la luz en toda la cuadra",
+    "sigue sin luz la calle y ahora tampoco anda el semaforo",
+    "ahora tampoco pasa el colectivo",
+    "y ahora la luminaria de enfrente tampoco anda",
+    "sigue igual, ahora tambien se rompio la vereda de al lado",
+    "ahora hay dos pozos en vez de uno",
+    "ahora se sumo la casa de enfrente al corte de luz",
+    "todavia no volvio la luz, ahora son tres dias",
+    "sigue el bache y ahora se hizo mas grande",
+    "ahora tampoco hay señal de internet",
+    "la luz va y viene desde la mañana",
+    "no tenemos luz en la manzana, ahora tampoco agua",
+    "seguimos esperando que arreglen la luz de la esquina",
     "mi marido trabaja en la obra de la ruta y pregunta por el permiso",
     "mi hijo juega al futbol en el club del barrio, hay becas",
     "mi hija se llama Brisa y quiere anotarse en danza",
@@ -863,7 +891,7 @@ def _compose(rng: random.Random, core: str, closers: list[str], *, urgent: bool)
     if place and rng.random() < 0.6:
         parts.insert(2, place)
     if rng.random() < 0.12:
-        parts.insert(1, rng.choice(ROUTINE_PREFIX) + ("... y ahora" if urgent else "... y tambien"))
+        parts.insert(1, rng.choice(ROUTINE_PREFIX) + rng.choice(("... y ahora", "... y tambien", ", y ahora")))
     if not urgent and rng.random() < 0.1:
         parts.append("y ademas " + rng.choice(CALM["routine"]))
     parts.append(rng.choice(closers))

@@ -22,6 +22,10 @@ UNSURE_CANDIDATES = (
     "hay humo a lo lejos, quiero hacer un reclamo",
     "el arroyo esta muy crecido",
     "vengan ya que esto se pone feo",
+    "hay humo a lo lejos",
+    "hay un olor raro",
+    "el arroyo esta muy crecido, es un reclamo",
+    "hay un olor raro en la cuadra, quiero hacer un reclamo",
 )
 UNSURE = next((t for t in UNSURE_CANDIDATES if classify(t).level == "unsure"), UNSURE_CANDIDATES[0])
 SELF_HARM = "no quiero vivir mas, me voy a tirar del puente"

@@ -98,7 +98,7 @@ def test_urgent_messages(category: str, text: str) -> None:
 def test_traps_are_not_urgent(trap: str, text: str) -> None:
     verdict = classify(text)
     assert not verdict.urgent, (trap, verdict)
-    assert verdict.category == "none"
+    assert verdict.category == "none" or verdict.level == "unsure"  # asked about: the likely category is kept
     assert verdict.score < 0.5
 
 
