@@ -311,18 +311,65 @@ def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _urgency_report(report: dict[str, Any]) -> str:
+    """The human-readable summary of `urgency eval`."""
+    lines = [
+        f"n={report['n']}  precision={report['precision']}  recall={report['recall']}  f1={report['f1']}",
+        f"recall counting 'unsure' (the bot asks) as detected: {report['recall_with_asked']}"
+        f"  calm messages asked about: {report['asked_calm']}",
+    ]
+    latency = report.get("latency") or {}
+    if latency:
+        lines.append(f"latency: median {latency['median_ms']} ms, p99 {latency['p99_ms']} ms")
+    support = report["support"]
+    lines.append("recall by category:")
+    lines += [f"  {c:<16} {r:.3f}  (n={support['categories'][c]})" for c, r in report["recall_by_category"].items()]
+    lines.append("false-positive rate by trap:")
+    lines += [f"  {t:<16} {r:.3f}  (n={support['traps'][t]})" for t, r in report["false_positive_rate_by_trap"].items()]
+    misses = report.get("misses") or []
+    if misses:
+        lines.append("misses:")
+        lines += [f"  {m['label']} -> {m['level']:<6} [{m['category']}] {m['text']}" for m in misses]
+    return "\n".join(lines)
+
+
 def cmd_urgency(args: argparse.Namespace, settings: Settings) -> int:
-    """ventanilla urgency "texto" | ventanilla urgency eval FILE.tsv"""
+    """ventanilla urgency "texto" | eval FILE.tsv [--rules] [--json] | train [--output FILE] | cv [--json]"""
     from ventanilla import urgency
+    from ventanilla.urgency.evaluation import DataError
 
     words: list[str] = args.text
-    if len(words) == 2 and words[0] == "eval":
-        report = urgency.evaluate(urgency.load_tsv(Path(words[1])))
-        misses = report.pop("misses", [])
-        print(json.dumps(report, ensure_ascii=False))
-        for miss in misses if isinstance(misses, list) else []:
-            print(json.dumps(miss, ensure_ascii=False))
-        return 0
+    try:
+        if words[0] == "eval" and len(words) == 2:
+            classifier = urgency.classify_rules if args.rules else urgency.classify
+            report = urgency.evaluate(urgency.load_tsv(Path(words[1])), classifier)
+            print(json.dumps(report, ensure_ascii=False) if args.json else _urgency_report(report))
+            return 0
+        if words == ["train"]:
+            from ventanilla.urgency import training
+
+            path, data = training.train(Path(args.output) if args.output else None)
+            print(f"Modelo entrenado con {data['examples']} ejemplos ({len(data['vocabulary'])} rasgos): {path}")
+            return 0
+        if words == ["cv"]:
+            from ventanilla.urgency import training
+
+            pairs = training.cross_validate()
+            report = urgency.evaluate([e for e, _ in pairs], verdicts=[v for _, v in pairs])
+            print(json.dumps(report, ensure_ascii=False) if args.json else _urgency_report(report))
+            return 0
+    except DataError as exc:
+        print(json.dumps({"error": str(exc)}, ensure_ascii=False), file=sys.stderr)
+        return 2
+    except ImportError as exc:
+        print(
+            json.dumps({"error": f"falta {exc.name}: instalá el extra de entrenamiento, pip install -e '.[train]'"}),
+            file=sys.stderr,
+        )
+        return 2
+    if words[0] == "eval":
+        print(json.dumps({"error": "uso: ventanilla urgency eval FILE.tsv"}, ensure_ascii=False), file=sys.stderr)
+        return 2
     print(json.dumps(urgency.classify(" ".join(words)).to_dict(), ensure_ascii=False))
     return 0
 
@@ -394,8 +441,13 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     ucats.add_argument("--json", action="store_true")
     ucats.set_defaults(handler=cmd_users_categories)
 
-    urg = sub.add_parser("urgency", help='clasifica un texto, o "eval FILE.tsv"')
+    urg = sub.add_parser(
+        "urgency", help='clasifica un texto; "eval FILE.tsv" mide; "train" reentrena el modelo; "cv" lo valida'
+    )
     urg.add_argument("text", nargs="+")
+    urg.add_argument("--json", action="store_true", help="eval/cv: informe en JSON")
+    urg.add_argument("--rules", action="store_true", help="eval: solo las reglas, sin el modelo")
+    urg.add_argument("--output", help="train: dónde escribir el modelo (por defecto, el del paquete)")
     urg.set_defaults(handler=cmd_urgency)
 
     for module_name in _EXTENSIONS:

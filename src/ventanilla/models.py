@@ -1,6 +1,7 @@
 """Import every domain's models so the metadata (and Alembic) sees all tables."""
 
 import ventanilla.notifications.models  # noqa: F401  (email outbox, opt-outs)
+from ventanilla.bot.models import UrgencyQuestion
 from ventanilla.chat.models import ChatSession
 from ventanilla.entities.models import Entity
 from ventanilla.jobs.models import Job
@@ -9,4 +10,14 @@ from ventanilla.tickets.models import Ticket, TicketEvent, TicketMessage
 from ventanilla.users.models import NotificationPrefs, User
 from ventanilla.whatsapp import models as whatsapp_models  # noqa: F401  (accounts, webhook inbox, outbound queue)
 
-__all__ = ["ChatSession", "Entity", "Job", "NotificationPrefs", "Ticket", "TicketEvent", "TicketMessage", "User"]
+__all__ = [
+    "ChatSession",
+    "Entity",
+    "Job",
+    "NotificationPrefs",
+    "Ticket",
+    "TicketEvent",
+    "TicketMessage",
+    "UrgencyQuestion",
+    "User",
+]

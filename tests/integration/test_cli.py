@@ -96,9 +96,17 @@ def test_urgency_command(tmp_path: Path) -> None:
     assert verdict["urgent"] is True and verdict["category"] == "gas"
     sample = tmp_path / "sample.tsv"
     sample.write_text("label\tcategory\ttext\n1\tfire\tse prende fuego la casa de al lado\n0\tnone\thay un bache\n")
-    out = run_cli(tmp_path, "urgency", "eval", str(sample)).stdout.splitlines()
-    report = json.loads(out[0])
+    report = json.loads(run_cli(tmp_path, "urgency", "eval", str(sample), "--json").stdout)
     assert {"precision", "recall", "f1", "n"} <= report.keys() and report["n"] == 2
+    assert report["recall_by_category"] == {"fire": 1.0} and report["false_positive_rate_by_trap"] == {"none": 0.0}
+    text = run_cli(tmp_path, "urgency", "eval", str(sample)).stdout
+    assert "recall by category:" in text and "false-positive rate by trap:" in text
+    missing = run_cli(tmp_path, "urgency", "eval", str(tmp_path / "nope.tsv"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr and "Traceback" not in missing.stderr
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("label\tcategory\ttext\nurgente\tfire\n")
+    malformed = run_cli(tmp_path, "urgency", "eval", str(bad))
+    assert malformed.returncode == 2 and "bad.tsv:2" in malformed.stderr and "Traceback" not in malformed.stderr
 
 
 def test_entity_slug_and_agent_categories_commands(tmp_path: Path) -> None:

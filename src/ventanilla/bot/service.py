@@ -1,4 +1,4 @@
-"""The bot conversation of any channel: its stored state, urgency first, live-chat routing, then the engine."""
+"""The bot conversation of any channel: stored state, live-chat routing, the urgency step, then the engine."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ventanilla.bot import engine, lookup
+from ventanilla.bot import engine, lookup, urgent
 from ventanilla.chat import repository as chats
 from ventanilla.chat import service as livechat
 from ventanilla.context import AppContext
@@ -21,24 +21,7 @@ from ventanilla.knowledge.search import Item
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets import service as tickets
 from ventanilla.tickets.models import Ticket
-from ventanilla.urgency import Verdict, classify, safety_message
 from ventanilla.users.models import User
-
-_NO_CLASSIFY_ACTIONS = frozenset({"initial_greeting", "request_agent", "confirmar_reclamo", "cancelar_reclamo"})
-_CATEGORY_LABELS = {
-    "fire": "incendio",
-    "gas": "olor o pérdida de gas",
-    "electric": "riesgo eléctrico",
-    "flood": "inundación",
-    "structure": "derrumbe o caída",
-    "medical": "emergencia médica",
-    "violence": "violencia",
-    "missing": "persona perdida",
-    "animal": "ataque de animal",
-    "traffic": "tránsito peligroso",
-    "health": "riesgo sanitario",
-    "explicit": "pedido urgente",
-}
 
 
 @dataclass(slots=True)
@@ -222,9 +205,13 @@ async def converse(
             )
             return Answer(again, ticket=done, extra={"pin": done.pin})
 
-    verdict = classify(text) if text and action not in _NO_CLASSIFY_ACTIONS else None
-    if verdict is not None and verdict.urgent:
-        return await _urgent(ctx, uow, entity, settings, state, channel, session_key, citizen, text, verdict, turn)
+    screened = await urgent.screen(
+        ctx, uow, entity, settings, state, channel=channel, session_key=session_key, citizen=citizen, turn=turn
+    )
+    if screened.reply is not None:
+        return Answer(screened.reply, ticket=screened.ticket, extra=screened.extra)
+    incoming = screened.incoming
+    text = incoming.text.strip()
 
     reply = engine.respond(settings, state, incoming)
     effect = reply.effect
@@ -292,70 +279,6 @@ async def _handoff(
     )
     reply.ticket_id = ticket.id
     return Answer(reply, ticket=ticket, extra={"posicion_en_fila": handoff.position})
-
-
-async def _urgent(
-    ctx: AppContext,
-    uow: UnitOfWork,
-    entity: Entity,
-    settings: engine.BotSettings,
-    state: engine.ConversationState,
-    channel: str,
-    session_key: str | None,
-    citizen: User | None,
-    text: str,
-    verdict: Verdict,
-    turn: Turn,
-) -> Answer:
-    """Safety answer at once; an urgent ticket the agents see first; live chat offered or opened."""
-    lines = (entity.config or {}).get("emergency_lines") or None
-    safety = safety_message(verdict.category, lines)
-    label = _CATEGORY_LABELS.get(verdict.category, "urgencia")
-    urgency = {**verdict.to_dict(), "notify_oncall": not settings.live_chat_open, "detected_at": utcnow().isoformat()}
-    auto_open = bool((entity.config or {}).get("auto_open_live_chat")) and settings.live_chat_open
-    contact = _contact(state, citizen)
-    ticket, _ = await tickets.create_ticket(
-        uow,
-        entity,
-        tickets.NewTicket(
-            asunto=f"URGENTE: {label}",
-            descripcion=text,
-            categoria=state.draft.categoria,
-            direccion=state.draft.ubicacion,
-            channel="whatsapp" if channel == "whatsapp" else "web",
-            prioridad="urgente",
-            estado=livechat.WAITING if auto_open else "nuevo",
-            is_live_chat=auto_open,
-            chat_session_key=session_key,
-            citizen=citizen,
-            nombre=contact["nombre"],
-            email=contact["email"],
-            telefono=contact["telefono"],
-            urgency=urgency,
-            attachment=turn.attachment,
-        ),
-    )
-    reasons = ", ".join(verdict.reasons) or label
-    tickets.record_event(
-        uow, ticket, "urgencia", to_value=verdict.category, note=f"Escalado automáticamente: {reasons}"
-    )
-    if session_key:
-        chat = await livechat.chat_session(uow, entity, session_key, channel)
-        chat.ticket_id = ticket.id
-    parts = [safety, f"Registramos tu mensaje como URGENTE (reclamo N.º {ticket.nro_ticket})."]
-    buttons: list[engine.Button] = []
-    if auto_open:
-        await livechat.assign_waiting(ctx, uow, entity)
-        parts.append("Ya te estamos conectando con un representante.")
-    elif settings.live_chat_open:
-        parts.append("Si querés, te conectamos ahora con un representante.")
-        buttons.append(engine.REQUEST_AGENT_BUTTON)
-    else:
-        parts.append(settings.closed_message or "En este momento no hay representantes conectados.")
-        parts.append("Avisamos a la guardia de la entidad para que lo revise cuanto antes.")
-    reply = engine.BotReply(respuesta="\n\n".join(parts), botones=buttons, categorias=[], state=state)
-    reply.ticket_id = ticket.id
-    return Answer(reply, ticket=ticket, extra={"urgente": True, "categoria_urgencia": verdict.category})
 
 
 async def _create_complaint(

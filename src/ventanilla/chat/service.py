@@ -19,6 +19,7 @@ from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets import service as tickets
 from ventanilla.tickets.models import CLOSED_ESTADOS, Ticket, TicketMessage
 from ventanilla.urgency import classify, safety_message
+from ventanilla.urgency.messages import for_channel
 from ventanilla.users.models import User
 
 log = logging.getLogger(__name__)
@@ -307,7 +308,7 @@ async def citizen_message(
     if verdict is not None and verdict.urgent and ticket.prioridad != "urgente":
         await escalate(uow, entity, ticket, {**verdict.to_dict(), "notify_oncall": not live_chat_open(ctx, entity)})
         lines = (entity.config or {}).get("emergency_lines") or None
-        answer = safety_message(verdict.category, lines)
+        answer = for_channel(safety_message(verdict.category, lines), origen)
         bot = await tickets.add_message(
             uow, entity, ticket, author_kind="bot", author_name="Asistente virtual", text=answer, origen=origen
         )

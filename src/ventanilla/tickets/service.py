@@ -160,8 +160,10 @@ async def add_message(
     external_id: str | None = None,
     allow_closed: bool = False,
     buttons: list[dict[str, str]] | None = None,
+    notify: bool = True,
 ) -> TicketMessage:
-    """Append a message to the conversation and tell the listeners."""
+    """Append a message to the conversation and tell the listeners (unless `notify` is False: the message is
+    part of how the ticket opened, and the citizen already saw it as the bot's answer)."""
     if ticket.is_closed and not allow_closed:
         raise Conflict("El reclamo está cerrado; no admite nuevos mensajes.")
     text = check_text(text) if not attachment else (text or "").strip()[:MAX_MESSAGE_CHARS]
@@ -182,8 +184,9 @@ async def add_message(
     ticket.updated_at = now
     ticket.has_unread = author_kind == "citizen"
     await uow.session.flush()
-    for listener in uow.listeners:
-        await listener.message_added(uow, entity, ticket, message, author)
+    if notify:
+        for listener in uow.listeners:
+            await listener.message_added(uow, entity, ticket, message, author)
     return message
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import warnings
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final, Literal
+from importlib import resources
+from typing import Final, Literal
 
 from ventanilla.urgency import lexicon
 from ventanilla.urgency.lexicon import Category
@@ -17,23 +17,30 @@ from ventanilla.urgency.lexicon import Category
 THRESHOLD: Final = 0.5
 UNSURE_THRESHOLD: Final = 0.3
 _FAR_WINDOW: Final = 3
+# Categories that refine a broader one (self-harm over medical, partner violence and child abuse over violence).
+_SPECIFIC: Final = frozenset({"self_harm", "gender_violence", "child"})
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """Outcome of classifying one message."""
+    """Outcome of classifying one message: `level` says whether to escalate, ask, or go on as usual.
+
+    `category` is the likely kind of emergency even when the level is "unsure" (the answer to give if the citizen
+    says someone is in danger); it is "none" when the level is "calm".
+    """
 
     urgent: bool
     score: float
     category: Category
     reasons: tuple[str, ...]
+    unsure: bool = False
 
     @property
     def level(self) -> Literal["urgent", "unsure", "calm"]:
         """Urgent (escalate now), unsure (ask whether someone is in danger) or calm (normal flow)."""
         if self.urgent:
             return "urgent"
-        return "unsure" if self.score >= UNSURE_THRESHOLD else "calm"
+        return "unsure" if self.unsure else "calm"
 
     def to_dict(self) -> dict[str, object]:
         """JSON-friendly representation."""
@@ -80,69 +87,8 @@ def key_pattern(pattern: str) -> str:
 _RULES: Final = sorted(lexicon.TRIGGERS, key=lambda rule: -rule[1])
 _KEYED_RULES: Final = [key_pattern(rule[2]) for rule in _RULES]
 _RULE_BY_GROUP: Final = {f"r{i}": rule for i, rule in enumerate(_RULES)}
-_TOKEN_CHARS: Final = "abcdefghijklmnopqrstuvwxyz0123456789"
-
-
-def _first_chars(items: Any) -> tuple[set[str] | None, bool]:
-    """Characters a parsed regex can start with (None: any) and whether it can match empty."""
-    chars: set[str] = set()
-    for op, av in items:
-        name = repr(op)
-        if name == "LITERAL":
-            return chars | {chr(av)}, False
-        if name == "IN":
-            for sub_op, sub_av in av:
-                if repr(sub_op) == "LITERAL":
-                    chars.add(chr(sub_av))
-                elif repr(sub_op) == "RANGE":
-                    chars.update(map(chr, range(sub_av[0], sub_av[1] + 1)))
-                else:
-                    return None, False
-            return chars, False
-        if name in ("AT", "ASSERT", "ASSERT_NOT"):
-            continue
-        if name == "BRANCH":
-            results = [_first_chars(branch) for branch in av[1]]
-            nullable = any(n for _, n in results)
-        elif name == "SUBPATTERN":
-            results = [_first_chars(av[-1])]
-            nullable = results[0][1]
-        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            results = [_first_chars(av[2])]
-            nullable = av[0] == 0 or results[0][1]
-        else:
-            return None, False
-        for found, _ in results:
-            if found is None:
-                return None, False
-            chars |= found
-        if not nullable:
-            return chars, False
-    return chars, True
-
-
-def _dispatch_table() -> dict[str, re.Pattern[str]]:
-    """One alternation per possible first character, so each token only tries the rules that can start there."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            import sre_parse
-        starts = [_first_chars(sre_parse.parse(p)) for p in _KEYED_RULES]
-    except Exception:  # private parser API: fall back to trying every rule everywhere
-        starts = [(None, True)] * len(_KEYED_RULES)
-    table: dict[str, re.Pattern[str]] = {}
-    for char in _TOKEN_CHARS:
-        groups = [
-            f"(?P<r{i}>{pattern})"
-            for i, (pattern, (first, nullable)) in enumerate(zip(_KEYED_RULES, starts, strict=True))
-            if first is None or nullable or char in first
-        ]
-        if groups:
-            table[char] = re.compile("|".join(groups))
-    return table
-
-
-_DISPATCH: Final = _dispatch_table()
+# One alternation tried at each token start, strongest rule first (the first alternative that matches wins).
+_TRIGGER_RE: Final = re.compile("|".join(f"(?P<r{i}>{pattern})" for i, pattern in enumerate(_KEYED_RULES)))
 _BLOCKER_RE: Final = re.compile(
     r"\b(?:" + "|".join(f"(?P<b{i}>{key_pattern(p)})" for i, (p, _) in enumerate(lexicon.BLOCKERS)) + ")"
 )
@@ -181,16 +127,44 @@ def normalize(text: str) -> str:
     return _STRETCH.sub(r"\1", text)
 
 
+def _load_fillers() -> frozenset[str]:
+    lines = resources.files("ventanilla.urgency").joinpath("data/fillers.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in lines.splitlines() if line.strip() and not line.startswith("#"))
+
+
+_FILLERS: Final = _load_fillers()
+
+
+def _collapse_repeats(tokens: list[str]) -> list[str]:
+    """Drop a word or a two-word run said twice in a row, as voice notes do ("hay hay", "en el en el")."""
+    out: list[str] = []
+    for token in tokens:
+        out.append(token)
+        if len(out) >= 2 and out[-1] == out[-2]:
+            out.pop()
+        elif len(out) >= 4 and out[-2:] == out[-4:-2]:
+            del out[-2:]
+    return out
+
+
 def clauses(text: str) -> list[list[str]]:
-    """Normalized tokens of each clause, with abbreviations expanded ("xfa" -> "por favor")."""
+    """Normalized tokens of each clause: abbreviations expanded ("xfa" -> "por favor"), voice-note fillers
+    dropped and words said twice in a row collapsed ("eh hay hay fuego en el en el deposito")."""
     result: list[list[str]] = []
     for chunk in _CLAUSE_SPLIT.split(normalize(text)):
         tokens: list[str] = []
         for word in _WORD.findall(chunk):
-            tokens.extend(_ABBREVIATIONS.get(word, (word,)))
+            if word not in _FILLERS:
+                tokens.extend(_ABBREVIATIONS.get(word, (word,)))
+        tokens = _collapse_repeats(tokens)
         if tokens:
             result.append(tokens)
     return result
+
+
+def tokens(text: str) -> list[str]:
+    """All normalized tokens of a message, clause breaks dropped."""
+    return [token for clause in clauses(text) for token in clause]
 
 
 # --- classification -------------------------------------------------------------------------------------------------
@@ -251,24 +225,49 @@ def _noisy_or(weights: Iterable[float]) -> float:
     return 1.0 - miss
 
 
-def classify(text: str) -> Verdict:
-    """Decide whether a message reports an emergency happening now."""
+@dataclass(frozen=True, slots=True)
+class RuleOutcome:
+    """What the rules found: kept triggers (score, strongest category, phrases) and the ones a scope cancelled."""
+
+    score: float
+    category: Category
+    reasons: tuple[str, ...]
+    dropped: tuple[str, ...]
+    explicit_only: bool
+
+    def verdict(self) -> Verdict:
+        """The rules' own decision, as the classifier made it before the learned model existed."""
+        if self.score < THRESHOLD:
+            unsure = self.score >= UNSURE_THRESHOLD
+            return Verdict(False, self.score, self.category if unsure else "none", self.dropped, unsure)
+        return Verdict(True, self.score, self.category, self.reasons)
+
+
+_NOTHING: Final = RuleOutcome(0.0, "none", (), (), False)
+
+
+def classify_rules(text: str) -> Verdict:
+    """The rules alone (kept to compare against; the bot uses `ventanilla.urgency.classify`)."""
+    return rules(text).verdict()
+
+
+def rules(text: str) -> RuleOutcome:
+    """Run the explicit-cue rules with their negation, tense, question and figurative scopes."""
     doc = _build(text)
     if not doc.words:
-        return Verdict(False, 0.0, "none", ())
+        return _NOTHING
 
     hits: list[tuple[Category, float, int, int, int, int]] = []  # category, weight, start, end, first, last token
     text = doc.text
     for start in doc.starts:
-        pattern = _DISPATCH.get(text[start])
-        m = pattern.match(text, start) if pattern else None
+        m = _TRIGGER_RE.match(text, start)
         if m is None or m.lastgroup is None:
             continue
         category, weight, _ = _RULE_BY_GROUP[m.lastgroup]
         end = m.end()
         hits.append((category, weight, start, end, doc.token_at(start), doc.token_at(end - 1)))
     if not hits:
-        return Verdict(False, 0.0, "none", ())
+        return _NOTHING
 
     blockers = [
         (m.span(m.lastgroup), _BLOCKER_SCOPE[m.lastgroup]) for m in _BLOCKER_RE.finditer(doc.text) if m.lastgroup
@@ -318,8 +317,12 @@ def classify(text: str) -> Verdict:
             kept.append((category, weight, phrase))
 
     score = round(_noisy_or(w for _, w, _ in kept), 3)
-    if score < THRESHOLD:
-        return Verdict(False, score, "none", tuple(dict.fromkeys(dropped)))
-    kept.sort(key=lambda k: (k[0] == "explicit", -k[1]))
+    kept.sort(key=lambda k: (k[0] == "explicit", k[0] not in _SPECIFIC, -k[1]))
     reasons = tuple(dict.fromkeys(phrase for _, _, phrase in kept))
-    return Verdict(True, score, kept[0][0], reasons)
+    return RuleOutcome(
+        score,
+        kept[0][0] if kept else "none",
+        reasons,
+        tuple(dict.fromkeys(dropped)),
+        bool(kept) and all(category == "explicit" for category, _, _ in kept),
+    )

@@ -8,7 +8,7 @@ run must not end in "c"/"g" right before something that may be "e"/"i" (write "d
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 Category = Literal[
     "fire",
@@ -22,6 +22,9 @@ Category = Literal[
     "animal",
     "traffic",
     "health",
+    "self_harm",
+    "gender_violence",
+    "child",
     "explicit",
     "none",
 ]
@@ -420,7 +423,6 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         r"(?:esta|estan|quedo|quedaron) tirad[oa]s? en (?:el piso|la calle|la vereda)"
         r"|(?:persona|senor|senora|hombre|mujer|chico|pibe) (?:\w+ ){0,1}tirad[oa]\b|(?:esta|estan) en el piso",
     ),
-    ("medical", 0.9, r"(?:se quiere|se va a|quiere) (?:matar|suicidar|tirar)\b|suicid\w*"),
     (
         "medical",
         0.8,
@@ -565,6 +567,53 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         r"|les) arden\b",
     ),
     ("health", 0.6, r"marea(?:do|da|dos|das)\b"),
+    # self-harm: the writer, or someone they write about, may hurt themself
+    ("self_harm", 0.9, r"suicid\w*|quitar(?:me|se|te) la vida|termin\w* con (?:mi|su|tu) vida\b"),
+    (
+        "self_harm",
+        0.9,
+        r"(?:me|se|te) (?:quiero|quiere|queres|quieren|voy a|va a|vas a|van a|estoy por|esta por) "
+        r"(?:matar|suicidar|colgar|ahorcar|cortar las venas|cortar"
+        r"|tirar (?:del|de la|de un|por la|a las|al|abajo|bajo))\b",
+    ),
+    ("self_harm", 0.9, r"(?:quiero|quiere|voy a|va a) (?:matarme|matarse|suicidarme|suicidarse|ahorcarme|colgarme)\b"),
+    (
+        "self_harm",
+        0.85,
+        r"no (?:quiero|quiere|queremos) (?:vivir|seguir viviendo|seguir|estar mas|existir|despertar)\b"
+        r"|(?:me quiero|se quiere|quiero) morir\b|ganas de (?:morir\w*|no (?:vivir|existir|despertar))"
+        r"|hoy termino con todo|terminar con todo|(?:me|se) (?:esta|estoy|estan) cortando\b",
+    ),
+    (
+        "self_harm",
+        0.85,
+        r"(?:tome|tomo|trague|me tome|se tomo) (?:\w+ ){0,2}(?:todas las|un monton de|muchas) pastillas"
+        r"|carta de despedida|me (?:estoy )?despid\w* (?:de todos|para siempre)|(?:saltar|tirarme) (?:de|del|por) "
+        r"(?:la|el) (?:terraza|puente|balcon|ventana|edificio)",
+    ),
+    # gender violence: a partner or ex hurting or threatening a woman (or the writer)
+    (
+        "gender_violence",
+        0.9,
+        r"(?:mi |su |el )(?:marido|esposo|pareja|novio|ex|concubino|ex pareja|ex marido|ex novio)\b (?:\w+ ){0,3}"
+        r"(?:me |la |le |nos )?(?:pega|pego|golpea|golpeo|esta pegando|esta golpeando|amenaza|amenazo|encerro"
+        r"|tiene encerrada|quiere matar|va a matar|quiere pegar|ahorca|estrangul\w*|viol\w*)\b",
+    ),
+    ("gender_violence", 0.85, r"perimetral\b|restriccion de acercamiento|prohibicion de acercamiento|boton antipanico"),
+    # child at risk: a child abused, abandoned or in danger from adults
+    (
+        "child",
+        0.85,
+        r"(?:nene|nena|bebe|chico|chica|nino|nina|hijo|hija|criatura|menor)s? (?:\w+ ){0,3}"
+        r"(?:solo|sola|solos|solas|encerrad[oa]s?) (?:\w+ ){0,4}(?:auto|coche|casa|balcon|dias|horas|noche)\b",
+    ),
+    (
+        "child",
+        0.85,
+        r"(?:abusa|abuso|toca|manosea) (?:\w+ ){0,2}(?:a )?(?:la |el |mi )?(?:nena|nene|sobrina|sobrino|hija|hijo"
+        r"|nieta|nieto|menor)\b"
+        r"|(?:padrastro|madrastra) (?:\w+ ){0,3}(?:la |lo |le )?(?:toca|abusa|pega|golpea|quema)\b",
+    ),
     # explicit: the writer says it is urgent now
     ("explicit", 0.65, r"urgent\w*|urgencia\b"),
     ("explicit", 0.65, r"(?<!de )emergencia\b|situacion de emergencia\b"),
@@ -601,6 +650,8 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     ),
 )
 
+NOT_SELF_HARM: Final = frozenset(c for c in get_args(Category) if c != "self_harm")
+
 # Spans that make an overlapping trigger figurative or a mere topic: (pattern, categories it applies to or None).
 BLOCKERS: Final[tuple[tuple[str, frozenset[str] | None], ...]] = (
     (
@@ -613,7 +664,10 @@ BLOCKERS: Final[tuple[tuple[str, frozenset[str] | None], ...]] = (
         r"|que (?:echa|tira|larga)n? (?:chispas|fuego|humo)\b",
         None,
     ),
-    (r"(?:me|te|nos|les|le) (?:\w+ ){0,1}(?:muero|morir|mata|matan|mato|mataron|matando|muere|mueren)\b", None),
+    (
+        r"(?:me|te|nos|les|le) (?:\w+ ){0,1}(?:muero|morir|mata|matan|mato|mataron|matando|muere|mueren)\b",
+        NOT_SELF_HARM,
+    ),
     (r"muert[oa]s? de \w+|ataque de (?:risa|nervios|tos|panico|celos|hambre)\b", None),
     (r"ahog\w* (?:en|de|con) (?:\w+ ){0,1}(?:papeles|deudas|trabajo|tramites|impuestos|gastos|cuentas|calor)\b", None),
     (r"papa caliente|incendi\w* (?:de|para el|en el) (?:precios|bolsillo|tarifas|impuestos)\b", None),

@@ -1,9 +1,18 @@
-"""Immediate, calm safety answers (es-AR, voseo) for each urgency category."""
+"""Immediate, calm safety answers (es-AR, voseo) for each urgency category.
+
+Written for the widget: sentences stay under 140 characters (its simplified reading mode splits longer ones at
+commas and " y "), and long numbers use non-breaking hyphens (U+2011) so its phone linkifier, which turns runs of
+nine or more digits into WhatsApp links, leaves them as phone numbers. `for_channel` turns them into plain hyphens
+for WhatsApp, whose app makes them tappable.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Final
+
+NB_HYPHEN: Final = "\u2011"
+SUICIDE_LINE: Final = f"0800{NB_HYPHEN}345{NB_HYPHEN}1435"
 
 _MESSAGES: Final[dict[str, str]] = {
     "fire": (
@@ -13,12 +22,12 @@ _MESSAGES: Final[dict[str, str]] = {
     "gas": (
         "Salí del lugar y abrí puertas y ventanas. No prendas luces, fuego ni aparatos, y no uses el celular adentro. "
         "Si podés, cerrá la llave de paso. Llamá a la guardia de la distribuidora de gas; "
-        "si hay fuego o alguien se siente mal, al 100 (Bomberos) o al 107."
+        "si hay fuego o alguien se siente mal, al 100 (Bomberos) o al 107. Si hay una vida en riesgo ahora, al 911."
     ),
     "electric": (
         "No toques el cable ni nada que lo esté tocando (rejas, postes, agua) y mantené a todos lejos. "
         "Llamá a la guardia de la distribuidora eléctrica; si hay fuego, al 100, "
-        "y si alguien recibió una descarga, al 107."
+        "y si alguien recibió una descarga, al 107. Si hay una vida en riesgo ahora, al 911."
     ),
     "flood": (
         "Subí a un lugar alto con los chicos y las personas mayores. Si podés sin mojarte, cortá la luz del tablero. "
@@ -26,7 +35,8 @@ _MESSAGES: Final[dict[str, str]] = {
     ),
     "structure": (
         "Alejate ya de la estructura y sacá a todos del lugar; no entres a buscar cosas. "
-        "Llamá al 911, y si hay personas atrapadas, a Bomberos al 100."
+        "Llamá al 911, y si hay personas atrapadas, a Bomberos al 100. "
+        "Si es por una tormenta, también atiende Defensa Civil al 103."
     ),
     "medical": (
         "Llamá ya al 107 (SAME, emergencias médicas) o al 911. Quedate con la persona y no la muevas si se golpeó; "
@@ -53,6 +63,22 @@ _MESSAGES: Final[dict[str, str]] = {
         "Aléjense del olor o del producto y no consuman el agua ni la comida sospechosa. "
         "Si hay un derrame o una nube química, al 100 o al 911."
     ),
+    "self_harm": (
+        "Gracias por escribirnos. Lo que te pasa importa, y no tenés que atravesarlo solo ni sola. "
+        "Si estás en peligro ahora mismo, llamá al 911. "
+        f"Podés hablar gratis y a cualquier hora con el Centro de Asistencia al Suicida: 135 o {SUICIDE_LINE}. "
+        "Si es otra persona, quedate con ella y no la dejes sola."
+    ),
+    "gender_violence": (
+        "Lo que te pasa no es tu culpa. Si estás en peligro ahora, llamá ya al 911. "
+        "La Línea 144 te escucha gratis las 24 horas, con total reserva. "
+        "Si podés, buscá un lugar seguro o a alguien de confianza. Podés seguir escribiéndonos acá."
+    ),
+    "child": (
+        "Si un chico o una chica está en peligro ahora, llamá ya al 911. "
+        "La Línea 102 atiende gratis por los derechos de niñas, niños y adolescentes. "
+        "Si podés hacerlo sin riesgo, quedate cerca y no lo pierdas de vista."
+    ),
     "explicit": (
         "Si hay riesgo para alguien, llamá ya al 911. Emergencias médicas: 107. Bomberos: 100. "
         "Contanos qué pasa y dónde, así te ayudamos."
@@ -66,3 +92,8 @@ def safety_message(category: str, extra_lines: Mapping[str, str] | None = None) 
     message = _MESSAGES.get(category, _MESSAGES["explicit"])
     extra = (extra_lines or {}).get(category)
     return f"{message}\n{extra}" if extra else message
+
+
+def for_channel(text: str, channel: str) -> str:
+    """Plain hyphens in numbers for WhatsApp; the widget keeps the non-breaking ones."""
+    return text.replace(NB_HYPHEN, "-") if channel == "whatsapp" else text
