@@ -6,24 +6,62 @@ import datetime as dt
 import secrets
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ventanilla.chat import service as livechat
+from ventanilla.context import AppContext
 from ventanilla.db import UnitOfWork
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Forbidden, NotFound
 from ventanilla.tickets import repository, schemas, service
 from ventanilla.tickets.models import Ticket
+from ventanilla.tickets.pins import verify_pin
 from ventanilla.users.models import User
-from ventanilla.web import Ctx, OptionalEntity, OptionalUser, Staff, UoW, limit, session_key_of
+from ventanilla.web import Ctx, OptionalEntity, OptionalUser, Staff, UoW, client_of, limit, session_key_of
 
 router = APIRouter(tags=["reclamos"])
 Tipo = Literal["municipio", "pyme"]
 MAX_ID = 2**53
 TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 pin_limit = Depends(limit("pin", lambda ctx: ctx.settings.lookup_rate_limit_per_minute))
+LOOKUP_PURPOSE = "pin-lookup"
+LOOKUP_COOKIE_SECONDS = 30 * 60
+
+
+def lookup_cookie_name(ticket_id: int) -> str:
+    """The cookie that lets one browser keep reading one ticket after a successful PIN lookup."""
+    return f"ventanilla_pin_{ticket_id}"
+
+
+def grant_lookup(response: Response, ctx: AppContext, ticket: Ticket) -> None:
+    """After the PIN matched: a short-lived, signed, HttpOnly cookie valid for this ticket only.
+
+    The lookup page of `63f867f1` asks for the ticket's timeline and messages without the PIN.
+    """
+    response.set_cookie(
+        lookup_cookie_name(ticket.id),
+        ctx.signer.sign(LOOKUP_PURPOSE, {"t": ticket.id, "p": ctx.signer.short_mac(LOOKUP_PURPOSE, ticket.pin)}),
+        max_age=LOOKUP_COOKIE_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=ctx.settings.session_cookie_secure,
+        path="/",
+    )
+
+
+def lookup_granted(request: Request, ctx: AppContext, ticket: Ticket) -> bool:
+    """Whether this browser looked this ticket up with its PIN recently (and the PIN has not changed since)."""
+    raw = request.cookies.get(lookup_cookie_name(ticket.id))
+    if not raw:
+        return False
+    payload = ctx.signer.unsign(LOOKUP_PURPOSE, raw, max_age=LOOKUP_COOKIE_SECONDS)
+    return (
+        isinstance(payload, dict)
+        and payload.get("t") == ticket.id
+        and secrets.compare_digest(str(payload.get("p")), ctx.signer.short_mac(LOOKUP_PURPOSE, ticket.pin))
+    )
 
 
 async def _viewable(
@@ -44,6 +82,8 @@ async def _viewable(
     if not allowed and pin is not None:
         allowed = secrets.compare_digest(pin.strip(), ticket.pin)
     if not allowed:
+        allowed = lookup_granted(request, request.app.state.ctx, ticket)
+    if not allowed:
         if user is not None and user.is_staff:
             raise NotFound("No existe ese reclamo.")
         raise Forbidden("No tenés acceso a este reclamo.")
@@ -53,19 +93,21 @@ async def _viewable(
     return owner, ticket
 
 
-def _shift(ctx: Ctx) -> dt.timedelta:
-    return dt.timedelta(hours=ctx.settings.panel_date_shift_hours)
+def _shift(ctx: Ctx, view: schemas.View, field: schemas.DateField) -> dt.timedelta:
+    return schemas.date_shift(view, field, ctx.settings.panel_date_shift_hours)
 
 
-async def _detail(ctx: Ctx, uow: UnitOfWork, ticket: Ticket) -> dict[str, Any]:
+async def _detail(ctx: Ctx, uow: UnitOfWork, ticket: Ticket, view: schemas.View) -> dict[str, Any]:
     messages = await repository.messages(uow.session, ticket.id)
     events = await repository.events(uow.session, ticket.id)
     agent = await repository.agent_summary(uow.session, ticket.assigned_agent_id)
     last = messages[-1].text if messages else None
+    ticket_shift = _shift(ctx, view, schemas.DateField.TICKET)
+    message_shift = _shift(ctx, view, schemas.DateField.MESSAGE)
     return {
-        **schemas.ticket_wire(ticket, agent=agent, last_message=last, date_shift=_shift(ctx)),
-        "mensajes": [schemas.message_wire(m) for m in messages],
-        "historial": schemas.timeline_wire(ticket, events, [], _shift(ctx)),
+        **schemas.ticket_wire(ticket, agent=agent, last_message=last, date_shift=ticket_shift),
+        "mensajes": [schemas.message_wire(m, message_shift) for m in messages],
+        "historial": schemas.timeline_wire(ticket, events, [], _shift(ctx, view, schemas.DateField.HISTORY)),
     }
 
 
@@ -82,7 +124,7 @@ async def list_tickets(
     if user.entity_id is None:
         return {"tickets": []}
     rows = await repository.list_for_entity(uow.session, user.entity_id, limit=limit_, offset=offset, estado=estado)
-    shift = _shift(ctx)
+    shift = _shift(ctx, schemas.View.PANEL_LIST, schemas.DateField.TICKET)
     return {"tickets": [schemas.ticket_wire(t, agent=a, last_message=m, date_shift=shift) for t, a, m in rows]}
 
 
@@ -103,6 +145,7 @@ async def _messages(
     return {
         "estado_chat": ticket.estado,
         "estado": ticket.estado,
+        "prioridad": ticket.prioridad,
         "ticket_id": ticket.id,
         "nro_ticket": ticket.nro_ticket,
         "mensajes": [schemas.message_wire(m) for m in messages],
@@ -147,9 +190,15 @@ async def citizen_reply(
 
 @router.get("/tickets/municipio/por_numero/{nro}", dependencies=[pin_limit])
 async def by_number(
-    nro: str, ctx: Ctx, uow: UoW, entity: OptionalEntity, pin: Annotated[str, Query(min_length=1, max_length=12)]
+    nro: str,
+    request: Request,
+    response: Response,
+    ctx: Ctx,
+    uow: UoW,
+    entity: OptionalEntity,
+    pin: Annotated[str, Query(min_length=1, max_length=12)],
 ) -> dict[str, Any]:
-    """Public lookup by ticket number and PIN."""
+    """Public lookup by ticket number and PIN; the browser may then read that ticket's timeline and messages."""
     digits = "".join(ch for ch in nro if ch.isdigit())
     if not digits or len(digits) > 15:
         raise NotFound("No encontramos un reclamo con ese número y PIN.")
@@ -159,9 +208,15 @@ async def by_number(
         else list(await repository.by_number_any_entity(uow.session, int(digits)))
     )
     for ticket in candidates:
-        if secrets.compare_digest(pin.strip(), ticket.pin):
-            return await _detail(ctx, uow, ticket)
+        if await verify_pin(ctx, ticket, pin, client=client_of(request)):
+            grant_lookup(response, ctx, ticket)
+            return _lookup_wire(await _detail(ctx, uow, ticket, schemas.View.LOOKUP))
     raise NotFound("No encontramos un reclamo con ese número y PIN.")
+
+
+def _lookup_wire(detail: dict[str, Any]) -> dict[str, Any]:
+    # The lookup page refreshes with `performSearch(ticket.nro_ticket, pin)`, which calls `.trim()` on it.
+    return {**detail, "nro_ticket": str(detail["nro_ticket"])}
 
 
 @router.get("/tickets/{tipo}/{ticket_id}")
@@ -177,7 +232,15 @@ async def get_ticket(
 ) -> dict[str, Any]:
     """A ticket with its messages and history."""
     _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
-    detail = await _detail(ctx, uow, ticket)
+    if user is not None and user.is_staff:
+        view = schemas.View.PANEL_DETAIL
+    elif service.citizen_owns(ticket, user=user, session_key=session_key_of(request), entity=entity):
+        view = schemas.View.CITIZEN_DETAIL
+    else:
+        view = schemas.View.LOOKUP
+    detail = await _detail(ctx, uow, ticket, view)
+    if view is schemas.View.LOOKUP:
+        detail = _lookup_wire(detail)
     if user is not None and user.is_staff and ticket.has_unread:
         ticket.has_unread = False
         await uow.commit()
@@ -199,7 +262,11 @@ async def timeline(
     _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
     events = await repository.events(uow.session, ticket.id)
     messages = await repository.messages(uow.session, ticket.id)
-    return {"estado_chat": ticket.estado, "timeline": schemas.timeline_wire(ticket, events, messages, _shift(ctx))}
+    view = schemas.View.TIMELINE
+    history_shift = _shift(ctx, view, schemas.DateField.HISTORY)
+    message_shift = _shift(ctx, view, schemas.DateField.MESSAGE)
+    timeline = schemas.timeline_wire(ticket, events, messages, history_shift, message_shift)
+    return {"estado_chat": ticket.estado, "prioridad": ticket.prioridad, "timeline": timeline}
 
 
 @router.post("/tickets/{tipo}/{ticket_id}/responder")
