@@ -99,7 +99,7 @@ async def test_each_widget_version_shows_every_reply_and_status_change_once(serv
             got = await wait_shown(node, 3)
             await node.drain(0.5)
             got = shown(node)
-            assert [g["text"] for g in got][0] == "Vamos mañana."
+            assert got[0]["text"] == "Vamos mañana."
             assert "resuelto" in got[1]["text"] and "cerrado" in got[2]["text"]
             assert len(got) == 3 and len({g["id"] for g in got}) == 3, got  # each message exactly once
         finally:
