@@ -111,6 +111,8 @@ async def ask(
             state.draft.categoria = engine.category_from_description(categories, state.draft.descripcion) or (
                 kept_categoria
             )
+            if state.draft.categoria is not None and state.awaiting == "categoria":
+                state.awaiting = None  # derived again from the completed draft (it was derived without the category)
     else:
         state = stored if stored is not None and not greeting else engine.ConversationState()
     attachment = _attachment(body)

@@ -116,6 +116,12 @@ def _sentence(line: str) -> str:
     return line if line.endswith((".", "!", "?")) else f"{line}."
 
 
+def _one_bullet(value: str) -> str:
+    """A value kept in one bullet: an invisible word joiner after inner stops ("Av. San Martín") keeps the
+    widget from starting a sentence there."""
+    return re.sub(r"([.!?])(?=\s)", "\\1" + _WORD_JOINER, value.strip())
+
+
 def _unlinked(value: str) -> str:
     """The citizen's own phone as they wrote it, without letting the widget turn it into a WhatsApp link.
 
@@ -154,14 +160,14 @@ def summary(
         desc = desc[: limit - 3].rstrip(" ,;.") + "..."
     lines = [
         f"Este es el resumen de tu {noun(tipo)}.",
-        _sentence(f"- Categoría: {categoria or '-'}"),
-        _sentence(f"- Descripción: {desc or '-'}"),
-        _sentence(f"- Ubicación: {ubicacion or '-'}"),
+        _sentence(f"- Categoría: {_one_bullet(categoria or '-')}"),
+        _sentence(f"- Descripción: {_one_bullet(desc or '-')}"),
+        _sentence(f"- Ubicación: {_one_bullet(ubicacion or '-')}"),
     ]
     if has_attachment:
         lines.append("- Adjunto: sí.")
     if nombre:
-        lines.append(_sentence(f"- Nombre: {nombre}"))
+        lines.append(_sentence(f"- Nombre: {_one_bullet(nombre)}"))
     if contacto:
         lines.append(_sentence(f"- Contacto: {_unlinked(contacto)}"))
     return "\n".join(lines)
