@@ -77,9 +77,6 @@ def base_settings(tmp: Path, database_url: str, **extra: object) -> Settings:
         data_dir=tmp / "data",
         public_url="http://127.0.0.1",
         panel_url="http://panel.test",
-        rate_limit_per_minute=100_000,
-        login_rate_limit_per_minute=100_000,
-        lookup_rate_limit_per_minute=100_000,
         cors_origins=["http://localhost:5173"],
         **extra,  # type: ignore[arg-type]
     )

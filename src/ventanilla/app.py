@@ -22,6 +22,8 @@ from ventanilla.context import AppContext, Clock
 from ventanilla.db import SnapshotCache, make_engine, make_sessionmaker, utcnow
 from ventanilla.entities.http import router as entities_router
 from ventanilla.entities.models import Entity
+from ventanilla.knowledge.http import router as knowledge_router
+from ventanilla.ratelimit import RateLimits
 from ventanilla.realtime import socket as realtime_socket
 from ventanilla.realtime.listener import RealtimeListener
 from ventanilla.realtime.presence import LocalPresence, Presence, RedisPresence
@@ -99,6 +101,7 @@ def create_app(
         sio=sio,
         signer=TokenSigner(settings.signing_secret()),
         clock=clock,
+        rate_limits=RateLimits.from_settings(settings.redis_url, settings.redis_channel),
     )
     presence: Presence = (
         RedisPresence(settings.redis_url, prefix=f"{settings.redis_channel}:presence")
@@ -138,6 +141,8 @@ def create_app(
                     await task
             with contextlib.suppress(Exception):
                 await presence.close()
+            with contextlib.suppress(Exception):
+                await ctx.rate_limits.close()
             await engine.dispose()
 
     api = FastAPI(
@@ -160,6 +165,7 @@ def create_app(
         expose_headers=["X-Anon-Id"],
         max_age=600,
     )
+    api.include_router(knowledge_router)
     # Channel routes first: `/archivos/whatsapp/{id}` must win over the generic `/archivos/{key}/{name}`.
     for router in (*plugin_routers, users_router, entities_router, tickets_router, bot_router, attachments_router):
         api.include_router(router)
@@ -177,6 +183,7 @@ def create_app(
             # Multipart framing on top of the file itself.
             "/archivos/upload": settings.max_upload_bytes + 64 * 1024,
         },
+        streamed=("/archivos/upload",),
     )
     app = socketio.ASGIApp(sio, other_asgi_app=limited, socketio_path="socket.io")
     app.ctx = ctx

@@ -19,7 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger("ventanilla")
 
 Handler = Callable[[argparse.Namespace, Settings], int]
-_EXTENSIONS = ("ventanilla.notifications.cli", "ventanilla.whatsapp.cli")
+_EXTENSIONS = ("ventanilla.notifications.cli", "ventanilla.whatsapp.cli", "ventanilla.knowledge.cli")
 
 
 def _print(data: Any, as_json: bool, human: str) -> None:
@@ -132,6 +132,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     from ventanilla.entities import service as entities
     from ventanilla.entities.models import Entity
+    from ventanilla.knowledge import service as knowledge
+    from ventanilla.knowledge.cli import demo_csv
     from ventanilla.users import repository as users_repo
     from ventanilla.users import service as users
 
@@ -153,6 +155,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         for email, rol, name in ((agent_email, "empleado", "Agente Demo"), (admin_email, "admin", "Admin Demo")):
             if await users_repo.by_entity_email(uow.session, entity.id, email) is None:
                 await users.create(uow.session, entity_id=entity.id, email=email, password=password, rol=rol, name=name)
+        if not await knowledge.list_entries(uow.session, entity.id):
+            await knowledge.import_entries(uow.session, entity.id, knowledge.parse_csv(demo_csv()))
         return {
             "entity": {"id": entity.id, "name": entity.name, "tipo": entity.tipo, "token": entity.token},
             "agent": {"email": agent_email, "password": password, "rol": "empleado"},

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ventanilla.db import UnitOfWork, unit_of_work, utcnow
 from ventanilla.events import EventCollector, Publisher
+from ventanilla.ratelimit import RateLimits
 from ventanilla.security import TokenSigner
 from ventanilla.settings import Settings
 from ventanilla.tickets.hooks import TicketListener
@@ -33,6 +34,7 @@ class AppContext:
     listeners: list[TicketListener] = field(default_factory=list)
     clock: Clock = utcnow
     services: dict[str, Any] = field(default_factory=dict)
+    rate_limits: RateLimits = field(default_factory=lambda: RateLimits.from_settings(None, ""))
     background: list[Any] = field(default_factory=list)
 
     def collector(self) -> EventCollector:

@@ -58,6 +58,16 @@ class Unprocessable(DomainError):
 
 
 class TooManyRequests(DomainError):
-    """Over the rate limit."""
+    """Over the rate limit; `retry_after` says in how many seconds to try again."""
 
     status_code = 429
+
+    def __init__(self, message: str, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+
+class Unavailable(DomainError):
+    """A service this request depends on (database, Redis) cannot be reached right now."""
+
+    status_code = 503

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 120
     login_rate_limit_per_minute: int = 20
     lookup_rate_limit_per_minute: int = 30
+    upload_rate_limit_per_minute: int = 30
+    # Wrong PINs: per ticket (then its PIN is locked until the window clears) and per client, over every ticket.
+    pin_failures_per_ticket: str = "10/15 minutes;30/day"
+    pin_failures_per_client: str = "20/10 minutes;100/day"
 
     live_chat_capacity: int = 3
     socket_ping_interval: int = 25
@@ -85,6 +89,14 @@ class Settings(BaseSettings):
     pusher_host: str | None = None
     pusher_port: int | None = None
     pusher_ssl: bool = True
+
+    @field_validator("pin_failures_per_ticket", "pin_failures_per_client")
+    @classmethod
+    def _rate_spec(cls, value: str) -> str:
+        from limits import parse_many
+
+        parse_many(value)  # ValueError (a settings error at start-up) when it is not like "10/15 minutes;30/day"
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
-from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
@@ -20,6 +18,7 @@ from ventanilla.db import SnapshotCache, UnitOfWork, unit_of_work
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
 from ventanilla.errors import DomainError, Forbidden, TooManyRequests, Unauthorized
+from ventanilla.ratelimit import per_minute as per_minute_rule
 from ventanilla.users import service as users
 from ventanilla.users.models import User
 
@@ -69,7 +68,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def domain(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, DomainError)
-        headers = {"Retry-After": "60"} if isinstance(exc, TooManyRequests) else None
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
         return error_response(exc.status_code, exc.message, headers)
 
     async def http(_: Request, exc: Exception) -> Response:
@@ -112,16 +111,25 @@ class ApiPrefix:
 
 
 class BodyLimit:
-    """Refuses bodies over the limit of their path with 413 before the app reads them."""
+    """Refuses bodies over the limit of their path with 413 before the app reads them.
 
-    def __init__(self, app: ASGIApp, default: int, per_prefix: dict[str, int]) -> None:
+    Bodies of `streamed` prefixes are not buffered here: only their Content-Length is checked, and the
+    route reads them as a stream with its own cap (uploads).
+    """
+
+    def __init__(self, app: ASGIApp, default: int, per_prefix: dict[str, int], streamed: tuple[str, ...] = ()) -> None:
         self.app = app
         self.default = default
         self.per_prefix = per_prefix
+        self.streamed = streamed
+
+    @staticmethod
+    def _under(path: str, prefix: str) -> bool:
+        return path.startswith(prefix) or path.startswith("/api" + prefix)
 
     def _limit(self, path: str) -> int:
         for prefix, limit in self.per_prefix.items():
-            if path.startswith(prefix) or path.startswith("/api" + prefix):
+            if self._under(path, prefix):
                 return limit
         return self.default
 
@@ -134,6 +142,9 @@ class BodyLimit:
             if name == b"content-length" and value.isdigit() and int(value) > limit:
                 await _send_413(scope, receive, send)
                 return
+        if any(self._under(scope["path"], prefix) for prefix in self.streamed):
+            await self.app(scope, receive, send)
+            return
         chunks: list[bytes] = []
         size = 0
         more = True
@@ -163,25 +174,6 @@ class BodyLimit:
 
 async def _send_413(scope: Scope, receive: Receive, send: Send) -> None:
     await error_response(413, _STATUS_TEXT[413])(scope, receive, send)
-
-
-class RateLimiter:
-    """A sliding-window limit per client and bucket, kept in the process."""
-
-    def __init__(self) -> None:
-        self._hits: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-
-    def check(self, bucket: str, client: str, per_minute: int) -> None:
-        """Raise TooManyRequests when the client is over the limit of the bucket."""
-        now = time.monotonic()
-        hits = self._hits[(bucket, client)]
-        while hits and now - hits[0] > 60:
-            hits.popleft()
-        if len(hits) >= per_minute:
-            raise TooManyRequests(_STATUS_TEXT[429])
-        hits.append(now)
-        if len(self._hits) > 100_000:
-            self._hits.clear()
 
 
 async def get_ctx(request: Request) -> AppContext:
@@ -291,10 +283,9 @@ def client_of(request: Request) -> str:
 
 
 def limit(bucket: str, per_minute: Callable[[AppContext], int]) -> Callable[[Request, AppContext], Awaitable[None]]:
-    """A dependency that rate-limits a route per client."""
+    """A dependency that rate-limits a route per client (counters shared through Redis when configured)."""
 
     async def dependency(request: Request, ctx: Ctx) -> None:
-        limiter: RateLimiter = ctx.services.setdefault("rate_limiter", RateLimiter())
-        limiter.check(bucket, client_of(request), per_minute(ctx))
+        await ctx.rate_limits.hit(per_minute_rule(bucket, per_minute(ctx)), client_of(request), _STATUS_TEXT[429])
 
     return dependency

@@ -17,7 +17,17 @@ from tests.conftest import (
     postgres_unavailable,
     redis_unavailable,
 )
-from tests.support import SocketRecorder, Tenant, free_port, login, seed_tenant, session_cookie_header, spawn_server
+from tests.support import (
+    PASSWORD,
+    SocketRecorder,
+    Tenant,
+    free_port,
+    login,
+    next_client_address,
+    seed_tenant,
+    session_cookie_header,
+    spawn_server,
+)
 from ventanilla.app import create_app
 from ventanilla.cli import upgrade_database
 from ventanilla.settings import Settings
@@ -40,7 +50,6 @@ async def two_servers(tmp_root: Path) -> AsyncIterator[tuple[str, str, Tenant]]:
         "VENTANILLA_REDIS_CHANNEL": f"ventanilla-test-{uuid.uuid4().hex[:8]}",
         "VENTANILLA_SECRET_KEY": f"shared-{uuid.uuid4().hex}",
         "VENTANILLA_MAIL_DIR": str(tmp_root / "two-mail"),
-        "VENTANILLA_RATE_LIMIT_PER_MINUTE": "100000",
     }
     settings = Settings(
         database_url=database_url,
@@ -126,3 +135,21 @@ async def test_citizen_and_agent_on_different_processes_see_each_other(two_serve
             for sock in (panel_b, anonymous_a, room_a):
                 if sock is not None:
                     await sock.close()
+
+
+async def test_rate_limits_are_shared_by_every_process_through_redis(two_servers: tuple[str, str, Tenant]) -> None:
+    url_a, url_b, tenant = two_servers
+    email = tenant.agents[0]["email"]
+    per_minute = Settings().login_rate_limit_per_minute
+    same_client = {"X-Forwarded-For": next_client_address()}
+    async with (
+        httpx.AsyncClient(base_url=url_a, timeout=15, headers=same_client) as on_a,
+        httpx.AsyncClient(base_url=url_b, timeout=15, headers=same_client) as on_b,
+    ):
+        for n in range(per_minute):
+            bad = await (on_a if n % 2 else on_b).post("/login", json={"email": email, "password": "otra-clave"})
+            assert bad.status_code == 401, bad.text
+        # Each process saw only half of the attempts; the counter they share says the limit is reached.
+        for client in (on_a, on_b):
+            refused = await client.post("/login", json={"email": email, "password": PASSWORD})
+            assert refused.status_code == 429 and refused.json()["error"]

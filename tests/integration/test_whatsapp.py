@@ -17,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from tests import samples
 from tests.conftest import base_settings, fresh_database
 from tests.fake_graph import FakeGraph, running_fake_graph
 from tests.support import (
@@ -670,6 +671,16 @@ async def test_citizen_photos_reach_agents_through_the_media_proxy(env: Env) -> 
             and got.content.startswith(b"\xff\xd8")
             and got.headers["content-type"] == "image/jpeg"
         )
+        assert got.headers["x-content-type-options"] == "nosniff" and got.headers["content-disposition"] == "inline"
+        assert got.headers["content-security-policy"] == "sandbox; default-src 'none'"
+        # Typed by its content, not by what Graph says: a page passed off as a picture is only a download.
+        page_id = str(10**12 + secrets.randbelow(10**12))
+        env.graph.media[page_id] = (samples.HTML, "image/png")
+        sig = wa_service.media_signature(env.server.ctx, line.tenant.id, page_id)
+        page = await agent.get(f"/archivos/whatsapp/{page_id}", params={"sig": sig})
+        assert page.status_code == 200 and page.headers["content-type"] == "application/octet-stream"
+        assert page.headers["content-disposition"] == "attachment"
+        assert page.headers["content-security-policy"] == "sandbox; default-src 'none'"
         assert (await anonymous.get("/" + path)).status_code == 401
         await login(stranger, other.tenant.agents[0]["email"])
         assert (await stranger.get("/" + path)).status_code == 404  # another entity's token cannot read it

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from ventanilla.settings import Settings
 
@@ -28,3 +29,9 @@ def test_cors_origins_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     assert Settings().cors_origins == ["http://a.test"]
     monkeypatch.setenv("VENTANILLA_CORS_ORIGINS", "*")
     assert Settings().cors_origins == ["*"]
+
+
+def test_pin_failure_limits_are_checked_at_start_up() -> None:
+    assert Settings(pin_failures_per_ticket="5/hour;20/day").pin_failures_per_ticket == "5/hour;20/day"
+    with pytest.raises(ValidationError):
+        Settings(pin_failures_per_ticket="diez por minuto")

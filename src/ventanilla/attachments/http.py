@@ -1,37 +1,247 @@
-"""Uploads over HTTP: `POST /archivos/upload/chat_attachment` (multipart `file`) and the file links it returns."""
+"""Uploads over HTTP: `POST /archivos/upload/chat_attachment` (multipart `file`) and the file links it returns.
+
+The caller's token and rate limit are checked before the body is read; the body is then parsed as a stream and
+the file written to disk as it arrives, with the size cap enforced while reading, so memory stays flat.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import FileResponse
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import ClientDisconnect
 
 from ventanilla.attachments import service
-from ventanilla.errors import Unauthorized
-from ventanilla.web import Ctx, OptionalEntity, OptionalUser, limit
+from ventanilla.context import AppContext
+from ventanilla.errors import BadRequest, TooLarge, Unauthorized
+from ventanilla.web import Ctx, limit, optional_entity, optional_user
 
 router = APIRouter(tags=["archivos"])
-upload_limit = Depends(limit("upload", lambda ctx: 30))
-INLINE_PREFIXES = ("image/", "audio/", "video/", "application/pdf")
+upload_limit = Depends(limit("upload", lambda ctx: ctx.settings.upload_rate_limit_per_minute))
+FIELD = "file"
+MALFORMED = "El cuerpo multipart no es válido; mandá el archivo en el campo `file`."
+# Bytes kept in memory per upload before they go to disk.
+FLUSH_BYTES = 256 * 1024
+# Multipart framing and small fields allowed on top of the file itself.
+FRAMING_BYTES = 64 * 1024
+# Served with every upload: never sniffed into another type, never a page that runs script, even if opened.
+SERVING_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "sandbox; default-src 'none'",
+    "Cache-Control": "private, max-age=86400",
+}
+UPLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Sin archivo, vacío, de un tipo que no aceptamos, o cuyo contenido no coincide con su tipo"},
+    401: {"description": "Falta el token de la entidad o la sesión"},
+    413: {"description": "El archivo supera el máximo"},
+    429: {"description": "Demasiadas subidas seguidas"},
+}
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": [FIELD],
+                    "properties": {FIELD: {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
 
 
-def uploads_root(ctx: Ctx) -> Path:
+def uploads_root(ctx: AppContext) -> Path:
     """Where uploads are kept."""
     return ctx.settings.data_dir / "uploads"
 
 
-@router.post("/archivos/upload/chat_attachment", dependencies=[upload_limit])
-async def upload(ctx: Ctx, user: OptionalUser, entity: OptionalEntity, file: UploadFile = File(...)) -> dict[str, Any]:
-    """Keep a file for a conversation; only widget visitors of a known entity and logged-in users may upload."""
+class _Sink:
+    """Writes a file to an `Incoming` in batches off the event loop."""
+
+    def __init__(self, incoming: service.Incoming) -> None:
+        self.incoming = incoming
+        self.pending = bytearray()
+
+    async def add(self, data: bytes) -> None:
+        self.pending += data
+        if self.incoming.size + len(self.pending) > self.incoming.limit:
+            self.incoming.write(bytes(self.pending))  # raises TooLarge
+        if len(self.pending) >= FLUSH_BYTES:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if self.pending:
+            chunk, self.pending = bytes(self.pending), bytearray()
+            await asyncio.to_thread(self.incoming.write, chunk)
+
+
+async def _keep(ctx: AppContext, incoming: service.Incoming, name: str | None, declared: str | None) -> service.Stored:
+    return await asyncio.to_thread(incoming.keep, uploads_root(ctx), name, declared)
+
+
+async def receive_upload(ctx: AppContext, file: UploadFile) -> service.Stored:
+    """Check and keep a file FastAPI already parsed (spooled to disk past 1 MB): read in chunks under the cap."""
+    incoming = await asyncio.to_thread(service.Incoming, uploads_root(ctx), ctx.settings.max_upload_bytes)
+    sink = _Sink(incoming)
+    try:
+        while chunk := await file.read(FLUSH_BYTES):
+            await sink.add(chunk)
+        await sink.flush()
+    except BaseException:
+        await asyncio.to_thread(incoming.discard)
+        raise
+    return await _keep(ctx, incoming, file.filename, file.content_type)
+
+
+class _FormStream:
+    """python-multipart callbacks: the part named `file` goes to a sink, small text fields are kept, files
+    under other names are ignored."""
+
+    def __init__(self) -> None:
+        self.header_field = bytearray()
+        self.header_value = bytearray()
+        self.headers: dict[bytes, bytes] = {}
+        self.in_file = False
+        self.file_seen = False
+        self.file_complete = False
+        self.filename: str | None = None
+        self.content_type: str | None = None
+        self.data: list[bytes] = []
+        self.fields: dict[str, str] = {}
+        self.field_name: str | None = None
+        self.field_value = bytearray()
+        self.field_bytes = 0
+
+    def callbacks(self) -> dict[str, Any]:
+        return {
+            "on_part_begin": self._part_begin,
+            "on_header_field": lambda d, s, e: self.header_field.extend(d[s:e]),
+            "on_header_value": lambda d, s, e: self.header_value.extend(d[s:e]),
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_finished,
+            "on_part_data": self._part_data,
+            "on_part_end": self._part_end,
+        }
+
+    def _part_begin(self) -> None:
+        self.headers = {}
+
+    def _header_end(self) -> None:
+        self.headers[bytes(self.header_field).lower()] = bytes(self.header_value)
+        self.header_field.clear()
+        self.header_value.clear()
+
+    def _headers_finished(self) -> None:
+        _, options = parse_options_header(self.headers.get(b"content-disposition", b""))
+        name = options.get(b"name", b"").decode("latin-1")
+        self.in_file = name == FIELD and not self.file_seen
+        self.field_name = name if name and name != FIELD and b"filename" not in options else None
+        if self.in_file:
+            self.file_seen = True
+            filename = options.get(b"filename")
+            self.filename = filename.decode("utf-8", "replace") if filename is not None else None
+            declared = self.headers.get(b"content-type")
+            self.content_type = declared.decode("latin-1") if declared is not None else None
+
+    def _part_data(self, data: bytes, start: int, end: int) -> None:
+        if self.in_file:
+            self.data.append(data[start:end])
+        elif self.field_name is not None:
+            self.field_bytes += end - start
+            if self.field_bytes > FRAMING_BYTES:
+                raise TooLarge("Los campos del formulario son demasiado largos.")
+            self.field_value.extend(data[start:end])
+
+    def _part_end(self) -> None:
+        if self.in_file:
+            self.file_complete = True
+        elif self.field_name is not None:
+            self.fields[self.field_name] = self.field_value.decode("utf-8", "replace")
+        self.in_file = False
+        self.field_name = None
+        self.field_value = bytearray()
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A multipart body received as a stream: the kept `file` (if sent) and the small text fields."""
+
+    stored: service.Stored | None
+    fields: dict[str, str]
+
+
+async def receive_stream(ctx: AppContext, request: Request) -> service.Stored:
+    """Parse a multipart body as it arrives and keep its `file` part, never holding the whole body in memory."""
+    form = await receive_form(ctx, request, require_file=True)
+    assert form.stored is not None
+    return form.stored
+
+
+async def receive_form(ctx: AppContext, request: Request, *, require_file: bool = True) -> Form:
+    """A streamed multipart body: its `file` part checked and kept (see `receive_stream`), and its text fields.
+
+    For routes that take a message with an optional file: list their path in `BodyLimit(streamed=...)` so the
+    body reaches them unbuffered, and check the caller before calling this.
+    """
+    content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    boundary = options.get(b"boundary")
+    if content_type != b"multipart/form-data" or not boundary:
+        raise BadRequest("Mandá el archivo como multipart/form-data en el campo `file`.")
+    cap = ctx.settings.max_upload_bytes
+    form = _FormStream()
+    try:
+        parser = MultipartParser(boundary, form.callbacks())  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise BadRequest(MALFORMED) from exc
+    incoming = await asyncio.to_thread(service.Incoming, uploads_root(ctx), cap)
+    sink = _Sink(incoming)
+    received = 0
+    try:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > cap + FRAMING_BYTES:
+                raise TooLarge(f"El archivo supera el máximo de {cap // (1024 * 1024)} MB.")
+            parser.write(chunk)
+            for data in form.data:
+                await sink.add(data)
+            form.data.clear()
+        parser.finalize()
+        await sink.flush()
+    except FormParserError as exc:
+        await asyncio.to_thread(incoming.discard)
+        raise BadRequest(MALFORMED) from exc
+    except BaseException:
+        await asyncio.to_thread(incoming.discard)
+        raise
+    if not form.file_complete:
+        await asyncio.to_thread(incoming.discard)
+        if form.file_seen:
+            raise BadRequest(MALFORMED)
+        if require_file:
+            raise BadRequest("Falta el archivo (campo `file`).")
+        return Form(None, form.fields)
+    return Form(await _keep(ctx, incoming, form.filename, form.content_type), form.fields)
+
+
+async def _require_uploader(request: Request, ctx: AppContext) -> None:
+    """Only widget visitors of a known entity and logged-in users may upload (a short transaction, then free)."""
+    async with ctx.uow() as uow:
+        user = await optional_user(request, ctx, uow)
+        entity = None if user is not None else await optional_entity(request, uow)
     if user is None and entity is None:
         raise Unauthorized("Falta el token de la entidad o iniciar sesión para subir archivos.")
-    data = await file.read(ctx.settings.max_upload_bytes + 1)
-    stored = await asyncio.to_thread(
-        service.store, uploads_root(ctx), file.filename, file.content_type, data, ctx.settings.max_upload_bytes
-    )
+
+
+def upload_wire(ctx: AppContext, stored: service.Stored) -> dict[str, Any]:
+    """What the widget and the panel read back about an upload."""
     url = f"{ctx.settings.public_url.rstrip('/')}/archivos/{stored.key}/{stored.name}"
     return {
         "url": url,
@@ -44,15 +254,45 @@ async def upload(ctx: Ctx, user: OptionalUser, entity: OptionalEntity, file: Upl
     }
 
 
-@router.get("/archivos/{key}/{name}")
+@router.post(
+    "/archivos/upload/chat_attachment",
+    dependencies=[upload_limit],
+    responses=UPLOAD_RESPONSES,
+    openapi_extra=UPLOAD_BODY,
+)
+async def upload(request: Request, ctx: Ctx) -> dict[str, Any]:
+    """Keep a file for a conversation: typed by its content, from the allowed types, up to the size cap."""
+    await _require_uploader(request, ctx)
+    try:
+        stored = await receive_stream(ctx, request)
+    except TooLarge:
+        await _drain(request)
+        raise
+    except ClientDisconnect as exc:  # the client went away mid-upload: nothing kept, nothing to log
+        raise BadRequest("La subida se cortó antes de terminar.") from exc
+    return upload_wire(ctx, stored)
+
+
+async def _drain(request: Request, limit: int = 1024 * 1024) -> None:
+    """Read (and drop) a little of what is left, so a client still sending gets the answer instead of a reset."""
+    read = 0
+    try:
+        async for chunk in request.stream():
+            read += len(chunk)
+            if read > limit:
+                return
+    except (ClientDisconnect, RuntimeError):
+        return
+
+
+@router.get("/archivos/{key}/{name}", responses={404: {"description": "No existe ese archivo"}})
 async def download(key: str, name: str, ctx: Ctx) -> FileResponse:
-    """An uploaded file, by its unguessable link."""
-    path, mime = await asyncio.to_thread(service.locate, uploads_root(ctx), key, name)
-    disposition = "inline" if mime.startswith(INLINE_PREFIXES) else "attachment"
+    """An uploaded file, by its unguessable link, typed again from its content."""
+    path, how = await asyncio.to_thread(service.locate, uploads_root(ctx), key, name)
     return FileResponse(
         path,
-        media_type=mime,
+        media_type=how.mime_type,
         filename=name,
-        content_disposition_type=disposition,
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=86400"},
+        content_disposition_type="inline" if how.inline else "attachment",
+        headers=SERVING_HEADERS,
     )

@@ -6,17 +6,15 @@ import math
 import secrets
 from typing import Any, Literal
 
-import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from ventanilla.attachments import service as attachments
 from ventanilla.bot import engine
 from ventanilla.bot import service as bot
-from ventanilla.chat import repository as chats
-from ventanilla.chat import service as livechat
 from ventanilla.errors import TooLarge
-from ventanilla.web import Ctx, OptionalUser, ORJSONResponse, RequestEntity, UoW, limit, session_key_of
+from ventanilla.web import Ctx, OptionalUser, ORJSONResponse, RequestEntity, UoW, client_of, limit, session_key_of
 
 router = APIRouter(tags=["bot"])
 ask_limit = Depends(limit("ask", lambda ctx: ctx.settings.rate_limit_per_minute))
@@ -73,7 +71,8 @@ def _attachment(body: AskIn) -> dict[str, Any] | None:
     if not info:
         return None
     keep: dict[str, Any] = {k: info[k] for k in ("name", "url", "mimeType", "size") if k in info}
-    return keep or None
+    # A link we would not show (javascript:, data:, ...) is dropped; the message itself still goes through.
+    return attachments.clean_attachment(keep)
 
 
 @router.post("/ask/{tipo}", dependencies=[ask_limit])
@@ -91,30 +90,7 @@ async def ask(
         raise TooLarge(f"El mensaje supera el máximo de {ctx.settings.max_message_chars} caracteres.")
     session_key = session_key_of(request)
     greeting = body.action == "initial_greeting"
-    chat = await chats.get_session(uow.session, owner.id, session_key) if session_key and not greeting else None
-    stored = engine.ConversationState.from_json(chat.state) if chat is not None and chat.state else None
-    in_intake = stored is not None and stored.estado in engine.INTAKE_ESTADOS
-    kept_categoria = stored.draft.categoria if stored is not None and in_intake else None
-    # Category inference needs only the entity's tipo and categories, not the (costlier) hours.
-    categories = engine.BotSettings(
-        tipo_chat="pyme" if owner.tipo == "pyme" else "municipio",
-        entity_name=owner.name,
-        live_chat_open=False,
-        categories=tuple((owner.config or {}).get("categorias") or ()),
-    )
-    raw_state = body.contexto_previo
-    if raw_state is not None:
-        state = engine.ConversationState.from_contexto(raw_state)
-        # The widget cannot carry the category back (copying `datos_estructura.categoria` throws in its
-        # context code): infer it again from the description it does echo, or use the one we had to keep.
-        if state.draft.categoria is None and state.estado in engine.INTAKE_ESTADOS:
-            state.draft.categoria = engine.category_from_description(categories, state.draft.descripcion) or (
-                kept_categoria
-            )
-            if state.draft.categoria is not None and state.awaiting == "categoria":
-                state.awaiting = None  # derived again from the completed draft (it was derived without the category)
-    else:
-        state = stored if stored is not None and not greeting else engine.ConversationState()
+    state = await bot.load_state(uow, owner, session_key, body.contexto_previo, fresh=greeting)
     attachment = _attachment(body)
     incoming = engine.Incoming(
         text=body.pregunta,
@@ -138,21 +114,15 @@ async def ask(
             idempotency_key=body.idempotency_key,
             ticket_hint=_ticket_hint(body),
             attachment=attachment,
+            client=client_of(request),
         ),
         state=state,
     )
-    new_state = answer.reply.state
-    chosen = new_state.draft.categoria if new_state.estado in engine.INTAKE_ESTADOS else None
-    must_keep = chosen != kept_categoria and (
-        chosen is None or chosen != engine.category_from_description(categories, new_state.draft.descripcion)
-    )
-    if session_key and not greeting and (raw_state is None or must_keep):
-        chat = chat or await livechat.chat_session(uow, owner, session_key)
-        chat.state = orjson.loads(new_state.to_json())
+    await bot.save_state(uow, owner, session_key, answer.reply.state, "web")
     await uow.commit()
     wire = answer.to_wire()
     estructura = wire.get("datos_estructura")
     if isinstance(estructura, dict):
-        estructura.pop("categoria", None)  # see above: the widget would throw on it
+        estructura.pop("categoria", None)  # the widget's context code throws on it (mapToKnownCategory)
     anon = request.headers.get("anon-id") or request.headers.get("x-anon-id") or secrets.token_hex(16)
     return ORJSONResponse(wire, headers={"X-Anon-Id": anon[:64]})

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 
-MAX_INPUT_CHARS = 4000
+from ventanilla.text import MAX_MESSAGE_CHARS, fold
+
+MAX_INPUT_CHARS = MAX_MESSAGE_CHARS
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACES_RE = re.compile(r"[ \t]+")
@@ -24,75 +26,23 @@ def clean_text(value: object, limit: int = MAX_INPUT_CHARS) -> str:
     return text[:limit].rstrip()
 
 
+@cache
+def words(name: str) -> frozenset[str]:
+    """A word list of the bot's data folder: one entry a line, `#` starts a comment."""
+    text = resources.files("ventanilla.bot").joinpath(f"data/{name}").read_text("utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
 def normalize(text: str) -> str:
     """Lowercase, strip accents and punctuation, collapse spaces (for matching only)."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_WORD_RE.sub(" ", plain).strip()
+    return _NON_WORD_RE.sub(" ", fold(text)).strip()
 
 
-CONFIRM_WORDS = frozenset(
-    {
-        "si",
-        "ok",
-        "okay",
-        "oka",
-        "okey",
-        "confirmo",
-        "confirmar",
-        "confirmado",
-        "dale",
-        "1",
-        "de acuerdo",
-        "correcto",
-        "confirmar reclamo",
-        "confirmar solicitud",
-        "si confirmo",
-        "si dale",
-        "dale si",
-        "listo",
-        "perfecto",
-        "claro",
-        "si por favor",
-        "si gracias",
-    }
-)
-_SOFT_CANCEL = frozenset(
-    {
-        "cancelar",
-        "cancela",
-        "cancelo",
-        "cancelalo",
-        "cancelar reclamo",
-        "cancelar solicitud",
-        "anular",
-        "anulalo",
-        "no quiero",
-        "salir",
-        "dejalo",
-        "olvidalo",
-        "no gracias",
-        "ya no",
-    }
-)
+CONFIRM_WORDS = words("confirm_words.txt")
+_SOFT_CANCEL = words("cancel_words.txt")
 SOFT_CANCEL_WORDS = _SOFT_CANCEL
-CANCEL_WORDS = _SOFT_CANCEL | {"no", "2", "no no", "nop", "nah", "no confirmo"}
-MENU_WORDS = frozenset(
-    {
-        "menu",
-        "menu principal",
-        "ver menu",
-        "ayuda",
-        "help",
-        "opciones",
-        "ver opciones",
-        "inicio",
-        "volver",
-        "volver al menu",
-        "volver al inicio",
-        "empezar de nuevo",
-    }
-)
+CANCEL_WORDS = _SOFT_CANCEL | words("cancel_at_summary_words.txt")
+MENU_WORDS = words("menu_words.txt")
 
 _GREETING_RE = re.compile(
     r"^(?:(?:hola|holis|holaa+|buen dia|buenos dias|buenas tardes|buenas noches|buenas|hey|saludos|"
@@ -342,69 +292,7 @@ _LABELS_RE = re.compile(
 )
 _NAME_SIGNAL_RE = re.compile(r"\b(?:me llamo|soy|mi nombre|nombre)\b")
 _NAME_WORD_RE = re.compile(r"^[A-Za-zÁÉÍÓÚÜÑáéíóúüñ][A-Za-zÁÉÍÓÚÜÑáéíóúüñ'’\-]*$")
-_NOT_NAME_WORDS = frozenset(
-    {
-        "quiero",
-        "queria",
-        "quisiera",
-        "cambiar",
-        "modificar",
-        "corregir",
-        "no",
-        "si",
-        "que",
-        "como",
-        "donde",
-        "cuando",
-        "porque",
-        "pero",
-        "hay",
-        "tengo",
-        "esta",
-        "estoy",
-        "es",
-        "son",
-        "por",
-        "para",
-        "con",
-        "sin",
-        "un",
-        "una",
-        "el",
-        "mi",
-        "me",
-        "te",
-        "se",
-        "gracias",
-        "hola",
-        "ok",
-        "dale",
-        "calle",
-        "reclamo",
-        "cancelar",
-        "confirmar",
-        "confirmo",
-        "listo",
-        "ayuda",
-        "menu",
-        "buenas",
-        "buen",
-        "dia",
-        "nada",
-        "tambien",
-        "todavia",
-        "ya",
-        "eso",
-        "esto",
-        "aca",
-        "alla",
-        "bien",
-        "mal",
-        "sos",
-        "ustedes",
-        "vos",
-    }
-)
+_NOT_NAME_WORDS = words("not_name_words.txt")
 _SEGMENT_SPLIT_RE = re.compile(r"[,;\n|/]+|\s+y\s+")
 
 

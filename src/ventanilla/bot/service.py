@@ -1,19 +1,23 @@
-"""The bot conversation of any channel: urgency first, live-chat routing, then the intake engine."""
+"""The bot conversation of any channel: its stored state, urgency first, live-chat routing, then the engine."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ventanilla.bot import engine
+from ventanilla.bot import engine, lookup
+from ventanilla.chat import repository as chats
 from ventanilla.chat import service as livechat
 from ventanilla.context import AppContext
 from ventanilla.db import UnitOfWork, utcnow
 from ventanilla.entities import hours
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
+from ventanilla.knowledge import service as knowledge
+from ventanilla.knowledge.search import Item
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets import service as tickets
 from ventanilla.tickets.models import Ticket
@@ -45,6 +49,8 @@ class Turn:
     idempotency_key: str | None = None
     ticket_hint: int | None = None
     attachment: dict[str, Any] | None = None
+    client: str = "unknown"
+    """Who asks, for the PIN check's limits (an address, a WhatsApp number)."""
 
 
 @dataclass(slots=True)
@@ -74,7 +80,9 @@ class Answer:
         return wire
 
 
-def bot_settings(ctx: AppContext, entity: Entity, now: dt.datetime) -> engine.BotSettings:
+def bot_settings(
+    ctx: AppContext, entity: Entity, now: dt.datetime, knowledge_items: tuple[Item, ...] = ()
+) -> engine.BotSettings:
     """The engine's view of an entity right now."""
     schedule = entities.schedule_of(entity)
     is_open = hours.is_open(schedule, now)
@@ -85,7 +93,48 @@ def bot_settings(ctx: AppContext, entity: Entity, now: dt.datetime) -> engine.Bo
         live_chat_open=is_open,
         closed_message="" if is_open else hours.closed_message(schedule, now),
         categories=categories,
+        knowledge=knowledge_items,
     )
+
+
+async def load_state(
+    uow: UnitOfWork, entity: Entity, session_key: str | None, hint: Mapping[str, Any] | None, *, fresh: bool = False
+) -> engine.ConversationState:
+    """The conversation of a session: the server's copy; the widget's `contexto_previo` only for an unseen one."""
+    chat = await chats.get_session(uow.session, entity.id, session_key) if session_key and not fresh else None
+    if chat is not None and chat.state:
+        return engine.ConversationState.from_json(chat.state)
+    if hint is None or fresh:
+        return engine.ConversationState()
+    state = engine.ConversationState.from_contexto(hint)
+    if state.draft.categoria is None and state.estado in engine.INTAKE_ESTADOS:
+        # The widget cannot carry the category back (copying `datos_estructura.categoria` throws in its context
+        # code): infer it again from the description it does echo.
+        settings = engine.BotSettings(
+            tipo_chat="pyme" if entity.tipo == "pyme" else "municipio",
+            entity_name=entity.name,
+            live_chat_open=False,
+            categories=tuple((entity.config or {}).get("categorias") or ()),
+        )
+        state.draft.categoria = engine.category_from_description(settings, state.draft.descripcion)
+        if state.draft.categoria is not None and state.awaiting == "categoria":
+            state.awaiting = None  # derived again from the completed draft (it was derived without the category)
+    return state
+
+
+async def save_state(
+    uow: UnitOfWork, entity: Entity, session_key: str | None, state: engine.ConversationState, channel: str
+) -> None:
+    """Keep the conversation for the session's next turn (a greeting of an unseen session stores nothing)."""
+    if not session_key:
+        return
+    chat = await chats.get_session(uow.session, entity.id, session_key)
+    if chat is None:
+        if state == engine.ConversationState():
+            return
+        chat = await livechat.chat_session(uow, entity, session_key, channel)
+    chat.state = state.model_dump(mode="json") | {"v": 2}
+    chat.updated_at = utcnow()
 
 
 async def _routed_ticket(
@@ -127,8 +176,9 @@ async def converse(
 ) -> Answer:
     """Answer one citizen turn on any channel."""
     now = ctx.clock()
-    settings = bot_settings(ctx, entity, now)
     incoming = turn.incoming
+    items = await knowledge.items(uow.session, entity.id)
+    settings = bot_settings(ctx, entity, now, items)
     action = (incoming.action or "").strip() or None
     text = incoming.text.strip()
 
@@ -154,6 +204,15 @@ async def converse(
         reply = engine.BotReply(respuesta=_ack(live), botones=[], categorias=[], state=state)
         return Answer(reply, ticket=live, extra={"live_chat": True, "mensaje_id": outcome["mensaje_id"]})
 
+    if action == "confirmar_reclamo" and turn.idempotency_key:
+        # A retried confirmation finds the server's copy already past the summary: answer with the same ticket.
+        done = await tickets_repo.by_idempotency_key(uow.session, entity.id, turn.idempotency_key)
+        if done is not None and tickets.citizen_owns(done, user=citizen, session_key=session_key, entity=entity):
+            again = engine.complaint_created(
+                settings, state, nro_ticket=done.nro_ticket, pin=done.pin, estado=done.estado, ticket_id=done.id
+            )
+            return Answer(again, ticket=done, extra={"pin": done.pin})
+
     verdict = classify(text) if text and action not in _NO_CLASSIFY_ACTIONS else None
     if verdict is not None and verdict.urgent:
         return await _urgent(ctx, uow, entity, settings, state, channel, session_key, citizen, text, verdict, turn)
@@ -164,6 +223,19 @@ async def converse(
         return await _create_complaint(uow, entity, settings, reply, channel, session_key, citizen, turn)
     if isinstance(effect, engine.RequestAgent):
         return await _handoff(ctx, uow, entity, settings, state, channel, session_key, citizen, text)
+    if isinstance(effect, engine.LookupTicket):
+        found = await lookup.look_up(
+            ctx, uow, entity, settings, reply, session_key=session_key, citizen=citizen, client=turn.client
+        )
+        return Answer(found)
+    if isinstance(effect, engine.AddMessage):
+        added, ticket = await lookup.add_message(
+            ctx, uow, entity, settings, reply, origen=channel_origin(channel), citizen=citizen
+        )
+        return Answer(added, extra={"nro_ticket": ticket.nro_ticket} if ticket is not None else {})
+    if isinstance(effect, engine.CancelComplaint):
+        # Forget the draft on the server at once, whatever the transport does with the reply afterwards.
+        await save_state(uow, entity, session_key, reply.state, channel)
     return Answer(reply)
 
 
@@ -317,7 +389,6 @@ async def _create_complaint(
         ),
     )
     done = engine.complaint_created(
-        settings, reply.state, nro_ticket=ticket.nro_ticket, pin=ticket.pin, estado=ticket.estado
+        settings, reply.state, nro_ticket=ticket.nro_ticket, pin=ticket.pin, estado=ticket.estado, ticket_id=ticket.id
     )
-    done.ticket_id = ticket.id
     return Answer(done, ticket=ticket, extra={"pin": ticket.pin})

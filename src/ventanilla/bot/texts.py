@@ -292,3 +292,118 @@ def info(tipo: str, entity: str, live_chat_open: bool) -> str:
         f"Podés consultar trámites, requisitos y horarios de atención en {where}. "
         f"Si querés, también puedo tomar tu reclamo ahora{agent}."
     )
+
+
+# --- conversation beyond the script (side questions, corrections, look-ups) -------------------------------------
+
+ADD_MESSAGE_BUTTON = "Agregar un mensaje"
+NEW_COMPLAINT_BUTTON = "Hacer un reclamo"
+OTHER_QUESTION_BUTTON = "Otra consulta"
+EMPTY = "No me llegó ningún texto."
+EMOJI_ONLY = "Recibí solo emojis 🙂 pero no los puedo interpretar."
+RESTARTED = "Empecemos de nuevo."
+OPTIONAL_OK = "Sin problema: ese dato es opcional."
+KB_MENU = "Estos son los trámites y horarios sobre los que te puedo informar. Elegí uno o escribime tu pregunta:"
+MESSAGE_TOO_SHORT = "No me llegó el mensaje. Escribilo en un solo texto."
+OFFER_PERSON_OPEN = "Parece que no nos estamos entendiendo. Si preferís te paso con una persona del equipo."
+OFFER_PERSON_CLOSED = (
+    "Parece que no nos estamos entendiendo. Cuando haya representantes podés pedir hablar con una persona."
+)
+LOOKUP_LOCKED = (
+    "Por seguridad no puedo probar más PIN en esta conversación. "
+    "Revisá el email o el mensaje donde te lo dimos o pedí ayuda a una persona del equipo."
+)
+LOOKUP_LIMITED = "Hubo muchos intentos seguidos. Esperá unos minutos y volvé a probar."
+CONSULT_NOT_UNDERSTOOD = "No encontré el número de reclamo en tu mensaje."
+
+_RETRY = {
+    "categoria": "No encontré esa categoría. Elegí una de la lista o contame con tus palabras qué pasó.",
+    "descripcion": "Necesito que me cuentes qué pasó para poder derivarlo.",
+    "ubicacion": "Necesito la calle con la altura o una esquina o un lugar de referencia para que el equipo llegue.",
+    "datos_personales": "Necesito al menos un teléfono o un email para avisarte las novedades.",
+}
+_FIELD_NAMES = {
+    "categoria": "la categoría",
+    "descripcion": "la descripción",
+    "ubicacion": "la dirección",
+    "nombre": "tu nombre",
+    "email": "tu email",
+    "telefono": "tu teléfono",
+    "dni": "tu DNI",
+}
+
+
+def retry(field: str) -> str:
+    """Kind re-ask when an answer does not fit what was asked."""
+    return _RETRY.get(field, TOO_SHORT)
+
+
+def corrected(field: str) -> str:
+    """Acknowledge a correction."""
+    return f"Listo, corregí {_FIELD_NAMES.get(field, 'ese dato')}."
+
+
+def resume(tipo: str) -> str:
+    """Back to the intake after a side question."""
+    return f"Sigamos con tu {noun(tipo)}:"
+
+
+def no_information(entity: str, live_chat_open: bool) -> str:
+    """Honest answer when the knowledge base has nothing confident."""
+    where = f"los canales oficiales de {entity}" if entity else "los canales oficiales"
+    person = " o te paso con una persona" if live_chat_open else ""
+    return (
+        f"No tengo esa información. Podés consultar trámites y horarios en {where}. "
+        f"Si querés te ayudo a hacer un reclamo{person}."
+    )
+
+
+def offer_complaint(categoria: str | None) -> str:
+    """After an answer that touches a complaint topic."""
+    about = f" sobre {categoria}" if categoria else ""
+    return f"Si querés hacer un reclamo{about} tocá «{NEW_COMPLAINT_BUTTON}»."
+
+
+def more_info(link: str) -> str:
+    """A knowledge-base answer's link."""
+    return f"Más información: {link}"
+
+
+def pin_needed(nro: int) -> str:
+    """A number without its PIN."""
+    return f"Para ver el reclamo N.º {nro} necesito el PIN que te dimos al registrarlo. Escribilo así: PIN 123456."
+
+
+def wrong_pin(nro: int) -> str:
+    """Number and PIN do not match (the same answer when the number does not exist)."""
+    return f"No encontré un reclamo N.º {nro} con ese PIN. Revisá los dos datos y volvé a escribirlos."
+
+
+def own_tickets(count: int, tipo: str) -> str:
+    """Lead of the citizen's own tickets."""
+    n = noun(tipo)
+    if count == 1:
+        return f"Encontré un {n} tuyo. Tocalo para ver cómo va o escribime el número y el PIN de otro."
+    return f"Encontré estos {n}s tuyos. Tocá uno para ver cómo va o escribime el número y el PIN de otro."
+
+
+def ticket_status(
+    tipo: str, *, nro: int, estado: str, fecha: str, categoria: str | None, last: str | None, last_at: str | None
+) -> str:
+    """Where a consulted ticket stands."""
+    about = f" ({categoria})" if categoria else ""
+    text = f"Tu {noun(tipo)} N.º {nro}{about} del {fecha} está en estado «{estado.replace('_', ' ')}»."
+    if last:
+        short = last if len(last) <= 280 else last[:277].rstrip() + "..."
+        text += f"\n\nÚltimo mensaje ({last_at}): «{short}»"
+    return text + "\n\n¿Querés agregar un mensaje o hablar con alguien del equipo?"
+
+
+def ask_message(nro: int) -> str:
+    """Invite the citizen to write to a consulted ticket."""
+    return f"Escribí tu mensaje para el reclamo N.º {nro} y se lo hago llegar al equipo."
+
+
+def message_added(nro: int) -> str:
+    """The message joined the ticket."""
+    return f"Listo, sumé tu mensaje al reclamo N.º {nro}. Te avisamos cuando haya novedades."

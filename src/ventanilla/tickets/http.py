@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from ventanilla.attachments import service as attachments
 from ventanilla.chat import service as livechat
 from ventanilla.context import AppContext
 from ventanilla.db import UnitOfWork
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Forbidden, NotFound
-from ventanilla.tickets import repository, schemas, service
+from ventanilla.tickets import pins, repository, schemas, service
 from ventanilla.tickets.models import Ticket
-from ventanilla.tickets.pins import verify_pin
 from ventanilla.users.models import User
 from ventanilla.web import Ctx, OptionalEntity, OptionalUser, Staff, UoW, client_of, limit, session_key_of
 
@@ -64,6 +65,45 @@ def lookup_granted(request: Request, ctx: AppContext, ticket: Ticket) -> bool:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class View:
+    """A ticket the caller may read, its entity, and whether only its PIN let the caller in."""
+
+    owner: Entity
+    ticket: Ticket
+    by_pin: bool
+
+
+async def _view(
+    uow: UnitOfWork,
+    request: Request,
+    ticket_id: int,
+    user: User | None,
+    entity: Entity | None,
+    pin: str | None = None,
+) -> View:
+    """A ticket the caller may read: staff of its entity, its citizen (account or chat session), or its PIN."""
+    ticket = await repository.get(uow.session, ticket_id)
+    if ticket is None:
+        raise NotFound("No existe ese reclamo.")
+    allowed = service.citizen_owns(ticket, user=user, session_key=session_key_of(request), entity=entity) or (
+        user is not None and user.rol == "super_admin"
+    )
+    by_pin = False
+    if not allowed and pin is not None:
+        by_pin = allowed = await pins.verify_pin(request.app.state.ctx, ticket, pin, client=client_of(request))
+    if not allowed:
+        by_pin = allowed = lookup_granted(request, request.app.state.ctx, ticket)
+    if not allowed:
+        if user is not None and user.is_staff:
+            raise NotFound("No existe ese reclamo.")
+        raise Forbidden("No tenés acceso a este reclamo.")
+    owner = await entities_repo.get(uow.session, ticket.entity_id)
+    if owner is None:
+        raise NotFound("No existe ese reclamo.")
+    return View(owner, ticket, by_pin)
+
+
 async def _viewable(
     uow: UnitOfWork,
     request: Request,
@@ -72,25 +112,18 @@ async def _viewable(
     entity: Entity | None,
     pin: str | None = None,
 ) -> tuple[Entity, Ticket]:
-    """A ticket the caller may read: staff of its entity, its citizen (account or chat session), or its PIN."""
-    ticket = await repository.get(uow.session, ticket_id)
-    if ticket is None:
-        raise NotFound("No existe ese reclamo.")
-    allowed = service.citizen_owns(ticket, user=user, session_key=session_key_of(request), entity=entity) or (
-        user is not None and user.rol == "super_admin"
-    )
-    if not allowed and pin is not None:
-        allowed = secrets.compare_digest(pin.strip(), ticket.pin)
-    if not allowed:
-        allowed = lookup_granted(request, request.app.state.ctx, ticket)
-    if not allowed:
-        if user is not None and user.is_staff:
-            raise NotFound("No existe ese reclamo.")
-        raise Forbidden("No tenés acceso a este reclamo.")
-    owner = await entities_repo.get(uow.session, ticket.entity_id)
-    if owner is None:
-        raise NotFound("No existe ese reclamo.")
-    return owner, ticket
+    """A ticket the caller may read and its entity (see `_view`)."""
+    view = await _view(uow, request, ticket_id, user, entity, pin=pin)
+    return view.owner, view.ticket
+
+
+def _for_pin_viewer(detail: dict[str, Any]) -> dict[str, Any]:
+    """A ticket's detail without the citizen's DNI: a PIN proves knowing the ticket, not being its citizen."""
+    detail["dni"] = None
+    personal = detail.get("informacion_personal_vecino")
+    if isinstance(personal, dict):
+        personal["dni"] = None
+    return detail
 
 
 def _shift(ctx: Ctx, view: schemas.View, field: schemas.DateField) -> dt.timedelta:
@@ -182,7 +215,14 @@ async def citizen_reply(
     if user is not None and user.is_staff:
         raise Forbidden("Este endpoint es para el vecino; los agentes responden desde el panel.")
     outcome = await livechat.citizen_message(
-        ctx, uow, owner, ticket, text=body.comentario, origen="chat", citizen=user, attachment=body.attachment_info
+        ctx,
+        uow,
+        owner,
+        ticket,
+        text=body.comentario,
+        origen="chat",
+        citizen=user,
+        attachment=attachments.clean_attachment(body.attachment_info),
     )
     await uow.commit()
     return {"ok": True, **outcome}
@@ -207,11 +247,11 @@ async def by_number(
         if entity is not None
         else list(await repository.by_number_any_entity(uow.session, int(digits)))
     )
-    for ticket in candidates:
-        if await verify_pin(ctx, ticket, pin, client=client_of(request)):
-            grant_lookup(response, ctx, ticket)
-            return _lookup_wire(await _detail(ctx, uow, ticket, schemas.View.LOOKUP))
-    raise NotFound("No encontramos un reclamo con ese número y PIN.")
+    found = await pins.find_by_pin(ctx, candidates, pin, client=client_of(request))
+    if found is None:
+        raise NotFound("No encontramos un reclamo con ese número y PIN.")
+    grant_lookup(response, ctx, found)
+    return _lookup_wire(_for_pin_viewer(await _detail(ctx, uow, found, schemas.View.LOOKUP)))
 
 
 def _lookup_wire(detail: dict[str, Any]) -> dict[str, Any]:
@@ -231,16 +271,17 @@ async def get_ticket(
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """A ticket with its messages and history."""
-    _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
+    view = await _view(uow, request, ticket_id, user, entity, pin=pin)
+    ticket = view.ticket
     if user is not None and user.is_staff:
-        view = schemas.View.PANEL_DETAIL
-    elif service.citizen_owns(ticket, user=user, session_key=session_key_of(request), entity=entity):
-        view = schemas.View.CITIZEN_DETAIL
+        dates = schemas.View.PANEL_DETAIL
+    elif view.by_pin:
+        dates = schemas.View.LOOKUP
     else:
-        view = schemas.View.LOOKUP
-    detail = await _detail(ctx, uow, ticket, view)
-    if view is schemas.View.LOOKUP:
-        detail = _lookup_wire(detail)
+        dates = schemas.View.CITIZEN_DETAIL
+    detail = await _detail(ctx, uow, ticket, dates)
+    if view.by_pin:
+        detail = _lookup_wire(_for_pin_viewer(detail))
     if user is not None and user.is_staff and ticket.has_unread:
         ticket.has_unread = False
         await uow.commit()
@@ -275,8 +316,9 @@ async def agent_reply(
 ) -> dict[str, Any]:
     """An agent answers; a waiting live chat is taken by the agent who replies."""
     entity, ticket = await service.staff_ticket(uow, user, ticket_id)
+    attachment = attachments.clean_attachment(body.attachment_info)
     message = await livechat.agent_message(
-        ctx, uow, entity, ticket, agent=user, text=body.comentario, attachment=body.attachment_info
+        ctx, uow, entity, ticket, agent=user, text=body.comentario, attachment=attachment
     )
     await uow.commit()
     return {"ok": True, "mensaje": schemas.message_wire(message), "estado": ticket.estado}

@@ -114,3 +114,14 @@ async def agent_summary(session: AsyncSession, user_id: int | None) -> tuple[int
         return None
     row = (await session.execute(select(User.id, User.name, User.email).where(User.id == user_id))).first()
     return (int(row[0]), str(row[1]), row[2]) if row else None
+
+
+async def recent_of_citizen(
+    session: AsyncSession, entity_id: int, *, citizen_id: int | None, session_key: str | None, limit: int = 5
+) -> Sequence[Ticket]:
+    """A citizen's latest tickets in an entity: by account, else by chat session."""
+    if citizen_id is None and not session_key:
+        return []
+    owner = Ticket.citizen_id == citizen_id if citizen_id is not None else Ticket.chat_session_key == session_key
+    stmt = select(Ticket).where(Ticket.entity_id == entity_id, owner).order_by(Ticket.id.desc()).limit(limit)
+    return (await session.execute(stmt)).scalars().all()

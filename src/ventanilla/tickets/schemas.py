@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ventanilla.attachments import service as attachments
 from ventanilla.tickets.models import Ticket, TicketEvent, TicketMessage
 from ventanilla.tickets.service import ESTADO_LABELS
 
@@ -25,9 +26,15 @@ def author_label(message: TicketMessage) -> str:
     return {"agent": "Agente", "bot": "Asistente virtual", "system": "Sistema"}.get(message.author_kind, "Vecino")
 
 
+def shown_attachment(info: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A stored attachment as it may be shown: links stored before they were checked are left out."""
+    return attachments.clean_attachment(info)
+
+
 def attachments_wire(info: dict[str, Any] | None, owner_id: int) -> list[dict[str, Any]]:
     """An attachment as the panel's lists read it (`attachments` / `archivos_adjuntos`)."""
-    if not info or not info.get("url"):
+    info = shown_attachment(info)
+    if not info:
         return []
     return [
         {
@@ -101,7 +108,7 @@ def message_wire(message: TicketMessage, date_shift: dt.timedelta = dt.timedelta
         "autor": author_label(message),
         "nombre_agente": message.author_name if message.author_kind == "agent" else None,
         "origen": message.origen,
-        "attachment_info": message.attachment,
+        "attachment_info": shown_attachment(message.attachment),
         "attachments": attachments_wire(message.attachment, message.id),
         "archivos_adjuntos": attachments_wire(message.attachment, message.id),
         "delivery_status": message.delivery_status,
@@ -123,7 +130,7 @@ def chat_message_event(message: TicketMessage, *, estado: str | None = None) -> 
         "autor": author_label(message),
         "fecha": iso(message.created_at),
         "origen": message.origen,
-        "attachment_info": message.attachment,
+        "attachment_info": shown_attachment(message.attachment),
         "attachments": attachments_wire(message.attachment, message.id),
     }
 
@@ -242,7 +249,7 @@ def ticket_wire(
         "hasUnreadMessages": ticket.has_unread,
         "es_chat_en_vivo": ticket.is_live_chat,
         "urgencia": ticket.urgency,
-        "attachment_info": ticket.attachment,
+        "attachment_info": shown_attachment(ticket.attachment),
         "attachments": attachments,
         "archivos_adjuntos": attachments,
     }

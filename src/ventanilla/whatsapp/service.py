@@ -14,7 +14,7 @@ from ventanilla.adapters import whatsapp_client as wa
 from ventanilla.adapters.whatsapp_client import PermanentGraphError, RetryableGraphError, WhatsAppSender
 from ventanilla.bot import engine
 from ventanilla.bot import service as bot
-from ventanilla.bot.intake import MENU_WORDS, normalize, valid_name
+from ventanilla.bot.intake import valid_name
 from ventanilla.chat import service as livechat
 from ventanilla.context import AppContext
 from ventanilla.db import UnitOfWork, utcnow
@@ -245,7 +245,7 @@ async def _followed_ticket(
     """The open ticket whose agent wrote to this number last, within a day: the citizen is answering them.
 
     Buttons, menu words and requests for an agent go to the bot instead, so the citizen is never stuck."""
-    if turn.action or normalize(turn.text) in MENU_WORDS or engine.is_agent_request(turn.text):
+    if turn.action or engine.is_bot_command(turn.text):
         return None
     last = await repository.last_outbound(uow.session, entity.id, wa_id)
     if last is None or last.message_id is None or last.ticket_id is None or now - last.created_at > FOLLOW_UP:
@@ -332,7 +332,12 @@ async def handle_message(ctx: AppContext, runtime: Runtime, uow: UnitOfWork, eve
         channel="whatsapp",
         session_key=key,
         citizen=citizen,
-        turn=bot.Turn(incoming=incoming, idempotency_key=f"wa:{event.wamid}"[:128], attachment=turn.attachment),
+        turn=bot.Turn(
+            incoming=incoming,
+            idempotency_key=f"wa:{event.wamid}"[:128],
+            attachment=turn.attachment,
+            client=f"wa:{wa_id}",
+        ),
         state=state,
     )
     chat.state = json.loads(answer.reply.state.to_json())

@@ -11,6 +11,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from ventanilla.adapters.whatsapp_client import GraphError
+from ventanilla.attachments import service as attachments
+from ventanilla.attachments.http import SERVING_HEADERS
 from ventanilla.db import utcnow
 from ventanilla.errors import NotFound
 from ventanilla.web import Ctx, Staff, UoW, error_response
@@ -96,9 +98,16 @@ async def media(
     except GraphError as exc:
         log.warning("whatsapp media %s not available: %s", media_id, exc.message)
         raise NotFound("El archivo ya no está disponible en WhatsApp.") from exc
-    safe = mime if mime.startswith(("image/", "audio/", "video/", "application/pdf")) else "application/octet-stream"
+    # Typed by its content like our own uploads: what Graph says is only a hint; anything outside the
+    # allow-list is handed over as a download of unknown type.
+    declared = attachments.canonical(mime.split(";")[0].strip().lower())
+    how = attachments.serving(declared, content[: attachments.HEAD_BYTES])
     return Response(
         content,
-        media_type=safe,
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
+        media_type=how.mime_type,
+        headers={
+            **SERVING_HEADERS,
+            "Cache-Control": "private, max-age=3600",
+            "Content-Disposition": "inline" if how.inline else "attachment",
+        },
     )

@@ -18,11 +18,13 @@ from ventanilla.bot.engine import (
     ConversationState,
     CreateComplaint,
     Incoming,
+    LookupTicket,
     RequestAgent,
     complaint_created,
     is_agent_request,
     live_chat_closed,
     live_chat_requested,
+    own_tickets,
     respond,
 )
 
@@ -129,7 +131,8 @@ def test_pyme_menu_wording() -> None:
         ("ayuda", "¿Qué querés hacer?"),
         ("", "¿Qué querés hacer?"),
         ("   ", "¿Qué querés hacer?"),
-        ("cuál es la capital de Francia", "Perdón, no entendí"),
+        ("cuál es la capital de Francia", "No tengo esa información"),
+        ("zzz qwerty", "Perdón, no entendí"),
     ],
 )
 def test_small_talk_returns_menu(text: str, expected_start: str) -> None:
@@ -159,6 +162,10 @@ def test_fallback_agent_button_only_when_open(settings: BotSettings, has_agent: 
 )
 def test_consult_and_info_guidance(incoming: Incoming, needle: str) -> None:
     reply = respond(MUNI_OPEN, ConversationState(), incoming)
+    if isinstance(reply.effect, LookupTicket):
+        # The service first looks for the citizen's own tickets; with none, the guidance asks for number and PIN.
+        assert reply.effect == LookupTicket(None, None)
+        reply = own_tickets(MUNI_OPEN, reply.state, [])
     assert needle in reply.respuesta
     assert reply.effect is None
     assert reply.accion_backend is None
@@ -230,13 +237,15 @@ def test_full_web_intake_by_actions() -> None:
     assert draft.ubicacion is not None
     assert (draft.nombre, draft.email, draft.telefono, draft.dni) == ("Ana López", "ana@mail.com", None, "30123456")
 
-    done = complaint_created(MUNI_OPEN, reply.state, nro_ticket=123, pin="4567", estado="nuevo")
+    done = complaint_created(MUNI_OPEN, reply.state, nro_ticket=123, pin="4567", estado="nuevo", ticket_id=9001)
     wire = done.to_wire()
     assert wire["respuesta"].startswith("¡Listo! Registramos tu reclamo N.º 123")
     assert "4567" in wire["respuesta"] and "Guardá este PIN" in wire["respuesta"]
-    assert wire["ticket_id"] == 123
+    # The ticket's id (what the widget joins) and its number (what the citizen reads) are distinct.
+    assert wire["ticket_id"] == 9001
     assert done.state.estado == "reclamo_creado"
-    assert wire["contexto_actualizado"]["id_ticket_creado"] == 123
+    assert (done.state.ticket_id, done.state.nro_ticket) == (9001, 123)
+    assert wire["contexto_actualizado"]["id_ticket_creado"] == 9001
     assert "iniciar_reclamo" in actions(done)
 
 

@@ -1,0 +1,335 @@
+"""The complaint intake: ask each field, check each answer, apply corrections, summarise and confirm."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from . import texts
+from .intake import (
+    CONFIRM_WORDS,
+    extract_address,
+    extract_personal,
+    infer_category,
+    is_descriptive,
+    is_greeting,
+    match_category,
+    valid_dni,
+    valid_email,
+    valid_name,
+    valid_phone,
+)
+from .model import MAX_DESCRIPCION, MAX_LEN, BotReply, BotSettings, Button, ConversationState, CreateComplaint
+from .replies import (
+    CANCEL_BUTTON,
+    COMPLETE_DATA_BUTTON,
+    REQUEST_AGENT_BUTTON,
+    categories,
+    estructura,
+    join,
+    reply,
+)
+from .understanding import Correction, is_dont_know, is_thumbs_up, usable_location
+
+_DIGIT_RUN = re.compile(r"\d{2,}")
+MAX_RETRIES = 2
+"""Kind re-asks of one field before a person is offered."""
+
+
+def begin(state: ConversationState) -> None:
+    """A new intake (same citizen)."""
+    state.draft = state.draft.contact_only()
+    state.estado = "recolectando_info"
+    state.awaiting = None
+    state.retries = 0
+    state.last_field = None
+
+
+def apply_media(state: ConversationState, latitud: float | None, longitud: float | None, url: str | None) -> list[str]:
+    """A shared point or an attachment joins the draft."""
+    draft = state.draft
+    notes: list[str] = []
+    if latitud is not None and longitud is not None:
+        draft.latitud, draft.longitud = latitud, longitud
+        if not draft.ubicacion:
+            draft.ubicacion = f"Ubicación compartida ({latitud:.6f}, {longitud:.6f})"
+        notes.append(texts.LOCATION_SAVED)
+    if url:
+        draft.attachment_url = url
+        notes.append(texts.ATTACHMENT_SAVED)
+    return notes
+
+
+def ask(settings: BotSettings, state: ConversationState, field_name: str, lead: list[str]) -> BotReply:
+    """Ask one complaint field."""
+    if state.awaiting != field_name:
+        state.retries = 0
+    state.estado = "recolectando_info"
+    state.awaiting = field_name
+    buttons: list[Button] = []
+    if field_name == "categoria":
+        buttons = [Button(c, action="set_categoria", payload={"categoria": c}) for c in categories(settings)]
+    buttons.append(CANCEL_BUTTON)
+    return reply(
+        state,
+        join([*lead, texts.ask_field(field_name, settings.tipo_chat)]),
+        buttons,
+        accion_backend="crear_reclamo",
+        pedir_info=field_name,
+        datos_estructura=estructura(state.draft),
+    )
+
+
+def summary(settings: BotSettings, state: ConversationState, lead: list[str]) -> BotReply:
+    """The recap, with the confirm button (and a request for contact data when missing)."""
+    d = state.draft
+    missing_personal = d.missing_personal()
+    awaiting = "datos_personales" if missing_personal else "confirmacion"
+    if state.awaiting != awaiting:
+        state.retries = 0
+    state.estado = "confirmando_reclamo"
+    state.awaiting = awaiting
+    tipo = settings.tipo_chat
+    contacto = " / ".join(p for p in (d.email, d.telefono) if p) or None
+    recap = texts.summary(
+        tipo,
+        categoria=d.categoria,
+        descripcion=d.descripcion,
+        ubicacion=d.ubicacion,
+        has_attachment=bool(d.attachment_url),
+        nombre=d.nombre,
+        contacto=contacto,
+    )
+    tail = texts.ask_personal_inline(tipo) if missing_personal else texts.ASK_CONFIRM
+    buttons = [Button(texts.confirm_button(tipo), action="confirmar_reclamo")]
+    if missing_personal:
+        buttons.append(COMPLETE_DATA_BUTTON)
+    buttons.append(CANCEL_BUTTON)
+    text = "\n\n".join(p for p in (join(lead), recap, tail) if p)
+    return reply(state, text, buttons, accion_backend="crear_reclamo", datos_estructura=estructura(d))
+
+
+def advance(settings: BotSettings, state: ConversationState, lead: list[str]) -> BotReply:
+    """The next question, or the summary when nothing is missing."""
+    missing = state.draft.missing()
+    if missing:
+        return ask(settings, state, missing[0], lead)
+    return summary(settings, state, lead)
+
+
+def prompt(settings: BotSettings, state: ConversationState, lead: list[str]) -> BotReply:
+    """What the intake shows now (after a side question, an empty message...)."""
+    if state.awaiting in ("datos_personales", "confirmacion") or state.estado == "confirmando_reclamo":
+        if state.draft.missing():
+            return advance(settings, state, lead)
+        if state.estado == "recolectando_datos_personales":
+            return ask_personal(settings, state, lead)
+        return summary(settings, state, lead)
+    return advance(settings, state, lead)
+
+
+def ask_personal(settings: BotSettings, state: ConversationState, lead: list[str]) -> BotReply:
+    """Ask the citizen's contact data."""
+    if state.awaiting != "datos_personales":
+        state.retries = 0
+    state.estado = "recolectando_datos_personales"
+    state.awaiting = "datos_personales"
+    missing = state.draft.missing_personal() or ["nombre", "email_o_telefono"]
+    return reply(
+        state,
+        join([*lead, texts.ask_personal(missing, settings.tipo_chat)]),
+        [COMPLETE_DATA_BUTTON, CANCEL_BUTTON],
+        accion_backend="crear_reclamo",
+        pedir_info="datos_personales",
+        datos_estructura=estructura(state.draft),
+    )
+
+
+def _failed(settings: BotSettings, state: ConversationState, again: BotReply) -> BotReply:
+    """Count a reply that did not fit; past the kind re-asks, offer a person."""
+    state.retries += 1
+    if state.retries > MAX_RETRIES:
+        offer = texts.OFFER_PERSON_OPEN if settings.live_chat_open else texts.OFFER_PERSON_CLOSED
+        again.respuesta = f"{again.respuesta}\n\n{offer}"
+        if settings.live_chat_open and REQUEST_AGENT_BUTTON not in again.botones:
+            again.botones.insert(0, REQUEST_AGENT_BUTTON)
+    return again
+
+
+_PERSONAL_KEYS = {
+    "nombre": ("nombre", "nombre_ciudadano", "name"),
+    "email": ("email", "email_ciudadano", "mail"),
+    "telefono": ("telefono", "telefono_ciudadano", "phone"),
+    "dni": ("dni", "dni_ciudadano"),
+}
+_VALIDATORS = {"nombre": valid_name, "email": valid_email, "telefono": valid_phone, "dni": valid_dni}
+
+
+def merge_personal(state: ConversationState, data: Mapping[str, Any] | None) -> list[str]:
+    """Copy valid personal data into the draft; return the names of provided-but-invalid fields."""
+    if data is None:
+        return []
+    invalid: list[str] = []
+    for name, keys in _PERSONAL_KEYS.items():
+        raw: object = next((data[k] for k in keys if data.get(k) not in (None, "")), None)
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            raw = str(raw)
+        if not isinstance(raw, str) or not raw.strip():
+            continue
+        value = _VALIDATORS[name](raw[: MAX_LEN[name] * 2])
+        if value is None:
+            invalid.append(name)
+        else:
+            setattr(state.draft, name, value)
+    return invalid
+
+
+def confirm(
+    settings: BotSettings, state: ConversationState, datos: Mapping[str, Any] | None, lead: list[str]
+) -> BotReply:
+    """The citizen confirms: create the complaint when everything is there."""
+    invalid = merge_personal(state, datos)
+    d = state.draft
+    if d.descripcion and len(d.descripcion) > MAX_DESCRIPCION:
+        d.descripcion = d.descripcion[:MAX_DESCRIPCION]
+    if d.missing():
+        return advance(settings, state, [*lead, texts.STILL_MISSING])
+    if invalid:
+        return ask_personal(settings, state, [*lead, texts.invalid_fields(invalid)])
+    if d.missing_personal():
+        return ask_personal(settings, state, lead)
+    state.estado = "confirmando_reclamo"
+    state.awaiting = None
+    return reply(state, texts.creating(settings.tipo_chat), effect=CreateComplaint(d.model_copy()))
+
+
+def apply_description(settings: BotSettings, state: ConversationState, text: str, norm: str) -> None:
+    """Use a free-text problem description to fill whatever it reveals."""
+    d = state.draft
+    if not d.descripcion:
+        d.descripcion = text[:MAX_DESCRIPCION]
+        state.last_field = "descripcion"
+    if not d.categoria:
+        d.categoria = infer_category(norm, categories(settings))
+    if not d.ubicacion:
+        d.ubicacion = extract_address(text)
+
+
+def _is_description(norm: str) -> bool:
+    return len(norm) >= 3 and any(ch.isalpha() for ch in norm) and not is_dont_know(norm)
+
+
+def on_field_answer(settings: BotSettings, state: ConversationState, text: str, norm: str, lead: list[str]) -> BotReply:
+    """An answer to the field being asked (categoría, descripción, ubicación)."""
+    if is_greeting(norm):
+        return prompt(settings, state, [*lead, texts.HELLO_AGAIN])
+    d = state.draft
+    missing = d.missing()
+    awaiting = state.awaiting
+    field_name = awaiting if awaiting in missing else (missing[0] if missing else None)
+    if field_name == "categoria":
+        match = match_category(text, categories(settings))
+        if match is None:
+            if is_descriptive(norm, 4) and not d.descripcion:
+                apply_description(settings, state, text, norm)
+                if d.categoria is None:
+                    return ask(settings, state, "categoria", [*lead, texts.KEPT_DESCRIPTION])
+            else:
+                return _failed(settings, state, ask(settings, state, "categoria", [*lead, texts.UNKNOWN_CATEGORY]))
+        else:
+            d.categoria = match
+            state.last_field = "categoria"
+            if is_descriptive(norm, 4) and not d.descripcion:
+                apply_description(settings, state, text, norm)
+    elif field_name == "descripcion":
+        if not _is_description(norm):
+            why = texts.retry("descripcion") if is_dont_know(norm) else texts.TOO_SHORT
+            return _failed(settings, state, ask(settings, state, "descripcion", [*lead, why]))
+        apply_description(settings, state, text, norm)
+    elif field_name == "ubicacion":
+        if len(norm) < 3 or not usable_location(text):
+            return _failed(settings, state, ask(settings, state, "ubicacion", [*lead, texts.retry("ubicacion")]))
+        d.ubicacion = text[: MAX_LEN["ubicacion"]]
+        state.last_field = "ubicacion"
+    return advance(settings, state, lead)
+
+
+def on_confirm_text(settings: BotSettings, state: ConversationState, text: str, norm: str, lead: list[str]) -> BotReply:
+    """Text at the summary: yes, contact data, or something we did not understand."""
+    if norm in CONFIRM_WORDS or is_thumbs_up(text):
+        return confirm(settings, state, None, lead)
+    d = state.draft
+    found = extract_personal(text, allow_bare_name=not d.nombre)
+    if found.any():
+        d.nombre = found.nombre or d.nombre
+        d.email = found.email or d.email
+        d.telefono = found.telefono or d.telefono
+        d.dni = found.dni or d.dni
+        state.last_field = "datos_personales"
+        lead.append(texts.thanks_name(d.nombre))
+        if d.missing_personal():
+            return ask_personal(settings, state, lead)
+        return summary(settings, state, lead)
+    if is_dont_know(norm):
+        if d.missing_personal():
+            return _failed(settings, state, ask_personal(settings, state, [*lead, texts.retry("datos_personales")]))
+        return summary(settings, state, [*lead, texts.OPTIONAL_OK])
+    if _DIGIT_RUN.search(text) and d.missing_personal():
+        return _failed(settings, state, ask_personal(settings, state, [*lead, texts.invalid_fields(["telefono"])]))
+    if is_greeting(norm):
+        return prompt(settings, state, [*lead, texts.HELLO_AGAIN])
+    return _failed(settings, state, prompt(settings, state, [*lead, texts.NOT_UNDERSTOOD]))
+
+
+def _strip_en(value: str) -> str:
+    lowered = value.lower()
+    for prefix in ("es en ", "en la ", "en el ", "en "):
+        if lowered.startswith(prefix):
+            return value[len(prefix) :].strip()
+    return value
+
+
+def _target(settings: BotSettings, state: ConversationState, value: str) -> str:
+    """Which field a correction without a field name changes."""
+    if extract_address(value) or (value.lower().startswith("en ") and usable_location(value)):
+        return "ubicacion"
+    if len(value.split()) <= 4 and match_category(value, categories(settings), allow_index=False):
+        return "categoria"
+    if state.last_field in ("categoria", "descripcion", "ubicacion"):
+        return state.last_field
+    if state.last_field == "datos_personales":
+        return "nombre"
+    return "descripcion"
+
+
+def on_correction(settings: BotSettings, state: ConversationState, correction: Correction, lead: list[str]) -> BotReply:
+    """Change the field the citizen names (or the one they just answered), then show where we are."""
+    d = state.draft
+    value = correction.value
+    field_name = correction.field or _target(settings, state, value)
+    if field_name == "categoria":
+        match = match_category(value, categories(settings), allow_index=False)
+        if match is None:
+            return ask(settings, state, "categoria", [*lead, texts.UNKNOWN_CATEGORY])
+        d.categoria = match
+    elif field_name == "descripcion":
+        if not _is_description(value.lower()):
+            return ask(settings, state, "descripcion", [*lead, texts.TOO_SHORT])
+        d.descripcion = value[:MAX_DESCRIPCION]
+    elif field_name == "ubicacion":
+        place = _strip_en(value)
+        if not usable_location(place):
+            d.ubicacion, d.latitud, d.longitud = None, None, None
+            return ask(settings, state, "ubicacion", [*lead, texts.retry("ubicacion")])
+        d.ubicacion, d.latitud, d.longitud = place[: MAX_LEN["ubicacion"]], None, None
+    else:
+        checked = _VALIDATORS[field_name](value[: MAX_LEN[field_name] * 2])
+        if checked is None:
+            return ask_personal(settings, state, [*lead, texts.invalid_fields([field_name])])
+        setattr(d, field_name, checked)
+    state.last_field = field_name
+    lead = [*lead, texts.corrected(field_name)]
+    if d.missing():
+        return advance(settings, state, lead)
+    return summary(settings, state, lead)

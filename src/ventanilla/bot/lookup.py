@@ -1,0 +1,102 @@
+"""The bot's ticket look-ups against the database: own tickets without PIN, others with the one PIN check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from ventanilla.chat import service as livechat
+from ventanilla.context import AppContext
+from ventanilla.db import UnitOfWork
+from ventanilla.entities import service as entities
+from ventanilla.entities.models import Entity
+from ventanilla.errors import TooManyRequests
+from ventanilla.tickets import pins
+from ventanilla.tickets import repository as tickets_repo
+from ventanilla.tickets import service as tickets
+from ventanilla.tickets.models import Ticket
+from ventanilla.users.models import User
+
+from . import engine
+from .model import AddMessage, BotReply, BotSettings, LookupTicket, TicketView
+
+_OWN_LIMIT = 5
+
+
+def _local(entity: Entity, when: dt.datetime) -> str:
+    zone = ZoneInfo(entities.schedule_of(entity).timezone)
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    return aware.astimezone(zone).strftime("%d/%m/%Y %H:%M")
+
+
+async def view_of(uow: UnitOfWork, entity: Entity, ticket: Ticket) -> TicketView:
+    """What the citizen reads of a ticket: estado, date and the last message."""
+    last = next(iter(await tickets_repo.recent_messages(uow.session, ticket.id, 1)), None)
+    return TicketView(
+        ticket_id=ticket.id,
+        nro_ticket=ticket.nro_ticket,
+        estado=ticket.estado,
+        fecha=_local(entity, ticket.created_at),
+        categoria=ticket.categoria,
+        ultimo_mensaje=last.text if last is not None and last.text else None,
+        ultimo_mensaje_fecha=_local(entity, last.created_at) if last is not None else None,
+    )
+
+
+async def look_up(
+    ctx: AppContext,
+    uow: UnitOfWork,
+    entity: Entity,
+    settings: BotSettings,
+    reply: BotReply,
+    *,
+    session_key: str | None,
+    citizen: User | None,
+    client: str,
+) -> BotReply:
+    """Answer a LookupTicket effect."""
+    effect = reply.effect
+    assert isinstance(effect, LookupTicket)
+    state = reply.state
+    if effect.nro_ticket is None:
+        own = await tickets_repo.recent_of_citizen(
+            uow.session,
+            entity.id,
+            citizen_id=citizen.id if citizen is not None else None,
+            session_key=session_key,
+            limit=_OWN_LIMIT,
+        )
+        return engine.own_tickets(settings, state, [await view_of(uow, entity, t) for t in own])
+    ticket = await tickets_repo.by_number(uow.session, entity.id, effect.nro_ticket)
+    if ticket is not None and tickets.citizen_owns(ticket, user=citizen, session_key=session_key, entity=entity):
+        return engine.ticket_found(settings, state, await view_of(uow, entity, ticket))
+    if effect.pin is None:
+        return engine.ticket_not_found(settings, state, effect.nro_ticket, pin_given=False)
+    try:
+        # A missing number costs an attempt like a wrong PIN, and gets the same answer.
+        matches = ticket is not None and await pins.verify_pin(ctx, ticket, effect.pin, client=client)
+    except TooManyRequests:
+        return engine.lookup_limited(settings, state)
+    if matches and ticket is not None:
+        return engine.ticket_found(settings, state, await view_of(uow, entity, ticket))
+    return engine.ticket_not_found(settings, state, effect.nro_ticket, pin_given=True)
+
+
+async def add_message(
+    ctx: AppContext,
+    uow: UnitOfWork,
+    entity: Entity,
+    settings: BotSettings,
+    reply: BotReply,
+    *,
+    origen: str,
+    citizen: User | None,
+) -> tuple[BotReply, Ticket | None]:
+    """Answer an AddMessage effect: the text joins the consulted ticket."""
+    effect = reply.effect
+    assert isinstance(effect, AddMessage)
+    ticket = await tickets_repo.get(uow.session, effect.ticket_id)
+    if ticket is None or ticket.entity_id != entity.id:
+        return engine.own_tickets(settings, reply.state, []), None
+    await livechat.citizen_message(ctx, uow, entity, ticket, text=effect.text, origen=origen, citizen=citizen)
+    return engine.message_added(settings, reply.state, ticket.nro_ticket), ticket

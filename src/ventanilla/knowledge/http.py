@@ -1,0 +1,139 @@
+"""Knowledge base over HTTP: the admins' CRUD and CSV import, and the agents' answer suggestions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Path, Query, Request, UploadFile
+
+from ventanilla.errors import BadRequest, Forbidden, NotFound
+from ventanilla.knowledge import schemas, service
+from ventanilla.tickets import repository as tickets_repo
+from ventanilla.users.models import User
+from ventanilla.web import CurrentUser, RequestEntity, UoW
+
+router = APIRouter(tags=["base de conocimiento"])
+EntryId = Annotated[int, Path(ge=1, le=2**31)]
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Datos inválidos"},
+    401: {"description": "Sin sesión o token"},
+    403: {"description": "Solo administradores"},
+    404: {"description": "No existe"},
+    409: {"description": "Título repetido"},
+}
+
+
+def _admin_entity(user: User) -> int:
+    if user.rol not in ("admin", "super_admin") or user.entity_id is None:
+        raise Forbidden("Solo un administrador de la entidad puede editar la base de conocimiento.")
+    return user.entity_id
+
+
+def _data(body: schemas.EntryIn) -> service.EntryData:
+    return service.entry_data(body.titulo, body.respuesta, body.palabras_clave, body.enlace)
+
+
+@router.get("/knowledge-base", response_model=schemas.EntryList, responses=_ERRORS)
+async def list_entries(uow: UoW, user: CurrentUser) -> schemas.EntryList:
+    """Every entry of the admin's entity."""
+    entries = await service.list_entries(uow.session, _admin_entity(user))
+    return schemas.EntryList(entradas=[schemas.EntryOut.of(e) for e in entries])
+
+
+@router.post("/knowledge-base", response_model=schemas.EntryOut, status_code=201, responses=_ERRORS)
+async def create_entry(body: schemas.EntryIn, uow: UoW, user: CurrentUser) -> schemas.EntryOut:
+    """Add an entry."""
+    entry = await service.create_entry(uow.session, _admin_entity(user), _data(body))
+    out = schemas.EntryOut.of(entry)
+    await uow.commit()
+    return out
+
+
+@router.put("/knowledge-base/{entry_id}", response_model=schemas.EntryOut, responses=_ERRORS)
+async def update_entry(entry_id: EntryId, body: schemas.EntryIn, uow: UoW, user: CurrentUser) -> schemas.EntryOut:
+    """Replace an entry."""
+    entry = await service.update_entry(uow.session, _admin_entity(user), entry_id, _data(body))
+    out = schemas.EntryOut.of(entry)
+    await uow.commit()
+    return out
+
+
+@router.delete("/knowledge-base/{entry_id}", status_code=204, responses=_ERRORS)
+async def delete_entry(entry_id: EntryId, uow: UoW, user: CurrentUser) -> None:
+    """Remove an entry."""
+    await service.delete_entry(uow.session, _admin_entity(user), entry_id)
+    await uow.commit()
+
+
+@router.post("/knowledge-base/import", response_model=schemas.ImportOut, responses=_ERRORS)
+async def import_csv(archivo: UploadFile, uow: UoW, user: CurrentUser) -> schemas.ImportOut:
+    """Import a CSV (titulo, respuesta, palabras_clave): all rows or none; existing titles are replaced."""
+    entity_id = _admin_entity(user)
+    raw = await archivo.read(service.MAX_IMPORT_BYTES + 1)
+    result = await service.import_entries(uow.session, entity_id, service.parse_csv(raw))
+    await uow.commit()
+    return schemas.ImportOut(creadas=result.created, actualizadas=result.updated)
+
+
+async def _query_of(request: Request, query: str | None) -> str:
+    """The query from `?query=` or the JSON body, which the newest panel encodes twice (a string holding JSON)."""
+    if request.method == "GET":
+        return query or ""
+    raw = await request.body()
+    if not raw.strip():
+        return query or ""
+    try:
+        body: Any = orjson.loads(raw)
+        if isinstance(body, str):
+            body = orjson.loads(body) if body.strip().startswith("{") else {"query": body}
+    except orjson.JSONDecodeError:
+        raise BadRequest('El cuerpo debe ser JSON: {"query": "..."}.') from None
+    if not isinstance(body, dict):
+        raise BadRequest('El cuerpo debe ser un objeto JSON: {"query": "..."}.')
+    try:
+        return schemas.SuggestionQuery.model_validate(body).query or (query or "")
+    except ValueError:
+        raise BadRequest("`query` debe ser un texto de hasta 4000 caracteres.") from None
+
+
+_SUGGESTION_ERRORS: dict[int | str, dict[str, Any]] = {k: v for k, v in _ERRORS.items() if k in (400, 401, 404)}
+
+
+@router.api_route(
+    "/knowledge-base/suggestions",
+    methods=["GET", "POST"],
+    response_model=schemas.Suggestions,
+    responses=_SUGGESTION_ERRORS,
+)
+async def suggestions(
+    request: Request, uow: UoW, entity: RequestEntity, query: Annotated[str | None, Query(max_length=4000)] = None
+) -> schemas.Suggestions:
+    """Answers from the entity's knowledge base for a text."""
+    text = await _query_of(request, query)
+    hits = await service.suggestions(uow.session, entity.id, text) if text.strip() else []
+    return schemas.Suggestions(suggestions=[schemas.Suggestion.of(h) for h in hits])
+
+
+@router.api_route(
+    "/tickets/{ticket_id}/knowledge-base/suggestions",
+    methods=["GET", "POST"],
+    response_model=schemas.Suggestions,
+    responses=_SUGGESTION_ERRORS,
+)
+async def ticket_suggestions(
+    ticket_id: Annotated[int, Path(ge=1, le=2**53)],
+    request: Request,
+    uow: UoW,
+    entity: RequestEntity,
+    query: Annotated[str | None, Query(max_length=4000)] = None,
+) -> schemas.Suggestions:
+    """Answers for a ticket of the entity: for the given text, else for the ticket's subject and category."""
+    ticket = await tickets_repo.get(uow.session, ticket_id)
+    if ticket is None or ticket.entity_id != entity.id:
+        raise NotFound("No existe ese reclamo.")
+    text = await _query_of(request, query)
+    if not text.strip():
+        text = " ".join(p for p in (ticket.asunto, ticket.categoria or "") if p)
+    hits = await service.suggestions(uow.session, entity.id, text) if text.strip() else []
+    return schemas.Suggestions(suggestions=[schemas.Suggestion.of(h) for h in hits])

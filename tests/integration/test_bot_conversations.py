@@ -1,0 +1,223 @@
+"""Every scripted conversation (tests/integration/bot_scripts.py) through /ask and through the WhatsApp webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tests.integration.bot_scripts import SCRIPTS, Click, Script, Step
+from tests.integration.test_core_api import widget_headers, widget_update
+from tests.integration.test_whatsapp import (  # noqa: F401  (env is the module's fixture)
+    Env,
+    Line,
+    button,
+    delivery,
+    env,
+    new_wa_id,
+    post,
+    text,
+    whatsapp_tenant,
+)
+from ventanilla.entities import service as entities
+from ventanilla.knowledge import service as knowledge
+from ventanilla.knowledge.cli import demo_csv
+from ventanilla.tickets import service as tickets
+from ventanilla.tickets.models import Ticket, TicketMessage
+from ventanilla.whatsapp.models import InboundEvent, OutboundMessage
+from ventanilla.whatsapp.schemas import decode_option_id, encode_option_id
+
+_CREATED_RE = re.compile(r"Registramos tu reclamo N\.º (\d+)")
+PARALLEL = 8
+
+
+async def reference_ticket(server: Any, tenant_id: int) -> dict[str, Any]:
+    """A ticket somebody else filed, with an agent's answer: consulted with its number and PIN."""
+    async with server.ctx.uow() as uow:
+        entity = await entities.require(uow.session, tenant_id)
+        ticket, _ = await tickets.create_ticket(
+            uow,
+            entity,
+            tickets.NewTicket(
+                asunto="Alumbrado público: poste apagado",
+                descripcion="Poste apagado",
+                categoria="Alumbrado público",
+                chat_session_key=f"someone-else-{uuid.uuid4().hex}",
+            ),
+        )
+        await tickets.add_message(
+            uow,
+            entity,
+            ticket,
+            author_kind="agent",
+            author_name="Agente",
+            text="Mañana pasa la cuadrilla",
+            origen="chat",
+        )
+        await uow.commit()
+        return {"nro": str(ticket.nro_ticket), "pin": ticket.pin, "tid": str(ticket.id), "id": ticket.id}
+
+
+async def seed_knowledge(server: Any, tenant_id: int) -> None:
+    async with server.ctx.uow() as uow:
+        await knowledge.import_entries(uow.session, tenant_id, knowledge.parse_csv(demo_csv()))
+        await uow.commit()
+
+
+def fill(value: Any, names: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        for key, replacement in names.items():
+            value = value.replace("{" + key + "}", replacement)
+        return int(value) if value.isdigit() and value != "" and names.get("_int") == "1" else value
+    if isinstance(value, dict):
+        return {k: fill(v, {**names, "_int": "1"}) for k, v in value.items()}
+    return value
+
+
+def check(script: Script, index: int, step: Step, said: str, offered: list[str], names: dict[str, str]) -> list[str]:
+    where = f"{script.name!r} step {index + 1} ({step.send!r})"
+    problems = [f"{where}: expected {fill(s, names)!r} in {said!r}" for s in step.says if fill(s, names) not in said]
+    problems += [f"{where}: did not expect {s!r} in {said!r}" for s in step.never if s in said]
+    problems += [f"{where}: expected a {a!r} button in {offered}" for a in step.offers if a not in offered]
+    return problems
+
+
+async def check_tickets(server: Any, tenant_id: int, key: str, script: Script, ref: dict[str, Any]) -> list[str]:
+    async with server.ctx.sessions() as session:
+        found = list(
+            (
+                await session.execute(
+                    select(Ticket)
+                    .where(Ticket.entity_id == tenant_id, Ticket.chat_session_key == key)
+                    .order_by(Ticket.id)
+                )
+            ).scalars()
+        )
+        joined = None
+        if script.message_to_reference:
+            joined = await session.scalar(
+                select(func.count())
+                .select_from(TicketMessage)
+                .where(TicketMessage.ticket_id == ref["id"], TicketMessage.text == script.message_to_reference)
+            )
+    problems = []
+    filed = [t for t in found if t.prioridad != "urgente"]
+    if script.urgent and not any(t.prioridad == "urgente" for t in found):
+        problems.append(f"{script.name!r}: no urgent ticket")
+    if script.ticket is None and filed:
+        problems.append(f"{script.name!r}: filed {len(filed)} ticket(s), expected none")
+    if script.ticket is not None:
+        if len(filed) != 1:
+            problems.append(f"{script.name!r}: filed {len(filed)} tickets, expected one")
+        else:
+            for name, value in script.ticket.items():
+                if getattr(filed[0], name) != value:
+                    problems.append(f"{script.name!r}: ticket {name} = {getattr(filed[0], name)!r}, expected {value!r}")
+    if script.message_to_reference and joined != 1:
+        problems.append(f"{script.name!r}: the message did not join the consulted ticket")
+    return problems
+
+
+async def play_web(server: Any, tenant: Any, script: Script) -> list[str]:
+    ref = await reference_ticket(server, tenant.id)
+    names = {k: v for k, v in ref.items() if isinstance(v, str)}
+    key = str(uuid.uuid4())
+    headers = widget_headers(tenant, key)
+    context: dict[str, Any] = {"estado_conversacion": "inicio", "datos_reclamo": {}, "id_ticket_creado": None}
+    problems: list[str] = []
+    async with server.client() as client:
+        r = await client.post("/ask/municipio", json={"pregunta": "", "action": "initial_greeting"}, headers=headers)
+        assert r.status_code == 200, r.text
+        for index, step in enumerate(script.steps):
+            send = step.send
+            if isinstance(send, Click):
+                body = {"pregunta": send.texto, "action": send.action, "payload": fill(send.payload, names)}
+            else:
+                body = {"pregunta": fill(send, names)}
+            r = await client.post("/ask/municipio", json={**body, "contexto_previo": context}, headers=headers)
+            if r.status_code != 200:
+                return [*problems, f"{script.name!r} step {index + 1}: HTTP {r.status_code} {r.text}"]
+            data = r.json()
+            context = widget_update(context, data)
+            said = data["respuesta"]
+            offered = [b.get("action") for b in data.get("botones", [])]
+            problems += check(script, index, step, said, offered, names)
+            if m := _CREATED_RE.search(said):
+                names["mine"] = m.group(1)
+    return problems + await check_tickets(server, tenant.id, key, script, ref)
+
+
+async def turn_done(wa_env: Env, wamid: str, wa_id: str, timeout: float = 20) -> None:
+    """The inbound message was processed and every reply it queued has left."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        async with wa_env.server.ctx.sessions() as session:
+            processed = await session.scalar(select(InboundEvent.processed_at).where(InboundEvent.wamid == wamid))
+            waiting = await session.scalar(
+                select(func.count())
+                .select_from(OutboundMessage)
+                .where(OutboundMessage.wa_id == wa_id, OutboundMessage.status.in_(("draft", "pending", "sending")))
+            )
+        if processed is not None and not waiting:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"turn {wamid} not done in {timeout}s")
+
+
+async def play_whatsapp(wa_env: Env, line: Line, script: Script) -> list[str]:
+    ref = await reference_ticket(wa_env.server, line.tenant.id)
+    names = {k: v for k, v in ref.items() if isinstance(v, str)}
+    wa_id = new_wa_id()
+    problems: list[str] = []
+    async with wa_env.server.client() as client:
+        for index, step in enumerate(script.steps):
+            send = step.send
+            if isinstance(send, Click):
+                msg = button(wa_id, encode_option_id(send.action, fill(send.payload, names)), send.texto or "Opción")
+            else:
+                msg = text(wa_id, fill(send, names))
+            before = len(wa_env.graph.accepted(wa_id))
+            r = await post(client, delivery(line.phone_number_id, [msg]))
+            assert r.status_code == 200, r.text
+            await turn_done(wa_env, msg["id"], wa_id)
+            sent = wa_env.graph.accepted(wa_id)[before:]
+            said = "\n".join(s.text for s in sent)
+            offered = [decode_option_id(o)[0] for s in sent for o in s.option_ids]
+            problems += check(script, index, step, said, offered, names)
+            if m := _CREATED_RE.search(said):
+                names["mine"] = m.group(1)
+    return problems + await check_tickets(wa_env.server, line.tenant.id, f"wa-{wa_id}", script, ref)
+
+
+async def run_all(play: Any, scripts: tuple[Script, ...]) -> list[str]:
+    gate = asyncio.Semaphore(PARALLEL)
+
+    async def one(script: Script) -> list[str]:
+        async with gate:
+            return list(await play(script))
+
+    return [p for found in await asyncio.gather(*(one(s) for s in scripts)) for p in found]
+
+
+async def test_at_least_forty_scripted_conversations() -> None:
+    assert len(SCRIPTS) >= 40
+    assert len({s.name for s in SCRIPTS}) == len(SCRIPTS)
+
+
+async def test_scripted_conversations_through_ask(env: Env) -> None:  # noqa: F811
+    line = await whatsapp_tenant(env)
+    await seed_knowledge(env.server, line.tenant.id)
+    problems = await run_all(lambda s: play_web(env.server, line.tenant, s), SCRIPTS)
+    assert not problems, "\n".join(problems)
+
+
+async def test_scripted_conversations_through_whatsapp(env: Env) -> None:  # noqa: F811
+    line = await whatsapp_tenant(env)
+    await seed_knowledge(env.server, line.tenant.id)
+    scripts = tuple(s for s in SCRIPTS if not s.web_only)
+    problems = await run_all(lambda s: play_whatsapp(env, line, s), scripts)
+    assert not problems, "\n".join(problems)
