@@ -92,7 +92,8 @@ async def _view(
     by_pin = False
     if not allowed and pin is not None:
         by_pin = allowed = await pins.verify_pin(request.app.state.ctx, ticket, pin, client=client_of(request))
-    if not allowed:
+    if not allowed and pin is None:
+        # Only for calls without a PIN (what the reference lookup page sends): a wrong PIN stays wrong.
         by_pin = allowed = lookup_granted(request, request.app.state.ctx, ticket)
     if not allowed:
         if user is not None and user.is_staff:
