@@ -243,13 +243,13 @@ class NodeClient:
         self.events: list[dict[str, Any]] = []
 
     @classmethod
-    async def start(cls, spec: dict[str, Any]) -> NodeClient:
-        """Start `tests/js/client.mjs` with a connection spec; returns once it reports ready."""
+    async def start(cls, spec: dict[str, Any], script: str = "client.mjs") -> NodeClient:
+        """Start `tests/js/<script>` with a connection spec; returns once it reports ready."""
         # engine.io-client's Node cookie jar appends to a lower-case `cookie` header and would drop `Cookie`.
         spec = {**spec, "headers": {k.lower(): v for k, v in spec.get("headers", {}).items()}}
         proc = await asyncio.create_subprocess_exec(
             "node",
-            str(JS_DIR / "client.mjs"),
+            str(JS_DIR / script),
             json.dumps(spec),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -178,15 +178,18 @@ async def test_panel_events_reach_only_the_entity_agents(server: Server) -> None
                 json={"comentario": "Ya enviamos una cuadrilla."},
             )
             assert reply.status_code == 200, reply.text
-            (chat,) = await widget_room.wait_for("new_chat_message")
-            assert chat["comentario"] == "Ya enviamos una cuadrilla." and chat["es_admin"] is True
+            # A complaint filed from the widget hears its news on the chat-session room (the widget's bot socket).
+            (chat,) = await anonymous.wait_for("message")
+            assert chat["respuesta"] == "Ya enviamos una cuadrilla." and chat["estado"] == "en_proceso"
             assert chat["ticket_id"] == created["ticket_id"] and chat["origen"] and chat["fecha"] and chat["id"]
+            assert chat["nro_ticket"] == created["nro_ticket"]
             comment = (await panel.wait_for("new_comment"))[0]
             assert comment["ticketId"] == created["ticket_id"] and comment["estado"] == "en_proceso"
             assert comment["comment"]["comentario"] == "Ya enviamos una cuadrilla." and comment["comment"]["fecha"]
             await asyncio.sleep(0.3)
             for silent in (other, anonymous):
                 assert not silent.named("new_ticket") and not silent.named("new_comment"), silent.events
+            assert not widget_room.named("new_chat_message")  # shown once: not also on the ticket room
             await widget_room.close()
         finally:
             for s in (panel, panel2, other, anonymous):

@@ -548,10 +548,13 @@ async def test_urgent_ticket_emails_oncall_at_once(srv: Server, smtp: Smtp) -> N
         opened = await open_ticket(srv, tenant, urgency={"category": "gas", "notify_oncall": True})
         mail = (await smtp.inbox.wait_for(oncall, timeout=3))[0]
         assert "URGENTE" in text_of(mail) and "Urgencia: escape de gas" in text_of(mail)
-        assert smtp.inbox.to(inbox_address) == []  # the rest still waits for its debounce window
+        assert "fuera de horario" in text_of(mail)
+        # The debounce window never holds urgent mail: the inbox and the citizen's acknowledgement leave too.
+        inbox_mail = (await smtp.inbox.wait_for(inbox_address, timeout=3))[0]
+        assert "URGENTE" in text_of(inbox_mail)
+        assert opened.pin in text_of((await smtp.inbox.wait_for(opened.email, timeout=3))[0])
         plain = await open_ticket(srv, tenant)
         assert not [r for r in await rows_of(srv, plain.id) if r.role == "oncall"]
-        assert [r.status for r in await rows_of(srv, opened.id) if r.role == "inbox"] == ["pending"]
     assert opened.id
 
 
@@ -679,18 +682,23 @@ async def test_two_dispatchers_send_no_duplicates(
 
 async def test_a_crashed_workers_claim_is_taken_over_after_its_lease(srv: Server, smtp: Smtp) -> None:
     tenant = await seed_tenant(srv.ctx)
+    opened = await open_ticket(srv, tenant)
+    await smtp.inbox.wait_for(opened.email)  # the acknowledgement leaves at once
     with debounce(srv, 30):
-        opened = await open_ticket(srv, tenant)
+        async with agent_client(srv, tenant) as agent:
+            await agent.post(f"/tickets/municipio/{opened.id}/asignar")
+            await smtp.inbox.wait_for(opened.email, 2)  # so does the status notice
+            await agent.post(f"/tickets/municipio/{opened.id}/responder", json={"comentario": "Vamos mañana."})
     async with srv.ctx.sessions() as session:
-        row = next(r for r in await outbox.for_ticket(session, opened.id) if r.role == "citizen")
+        row = next(r for r in await outbox.for_ticket(session, opened.id) if r.kind == "message")
         # As a worker that died mid-send leaves it: claimed, lease already over.
         row.status, row.claim_token, row.attempts = "sending", "dead-worker", 1
         row.lease_until = row.not_before = row.created_at - dt.timedelta(seconds=5)
         await session.commit()
     await dispatcher(srv).wake()
-    assert len(await smtp.inbox.wait_for(opened.email)) == 1
+    assert len(await smtp.inbox.wait_for(opened.email, 3)) == 3
     await settled(srv, opened.id)
-    row = next(r for r in await rows_of(srv, opened.id) if r.role == "citizen")
+    row = next(r for r in await rows_of(srv, opened.id) if r.kind == "message")
     assert row.status == "sent" and row.attempts == 2 and row.claim_token is None
 
 
@@ -797,3 +805,44 @@ async def test_replies_with_crashing_inputs_are_posted_or_refused_never_a_500(sr
     assert len(texts) == 7 and all("\x00" not in t for t in texts)
     for text in texts:
         text.encode("utf-8")
+
+
+async def test_urgent_ticket_inside_hours_emails_the_inbox_and_oncall_at_once(srv: Server, smtp: Smtp) -> None:
+    inbox_address = f"reclamos-{tag()}@muni.example.org"
+    tenant = await seed_tenant(srv.ctx, inbox_email=inbox_address)
+    async with srv.ctx.sessions() as session:
+        entity = await entities_repo.get(session, tenant.id)
+        assert entity is not None and entity.oncall_email
+        oncall = entity.oncall_email
+    with debounce(srv, 30):
+        opened = await open_ticket(srv, tenant, urgency={"category": "gas", "notify_oncall": False})
+        for address in (inbox_address, oncall):
+            mail = (await smtp.inbox.wait_for(address, timeout=3))[0]
+            text = text_of(mail)
+            assert "Reclamo URGENTE" in text and "fuera de horario" not in text and "Urgencia: escape de gas" in text
+            assert str(mail["Subject"]).startswith(f"[Reclamo #{opened.nro}]")
+        assert opened.pin in text_of((await smtp.inbox.wait_for(opened.email, timeout=3))[0])
+        kinds = {(r.role, r.kind) for r in await rows_of(srv, opened.id)}
+        assert {("inbox", "urgent"), ("oncall", "urgent"), ("citizen", "ticket_created")} <= kinds
+
+
+async def test_status_emails_leave_at_once_and_take_pending_messages_along(srv: Server, smtp: Smtp) -> None:
+    tenant = await seed_tenant(srv.ctx)
+    with debounce(srv, 30):
+        opened = await open_ticket(srv, tenant)
+        (ack,) = await smtp.inbox.wait_for(opened.email, timeout=3)  # the acknowledgement is not held
+        assert opened.pin in text_of(ack) and str(opened.nro) in text_of(ack)
+        async with agent_client(srv, tenant) as agent:
+            await agent.post(f"/tickets/municipio/{opened.id}/responder", json={"comentario": "Mañana vamos."})
+            # The reply moved the ticket to en_proceso: that status email leaves now, with the reply in it.
+            mails = await smtp.inbox.wait_for(opened.email, 2, timeout=3)
+            assert "Mañana vamos." in text_of(mails[1]) and "En proceso" in text_of(mails[1])
+            await agent.post(f"/tickets/municipio/{opened.id}/responder", json={"comentario": "Llevamos escalera."})
+            await asyncio.sleep(0.5)
+            assert len(smtp.inbox.to(opened.email)) == 2  # a message follow-up waits for its debounce window
+            await agent.put(f"/tickets/municipio/{opened.id}/estado", json={"estado": "resuelto"})
+            mails = await smtp.inbox.wait_for(opened.email, 3, timeout=3)
+            assert "Llevamos escalera." in text_of(mails[2]) and "Resuelto" in text_of(mails[2])
+        await settled(srv, opened.id)
+        rows = [r for r in await rows_of(srv, opened.id) if r.role == "citizen"]
+        assert {r.status for r in rows} == {"sent"} and len(smtp.inbox.to(opened.email)) == 3

@@ -40,12 +40,13 @@ async def test_panel_widget_and_room_sockets_like_the_frontend(server: Server) -
             clients.append(room)
             assert room.events[-1]["ack"]["ok"] is True
             await agent_c.post(f"/tickets/municipio/{created['ticket_id']}/responder", json={"comentario": "Recibido"})
-            (chat,) = await room.wait_for("new_chat_message")
-            assert chat["comentario"] == "Recibido" and chat["es_admin"] is True and chat["origen"] == "chat"
+            (chat,) = await widget.wait_for("message")
+            assert chat["respuesta"] == "Recibido" and chat["ticket_id"] == created["ticket_id"]
+            assert chat["estado"] == "en_proceso" and chat["origen"] == "chat"
             (comment,) = await panel.wait_for("new_comment")
             assert comment["ticketId"] == created["ticket_id"] and comment["estado"] == "en_proceso"
             assert comment["comment"]["comentario"] == "Recibido" and comment["comment"]["autor"]
-            for silent in (other_panel, anonymous, widget):
+            for silent in (other_panel, anonymous, widget, room):
                 await silent.drain(0.3)
                 names = {e.get("name") for e in silent.events if e.get("type") == "event"}
                 assert not names & {"new_ticket", "new_comment", "new_chat_message"}, silent.events

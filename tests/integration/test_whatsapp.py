@@ -288,6 +288,18 @@ async def test_signed_webhook_files_a_complaint_through_the_bot(env: Env) -> Non
         (menu_again,) = await say(env, line, text(wa_id, "menú"))
         assert menu_again.type == "interactive"  # menu words still reach the bot
 
+        # A status change reaches the citizen where they are: on WhatsApp, through the outbound queue.
+        before = len(env.graph.accepted(wa_id))
+        done = await agent_client.put(f"/tickets/municipio/{ticket.id}/estado", json={"estado": "resuelto"})
+        assert done.status_code == 200, done.text
+        (notice,) = (await env.graph.wait_for(before + 1, to=wa_id))[before:]
+        assert f"N.º {ticket.nro_ticket}" in notice.text and "resuelto" in notice.text
+        outbound = await scalar(
+            env.server,
+            select(func.count()).select_from(OutboundMessage).where(OutboundMessage.wa_id == wa_id),
+        )
+        assert outbound >= len(env.graph.accepted(wa_id))
+
 
 async def test_agent_chat_reaches_whatsapp_widget_and_panel(env: Env) -> None:
     line = await whatsapp_tenant(env)

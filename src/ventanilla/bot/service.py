@@ -100,6 +100,8 @@ async def load_state(
             categories=tuple((entity.config or {}).get("categorias") or ()),
         )
         state.draft.categoria = engine.category_from_description(settings, state.draft.descripcion)
+        if state.draft.categoria is not None and state.awaiting == "categoria":
+            state.awaiting = None  # derived again from the completed draft (it was derived without the category)
     return state
 
 

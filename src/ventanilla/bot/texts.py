@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 DEFAULT_CATEGORIES: dict[str, tuple[str, ...]] = {
     "municipio": (
         "Alumbrado público",
@@ -100,6 +102,47 @@ def ask_field(field: str, tipo: str) -> str:
     return "¿Dónde es? Escribí la dirección (calle y altura, o entre qué calles) o compartí tu ubicación."
 
 
+# The widget renders bot text through two rules (both frontend versions): its "simple" view makes a bullet of
+# every sentence and cuts sentences over 140 characters at each comma, semicolon and " y "; and any run of 9 or
+# more digits in groups (a phone-number pattern) becomes a WhatsApp link. So each summary line is one short
+# sentence, and no text carries example phone numbers.
+WIDGET_SENTENCE_CHARS = 140
+_WORD_JOINER = "\u2060"
+_DIGIT_GROUPS = re.compile(r"\d[\d\s().-]{6,}\d")
+
+
+def _sentence(line: str) -> str:
+    line = line.rstrip()
+    return line if line.endswith((".", "!", "?")) else f"{line}."
+
+
+def _one_bullet(value: str) -> str:
+    """A value kept in one bullet: an invisible word joiner after inner stops ("Av. San Martín") keeps the
+    widget from starting a sentence there."""
+    return re.sub(r"([.!?])(?=\s)", "\\1" + _WORD_JOINER, value.strip())
+
+
+def _unlinked(value: str) -> str:
+    """The citizen's own phone as they wrote it, without letting the widget turn it into a WhatsApp link.
+
+    An invisible word joiner before every separator and after every four digits keeps each digit group
+    too short for the widget's phone pattern.
+    """
+
+    def mask(match: re.Match[str]) -> str:
+        out: list[str] = []
+        run = 0
+        for char in match.group(0):
+            if not char.isdigit() or run == 4:
+                out.append(_WORD_JOINER)
+                run = 0
+            run += char.isdigit()
+            out.append(char)
+        return "".join(out)
+
+    return _DIGIT_GROUPS.sub(mask, value)
+
+
 def summary(
     tipo: str,
     *,
@@ -110,26 +153,27 @@ def summary(
     nombre: str | None,
     contacto: str | None,
 ) -> str:
-    """Recap of the draft before confirming."""
-    desc = descripcion or ""
-    if len(desc) > 300:
-        desc = desc[:297].rstrip() + "..."
+    """Recap of the draft before confirming: one short sentence per line, so each renders as one bullet."""
+    desc = " ".join((descripcion or "").split())
+    limit = WIDGET_SENTENCE_CHARS - len("- Descripción: ") - 2
+    if len(desc) > limit:
+        desc = desc[: limit - 3].rstrip(" ,;.") + "..."
     lines = [
-        f"Este es el resumen de tu {noun(tipo)}:",
-        f"- Categoría: {categoria or '-'}",
-        f"- Descripción: {desc or '-'}",
-        f"- Ubicación: {ubicacion or '-'}",
+        f"Este es el resumen de tu {noun(tipo)}.",
+        _sentence(f"- Categoría: {_one_bullet(categoria or '-')}"),
+        _sentence(f"- Descripción: {_one_bullet(desc or '-')}"),
+        _sentence(f"- Ubicación: {_one_bullet(ubicacion or '-')}"),
     ]
     if has_attachment:
-        lines.append("- Adjunto: sí")
+        lines.append("- Adjunto: sí.")
     if nombre:
-        lines.append(f"- Nombre: {nombre}")
+        lines.append(_sentence(f"- Nombre: {_one_bullet(nombre)}"))
     if contacto:
-        lines.append(f"- Contacto: {contacto}")
+        lines.append(_sentence(f"- Contacto: {_unlinked(contacto)}"))
     return "\n".join(lines)
 
 
-_PERSONAL_EXAMPLE = "por ejemplo: Juan Pérez, juan@mail.com, 261 555 1234, DNI 30123456"
+_PERSONAL_EXAMPLE = "por ejemplo: Juan Pérez, juan@mail.com"
 
 
 def ask_personal_inline(tipo: str) -> str:

@@ -168,16 +168,20 @@ async def _assign(uow: UnitOfWork, entity: Entity, ticket: Ticket, agent: User) 
 
 
 async def take(ctx: AppContext, uow: UnitOfWork, entity: Entity, ticket: Ticket, agent: User) -> None:
-    """An agent takes a ticket explicitly; live chats respect the agent's capacity."""
+    """An agent takes a ticket explicitly: always accepted; capacity only limits automatic assignment."""
     if ticket.is_closed:
         raise Conflict("El reclamo está cerrado.")
     if ticket.assigned_agent_id == agent.id:
-        raise Conflict("Ya tenés asignado este reclamo.")
+        return
     if ticket.is_live_chat and ticket.estado in (WAITING, LIVE):
         await repository.lock_entity(uow.session, entity.id)
         load = (await repository.loads(uow.session, entity.id)).get(agent.id, 0)
-        if load >= capacity_of(ctx, agent):
-            raise Conflict(f"Ya atendés {load} chats en vivo, tu máximo. Cerrá uno antes de tomar otro.")
+        capacity = capacity_of(ctx, agent)
+        if load >= capacity:
+            # Recorded, not refused: an agent who chose to answer is never locked out of a conversation.
+            note = f"{agent.name} tomó el chat por encima de su capacidad ({load + 1} de {capacity} chats en vivo)."
+            tickets.record_event(uow, ticket, "sobre_capacidad", to_value=str(load + 1), note=note, actor=agent)
+            log.info("agent %s took ticket %s over capacity (%d/%d)", agent.id, ticket.id, load + 1, capacity)
         previous = ticket.assigned_agent_id
         await _assign(uow, entity, ticket, agent)
         if previous is not None:
@@ -188,7 +192,7 @@ async def take(ctx: AppContext, uow: UnitOfWork, entity: Entity, ticket: Ticket,
         uow, ticket, "asignacion", to_value=str(agent.id), note=f"Asignado a {agent.name}", actor=agent
     )
     if ticket.estado == "nuevo":
-        await tickets.change_status(uow, entity, ticket, "en_proceso", agent)
+        await set_status(ctx, uow, entity, ticket, "en_proceso", actor=agent)
 
 
 async def agent_message(
@@ -204,17 +208,16 @@ async def agent_message(
     external_id: str | None = None,
     buttons: list[dict[str, str]] | None = None,
 ) -> TicketMessage:
-    """An agent's reply; replying to a waiting live chat takes it, and a new complaint goes in process."""
+    """An agent's reply: the ticket becomes theirs (whatever their load), and a new complaint goes in process."""
     if not attachment:
         tickets.check_text(text)
     if ticket.is_closed:
         raise Conflict("El reclamo está cerrado; reabrilo para responder.")
-    if ticket.is_live_chat and ticket.estado == WAITING:
-        await take(ctx, uow, entity, ticket, agent)
-    elif ticket.assigned_agent_id is None:
-        ticket.assigned_agent_id = agent.id
     if ticket.estado == "nuevo":
-        await tickets.change_status(uow, entity, ticket, "en_proceso", agent)
+        # The reply itself is the news (its event carries the new estado): no separate notice before it.
+        await set_status(ctx, uow, entity, ticket, "en_proceso", actor=agent, notify=False)
+    if ticket.assigned_agent_id != agent.id:
+        await take(ctx, uow, entity, ticket, agent)
     return await tickets.add_message(
         uow,
         entity,
@@ -248,12 +251,21 @@ def serves_category(agent: User, ticket: Ticket) -> bool:
 
 
 async def set_status(
-    ctx: AppContext, uow: UnitOfWork, entity: Entity, ticket: Ticket, estado: str, *, actor: User | None
-) -> None:
-    """Change the status; closing a live chat posts a goodbye and frees the agent for the next in line."""
+    ctx: AppContext,
+    uow: UnitOfWork,
+    entity: Entity,
+    ticket: Ticket,
+    estado: str,
+    *,
+    actor: User | None,
+    notify: bool = True,
+) -> bool:
+    """Change the status and tell the citizen in the conversation; closing a live chat frees the agent."""
     was_live = ticket.is_live_chat and ticket.estado in (WAITING, LIVE)
     changed = await tickets.change_status(uow, entity, ticket, estado, actor)
-    if changed and estado in CLOSED_ESTADOS and was_live:
+    if not changed:
+        return False
+    if estado in CLOSED_ESTADOS and was_live:
         await tickets.add_message(
             uow,
             entity,
@@ -265,6 +277,36 @@ async def set_status(
             allow_closed=True,
         )
         await assign_waiting(ctx, uow, entity)
+    elif notify and (notice := status_notice(ticket)) is not None:
+        await tickets.add_message(
+            uow,
+            entity,
+            ticket,
+            author_kind="bot",
+            author_name="Asistente virtual",
+            text=notice,
+            origen="chat" if ticket.channel != "whatsapp" else "whatsapp",
+            allow_closed=True,
+        )
+    return True
+
+
+def status_notice(ticket: Ticket) -> str | None:
+    """What the bot tells the citizen when their ticket moves to an estado they care about."""
+    nro = ticket.nro_ticket
+    if ticket.tipo == "pyme":
+        notices = {
+            "en_proceso": f"Tu solicitud N.º {nro} está en proceso: ya la estamos atendiendo.",
+            "resuelto": f"¡Buenas noticias! Tu solicitud N.º {nro} quedó resuelta. Gracias por escribirnos.",
+            "cerrado": f"Tu solicitud N.º {nro} quedó cerrada. Si necesitás algo más, escribinos.",
+        }
+    else:
+        notices = {
+            "en_proceso": f"Tu reclamo N.º {nro} está en proceso: ya lo estamos atendiendo.",
+            "resuelto": f"¡Buenas noticias! Tu reclamo N.º {nro} quedó resuelto. Gracias por avisarnos.",
+            "cerrado": f"Tu reclamo N.º {nro} quedó cerrado. Si necesitás algo más, escribinos.",
+        }
+    return notices.get(ticket.estado)
 
 
 async def escalate(uow: UnitOfWork, entity: Entity, ticket: Ticket, verdict: dict[str, Any]) -> None:

@@ -308,6 +308,11 @@ def build_view(
     """The view of one email: the newest covered message, the other new ones and a few older ones for context."""
     label = ESTADO_LABELS.get(ticket.estado, ticket.estado)
     headline, intro = _headline(role, kinds, label)
+    urgent_alert = "urgent" in kinds and role in ("oncall", "inbox")
+    if urgent_alert and (ticket.urgency or {}).get("notify_oncall"):
+        headline, intro = _headline("oncall", kinds, label)
+    elif urgent_alert:
+        headline, intro = "Reclamo URGENTE", "Un vecino informó una urgencia: revisalo cuanto antes."
     covered = [m for m in history if m.id in new_message_ids]
     last_msg = covered[-1] if covered else (history[-1] if history else None)
     before = [m for m in history if last_msg is None or m.id < last_msg.id]
@@ -321,7 +326,7 @@ def build_view(
     urgency = ticket.urgency or {}
     category = str(urgency.get("category") or "") if ticket.prioridad == "urgente" else ""
     contact = ", ".join(p for p in (ticket.nombre_usuario, ticket.telefono, ticket.email) if p) or None
-    template = _ROLE_TEMPLATE.get(role, "agent")
+    template = "oncall" if urgent_alert else _ROLE_TEMPLATE.get(role, "agent")
     return EmailView(
         template=template,
         entity_name=entity_name,

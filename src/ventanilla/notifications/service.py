@@ -38,9 +38,16 @@ def status_notifies_citizen(old: str, new: str) -> bool:
     return new != old and new in CITIZEN_STATUS_NOTICES
 
 
-def not_before(settings: Settings, role: str, now: dt.datetime) -> dt.datetime:
-    """Urgent on-call mail leaves at once; the rest waits one debounce window so bursts become one email."""
-    if role == "oncall":
+# Kinds that leave at once (taking with them whatever is pending for the same recipient): the citizen's
+# acknowledgement (number and PIN), status changes and urgent mail. Only message follow-ups are coalesced.
+IMMEDIATE_KINDS = frozenset({"ticket_created", "status", "urgent", "history"})
+
+
+def not_before(
+    settings: Settings, role: str, now: dt.datetime, *, kind: str = "message", urgent: bool = False
+) -> dt.datetime:
+    """When an email may leave: at once unless it is a message follow-up of a non-urgent ticket (debounced)."""
+    if role == "oncall" or urgent or kind in IMMEDIATE_KINDS:
         return now
     return now + dt.timedelta(seconds=max(0, settings.email_debounce_seconds))
 
@@ -108,7 +115,7 @@ def _row(
         message_id=message_id,
         status=PENDING,
         attempts=0,
-        not_before=not_before(settings, target.role, now),
+        not_before=not_before(settings, target.role, now, kind=kind, urgent=ticket.prioridad == "urgente"),
         next_attempt_at=now,
         created_at=now,
     )
@@ -127,18 +134,48 @@ def _excluding(targets: list[Target | None], author_email: str | None) -> list[T
 async def enqueue_ticket_created(
     session: AsyncSession, settings: Settings, presence: Presence, entity: Entity, ticket: Ticket, now: dt.datetime
 ) -> list[EmailOutbox]:
-    """New ticket: the agent side; the citizen a confirmation (not for live chats); on-call at once if urgent."""
+    """New ticket: the agent side; the citizen a confirmation (not for live chats); urgent ones at once to the
+    entity's inbox and on-call address as well."""
     targets: list[Target | None] = [await agent_target(session, presence, entity, ticket, live_check=True)]
     if not ticket.is_live_chat:
         targets.append(await citizen_target(session, entity, ticket))
-    if (ticket.urgency or {}).get("notify_oncall") and entity.oncall_email:
-        targets.append(await _unless_opted_out(session, entity, Target("oncall", entity.oncall_email)))
+    targets.extend(await _urgent_targets(session, entity, ticket))
     rows = [
-        _row(settings, entity, ticket, t, "urgent" if t.role == "oncall" else "ticket_created", now)
-        for t in _excluding(targets, None)
+        _row(settings, entity, ticket, t, _created_kind(ticket, t), now) for t in _unique(_excluding(targets, None))
     ]
     await repository.add(session, rows)
     return rows
+
+
+def _is_urgent(ticket: Ticket) -> bool:
+    return ticket.prioridad == "urgente"
+
+
+def _created_kind(ticket: Ticket, target: Target) -> str:
+    return "urgent" if target.role in ("oncall", "inbox") and _is_urgent(ticket) else "ticket_created"
+
+
+async def _urgent_targets(session: AsyncSession, entity: Entity, ticket: Ticket) -> list[Target | None]:
+    """An urgent ticket reaches the entity's inbox (inside hours too) and its on-call address where set."""
+    if not _is_urgent(ticket):
+        return []
+    targets: list[Target | None] = []
+    if entity.inbox_email:
+        targets.append(await _unless_opted_out(session, entity, Target("inbox", entity.inbox_email)))
+    if entity.oncall_email:
+        targets.append(await _unless_opted_out(session, entity, Target("oncall", entity.oncall_email)))
+    return targets
+
+
+def _unique(targets: list[Target]) -> list[Target]:
+    """One row per address (the first role wins: agent or inbox before on-call)."""
+    seen: set[str] = set()
+    kept = []
+    for target in targets:
+        if target.address not in seen:
+            seen.add(target.address)
+            kept.append(target)
+    return kept
 
 
 async def enqueue_message(
@@ -188,11 +225,9 @@ async def enqueue_status(
 async def enqueue_escalated(
     session: AsyncSession, settings: Settings, entity: Entity, ticket: Ticket, now: dt.datetime
 ) -> list[EmailOutbox]:
-    """A ticket turned urgent later in its conversation: on-call at once when no agent is on duty."""
-    if not (ticket.urgency or {}).get("notify_oncall") or not entity.oncall_email:
-        return []
-    target = await _unless_opted_out(session, entity, Target("oncall", entity.oncall_email))
-    rows = [_row(settings, entity, ticket, target, "urgent", now)] if target else []
+    """A ticket turned urgent later in its conversation: the entity's inbox and on-call address, at once."""
+    targets = _unique([t for t in await _urgent_targets(session, entity, ticket) if t is not None])
+    rows = [_row(settings, entity, ticket, t, "urgent", now) for t in targets]
     await repository.add(session, rows)
     return rows
 

@@ -1,4 +1,4 @@
-"""Turns ticket changes into Socket.IO events for the panel and the widget's live-chat room."""
+"""Turns ticket changes into Socket.IO events for the panel and the citizen's widget."""
 
 from __future__ import annotations
 
@@ -13,6 +13,24 @@ from ventanilla.users.models import User
 
 # The widget already shows what the citizen typed in it; echoing it back would duplicate it.
 _WIDGET_ORIGINS = frozenset({"chat", "web"})
+_ENTITY_SIDE = frozenset({"agent", "bot", "system"})
+
+
+def widget_session_key(ticket: Ticket) -> str | None:
+    """The chat session whose widget shows this ticket's news, if it was filed from the web widget.
+
+    Both frontend versions keep the bot socket in the chat-session room, and neither de-duplicates
+    `new_chat_message` (ticket room, appended as is) against `message` (session room, deduplicated by `id`
+    among bot messages only). The reference widget joins the ticket room for every ticket it filed, the newest
+    only for live chats; so news of a widget's ticket goes to the session room alone, once, which both show.
+    """
+    if (
+        ticket.channel == "whatsapp"
+        or not ticket.chat_session_key
+        or not rooms.valid_session_key(ticket.chat_session_key)
+    ):
+        return None
+    return ticket.chat_session_key
 
 
 class RealtimeListener(BaseListener):
@@ -28,8 +46,8 @@ class RealtimeListener(BaseListener):
     async def message_added(
         self, uow: UnitOfWork, entity: Entity, ticket: Ticket, message: TicketMessage, author: User | None
     ) -> None:
-        """Panel always (but not the author's sockets showing this conversation); the widget room unless it is the
-        widget's own message."""
+        """Panel always (but not the author's sockets showing this conversation); the citizen's widget once
+        (session room or ticket room), never its own message."""
         skip: tuple[str, ...] = ()
         if author is not None and message.author_kind == "agent" and self.presence is not None:
             # The newest panel already shows its own reply optimistically (with a temporary id, so it cannot
@@ -38,23 +56,26 @@ class RealtimeListener(BaseListener):
         uow.events.emit("new_comment", schemas.comment_event(ticket, message), rooms.panel_room(entity.id), skip)
         if message.author_kind == "citizen" and message.origen in _WIDGET_ORIGINS:
             return
+        session_key = widget_session_key(ticket)
+        if session_key is not None and message.author_kind in _ENTITY_SIDE:
+            uow.events.emit(
+                "message", schemas.widget_message_event(ticket, message), rooms.session_room(entity.id, session_key)
+            )
+            return
         uow.events.emit(
-            "new_chat_message", schemas.chat_message_event(message), rooms.ticket_room(ticket.tipo, ticket.id)
+            "new_chat_message",
+            schemas.chat_message_event(message, estado=ticket.estado),
+            rooms.ticket_room(ticket.tipo, ticket.id),
         )
 
     async def status_changed(
         self, uow: UnitOfWork, entity: Entity, ticket: Ticket, old: str, actor: User | None
     ) -> None:
-        """Panels refresh a ticket's status."""
+        """Panels refresh a ticket's status (the citizen hears it as the bot's notice message)."""
+        uow.events.emit("ticket_updated", schemas.ticket_updated_event(ticket, old), rooms.panel_room(entity.id))
+
+    async def escalated(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None:
+        """Panels see at once that a ticket became urgent."""
         uow.events.emit(
-            "ticket_updated",
-            {
-                "id": ticket.id,
-                "ticketId": ticket.id,
-                "estado": ticket.estado,
-                "estado_anterior": old,
-                "prioridad": ticket.prioridad,
-                "assigned_agent_id": ticket.assigned_agent_id,
-            },
-            rooms.panel_room(entity.id),
+            "ticket_updated", schemas.ticket_updated_event(ticket, ticket.estado), rooms.panel_room(entity.id)
         )

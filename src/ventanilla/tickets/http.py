@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -16,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ventanilla.attachments import service as attachments
 from ventanilla.attachments.http import attachment_info, receive_upload
 from ventanilla.chat import service as livechat
+from ventanilla.context import AppContext
 from ventanilla.db import UnitOfWork
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities import service as entities
@@ -121,6 +123,44 @@ class LocationOut(OkOut):
     longitud: float | None
 
 
+LOOKUP_PURPOSE = "pin-lookup"
+LOOKUP_COOKIE_SECONDS = 30 * 60
+
+
+def lookup_cookie_name(ticket_id: int) -> str:
+    """The cookie that lets one browser keep reading one ticket after a successful PIN lookup."""
+    return f"ventanilla_pin_{ticket_id}"
+
+
+def grant_lookup(response: Response, ctx: AppContext, ticket: Ticket) -> None:
+    """After the PIN matched: a short-lived, signed, HttpOnly cookie valid for this ticket only.
+
+    The lookup page of `63f867f1` asks for the ticket's timeline and messages without the PIN.
+    """
+    response.set_cookie(
+        lookup_cookie_name(ticket.id),
+        ctx.signer.sign(LOOKUP_PURPOSE, {"t": ticket.id, "p": ctx.signer.short_mac(LOOKUP_PURPOSE, ticket.pin)}),
+        max_age=LOOKUP_COOKIE_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=ctx.settings.session_cookie_secure,
+        path="/",
+    )
+
+
+def lookup_granted(request: Request, ctx: AppContext, ticket: Ticket) -> bool:
+    """Whether this browser looked this ticket up with its PIN recently (and the PIN has not changed since)."""
+    raw = request.cookies.get(lookup_cookie_name(ticket.id))
+    if not raw:
+        return False
+    payload = ctx.signer.unsign(LOOKUP_PURPOSE, raw, max_age=LOOKUP_COOKIE_SECONDS)
+    return (
+        isinstance(payload, dict)
+        and payload.get("t") == ticket.id
+        and secrets.compare_digest(str(payload.get("p")), ctx.signer.short_mac(LOOKUP_PURPOSE, ticket.pin))
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class View:
     """A ticket the caller may read, its entity, and whether only its PIN let the caller in."""
@@ -148,6 +188,9 @@ async def _view(
     by_pin = False
     if not allowed and pin is not None:
         by_pin = allowed = await pins.verify_pin(request.app.state.ctx, ticket, pin, client=client_of(request))
+    if not allowed and pin is None:
+        # Only for calls without a PIN (what the reference lookup page sends): a wrong PIN stays wrong.
+        by_pin = allowed = lookup_granted(request, request.app.state.ctx, ticket)
     if not allowed:
         if user is not None and user.is_staff:
             raise NotFound("No existe ese reclamo.")
@@ -180,19 +223,21 @@ def _for_pin_viewer(detail: dict[str, Any]) -> dict[str, Any]:
     return detail
 
 
-def _shift(ctx: Ctx) -> dt.timedelta:
-    return dt.timedelta(hours=ctx.settings.panel_date_shift_hours)
+def _shift(ctx: Ctx, view: schemas.View, field: schemas.DateField) -> dt.timedelta:
+    return schemas.date_shift(view, field, ctx.settings.panel_date_shift_hours)
 
 
-async def _detail(ctx: Ctx, uow: UnitOfWork, ticket: Ticket) -> dict[str, Any]:
+async def _detail(ctx: Ctx, uow: UnitOfWork, ticket: Ticket, view: schemas.View) -> dict[str, Any]:
     messages = await repository.messages(uow.session, ticket.id)
     events = await repository.events(uow.session, ticket.id)
     agent = await repository.agent_summary(uow.session, ticket.assigned_agent_id)
     last = messages[-1].text if messages else None
+    ticket_shift = _shift(ctx, view, schemas.DateField.TICKET)
+    message_shift = _shift(ctx, view, schemas.DateField.MESSAGE)
     return {
-        **schemas.ticket_wire(ticket, agent=agent, last_message=last, date_shift=_shift(ctx)),
-        "mensajes": [schemas.message_wire(m) for m in messages],
-        "historial": schemas.timeline_wire(ticket, events, [], _shift(ctx)),
+        **schemas.ticket_wire(ticket, agent=agent, last_message=last, date_shift=ticket_shift),
+        "mensajes": [schemas.message_wire(m, message_shift) for m in messages],
+        "historial": schemas.timeline_wire(ticket, events, [], _shift(ctx, view, schemas.DateField.HISTORY)),
     }
 
 
@@ -209,7 +254,7 @@ async def list_tickets(
     if user.entity_id is None:
         return {"tickets": []}
     rows = await repository.list_for_entity(uow.session, user.entity_id, limit=limit_, offset=offset, estado=estado)
-    shift = _shift(ctx)
+    shift = _shift(ctx, schemas.View.PANEL_LIST, schemas.DateField.TICKET)
     return {"tickets": [schemas.ticket_wire(t, agent=a, last_message=m, date_shift=shift) for t, a, m in rows]}
 
 
@@ -225,7 +270,10 @@ class MyTicketOut(BaseModel):
 
 
 def _mine(ctx: Ctx, rows: Sequence[Ticket]) -> list[dict[str, Any]]:
-    return [schemas.ticket_wire(t, date_shift=_shift(ctx)) for t in rows]
+    return [
+        schemas.ticket_wire(t, date_shift=_shift(ctx, schemas.View.CITIZEN_DETAIL, schemas.DateField.TICKET))
+        for t in rows
+    ]
 
 
 @router.get("/tickets/mis", response_model=list[MyTicketOut], responses={401: {"description": "Sin sesión.", **_ERR}})
@@ -349,6 +397,7 @@ async def _messages(
     return {
         "estado_chat": ticket.estado,
         "estado": ticket.estado,
+        "prioridad": ticket.prioridad,
         "ticket_id": ticket.id,
         "nro_ticket": ticket.nro_ticket,
         "mensajes": [schemas.message_wire(m) for m in messages],
@@ -402,12 +451,13 @@ async def citizen_reply(
 async def by_number(
     nro: str,
     request: Request,
+    response: Response,
     ctx: Ctx,
     uow: UoW,
     entity: OptionalEntity,
     pin: Annotated[str, Query(min_length=1, max_length=12)],
 ) -> dict[str, Any]:
-    """Public lookup by ticket number and PIN."""
+    """Public lookup by ticket number and PIN; the browser may then read that ticket's timeline and messages."""
     digits = "".join(ch for ch in nro if ch.isdigit())
     if not digits or len(digits) > 15:
         raise NotFound("No encontramos un reclamo con ese número y PIN.")
@@ -419,7 +469,13 @@ async def by_number(
     found = await pins.find_by_pin(ctx, candidates, pin, client=client_of(request))
     if found is None:
         raise NotFound("No encontramos un reclamo con ese número y PIN.")
-    return _for_pin_viewer(await _detail(ctx, uow, found))
+    grant_lookup(response, ctx, found)
+    return _lookup_wire(_for_pin_viewer(await _detail(ctx, uow, found, schemas.View.LOOKUP)))
+
+
+def _lookup_wire(detail: dict[str, Any]) -> dict[str, Any]:
+    # The lookup page refreshes with `performSearch(ticket.nro_ticket, pin)`, which calls `.trim()` on it.
+    return {**detail, "nro_ticket": str(detail["nro_ticket"])}
 
 
 @router.get("/tickets/{tipo}/{ticket_id}", response_model=TicketDetailOut)
@@ -436,9 +492,15 @@ async def get_ticket(
     """A ticket with its messages and history."""
     view = await _view(uow, request, ticket_id, user, entity, pin=pin)
     ticket = view.ticket
-    detail = await _detail(ctx, uow, ticket)
+    if user is not None and user.is_staff:
+        dates = schemas.View.PANEL_DETAIL
+    elif view.by_pin:
+        dates = schemas.View.LOOKUP
+    else:
+        dates = schemas.View.CITIZEN_DETAIL
+    detail = await _detail(ctx, uow, ticket, dates)
     if view.by_pin:
-        _for_pin_viewer(detail)
+        detail = _lookup_wire(_for_pin_viewer(detail))
     if user is not None and user.is_staff and ticket.has_unread:
         ticket.has_unread = False
         await uow.commit()
@@ -460,7 +522,11 @@ async def timeline(
     _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
     events = await repository.events(uow.session, ticket.id)
     messages = await repository.messages(uow.session, ticket.id)
-    return {"estado_chat": ticket.estado, "timeline": schemas.timeline_wire(ticket, events, messages, _shift(ctx))}
+    view = schemas.View.TIMELINE
+    history_shift = _shift(ctx, view, schemas.DateField.HISTORY)
+    message_shift = _shift(ctx, view, schemas.DateField.MESSAGE)
+    timeline = schemas.timeline_wire(ticket, events, messages, history_shift, message_shift)
+    return {"estado_chat": ticket.estado, "prioridad": ticket.prioridad, "timeline": timeline}
 
 
 class _ReplyOption(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -47,9 +48,54 @@ def attachments_wire(info: dict[str, Any] | None, owner_id: int) -> list[dict[st
     ]
 
 
-def message_wire(message: TicketMessage) -> dict[str, Any]:
+class View(StrEnum):
+    """A response shape, named by the frontend views that read its dates."""
+
+    PANEL_LIST = "panel_list"  # GET /tickets: TicketListItem
+    PANEL_DETAIL = "panel_detail"  # GET /tickets/{tipo}/{id} as staff: DetailsPanel, history accordion, conversation
+    CITIZEN_DETAIL = "citizen_detail"  # GET /tickets/{tipo}/{id} as its citizen: ChatPage "Creado el"
+    LOOKUP = "lookup"  # por_numero (and any PIN read of a ticket): TicketLookup
+    TIMELINE = "timeline"  # GET .../timeline: TicketTimeline (lookup page, ChatPage)
+    CONVERSATION = "conversation"  # /mensajes, replies, socket events, the widget
+
+
+class DateField(StrEnum):
+    """Which date of a response."""
+
+    TICKET = "ticket"  # the ticket's own `fecha`
+    HISTORY = "history"  # status / creation / assignment entries
+    MESSAGE = "message"  # messages (`fecha`, `timestamp`)
+
+
+# Every view parses dates with `new Date(value)` (exact for ISO strings with an offset; local time without one),
+# and some then subtract 3 h before showing them (both frontend versions): TicketListItem, DetailsPanel,
+# TicketStatusBar, TicketLogisticsSummary and TicketTimeline (statuses and messages). No string reads right in
+# both kinds of view, so each (view, field) pair gets the representation its reader needs. The one conflict:
+# the panel's detail feeds the same `mensajes` to the conversation (unshifted) and to the history accordion
+# (shifted); the conversation wins, so the accordion shows those messages 3 h early.
+_SHIFTED: frozenset[tuple[View, DateField]] = frozenset(
+    {
+        (View.PANEL_LIST, DateField.TICKET),
+        (View.PANEL_DETAIL, DateField.TICKET),
+        (View.PANEL_DETAIL, DateField.HISTORY),
+        (View.CITIZEN_DETAIL, DateField.HISTORY),
+        (View.LOOKUP, DateField.TICKET),
+        (View.LOOKUP, DateField.HISTORY),
+        (View.LOOKUP, DateField.MESSAGE),
+        (View.TIMELINE, DateField.HISTORY),
+        (View.TIMELINE, DateField.MESSAGE),
+    }
+)
+
+
+def date_shift(view: View, field: DateField, hours: float) -> dt.timedelta:
+    """How much later than the truth a date is sent so that the view reading it shows the right local time."""
+    return dt.timedelta(hours=hours) if (view, field) in _SHIFTED else dt.timedelta(0)
+
+
+def message_wire(message: TicketMessage, date_shift: dt.timedelta = dt.timedelta(0)) -> dict[str, Any]:
     """A message with both the Spanish keys and the panel's {author, content, timestamp} keys."""
-    fecha = iso(message.created_at)
+    fecha = panel_date(message.created_at, date_shift)
     staff = message.is_staff_side
     return {
         "id": message.id,
@@ -73,11 +119,12 @@ def message_wire(message: TicketMessage) -> dict[str, Any]:
     }
 
 
-def chat_message_event(message: TicketMessage) -> dict[str, Any]:
+def chat_message_event(message: TicketMessage, *, estado: str | None = None) -> dict[str, Any]:
     """`new_chat_message`: flat fields for the widget's live-chat room."""
     return {
         "id": message.id,
         "ticket_id": message.ticket_id,
+        "estado": estado,
         "comentario": message.text,
         "texto": message.text,
         "es_admin": message.is_staff_side,
@@ -87,6 +134,37 @@ def chat_message_event(message: TicketMessage) -> dict[str, Any]:
         "attachment_info": shown_attachment(message.attachment),
         "attachments": attachments_wire(message.attachment, message.id),
         "botones": message.buttons or [],
+    }
+
+
+def widget_message_event(ticket: Ticket, message: TicketMessage) -> dict[str, Any]:
+    """`message` on the chat-session room: an entity-side message in the shape of a bot answer (CONTRACT §3)."""
+    return {
+        "id": message.id,
+        "respuesta": message.text,
+        "ticket_id": ticket.id,
+        "nro_ticket": ticket.nro_ticket,
+        "estado": ticket.estado,
+        "prioridad": ticket.prioridad,
+        "fecha": iso(message.created_at),
+        "origen": message.origen,
+        "autor": author_label(message),
+        "es_admin": True,
+        "attachment_info": message.attachment,
+    }
+
+
+def ticket_updated_event(ticket: Ticket, old: str) -> dict[str, Any]:
+    """`ticket_updated` for the panel: status, priority and assignment of one ticket."""
+    return {
+        "id": ticket.id,
+        "ticketId": ticket.id,
+        "ticket_id": ticket.id,
+        "nro_ticket": ticket.nro_ticket,
+        "estado": ticket.estado,
+        "estado_anterior": old,
+        "prioridad": ticket.prioridad,
+        "assigned_agent_id": ticket.assigned_agent_id,
     }
 
 
@@ -186,7 +264,7 @@ def ticket_wire(
 
 
 def panel_date(value: dt.datetime | None, shift: dt.timedelta) -> str | None:
-    """A date for the fields the panel moves back by a fixed offset before showing them (see Settings)."""
+    """A date sent `shift` later than the truth (see `date_shift`), ISO-8601 with its offset."""
     return iso(value + shift) if value else None
 
 
@@ -195,6 +273,7 @@ def timeline_wire(
     events: Sequence[TicketEvent],
     messages: Sequence[TicketMessage],
     date_shift: dt.timedelta = dt.timedelta(0),
+    message_shift: dt.timedelta | None = None,
 ) -> list[dict[str, Any]]:
     """Creation, status changes, escalations and messages, oldest first, with the panel's aliases."""
     items: list[tuple[dt.datetime, int, dict[str, Any]]] = []
@@ -213,8 +292,8 @@ def timeline_wire(
             entry["detalle"] = ev.note
         items.append((ev.created_at, 0, entry))
     for msg in messages:
-        wire = message_wire(msg)
-        wire.update({"tipo": "comentario", "fecha": panel_date(msg.created_at, date_shift)})
+        wire = message_wire(msg, date_shift if message_shift is None else message_shift)
+        wire["tipo"] = "comentario"
         items.append((msg.created_at, 1, wire))
     items.sort(key=lambda item: (item[0], item[1]))
     return [item[2] for item in items]

@@ -1,0 +1,76 @@
+// The citizen's widget as each frontend version wires its sockets (read from its source), on socket.io-client v4.
+// Usage: node widget.mjs '{"url", "version": "63f867f1"|"985c1f40", "entityToken", "sessionId", "tipo",
+//                          "response": {the /ask response that filed the ticket}}'
+// Prints JSON lines: {"type": "ready"}, {"type": "room", "room"}, {"type": "shown", "id", "text", "via"}.
+//
+// Both versions: the bot socket connects with auth {entityToken}, joins the chat session id, and hands `message` /
+// `bot_response` payloads to processBotPayload, which drops a payload whose `id` it has already seen (among bot
+// payloads only) and otherwise appends it; a payload with `ticket_id` sets the active ticket.
+// 63f867f1: ChatPanel opens the ticket-room socket (no auth) for any active ticket.
+// 985c1f40: only for a live chat (estado esperando_agente_en_vivo / en_vivo, or en_proceso once live).
+// In both, the ticket room's `new_chat_message` is appended as is (no de-duplication).
+import { io } from "socket.io-client";
+
+const spec = JSON.parse(process.argv[2] || "{}");
+const out = (obj) => process.stdout.write(JSON.stringify(obj) + "\n");
+const LIVE = new Set(["esperando_agente_en_vivo", "en_vivo"]);
+const seen = new Set();
+let activeTicketId = null;
+let liveChatTicketId = null;
+let roomSocket = null;
+
+function openRoom(ticketId) {
+  if (roomSocket) return;
+  roomSocket = io(spec.url, { path: "/socket.io", reconnection: false });
+  const room = `ticket_${spec.tipo || "municipio"}_${ticketId}`;
+  // The frontend emits without an acknowledgement; the callback only tells the test the join was processed.
+  roomSocket.emit("join", { room }, (ack) => out({ type: "room", room, ack }));
+  roomSocket.on("new_chat_message", (data) =>
+    out({ type: "shown", id: data.id, text: data.comentario || "", via: "new_chat_message" }),
+  );
+}
+
+function handle(payload, via) {
+  const items = Array.isArray(payload) ? payload : [payload];
+  for (const data of items) {
+    if (!data || typeof data !== "object") continue;
+    const ticketId = typeof data.ticket_id === "number" ? data.ticket_id : undefined;
+    const estado = data.status || data.estado;
+    if (spec.version !== "63f867f1" && estado && ticketId) {
+      if (LIVE.has(estado) || (estado === "en_proceso" && liveChatTicketId)) liveChatTicketId = ticketId;
+    }
+    const id = data.id ?? data.message_id ?? data.messageId;
+    const fingerprint = typeof id === "string" || typeof id === "number" ? `id:${id}` : `fp|${data.respuesta}`;
+    if (!seen.has(fingerprint)) {
+      seen.add(fingerprint);
+      if (via !== "http") out({ type: "shown", id, text: data.respuesta || "", via });
+    }
+    if (ticketId) activeTicketId = ticketId;
+  }
+  const roomFor = spec.version === "63f867f1" ? activeTicketId : liveChatTicketId;
+  if (roomFor) openRoom(roomFor);
+}
+
+const bot = io(spec.url, {
+  path: "/socket.io",
+  transports: ["websocket", "polling"],
+  withCredentials: true,
+  auth: { entityToken: spec.entityToken },
+  reconnection: false,
+});
+bot.on("connect", async () => {
+  const ack = await bot.timeout(10000).emitWithAck("join", { room: spec.sessionId, channel: "web" });
+  if (spec.response) handle(spec.response, "http");
+  out({ type: "ready", ack, room: roomSocket ? "opening" : null });
+});
+bot.on("message", (data) => handle(data, "message"));
+bot.on("bot_response", (data) => handle(data, "bot_response"));
+bot.on("connect_error", (err) => {
+  out({ type: "error", message: String(err && err.message) });
+  process.exit(1);
+});
+process.on("SIGTERM", () => {
+  bot.close();
+  roomSocket?.close();
+  process.exit(0);
+});
