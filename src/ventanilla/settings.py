@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from ventanilla.text import MAX_MESSAGE_CHARS
+
 if TYPE_CHECKING:
     from ventanilla.jobs.runner import Backoff
 
@@ -53,7 +55,7 @@ class Settings(BaseSettings):
     token_max_age_seconds: int = 7 * 24 * 3600
 
     max_body_bytes: int = 64 * 1024
-    max_message_chars: int = 4000
+    max_message_chars: int = MAX_MESSAGE_CHARS
     max_upload_bytes: int = 10 * 1024 * 1024
     rate_limit_per_minute: int = 120
     login_rate_limit_per_minute: int = 20

@@ -450,3 +450,29 @@ async def test_a_category_chosen_by_button_survives_the_widgets_context(server: 
     ]
     ticket = await widget_intake(server, tenant, turns, "k-2")
     assert ticket["categoria"] == "Ruidos molestos"
+
+
+async def test_a_new_location_is_history_and_reaches_the_panel(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    async with server.client() as agent_client, server.client() as citizen:
+        await login(agent_client, tenant.agents[0]["email"])
+        panel = await SocketRecorder().connect(server.url, headers=session_cookie_header(agent_client))
+        try:
+            session_key = str(uuid.uuid4())
+            created = await file_complaint(citizen, tenant, session_key)
+            path = f"/tickets/chat/{created['ticket_id']}/ubicacion"
+            body = {"lat": -32.8901, "lon": -68.8402, "direccion": "Belgrano 540"}
+            moved = await citizen.put(path, json=body, headers=widget_headers(tenant, session_key))
+            assert moved.status_code == 200 and moved.json()["direccion"] == "Belgrano 540"
+            (event,) = await panel.wait_for("ticket_updated")
+            assert event["ticket_id"] == created["ticket_id"] and event["direccion"] == "Belgrano 540"
+            assert event["latitud"] == -32.8901
+            again = await citizen.put(path, json=body, headers=widget_headers(tenant, session_key))
+            assert again.status_code == 200  # the same place again changes nothing
+            timeline = (
+                await agent_client.get(f"/tickets/municipio/{created['ticket_id']}/timeline")
+            ).json()["timeline"]
+            moves = [item for item in timeline if item["tipo"] == "ubicacion"]
+            assert len(moves) == 1 and "Belgrano 540" in moves[0]["detalle"]
+        finally:
+            await panel.close()

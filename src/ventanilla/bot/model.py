@@ -12,6 +12,7 @@ from typing import Any, Literal, TypeAlias
 from pydantic import BaseModel, Field
 
 from ventanilla.knowledge.search import Item as KnowledgeItem
+from ventanilla.text import MAX_MESSAGE_CHARS
 
 from .intake import clean_text
 
@@ -30,7 +31,7 @@ ESTADOS = frozenset(
 INTAKE_ESTADOS = frozenset({"recolectando_info", "recolectando_datos_personales", "confirmando_reclamo"})
 AWAITING = frozenset({"categoria", "descripcion", "ubicacion", "datos_personales", "confirmacion"})
 SIDES = frozenset({"consulta", "mensaje"})
-MAX_DESCRIPCION = 4000
+MAX_DESCRIPCION = MAX_MESSAGE_CHARS
 MAX_LEN = {
     "categoria": 100,
     "descripcion": MAX_DESCRIPCION,

@@ -18,9 +18,8 @@ from ventanilla.db import UnitOfWork
 from ventanilla.entities import repository as entities_repo
 from ventanilla.errors import BadRequest, Forbidden, NotFound, TooLarge, Unprocessable
 from ventanilla.notifications import emails
-from ventanilla.text import clean
+from ventanilla.text import MAX_MESSAGE_CHARS, clean
 from ventanilla.tickets import repository as tickets_repo
-from ventanilla.tickets.service import MAX_MESSAGE_CHARS
 from ventanilla.users import repository as users_repo
 
 log = logging.getLogger(__name__)

@@ -74,6 +74,12 @@ class RealtimeListener(BaseListener):
         """Panels refresh a ticket's status (the citizen hears it as the bot's notice message)."""
         uow.events.emit("ticket_updated", schemas.ticket_updated_event(ticket, old), rooms.panel_room(entity.id))
 
+    async def location_changed(self, uow: UnitOfWork, entity: Entity, ticket: Ticket, actor: User | None) -> None:
+        """Panels see the new address or point."""
+        uow.events.emit(
+            "ticket_updated", schemas.ticket_updated_event(ticket, ticket.estado), rooms.panel_room(entity.id)
+        )
+
     async def escalated(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None:
         """Panels see at once that a ticket became urgent."""
         uow.events.emit(

@@ -26,6 +26,8 @@ class TicketListener(Protocol):
 
     async def escalated(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None: ...
 
+    async def location_changed(self, uow: UnitOfWork, entity: Entity, ticket: Ticket, actor: User | None) -> None: ...
+
 
 class BaseListener:
     """A listener that ignores everything; subclasses override what they need."""
@@ -45,3 +47,6 @@ class BaseListener:
 
     async def escalated(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None:
         """An existing ticket became urgent (`ticket.urgency` says why)."""
+
+    async def location_changed(self, uow: UnitOfWork, entity: Entity, ticket: Ticket, actor: User | None) -> None:
+        """The ticket's address or point changed."""

@@ -768,9 +768,10 @@ async def set_location(
     if body.direccion is None and (body.lat is None or body.lon is None):
         raise BadRequest("Mandá `lat` y `lon`, o una `direccion`.")
     _, ticket = await _viewable(uow, request, ticket_id, user, entity)
-    if body.direccion is not None and body.direccion.strip():
-        ticket.direccion = body.direccion.strip()
-    if body.lat is not None and body.lon is not None:
-        ticket.latitud, ticket.longitud = body.lat, body.lon
+    owner = await entities_repo.get(uow.session, ticket.entity_id)
+    assert owner is not None  # a ticket always belongs to an entity
+    await service.set_location(
+        uow, owner, ticket, direccion=body.direccion, latitud=body.lat, longitud=body.lon, actor=user
+    )
     await uow.commit()
     return {"ok": True, "direccion": ticket.direccion, "latitud": ticket.latitud, "longitud": ticket.longitud}

@@ -165,6 +165,9 @@ def ticket_updated_event(ticket: Ticket, old: str) -> dict[str, Any]:
         "estado_anterior": old,
         "prioridad": ticket.prioridad,
         "assigned_agent_id": ticket.assigned_agent_id,
+        "direccion": ticket.direccion,
+        "latitud": ticket.latitud,
+        "longitud": ticket.longitud,
     }
 
 

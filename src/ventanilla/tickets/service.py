@@ -13,11 +13,11 @@ from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
 from ventanilla.security import same_text
+from ventanilla.text import MAX_MESSAGE_CHARS, one_line
 from ventanilla.tickets import repository
 from ventanilla.tickets.models import CHANNELS, ESTADOS, PRIORIDADES, Ticket, TicketEvent, TicketMessage
 from ventanilla.users.models import User
 
-MAX_MESSAGE_CHARS = 4000
 _ID_FLOOR = 1 << 40
 
 # What the panel offers (nuevo, en_proceso, resuelto; cerrado shows as resolved) is allowed from any state;
@@ -229,6 +229,38 @@ async def change_status(
     await uow.session.flush()
     for listener in uow.listeners:
         await listener.status_changed(uow, entity, ticket, old, actor)
+    return True
+
+
+async def set_location(
+    uow: UnitOfWork,
+    entity: Entity,
+    ticket: Ticket,
+    *,
+    direccion: str | None,
+    latitud: float | None,
+    longitud: float | None,
+    actor: User | None,
+) -> bool:
+    """Record where the problem is (an address, a point or both); False when nothing changed."""
+    changed = False
+    address = one_line(direccion, 255) if direccion else ""
+    if address and address != ticket.direccion:
+        ticket.direccion, changed = address, True
+    if latitud is not None and longitud is not None and (latitud, longitud) != (ticket.latitud, ticket.longitud):
+        ticket.latitud, ticket.longitud, changed = latitud, longitud, True
+    if not changed:
+        return False
+    ticket.updated_at = utcnow()
+    where = ", ".join(
+        part
+        for part in (ticket.direccion, f"{ticket.latitud:.5f}, {ticket.longitud:.5f}" if ticket.latitud else None)
+        if part
+    )
+    record_event(uow, ticket, "ubicacion", to_value=where[:255], note=f"Ubicación: {where}", actor=actor)
+    await uow.session.flush()
+    for listener in uow.listeners:
+        await listener.location_changed(uow, entity, ticket, actor)
     return True
 
 

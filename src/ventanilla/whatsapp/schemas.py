@@ -15,6 +15,7 @@ from typing import Any, Literal
 from ventanilla.adapters import whatsapp_client as wa
 from ventanilla.adapters.whatsapp_client import ReplyOption
 from ventanilla.bot.engine import BotReply, Button
+from ventanilla.text import MAX_MESSAGE_CHARS
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +198,7 @@ def read_message(message: Mapping[str, Any]) -> InboundTurn:
             "kind": kind,
             "url": f"whatsapp-media:{media_id}",
         }
-        return InboundTurn(kind, text=_str(part.get("caption"), 4000), attachment=attachment)
+        return InboundTurn(kind, text=_str(part.get("caption"), MAX_MESSAGE_CHARS), attachment=attachment)
     return InboundTurn(kind)
 
 
