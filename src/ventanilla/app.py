@@ -188,7 +188,7 @@ def create_app(
     install_openapi(api)
 
     limited = BodyLimit(
-        ApiPrefix(RequestLog(InputGuard(api))),
+        ApiPrefix(InputGuard(RequestLog(api))),
         default=settings.max_body_bytes,
         per_prefix={
             "/webhooks/email": settings.max_inbound_email_bytes,

@@ -262,10 +262,11 @@ async def test_replies_multipart_interactive_and_reference_json(server: Server) 
         await admin_login(agent, tenant.agents[0]["email"])
         created = await file_complaint(citizen, tenant, session_key)
         ticket_id = created["ticket_id"]
+        # A complaint filed from the widget hears its news on the widget's own chat-session room.
         room = SocketRecorder()
-        await room.connect(server.url)
+        await room.connect(server.url, auth={"entityToken": tenant.token})
         try:
-            assert (await room.join(f"ticket_municipio_{ticket_id}"))["ok"] is True
+            assert (await room.join(session_key))["ok"] is True
             url = f"/tickets/municipio/{ticket_id}/responder"
             photo = await agent.post(
                 url, data={"comentario": "Mirá la foto"}, files={"archivos": ("foto.png", png_bytes(), "image/png")}
@@ -294,9 +295,9 @@ async def test_replies_multipart_interactive_and_reference_json(server: Server) 
             buttons = await agent.post(url, json=interactive)
             assert buttons.status_code == 200, buttons.text
             assert buttons.json()["mensaje"]["botones"] == [{"texto": "Sí", "action": "si_resuelto"}]
-            live = await room.wait_for("new_chat_message", 5)
-            assert [m["comentario"] for m in live] == ["Mirá la foto", "", "Solo texto", "Como antes", "¿Se resolvió?"]
-            assert live[0]["attachments"][0]["url"] == sent["attachments"][0]["url"]
+            live = await room.wait_for("message", 5)
+            assert [m["respuesta"] for m in live] == ["Mirá la foto", "", "Solo texto", "Como antes", "¿Se resolvió?"]
+            assert live[0]["attachment_info"]["url"] == sent["attachments"][0]["url"]
             assert live[4]["botones"] == [{"texto": "Sí", "action": "si_resuelto"}]
 
             before = await count_messages(server, ticket_id)

@@ -81,6 +81,8 @@ class TicketListOut(WireOut):
 class TicketDetailOut(TicketOut):
     """A ticket with its messages and history."""
 
+    nro_ticket: int | str  # a string on PIN lookups: the lookup page calls `.trim()` on it
+
     mensajes: list[dict[str, Any]]
     historial: list[dict[str, Any]]
 

@@ -150,7 +150,8 @@ def widget_message_event(ticket: Ticket, message: TicketMessage) -> dict[str, An
         "origen": message.origen,
         "autor": author_label(message),
         "es_admin": True,
-        "attachment_info": message.attachment,
+        "attachment_info": shown_attachment(message.attachment),
+        "botones": message.buttons or [],
     }
 
 
