@@ -34,6 +34,9 @@ def classify(text: str, model: Model | None = None) -> Verdict:
         return _CALM
     model = model or shipped()
     outcome = rules(text)
+    if not any(ch.isalpha() for ch in text):
+        # Numbers alone (a ticket number and PIN, a phone) carry nothing the model learned: the rules decide.
+        return outcome.verdict()
     probability = model.probability(text)
     score = round(model.combine(probability, outcome.score, bool(outcome.dropped), outcome.explicit_only), 3)
     urgent_at, unsure_at = model.thresholds
