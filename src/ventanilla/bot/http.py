@@ -147,8 +147,10 @@ async def ask(
         chosen is None or chosen != engine.category_from_description(categories, new_state.draft.descripcion)
     )
     if session_key and not greeting and (raw_state is None or must_keep):
-        chat = chat or await livechat.chat_session(uow, owner, session_key)
-        chat.state = orjson.loads(new_state.to_json())
+        wire_state = orjson.loads(new_state.to_json())
+        if chat is None:
+            chat = await livechat.chat_session(uow, owner, session_key, state=wire_state)
+        chat.state = wire_state
     await uow.commit()
     wire = answer.to_wire()
     estructura = wire.get("datos_estructura")

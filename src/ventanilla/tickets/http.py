@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from ventanilla.attachments import service as attachments
 from ventanilla.chat import service as livechat
 from ventanilla.db import UnitOfWork
-from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Forbidden, NotFound
 from ventanilla.tickets import pins, repository, schemas, service
@@ -45,9 +44,10 @@ async def _view(
     pin: str | None = None,
 ) -> View:
     """A ticket the caller may read: staff of its entity, its citizen (account or chat session), or its PIN."""
-    ticket = await repository.get(uow.session, ticket_id)
-    if ticket is None:
+    found = await repository.get_with_entity(uow.session, ticket_id)
+    if found is None:
         raise NotFound("No existe ese reclamo.")
+    ticket, owner = found
     allowed = service.citizen_owns(ticket, user=user, session_key=session_key_of(request), entity=entity) or (
         user is not None and user.rol == "super_admin"
     )
@@ -58,9 +58,6 @@ async def _view(
         if user is not None and user.is_staff:
             raise NotFound("No existe ese reclamo.")
         raise Forbidden("No tenés acceso a este reclamo.")
-    owner = await entities_repo.get(uow.session, ticket.entity_id)
-    if owner is None:
-        raise NotFound("No existe ese reclamo.")
     return View(owner, ticket, by_pin)
 
 
