@@ -69,6 +69,7 @@ function request(method, path, { body, headers = {} } = {}) {
 const lat = [];
 const byKind = {};
 const statuses = {};
+const failures = {};
 let sent = 0;
 
 async function timed(kind, method, path, opts) {
@@ -79,6 +80,10 @@ async function timed(kind, method, path, opts) {
   lat.push(ms);
   (byKind[kind] ||= []).push(ms);
   statuses[res.status] = (statuses[res.status] || 0) + 1;
+  if (!(res.status >= 200 && res.status < 300)) {
+    const key = `${kind} ${res.status}`;
+    failures[key] = (failures[key] || 0) + 1;
+  }
   return res;
 }
 
@@ -156,6 +161,7 @@ process.stdout.write(
     requests_per_s: Math.round((answered / elapsed) * 10) / 10,
     latency_ms: { p50: pct(sorted, 50), p90: pct(sorted, 90), p99: pct(sorted, 99), max: pct(sorted, 100) },
     by_kind: kinds,
+    failures,
   }) + "\n",
 );
 process.exit(0);

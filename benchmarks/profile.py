@@ -71,6 +71,7 @@ def main() -> int:
     procs.raise_nofile()
     tmp = Path(tempfile.mkdtemp(prefix="ventanilla-profile-"))
     runner = procs.Runner(tmp)
+    runner.install_signal_handlers()  # SIGINT/SIGTERM: the finally below stops the server
     raw = args.out or tmp / "profile.txt"
     try:
         env = seeding.ventanilla_env(f"sqlite+aiosqlite:///{tmp / 'bench.db'}", tmp)

@@ -73,7 +73,7 @@ def table(rows: list[dict[str, Any]]) -> str:
                 f"| realistic mix | {row['server']} | {row['conversations']} conversations, intake + live chat | "
                 f"{row['requests_per_s']:,} req/s | {_ms(lat.get('p50'))} | {_ms(lat.get('p99'))} | "
                 f"{row['answered']}/{row['requests']} answered; statuses {row.get('statuses')}; "
-                f"p99 by kind: {_kinds(row)} |"
+                f"p99 by kind: {_kinds(row)}" + (f"; failed: {row['failures']}" if row.get("failures") else "") + " |"
             )
         elif bench == "urgency":
             detail = json.dumps({k: v for k, v in row.items() if k != "bench"}, ensure_ascii=False)
