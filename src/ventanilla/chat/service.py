@@ -85,6 +85,8 @@ async def request_agent(
     first_text: str | None = None,
 ) -> Handoff:
     """Open (or reuse) the session's live-chat ticket, queue it and try to assign it at once."""
+    # The entity row lock first, as the other assignment paths take it (see repository.lock_entity).
+    await repository.lock_entity(uow.session, entity.id)
     ticket = await open_live_ticket(uow, entity, session_key)
     created = False
     if ticket is None:
