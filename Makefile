@@ -37,8 +37,10 @@ typecheck: install
 test: install $(NODE_STAMP) lint typecheck
 	$(BIN)/pytest
 
+# e.g. make bench BENCH_ARGS="--ports 20000-29999" (or --quick, --only ask,mix); SIGINT/SIGTERM stop every child.
+BENCH_ARGS ?=
 bench: install $(BENCH_STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) tests/js/node_modules benchmarks/node_modules var .pytest_cache .mypy_cache .ruff_cache src/*.egg-info

@@ -1,11 +1,11 @@
 """Profile one Ventanilla process under a benchmark load with py-spy (not a project dependency).
 
     .venv/bin/pip install py-spy      # temporarily
-    .venv/bin/python benchmarks/profile.py fanout|ask|idle [--seconds 12] [--top 35]
+    .venv/bin/python benchmarks/profile.py fanout|ask|mix|idle [--seconds 12] [--top 35]
 
 Starts a fresh Ventanilla on SQLite, applies the load (fan-out saturation: agent replies over REST to
-1,000 clients in 50 rooms; ask: the /ask mix; idle: 5,000 sockets connecting), records the server with
-`py-spy record --format raw` and prints the functions with the most inclusive and self time.
+1,000 clients in 50 rooms; ask: the /ask mix; mix: the realistic mix; idle: 5,000 sockets connecting),
+records the server with `py-spy record --format raw` and prints the functions with the most inclusive and self time.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import run as bench  # sibling script
+from harness import loads, procs, seeding  # sibling package
 
 
 def summarize(raw: Path, top: int) -> dict[str, list[tuple[str, float]]]:
@@ -58,7 +58,7 @@ def summarize(raw: Path, top: int) -> dict[str, list[tuple[str, float]]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("load", choices=["fanout", "ask", "idle"])
+    parser.add_argument("load", choices=["fanout", "ask", "mix", "idle"])
     parser.add_argument("--seconds", type=float, default=12)
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--out", type=Path, help="also keep the raw py-spy output here")
@@ -68,19 +68,20 @@ def main() -> int:
     if not args.no_spy and not Path(spy).exists():
         print("py-spy is not installed: .venv/bin/pip install py-spy", file=sys.stderr)
         return 2
-    bench.raise_nofile()
+    procs.raise_nofile()
     tmp = Path(tempfile.mkdtemp(prefix="ventanilla-profile-"))
-    runner = bench.Runner(tmp)
+    runner = procs.Runner(tmp)
+    runner.install_signal_handlers()  # SIGINT/SIGTERM: the finally below stops the server
     raw = args.out or tmp / "profile.txt"
     try:
-        env = bench.ventanilla_env(f"sqlite+aiosqlite:///{tmp / 'bench.db'}", tmp)
-        tenant = bench.seed(env, tmp)
-        proc, url = bench.start_ventanilla(runner, "ventanilla", env)
-        p = bench.FULL
+        env = seeding.ventanilla_env(f"sqlite+aiosqlite:///{tmp / 'bench.db'}", tmp)
+        tenant = seeding.seed(env, tmp)
+        proc, url = seeding.start_ventanilla(runner, "ventanilla", env)
+        p = loads.FULL
         if args.load == "fanout":
-            tickets = bench.open_tickets(url, tenant, p.rooms)
-            tokens = bench.agent_tokens(url, tenant)
-            bench.take_tickets(url, tickets, tokens[0])
+            tickets = seeding.open_tickets(url, tenant, p.rooms)
+            tokens = seeding.agent_tokens(url, tenant)
+            seeding.take_tickets(url, tickets, tokens[0])
             config = {
                 "mode": "fanout",
                 "servers": [url],
@@ -100,18 +101,28 @@ def main() -> int:
                 "warmup": 1,
             }
             script, delay = "http_load.mjs", 2.0
+        elif args.load == "mix":
+            config = {
+                "base": url,
+                "entityToken": tenant.entity_token,
+                "tokens": seeding.agent_tokens(url, tenant),
+                "conversations": p.mix_conversations,
+                "turns": p.mix_turns,
+                "rounds": 3,
+            }
+            script, delay = "mix_load.mjs", 1.0
         else:
             config = {"mode": "idle", "servers": [url], "clients": 5000, "connectConcurrency": 64}
             script, delay = "loadgen.mjs", 0.5
         results: list[dict[str, object]] = []
         load = threading.Thread(
-            target=lambda: results.extend(bench.node(script, config, timeout=300)) if args.load != "idle" else None
+            target=lambda: results.extend(runner.node(script, config, timeout=300)) if args.load != "idle" else None
         )
         idle_proc = None
         if args.load == "idle":
             idle_proc = subprocess.Popen(
-                ["node", str(bench.HERE / script), json.dumps(config)],
-                cwd=str(bench.HERE),
+                ["node", str(procs.HERE / script), json.dumps(config)],
+                cwd=str(procs.HERE),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
             )

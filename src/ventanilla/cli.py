@@ -93,8 +93,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
         workers=args.workers,
+        # uvloop and httptools (from uvicorn[standard]) when installed, else asyncio and h11.
         loop="auto",
         http="auto",
+        # Engine.IO pings every socket itself (VENTANILLA_SOCKET_PING_INTERVAL); a second, websocket-level ping
+        # would add a timer and a wake-up per idle socket for nothing.
+        ws_ping_interval=None,
         proxy_headers=True,
         log_level=args.log_level,
         log_config=None,

@@ -120,13 +120,15 @@ async def save_state(
     what this visitor filed."""
     if not session_key:
         return
+    stored = state.model_dump(mode="json") | {"v": 2}
     chat = await chats.get_session(uow.session, entity.id, session_key)
     if chat is None:
         if state == engine.ConversationState():
             return
-        chat = await livechat.chat_session(uow, entity, session_key, channel)
-    chat.state = state.model_dump(mode="json") | {"v": 2}
-    chat.updated_at = utcnow()
+        chat = await livechat.chat_session(uow, entity, session_key, channel, state=stored)
+    elif chat.state != stored:  # an unchanged conversation costs no UPDATE
+        chat.state = stored
+        chat.updated_at = utcnow()
     if visitor and chat.anon_id is None:
         chat.anon_id = visitor.strip()[:64]
 

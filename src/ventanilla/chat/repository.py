@@ -38,8 +38,13 @@ def add_session(session: AsyncSession, chat: ChatSession) -> None:
 
 
 async def lock_entity(session: AsyncSession, entity_id: int) -> None:
-    """Serialize live-chat assignment of one entity across processes (a row lock on PostgreSQL)."""
-    await session.execute(select(Entity.id).where(Entity.id == entity_id).with_for_update())
+    """Serialize live-chat assignment of one entity across processes (a row lock on PostgreSQL).
+
+    `FOR NO KEY UPDATE`, the strength of the ticket-number UPDATE on the same row: it serializes assigners but,
+    unlike `FOR UPDATE`, does not conflict with the key-share locks that inserting rows referencing the entity
+    (tickets, chat sessions, outbox rows) take, which deadlocked live-chat traffic on PostgreSQL.
+    """
+    await session.execute(select(Entity.id).where(Entity.id == entity_id).with_for_update(key_share=True))
 
 
 async def queue(session: AsyncSession, entity_id: int) -> Sequence[Ticket]:

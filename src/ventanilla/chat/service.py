@@ -48,11 +48,13 @@ def capacity_of(ctx: AppContext, agent: User) -> int:
     return agent.live_capacity if agent.live_capacity is not None else ctx.settings.live_chat_capacity
 
 
-async def chat_session(uow: UnitOfWork, entity: Entity, key: str, channel: str = "web") -> ChatSession:
-    """The chat session of a key, created on first use."""
+async def chat_session(
+    uow: UnitOfWork, entity: Entity, key: str, channel: str = "web", *, state: dict[str, Any] | None = None
+) -> ChatSession:
+    """The chat session of a key, created on first use (with `state`, so no UPDATE follows the INSERT)."""
     found = await repository.get_session(uow.session, entity.id, key)
     if found is None:
-        found = ChatSession(entity_id=entity.id, session_key=key, channel=channel, state=None)
+        found = ChatSession(entity_id=entity.id, session_key=key, channel=channel, state=state)
         repository.add_session(uow.session, found)
         await uow.session.flush()
     return found
@@ -84,6 +86,8 @@ async def request_agent(
     first_text: str | None = None,
 ) -> Handoff:
     """Open (or reuse) the session's live-chat ticket, queue it and try to assign it at once."""
+    # The entity row lock first, as the other assignment paths take it (see repository.lock_entity).
+    await repository.lock_entity(uow.session, entity.id)
     ticket = await open_live_ticket(uow, entity, session_key)
     created = False
     if ticket is None:

@@ -78,11 +78,14 @@ class TicketListOut(WireOut):
     tickets: list[TicketOut]
 
 
-class TicketDetailOut(TicketOut):
+class TicketDetailOut(WireOut):
     """A ticket with its messages and history."""
 
+    id: int
+    tipo: str
     nro_ticket: int | str  # a string on PIN lookups: the lookup page calls `.trim()` on it
-
+    estado: str
+    asunto: str | None
     mensajes: list[dict[str, Any]]
     historial: list[dict[str, Any]]
 
@@ -181,9 +184,10 @@ async def _view(
     pin: str | None = None,
 ) -> View:
     """A ticket the caller may read: staff of its entity, its citizen (account or chat session), or its PIN."""
-    ticket = await repository.get(uow.session, ticket_id)
-    if ticket is None:
+    found = await repository.get_with_entity(uow.session, ticket_id)
+    if found is None:
         raise NotFound("No existe ese reclamo.")
+    ticket, owner = found
     allowed = service.citizen_owns(ticket, user=user, session_key=session_key_of(request), entity=entity) or (
         user is not None and user.rol == "super_admin"
     )
@@ -197,9 +201,6 @@ async def _view(
         if user is not None and user.is_staff:
             raise NotFound("No existe ese reclamo.")
         raise Forbidden("No tenés acceso a este reclamo.")
-    owner = await entities_repo.get(uow.session, ticket.entity_id)
-    if owner is None:
-        raise NotFound("No existe ese reclamo.")
     return View(owner, ticket, by_pin)
 
 

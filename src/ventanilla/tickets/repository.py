@@ -8,6 +8,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from ventanilla.entities.models import Entity
 from ventanilla.tickets.models import CLOSED_ESTADOS, Ticket, TicketEvent, TicketMessage
 from ventanilla.users.models import User
 
@@ -17,6 +18,15 @@ async def get(session: AsyncSession, ticket_id: int) -> Ticket | None:
     if not 0 < ticket_id < 2**63:
         return None
     return await session.get(Ticket, ticket_id)
+
+
+async def get_with_entity(session: AsyncSession, ticket_id: int) -> tuple[Ticket, Entity] | None:
+    """Ticket by id with its entity, in one query (every ticket route needs both)."""
+    if not 0 < ticket_id < 2**63:
+        return None
+    stmt = select(Ticket, Entity).join(Entity, Entity.id == Ticket.entity_id).where(Ticket.id == ticket_id)
+    row = (await session.execute(stmt)).first()
+    return None if row is None else (row[0], row[1])
 
 
 async def get_for_update(session: AsyncSession, ticket_id: int) -> Ticket | None:

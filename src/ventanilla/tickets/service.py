@@ -292,12 +292,10 @@ async def staff_ticket(uow: UnitOfWork, user: User, ticket_id: int) -> tuple[Ent
         raise Forbidden("Solo el personal de la entidad puede hacer esto.")
     # The path's tipo is not checked: the frontend asks for /tickets/municipio/{id} even for pyme tickets,
     # and the id alone identifies the ticket.
-    ticket = await repository.get(uow.session, ticket_id)
-    if ticket is None or (user.rol != "super_admin" and ticket.entity_id != user.entity_id):
+    found = await repository.get_with_entity(uow.session, ticket_id)
+    if found is None or (user.rol != "super_admin" and found[0].entity_id != user.entity_id):
         raise NotFound("No existe ese reclamo.")
-    entity = await entities_repo.get(uow.session, ticket.entity_id)
-    if entity is None:
-        raise NotFound("No existe ese reclamo.")
+    ticket, entity = found
     return entity, ticket
 
 
