@@ -173,13 +173,14 @@ async def converse(
     """Answer one citizen turn on any channel."""
     now = ctx.clock()
     incoming = turn.incoming
-    items = await knowledge.items(uow.session, entity.id)
-    settings = bot_settings(ctx, entity, now, items)
     action = (incoming.action or "").strip() or None
     text = incoming.text.strip()
 
-    if action == "initial_greeting":
-        return Answer(engine.respond(settings, engine.ConversationState(), incoming))
+    if action == "initial_greeting":  # the welcome and its menu need no knowledge base: sent on every reconnect
+        return Answer(engine.respond(bot_settings(ctx, entity, now, ()), engine.ConversationState(), incoming))
+
+    items = await knowledge.items(uow.session, entity.id)
+    settings = bot_settings(ctx, entity, now, items)
 
     live = await _routed_ticket(uow, entity, session_key, citizen, turn.ticket_hint)
     wants_agent = action == "request_agent" or (action is None and engine.is_agent_request(text))
