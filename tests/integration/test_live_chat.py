@@ -84,11 +84,10 @@ async def test_handoff_with_real_sockets(server: Server) -> None:
                 {"url": server.url, "join": f"ticket_municipio_{tid}", "transports": ["polling", "websocket"]}
             )
             agent_socket = await panel_socket(server, agent_c)
-            # A widget's live chat is heard on its chat-session room once (not also on the ticket room).
-            (joined,) = await bot_socket.wait_for("message")
-            assert agent_login["name"] in joined["respuesta"] and joined["estado"] == "en_vivo"
-            assert {"id", "respuesta", "fecha", "origen", "ticket_id", "nro_ticket", "estado"} <= joined.keys()
-            assert joined["ticket_id"] == tid
+            # An open live chat speaks in its ticket room (both widgets have joined it), not also in the session room.
+            (joined,) = await room.wait_for("new_chat_message")
+            assert joined["es_admin"] is True and agent_login["name"] in joined["comentario"]
+            assert {"id", "comentario", "es_admin", "fecha", "origen", "ticket_id"} <= joined.keys()
             comment = (await observer.wait_for("new_comment", where=lambda c: c["estado"] == "en_vivo"))[0]
             assert comment["ticketId"] == tid
 
@@ -105,19 +104,20 @@ async def test_handoff_with_real_sockets(server: Server) -> None:
 
             reply = await agent_c.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "¿En qué dirección?"})
             assert reply.status_code == 200
-            messages = await bot_socket.wait_for("message", count=2)
-            assert messages[-1]["respuesta"] == "¿En qué dirección?"
-            assert not any("sótano" in m["respuesta"] for m in bot_socket.named("message")), "citizen echoed"
+            messages = await room.wait_for("new_chat_message", count=2)
+            assert messages[-1]["comentario"] == "¿En qué dirección?" and messages[-1]["es_admin"] is True
+            assert not any("sótano" in m["comentario"] for m in room.named("new_chat_message")), "citizen echoed"
 
             closed = await agent_c.put(f"/tickets/municipio/{tid}/estado", json={"estado": "resuelto"})
             assert closed.status_code == 200
-            goodbye = (await bot_socket.wait_for("message", count=3))[-1]
+            # Closed, it is no longer a live chat: the goodbye reaches the widget on its session room, once.
+            (goodbye,) = await bot_socket.wait_for("message")
             assert "cerrada" in goodbye["respuesta"] and goodbye["estado"] == "resuelto"
             polled = (await citizen.get(f"/tickets/chat/{tid}/mensajes", headers=widget(tenant, session_key))).json()
             assert polled["estado_chat"] == "resuelto"
             await bot_socket.drain(0.2)
             assert not bot_socket.named("new_comment") and not bot_socket.named("new_ticket")
-            assert len(bot_socket.named("message")) == 3 and not room.named("new_chat_message")
+            assert len(bot_socket.named("message")) == 1 and len(room.named("new_chat_message")) == 2
         finally:
             for closer in (observer, agent_socket, room, bot_socket):
                 if closer is not None:

@@ -22,10 +22,13 @@ def widget_session_key(ticket: Ticket) -> str | None:
     Both frontend versions keep the bot socket in the chat-session room, and neither de-duplicates
     `new_chat_message` (ticket room, appended as is) against `message` (session room, deduplicated by `id`
     among bot messages only). The reference widget joins the ticket room for every ticket it filed, the newest
-    only for live chats; so news of a widget's ticket goes to the session room alone, once, which both show.
+    only for live chats; so news of a widget's filed complaint goes to the session room alone, once, which both
+    show, while an open live chat speaks in its room `ticket_{tipo}_{id}` (`new_chat_message`), which both
+    widgets have joined then.
     """
     if (
-        ticket.channel == "whatsapp"
+        (ticket.is_live_chat and not ticket.is_closed)
+        or ticket.channel == "whatsapp"
         or not ticket.chat_session_key
         or not rooms.valid_session_key(ticket.chat_session_key)
     ):
