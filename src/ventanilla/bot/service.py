@@ -150,15 +150,6 @@ async def _routed_ticket(
     return await livechat.open_live_ticket(uow, entity, session_key)
 
 
-def _contact(state: engine.ConversationState, citizen: User | None) -> dict[str, str | None]:
-    draft = state.draft
-    return {
-        "nombre": draft.nombre or (citizen.name if citizen else None),
-        "email": draft.email or (citizen.email if citizen else None),
-        "telefono": draft.telefono or (citizen.phone if citizen else None),
-    }
-
-
 async def converse(
     ctx: AppContext,
     uow: UnitOfWork,
@@ -271,7 +262,7 @@ async def _handoff(
         session_key=session_key,
         channel=channel,
         citizen=citizen,
-        contact=_contact(state, citizen),
+        contact=urgent.contact_of(state, citizen),
         first_text=None if engine.is_agent_request(text) or not text else text,
     )
     ticket = handoff.ticket

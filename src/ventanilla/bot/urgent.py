@@ -159,7 +159,8 @@ async def _ask(
     return Screened(incoming, reply, extra={"pregunta_urgencia": True, "urgencia": verdict.to_dict()})
 
 
-def _contact(state: engine.ConversationState, citizen: User | None) -> dict[str, str | None]:
+def contact_of(state: engine.ConversationState, citizen: User | None) -> dict[str, str | None]:
+    """The citizen's name, email and phone: what the conversation gathered, else their account's."""
     draft = state.draft
     return {
         "nombre": draft.nombre or (citizen.name if citizen else None),
@@ -189,7 +190,7 @@ async def _escalate(
     urgency = {**verdict.to_dict(), "notify_oncall": not settings.live_chat_open, "detected_at": utcnow().isoformat()}
     # Someone who may hurt themself gets a person right away whenever the live chat is open.
     auto_open = settings.live_chat_open and (self_harm or bool(config.get("auto_open_live_chat")))
-    contact = _contact(state, citizen)
+    contact = contact_of(state, citizen)
     ticket, _ = await tickets.create_ticket(
         uow,
         entity,
