@@ -251,17 +251,8 @@ async def _require_uploader(request: Request, ctx: AppContext) -> None:
 
 
 def upload_wire(ctx: AppContext, stored: service.Stored) -> dict[str, Any]:
-    """What the widget and the panel read back about an upload."""
-    url = f"{ctx.settings.public_url.rstrip('/')}/archivos/{stored.key}/{stored.name}"
-    return {
-        "url": url,
-        "name": stored.name,
-        "filename": stored.name,
-        "mimeType": stored.mime_type,
-        "mime_type": stored.mime_type,
-        "size": stored.size,
-        **({"thumbUrl": url} if stored.mime_type.startswith("image/") else {}),
-    }
+    """What the widget and the panel read back about an upload: the message's reference plus two aliases."""
+    return {**attachment_info(ctx, stored), "filename": stored.name, "mime_type": stored.mime_type}
 
 
 @router.post(
