@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ventanilla.chat import keys
 from ventanilla.context import AppContext
 from ventanilla.db import SnapshotCache, UnitOfWork, unit_of_work
 from ventanilla.entities import repository as entities_repo
@@ -119,9 +120,7 @@ def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is not None:
             return app.openapi_schema
-        schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = ErrorOut.model_json_schema()
         error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
         for route in _api_routes(app.routes):
@@ -547,9 +546,29 @@ _DEPENDENCY_ERRORS[required_entity] = (401,)
 
 
 def session_key_of(request: Request) -> str | None:
-    """The browser's chat session id."""
-    key = request.headers.get("x-chat-session-id", "").strip()
-    return key[:128] or None
+    """The key of the browser's chat session (`web:<uuid>`), from `X-Chat-Session-Id`; 400 unless it is a UUID.
+
+    The key lives in the web namespace, so no header value can name a WhatsApp (or any other channel's)
+    conversation.
+    """
+    raw = request.headers.get("x-chat-session-id", "").strip()
+    if not raw:
+        return None
+    try:
+        return keys.web(raw)
+    except keys.InvalidSessionId:
+        raise BadRequest(
+            "El encabezado X-Chat-Session-Id no es válido: tiene que ser el UUID que genera el widget."
+        ) from None
+
+
+async def web_session(request: Request) -> str | None:
+    """The request's web chat-session key, if it sends one (see `session_key_of`)."""
+    return session_key_of(request)
+
+
+WebSession = Annotated[str | None, Depends(web_session)]
+_DEPENDENCY_ERRORS[web_session] = (400,)
 
 
 def client_of(request: Request) -> str:

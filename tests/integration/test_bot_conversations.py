@@ -23,6 +23,7 @@ from tests.integration.test_whatsapp import (  # noqa: F401  (env is the module'
     text,
     whatsapp_tenant,
 )
+from ventanilla.chat import keys
 from ventanilla.entities import service as entities
 from ventanilla.knowledge import service as knowledge
 from ventanilla.knowledge.cli import demo_csv
@@ -46,7 +47,7 @@ async def reference_ticket(server: Any, tenant_id: int) -> dict[str, Any]:
                 asunto="Alumbrado público: poste apagado",
                 descripcion="Poste apagado",
                 categoria="Alumbrado público",
-                chat_session_key=f"someone-else-{uuid.uuid4().hex}",
+                chat_session_key=keys.web(str(uuid.uuid4())),
             ),
         )
         await tickets.add_message(
@@ -148,7 +149,7 @@ async def play_web(server: Any, tenant: Any, script: Script) -> list[str]:
             problems += check(script, index, step, said, offered, names)
             if m := _CREATED_RE.search(said):
                 names["mine"] = m.group(1)
-    return problems + await check_tickets(server, tenant.id, key, script, ref)
+    return problems + await check_tickets(server, tenant.id, keys.web(key), script, ref)
 
 
 async def turn_done(wa_env: Env, wamid: str, wa_id: str, timeout: float = 20) -> None:
@@ -190,7 +191,7 @@ async def play_whatsapp(wa_env: Env, line: Line, script: Script) -> list[str]:
             problems += check(script, index, step, said, offered, names)
             if m := _CREATED_RE.search(said):
                 names["mine"] = m.group(1)
-    return problems + await check_tickets(wa_env.server, line.tenant.id, f"wa-{wa_id}", script, ref)
+    return problems + await check_tickets(wa_env.server, line.tenant.id, keys.whatsapp(wa_id), script, ref)
 
 
 async def run_all(play: Any, scripts: tuple[Script, ...]) -> list[str]:

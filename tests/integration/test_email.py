@@ -36,6 +36,7 @@ from tests.support import (
     session_cookie_header,
 )
 from ventanilla.app import create_app
+from ventanilla.chat import keys
 from ventanilla.entities import repository as entities_repo
 from ventanilla.jobs.runner import Backoff, Runner
 from ventanilla.notifications import repository as outbox
@@ -173,7 +174,7 @@ async def open_ticket(
 ) -> Opened:
     """A complaint with a contact email, created through the service (listeners and all)."""
     email = email or f"vecina-{tag()}@example.org"
-    key = f"sess-{uuid.uuid4().hex}"
+    key = str(uuid.uuid4())
     async with server.ctx.uow() as uow:
         entity = await entities_repo.get(uow.session, tenant.id)
         assert entity is not None
@@ -185,7 +186,7 @@ async def open_ticket(
                 descripcion="La luminaria de la esquina no enciende hace una semana.",
                 nombre="Ana Gómez",
                 email=email,
-                chat_session_key=key,
+                chat_session_key=keys.web(key),
                 prioridad="urgente" if urgency else "media",
                 urgency=urgency,
             ),
@@ -286,7 +287,8 @@ async def test_citizen_message_emails_the_agent_not_the_citizen(srv: Server, smt
     # Threading: a stable id of ours, replying to the ticket's root; replies come back to a signed address.
     assert re.fullmatch(rf"<ticket-{opened.id}\.\d+@{REPLY_DOMAIN}>", mail["Message-ID"])
     assert mail["In-Reply-To"] == mail["References"] == f"<ticket-{opened.id}@{REPLY_DOMAIN}>"
-    assert mail["Reply-To"].startswith(f"reclamo+{opened.id}-a-") and mail["Reply-To"].endswith(f"@{REPLY_DOMAIN}")
+    agent_id = tenant.agents[0]["id"]
+    assert re.fullmatch(rf"reply\+{opened.id}\.u{agent_id}\.[0-9a-f]{{20}}@{REPLY_DOMAIN}", mail["Reply-To"])
     assert mail["Auto-Submitted"] == "auto-generated"
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert b"\r\nList-Unsubscribe: <http://127.0.0.1/emails/baja/" in smtp.inbox.raw[mail["Message-ID"]]
@@ -321,7 +323,7 @@ async def test_agent_reply_emails_the_citizen_not_the_agent(srv: Server, smtp: S
     reply = mails[1]
     text = text_of(reply)
     assert "Tenés una respuesta" in text and "Mañana pasa la cuadrilla." in text.split("ÚLTIMO MENSAJE", 1)[1]
-    assert "Estado: En proceso" in text and reply["Reply-To"].startswith(f"reclamo+{opened.id}-c-")
+    assert "Estado: En proceso" in text and reply["Reply-To"].startswith(f"reply+{opened.id}.c.")
     assert reply["Message-ID"] != mails[0]["Message-ID"] and reply["In-Reply-To"] == mails[0]["In-Reply-To"]
     # The citizen's link opens the public lookup (number + PIN) that the frontend's /ticket page calls.
     link = re.search(r"Ver el reclamo: (\S+)", text)
@@ -416,8 +418,12 @@ async def test_agent_reply_by_email_through_mail_in_reaches_the_citizen(srv: Ser
     tenant = await seed_tenant(srv.ctx, inbox_email=inbox_address)
     agent_email = tenant.agents[0]["email"]
     opened = await open_ticket(srv, tenant)
-    notice = (await smtp.inbox.wait_for(inbox_address))[0]
+    shared_notice = (await smtp.inbox.wait_for(inbox_address))[0]
     await smtp.inbox.wait_for(opened.email)
+    async with agent_client(srv, tenant) as agent:
+        assert (await agent.post(f"/tickets/municipio/{opened.id}/asignar")).status_code == 200
+    await citizen_says(srv, tenant, opened, "¿Hay alguna novedad?")
+    notice = (await smtp.inbox.wait_for(agent_email))[0]
     port = free_port()
     mail_in = await start_mail_in(srv.ctx, "127.0.0.1", port)
     try:
@@ -442,14 +448,34 @@ async def test_agent_reply_by_email_through_mail_in_reaches_the_citizen(srv: Ser
         with pytest.raises(aiosmtplib.SMTPDataError) as refused:
             await aiosmtplib.send(stranger, hostname="127.0.0.1", port=port, timeout=5)
         assert refused.value.code == 550
+        # The entity's shared inbox names no person: even from an agent's address, its reply is held, not posted.
+        shared = EmailMessage()
+        shared["From"] = agent_email
+        shared["To"] = shared_notice["Reply-To"]
+        shared["Message-ID"] = f"<{uuid.uuid4().hex}@muni.example.org>"
+        shared.set_content("Respuesta desde el buzón compartido.")
+        errors, reply = await aiosmtplib.send(shared, hostname="127.0.0.1", port=port, timeout=5)
+        assert errors == {} and "retenido" in reply
     finally:
         mail_in.close()
         await mail_in.wait_closed()
-    mails = await smtp.inbox.wait_for(opened.email, 2)
-    assert "Hola Ana, ya lo derivamos a Alumbrado." in text_of(mails[1]) and "Laura, Atención" not in text_of(mails[1])
+
+    async def answered() -> bool:
+        return any("Hola Ana, ya lo derivamos a Alumbrado." in text_of(m) for m in smtp.inbox.to(opened.email))
+
+    await until(answered)
+    mail = next(m for m in smtp.inbox.to(opened.email) if "Hola Ana, ya lo derivamos" in text_of(m))
+    assert "Laura, Atención" not in text_of(mail)
     async with srv.ctx.sessions() as session:
         messages = await tickets_repo.messages(session, opened.id)
-    assert [(m.author_kind, m.text) for m in messages] == [("agent", "Hola Ana, ya lo derivamos a Alumbrado.")]
+        held = await outbox.held_emails(session, tenant.id)
+    assert [(m.author_kind, m.text) for m in messages if m.author_kind != "bot"] == [
+        ("citizen", "¿Hay alguna novedad?"),
+        ("agent", "Hola Ana, ya lo derivamos a Alumbrado."),
+    ]
+    assert [(h.ticket_id, h.reason, h.text) for h in held] == [
+        (opened.id, "buzon_compartido", "Respuesta desde el buzón compartido.")
+    ]
 
 
 async def test_inbound_bad_input_gets_clear_errors(srv: Server, smtp: Smtp) -> None:
@@ -482,8 +508,9 @@ async def test_inbound_bad_input_gets_clear_errors(srv: Server, smtp: Smtp) -> N
         assert not_mime.status_code == 400 and "error" in not_mime.json()
         nowhere = await client.post("/webhooks/email", content=mail(To=f"reclamos@{REPLY_DOMAIN}"), headers=ok)
         assert nowhere.status_code == 404 and "error" in nowhere.json()
-        forged = notice["Reply-To"].replace(f"{opened.id}-c-", f"{opened.id + 1}-c-")
-        assert (await client.post("/webhooks/email", content=mail(To=forged), headers=ok)).status_code == 404
+        forged = notice["Reply-To"].replace(f"+{opened.id}.c.", f"+{opened.id + 1}.c.")
+        assert forged != notice["Reply-To"]
+        assert (await client.post("/webhooks/email", content=mail(To=forged), headers=ok)).status_code == 403
         huge = await client.post(
             "/webhooks/email", content=b"X" * (srv.settings.max_inbound_email_bytes + 1), headers=ok
         )

@@ -44,14 +44,14 @@ async def test_odd_text_and_numbers_get_clear_answers(server: Server) -> None:
         assert_client_error(
             await anonymous.get(f"/tickets/municipio/por_numero/{created['nro_ticket']}", params={"pin": "ñ"}), 404
         )
-        # A non-ASCII chat session id (header bytes are read as Latin-1) is simply not the owner.
+        # A non-ASCII chat session id (header bytes are read as Latin-1) is no session id at all: refused.
         odd_session: dict[str, Any] = {"X-Entity-Token": tenant.token, "X-Chat-Session-Id": "sesión-ñ".encode()}
         r = await anonymous.get(f"/tickets/chat/{tid}/mensajes", headers=odd_session)
-        assert_client_error(r, 403)
+        assert_client_error(r, 400)
         r = await anonymous.post(
             f"/tickets/chat/{tid}/responder_ciudadano", json={"comentario": "hola"}, headers=odd_session
         )
-        assert_client_error(r, 403)
+        assert_client_error(r, 400)
 
         # Integers beyond 64 bits anywhere in a JSON body.
         for body in (

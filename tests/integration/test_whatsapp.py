@@ -30,6 +30,7 @@ from tests.support import (
     seed_tenant,
     session_cookie_header,
 )
+from ventanilla.chat import keys
 from ventanilla.entities import service as entities
 from ventanilla.settings import Settings
 from ventanilla.tickets.models import Ticket, TicketMessage
@@ -205,7 +206,7 @@ async def rows(server: Server, stmt: Any) -> list[Any]:
 async def ticket_of(server: Server, line: Line, wa_id: str) -> Ticket:
     stmt = (
         select(Ticket)
-        .where(Ticket.entity_id == line.tenant.id, Ticket.chat_session_key == f"wa-{wa_id}")
+        .where(Ticket.entity_id == line.tenant.id, Ticket.chat_session_key == keys.whatsapp(wa_id))
         .order_by(Ticket.created_at.desc())
         .limit(1)
     )
@@ -412,7 +413,7 @@ async def test_the_same_webhook_twice_yields_one_message(env: Env) -> None:
     assert len(await one_message()) == 1
     assert await inbox_count(env.server, hello["id"]) == 1 and await inbox_count(env.server, repeated["id"]) == 1
     assert len([r for r in env.graph.accepted(wa_id) if "Hola" in r.text or r.type == "interactive"][:1]) == 1
-    tickets = await rows(env.server, select(Ticket).where(Ticket.chat_session_key == f"wa-{wa_id}"))
+    tickets = await rows(env.server, select(Ticket).where(Ticket.chat_session_key == keys.whatsapp(wa_id)))
     assert len(tickets) == 1
 
 

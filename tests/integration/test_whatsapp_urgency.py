@@ -17,6 +17,7 @@ from tests.integration.test_whatsapp import (  # noqa: F401  (env is the module'
     whatsapp_tenant,
 )
 from ventanilla.bot.urgent import NO_ACTION, QUESTION, YES_ACTION
+from ventanilla.chat import keys
 from ventanilla.tickets.models import Ticket
 
 
@@ -41,7 +42,7 @@ async def test_unsure_message_no_goes_on_with_the_original_message(env: Env) -> 
     assert QUESTION not in answer.text and "911" not in answer.text
     expected = await expected_reply(env.server, line.tenant, UNSURE)
     assert expected.respuesta.splitlines()[0] in answer.text  # the flow goes on with the message first written
-    tickets = await rows(env.server, select(Ticket).where(Ticket.chat_session_key == f"wa-{wa_id}"))
+    tickets = await rows(env.server, select(Ticket).where(Ticket.chat_session_key == keys.whatsapp(wa_id)))
     assert tickets == []
 
 

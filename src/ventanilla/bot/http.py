@@ -21,11 +21,11 @@ from ventanilla.web import (
     ORJSONResponse,
     RequestEntity,
     UoW,
+    WebSession,
     WireOut,
     client_of,
     errors,
     limit,
-    session_key_of,
 )
 
 router = APIRouter(tags=["bot"], responses=errors(404, 409))
@@ -111,11 +111,11 @@ async def ask(
     uow: UoW,
     user: OptionalUser,
     owner: RequestEntity,
+    session_key: WebSession,
 ) -> Response:
     """One turn of the widget's conversation with the bot (or the live chat it opened)."""
     if len(body.pregunta) > ctx.settings.max_message_chars:
         raise TooLarge(f"El mensaje supera el máximo de {ctx.settings.max_message_chars} caracteres.")
-    session_key = session_key_of(request)
     greeting = body.action == "initial_greeting"
     state = await bot.load_state(uow, owner, session_key, body.contexto_previo, fresh=greeting)
     attachment = _attachment(body)

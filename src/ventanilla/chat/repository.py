@@ -8,6 +8,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ventanilla.chat.models import ChatSession
+from ventanilla.domain import Channel
 from ventanilla.entities.models import Entity
 from ventanilla.tickets.models import Ticket
 from ventanilla.users.models import User
@@ -95,14 +96,17 @@ async def position(session: AsyncSession, ticket: Ticket) -> int:
 async def visitor_sessions(
     session: AsyncSession, entity_id: int, keys: Sequence[str], anon_ids: Sequence[str]
 ) -> Sequence[ChatSession]:
-    """The chat sessions of one browser: by session key or by the anonymous visitor id recorded on them."""
+    """The web chat sessions of one browser: by session key or by the anonymous visitor id recorded on them."""
     if not keys and not anon_ids:
         return []
     stmt = select(ChatSession).where(
         ChatSession.entity_id == entity_id,
+        ChatSession.channel == Channel.WEB,
         or_(ChatSession.session_key.in_(list(keys)), ChatSession.anon_id.in_(list(anon_ids))),
     )
     return (await session.execute(stmt)).scalars().all()
+
+
 async def waiting_count(session: AsyncSession) -> int:
     """Live chats waiting for an agent, across entities (for metrics)."""
     stmt = select(func.count()).select_from(Ticket).where(Ticket.is_live_chat.is_(True), Ticket.estado == WAITING)

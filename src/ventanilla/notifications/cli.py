@@ -69,6 +69,8 @@ class MailInHandler:
             return "451 4.3.0 Error temporal; reintente mas tarde"
         if result.status == "ignored":
             return f"250 2.0.0 Aceptado e ignorado ({result.reason})"
+        if result.status == "held":
+            return f"250 2.0.0 Aceptado y retenido para revision ({result.reason})"
         return "250 2.0.0 Aceptado"
 
 

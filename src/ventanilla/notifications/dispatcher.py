@@ -25,6 +25,7 @@ from ventanilla.notifications import emails, repository
 from ventanilla.notifications.models import FAILED, PENDING, SENT, SKIPPED, EmailOutbox
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets.models import Ticket
+from ventanilla.users import repository as users_repo
 
 log = logging.getLogger(__name__)
 
@@ -212,8 +213,18 @@ class EmailQueue(SessionQueue):
             ticket_id=ticket.id,
             to=recipient,
             msg_id=emails.message_id(settings, ticket.id, min(row.id for row in rows)),
-            reply_to=emails.reply_address(settings, signer, ticket.id, role),
+            reply_to=emails.reply_address(
+                settings, signer, ticket.id, role, await _agent_id(session, role, entity, recipient)
+            ),
             unsubscribe=view.unsubscribe_url,
             date=utcnow(),
         )
         return Composed(message)
+
+
+async def _agent_id(session: AsyncSession, role: str, entity: Entity, recipient: str) -> int | None:
+    """The staff user an agent email goes to (their address), so their reply address names them alone."""
+    if role != "agent":
+        return None
+    user = await users_repo.by_entity_email(session, entity.id, recipient)
+    return user.id if user is not None and user.is_staff else None

@@ -25,7 +25,9 @@ from ventanilla.tickets.service import ESTADO_LABELS
 
 MESSAGE_POLICY = policy.default.clone(refold_source="none")
 LOCAL_TZ = ZoneInfo("America/Argentina/Buenos_Aires")
-REPLY_LOCAL = "reclamo"
+REPLY_LOCAL = "reply"
+LEGACY_REPLY_LOCAL = "reclamo"
+REPLY_MAC_HEX = 20
 REPLY_PURPOSE = "email-reply"
 UNSUBSCRIBE_PURPOSE = "email-unsubscribe"
 LOOP_HEADER = "X-Ventanilla-Ticket"
@@ -33,9 +35,9 @@ CONTEXT_MESSAGES = 3
 MAX_NEW_MESSAGES = 30
 TEMPLATES = ("citizen", "agent", "oncall")
 _ROLE_TEMPLATE = {"citizen": "citizen", "agent": "agent", "inbox": "agent", "oncall": "oncall"}
-_REPLY_SIDE = {"citizen": "c", "agent": "a", "inbox": "a", "oncall": "a"}
 _OUR_ID = re.compile(r"<ticket-(\d{1,16})(?:\.\d+)?@([^>\s]+)>")
-_TOKEN = re.compile(r"^(\d{1,16})-([ca])-([0-9a-f]{16})$")
+_TOKEN = re.compile(r"^(\d{1,16})\.(c|i|o|u\d{1,16})\.([0-9a-f]{20})$")
+_LEGACY_TOKEN = re.compile(r"^(\d{1,16})-([ca])-([0-9a-f]{16})$")
 _URGENCY_LABELS = {
     "medical": "emergencia médica",
     "health": "salud",
@@ -170,29 +172,74 @@ def is_our_message_id(settings: Settings, value: str | None) -> bool:
     return bool(domain) and domain.lower() == settings.mail_reply_domain.lower()
 
 
-def reply_token(signer: TokenSigner, ticket_id: int, role: str) -> str:
-    """`<ticket id>-<side>-<mac>`: which ticket, and whether the citizen (c) or the entity (a) was written to."""
-    side = _REPLY_SIDE.get(role, "c")
-    return f"{ticket_id}-{side}-{signer.short_mac(REPLY_PURPOSE, f'{ticket_id}-{side}')}"
+@dataclass(frozen=True, slots=True)
+class ReplyRoute:
+    """What a genuine signed reply address names: the ticket and the one recipient it was given to.
+
+    `recipient` is `c` (the ticket's citizen), `u<id>` (a staff user), `i` (the entity's inbox) or `o` (its on-call
+    address); a `legacy` route is an address of the old per-side format, which names no person.
+    """
+
+    ticket_id: int
+    recipient: str
+    legacy: bool = False
+
+    @property
+    def user_id(self) -> int | None:
+        """The staff user the address was given to, if it was one."""
+        return int(self.recipient[1:]) if self.recipient.startswith("u") else None
 
 
-def reply_address(settings: Settings, signer: TokenSigner, ticket_id: int, role: str) -> str:
-    """The Reply-To address that routes an answer back to the ticket."""
-    return f"{REPLY_LOCAL}+{reply_token(signer, ticket_id, role)}@{settings.mail_reply_domain}"
+_ROLE_RECIPIENT = {"citizen": "c", "inbox": "i", "oncall": "o"}
 
 
-def parse_reply_address(settings: Settings, signer: TokenSigner, address: str) -> tuple[int, str] | None:
-    """(ticket id, side) of a genuine reply address of ours, else None."""
+def reply_recipient(role: str, user_id: int | None = None) -> str:
+    """The recipient part of a reply address: `u<id>` for an agent, else the role's letter."""
+    if role == "agent" and user_id is not None:
+        return f"u{user_id}"
+    return _ROLE_RECIPIENT.get(role, "i" if role == "agent" else "c")
+
+
+def reply_mac(signer: TokenSigner, ticket_id: int, recipient: str) -> str:
+    """80 bits of HMAC-SHA256 (hex, so a mail system that lower-cases the local part changes nothing)."""
+    return signer.short_mac(REPLY_PURPOSE, f"{ticket_id}.{recipient}", REPLY_MAC_HEX)
+
+
+def reply_address(
+    settings: Settings, signer: TokenSigner, ticket_id: int, role: str, user_id: int | None = None
+) -> str:
+    """The per-recipient, per-ticket signed Reply-To: `reply+<ticket>.<recipient>.<mac>@<MAIL_REPLY_DOMAIN>`."""
+    recipient = reply_recipient(role, user_id)
+    return (
+        f"{REPLY_LOCAL}+{ticket_id}.{recipient}.{reply_mac(signer, ticket_id, recipient)}@{settings.mail_reply_domain}"
+    )
+
+
+def parse_reply_address(settings: Settings, signer: TokenSigner, address: str) -> ReplyRoute | None:
+    """The route of a genuine reply address of ours (constant-time MAC check), else None."""
     _, bare = parseaddr(address or "")
     local, _, domain = bare.strip().lower().rpartition("@")
     if domain != settings.mail_reply_domain.lower() or "+" not in local:
         return None
-    match = _TOKEN.match(local.split("+", 1)[1])
-    if match is None:
-        return None
-    ticket_id, side, mac = int(match.group(1)), match.group(2), match.group(3)
-    expected = signer.short_mac(REPLY_PURPOSE, f"{ticket_id}-{side}")
-    return (ticket_id, side) if hmac.compare_digest(mac, expected) else None
+    prefix, _, token = local.partition("+")
+    match = _TOKEN.match(token)
+    if prefix == REPLY_LOCAL and match is not None:
+        ticket_id, recipient, mac = int(match.group(1)), match.group(2), match.group(3)
+        expected = reply_mac(signer, ticket_id, recipient)
+        return ReplyRoute(ticket_id, recipient) if hmac.compare_digest(mac, expected) else None
+    legacy = _LEGACY_TOKEN.match(token)
+    if prefix == LEGACY_REPLY_LOCAL and legacy is not None:
+        ticket_id, side, mac = int(legacy.group(1)), legacy.group(2), legacy.group(3)
+        expected = signer.short_mac(REPLY_PURPOSE, f"{ticket_id}-{side}")
+        return ReplyRoute(ticket_id, side, legacy=True) if hmac.compare_digest(mac, expected) else None
+    return None
+
+
+def looks_like_reply_address(settings: Settings, address: str) -> bool:
+    """Whether an address is at our reply domain with a `+` token (genuine or not)."""
+    _, bare = parseaddr(address or "")
+    local, _, domain = bare.strip().lower().rpartition("@")
+    return domain == settings.mail_reply_domain.lower() and "+" in local
 
 
 def unsubscribe_token(signer: TokenSigner, entity_id: int, address: str) -> str:

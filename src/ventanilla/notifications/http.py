@@ -16,19 +16,17 @@ from ventanilla.entities import repository as entities_repo
 from ventanilla.errors import Forbidden, NotFound, Unauthorized
 from ventanilla.notifications import emails, inbound, repository, service
 from ventanilla.tickets import repository as tickets_repo
-from ventanilla.tickets import service as tickets_service
+from ventanilla.tickets.auth import CurrentCaller
 from ventanilla.tickets.pins import verify_pin
 from ventanilla.web import (
     Ctx,
     OkOut,
-    OptionalEntity,
     OptionalUser,
     UoW,
     WireOut,
     client_of,
     errors,
     limit,
-    session_key_of,
 )
 
 log = logging.getLogger(__name__)
@@ -37,7 +35,8 @@ SECRET_HEADER = "x-webhook-secret"
 
 
 class InboundOut(OkOut):
-    """What happened to the email: posted on a ticket (`mensaje_id`, `autor`) or ignored (`ignorado`)."""
+    """What happened to the email: posted on a ticket (`mensaje_id`, `autor`), ignored (`ignorado`) or held for an
+    agent to review (`retenido`)."""
 
     ticket_id: int | None
 
@@ -153,7 +152,7 @@ async def send_history(
     ctx: Ctx,
     uow: UoW,
     user: OptionalUser,
-    entity_hint: OptionalEntity,
+    who: CurrentCaller,
     body: SendHistoryIn | None = None,
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
@@ -166,10 +165,7 @@ async def send_history(
     entity = await entities_repo.get(uow.session, ticket.entity_id) if ticket else None
     if ticket is None or entity is None or tipo not in ("municipio", "pyme"):
         raise NotFound("No existe ese reclamo.")
-    owner = tickets_service.citizen_owns(
-        ticket, user=user, session_key=session_key_of(request), entity=entity_hint
-    ) or (user is not None and user.rol == "super_admin")
-    if not owner and not await verify_pin(ctx, ticket, pin, client=client_of(request)):
+    if not who.owns(ticket) and not await verify_pin(ctx, ticket, pin, client=client_of(request)):
         raise NotFound("No existe ese reclamo.")
     reason = (body.reason if body else None) or "manual"
     if reason != "manual":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ventanilla.db import Base, utcnow
@@ -52,4 +52,33 @@ class EmailOptOut(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
     address: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+INBOUND_POSTED, INBOUND_HELD = "posted", "held"
+
+
+class InboundEmail(Base):
+    """An inbound email, once: by its normalized Message-ID (or a hash of its content), posted or held for review.
+
+    The row is claimed (insert, or nothing on conflict) in the transaction that posts the message, so parallel
+    deliveries of one email post it once. A held email (a reply that names no person allowed to write as staff)
+    keeps its text here for an agent to review; it is never posted as anyone.
+    """
+
+    __tablename__ = "inbound_emails"
+    __table_args__ = (
+        UniqueConstraint("dedup_key"),
+        Index("ix_inbound_emails_ticket_status", "ticket_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dedup_key: Mapped[str] = mapped_column(String(200))
+    ticket_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("tickets.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    recipient: Mapped[str | None] = mapped_column(String(40))
+    sender: Mapped[str | None] = mapped_column(String(320))
+    text: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -7,11 +7,23 @@ import zlib
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ventanilla.jobs import repository as jobs_repo
 from ventanilla.jobs.runner import Backlog
-from ventanilla.notifications.models import FAILED, PENDING, SENDING, SENT, SKIPPED, EmailOptOut, EmailOutbox
+from ventanilla.notifications.models import (
+    FAILED,
+    INBOUND_HELD,
+    PENDING,
+    SENDING,
+    SENT,
+    SKIPPED,
+    EmailOptOut,
+    EmailOutbox,
+    InboundEmail,
+)
+from ventanilla.tickets.models import Ticket
 
 _ADVISORY_CLASS = 0x56454E  # "VEN": keeps our advisory locks apart from other features'
 _CANDIDATES = 10
@@ -219,3 +231,30 @@ async def retry(session: AsyncSession, ids: Sequence[int] | None, now: dt.dateti
         .execution_options(synchronize_session=False)
     )  # fmt: skip
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def claim_inbound_email(
+    session: AsyncSession, dedup_key: str, *, ticket_id: int, status: str, now: dt.datetime
+) -> InboundEmail | None:
+    """Record an inbound email by its key, or None when it was already recorded (parallel deliveries included).
+
+    INSERT ... ON CONFLICT DO NOTHING: on PostgreSQL a second transaction inserting the same key waits for the
+    first, then inserts nothing; on SQLite writers are serialized anyway.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = (
+        insert(InboundEmail)
+        .values(dedup_key=dedup_key, ticket_id=ticket_id, status=status, created_at=now)
+        .on_conflict_do_nothing(index_elements=[InboundEmail.dedup_key])
+        .returning(InboundEmail.id)
+    )
+    claimed = (await session.execute(stmt)).scalar_one_or_none()
+    return await session.get(InboundEmail, claimed) if claimed is not None else None
+
+
+async def held_emails(session: AsyncSession, entity_id: int | None = None, limit: int = 100) -> Sequence[InboundEmail]:
+    """Inbound emails held for an agent to review, newest first (of one entity's tickets when given)."""
+    stmt = select(InboundEmail).where(InboundEmail.status == INBOUND_HELD).order_by(InboundEmail.id.desc()).limit(limit)
+    if entity_id is not None:
+        stmt = stmt.join(Ticket, Ticket.id == InboundEmail.ticket_id).where(Ticket.entity_id == entity_id)
+    return (await session.execute(stmt)).scalars().all()

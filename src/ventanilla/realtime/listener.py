@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from ventanilla.chat import keys
 from ventanilla.db import UnitOfWork
+from ventanilla.domain import Channel
 from ventanilla.entities.models import Entity
 from ventanilla.realtime import rooms
 from ventanilla.realtime.presence import Presence
@@ -29,8 +31,7 @@ def widget_session_key(ticket: Ticket) -> str | None:
     if (
         (ticket.is_live_chat and not ticket.is_closed)
         or ticket.channel == "whatsapp"
-        or not ticket.chat_session_key
-        or not rooms.valid_session_key(ticket.chat_session_key)
+        or keys.channel_of(ticket.chat_session_key) != Channel.WEB
     ):
         return None
     return ticket.chat_session_key

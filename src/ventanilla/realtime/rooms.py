@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+from ventanilla.chat import keys
+
 TIPOS = ("municipio", "pyme")
 _TICKET_ROOM = re.compile(r"^ticket_(municipio|pyme)_(\d{1,16})$")
 _CONVERSATION_ROOM = re.compile(r"^ticket-(municipio|pyme)-(\d{1,16})$")
-_SESSION_KEY = re.compile(r"^[A-Za-z0-9_.-]{6,128}$")
 
 
 def ticket_room(tipo: str, ticket_id: int) -> str:
@@ -38,10 +39,22 @@ def panel_room(entity_id: int) -> str:
 
 
 def session_room(entity_id: int, session_key: str) -> str:
-    """The widget bot socket's room for one chat session in one entity."""
+    """The widget bot socket's room for one chat session (a namespaced key, see `chat.keys`) in one entity."""
     return f"session:{entity_id}:{session_key}"
 
 
-def valid_session_key(key: str) -> bool:
-    """Whether a client-chosen chat session id is acceptable as a room key."""
-    return bool(_SESSION_KEY.match(key)) and not key.startswith(("ticket_", "ticket-"))
+def valid_session_key(raw: str) -> bool:
+    """Whether a room name a client sends is a browser's chat-session id (the UUID the widgets generate)."""
+    try:
+        keys.web(raw)
+    except keys.InvalidSessionId:
+        return False
+    return True
+
+
+def web_session_room(entity_id: int, raw: str) -> str | None:
+    """The session room a browser may join with its chat-session id, or None for anything but that UUID.
+
+    The room is the one of the `web:` key, so no name a client sends reaches a WhatsApp conversation's room.
+    """
+    return session_room(entity_id, keys.web(raw)) if valid_session_key(raw) else None

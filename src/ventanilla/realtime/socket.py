@@ -213,9 +213,10 @@ def register(ctx: AppContext, presence: Presence) -> None:
             return rooms.ticket_room(tipo, ticket_id)
         session = await session_of(sid)
         entity_id = session.get("entity_id")
-        if entity_id is None or not rooms.valid_session_key(raw):
+        session_room = rooms.web_session_room(int(entity_id), raw) if entity_id is not None else None
+        if session_room is None:
             return {"error": "Sala inválida."}
-        return rooms.session_room(int(entity_id), raw)
+        return session_room
 
 
     gone = {"ok": False, "error": "La conexión se cerró."}

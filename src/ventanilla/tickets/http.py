@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -17,13 +15,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ventanilla.attachments import service as attachments
 from ventanilla.attachments.http import attachment_info, receive_upload
 from ventanilla.chat import service as livechat
-from ventanilla.context import AppContext
 from ventanilla.db import UnitOfWork
-from ventanilla.entities import repository as entities_repo
 from ventanilla.entities import service as entities
-from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Forbidden, NotFound, TooLarge
 from ventanilla.tickets import pins, portal, repository, schemas, service
+from ventanilla.tickets.auth import CitizenTicket, ReadableTicket, TicketId, grant_lookup
 from ventanilla.tickets.models import Ticket
 from ventanilla.users import repository as users_repo
 from ventanilla.users.models import User
@@ -40,14 +36,11 @@ from ventanilla.web import (
     client_of,
     errors,
     limit,
-    session_key_of,
 )
 
 router = APIRouter(tags=["reclamos"], responses=errors(403, 404, 409))
 Tipo = Literal["municipio", "pyme"]
-MAX_ID = 2**53
 MAX_MESSAGE_ID = 2**31 - 1  # message ids are 32-bit columns
-TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 pin_limit = Depends(limit("pin", lambda ctx: ctx.settings.lookup_rate_limit_per_minute))
 MAX_REPLY_FILES = 5
 MAX_BUTTONS = 3
@@ -126,95 +119,6 @@ class LocationOut(OkOut):
     direccion: str | None
     latitud: float | None
     longitud: float | None
-
-
-LOOKUP_PURPOSE = "pin-lookup"
-LOOKUP_COOKIE_SECONDS = 30 * 60
-
-
-def lookup_cookie_name(ticket_id: int) -> str:
-    """The cookie that lets one browser keep reading one ticket after a successful PIN lookup."""
-    return f"ventanilla_pin_{ticket_id}"
-
-
-def grant_lookup(response: Response, ctx: AppContext, ticket: Ticket) -> None:
-    """After the PIN matched: a short-lived, signed, HttpOnly cookie valid for this ticket only.
-
-    The lookup page of `63f867f1` asks for the ticket's timeline and messages without the PIN.
-    """
-    response.set_cookie(
-        lookup_cookie_name(ticket.id),
-        ctx.signer.sign(LOOKUP_PURPOSE, {"t": ticket.id, "p": ctx.signer.short_mac(LOOKUP_PURPOSE, ticket.pin)}),
-        max_age=LOOKUP_COOKIE_SECONDS,
-        httponly=True,
-        samesite="lax",
-        secure=ctx.settings.session_cookie_secure,
-        path="/",
-    )
-
-
-def lookup_granted(request: Request, ctx: AppContext, ticket: Ticket) -> bool:
-    """Whether this browser looked this ticket up with its PIN recently (and the PIN has not changed since)."""
-    raw = request.cookies.get(lookup_cookie_name(ticket.id))
-    if not raw:
-        return False
-    payload = ctx.signer.unsign(LOOKUP_PURPOSE, raw, max_age=LOOKUP_COOKIE_SECONDS)
-    return (
-        isinstance(payload, dict)
-        and payload.get("t") == ticket.id
-        and secrets.compare_digest(str(payload.get("p")), ctx.signer.short_mac(LOOKUP_PURPOSE, ticket.pin))
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class View:
-    """A ticket the caller may read, its entity, and whether only its PIN let the caller in."""
-
-    owner: Entity
-    ticket: Ticket
-    by_pin: bool
-
-
-async def _view(
-    uow: UnitOfWork,
-    request: Request,
-    ticket_id: int,
-    user: User | None,
-    entity: Entity | None,
-    pin: str | None = None,
-) -> View:
-    """A ticket the caller may read: staff of its entity, its citizen (account or chat session), or its PIN."""
-    found = await repository.get_with_entity(uow.session, ticket_id)
-    if found is None:
-        raise NotFound("No existe ese reclamo.")
-    ticket, owner = found
-    allowed = service.citizen_owns(ticket, user=user, session_key=session_key_of(request), entity=entity) or (
-        user is not None and user.rol == "super_admin"
-    )
-    by_pin = False
-    if not allowed and pin is not None:
-        by_pin = allowed = await pins.verify_pin(request.app.state.ctx, ticket, pin, client=client_of(request))
-    if not allowed and pin is None:
-        # Only for calls without a PIN (what the reference lookup page sends): a wrong PIN stays wrong.
-        by_pin = allowed = lookup_granted(request, request.app.state.ctx, ticket)
-    if not allowed:
-        if user is not None and user.is_staff:
-            raise NotFound("No existe ese reclamo.")
-        raise Forbidden("No tenés acceso a este reclamo.")
-    return View(owner, ticket, by_pin)
-
-
-async def _viewable(
-    uow: UnitOfWork,
-    request: Request,
-    ticket_id: int,
-    user: User | None,
-    entity: Entity | None,
-    pin: str | None = None,
-) -> tuple[Entity, Ticket]:
-    """A ticket the caller may read and its entity (see `_view`)."""
-    view = await _view(uow, request, ticket_id, user, entity, pin=pin)
-    return view.owner, view.ticket
 
 
 def _for_pin_viewer(detail: dict[str, Any]) -> dict[str, Any]:
@@ -383,16 +287,7 @@ async def portal_complaint(
     return answer
 
 
-async def _messages(
-    request: Request,
-    uow: UnitOfWork,
-    ticket_id: int,
-    user: User | None,
-    entity: Entity | None,
-    after: int,
-    pin: str | None,
-) -> dict[str, Any]:
-    _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
+async def _messages(uow: UnitOfWork, user: User | None, ticket: Ticket, after: int) -> dict[str, Any]:
     messages = await repository.messages(uow.session, ticket.id, after_id=after)
     if user is None or not user.is_staff:
         # The citizen's own chat page already shows what they typed there (same rule as the socket).
@@ -411,29 +306,27 @@ async def _messages(
 @router.get("/tickets/chat/pyme/{ticket_id}/mensajes", response_model=MessagesOut)
 async def chat_messages(
     ticket_id: TicketId,
-    request: Request,
+    view: ReadableTicket,
     uow: UoW,
     user: OptionalUser,
-    entity: OptionalEntity,
     ultimo_mensaje_id: Annotated[int, Query(ge=0, le=MAX_MESSAGE_ID)] = 0,
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """Messages of a chat (municipio or pyme) after `ultimo_mensaje_id`: exactly what a reconnecting client missed."""
-    return await _messages(request, uow, ticket_id, user, entity, ultimo_mensaje_id, pin)
+    return await _messages(uow, user, view.ticket, ultimo_mensaje_id)
 
 
 @router.post("/tickets/chat/{ticket_id}/responder_ciudadano", response_model=OkOut)
 async def citizen_reply(
     ticket_id: TicketId,
     body: schemas.ReplyIn,
-    request: Request,
+    view: CitizenTicket,
     ctx: Ctx,
     uow: UoW,
     user: OptionalUser,
-    entity: OptionalEntity,
 ) -> dict[str, Any]:
     """The citizen writes in an open conversation."""
-    owner, ticket = await _viewable(uow, request, ticket_id, user, entity)
+    owner, ticket = view.owner, view.ticket
     if user is not None and user.is_staff:
         raise Forbidden("Este endpoint es para el vecino; los agentes responden desde el panel.")
     outcome = await livechat.citizen_message(
@@ -485,15 +378,13 @@ def _lookup_wire(detail: dict[str, Any]) -> dict[str, Any]:
 async def get_ticket(
     tipo: Tipo,
     ticket_id: TicketId,
-    request: Request,
+    view: ReadableTicket,
     ctx: Ctx,
     uow: UoW,
     user: OptionalUser,
-    entity: OptionalEntity,
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """A ticket with its messages and history."""
-    view = await _view(uow, request, ticket_id, user, entity, pin=pin)
     ticket = view.ticket
     if user is not None and user.is_staff:
         dates = schemas.View.PANEL_DETAIL
@@ -514,15 +405,13 @@ async def get_ticket(
 async def timeline(
     tipo: Tipo,
     ticket_id: TicketId,
-    request: Request,
+    view: ReadableTicket,
     ctx: Ctx,
     uow: UoW,
-    user: OptionalUser,
-    entity: OptionalEntity,
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """Creation, status changes, escalations and comments in order."""
-    _, ticket = await _viewable(uow, request, ticket_id, user, entity, pin=pin)
+    ticket = view.ticket
     events = await repository.events(uow.session, ticket.id)
     messages = await repository.messages(uow.session, ticket.id)
     view = schemas.View.TIMELINE
@@ -761,18 +650,15 @@ class LocationIn(BaseModel):
 async def set_location(
     ticket_id: TicketId,
     body: LocationIn,
-    request: Request,
+    view: CitizenTicket,
     uow: UoW,
     user: OptionalUser,
-    entity: OptionalEntity,
     tipo: str | None = None,
 ) -> dict[str, Any]:
     """The citizen (or an agent) tells where the problem is."""
     if body.direccion is None and (body.lat is None or body.lon is None):
         raise BadRequest("Mandá `lat` y `lon`, o una `direccion`.")
-    _, ticket = await _viewable(uow, request, ticket_id, user, entity)
-    owner = await entities_repo.get(uow.session, ticket.entity_id)
-    assert owner is not None  # a ticket always belongs to an entity
+    owner, ticket = view.owner, view.ticket
     await service.set_location(
         uow, owner, ticket, direccion=body.direccion, latitud=body.lat, longitud=body.lon, actor=user
     )

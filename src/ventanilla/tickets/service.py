@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from ventanilla.chat import keys
 from ventanilla.db import UnitOfWork, utcnow
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
@@ -300,7 +301,12 @@ async def staff_ticket(uow: UnitOfWork, user: User, ticket_id: int) -> tuple[Ent
 
 
 def citizen_owns(ticket: Ticket, *, user: User | None, session_key: str | None, entity: Entity | None) -> bool:
-    """Whether a citizen may see a ticket: its author account, or its chat session within its entity."""
+    """The one ownership rule: whether a caller may act on a ticket as its citizen (or as staff of its entity).
+
+    The caller is its account (the ticket's citizen, or staff of the ticket's entity), or the chat session that
+    filed it: a server-built key (`chat.keys`) of the ticket's own channel, in the ticket's entity. A key only
+    ever names a conversation of its channel, so a browser's session never owns a WhatsApp or email ticket.
+    """
     if user is not None and ticket.citizen_id is not None and user.id == ticket.citizen_id:
         return True
     if user is not None and user.is_staff and user.entity_id == ticket.entity_id:
@@ -308,6 +314,7 @@ def citizen_owns(ticket: Ticket, *, user: User | None, session_key: str | None, 
     return bool(
         session_key
         and ticket.chat_session_key
+        and keys.channel_of(session_key) == ticket.channel
         and same_text(session_key, ticket.chat_session_key)
         and (entity is None or entity.id == ticket.entity_id)
     )

@@ -28,11 +28,11 @@ from ventanilla.web import (
     Staff,
     Tenant,
     UoW,
+    WebSession,
     WireOut,
     entity_token_of,
     errors,
     limit,
-    session_key_of,
 )
 
 router = APIRouter(tags=["cuentas"], responses=errors(401, 404, 409))
@@ -333,13 +333,15 @@ async def admin_login(body: AdminLoginIn, ctx: Ctx, uow: UoW) -> Response:
 
 
 @router.post("/auth/login", dependencies=[login_limit], response_model=AuthSessionOut, responses=_WIDGET_ERRORS)
-async def widget_login(body: WidgetLoginIn, request: Request, ctx: Ctx, uow: UoW, hint: Tenant) -> Response:
+async def widget_login(
+    body: WidgetLoginIn, request: Request, ctx: Ctx, uow: UoW, hint: Tenant, session_key: WebSession
+) -> Response:
     """Citizen login from the newest widget, inside the entity named by `empresa_token` or the tenant slug."""
     entity = await _widget_entity(uow, hint, body.empresa_token, body.tenant_slug)
     user = await users.authenticate(uow.session, body.email, body.password, entity_id=entity.id)
     if not user.is_staff:
         await users.link_anonymous(
-            uow.session, entity.id, user, session_key=session_key_of(request), anon_ids=_anon_ids(request, body.anon_id)
+            uow.session, entity.id, user, session_key=session_key, anon_ids=_anon_ids(request, body.anon_id)
         )
     payload = _new_auth_payload(ctx, user, entity)
     await uow.commit()
@@ -353,7 +355,9 @@ async def widget_login(body: WidgetLoginIn, request: Request, ctx: Ctx, uow: UoW
     response_model=AuthSessionOut,
     responses={**_WIDGET_ERRORS, 409: {"description": "Ya existe una cuenta con ese email."}},
 )
-async def widget_register(body: WidgetRegisterIn, request: Request, ctx: Ctx, uow: UoW, hint: Tenant) -> Response:
+async def widget_register(
+    body: WidgetRegisterIn, request: Request, ctx: Ctx, uow: UoW, hint: Tenant, session_key: WebSession
+) -> Response:
     """Citizen sign-up from the newest widget; what this visitor filed anonymously becomes theirs."""
     if body.acepto_terminos is False:
         raise BadRequest("Tenés que aceptar los términos y condiciones.")
@@ -369,7 +373,7 @@ async def widget_register(body: WidgetRegisterIn, request: Request, ctx: Ctx, uo
         dni=body.dni,
     )
     await users.link_anonymous(
-        uow.session, entity.id, user, session_key=session_key_of(request), anon_ids=_anon_ids(request, body.anon_id)
+        uow.session, entity.id, user, session_key=session_key, anon_ids=_anon_ids(request, body.anon_id)
     )
     payload = _new_auth_payload(ctx, user, entity)
     await uow.commit()

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ventanilla.chat import keys
 from ventanilla.chat import repository as chats_repo
 from ventanilla.db import SnapshotCache
+from ventanilla.domain import Channel
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Conflict, Unauthorized
 from ventanilla.security import TokenSigner, hash_password, verify_password
@@ -221,17 +223,19 @@ async def link_anonymous(
     session: AsyncSession, entity_id: int, user: User, *, session_key: str | None, anon_ids: list[str]
 ) -> int:
     """What this browser filed before logging in (chat sessions, tickets) becomes the citizen's; how many tickets."""
-    chats = await chats_repo.visitor_sessions(session, entity_id, [session_key] if session_key else [], anon_ids)
-    keys = {c.session_key for c in chats} | ({session_key} if session_key else set())
+    # Only web sessions: a browser never claims another channel's conversation (see `chat.keys`).
+    own = [session_key] if keys.channel_of(session_key) == Channel.WEB and session_key else []
+    chats = await chats_repo.visitor_sessions(session, entity_id, own, anon_ids)
+    web_keys = {c.session_key for c in chats if keys.channel_of(c.session_key) == Channel.WEB} | set(own)
     for chat in chats:
         if chat.citizen_id is None:
             chat.citizen_id = user.id
-    tickets = list(await tickets_repo.unowned_by_sessions(session, entity_id, sorted(keys)))
+    tickets = list(await tickets_repo.unowned_by_sessions(session, entity_id, sorted(web_keys)))
     chat_ticket_ids = [c.ticket_id for c in chats if c.ticket_id is not None]
     tickets += [
         t
         for t in await tickets_repo.by_ids(session, chat_ticket_ids)
-        if t.entity_id == entity_id and t.citizen_id is None and t not in tickets
+        if t.entity_id == entity_id and t.channel == Channel.WEB and t.citizen_id is None and t not in tickets
     ]
     for ticket in tickets:
         ticket.citizen_id = user.id

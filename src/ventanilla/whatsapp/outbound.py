@@ -9,6 +9,7 @@ from typing import Any
 
 from ventanilla.adapters import whatsapp_client as wa
 from ventanilla.adapters.whatsapp_client import PermanentGraphError, RetryableGraphError
+from ventanilla.chat import keys
 from ventanilla.context import AppContext
 from ventanilla.db import UnitOfWork, utcnow
 from ventanilla.domain import Channel
@@ -20,7 +21,7 @@ from ventanilla.users.models import User
 from ventanilla.whatsapp import repository, schemas
 from ventanilla.whatsapp.accounts import DEFAULT_TEMPLATE_LANGUAGE
 from ventanilla.whatsapp.models import OutboundMessage
-from ventanilla.whatsapp.runtime import SESSION_PREFIX, Runtime
+from ventanilla.whatsapp.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +67,14 @@ def queue(
 
 def is_whatsapp_ticket(ticket: Ticket) -> bool:
     """Tickets whose citizen talks through WhatsApp."""
-    return ticket.channel == Channel.WHATSAPP or (ticket.chat_session_key or "").startswith(SESSION_PREFIX)
+    return ticket.channel == Channel.WHATSAPP or keys.channel_of(ticket.chat_session_key) == Channel.WHATSAPP
 
 
 async def recipient_of(uow: UnitOfWork, ticket: Ticket) -> str | None:
     """The wa_id a ticket's replies go to."""
-    key = ticket.chat_session_key or ""
-    if key.startswith(SESSION_PREFIX) and len(key) > len(SESSION_PREFIX):
-        return key[len(SESSION_PREFIX) :]
+    number = keys.whatsapp_number(ticket.chat_session_key)
+    if number is not None:
+        return number
     if ticket.citizen_id is not None:
         citizen = await uow.session.get(User, ticket.citizen_id)
         if citizen is not None and citizen.whatsapp_id:

@@ -6,10 +6,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from ventanilla.adapters.whatsapp_client import WhatsAppSender
+from ventanilla.chat import keys
 from ventanilla.context import AppContext
 from ventanilla.jobs.runner import Backoff
 
-SESSION_PREFIX = "wa-"
+SESSION_PREFIX = keys.WHATSAPP
 INBOX, OUTBOX = "whatsapp_inbox", "whatsapp_outbox"
 
 
@@ -40,4 +41,4 @@ def runtime_of(ctx: AppContext) -> Runtime:
 
 def session_key_for(wa_id: str) -> str:
     """The chat session of a WhatsApp number."""
-    return f"{SESSION_PREFIX}{wa_id}"
+    return keys.whatsapp(wa_id)

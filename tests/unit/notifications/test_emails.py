@@ -77,16 +77,31 @@ def test_local_time_is_buenos_aires() -> None:
 
 def test_reply_address_round_trip_and_forgery() -> None:
     address = emails.reply_address(SETTINGS, SIGNER, 1_234_567_890_123, "citizen")
-    assert address.startswith("reclamo+1234567890123-c-") and address.endswith("@ventanilla.test")
-    assert emails.parse_reply_address(SETTINGS, SIGNER, f"Ana <{address}>") == (1_234_567_890_123, "c")
-    assert emails.parse_reply_address(SETTINGS, SIGNER, address.upper()) == (1_234_567_890_123, "c")
-    agent = emails.reply_address(SETTINGS, SIGNER, 5, "inbox")
-    assert emails.parse_reply_address(SETTINGS, SIGNER, agent) == (5, "a")
-    forged = address.replace("1234567890123-c", "1234567890124-c")
-    assert emails.parse_reply_address(SETTINGS, SIGNER, forged) is None
+    assert re.fullmatch(r"reply\+1234567890123\.c\.[0-9a-f]{20}@ventanilla\.test", address)  # 80-bit MAC
+    citizen = emails.ReplyRoute(1_234_567_890_123, "c")
+    assert emails.parse_reply_address(SETTINGS, SIGNER, f"Ana <{address}>") == citizen
+    assert emails.parse_reply_address(SETTINGS, SIGNER, address.upper()) == citizen
+    inbox = emails.reply_address(SETTINGS, SIGNER, 5, "inbox")
+    assert emails.parse_reply_address(SETTINGS, SIGNER, inbox) == emails.ReplyRoute(5, "i")
+    agent = emails.reply_address(SETTINGS, SIGNER, 5, "agent", user_id=42)
+    assert emails.parse_reply_address(SETTINGS, SIGNER, agent) == emails.ReplyRoute(5, "u42")
+    assert emails.ReplyRoute(5, "u42").user_id == 42 and emails.ReplyRoute(5, "c").user_id is None
+    # Another ticket, another recipient, another key, another domain: not ours.
+    assert emails.parse_reply_address(SETTINGS, SIGNER, address.replace("1234567890123.", "1234567890124.")) is None
+    assert emails.parse_reply_address(SETTINGS, SIGNER, agent.replace(".u42.", ".u43.")) is None
+    assert emails.parse_reply_address(SETTINGS, SIGNER, agent.replace(".u42.", ".c.")) is None
     assert emails.parse_reply_address(SETTINGS, TokenSigner("other"), address) is None
     assert emails.parse_reply_address(SETTINGS, SIGNER, address.replace("ventanilla.test", "evil.test")) is None
     assert emails.parse_reply_address(SETTINGS, SIGNER, "reclamos@ventanilla.test") is None
+    mac = address.split(".")[2].split("@")[0]
+    assert emails.parse_reply_address(SETTINGS, SIGNER, address.replace(mac, mac[:16])) is None
+
+
+def test_old_per_side_addresses_still_verify_but_name_nobody() -> None:
+    mac = SIGNER.short_mac(emails.REPLY_PURPOSE, "7-a")
+    route = emails.parse_reply_address(SETTINGS, SIGNER, f"reclamo+7-a-{mac}@ventanilla.test")
+    assert route == emails.ReplyRoute(7, "a", legacy=True)
+    assert emails.parse_reply_address(SETTINGS, SIGNER, f"reclamo+8-a-{mac}@ventanilla.test") is None
 
 
 def test_threading_ids() -> None:
@@ -142,7 +157,7 @@ def test_headers_of_a_ticket_email() -> None:
     assert message["Subject"] == "[Reclamo #57] Bache en calle Mitre"
     assert message["Message-ID"] == "<ticket-1234567890123.3@ventanilla.test>"
     assert message["In-Reply-To"] == message["References"] == "<ticket-1234567890123@ventanilla.test>"
-    assert message["Reply-To"].startswith("reclamo+1234567890123-c-")
+    assert message["Reply-To"].startswith("reply+1234567890123.c.")
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["List-Unsubscribe"].startswith("<https://api.test/emails/baja/9.")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
