@@ -39,6 +39,7 @@ from ventanilla.app import create_app
 from ventanilla.chat import keys
 from ventanilla.entities import repository as entities_repo
 from ventanilla.jobs.runner import Backoff, Runner
+from ventanilla.notifications import emails
 from ventanilla.notifications import repository as outbox
 from ventanilla.notifications.cli import start_mail_in
 from ventanilla.notifications.dispatcher import EmailQueue
@@ -873,3 +874,192 @@ async def test_status_emails_leave_at_once_and_take_pending_messages_along(srv: 
         await settled(srv, opened.id)
         rows = [r for r in await rows_of(srv, opened.id) if r.role == "citizen"]
         assert {r.status for r in rows} == {"sent"} and len(smtp.inbox.to(opened.email)) == 3
+
+
+# --- issue 22: replies are attributed by a signed per-recipient address, and recorded once ---------------------
+
+
+def reply_mail(to: str, sender: str, body: str, *, message_id: str | None = "", **headers: str) -> bytes:
+    """A reply as a mail provider would post it (a fresh Message-ID unless one is given; None: no Message-ID)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = "Re: aviso"
+    if message_id is not None:
+        message["Message-ID"] = message_id or f"<{uuid.uuid4().hex}@mail.example.org>"
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return bytes(message)
+
+
+async def post_mail(client: httpx.AsyncClient, raw: bytes) -> httpx.Response:
+    return await client.post("/webhooks/email", content=raw, headers={"X-Webhook-Secret": SECRET})
+
+
+async def email_messages(server: Server, ticket_id: int) -> list[tuple[str, int | None, str]]:
+    async with server.ctx.sessions() as session:
+        found = await tickets_repo.messages(session, ticket_id)
+    return [(m.author_kind, m.author_user_id, m.text) for m in found if m.origen == "email"]
+
+
+async def agent_notice(srv: Server, smtp: Smtp, tenant: Tenant, opened: Opened, index: int = 0) -> EmailMessage:
+    """Assign the ticket to agent `index` and return the email a citizen's message then sends them."""
+    agent_email = tenant.agents[index]["email"]
+    async with agent_client(srv, tenant, index) as agent:
+        assert (await agent.post(f"/tickets/municipio/{opened.id}/asignar")).status_code == 200
+    before = len(smtp.inbox.to(agent_email))
+    await citizen_says(srv, tenant, opened, f"Sigue igual ({tag()}).")
+    return (await smtp.inbox.wait_for(agent_email, before + 1))[before]
+
+
+async def test_forged_replies_are_never_posted_as_staff(srv: Server, smtp: Smtp) -> None:
+    tenant = await seed_tenant(srv.ctx, agents=2)
+    laura, pedro = tenant.agents[0], tenant.agents[1]
+    opened = await open_ticket(srv, tenant)
+    citizen_notice = (await smtp.inbox.wait_for(opened.email))[0]
+    other = await open_ticket(srv, tenant)
+    notice = await agent_notice(srv, smtp, tenant, opened)
+    laura_address = str(notice["Reply-To"])
+    assert f".u{laura['id']}." in laura_address
+    before = await email_messages(srv, opened.id)
+    async with srv.client() as provider:
+        # The old attack: an agent's From and the ticket's threading headers, to no signed address.
+        threaded = {"In_Reply_To": str(notice["Message-ID"]), "References": str(notice["References"])}
+        for to in (f"reclamos@{REPLY_DOMAIN}", f"reply@{REPLY_DOMAIN}", opened.email):
+            r = await post_mail(provider, reply_mail(to, laura["email"], "Cerrado, no insista.", **threaded))
+            assert r.status_code in (403, 404) and "error" in r.json(), r.text
+        # The citizen's From with the threading headers is no proof either.
+        r = await post_mail(provider, reply_mail(f"x@{REPLY_DOMAIN}", opened.email, "Soy la vecina", **threaded))
+        assert r.status_code in (403, 404), r.text
+        # A MAC changed, or one signed for another ticket, another recipient or another key.
+        local, _, domain = laura_address.partition("@")
+        ticket_part, recipient, mac = local.split("+", 1)[1].split(".")
+        flipped = mac[:-1] + ("0" if mac[-1] != "0" else "1")
+        other_notice = await agent_notice(srv, smtp, tenant, other)
+        other_mac = str(other_notice["Reply-To"]).split("@")[0].split(".")[-1]
+        for forged in (
+            f"reply+{ticket_part}.{recipient}.{flipped}@{domain}",
+            f"reply+{ticket_part}.{recipient}.{other_mac}@{domain}",
+            f"reply+{ticket_part}.u{pedro['id']}.{mac}@{domain}",
+            f"reply+{ticket_part}.{recipient}.{mac[:16]}@{domain}",
+        ):
+            r = await post_mail(provider, reply_mail(forged, laura["email"], "Cerrado, no insista."))
+            assert r.status_code == 403 and "error" in r.json(), (forged, r.text)
+        # The address decides, not From: Laura's address with Pedro's From is Laura's reply.
+        r = await post_mail(provider, reply_mail(laura_address, pedro["email"], "Lo reviso hoy."))
+        assert r.status_code == 200 and r.json()["autor"] == "agente", r.text
+        # The citizen's address is the citizen's, whatever From says (even an agent's).
+        r = await post_mail(provider, reply_mail(str(citizen_notice["Reply-To"]), laura["email"], "Gracias."))
+        assert r.status_code == 200 and r.json()["autor"] == "vecino", r.text
+    assert (await email_messages(srv, opened.id))[len(before) :] == [
+        ("agent", laura["id"], "Lo reviso hoy."),
+        ("citizen", None, "Gracias."),
+    ]
+    assert not [m for m in await email_messages(srv, other.id) if m[0] == "agent"]
+
+
+async def test_a_reply_signed_for_someone_who_lost_access_is_refused_or_held(srv: Server, smtp: Smtp) -> None:
+    tenant = await seed_tenant(srv.ctx, agents=2)
+    laura, pedro = tenant.agents[0], tenant.agents[1]
+    opened = await open_ticket(srv, tenant)
+    laura_address = str((await agent_notice(srv, smtp, tenant, opened))["Reply-To"])
+    async with srv.client() as provider:
+        # Reassigned: Laura's late reply waits for review instead of taking the conversation back.
+        async with agent_client(srv, tenant, 1) as agent:
+            assert (await agent.post(f"/tickets/municipio/{opened.id}/asignar")).status_code == 200
+        r = await post_mail(provider, reply_mail(laura_address, laura["email"], "Respuesta tardía."))
+        assert r.status_code == 200 and r.json()["retenido"] == "agente_no_asignado", r.text
+        # No longer staff: refused.
+        async with srv.ctx.uow() as uow:
+            user = await users_repo.get(uow.session, laura["id"])
+            assert user is not None
+            user.rol = "vecino"
+            await uow.commit()
+        r = await post_mail(provider, reply_mail(laura_address, laura["email"], "Ya no trabajo acá."))
+        assert r.status_code == 403 and "error" in r.json(), r.text
+        # An address of the old per-side format verifies but names nobody: held.
+        mac = srv.ctx.signer.short_mac(emails.REPLY_PURPOSE, f"{opened.id}-a")
+        legacy = f"reclamo+{opened.id}-a-{mac}@{REPLY_DOMAIN}"
+        r = await post_mail(provider, reply_mail(legacy, pedro["email"], "Desde un aviso viejo."))
+        assert r.status_code == 200 and r.json()["retenido"] == "direccion_antigua", r.text
+    assert [m for m in await email_messages(srv, opened.id) if m[0] == "agent"] == []
+    async with srv.ctx.sessions() as session:
+        held = await outbox.held_emails(session, tenant.id)
+    assert sorted((h.reason, h.text) for h in held) == [
+        ("agente_no_asignado", "Respuesta tardía."),
+        ("direccion_antigua", "Desde un aviso viejo."),
+    ]
+
+
+async def test_encoded_crlf_in_from_is_answered_cleanly_and_injects_nothing(srv: Server, smtp: Smtp) -> None:
+    inbox_address = f"reclamos-{tag()}@muni.example.org"
+    tenant = await seed_tenant(srv.ctx, inbox_email=inbox_address)
+    opened = await open_ticket(srv, tenant)
+    notice = (await smtp.inbox.wait_for(opened.email))[0]
+    await smtp.inbox.wait_for(inbox_address)
+    reply_to = str(notice["Reply-To"]).encode()
+    evil = f"evil-{tag()}@evil.org"
+    raws = [
+        b"From: =?utf-8?q?Bob=0D=0ABcc:_" + evil.encode() + b"?= <" + opened.email.encode() + b">\r\n"
+        b"To: " + reply_to + b"\r\nSubject: =?utf-8?q?Re=0D=0ABcc:_" + evil.encode() + b"?=\r\n"
+        b"Message-ID: <" + uuid.uuid4().hex.encode() + b"@mail.example.org>\r\n\r\nSigue sin luz.\r\n",
+        # Only the encoded name: From proves nothing anyway; the signed address is the citizen's.
+        b"From: =?utf-8?q?Bob=0D=0ABcc:_" + evil.encode() + b"?=\r\nTo: " + reply_to + b"\r\n\r\nHola.\r\n",
+        # The encoded CR/LF in To's display name: the signed address is still read.
+        b"From: " + opened.email.encode() + b"\r\nTo: =?utf-8?q?Muni=0D=0ABcc:_" + evil.encode() + b"?= <"
+        + reply_to + b">\r\nMessage-ID: <" + uuid.uuid4().hex.encode() + b"@m.example.org>\r\n\r\nOtra vez.\r\n",
+    ]
+    async with srv.client() as provider:
+        statuses = [(await post_mail(provider, raw)).status_code for raw in raws]
+    assert statuses == [200, 200, 200]
+    async with srv.ctx.sessions() as session:
+        found = await tickets_repo.messages(session, opened.id)
+    posted = [m for m in found if m.origen == "email"]
+    assert [m.text for m in posted] == ["Sigue sin luz.", "Hola.", "Otra vez."]
+    assert all("\r" not in (m.author_name or "") and "\n" not in (m.author_name or "") for m in posted)
+    await settled(srv, opened.id)
+    assert smtp.inbox.to(evil) == []
+    for mail in smtp.inbox.to(inbox_address):
+        assert mail["Bcc"] is None and evil not in str(mail["Subject"])
+
+
+@pytest.mark.parametrize("parallel", [10])
+async def test_one_message_id_posts_once_whatever_the_race_case_or_spacing(
+    srv: Server, smtp: Smtp, parallel: int
+) -> None:
+    tenant = await seed_tenant(srv.ctx)
+    opened = await open_ticket(srv, tenant)
+    reply_to = str((await smtp.inbox.wait_for(opened.email))[0]["Reply-To"])
+    message_id = f"<Reply-{uuid.uuid4().hex}@Mail.Example.org>"
+    raw = reply_mail(reply_to, opened.email, "Una sola vez.", message_id=message_id)
+    async with srv.client() as provider:
+        answers = await asyncio.gather(*(post_mail(provider, raw) for _ in range(parallel)))
+        assert [a.status_code for a in answers] == [200] * parallel, [a.text for a in answers]
+        assert sorted(a.json().get("ignorado") or "posted" for a in answers) == ["duplicado"] * (parallel - 1) + [
+            "posted"
+        ]
+        # The same Message-ID in other case and spacing is the same message.
+        for variant in (message_id.lower(), message_id.upper(), f"  < {message_id.strip('<>')} >"):
+            again = await post_mail(provider, reply_mail(reply_to, opened.email, "Una sola vez.", message_id=variant))
+            assert again.status_code == 200 and again.json()["ignorado"] == "duplicado", (variant, again.text)
+    assert [m[2] for m in await email_messages(srv, opened.id)] == ["Una sola vez."]
+
+
+async def test_an_email_without_message_id_posts_once_on_every_redelivery(srv: Server, smtp: Smtp) -> None:
+    tenant = await seed_tenant(srv.ctx)
+    opened = await open_ticket(srv, tenant)
+    reply_to = str((await smtp.inbox.wait_for(opened.email))[0]["Reply-To"])
+    date = {"Date": "Mon, 07 Dec 2026 10:00:00 -0300"}
+    raw = reply_mail(reply_to, opened.email, "Sin identificador.", message_id=None, **date)
+    async with srv.client() as provider:
+        first = await post_mail(provider, raw)
+        assert first.status_code == 200 and first.json()["autor"] == "vecino", first.text
+        # A redelivery adds trace headers in front; it is still the same email.
+        redelivered = b"Received: from mx2.example.org by mx.example.org; Mon, 7 Dec 2026\r\n" + raw
+        for again in (raw, redelivered):
+            r = await post_mail(provider, again)
+            assert r.status_code == 200 and r.json()["ignorado"] == "duplicado", r.text
+        newer = reply_mail(reply_to, opened.email, "Otro mensaje.", message_id=None, **date)
+        assert (await post_mail(provider, newer)).json()["autor"] == "vecino"
+    assert [m[2] for m in await email_messages(srv, opened.id)] == ["Sin identificador.", "Otro mensaje."]
