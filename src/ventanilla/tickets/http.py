@@ -405,13 +405,13 @@ async def get_ticket(
 async def timeline(
     tipo: Tipo,
     ticket_id: TicketId,
-    view: ReadableTicket,
+    readable: ReadableTicket,
     ctx: Ctx,
     uow: UoW,
     pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """Creation, status changes, escalations and comments in order."""
-    ticket = view.ticket
+    ticket = readable.ticket
     events = await repository.events(uow.session, ticket.id)
     messages = await repository.messages(uow.session, ticket.id)
     view = schemas.View.TIMELINE

@@ -7,6 +7,7 @@ from email.message import EmailMessage
 import pytest
 
 from ventanilla.errors import BadRequest
+from ventanilla.notifications import inbound
 from ventanilla.notifications.inbound import body_text, drop_reason, html_to_text, parse, strip_quoted
 
 DOMAIN = "ventanilla.test"
@@ -109,3 +110,32 @@ def test_body_prefers_plain_and_falls_back_to_html() -> None:
     html_only["From"] = "ana@example.org"
     html_only.set_content("<p>Solo <i>HTML</i></p><blockquote>viejo</blockquote>", subtype="html")
     assert body_text(parse(bytes(html_only))).strip() == "Solo HTML"
+
+
+def _raw(headers: bytes, body: bytes = b"Hola") -> EmailMessage:
+    return inbound.parse(headers + b"\r\n\r\n" + body)
+
+
+def test_headers_with_encoded_crlf_are_read_on_one_line() -> None:
+    message = _raw(
+        b"From: =?utf-8?q?Bob=0D=0ABcc:_x@evil.org?= <bob@example.org>\r\n"
+        b"Subject: =?utf-8?q?Re=0D=0ABcc:_x@evil.org?=\r\nTo: reply+1.c.00@ventanilla.test"
+    )
+    assert inbound.header(message, "From") == "Bob Bcc: x@evil.org <bob@example.org>"
+    assert inbound.header(message, "Subject") == "Re Bcc: x@evil.org"
+    assert inbound.header(message, "X-Missing") == "" and inbound.header_values(message, "To") == [
+        "reply+1.c.00@ventanilla.test"
+    ]
+
+
+def test_dedup_key_ignores_case_spacing_and_trace_headers() -> None:
+    base = b"From: ana@example.org\r\nTo: reply+1.c.00@ventanilla.test\r\nSubject: Re: aviso"
+    one = inbound.dedup_key(_raw(base + b"\r\nMessage-ID: <Abc.1@Mail.Example.org>"))
+    assert one == "email:abc.1@mail.example.org"
+    assert inbound.dedup_key(_raw(base + b"\r\nMessage-ID:  < abc.1@MAIL.example.org >")) == one
+    without = inbound.dedup_key(_raw(base + b"\r\nDate: Mon, 07 Dec 2026 10:00:00 -0300"))
+    assert without.startswith("email:content:")
+    traced = _raw(b"Received: from mx2 by mx1\r\n" + base + b"\r\nDate: Mon, 07 Dec 2026 10:00:00 -0300")
+    assert inbound.dedup_key(traced) == without
+    assert inbound.dedup_key(_raw(base + b"\r\nDate: Mon, 07 Dec 2026 10:00:00 -0300", b"Otro")) != without
+    assert len(inbound.dedup_key(_raw(base + b"\r\nMessage-ID: <" + b"x" * 300 + b"@m>"))) <= 200
