@@ -202,7 +202,7 @@ def example_messages() -> dict[str, EmailMessage]:
             ticket_id=ticket.id,
             to=recipient[role],
             msg_id=emails.message_id(settings, ticket.id, 7),
-            reply_to=emails.reply_address(settings, signer, ticket.id, role),
+            reply_to=emails.reply_address(settings, signer, ticket.id, role, 12 if role == "agent" else None),
             unsubscribe=view.unsubscribe_url,
             date=dt.datetime(2026, 3, 2, 14, 0, tzinfo=dt.UTC),
         )
