@@ -328,8 +328,11 @@ async def receive(
     if len(text) > MAX_MESSAGE_CHARS:
         text = text[: MAX_MESSAGE_CHARS - 1].rstrip() + "…"
     key = dedup_key(message)
-    if await tickets_repo.message_by_external_id(uow.session, key):
-        return InboundResult("ignored", "duplicado", ticket.id)
+    # Replies posted before keys were normalized carry the Message-ID as it came.
+    legacy_key = f"{EXTERNAL_PREFIX}{message_id.strip()[:190]}" if message_id else None
+    for known in (key, legacy_key):
+        if known and await tickets_repo.message_by_external_id(uow.session, known):
+            return InboundResult("ignored", "duplicado", ticket.id)
     record = await repository.claim_inbound_email(
         uow.session, key, ticket_id=ticket.id, status=INBOUND_HELD if who.held else INBOUND_POSTED, now=utcnow()
     )
