@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import re
 import threading
 import uuid
@@ -24,6 +25,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from tests.conftest import base_settings, fresh_database
+from tests.integration.test_cli import run_cli
 from tests.support import (
     Clock,
     Server,
@@ -989,6 +991,16 @@ async def test_a_reply_signed_for_someone_who_lost_access_is_refused_or_held(srv
     assert sorted((h.reason, h.text) for h in held) == [
         ("agente_no_asignado", "Respuesta tardía."),
         ("direccion_antigua", "Desde un aviso viejo."),
+    ]
+    # An operator reviews them with `ventanilla emails held`.
+    listed = await asyncio.to_thread(
+        run_cli, srv.settings.data_dir, "emails", "held", "--entity", str(tenant.id), db=srv.settings.database_url
+    )
+    assert listed.returncode == 0, listed.stderr
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert sorted((r["ticket_id"], r["motivo"], r["texto"]) for r in rows) == [
+        (opened.id, "agente_no_asignado", "Respuesta tardía."),
+        (opened.id, "direccion_antigua", "Desde un aviso viejo."),
     ]
 
 

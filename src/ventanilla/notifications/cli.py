@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import logging
 import unicodedata
 from email.message import EmailMessage
@@ -233,6 +234,33 @@ def cmd_render_examples(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_held(args: argparse.Namespace, settings: Settings) -> int:
+    """ventanilla emails held [--entity ID] [--limit N]: replies held for review (never posted as anyone)."""
+    from ventanilla.cli import _run, upgrade_database, with_uow
+    from ventanilla.notifications import repository
+
+    upgrade_database(settings)
+
+    async def work(uow: Any) -> list[dict[str, Any]]:
+        held = await repository.held_emails(uow.session, args.entity, args.limit)
+        return [
+            {
+                "id": row.id,
+                "ticket_id": row.ticket_id,
+                "motivo": row.reason,
+                "direccion": row.recipient,
+                "remitente": row.sender,
+                "recibido": row.created_at.isoformat(),
+                "texto": row.text,
+            }
+            for row in held
+        ]
+
+    for row in _run(with_uow(settings, work)):
+        print(json.dumps(row, ensure_ascii=False))
+    return 0
+
+
 def register(subparsers: Any) -> None:
     """Add `mail-in` and `emails` to the `ventanilla` command."""
     mail_in = subparsers.add_parser("mail-in", help="recibe por SMTP las respuestas a los emails de reclamos")
@@ -245,3 +273,7 @@ def register(subparsers: Any) -> None:
     render = sub.add_parser("render-examples", help="escribe un ejemplo de cada plantilla (.eml y .html) en DIR")
     render.add_argument("dir")
     render.set_defaults(handler=cmd_render_examples)
+    held = sub.add_parser("held", help="respuestas por email retenidas para revisar (una por línea, JSON)")
+    held.add_argument("--entity", type=int, default=None)
+    held.add_argument("--limit", type=int, default=100)
+    held.set_defaults(handler=cmd_held)
