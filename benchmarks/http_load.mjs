@@ -9,6 +9,13 @@
 // Prints one JSON line: requests/s, latency percentiles, status counts.
 import http from "node:http";
 import { performance } from "node:perf_hooks";
+import { createHash } from "node:crypto";
+
+// The widgets send a UUID as X-Chat-Session-Id (the server refuses anything else): a stable one per name.
+function sessionId(name) {
+  const hex = createHash("sha1").update(`ventanilla-bench:${name}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 const cfg = JSON.parse(process.argv[2]);
 const base = new URL(cfg.base);
@@ -57,7 +64,7 @@ function ask(i) {
           "content-type": "application/json",
           "content-length": data.length,
           "x-entity-token": cfg.entityToken,
-          "x-chat-session-id": `bench-session-${i % 500}`,
+          "x-chat-session-id": sessionId(`bench-session-${i % 500}`),
         },
       },
       (res) => {

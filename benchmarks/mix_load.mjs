@@ -11,6 +11,13 @@
 // Prints one JSON line: requests, answered (2xx), statuses, requests/s, latency percentiles overall and by kind.
 import http from "node:http";
 import { performance } from "node:perf_hooks";
+import { createHash } from "node:crypto";
+
+// The widgets send a UUID as X-Chat-Session-Id (the server refuses anything else): a stable one per name.
+function sessionId(name) {
+  const hex = createHash("sha1").update(`ventanilla-bench:${name}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 const cfg = JSON.parse(process.argv[2]);
 const base = new URL(cfg.base);
@@ -89,7 +96,7 @@ async function timed(kind, method, path, opts) {
 
 async function conversation(index, round) {
   const session = `${prefix}-${round}-${index}`;
-  const widget = { "x-entity-token": cfg.entityToken, "x-chat-session-id": session };
+  const widget = { "x-entity-token": cfg.entityToken, "x-chat-session-id": sessionId(session) };
   const ask = (kind, body) => timed(kind, "POST", "/ask/municipio", { body: { tipo_chat: "municipio", ...body }, headers: widget });
   await ask("ask_greeting", { pregunta: "", action: "initial_greeting" });
   let done = 1;

@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 import subprocess
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,11 @@ def start_ventanilla(runner: Runner, name: str, env: dict[str, str]) -> tuple[Pr
     return proc, url
 
 
+def session_id(name: str) -> str:
+    """A stable chat session id of the shape the widgets send (a UUID; the server refuses anything else)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"ventanilla-bench:{name}"))
+
+
 def open_tickets(url: str, tenant: Tenant, count: int, prefix: str = "bench-room") -> list[dict[str, Any]]:
     """Real live-chat tickets through the widget flow (POST /ask/municipio, action request_agent)."""
     tickets = []
@@ -106,7 +112,10 @@ def open_tickets(url: str, tenant: Tenant, count: int, prefix: str = "bench-room
             response = client.post(
                 "/ask/municipio",
                 json={"pregunta": "Quisiera hablar con un representante", "action": "request_agent"},
-                headers={"X-Entity-Token": tenant.entity_token, "X-Chat-Session-Id": f"{prefix}-{index:05d}"},
+                headers={
+                    "X-Entity-Token": tenant.entity_token,
+                    "X-Chat-Session-Id": session_id(f"{prefix}-{index:05d}"),
+                },
             )
             response.raise_for_status()
             data = response.json()
