@@ -78,7 +78,7 @@ def base_settings(tmp: Path, database_url: str, **extra: object) -> Settings:
         public_url="http://127.0.0.1",
         panel_url="http://panel.test",
         cors_origins=["http://localhost:5173"],
-        **extra,  # type: ignore[arg-type]
+        **({"trusted_proxies": ["127.0.0.1"]} | extra),  # type: ignore[arg-type]
     )
 
 

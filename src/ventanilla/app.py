@@ -203,6 +203,10 @@ def create_app(
     app = realtime_socket.App(sio, other_asgi_app=limited, socketio_path="socket.io")
     app.ctx = ctx
     app.api = api
+    if settings.trusted_proxies:
+        # The client address (rate limits, socket caps) comes from X-Forwarded-For only when the peer is one of
+        # these proxies; anyone else is the TCP peer, whatever headers they send.
+        app.trust_proxies(settings.trusted_proxies)
     return app
 
 

@@ -80,6 +80,23 @@ class RateLimits:
                 if not await self._limiter.test(item, rule.name, key):
                     raise TooManyRequests(message, retry_after=await self.retry_after(item, rule.name, key))
 
+    async def take_back(self, rule: Rule, key: str) -> None:
+        """Return the newest hit of the key to each window (a try counted first that turned out fine).
+
+        Moving windows are lists, newest first, in both stores (a Redis list, a Python list in memory): removing
+        the head gives back one hit, whichever concurrent request made it.
+        """
+        async with _storage_guard():
+            for item in rule.items:
+                name = item.key_for(rule.name, key)
+                if isinstance(self.storage, RedisStorage):
+                    bridge: Any = self.storage.bridge
+                    await bridge.get_connection().lpop(bridge.prefixed_key(name))
+                elif isinstance(self.storage, MemoryStorage):
+                    events = self.storage.events.get(name)
+                    if events:
+                        events.pop(0)
+
     async def count(self, rule: Rule, key: str) -> None:
         """Count one hit without refusing (a failure recorded after the fact)."""
         async with _storage_guard():

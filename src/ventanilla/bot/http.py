@@ -117,7 +117,8 @@ async def ask(
         raise TooLarge(f"El mensaje supera el máximo de {ctx.settings.max_message_chars} caracteres.")
     session_key = session_key_of(request)
     greeting = body.action == "initial_greeting"
-    state = await bot.load_state(uow, owner, session_key, body.contexto_previo, fresh=greeting)
+    confirming = body.action == "confirmar_reclamo"
+    state = await bot.load_state(uow, owner, session_key, body.contexto_previo, fresh=greeting, lock=confirming)
     attachment = _attachment(body)
     incoming = engine.Incoming(
         text=body.pregunta,

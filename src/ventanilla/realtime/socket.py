@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 
 import socketio
 from starlette.types import Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ventanilla.context import AppContext
 from ventanilla.entities import repository as entities_repo
@@ -47,10 +48,20 @@ class Server(socketio.AsyncServer):  # type: ignore[misc]
 class App(socketio.ASGIApp):  # type: ignore[misc]
     """The ASGI app, closing a websocket whose frame is not an Engine.IO packet with one log line.
 
-    python-engineio decodes those frames outside any handler: they would end in a traceback.
+    python-engineio decodes those frames outside any handler: they would end in a traceback. With
+    `trust_proxies`, the client address and scheme come from X-Forwarded-* when the peer is one of them.
     """
 
+    _entry: Callable[[Scope, Receive, Send], Awaitable[None]] | None = None
+
+    def trust_proxies(self, proxies: list[str]) -> None:
+        """Believe X-Forwarded-For/-Proto from these peers only (addresses or networks)."""
+        self._entry = ProxyHeadersMiddleware(self._serve, trusted_hosts=proxies)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await (self._entry or self._serve)(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
             await super().__call__(scope, receive, send)
             return
