@@ -81,7 +81,9 @@ async def test_parallel_first_turns_of_a_new_session_are_all_answered(server: Se
         assert all(r.json()["respuesta"] for r in answers)
 
 
-async def test_pin_guesses_over_two_processes_stop_at_the_ticket_limit(two_servers: tuple[str, str, Tenant]) -> None:
+async def test_pin_guesses_over_two_processes_stop_at_the_ticket_limit(
+    two_servers: tuple[str, str, Tenant],  # noqa: F811 (the fixture)
+) -> None:
     url_a, url_b, tenant = two_servers
     session_key = str(uuid.uuid4())
     async with httpx.AsyncClient(base_url=url_a, timeout=30) as citizen:
