@@ -5,18 +5,24 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Path, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,7 +30,15 @@ from ventanilla.context import AppContext
 from ventanilla.db import SnapshotCache, UnitOfWork, unit_of_work
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
-from ventanilla.errors import BadRequest, DomainError, Forbidden, NotFound, TooManyRequests, Unauthorized
+from ventanilla.errors import (
+    BadRequest,
+    DomainError,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    Unavailable,
+)
 from ventanilla.ratelimit import per_minute as per_minute_rule
 from ventanilla.text import clean
 from ventanilla.users import service as users
@@ -59,7 +73,12 @@ _STATUS_TEXT = {
 }
 
 
-_DESCRIPTIONS = {**_STATUS_TEXT, 409: "En conflicto con el estado actual.", 502: "Falló un servicio externo."}
+_DESCRIPTIONS = {
+    **_STATUS_TEXT,
+    409: "En conflicto con el estado actual.",
+    502: "Falló un servicio externo.",
+    503: "Un servicio del que dependemos no responde; reintentá en unos segundos.",
+}
 
 
 class ErrorOut(BaseModel):
@@ -165,6 +184,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def domain(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, DomainError)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        if isinstance(exc, Unavailable):
+            headers = {"Retry-After": "5"}
         return error_response(exc.status_code, exc.message, headers)
 
     async def http(_: Request, exc: Exception) -> Response:
@@ -179,15 +200,72 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(status, _validation_message(exc))
 
     async def unexpected(request: Request, exc: Exception) -> Response:
+        known = outage_response(exc)
+        if known is not None:
+            log.warning("%s on %s %s: %s", known.status_code, request.method, request.url.path, _describe(exc))
+            return known
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(500, "Error interno del servidor.")
 
     app.add_exception_handler(DomainError, domain)
+    for family in (SQLAlchemyError, RedisError, ConnectionError, TimeoutError):
+        app.add_exception_handler(family, unexpected)
     app.add_exception_handler(StarletteHTTPException, http)
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(Exception, unexpected)
     # Innermost middleware (added before CORS), so a 500 still gets CORS headers.
     app.add_middleware(ServerErrors)
+
+
+UNAVAILABLE = "No podemos atender esta solicitud ahora mismo; probá de nuevo en unos segundos."
+OUT_OF_RANGE = "Hay un número fuera de rango."
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+
+
+def outage_response(exc: BaseException) -> Response | None:
+    """The answer to a failure of a service we depend on, or None when `exc` is a fault of ours.
+
+    The database or Redis gone (a killed connection, a closed port, an exhausted pool) is a 503 the client may
+    retry: the request's transaction was rolled back, so nothing half-done stays. A value the database refuses as
+    out of range (an id beyond its column) is the client's 422; ids are checked at the edge, this is the net.
+    """
+    if isinstance(exc, DataError) and not exc.connection_invalidated:
+        return error_response(422, OUT_OF_RANGE)
+    return error_response(503, UNAVAILABLE, {"Retry-After": "5"}) if _is_outage(exc) else None
+
+
+def _is_outage(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError):
+        return (
+            exc.connection_invalidated
+            or isinstance(exc, OperationalError | InterfaceError)
+            or _is_disconnect(exc.orig)
+        )
+    if isinstance(exc, SQLAlchemyError):
+        return isinstance(exc, SATimeoutError | DisconnectionError)  # pool exhausted, connection refused
+    if isinstance(exc, RedisError):
+        return isinstance(exc, RedisConnectionError | RedisTimeoutError)
+    return isinstance(exc, ConnectionError | TimeoutError) or _is_disconnect(exc)
+
+
+def _is_disconnect(exc: BaseException | None) -> bool:
+    """An asyncpg error meaning the connection is gone (terminated backend, closed socket, server shutting down)."""
+    if exc is None:
+        return False
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - SQLite-only installs
+        return isinstance(exc, ConnectionError)
+    return isinstance(
+        exc,
+        asyncpg.exceptions.PostgresConnectionError
+        | asyncpg.exceptions.InterfaceError
+        | asyncpg.exceptions.OperatorInterventionError
+        | ConnectionError,
+    )
 
 
 class ServerErrors:
@@ -216,8 +294,29 @@ class ServerErrors:
         except Exception:
             if started:
                 raise  # half a response went out: only closing the connection tells the client
+            exc = sys.exc_info()[1]
+            known = outage_response(exc) if exc is not None else None
+            if known is not None and exc is not None:
+                log.warning("%s on %s %s: %s", known.status_code, scope["method"], scope["path"], _describe(exc))
+                await known(scope, receive, send)
+                return
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             await error_response(500, "Error interno del servidor.")(scope, receive, send)
+
+
+INT32_MAX = 2**31 - 1
+"""The largest value of an INTEGER column (users, knowledge entries, messages, jobs)."""
+ID53_MAX = 2**53
+"""The largest ticket id (a BIGINT column, kept within what the browser's numbers hold exactly)."""
+RowId = Annotated[int, Path(ge=1, le=INT32_MAX)]
+"""A path id of an INTEGER column: anything else is a 422 before any query."""
+TicketId = Annotated[int, Path(ge=1, le=ID53_MAX)]
+"""A path ticket id."""
+
+
+def fits_row_id(value: int) -> bool:
+    """Whether a body id can name a row of an INTEGER column."""
+    return 1 <= value <= INT32_MAX
 
 
 class OutOfRange(ValueError):
@@ -423,7 +522,9 @@ async def get_uow(ctx: Ctx) -> AsyncIterator[UnitOfWork]:
         yield uow
 
 
-UoW = Annotated[UnitOfWork, Depends(get_uow)]
+# scope="function": the transaction ends (commit or rollback, and the connection goes back) before the response
+# starts, so a failure there (a killed connection) is still answered with a clean 503, never a cut response.
+UoW = Annotated[UnitOfWork, Depends(get_uow, scope="function")]
 
 
 def bearer_or_cookie(request: Request, cookie_name: str) -> str | None:
@@ -565,3 +666,18 @@ def limit(bucket: str, per_minute: Callable[[AppContext], int]) -> Callable[[Req
 
     _DEPENDENCY_ERRORS[dependency] = (429,)
     return dependency
+
+
+async def live_fanout(ctx: Ctx) -> None:
+    """Redis, which carries live chat to every process, is reachable (else 503 before anything is stored).
+
+    A reply stored while its live delivery cannot leave would reach the other side only on a reload.
+    """
+    try:
+        await ctx.presence.reachable()
+    except (RedisError, ConnectionError, TimeoutError) as exc:
+        raise Unavailable(UNAVAILABLE) from exc
+
+
+LiveFanout = Depends(live_fanout)
+_DEPENDENCY_ERRORS[live_fanout] = (503,)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Query, Request, UploadFile
 
 from ventanilla.errors import BadRequest, Forbidden, NotFound
 from ventanilla.knowledge import schemas, service
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.users.models import User
-from ventanilla.web import CurrentUser, RequestEntity, UoW
+from ventanilla.web import CurrentUser, RequestEntity, RowId, TicketId, UoW
 
 router = APIRouter(tags=["base de conocimiento"])
-EntryId = Annotated[int, Path(ge=1, le=2**31)]
+EntryId = RowId
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Datos inválidos"},
     401: {"description": "Sin sesión o token"},
@@ -122,7 +122,7 @@ async def suggestions(
     responses=_SUGGESTION_ERRORS,
 )
 async def ticket_suggestions(
-    ticket_id: Annotated[int, Path(ge=1, le=2**53)],
+    ticket_id: TicketId,
     request: Request,
     uow: UoW,
     entity: RequestEntity,

@@ -7,7 +7,7 @@ import logging
 from html import escape
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +23,7 @@ from ventanilla.web import (
     OkOut,
     OptionalEntity,
     OptionalUser,
+    TicketId,
     UoW,
     WireOut,
     client_of,
@@ -148,7 +149,7 @@ class SendHistoryOut(WireOut):
 )
 async def send_history(
     tipo: str,
-    ticket_id: Annotated[int, Path(ge=1, le=2**53)],
+    ticket_id: TicketId,
     request: Request,
     ctx: Ctx,
     uow: UoW,

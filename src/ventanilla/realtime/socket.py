@@ -52,11 +52,11 @@ class App(socketio.ASGIApp):  # type: ignore[misc]
     `trust_proxies`, the client address and scheme come from X-Forwarded-* when the peer is one of them.
     """
 
-    _entry: Callable[[Scope, Receive, Send], Awaitable[None]] | None = None
+    _entry: Any = None
 
     def trust_proxies(self, proxies: list[str]) -> None:
         """Believe X-Forwarded-For/-Proto from these peers only (addresses or networks)."""
-        self._entry = ProxyHeadersMiddleware(self._serve, trusted_hosts=proxies)
+        self._entry = ProxyHeadersMiddleware(self._serve, trusted_hosts=proxies)  # type: ignore[arg-type]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await (self._entry or self._serve)(scope, receive, send)

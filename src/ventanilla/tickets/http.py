@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,26 +28,28 @@ from ventanilla.tickets.models import Ticket
 from ventanilla.users import repository as users_repo
 from ventanilla.users.models import User
 from ventanilla.web import (
+    INT32_MAX,
     Ctx,
     CurrentUser,
+    LiveFanout,
     OkOut,
     OptionalEntity,
     OptionalUser,
     RequestEntity,
     Staff,
+    TicketId,
     UoW,
     WireOut,
     client_of,
     errors,
+    fits_row_id,
     limit,
     session_key_of,
 )
 
 router = APIRouter(tags=["reclamos"], responses=errors(403, 404, 409))
 Tipo = Literal["municipio", "pyme"]
-MAX_ID = 2**53
-MAX_MESSAGE_ID = 2**31 - 1  # message ids are 32-bit columns
-TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
+MAX_MESSAGE_ID = INT32_MAX  # message ids are 32-bit columns
 pin_limit = Depends(limit("pin", lambda ctx: ctx.settings.lookup_rate_limit_per_minute))
 MAX_REPLY_FILES = 5
 MAX_BUTTONS = 3
@@ -422,7 +424,7 @@ async def chat_messages(
     return await _messages(request, uow, ticket_id, user, entity, ultimo_mensaje_id, pin)
 
 
-@router.post("/tickets/chat/{ticket_id}/responder_ciudadano", response_model=OkOut)
+@router.post("/tickets/chat/{ticket_id}/responder_ciudadano", response_model=OkOut, dependencies=[LiveFanout])
 async def citizen_reply(
     ticket_id: TicketId,
     body: schemas.ReplyIn,
@@ -638,6 +640,7 @@ _REPLY_BODY = {
 @router.post(
     "/tickets/{tipo}/{ticket_id}/responder",
     response_model=ReplyOut,
+    dependencies=[LiveFanout],
     openapi_extra={"requestBody": _REPLY_BODY},
     responses={
         400: {"description": "Cuerpo inválido.", **_ERR},
@@ -727,7 +730,7 @@ async def assign(
     if target_id is None:
         await livechat.take(ctx, uow, entity, ticket, user)
     else:
-        agent = await users_repo.get(uow.session, target_id) if target_id < 2**31 else None
+        agent = await users_repo.get(uow.session, target_id) if fits_row_id(target_id) else None
         if agent is None or not agent.is_staff or agent.entity_id != ticket.entity_id:
             raise NotFound("No existe ese agente en la entidad.")
         await livechat.assign_to(ctx, uow, entity, ticket, agent, actor=user)

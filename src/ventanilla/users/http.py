@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +25,7 @@ from ventanilla.web import (
     OkOut,
     OptionalUser,
     ORJSONResponse,
+    RowId,
     Staff,
     Tenant,
     UoW,
@@ -588,7 +589,7 @@ async def list_agents(user: Staff, uow: UoW) -> list[dict[str, Any]]:
 )
 @router.put("/pyme/usuarios/{user_id}/categorias", response_model=AgentOut, responses=_AGENT_ERRORS)
 async def set_agent_categories(
-    user_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: AgentCategoriesIn, ctx: Ctx, uow: UoW, user: Staff
+    user_id: RowId, body: AgentCategoriesIn, ctx: Ctx, uow: UoW, user: Staff
 ) -> dict[str, Any]:
     """An admin sets the complaint categories an agent handles (auto-assignment prefers them)."""
     if user.rol not in ("admin", "super_admin") or user.entity_id is None:
