@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     # Uploads of one entity per UTC day, in bytes, whoever sends them (shared through Redis when configured).
     upload_bytes_per_entity_per_day: int = 1024 * 1024 * 1024
     # Open Socket.IO connections from one client address (an office behind NAT shares one), across processes
-    # through Redis when configured.
+    # through Redis when configured; 0: no cap.
     max_sockets_per_address: int = 100
     # Addresses (or networks, "10.0.0.0/8") of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto
     # are believed; empty: none, the client is the peer of the TCP connection. "*" trusts everyone.

@@ -9,6 +9,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import unquote_plus
 
 import orjson
 from fastapi import Depends, FastAPI, Path, Request
@@ -323,9 +324,16 @@ class OutOfRange(ValueError):
     """A JSON integer no column can hold."""
 
 
-_JSON_SUSPECT = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\d{19}")
-_QUERY_NUL = re.compile(rb"%00|\x00")
+_JSON_SUSPECT = re.compile(rb"\\u(?:00[01][0-9a-fA-F]|007[fF]|[dD][89a-fA-F])|\x7f|\d{19}")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters a text field never carries (tab, line feed and carriage return are text)."""
+_PATH_CONTROL = re.compile("[\x00-\x1f\x7f]")
 _INT64 = 2**63
+CONTROL_REFUSED = "El texto enviado tiene caracteres de control no permitidos."
+
+
+class ControlCharacters(ValueError):
+    """A string with a control character other than tab, line feed or carriage return."""
 
 
 def clean_json(value: Any) -> Any:
@@ -341,6 +349,28 @@ def clean_json(value: Any) -> Any:
     return value
 
 
+def checked_json(value: Any) -> Any:
+    """A client's decoded JSON: control characters (but tab, LF, CR) raise ControlCharacters, integers beyond 64
+    bits raise OutOfRange; lone surrogates (a browser cutting an emoji in half) become U+FFFD."""
+    if isinstance(value, str):
+        if _CONTROL.search(value):
+            raise ControlCharacters
+        return clean(value)
+    if isinstance(value, list):
+        return [checked_json(item) for item in value]
+    if isinstance(value, dict):
+        return {checked_json(key): checked_json(item) for key, item in value.items()}
+    if isinstance(value, int) and not -_INT64 <= value < _INT64:
+        raise OutOfRange(value)
+    return value
+
+
+def _query_has_control(query: bytes) -> bool:
+    if b"%" not in query and not any(byte < 0x20 or byte == 0x7F for byte in query):
+        return False
+    return bool(_CONTROL.search(unquote_plus(query.decode("latin-1"), encoding="latin-1")))
+
+
 def _is_json(headers: list[tuple[bytes, bytes]]) -> bool:
     for name, value in headers:
         if name == b"content-type":
@@ -349,11 +379,12 @@ def _is_json(headers: list[tuple[bytes, bytes]]) -> bool:
 
 
 class InputGuard:
-    """Text is cleaned here, once, for every route: NUL leaves the query string, NUL and lone surrogates leave
-    JSON bodies (NUL removed, a lone surrogate becomes U+FFFD); a JSON integer beyond 64 bits and a NUL in
-    the path are refused with 400. Headers need nothing: the HTTP parser refuses NUL there, and URL decoding
-    already replaces invalid UTF-8. Raw bodies verified by signature (`/webhooks/`) pass untouched: their
-    channel cleans what it decodes.
+    """Text is checked here, once, for every route, and never silently changed: a control character (but tab,
+    line feed and carriage return) in the path, the query string or a JSON string (keys too) is refused with
+    400, as is a JSON integer beyond 64 bits. Only a lone surrogate in JSON (a browser cutting an emoji in half)
+    becomes U+FFFD, since no database or encoder takes it. Headers need nothing: the HTTP parser refuses control
+    characters there, and URL decoding already replaces invalid UTF-8. Raw bodies verified by signature
+    (`/webhooks/`) pass untouched: their channel cleans what it decodes.
     """
 
     def __init__(self, app: ASGIApp, raw_body_prefixes: tuple[str, ...] = ("/webhooks/",)) -> None:
@@ -364,13 +395,13 @@ class InputGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if "\x00" in scope["path"]:
+        if _PATH_CONTROL.search(scope["path"]):
             await error_response(400, "La dirección pedida tiene caracteres inválidos.")(scope, receive, send)
             return
         scope = dict(scope)
-        query: bytes = scope.get("query_string", b"")
-        if _QUERY_NUL.search(query):
-            scope["query_string"] = _QUERY_NUL.sub(b"", query)
+        if _query_has_control(scope.get("query_string", b"")):
+            await error_response(400, CONTROL_REFUSED)(scope, receive, send)
+            return
         headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
         if (
             scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE")
@@ -390,9 +421,12 @@ class InputGuard:
         body = b"".join(chunks)
         if _JSON_SUSPECT.search(body):
             try:
-                body = json.dumps(clean_json(json.loads(body)), ensure_ascii=False).encode()
+                body = json.dumps(checked_json(json.loads(body)), ensure_ascii=False).encode()
             except OutOfRange:
                 await error_response(400, "Hay un número fuera de rango.")(scope, receive, send)
+                return
+            except ControlCharacters:
+                await error_response(400, CONTROL_REFUSED)(scope, receive, send)
                 return
             except (ValueError, RecursionError):
                 pass  # not JSON: the route answers its own 400

@@ -15,6 +15,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from ventanilla.context import AppContext
 from ventanilla.entities import repository as entities_repo
 from ventanilla.realtime import rooms
+from ventanilla.realtime.caps import SocketCap
 from ventanilla.realtime.presence import Presence
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.users import service as users
@@ -27,8 +28,32 @@ MAX_FAILED_JOINS = 20
 _ENGINEIO_TYPES = frozenset("0123456")
 
 
+TOO_MANY_SOCKETS = "Demasiadas conexiones abiertas desde esta dirección."
+
+
 class Server(socketio.AsyncServer):  # type: ignore[misc]
-    """python-socketio's server, logging client faults in one line and our own faults with their traceback."""
+    """python-socketio's server, logging client faults in one line and our own faults with their traceback.
+
+    With a `socket_cap`, an address over its cap of open connections is refused at the Engine.IO handshake
+    (HTTP 401 with a message, before any Socket.IO state exists).
+    """
+
+    socket_cap: SocketCap | None = None
+
+    async def _handle_eio_connect(self, eio_sid: str, environ: dict[str, Any]) -> Any:
+        cap = self.socket_cap
+        if cap is not None and not await cap.admit(_address(environ), eio_sid):
+            log.warning("socket refused: %s is at its cap of open connections", _address(environ))
+            return TOO_MANY_SOCKETS
+        return await super()._handle_eio_connect(eio_sid, environ)
+
+    async def _handle_eio_disconnect(self, eio_sid: str, reason: Any = None) -> None:
+        environ = self.environ.get(eio_sid)
+        try:
+            await super()._handle_eio_disconnect(eio_sid, reason)
+        finally:
+            if self.socket_cap is not None and environ is not None:
+                await self.socket_cap.release(_address(environ), eio_sid)
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
         try:
@@ -76,6 +101,12 @@ class App(socketio.ASGIApp):  # type: ignore[misc]
             return message
 
         await super().__call__(scope, checked, send)
+
+
+def _address(environ: dict[str, Any]) -> str:
+    """The client address of the connection (python-engineio's REMOTE_ADDR is a constant under ASGI)."""
+    client = (environ.get("asgi.scope") or {}).get("client")
+    return str(client[0]) if client else "unknown"
 
 
 def _cookie(environ: dict[str, Any], name: str) -> str | None:
