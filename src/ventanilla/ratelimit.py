@@ -97,6 +97,11 @@ class RateLimits:
                     if events:
                         events.pop(0)
 
+    async def add(self, name: str, key: str, amount: int, expiry_seconds: int) -> int:
+        """Add `amount` (negative to give back) to a plain counter and return its new total (atomic in Redis)."""
+        async with _storage_guard():
+            return int(await self.storage.incr(f"{name}/{key}", expiry_seconds, amount))
+
     async def count(self, rule: Rule, key: str) -> None:
         """Count one hit without refusing (a failure recorded after the fact)."""
         async with _storage_guard():

@@ -11,7 +11,7 @@ from ventanilla.errors import BadRequest, Forbidden, NotFound
 from ventanilla.knowledge import schemas, service
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.users.models import User
-from ventanilla.web import CurrentUser, RequestEntity, RowId, TicketId, UoW
+from ventanilla.web import CurrentUser, RequestEntity, RowId, Staff, TicketId, UoW
 
 router = APIRouter(tags=["base de conocimiento"])
 EntryId = RowId
@@ -125,15 +125,19 @@ async def ticket_suggestions(
     ticket_id: TicketId,
     request: Request,
     uow: UoW,
-    entity: RequestEntity,
+    user: Staff,
     query: Annotated[str | None, Query(max_length=4000)] = None,
 ) -> schemas.Suggestions:
-    """Answers for a ticket of the entity: for the given text, else for the ticket's subject and category."""
+    """Answers for a ticket of the agent's entity: for the given text, else for the ticket's subject and category.
+
+    Staff only: with the widget's public token it would tell anyone which ticket ids exist.
+    """
     ticket = await tickets_repo.get(uow.session, ticket_id)
-    if ticket is None or ticket.entity_id != entity.id:
+    if ticket is None or user.entity_id is None or ticket.entity_id != user.entity_id:
         raise NotFound("No existe ese reclamo.")
+    entity_id = user.entity_id
     text = await _query_of(request, query)
     if not text.strip():
         text = " ".join(p for p in (ticket.asunto, ticket.categoria or "") if p)
-    hits = await service.suggestions(uow.session, entity.id, text) if text.strip() else []
+    hits = await service.suggestions(uow.session, entity_id, text) if text.strip() else []
     return schemas.Suggestions(suggestions=[schemas.Suggestion.of(h) for h in hits])

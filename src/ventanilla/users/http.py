@@ -482,11 +482,11 @@ def _account_fields(user: User, entity: Entity | None) -> dict[str, Any]:
     responses={
         400: {"description": "Email, nombre o teléfono inválidos."},
         401: {"description": "Sin sesión."},
-        409: {"description": "Otra cuenta usa ese email."},
+        403: {"description": "El email no se cambia por acá (igual respuesta, lo use o no otra cuenta)."},
     },
 )
 async def put_me(body: ProfileIn, ctx: Ctx, uow: UoW, user: CurrentUser) -> dict[str, Any]:
-    """The caller changes their own name and contact data; the email stays unique."""
+    """The caller changes their own name and contact data (not the account's email: see users.update_profile)."""
     await users.update_profile(
         uow.session,
         user,
