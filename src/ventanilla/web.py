@@ -160,10 +160,63 @@ def install_openapi(app: FastAPI) -> None:
                         entry["content"] = error_ref  # 422 too: we answer {"error"}, not FastAPI's detail list
         schema["components"]["schemas"].pop("HTTPValidationError", None)
         schema["components"]["schemas"].pop("ValidationError", None)
+        _document_text_rules(schema)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+"""What the edge takes in a text value: no control characters but tab, line feed and carriage return."""
+_ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+"""What it takes in a path segment or a header: no control character at all."""
+_SHAPED = ("pattern", "format", "enum", "const", "contentMediaType", "contentEncoding")
+
+
+def _constrain_strings(node: Any, pattern: str) -> None:
+    """Give every free-form string schema under `node`, and every object's keys, the edge's rule (InputGuard
+    refuses the rest with 400)."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not any(key in node for key in _SHAPED):
+            node["pattern"] = pattern
+        if (node.get("type") == "object" or "properties" in node) and "propertyNames" not in node:
+            node["propertyNames"] = {"pattern": pattern}
+        for value in node.values():
+            _constrain_strings(value, pattern)
+    elif isinstance(node, list):
+        for item in node:
+            _constrain_strings(item, pattern)
+
+
+def _document_text_rules(schema: dict[str, Any]) -> None:
+    _constrain_strings(schema.get("components", {}).get("schemas", {}), _TEXT)
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            _document_html(operation.get("responses", {}))
+            for parameter in operation.get("parameters", ()):
+                rule = _TEXT if parameter.get("in") == "query" else _ONE_LINE
+                _constrain_strings(parameter.get("schema"), rule)
+            _constrain_strings(operation.get("requestBody"), _TEXT)
+
+
+def _document_html(responses: dict[str, Any]) -> None:
+    """A page for the browser (an email's link, `response_class=HTMLResponse`): its 200 and its 404 (an unknown
+    or broken link) are HTML pages; the other errors stay `{"error"}`."""
+    html = {"text/html": {"schema": {"type": "string"}}}
+    if "text/html" in responses.get("200", {}).get("content", {}):
+        responses.setdefault("404", {"description": _DESCRIPTIONS[404]})["content"] = html
+
+
+def allowed_methods(app: Any, path: str) -> set[str]:
+    """Every method some route serves at `path` (for the `Allow` header of a 405)."""
+    found: set[str] = set()
+    for route in _api_routes(app.routes):
+        if route.path_regex.match(path):
+            found |= set(route.methods or ())
+    return found
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -189,10 +242,15 @@ def install_error_handlers(app: FastAPI) -> None:
             headers = {"Retry-After": "5"}
         return error_response(exc.status_code, exc.message, headers)
 
-    async def http(_: Request, exc: Exception) -> Response:
+    async def http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code not in _STATUS_TEXT else None
         headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405:
+            # Starlette names only the first route whose path matched; every route of the path counts.
+            methods = allowed_methods(request.app, request.scope["path"])
+            if methods:
+                headers = {**(headers or {}), "Allow": ", ".join(sorted(methods))}
         return error_response(exc.status_code, detail or _STATUS_TEXT.get(exc.status_code, "Error."), headers)
 
     async def validation(_: Request, exc: Exception) -> Response:

@@ -251,10 +251,10 @@ async def _require_uploader(request: Request, ctx: AppContext) -> str:
     async with ctx.uow() as uow:
         user = await optional_user(request, ctx, uow)
         entity = None if user is not None else await optional_entity(await tenant_hint(request, uow))
-    if entity is not None:
-        return f"entity-{entity.id}"
-    if user is not None:
-        return f"entity-{user.entity_id}" if user.entity_id is not None else f"user-{user.id}"
+        if entity is not None:
+            return f"entity-{entity.id}"
+        if user is not None:
+            return f"entity-{user.entity_id}" if user.entity_id is not None else f"user-{user.id}"
     raise Unauthorized("Falta el token de la entidad o iniciar sesión para subir archivos.")
 
 

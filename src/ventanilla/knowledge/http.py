@@ -50,7 +50,7 @@ async def create_entry(body: schemas.EntryIn, uow: UoW, user: CurrentUser) -> sc
     return out
 
 
-@router.put("/knowledge-base/{entry_id}", response_model=schemas.EntryOut, responses=_ERRORS)
+@router.put("/knowledge-base/{entry_id:int}", response_model=schemas.EntryOut, responses=_ERRORS)
 async def update_entry(entry_id: EntryId, body: schemas.EntryIn, uow: UoW, user: CurrentUser) -> schemas.EntryOut:
     """Replace an entry."""
     entry = await service.update_entry(uow.session, _admin_entity(user), entry_id, _data(body))
@@ -59,7 +59,7 @@ async def update_entry(entry_id: EntryId, body: schemas.EntryIn, uow: UoW, user:
     return out
 
 
-@router.delete("/knowledge-base/{entry_id}", status_code=204, responses=_ERRORS)
+@router.delete("/knowledge-base/{entry_id:int}", status_code=204, responses=_ERRORS)
 async def delete_entry(entry_id: EntryId, uow: UoW, user: CurrentUser) -> None:
     """Remove an entry."""
     await service.delete_entry(uow.session, _admin_entity(user), entry_id)

@@ -87,7 +87,7 @@ async def unsubscribe_page(token: str, ctx: Ctx, uow: UoW) -> HTMLResponse:
     found = emails.read_unsubscribe_token(ctx.signer, token)
     entity = await entities_repo.get(uow.session, found[0]) if found else None
     if found is None or entity is None:
-        return _page("Enlace inválido", _INVALID, 400)
+        return _page("Enlace inválido", _INVALID, 404)
     body = (
         f"<p>¿Querés dejar de recibir los emails de <strong>{escape(entity.name)}</strong> sobre tus reclamos "
         f"en <strong>{escape(found[1])}</strong>?</p>"
@@ -104,7 +104,7 @@ async def unsubscribe(token: str, ctx: Ctx, uow: UoW) -> HTMLResponse:
     found = emails.read_unsubscribe_token(ctx.signer, token)
     entity = await entities_repo.get(uow.session, found[0]) if found else None
     if found is None or entity is None:
-        return _page("Enlace inválido", _INVALID, 400)
+        return _page("Enlace inválido", _INVALID, 404)
     await repository.opt_out(uow.session, entity.id, found[1], utcnow())
     await uow.commit()
     log.info("an address unsubscribed from entity %s emails", entity.id)
