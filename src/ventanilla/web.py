@@ -41,7 +41,7 @@ from ventanilla.errors import (
     Unavailable,
 )
 from ventanilla.ratelimit import per_minute as per_minute_rule
-from ventanilla.text import clean
+from ventanilla.text import TEXT_PATTERN, clean
 from ventanilla.users import service as users
 from ventanilla.users.models import User
 
@@ -167,7 +167,7 @@ def install_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+_TEXT = TEXT_PATTERN
 """What the edge takes in a text value: no control characters but tab, line feed and carriage return."""
 _ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
 """What it takes in a path segment or a header: no control character at all."""
@@ -211,12 +211,11 @@ def _document_html(responses: dict[str, Any]) -> None:
 
 
 def allowed_methods(app: Any, path: str) -> set[str]:
-    """Every method some route serves at `path` (for the `Allow` header of a 405)."""
-    found: set[str] = set()
-    for route in _api_routes(app.routes):
-        if route.path_regex.match(path):
-            found |= set(route.methods or ())
-    return found
+    """Every method some route serves at `path` (for the `Allow` header of a 405); a path written out in full
+    (`/archivos/upload/chat_attachment`) is not also an instance of a template (`/archivos/{key}/{name}`)."""
+    matching = [route for route in _api_routes(app.routes) if route.path_regex.match(path)]
+    literal = [route for route in matching if route.path_format == path]
+    return {method for route in literal or matching for method in route.methods or ()}
 
 
 def _validation_message(exc: RequestValidationError) -> str:

@@ -23,6 +23,7 @@ from ventanilla.entities import repository as entities_repo
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Forbidden, NotFound, TooLarge
+from ventanilla.text import MAX_MESSAGE_CHARS, NONBLANK_PATTERN
 from ventanilla.tickets import pins, portal, repository, schemas, service
 from ventanilla.tickets.models import Ticket
 from ventanilla.users import repository as users_repo
@@ -312,7 +313,10 @@ class PortalTicketIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    descripcion: str = Field(max_length=20000)
+    # Documented as the default message limit (VENTANILLA_MAX_MESSAGE_CHARS) and not blank, as it is checked.
+    descripcion: str = Field(
+        max_length=20000, json_schema_extra={"maxLength": MAX_MESSAGE_CHARS, "pattern": NONBLANK_PATTERN}
+    )
     categoria: str | None = Field(default=None, max_length=200)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lng: float | None = Field(default=None, ge=-180, le=180)
@@ -752,7 +756,15 @@ async def assign(
 class LocationIn(BaseModel):
     """A place for the ticket: coordinates, an address, or both."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["lat", "lon"], "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}}},
+                {"required": ["direccion"], "properties": {"direccion": {"type": "string"}}},
+            ]
+        },
+    )
 
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)

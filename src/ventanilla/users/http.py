@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from ventanilla.entities import hours
 from ventanilla.entities import repository as entities_repo
@@ -15,6 +15,7 @@ from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from ventanilla.settings import Settings
+from ventanilla.text import EMAIL_PATTERN, NONBLANK_PATTERN
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.users import repository as users_repo
 from ventanilla.users import service as users
@@ -49,14 +50,21 @@ class LoginIn(BaseModel):
     password: str = Field(max_length=256)
 
 
+def _require_terms(schema: dict[str, Any]) -> None:
+    schema.setdefault("required", []).append("acepto_terminos")
+
+
 class RegisterIn(LoginIn):
     """A business or municipality signing up: an entity and its first admin."""
 
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_require_terms)
+
+    email: str = Field(max_length=320, json_schema_extra={"pattern": EMAIL_PATTERN})
     name: str = Field(default="", max_length=200)
     nombre_empresa: str = Field(default="", max_length=200)
     rubro: str | None = Field(default=None, max_length=100)
     tipo_chat: str = Field(default="pyme", max_length=16)
-    acepto_terminos: bool = False
+    acepto_terminos: Annotated[bool, WithJsonSchema({"type": "boolean", "const": True})] = False
 
 
 class CitizenLoginIn(LoginIn):
@@ -68,6 +76,7 @@ class CitizenLoginIn(LoginIn):
 class CitizenRegisterIn(CitizenLoginIn):
     """A citizen signing up from the widget."""
 
+    email: str = Field(max_length=320, json_schema_extra={"pattern": EMAIL_PATTERN})
     name: str | None = Field(default=None, max_length=200)
     nombre: str | None = Field(default=None, max_length=200)
     telefono: str | None = Field(default=None, max_length=32)
@@ -90,11 +99,23 @@ class WidgetLoginIn(CitizenLoginIn):
 class WidgetRegisterIn(WidgetLoginIn):
     """Citizen sign-up of the newest widget."""
 
+    email: str = Field(max_length=320, json_schema_extra={"pattern": EMAIL_PATTERN})
     name: str | None = Field(default=None, max_length=200)
     nombre: str | None = Field(default=None, max_length=200)
     telefono: str | None = Field(default=None, max_length=32)
     dni: str | None = Field(default=None, max_length=16)
-    acepto_terminos: bool | None = None
+    acepto_terminos: Annotated[bool | None, WithJsonSchema({"anyOf": [{"const": True}, {"type": "null"}]})] = None
+
+
+def _optional(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _nonblank(max_length: int) -> dict[str, Any]:
+    return _optional({"type": "string", "maxLength": max_length, "pattern": NONBLANK_PATTERN})
+
+
+_OPTIONAL_EMAIL = _optional({"type": "string", "maxLength": 320, "pattern": EMAIL_PATTERN})
 
 
 class ProfileIn(BaseModel):
@@ -102,9 +123,9 @@ class ProfileIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    name: str | None = Field(default=None, max_length=200)
-    nombre: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
+    name: Annotated[str | None, Field(max_length=200), WithJsonSchema(_nonblank(200))] = None
+    nombre: Annotated[str | None, Field(max_length=200), WithJsonSchema(_nonblank(200))] = None
+    email: Annotated[str | None, Field(max_length=320), WithJsonSchema(_OPTIONAL_EMAIL)] = None
     telefono: str | None = Field(default=None, max_length=32)
     whatsapp: str | None = Field(default=None, max_length=32)
     celular: str | None = Field(default=None, max_length=32)
