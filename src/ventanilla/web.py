@@ -174,23 +174,41 @@ _ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
 _SHAPED = ("pattern", "format", "enum", "const", "contentMediaType", "contentEncoding")
 
 
-def _constrain_strings(node: Any, pattern: str) -> None:
-    """Give every free-form string schema under `node`, and every object's keys, the edge's rule (InputGuard
-    refuses the rest with 400)."""
-    if isinstance(node, dict):
-        if node.get("type") == "string" and not any(key in node for key in _SHAPED):
-            node["pattern"] = pattern
-        if (node.get("type") == "object" or "properties" in node) and "propertyNames" not in node:
-            node["propertyNames"] = {"pattern": pattern}
-        for value in node.values():
-            _constrain_strings(value, pattern)
-    elif isinstance(node, list):
-        for item in node:
-            _constrain_strings(item, pattern)
+_COMPOSED = ("$ref", "anyOf", "oneOf", "allOf", "not")
+_SCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions")
+_SCHEMA_ONE = ("items", "additionalProperties", "not", "contains", "if", "then", "else")
+
+
+def _constrain_strings(schema: Any, pattern: str, *, keys: bool = True) -> None:
+    """Give every free-form string schema (untyped ones too: `pattern` only binds strings), the values of
+    objects' extra properties and, with `keys`, every object's keys the edge's rule (InputGuard refuses the rest
+    with 400)."""
+    if not isinstance(schema, dict):
+        return
+    kind = schema.get("type")
+    if kind in (None, "string") and not any(key in schema for key in (*_SHAPED, *_COMPOSED, *_SCHEMA_MAPS)):
+        schema["pattern"] = pattern
+    if kind == "object" or "properties" in schema:
+        if keys and "propertyNames" not in schema:
+            schema["propertyNames"] = {"pattern": pattern}
+        if schema.get("additionalProperties", True) is True:
+            schema["additionalProperties"] = {"pattern": pattern}
+    if kind == "array" and "items" not in schema:
+        schema["items"] = {"pattern": pattern}
+    for key in _SCHEMA_ONE:
+        _constrain_strings(schema.get(key), pattern, keys=keys)
+    for key in _SCHEMA_LISTS:
+        for item in schema.get(key) or ():
+            _constrain_strings(item, pattern, keys=keys)
+    for key in _SCHEMA_MAPS:
+        for item in (schema.get(key) or {}).values():
+            _constrain_strings(item, pattern, keys=keys)
 
 
 def _document_text_rules(schema: dict[str, Any]) -> None:
-    _constrain_strings(schema.get("components", {}).get("schemas", {}), _TEXT)
+    for component in schema.get("components", {}).get("schemas", {}).values():
+        _constrain_strings(component, _TEXT)
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             if not isinstance(operation, dict):
@@ -199,7 +217,10 @@ def _document_text_rules(schema: dict[str, Any]) -> None:
             for parameter in operation.get("parameters", ()):
                 rule = _TEXT if parameter.get("in") == "query" else _ONE_LINE
                 _constrain_strings(parameter.get("schema"), rule)
-            _constrain_strings(operation.get("requestBody"), _TEXT)
+            for media, body in operation.get("requestBody", {}).get("content", {}).items():
+                # A form's unknown fields are ignored, whatever their names.
+                form = media.startswith(("multipart/", "application/x-www-form-urlencoded"))
+                _constrain_strings(body.get("schema"), _TEXT, keys=not form)
 
 
 def _document_html(responses: dict[str, Any]) -> None:
@@ -208,6 +229,13 @@ def _document_html(responses: dict[str, Any]) -> None:
     html = {"text/html": {"schema": {"type": "string"}}}
     if "text/html" in responses.get("200", {}).get("content", {}):
         responses.setdefault("404", {"description": _DESCRIPTIONS[404]})["content"] = html
+
+
+def refuse_control_characters(value: str) -> str:
+    """A form's text field as sent, or 400 when it has a control character (the rule InputGuard applies to JSON)."""
+    if _CONTROL.search(value):
+        raise BadRequest(CONTROL_REFUSED)
+    return value
 
 
 def allowed_methods(app: Any, path: str) -> set[str]:

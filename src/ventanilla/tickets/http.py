@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -45,6 +45,7 @@ from ventanilla.web import (
     errors,
     fits_row_id,
     limit,
+    refuse_control_characters,
     session_key_of,
 )
 
@@ -318,8 +319,8 @@ class PortalTicketIn(BaseModel):
         max_length=20000, json_schema_extra={"maxLength": MAX_MESSAGE_CHARS, "pattern": NONBLANK_PATTERN}
     )
     categoria: str | None = Field(default=None, max_length=200)
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lng: float | None = Field(default=None, ge=-180, le=180)
+    lat: Annotated[float, Strict()] | None = Field(default=None, ge=-90, le=90)
+    lng: Annotated[float, Strict()] | None = Field(default=None, ge=-180, le=180)
     direccion: str | None = Field(default=None, max_length=500)
     metadata: dict[str, Any] | None = None
 
@@ -593,6 +594,8 @@ async def _read_reply(
         text = form.get("comentario")
         if text is not None and not isinstance(text, str):
             raise BadRequest("El campo 'comentario' debe ser texto.")
+        if text is not None:
+            refuse_control_characters(text)
         if text is not None and len(text) > 20000:
             raise TooLarge("El mensaje es demasiado largo.")
         return (text or ""), None, files, None

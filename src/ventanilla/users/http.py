@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from ventanilla.entities import hours
 from ventanilla.entities import repository as entities_repo
@@ -60,6 +60,7 @@ class RegisterIn(LoginIn):
     model_config = ConfigDict(extra="ignore", json_schema_extra=_require_terms)
 
     email: str = Field(max_length=320, json_schema_extra={"pattern": EMAIL_PATTERN})
+    password: str = Field(max_length=256, json_schema_extra={"minLength": users.MIN_PASSWORD})
     name: str = Field(default="", max_length=200)
     nombre_empresa: str = Field(default="", max_length=200)
     rubro: str | None = Field(default=None, max_length=100)
@@ -77,6 +78,7 @@ class CitizenRegisterIn(CitizenLoginIn):
     """A citizen signing up from the widget."""
 
     email: str = Field(max_length=320, json_schema_extra={"pattern": EMAIL_PATTERN})
+    password: str = Field(max_length=256, json_schema_extra={"minLength": users.MIN_PASSWORD})
     name: str | None = Field(default=None, max_length=200)
     nombre: str | None = Field(default=None, max_length=200)
     telefono: str | None = Field(default=None, max_length=32)
@@ -100,6 +102,7 @@ class WidgetRegisterIn(WidgetLoginIn):
     """Citizen sign-up of the newest widget."""
 
     email: str = Field(max_length=320, json_schema_extra={"pattern": EMAIL_PATTERN})
+    password: str = Field(max_length=256, json_schema_extra={"minLength": users.MIN_PASSWORD})
     name: str | None = Field(default=None, max_length=200)
     nombre: str | None = Field(default=None, max_length=200)
     telefono: str | None = Field(default=None, max_length=32)
@@ -137,9 +140,9 @@ class NotificationsIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    email: bool | None = None
-    sms: bool | None = None
-    ticket: bool | None = None
+    email: StrictBool | None = None
+    sms: StrictBool | None = None
+    ticket: StrictBool | None = None
 
 
 class AuthOut(WireOut):
