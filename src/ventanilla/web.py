@@ -175,6 +175,20 @@ _SHAPED = ("pattern", "format", "enum", "const", "contentMediaType", "contentEnc
 
 
 _COMPOSED = ("$ref", "anyOf", "oneOf", "allOf", "not")
+_TEXT_JSON_REF = "#/components/schemas/TextJSON"
+_TEXT_JSON = {
+    "description": "Any JSON value whose texts and keys have no control characters (but tab, LF and CR).",
+    "anyOf": [
+        {"type": "string", "pattern": TEXT_PATTERN},
+        {"type": ["number", "boolean", "null"]},
+        {"type": "array", "items": {"$ref": _TEXT_JSON_REF}},
+        {
+            "type": "object",
+            "propertyNames": {"pattern": TEXT_PATTERN},
+            "additionalProperties": {"$ref": _TEXT_JSON_REF},
+        },
+    ],
+}
 _SCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions")
 _SCHEMA_ONE = ("items", "additionalProperties", "not", "contains", "if", "then", "else")
@@ -187,15 +201,17 @@ def _constrain_strings(schema: Any, pattern: str, *, keys: bool = True) -> None:
     if not isinstance(schema, dict):
         return
     kind = schema.get("type")
-    if kind in (None, "string") and not any(key in schema for key in (*_SHAPED, *_COMPOSED, *_SCHEMA_MAPS)):
+    if kind is None and not any(key in schema for key in (*_SHAPED, *_COMPOSED, *_SCHEMA_MAPS, "items")):
+        schema["$ref"] = _TEXT_JSON_REF  # any JSON value: text anywhere inside follows the rule too
+    elif kind == "string" and not any(key in schema for key in _SHAPED):
         schema["pattern"] = pattern
     if kind == "object" or "properties" in schema:
         if keys and "propertyNames" not in schema:
             schema["propertyNames"] = {"pattern": pattern}
-        if schema.get("additionalProperties", True) is True:
-            schema["additionalProperties"] = {"pattern": pattern}
+        if keys and schema.get("additionalProperties", True) is True:
+            schema["additionalProperties"] = {"$ref": _TEXT_JSON_REF}
     if kind == "array" and "items" not in schema:
-        schema["items"] = {"pattern": pattern}
+        schema["items"] = {"$ref": _TEXT_JSON_REF}
     for key in _SCHEMA_ONE:
         _constrain_strings(schema.get(key), pattern, keys=keys)
     for key in _SCHEMA_LISTS:
@@ -207,8 +223,10 @@ def _constrain_strings(schema: Any, pattern: str, *, keys: bool = True) -> None:
 
 
 def _document_text_rules(schema: dict[str, Any]) -> None:
-    for component in schema.get("components", {}).get("schemas", {}).values():
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for component in components.values():
         _constrain_strings(component, _TEXT)
+    components["TextJSON"] = _TEXT_JSON
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             if not isinstance(operation, dict):

@@ -37,8 +37,8 @@ class LocationIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90, strict=True)
+    lon: float = Field(ge=-180, le=180, strict=True)
 
 
 class AskIn(BaseModel):

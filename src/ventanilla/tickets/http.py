@@ -769,8 +769,8 @@ class LocationIn(BaseModel):
         },
     )
 
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: Annotated[float, Strict()] | None = Field(default=None, ge=-90, le=90)
+    lon: Annotated[float, Strict()] | None = Field(default=None, ge=-180, le=180)
     direccion: str | None = Field(default=None, max_length=500)
 
 
