@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := tests/js/node_modules/.installed-stamp
 BENCH_STAMP := benchmarks/node_modules/.installed-stamp
 
-.PHONY: install run test lint typecheck bench clean
+.PHONY: install run test lint typecheck bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ test: install $(NODE_STAMP) lint typecheck
 BENCH_ARGS ?=
 bench: install $(BENCH_STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+# Schemathesis with every check, 4 roles, SQLite and PostgreSQL (when reachable); long, not part of `make test`.
+# e.g. make fuzz FUZZ_ARGS="--examples 100 --databases postgresql"
+FUZZ_ARGS ?=
+fuzz: install
+	$(BIN)/python tools/fuzz.py $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) tests/js/node_modules benchmarks/node_modules var .pytest_cache .mypy_cache .ruff_cache src/*.egg-info

@@ -78,7 +78,8 @@ def base_settings(tmp: Path, database_url: str, **extra: object) -> Settings:
         public_url="http://127.0.0.1",
         panel_url="http://panel.test",
         cors_origins=["http://localhost:5173"],
-        **extra,  # type: ignore[arg-type]
+        # Clients pose as distinct addresses through X-Forwarded-For from loopback; sockets all come from loopback.
+        **({"trusted_proxies": ["127.0.0.1"], "max_sockets_per_address": 1000} | extra),  # type: ignore[arg-type]
     )
 
 

@@ -74,7 +74,8 @@ class Server:
     def client(self, **kwargs: Any) -> httpx.AsyncClient:
         """An HTTP client for this server, from an address of its own (as each browser is, for the rate limits).
 
-        uvicorn trusts `X-Forwarded-For` from loopback, as behind a reverse proxy on the same host.
+        Test servers trust `X-Forwarded-For` from loopback (`trusted_proxies`), as behind a reverse proxy on the
+        same host.
         """
         headers = {"X-Forwarded-For": next_client_address(), **kwargs.pop("headers", {})}
         return httpx.AsyncClient(base_url=self.url, timeout=15, headers=headers, **kwargs)
@@ -88,7 +89,13 @@ async def running_server(settings: Settings, clock: Clock | None = None) -> Asyn
     app = create_app(settings, clock=clock)
     port = free_port()
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws_per_message_deflate=False
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        ws_per_message_deflate=False,
+        proxy_headers=False,  # the app reads X-Forwarded-For itself, from `trusted_proxies` only
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
@@ -328,7 +335,13 @@ def node_available() -> str | None:
 
 def spawn_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     """A separate `ventanilla serve` process (for the two-process Redis tests)."""
-    full_env = {**os.environ, **env, "VENTANILLA_PORT": str(port), "VENTANILLA_HOST": "127.0.0.1"}
+    full_env = {
+        **os.environ,
+        "VENTANILLA_TRUSTED_PROXIES": "127.0.0.1",
+        **env,
+        "VENTANILLA_PORT": str(port),
+        "VENTANILLA_HOST": "127.0.0.1",
+    }
     return subprocess.Popen(
         [sys.executable, "-m", "ventanilla.cli", "serve", "--log-level", "warning"],
         env=full_env,

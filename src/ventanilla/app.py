@@ -27,6 +27,7 @@ from ventanilla.ops import RequestLog, UrgencyCounter, configure_logging, instal
 from ventanilla.ops import router as ops_router
 from ventanilla.ratelimit import RateLimits
 from ventanilla.realtime import socket as realtime_socket
+from ventanilla.realtime.caps import LocalSocketCap, RedisSocketCap, SocketCap
 from ventanilla.realtime.listener import RealtimeListener
 from ventanilla.realtime.presence import LocalPresence, Presence, RedisPresence
 from ventanilla.realtime.publisher import SocketPublisher
@@ -93,10 +94,13 @@ def _socket_server(settings: Settings) -> socketio.AsyncServer:
 
 
 async def _presence_heartbeat(ctx: AppContext) -> None:
+    cap: SocketCap | None = getattr(ctx.sio, "socket_cap", None)
     while True:
         await asyncio.sleep(20)
         try:
             await ctx.presence.heartbeat()
+            if cap is not None:
+                await cap.heartbeat()
         except Exception:
             log.exception("presence heartbeat failed")
 
@@ -128,6 +132,12 @@ def create_app(
         clock=clock,
         rate_limits=RateLimits.from_settings(settings.redis_url, settings.redis_channel),
     )
+    if settings.max_sockets_per_address > 0:
+        sio.socket_cap = (
+            RedisSocketCap(settings.redis_url, settings.max_sockets_per_address, f"{settings.redis_channel}:sockets")
+            if settings.redis_url
+            else LocalSocketCap(settings.max_sockets_per_address)
+        )
     ctx.publishers.append(SocketPublisher(sio))
     ctx.listeners.extend([RealtimeListener(presence), UrgencyCounter()])
     realtime_socket.register(ctx, presence)
@@ -203,6 +213,10 @@ def create_app(
     app = realtime_socket.App(sio, other_asgi_app=limited, socketio_path="socket.io")
     app.ctx = ctx
     app.api = api
+    if settings.trusted_proxies:
+        # The client address (rate limits, socket caps) comes from X-Forwarded-For only when the peer is one of
+        # these proxies; anyone else is the TCP peer, whatever headers they send.
+        app.trust_proxies(settings.trusted_proxies)
     return app
 
 
@@ -238,6 +252,10 @@ async def shutdown(ctx: AppContext, tasks: list[asyncio.Task[None]]) -> None:
         await ctx.presence.close()
     with contextlib.suppress(Exception):
         await ctx.rate_limits.close()
+    cap: SocketCap | None = getattr(ctx.sio, "socket_cap", None)
+    if cap is not None:
+        with contextlib.suppress(Exception):
+            await cap.close()
     await ctx.engine.dispose()
 
 

@@ -99,7 +99,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         # Engine.IO pings every socket itself (VENTANILLA_SOCKET_PING_INTERVAL); a second, websocket-level ping
         # would add a timer and a wake-up per idle socket for nothing.
         ws_ping_interval=None,
-        proxy_headers=True,
+        # Forwarded headers are read by the app itself, from VENTANILLA_TRUSTED_PROXIES only (uvicorn's own
+        # default would believe any loopback peer).
+        proxy_headers=False,
         log_level=args.log_level,
         log_config=None,
         access_log=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from contextlib import asynccontextmanager
@@ -16,6 +17,8 @@ from ventanilla.events import EventCollector
 
 if TYPE_CHECKING:
     from ventanilla.tickets.hooks import TicketListener
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -81,7 +84,30 @@ def make_engine(url: str, *, pool_size: int | None = None) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_size=pool_size or 10, max_overflow=20, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_size=pool_size or 10, max_overflow=20, pool_pre_ping=True)
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _broken_is_disconnect(context: Any) -> None:
+        # A backend terminated in the middle of an operation can leave asyncpg's connection stuck ("cannot switch
+        # to state N; another operation is in progress"), which SQLAlchemy does not count as a disconnect: it would
+        # go back to the pool and fail every request that gets it. Discard it like a dropped connection.
+        if "another operation" in str(context.original_exception) or _gone(context.original_exception):
+            context.is_disconnect = True
+
+    return engine
+
+
+def _gone(exc: BaseException) -> bool:
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - SQLite-only installs
+        return False
+    return isinstance(
+        exc,
+        asyncpg.exceptions.ConnectionDoesNotExistError
+        | asyncpg.exceptions.AdminShutdownError
+        | asyncpg.exceptions.InternalClientError,
+    )
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -161,5 +187,8 @@ async def unit_of_work(
             raise
         finally:
             if session.in_transaction():
-                await session.rollback()
                 events.clear()
+                try:
+                    await session.rollback()
+                except Exception as exc:  # a dead connection: its server already threw the transaction away
+                    log.warning("rollback failed (%s); the connection is discarded", type(exc).__name__)

@@ -80,6 +80,28 @@ class RateLimits:
                 if not await self._limiter.test(item, rule.name, key):
                     raise TooManyRequests(message, retry_after=await self.retry_after(item, rule.name, key))
 
+    async def take_back(self, rule: Rule, key: str) -> None:
+        """Return the newest hit of the key to each window (a try counted first that turned out fine).
+
+        Moving windows are lists, newest first, in both stores (a Redis list, a Python list in memory): removing
+        the head gives back one hit, whichever concurrent request made it.
+        """
+        async with _storage_guard():
+            for item in rule.items:
+                name = item.key_for(rule.name, key)
+                if isinstance(self.storage, RedisStorage):
+                    bridge: Any = self.storage.bridge
+                    await bridge.get_connection().lpop(bridge.prefixed_key(name))
+                elif isinstance(self.storage, MemoryStorage):
+                    events = self.storage.events.get(name)
+                    if events:
+                        events.pop(0)
+
+    async def add(self, name: str, key: str, amount: int, expiry_seconds: int) -> int:
+        """Add `amount` (negative to give back) to a plain counter and return its new total (atomic in Redis)."""
+        async with _storage_guard():
+            return int(await self.storage.incr(f"{name}/{key}", expiry_seconds, amount))
+
     async def count(self, rule: Rule, key: str) -> None:
         """Count one hit without refusing (a failure recorded after the fact)."""
         async with _storage_guard():

@@ -65,6 +65,15 @@ class Settings(BaseSettings):
     pin_failures_per_ticket: str = "10/15 minutes;30/day"
     pin_failures_per_client: str = "20/10 minutes;100/day"
 
+    # Uploads of one entity per UTC day, in bytes, whoever sends them (shared through Redis when configured).
+    upload_bytes_per_entity_per_day: int = 1024 * 1024 * 1024
+    # Open Socket.IO connections from one client address (an office behind NAT shares one), across processes
+    # through Redis when configured; 0: no cap.
+    max_sockets_per_address: int = 100
+    # Addresses (or networks, "10.0.0.0/8") of the reverse proxies whose X-Forwarded-For / X-Forwarded-Proto
+    # are believed; empty: none, the client is the peer of the TCP connection. "*" trusts everyone.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
     live_chat_capacity: int = 3
     socket_ping_interval: int = 25
     socket_ping_timeout: int = 20
@@ -116,7 +125,7 @@ class Settings(BaseSettings):
     # /metrics: with a token, `Authorization: Bearer <token>` from anywhere; without, loopback clients only.
     metrics_token: SecretStr | None = None
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

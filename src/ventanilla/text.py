@@ -11,6 +11,16 @@ MAX_MESSAGE_CHARS: Final = 4000
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
+# JSON Schema patterns (documentation of what the edge and the services accept; the checks live in code).
+TEXT_PATTERN: Final = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+"""Text without control characters (tab, line feed and carriage return allowed)."""
+NONBLANK_PATTERN: Final = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+"""Text with at least one visible character."""
+EMAIL_PATTERN: Final = r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$"
+"""What `users.service.normalize_email` accepts."""
+LINK_PATTERN: Final = r"^[ \t\n\r]*(?:https?://[^\x00-\x1f\x7f]*)?$"
+"""An optional http(s) link."""
+
 
 def one_line(value: str | None, limit: int = 200) -> str:
     """Trimmed text without control characters (line breaks included): safe in names, subjects and headers."""

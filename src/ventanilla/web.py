@@ -5,18 +5,25 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import unquote_plus
 
 import orjson
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Path, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,9 +32,17 @@ from ventanilla.context import AppContext
 from ventanilla.db import SnapshotCache, UnitOfWork, unit_of_work
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
-from ventanilla.errors import BadRequest, DomainError, Forbidden, NotFound, TooManyRequests, Unauthorized
+from ventanilla.errors import (
+    BadRequest,
+    DomainError,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    Unavailable,
+)
 from ventanilla.ratelimit import per_minute as per_minute_rule
-from ventanilla.text import clean
+from ventanilla.text import TEXT_PATTERN, clean
 from ventanilla.users import service as users
 from ventanilla.users.models import User
 
@@ -60,7 +75,12 @@ _STATUS_TEXT = {
 }
 
 
-_DESCRIPTIONS = {**_STATUS_TEXT, 409: "En conflicto con el estado actual.", 502: "Falló un servicio externo."}
+_DESCRIPTIONS = {
+    **_STATUS_TEXT,
+    409: "En conflicto con el estado actual.",
+    502: "Falló un servicio externo.",
+    503: "Un servicio del que dependemos no responde; reintentá en unos segundos.",
+}
 
 
 class ErrorOut(BaseModel):
@@ -139,10 +159,108 @@ def install_openapi(app: FastAPI) -> None:
                         entry["content"] = error_ref  # 422 too: we answer {"error"}, not FastAPI's detail list
         schema["components"]["schemas"].pop("HTTPValidationError", None)
         schema["components"]["schemas"].pop("ValidationError", None)
+        _document_text_rules(schema)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+_TEXT = TEXT_PATTERN
+"""What the edge takes in a text value: no control characters but tab, line feed and carriage return."""
+_ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+"""What it takes in a path segment or a header: no control character at all."""
+_SHAPED = ("pattern", "format", "enum", "const", "contentMediaType", "contentEncoding")
+
+
+_COMPOSED = ("$ref", "anyOf", "oneOf", "allOf", "not")
+_TEXT_JSON_REF = "#/components/schemas/TextJSON"
+_TEXT_JSON = {
+    "description": "Any JSON value whose texts and keys have no control characters (but tab, LF and CR).",
+    "anyOf": [
+        {"type": "string", "pattern": TEXT_PATTERN},
+        {"type": ["number", "boolean", "null"]},
+        {"type": "array", "items": {"$ref": _TEXT_JSON_REF}},
+        {
+            "type": "object",
+            "propertyNames": {"pattern": TEXT_PATTERN},
+            "additionalProperties": {"$ref": _TEXT_JSON_REF},
+        },
+    ],
+}
+_SCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions")
+_SCHEMA_ONE = ("items", "additionalProperties", "not", "contains", "if", "then", "else")
+
+
+def _constrain_strings(schema: Any, pattern: str, *, keys: bool = True) -> None:
+    """Give every free-form string schema (untyped ones too: `pattern` only binds strings), the values of
+    objects' extra properties and, with `keys`, every object's keys the edge's rule (InputGuard refuses the rest
+    with 400)."""
+    if not isinstance(schema, dict):
+        return
+    kind = schema.get("type")
+    if kind is None and not any(key in schema for key in (*_SHAPED, *_COMPOSED, *_SCHEMA_MAPS, "items")):
+        schema["$ref"] = _TEXT_JSON_REF  # any JSON value: text anywhere inside follows the rule too
+    elif kind == "string" and not any(key in schema for key in _SHAPED):
+        schema["pattern"] = pattern
+    if kind == "object" or "properties" in schema:
+        if keys and "propertyNames" not in schema:
+            schema["propertyNames"] = {"pattern": pattern}
+        if keys and schema.get("additionalProperties", True) is True:
+            schema["additionalProperties"] = {"$ref": _TEXT_JSON_REF}
+    if kind == "array" and "items" not in schema:
+        schema["items"] = {"$ref": _TEXT_JSON_REF}
+    for key in _SCHEMA_ONE:
+        _constrain_strings(schema.get(key), pattern, keys=keys)
+    for key in _SCHEMA_LISTS:
+        for item in schema.get(key) or ():
+            _constrain_strings(item, pattern, keys=keys)
+    for key in _SCHEMA_MAPS:
+        for item in (schema.get(key) or {}).values():
+            _constrain_strings(item, pattern, keys=keys)
+
+
+def _document_text_rules(schema: dict[str, Any]) -> None:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for component in components.values():
+        _constrain_strings(component, _TEXT)
+    components["TextJSON"] = _TEXT_JSON
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            _document_html(operation.get("responses", {}))
+            for parameter in operation.get("parameters", ()):
+                rule = _TEXT if parameter.get("in") == "query" else _ONE_LINE
+                _constrain_strings(parameter.get("schema"), rule)
+            for media, body in operation.get("requestBody", {}).get("content", {}).items():
+                # A form's unknown fields are ignored, whatever their names.
+                form = media.startswith(("multipart/", "application/x-www-form-urlencoded"))
+                _constrain_strings(body.get("schema"), _TEXT, keys=not form)
+
+
+def _document_html(responses: dict[str, Any]) -> None:
+    """A page for the browser (an email's link, `response_class=HTMLResponse`): its 200 and its 404 (an unknown
+    or broken link) are HTML pages; the other errors stay `{"error"}`."""
+    html = {"text/html": {"schema": {"type": "string"}}}
+    if "text/html" in responses.get("200", {}).get("content", {}):
+        responses.setdefault("404", {"description": _DESCRIPTIONS[404]})["content"] = html
+
+
+def refuse_control_characters(value: str) -> str:
+    """A form's text field as sent, or 400 when it has a control character (the rule InputGuard applies to JSON)."""
+    if _CONTROL.search(value):
+        raise BadRequest(CONTROL_REFUSED)
+    return value
+
+
+def allowed_methods(app: Any, path: str) -> set[str]:
+    """Every method some route serves at `path` (for the `Allow` header of a 405); a path written out in full
+    (`/archivos/upload/chat_attachment`) is not also an instance of a template (`/archivos/{key}/{name}`)."""
+    matching = [route for route in _api_routes(app.routes) if route.path_regex.match(path)]
+    literal = [route for route in matching if route.path_format == path]
+    return {method for route in literal or matching for method in route.methods or ()}
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -164,12 +282,19 @@ def install_error_handlers(app: FastAPI) -> None:
     async def domain(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, DomainError)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        if isinstance(exc, Unavailable):
+            headers = {"Retry-After": "5"}
         return error_response(exc.status_code, exc.message, headers)
 
-    async def http(_: Request, exc: Exception) -> Response:
+    async def http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code not in _STATUS_TEXT else None
         headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405:
+            # Starlette names only the first route whose path matched; every route of the path counts.
+            methods = allowed_methods(request.app, request.scope["path"])
+            if methods:
+                headers = {**(headers or {}), "Allow": ", ".join(sorted(methods))}
         return error_response(exc.status_code, detail or _STATUS_TEXT.get(exc.status_code, "Error."), headers)
 
     async def validation(_: Request, exc: Exception) -> Response:
@@ -178,15 +303,72 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(status, _validation_message(exc))
 
     async def unexpected(request: Request, exc: Exception) -> Response:
+        known = outage_response(exc)
+        if known is not None:
+            log.warning("%s on %s %s: %s", known.status_code, request.method, request.url.path, _describe(exc))
+            return known
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(500, "Error interno del servidor.")
 
     app.add_exception_handler(DomainError, domain)
+    for family in (SQLAlchemyError, RedisError, ConnectionError, TimeoutError):
+        app.add_exception_handler(family, unexpected)
     app.add_exception_handler(StarletteHTTPException, http)
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(Exception, unexpected)
     # Innermost middleware (added before CORS), so a 500 still gets CORS headers.
     app.add_middleware(ServerErrors)
+
+
+UNAVAILABLE = "No podemos atender esta solicitud ahora mismo; probá de nuevo en unos segundos."
+OUT_OF_RANGE = "Hay un número fuera de rango."
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+
+
+def outage_response(exc: BaseException) -> Response | None:
+    """The answer to a failure of a service we depend on, or None when `exc` is a fault of ours.
+
+    The database or Redis gone (a killed connection, a closed port, an exhausted pool) is a 503 the client may
+    retry: the request's transaction was rolled back, so nothing half-done stays. A value the database refuses as
+    out of range (an id beyond its column) is the client's 422; ids are checked at the edge, this is the net.
+    """
+    if isinstance(exc, DataError) and not exc.connection_invalidated:
+        return error_response(422, OUT_OF_RANGE)
+    return error_response(503, UNAVAILABLE, {"Retry-After": "5"}) if _is_outage(exc) else None
+
+
+def _is_outage(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError):
+        return (
+            exc.connection_invalidated
+            or isinstance(exc, OperationalError | InterfaceError)
+            or _is_disconnect(exc.orig)
+        )
+    if isinstance(exc, SQLAlchemyError):
+        return isinstance(exc, SATimeoutError | DisconnectionError)  # pool exhausted, connection refused
+    if isinstance(exc, RedisError):
+        return isinstance(exc, RedisConnectionError | RedisTimeoutError)
+    return isinstance(exc, ConnectionError | TimeoutError) or _is_disconnect(exc)
+
+
+def _is_disconnect(exc: BaseException | None) -> bool:
+    """An asyncpg error meaning the connection is gone (terminated backend, closed socket, server shutting down)."""
+    if exc is None:
+        return False
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - SQLite-only installs
+        return isinstance(exc, ConnectionError)
+    return isinstance(
+        exc,
+        asyncpg.exceptions.PostgresConnectionError
+        | asyncpg.exceptions.InterfaceError
+        | asyncpg.exceptions.OperatorInterventionError
+        | ConnectionError,
+    )
 
 
 class ServerErrors:
@@ -215,17 +397,45 @@ class ServerErrors:
         except Exception:
             if started:
                 raise  # half a response went out: only closing the connection tells the client
+            exc = sys.exc_info()[1]
+            known = outage_response(exc) if exc is not None else None
+            if known is not None and exc is not None:
+                log.warning("%s on %s %s: %s", known.status_code, scope["method"], scope["path"], _describe(exc))
+                await known(scope, receive, send)
+                return
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             await error_response(500, "Error interno del servidor.")(scope, receive, send)
+
+
+INT32_MAX = 2**31 - 1
+"""The largest value of an INTEGER column (users, knowledge entries, messages, jobs)."""
+ID53_MAX = 2**53
+"""The largest ticket id (a BIGINT column, kept within what the browser's numbers hold exactly)."""
+RowId = Annotated[int, Path(ge=1, le=INT32_MAX)]
+"""A path id of an INTEGER column: anything else is a 422 before any query."""
+TicketId = Annotated[int, Path(ge=1, le=ID53_MAX)]
+"""A path ticket id."""
+
+
+def fits_row_id(value: int) -> bool:
+    """Whether a body id can name a row of an INTEGER column."""
+    return 1 <= value <= INT32_MAX
 
 
 class OutOfRange(ValueError):
     """A JSON integer no column can hold."""
 
 
-_JSON_SUSPECT = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\d{19}")
-_QUERY_NUL = re.compile(rb"%00|\x00")
+_JSON_SUSPECT = re.compile(rb"\\u(?:00[01][0-9a-fA-F]|007[fF]|[dD][89a-fA-F])|\x7f|\d{19}")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters a text field never carries (tab, line feed and carriage return are text)."""
+_PATH_CONTROL = re.compile("[\x00-\x1f\x7f]")
 _INT64 = 2**63
+CONTROL_REFUSED = "El texto enviado tiene caracteres de control no permitidos."
+
+
+class ControlCharacters(ValueError):
+    """A string with a control character other than tab, line feed or carriage return."""
 
 
 def clean_json(value: Any) -> Any:
@@ -241,6 +451,28 @@ def clean_json(value: Any) -> Any:
     return value
 
 
+def checked_json(value: Any) -> Any:
+    """A client's decoded JSON: control characters (but tab, LF, CR) raise ControlCharacters, integers beyond 64
+    bits raise OutOfRange; lone surrogates (a browser cutting an emoji in half) become U+FFFD."""
+    if isinstance(value, str):
+        if _CONTROL.search(value):
+            raise ControlCharacters
+        return clean(value)
+    if isinstance(value, list):
+        return [checked_json(item) for item in value]
+    if isinstance(value, dict):
+        return {checked_json(key): checked_json(item) for key, item in value.items()}
+    if isinstance(value, int) and not -_INT64 <= value < _INT64:
+        raise OutOfRange(value)
+    return value
+
+
+def _query_has_control(query: bytes) -> bool:
+    if b"%" not in query and not any(byte < 0x20 or byte == 0x7F for byte in query):
+        return False
+    return bool(_CONTROL.search(unquote_plus(query.decode("latin-1"), encoding="latin-1")))
+
+
 def _is_json(headers: list[tuple[bytes, bytes]]) -> bool:
     for name, value in headers:
         if name == b"content-type":
@@ -249,11 +481,12 @@ def _is_json(headers: list[tuple[bytes, bytes]]) -> bool:
 
 
 class InputGuard:
-    """Text is cleaned here, once, for every route: NUL leaves the query string, NUL and lone surrogates leave
-    JSON bodies (NUL removed, a lone surrogate becomes U+FFFD); a JSON integer beyond 64 bits and a NUL in
-    the path are refused with 400. Headers need nothing: the HTTP parser refuses NUL there, and URL decoding
-    already replaces invalid UTF-8. Raw bodies verified by signature (`/webhooks/`) pass untouched: their
-    channel cleans what it decodes.
+    """Text is checked here, once, for every route, and never silently changed: a control character (but tab,
+    line feed and carriage return) in the path, the query string or a JSON string (keys too) is refused with
+    400, as is a JSON integer beyond 64 bits. Only a lone surrogate in JSON (a browser cutting an emoji in half)
+    becomes U+FFFD, since no database or encoder takes it. Headers need nothing: the HTTP parser refuses control
+    characters there, and URL decoding already replaces invalid UTF-8. Raw bodies verified by signature
+    (`/webhooks/`) pass untouched: their channel cleans what it decodes.
     """
 
     def __init__(self, app: ASGIApp, raw_body_prefixes: tuple[str, ...] = ("/webhooks/",)) -> None:
@@ -264,13 +497,13 @@ class InputGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if "\x00" in scope["path"]:
+        if _PATH_CONTROL.search(scope["path"]):
             await error_response(400, "La dirección pedida tiene caracteres inválidos.")(scope, receive, send)
             return
         scope = dict(scope)
-        query: bytes = scope.get("query_string", b"")
-        if _QUERY_NUL.search(query):
-            scope["query_string"] = _QUERY_NUL.sub(b"", query)
+        if _query_has_control(scope.get("query_string", b"")):
+            await error_response(400, CONTROL_REFUSED)(scope, receive, send)
+            return
         headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
         if (
             scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE")
@@ -290,9 +523,12 @@ class InputGuard:
         body = b"".join(chunks)
         if _JSON_SUSPECT.search(body):
             try:
-                body = json.dumps(clean_json(json.loads(body)), ensure_ascii=False).encode()
+                body = json.dumps(checked_json(json.loads(body)), ensure_ascii=False).encode()
             except OutOfRange:
                 await error_response(400, "Hay un número fuera de rango.")(scope, receive, send)
+                return
+            except ControlCharacters:
+                await error_response(400, CONTROL_REFUSED)(scope, receive, send)
                 return
             except (ValueError, RecursionError):
                 pass  # not JSON: the route answers its own 400
@@ -422,7 +658,9 @@ async def get_uow(ctx: Ctx) -> AsyncIterator[UnitOfWork]:
         yield uow
 
 
-UoW = Annotated[UnitOfWork, Depends(get_uow)]
+# scope="function": the transaction ends (commit or rollback, and the connection goes back) before the response
+# starts, so a failure there (a killed connection) is still answered with a clean 503, never a cut response.
+UoW = Annotated[UnitOfWork, Depends(get_uow, scope="function")]
 
 
 def bearer_or_cookie(request: Request, cookie_name: str) -> str | None:
@@ -584,3 +822,18 @@ def limit(bucket: str, per_minute: Callable[[AppContext], int]) -> Callable[[Req
 
     _DEPENDENCY_ERRORS[dependency] = (429,)
     return dependency
+
+
+async def live_fanout(ctx: Ctx) -> None:
+    """Redis, which carries live chat to every process, is reachable (else 503 before anything is stored).
+
+    A reply stored while its live delivery cannot leave would reach the other side only on a reload.
+    """
+    try:
+        await ctx.presence.reachable()
+    except (RedisError, ConnectionError, TimeoutError) as exc:
+        raise Unavailable(UNAVAILABLE) from exc
+
+
+LiveFanout = Depends(live_fanout)
+_DEPENDENCY_ERRORS[live_fanout] = (503,)

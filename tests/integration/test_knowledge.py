@@ -148,7 +148,8 @@ async def test_suggestion_routes_for_agents(server: Server) -> None:
         await uow.commit()
     token = {"X-Entity-Token": tenant.token}
     query = "¿Qué días pasa el camión de la basura?"
-    async with server.client() as client:
+    async with server.client() as client, server.client() as agent:
+        await login(agent, tenant.agents[0]["email"])
         for call in (
             client.post("/knowledge-base/suggestions", json={"query": query}, headers=token),
             client.post(
@@ -157,13 +158,13 @@ async def test_suggestion_routes_for_agents(server: Server) -> None:
                 headers={**token, "Content-Type": "application/json"},
             ),
             client.get("/knowledge-base/suggestions", params={"query": query}, headers=token),
-            client.post(
+            agent.post(
                 f"/tickets/{ticket.id}/knowledge-base/suggestions",
                 json={"query": query, "language": "es"},
                 headers=token,
             ),
-            client.get(f"/tickets/{ticket.id}/knowledge-base/suggestions", params={"query": query}, headers=token),
-            client.post(f"/tickets/{ticket.id}/knowledge-base/suggestions", json={"query": ""}, headers=token),
+            agent.get(f"/tickets/{ticket.id}/knowledge-base/suggestions", params={"query": query}),
+            agent.post(f"/tickets/{ticket.id}/knowledge-base/suggestions", json={"query": ""}),
         ):
             r = await call
             assert r.status_code == 200, r.text
@@ -174,11 +175,15 @@ async def test_suggestion_routes_for_agents(server: Server) -> None:
         assert empty.json() == {"suggestions": []}
 
         other = await seeded(server)
-        other_token = {"X-Entity-Token": other.token}
-        r = await client.post(
-            f"/tickets/{ticket.id}/knowledge-base/suggestions", json={"query": query}, headers=other_token
-        )
-        assert r.status_code == 404 and "error" in r.json()
+        async with server.client() as other_agent:
+            await login(other_agent, other.agents[0]["email"])
+            r = await other_agent.post(f"/tickets/{ticket.id}/knowledge-base/suggestions", json={"query": query})
+            assert r.status_code == 404 and "error" in r.json()
+        # The widget's public token tells nothing about which tickets exist: the same 401 for any id.
+        for tid in (ticket.id, ticket.id + 1, 2**53):
+            for method in ("GET", "POST"):
+                r = await client.request(method, f"/tickets/{tid}/knowledge-base/suggestions", headers=token)
+                assert r.status_code == 401 and r.json()["error"], (tid, r.text)
         assert (await client.post("/knowledge-base/suggestions", json={"query": query})).status_code == 401
         for body in (b"[1, 2]", b"{not json", json.dumps({"query": 5}).encode()):
             bad = await client.post(

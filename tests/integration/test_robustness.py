@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.integration.test_core_api import file_complaint, widget_headers
-from tests.support import Server, login, seed_tenant
+from tests.support import PASSWORD, Server, login, seed_tenant
 from ventanilla.entities import http as entities_http
 from ventanilla.users import service as users
 
@@ -71,47 +71,73 @@ async def test_odd_text_and_numbers_get_clear_answers(server: Server) -> None:
         r = await citizen.get(f"/tickets/chat/{tid}/mensajes?ultimo_mensaje_id={2**31 - 1}", headers=widget)
         assert r.status_code == 200 and r.json()["mensajes"] == []
 
-        # NUL and lone surrogates are cleaned at the edge: JSON escapes in bodies, %00 in query strings.
-        raw = '{"comentario": "sin\\u0000luz \\ud800 en la esquina"}'
+        # Control characters are refused at the edge, never removed (what the client sent is not changed):
+        # JSON escapes in bodies, %00 in query strings. Lone surrogates (an emoji cut in half) become U+FFFD.
+        raw = '{"comentario": "sin\\u0000luz en la esquina"}'
         r = await citizen.post(
             f"/tickets/chat/{tid}/responder_ciudadano",
             content=raw.encode(),
             headers={**widget, "Content-Type": "application/json"},
         )
+        assert_client_error(r, 400)
+        r = await citizen.post(
+            f"/tickets/chat/{tid}/responder_ciudadano",
+            content=b'{"comentario": "sin luz \\ud800 en la esquina\\n(desde ayer)"}',
+            headers={**widget, "Content-Type": "application/json"},
+        )
         assert r.status_code == 200, r.text
         r = await agent.post(
             f"/tickets/municipio/{tid}/responder",
-            content=b'{"comentario": "vamos\\u0000 \\udc00"}',
+            content=b'{"comentario": "vamos\\u0007 \\udc00"}',
+            headers={"Content-Type": "application/json"},
+        )
+        assert_client_error(r, 400)
+        r = await agent.post(
+            f"/tickets/municipio/{tid}/responder",
+            content=b'{"comentario": "vamos\\t \\udc00"}',
             headers={"Content-Type": "application/json"},
         )
         assert r.status_code == 200, r.text
         texts = [m["comentario"] for m in (await agent.get(f"/tickets/municipio/{tid}")).json()["mensajes"]]
-        assert "sinluz \ufffd en la esquina" in texts and "vamos \ufffd" in texts
+        assert "sin luz \ufffd en la esquina\n(desde ayer)" in texts and "vamos\t \ufffd" in texts
+        assert not any("sinluz" in text or "\x07" in text for text in texts)
         r = await citizen.post(
             "/ask/municipio",
-            content=b'{"pregunta": "h\\u0000", "idempotency_key": "k\\u0000\\ud83d", "contexto_previo": {"datos_reclamo": {"telefono_ciudadano": "261\\u0000555"}}}',
+            content=b'{"pregunta": "h", "contexto_previo": {"datos_reclamo": {"telefono_ciudadano": "261\\u0000555"}}}',
+            headers={**widget, "Content-Type": "application/json"},
+        )
+        assert_client_error(r, 400)
+        r = await citizen.post(
+            "/ask/municipio",
+            content=b'{"pregunta": "h", "idempotency_key": "k\\ud83d"}',
             headers={**widget, "Content-Type": "application/json"},
         )
         assert r.status_code == 200, r.text
-        assert_client_error(await anonymous.get("/perfil?token=%00"), 401)
-        assert (await anonymous.get(f"/perfil?token={tenant.token}%00")).status_code == 200
-        r = await agent.get("/tickets?estado=nue%00vo")
-        assert r.status_code == 200, r.text
+        assert_client_error(await anonymous.get("/perfil?token=%00"), 400)
+        assert_client_error(await anonymous.get(f"/perfil?token={tenant.token}%00"), 400)
+        assert (await anonymous.get(f"/perfil?token={tenant.token}")).status_code == 200
+        assert_client_error(await agent.get("/tickets?estado=nue%00vo"), 400)
         assert_client_error(await anonymous.get("/archivos/%00/x.png"), 400)
+        assert_client_error(await anonymous.get("/archivos/%1b/x.png"), 400)
         r = await anonymous.get("/emails/baja/1.abc.%C3%B1")
-        assert r.status_code == 400 and "inválido" in r.text
-        r = await anonymous.post("/login", content=b'{"email": "a\\u0000@b.org", "password": "x\\ud800"}', headers=JSON)
+        assert r.status_code == 404 and "inválido" in r.text
+        # A NUL inside the email does not log in as the account without it.
+        email = tenant.agents[0]["email"]
+        with_nul = email[:3] + "\\u0000" + email[3:]
+        body = f'{{"email": "{with_nul}", "password": "{PASSWORD}"}}'
+        r = await anonymous.post("/login", content=body.encode(), headers=JSON)
+        assert_client_error(r, 400)
+        r = await anonymous.post("/login", content=b'{"email": "a@b.org", "password": "x\\ud800"}', headers=JSON)
         assert_client_error(r, 401)
-        r = await anonymous.post(
-            "/chatuserregisterpanel",
-            content=(
-                '{"email": "v\\u0000' + uuid.uuid4().hex[:6] + '@example.org", "password": "una-clave-larga",'
-                ' "telefono": "261\\u0000", "nombre": "Ana\\udfff", "empresa_token": "' + tenant.token + '"}'
-            ).encode(),
-            headers=JSON,
+        register = (
+            '{"email": "v' + uuid.uuid4().hex[:6] + '@example.org", "password": "una-clave-larga",'
+            ' "telefono": "261", "nombre": "Ana%s", "empresa_token": "' + tenant.token + '"}'
         )
+        r = await anonymous.post("/chatuserregisterpanel", content=(register % "\\u0000").encode(), headers=JSON)
+        assert_client_error(r, 400)
+        r = await anonymous.post("/chatuserregisterpanel", content=(register % "\\udfff").encode(), headers=JSON)
         assert r.status_code == 201, r.text
-        assert "\\u0000" not in r.text and r.json()["name"] == "Ana\ufffd"
+        assert r.json()["name"] == "Ana\ufffd"
 
 
 @pytest.mark.parametrize(

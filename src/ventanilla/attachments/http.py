@@ -7,6 +7,7 @@ the file written to disk as it arrives, with the size cap enforced while reading
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from starlette.requests import ClientDisconnect
 
 from ventanilla.attachments import service
 from ventanilla.context import AppContext
-from ventanilla.errors import BadRequest, TooLarge, Unauthorized
+from ventanilla.errors import BadRequest, TooLarge, TooManyRequests, Unauthorized
 from ventanilla.web import FILE_OK, Ctx, WireOut, errors, limit, optional_entity, optional_user, tenant_hint
 
 router = APIRouter(tags=["archivos"], responses=errors(401, 404, 415))
@@ -241,13 +242,45 @@ async def receive_form(ctx: AppContext, request: Request, *, require_file: bool 
     return Form(await _keep(ctx, incoming, form.filename, form.content_type), form.fields)
 
 
-async def _require_uploader(request: Request, ctx: AppContext) -> None:
-    """Only widget visitors of a known entity and logged-in users may upload (a short transaction, then free)."""
+async def _require_uploader(request: Request, ctx: AppContext) -> str:
+    """Only widget visitors of a known entity and logged-in users may upload (a short transaction, then free).
+
+    Returns whose daily upload quota the file counts against: the entity (of the widget's token, else of the
+    user), or the user when they belong to none.
+    """
     async with ctx.uow() as uow:
         user = await optional_user(request, ctx, uow)
         entity = None if user is not None else await optional_entity(await tenant_hint(request, uow))
-    if user is None and entity is None:
-        raise Unauthorized("Falta el token de la entidad o iniciar sesión para subir archivos.")
+        if entity is not None:
+            return f"entity-{entity.id}"
+        if user is not None:
+            return f"entity-{user.entity_id}" if user.entity_id is not None else f"user-{user.id}"
+    raise Unauthorized("Falta el token de la entidad o iniciar sesión para subir archivos.")
+
+
+QUOTA_REACHED = "Por hoy se llegó al máximo de archivos que se pueden subir. Probá de nuevo mañana."
+_QUOTA_COUNTER = "upload-bytes"
+
+
+async def _count_upload(ctx: AppContext, owner: str, amount: int) -> None:
+    """Count `amount` bytes against the owner's quota of the UTC day (first, atomically); over it: given back
+    and refused with 429 until midnight UTC. A negative amount gives bytes back."""
+    quota = ctx.settings.upload_bytes_per_entity_per_day
+    if quota <= 0 or amount == 0:
+        return
+    now = ctx.clock()
+    key = f"{owner}:{now.date().isoformat()}"
+    total = await ctx.rate_limits.add(_QUOTA_COUNTER, key, amount, 2 * 86400)
+    if amount > 0 and total > quota:
+        await ctx.rate_limits.add(_QUOTA_COUNTER, key, -amount, 2 * 86400)
+        midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        raise TooManyRequests(QUOTA_REACHED, retry_after=int((midnight - now).total_seconds()))
+
+
+def _declared_size(request: Request, cap: int) -> int:
+    """What an upload may weigh at most: its Content-Length (BodyLimit refused more), else the cap."""
+    raw = request.headers.get("content-length", "")
+    return min(int(raw), cap) if raw.isdigit() else cap
 
 
 def upload_wire(ctx: AppContext, stored: service.Stored) -> dict[str, Any]:
@@ -263,15 +296,24 @@ def upload_wire(ctx: AppContext, stored: service.Stored) -> dict[str, Any]:
     response_model=UploadOut,
 )
 async def upload(request: Request, ctx: Ctx) -> dict[str, Any]:
-    """Keep a file for a conversation: typed by its content, from the allowed types, up to the size cap."""
-    await _require_uploader(request, ctx)
+    """Keep a file for a conversation: typed by its content, from the allowed types, up to the size cap and
+    within the entity's daily quota."""
+    owner = await _require_uploader(request, ctx)
+    reserved = _declared_size(request, ctx.settings.max_upload_bytes + FRAMING_BYTES)
+    await _count_upload(ctx, owner, reserved)
     try:
         stored = await receive_stream(ctx, request)
     except TooLarge:
+        await _count_upload(ctx, owner, -reserved)
         await _drain(request)
         raise
     except ClientDisconnect as exc:  # the client went away mid-upload: nothing kept, nothing to log
+        await _count_upload(ctx, owner, -reserved)
         raise BadRequest("La subida se cortó antes de terminar.") from exc
+    except BaseException:
+        await _count_upload(ctx, owner, -reserved)
+        raise
+    await _count_upload(ctx, owner, stored.size - reserved)
     return upload_wire(ctx, stored)
 
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from ventanilla.attachments import service as attachments
 from ventanilla.bot import engine
@@ -37,8 +37,8 @@ class LocationIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90, strict=True)
+    lon: float = Field(ge=-180, le=180, strict=True)
 
 
 class AskIn(BaseModel):
@@ -55,7 +55,7 @@ class AskIn(BaseModel):
     idempotency_key: str | None = Field(default=None, max_length=128)
     location: LocationIn | None = None
     attachment_info: dict[str, Any] | None = None
-    ticket_id: int | str | None = None
+    ticket_id: StrictInt | StrictStr | None = None
     tipo_ticket: str | None = Field(default=None, max_length=16)
     nombre_usuario: str | None = Field(default=None, max_length=200)
     rubro_clave: str | None = Field(default=None, max_length=100)
@@ -117,7 +117,8 @@ async def ask(
     if len(body.pregunta) > ctx.settings.max_message_chars:
         raise TooLarge(f"El mensaje supera el máximo de {ctx.settings.max_message_chars} caracteres.")
     greeting = body.action == "initial_greeting"
-    state = await bot.load_state(uow, owner, session_key, body.contexto_previo, fresh=greeting)
+    confirming = body.action == "confirmar_reclamo"
+    state = await bot.load_state(uow, owner, session_key, body.contexto_previo, fresh=greeting, lock=confirming)
     attachment = _attachment(body)
     incoming = engine.Incoming(
         text=body.pregunta,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from ventanilla.bot import engine, lookup, urgent
 from ventanilla.chat import repository as chats
@@ -81,10 +84,26 @@ def bot_settings(
 
 
 async def load_state(
-    uow: UnitOfWork, entity: Entity, session_key: str | None, hint: Mapping[str, Any] | None, *, fresh: bool = False
+    uow: UnitOfWork,
+    entity: Entity,
+    session_key: str | None,
+    hint: Mapping[str, Any] | None,
+    *,
+    fresh: bool = False,
+    lock: bool = False,
 ) -> engine.ConversationState:
-    """The conversation of a session: the server's copy; the widget's `contexto_previo` only for an unseen one."""
-    chat = await chats.get_session(uow.session, entity.id, session_key) if session_key and not fresh else None
+    """The conversation of a session: the server's copy; the widget's `contexto_previo` only for an unseen one.
+
+    `lock` holds the session's row to the end of the request (a confirmation, which must see the previous one's
+    outcome).
+    """
+    chat = None
+    if session_key and not fresh:
+        chat = (
+            await chats.lock_session(uow.session, entity.id, session_key)
+            if lock
+            else await chats.get_session(uow.session, entity.id, session_key)
+        )
     if chat is not None and chat.state:
         return engine.ConversationState.from_json(chat.state)
     if hint is None or fresh:
@@ -277,6 +296,22 @@ async def _handoff(
     return Answer(reply, ticket=ticket, extra={"posicion_en_fila": handoff.position})
 
 
+async def _draft_key(
+    uow: UnitOfWork, entity: Entity, session_key: str | None, draft: engine.ComplaintDraft
+) -> str | None:
+    """An idempotency key naming one version of a session's draft, so parallel confirmations of it file once.
+
+    The version is the stored conversation's last change: every confirmation racing on one draft read the same
+    one, and a later, identical complaint in the same session comes after other turns changed it.
+    """
+    if not session_key:
+        return None
+    chat = await chats.get_session(uow.session, entity.id, session_key)
+    version = chat.updated_at.isoformat() if chat is not None else "-"
+    material = orjson.dumps([session_key, version, draft.model_dump(mode="json")], option=orjson.OPT_SORT_KEYS)
+    return f"draft:{hashlib.sha256(material).hexdigest()[:40]}"
+
+
 async def _create_complaint(
     uow: UnitOfWork,
     entity: Entity,
@@ -295,6 +330,7 @@ async def _create_complaint(
         else (draft.categoria or draft.descripcion or "Reclamo")
     )
     attachment = turn.attachment or ({"url": draft.attachment_url} if draft.attachment_url else None)
+    idempotency_key = turn.idempotency_key or await _draft_key(uow, entity, session_key, draft)
     ticket, _ = await tickets.create_ticket(
         uow,
         entity,
@@ -311,7 +347,7 @@ async def _create_complaint(
             telefono=draft.telefono,
             dni=draft.dni,
             chat_session_key=session_key,
-            idempotency_key=turn.idempotency_key,
+            idempotency_key=idempotency_key,
             citizen=citizen,
             attachment=attachment,
         ),

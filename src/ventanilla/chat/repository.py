@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import case, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ventanilla.chat.models import ChatSession
@@ -32,10 +34,38 @@ async def get_session(session: AsyncSession, entity_id: int, key: str) -> ChatSe
     return found
 
 
-def add_session(session: AsyncSession, chat: ChatSession) -> None:
-    """Stage a new chat session (and forget that it was missing)."""
-    session.info.get(_MISSES, set()).discard((chat.entity_id, chat.session_key))
-    session.add(chat)
+async def lock_session(session: AsyncSession, entity_id: int, key: str) -> ChatSession | None:
+    """A chat session read under a row lock held to the end of the transaction (PostgreSQL; SQLite has one writer).
+
+    Confirmations of one draft queue here, so each reads the conversation the previous one left.
+    """
+    stmt = (
+        select(ChatSession)
+        .where(ChatSession.entity_id == entity_id, ChatSession.session_key == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def insert_session(
+    session: AsyncSession, entity_id: int, key: str, channel: str, state: dict[str, Any] | None
+) -> ChatSession:
+    """The chat session of a key, inserted unless a concurrent request already did (insert-on-conflict-nothing).
+
+    On PostgreSQL the INSERT waits for a concurrent insert of the same key to commit and then does nothing; the
+    SELECT that follows sees the committed row either way.
+    """
+    session.info.get(_MISSES, set()).discard((entity_id, key))
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = {"entity_id": entity_id, "session_key": key, "channel": channel, "state": state}
+    await session.execute(insert(ChatSession).values(**values).on_conflict_do_nothing())
+    stmt = (
+        select(ChatSession)
+        .where(ChatSession.entity_id == entity_id, ChatSession.session_key == key)
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalar_one()
 
 
 async def lock_entity(session: AsyncSession, entity_id: int) -> None:

@@ -51,12 +51,17 @@ def capacity_of(ctx: AppContext, agent: User) -> int:
 async def chat_session(
     uow: UnitOfWork, entity: Entity, key: str, channel: str = "web", *, state: dict[str, Any] | None = None
 ) -> ChatSession:
-    """The chat session of a key, created on first use (with `state`, so no UPDATE follows the INSERT)."""
+    """The chat session of a key, created on first use (with `state`, so no UPDATE follows the INSERT).
+
+    Parallel first requests of one key all get the one row (none fails on the primary key); when another request
+    created it first, this one's `state` is written over it, as the next turn would.
+    """
     found = await repository.get_session(uow.session, entity.id, key)
     if found is None:
-        found = ChatSession(entity_id=entity.id, session_key=key, channel=channel, state=state)
-        repository.add_session(uow.session, found)
-        await uow.session.flush()
+        found = await repository.insert_session(uow.session, entity.id, key, channel, state)
+        if state is not None and found.state != state:
+            found.state = state
+            found.updated_at = utcnow()
     return found
 
 

@@ -200,7 +200,8 @@ def _public(ctx: Ctx, hint_entity: Entity | None, unknown_slug: bool) -> dict[st
     if hint_entity is None:
         if unknown_slug:
             raise NotFound("No existe esa entidad.")
-        raise BadRequest("Indicá el tenant (X-Tenant, ?tenant_slug= o ?tenant=) o el token de la entidad.")
+        # Not a malformed request (every part is optional): it names no entity, so there is none to show.
+        raise NotFound("Indicá el tenant (X-Tenant, ?tenant_slug= o ?tenant=) o el token de la entidad.")
     return entities.public_profile(hint_entity, ctx.clock())
 
 

@@ -99,12 +99,12 @@ def category_names(entity: Entity, ids: list[int] | None = None, names: list[str
     chosen: list[str] = []
     for raw_id in ids or []:
         if not 1 <= raw_id <= len(categories):
-            raise BadRequest(f"No existe la categoría {raw_id}.")
+            raise NotFound(f"No existe la categoría {raw_id}.")
         chosen.append(categories[raw_id - 1])
     for name in names or []:
         found = category_id(entity, name)
         if found is None:
-            raise BadRequest(f"No existe la categoría «{one_line(name, 80)}».")
+            raise NotFound(f"No existe la categoría «{one_line(name, 80)}».")
         chosen.append(categories[found - 1])
     return list(dict.fromkeys(chosen))
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Query, Request, UploadFile
 
 from ventanilla.errors import BadRequest, Forbidden, NotFound
 from ventanilla.knowledge import schemas, service
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.users.models import User
-from ventanilla.web import CurrentUser, RequestEntity, UoW
+from ventanilla.web import CurrentUser, RequestEntity, RowId, Staff, TicketId, UoW
 
 router = APIRouter(tags=["base de conocimiento"])
-EntryId = Annotated[int, Path(ge=1, le=2**31)]
+EntryId = RowId
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Datos inválidos"},
     401: {"description": "Sin sesión o token"},
@@ -50,7 +50,7 @@ async def create_entry(body: schemas.EntryIn, uow: UoW, user: CurrentUser) -> sc
     return out
 
 
-@router.put("/knowledge-base/{entry_id}", response_model=schemas.EntryOut, responses=_ERRORS)
+@router.put("/knowledge-base/{entry_id:int}", response_model=schemas.EntryOut, responses=_ERRORS)
 async def update_entry(entry_id: EntryId, body: schemas.EntryIn, uow: UoW, user: CurrentUser) -> schemas.EntryOut:
     """Replace an entry."""
     entry = await service.update_entry(uow.session, _admin_entity(user), entry_id, _data(body))
@@ -59,7 +59,7 @@ async def update_entry(entry_id: EntryId, body: schemas.EntryIn, uow: UoW, user:
     return out
 
 
-@router.delete("/knowledge-base/{entry_id}", status_code=204, responses=_ERRORS)
+@router.delete("/knowledge-base/{entry_id:int}", status_code=204, responses=_ERRORS)
 async def delete_entry(entry_id: EntryId, uow: UoW, user: CurrentUser) -> None:
     """Remove an entry."""
     await service.delete_entry(uow.session, _admin_entity(user), entry_id)
@@ -122,18 +122,22 @@ async def suggestions(
     responses=_SUGGESTION_ERRORS,
 )
 async def ticket_suggestions(
-    ticket_id: Annotated[int, Path(ge=1, le=2**53)],
+    ticket_id: TicketId,
     request: Request,
     uow: UoW,
-    entity: RequestEntity,
+    user: Staff,
     query: Annotated[str | None, Query(max_length=4000)] = None,
 ) -> schemas.Suggestions:
-    """Answers for a ticket of the entity: for the given text, else for the ticket's subject and category."""
+    """Answers for a ticket of the agent's entity: for the given text, else for the ticket's subject and category.
+
+    Staff only: with the widget's public token it would tell anyone which ticket ids exist.
+    """
     ticket = await tickets_repo.get(uow.session, ticket_id)
-    if ticket is None or ticket.entity_id != entity.id:
+    if ticket is None or user.entity_id is None or ticket.entity_id != user.entity_id:
         raise NotFound("No existe ese reclamo.")
+    entity_id = user.entity_id
     text = await _query_of(request, query)
     if not text.strip():
         text = " ".join(p for p in (ticket.asunto, ticket.categoria or "") if p)
-    hits = await service.suggestions(uow.session, entity.id, text) if text.strip() else []
+    hits = await service.suggestions(uow.session, entity_id, text) if text.strip() else []
     return schemas.Suggestions(suggestions=[schemas.Suggestion.of(h) for h in hits])

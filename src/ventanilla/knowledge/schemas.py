@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from ventanilla.knowledge import search
 from ventanilla.knowledge.models import KnowledgeEntry
+from ventanilla.text import LINK_PATTERN, NONBLANK_PATTERN
+
+_OPTIONAL_LINK = {"anyOf": [{"type": "string", "maxLength": 500, "pattern": LINK_PATTERN}, {"type": "null"}]}
 
 
 class EntryIn(BaseModel):
@@ -13,10 +18,10 @@ class EntryIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    titulo: str = Field(min_length=1, max_length=200)
-    respuesta: str = Field(min_length=1, max_length=4000)
+    titulo: str = Field(min_length=1, max_length=200, json_schema_extra={"pattern": NONBLANK_PATTERN})
+    respuesta: str = Field(min_length=1, max_length=4000, json_schema_extra={"pattern": NONBLANK_PATTERN})
     palabras_clave: list[str] | str = Field(default_factory=list)
-    enlace: str | None = Field(default=None, max_length=500)
+    enlace: Annotated[str | None, Field(max_length=500), WithJsonSchema(_OPTIONAL_LINK)] = None
 
 
 class EntryOut(BaseModel):

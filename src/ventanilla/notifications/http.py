@@ -7,7 +7,7 @@ import logging
 from html import escape
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +22,7 @@ from ventanilla.web import (
     Ctx,
     OkOut,
     OptionalUser,
+    TicketId,
     UoW,
     WireOut,
     client_of,
@@ -85,7 +86,7 @@ async def unsubscribe_page(token: str, ctx: Ctx, uow: UoW) -> HTMLResponse:
     found = emails.read_unsubscribe_token(ctx.signer, token)
     entity = await entities_repo.get(uow.session, found[0]) if found else None
     if found is None or entity is None:
-        return _page("Enlace inválido", _INVALID, 400)
+        return _page("Enlace inválido", _INVALID, 404)
     body = (
         f"<p>¿Querés dejar de recibir los emails de <strong>{escape(entity.name)}</strong> sobre tus reclamos "
         f"en <strong>{escape(found[1])}</strong>?</p>"
@@ -102,7 +103,7 @@ async def unsubscribe(token: str, ctx: Ctx, uow: UoW) -> HTMLResponse:
     found = emails.read_unsubscribe_token(ctx.signer, token)
     entity = await entities_repo.get(uow.session, found[0]) if found else None
     if found is None or entity is None:
-        return _page("Enlace inválido", _INVALID, 400)
+        return _page("Enlace inválido", _INVALID, 404)
     await repository.opt_out(uow.session, entity.id, found[1], utcnow())
     await uow.commit()
     log.info("an address unsubscribed from entity %s emails", entity.id)
@@ -147,7 +148,7 @@ class SendHistoryOut(WireOut):
 )
 async def send_history(
     tipo: str,
-    ticket_id: Annotated[int, Path(ge=1, le=2**53)],
+    ticket_id: TicketId,
     request: Request,
     ctx: Ctx,
     uow: UoW,

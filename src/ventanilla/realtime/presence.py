@@ -26,6 +26,8 @@ class Presence(Protocol):
 
     async def heartbeat(self) -> None: ...
 
+    async def reachable(self) -> None: ...
+
     async def close(self) -> None: ...
 
 
@@ -71,6 +73,9 @@ class LocalPresence:
 
     async def heartbeat(self) -> None:
         """Nothing to refresh in-process."""
+
+    async def reachable(self) -> None:
+        """Always: nothing to reach."""
 
     async def close(self) -> None:
         """Nothing to release."""
@@ -137,6 +142,10 @@ class RedisPresence:
         for entity_id in entities:
             pipe.zremrangebyscore(self._key(entity_id), "-inf", now)
         await pipe.execute()
+
+    async def reachable(self) -> None:
+        """Raise (redis ConnectionError / TimeoutError) when Redis, which carries every live event, is out of reach."""
+        await self._redis.ping()
 
     async def close(self) -> None:
         """Remove this process's sockets and close the connection."""

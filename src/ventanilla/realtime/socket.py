@@ -10,10 +10,12 @@ from urllib.parse import parse_qs
 
 import socketio
 from starlette.types import Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ventanilla.context import AppContext
 from ventanilla.entities import repository as entities_repo
 from ventanilla.realtime import rooms
+from ventanilla.realtime.caps import SocketCap
 from ventanilla.realtime.presence import Presence
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.users import service as users
@@ -26,8 +28,32 @@ MAX_FAILED_JOINS = 20
 _ENGINEIO_TYPES = frozenset("0123456")
 
 
+TOO_MANY_SOCKETS = "Demasiadas conexiones abiertas desde esta dirección."
+
+
 class Server(socketio.AsyncServer):  # type: ignore[misc]
-    """python-socketio's server, logging client faults in one line and our own faults with their traceback."""
+    """python-socketio's server, logging client faults in one line and our own faults with their traceback.
+
+    With a `socket_cap`, an address over its cap of open connections is refused at the Engine.IO handshake
+    (HTTP 401 with a message, before any Socket.IO state exists).
+    """
+
+    socket_cap: SocketCap | None = None
+
+    async def _handle_eio_connect(self, eio_sid: str, environ: dict[str, Any]) -> Any:
+        cap = self.socket_cap
+        if cap is not None and not await cap.admit(_address(environ), eio_sid):
+            log.warning("socket refused: %s is at its cap of open connections", _address(environ))
+            return TOO_MANY_SOCKETS
+        return await super()._handle_eio_connect(eio_sid, environ)
+
+    async def _handle_eio_disconnect(self, eio_sid: str, reason: Any = None) -> None:
+        environ = self.environ.get(eio_sid)
+        try:
+            await super()._handle_eio_disconnect(eio_sid, reason)
+        finally:
+            if self.socket_cap is not None and environ is not None:
+                await self.socket_cap.release(_address(environ), eio_sid)
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
         try:
@@ -47,10 +73,20 @@ class Server(socketio.AsyncServer):  # type: ignore[misc]
 class App(socketio.ASGIApp):  # type: ignore[misc]
     """The ASGI app, closing a websocket whose frame is not an Engine.IO packet with one log line.
 
-    python-engineio decodes those frames outside any handler: they would end in a traceback.
+    python-engineio decodes those frames outside any handler: they would end in a traceback. With
+    `trust_proxies`, the client address and scheme come from X-Forwarded-* when the peer is one of them.
     """
 
+    _entry: Any = None
+
+    def trust_proxies(self, proxies: list[str]) -> None:
+        """Believe X-Forwarded-For/-Proto from these peers only (addresses or networks)."""
+        self._entry = ProxyHeadersMiddleware(self._serve, trusted_hosts=proxies)  # type: ignore[arg-type]
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await (self._entry or self._serve)(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
             await super().__call__(scope, receive, send)
             return
@@ -65,6 +101,12 @@ class App(socketio.ASGIApp):  # type: ignore[misc]
             return message
 
         await super().__call__(scope, checked, send)
+
+
+def _address(environ: dict[str, Any]) -> str:
+    """The client address of the connection (python-engineio's REMOTE_ADDR is a constant under ASGI)."""
+    client = (environ.get("asgi.scope") or {}).get("client")
+    return str(client[0]) if client else "unknown"
 
 
 def _cookie(environ: dict[str, Any], name: str) -> str | None:

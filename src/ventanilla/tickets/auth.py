@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from ventanilla.context import AppContext
 from ventanilla.entities.models import Entity
@@ -19,10 +19,8 @@ from ventanilla.errors import Forbidden, NotFound
 from ventanilla.tickets import pins, repository, service
 from ventanilla.tickets.models import Ticket
 from ventanilla.users.models import User
-from ventanilla.web import Ctx, OptionalEntity, OptionalUser, UoW, WebSession, client_of
+from ventanilla.web import Ctx, OptionalEntity, OptionalUser, TicketId, UoW, WebSession, client_of
 
-MAX_ID = 2**53
-TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 LOOKUP_PURPOSE = "pin-lookup"
 LOOKUP_COOKIE_SECONDS = 30 * 60
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -18,29 +18,35 @@ from ventanilla.chat import service as livechat
 from ventanilla.db import UnitOfWork
 from ventanilla.entities import service as entities
 from ventanilla.errors import BadRequest, Forbidden, NotFound, TooLarge
+from ventanilla.text import MAX_MESSAGE_CHARS, NONBLANK_PATTERN
 from ventanilla.tickets import pins, portal, repository, schemas, service
-from ventanilla.tickets.auth import CitizenTicket, ReadableTicket, TicketId, grant_lookup
+from ventanilla.tickets.auth import CitizenTicket, ReadableTicket, grant_lookup
 from ventanilla.tickets.models import Ticket
 from ventanilla.users import repository as users_repo
 from ventanilla.users.models import User
 from ventanilla.web import (
+    INT32_MAX,
     Ctx,
     CurrentUser,
+    LiveFanout,
     OkOut,
     OptionalEntity,
     OptionalUser,
     RequestEntity,
     Staff,
+    TicketId,
     UoW,
     WireOut,
     client_of,
     errors,
+    fits_row_id,
     limit,
+    refuse_control_characters,
 )
 
 router = APIRouter(tags=["reclamos"], responses=errors(403, 404, 409))
 Tipo = Literal["municipio", "pyme"]
-MAX_MESSAGE_ID = 2**31 - 1  # message ids are 32-bit columns
+MAX_MESSAGE_ID = INT32_MAX  # message ids are 32-bit columns
 pin_limit = Depends(limit("pin", lambda ctx: ctx.settings.lookup_rate_limit_per_minute))
 MAX_REPLY_FILES = 5
 MAX_BUTTONS = 3
@@ -214,10 +220,13 @@ class PortalTicketIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    descripcion: str = Field(max_length=20000)
+    # Documented as the default message limit (VENTANILLA_MAX_MESSAGE_CHARS) and not blank, as it is checked.
+    descripcion: str = Field(
+        max_length=20000, json_schema_extra={"maxLength": MAX_MESSAGE_CHARS, "pattern": NONBLANK_PATTERN}
+    )
     categoria: str | None = Field(default=None, max_length=200)
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lng: float | None = Field(default=None, ge=-180, le=180)
+    lat: Annotated[float, Strict()] | None = Field(default=None, ge=-90, le=90)
+    lng: Annotated[float, Strict()] | None = Field(default=None, ge=-180, le=180)
     direccion: str | None = Field(default=None, max_length=500)
     metadata: dict[str, Any] | None = None
 
@@ -316,7 +325,7 @@ async def chat_messages(
     return await _messages(uow, user, view.ticket, ultimo_mensaje_id)
 
 
-@router.post("/tickets/chat/{ticket_id}/responder_ciudadano", response_model=OkOut)
+@router.post("/tickets/chat/{ticket_id}/responder_ciudadano", response_model=OkOut, dependencies=[LiveFanout])
 async def citizen_reply(
     ticket_id: TicketId,
     body: schemas.ReplyIn,
@@ -476,6 +485,8 @@ async def _read_reply(
         text = form.get("comentario")
         if text is not None and not isinstance(text, str):
             raise BadRequest("El campo 'comentario' debe ser texto.")
+        if text is not None:
+            refuse_control_characters(text)
         if text is not None and len(text) > 20000:
             raise TooLarge("El mensaje es demasiado largo.")
         return (text or ""), None, files, None
@@ -527,6 +538,7 @@ _REPLY_BODY = {
 @router.post(
     "/tickets/{tipo}/{ticket_id}/responder",
     response_model=ReplyOut,
+    dependencies=[LiveFanout],
     openapi_extra={"requestBody": _REPLY_BODY},
     responses={
         400: {"description": "Cuerpo inválido.", **_ERR},
@@ -616,7 +628,7 @@ async def assign(
     if target_id is None:
         await livechat.take(ctx, uow, entity, ticket, user)
     else:
-        agent = await users_repo.get(uow.session, target_id) if target_id < 2**31 else None
+        agent = await users_repo.get(uow.session, target_id) if fits_row_id(target_id) else None
         if agent is None or not agent.is_staff or agent.entity_id != ticket.entity_id:
             raise NotFound("No existe ese agente en la entidad.")
         await livechat.assign_to(ctx, uow, entity, ticket, agent, actor=user)
@@ -638,10 +650,18 @@ async def assign(
 class LocationIn(BaseModel):
     """A place for the ticket: coordinates, an address, or both."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["lat", "lon"], "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}}},
+                {"required": ["direccion"], "properties": {"direccion": {"type": "string"}}},
+            ]
+        },
+    )
 
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: Annotated[float, Strict()] | None = Field(default=None, ge=-90, le=90)
+    lon: Annotated[float, Strict()] | None = Field(default=None, ge=-180, le=180)
     direccion: str | None = Field(default=None, max_length=500)
 
 

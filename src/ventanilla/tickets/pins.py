@@ -40,32 +40,36 @@ def normalized(pin: str) -> bytes:
 async def find_by_pin(ctx: AppContext, tickets: Sequence[Ticket], pin: str | None, *, client: str) -> Ticket | None:
     """The ticket among `tickets` whose PIN is `pin`, or None; raises TooManyRequests when limited or locked.
 
-    A locked ticket never matches, even with the right PIN, until its failures age out of the window.
+    Every try is counted as a failure first, atomically (per client and per ticket, in Redis when configured),
+    and given back only when the PIN was right: parallel guesses spread over processes cannot all pass a check
+    made before any of them is counted. A locked ticket never matches, even with the right PIN, until its
+    failures age out of the window.
     """
     given = normalized(pin) if pin is not None else b""
     if not given or not tickets:
         return None
     limits = ctx.rate_limits
-    await limits.check(_failures_per_client(ctx), client, CLIENT_LOCKED)
     await limits.hit(_attempts(ctx, "client"), client, TOO_FAST)
+    await limits.hit(_failures_per_client(ctx), client, CLIENT_LOCKED)
     open_tickets: list[Ticket] = []
     refusal: TooManyRequests | None = None
     for ticket in tickets:
         try:
-            await limits.check(_failures_per_ticket(ctx), str(ticket.id), LOCKED)
             await limits.hit(_attempts(ctx, "ticket"), str(ticket.id), TOO_FAST)
+            await limits.hit(_failures_per_ticket(ctx), str(ticket.id), LOCKED)
         except TooManyRequests as exc:
             refusal = refusal or exc
             continue
         open_tickets.append(ticket)
     if not open_tickets and refusal is not None:
+        await limits.take_back(_failures_per_client(ctx), client)  # a refusal is not a guess
         raise refusal
     for ticket in open_tickets:
         if hmac.compare_digest(given, ticket.pin.encode()):
+            for counted in open_tickets:
+                await limits.take_back(_failures_per_ticket(ctx), str(counted.id))
+            await limits.take_back(_failures_per_client(ctx), client)
             return ticket
-    for ticket in open_tickets:
-        await limits.count(_failures_per_ticket(ctx), str(ticket.id))
-    await limits.count(_failures_per_client(ctx), client)
     return None
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ventanilla.attachments import service as attachments
-from ventanilla.tickets.models import Ticket, TicketEvent, TicketMessage
+from ventanilla.tickets.models import ESTADOS, Ticket, TicketEvent, TicketMessage
 from ventanilla.tickets.service import ESTADO_LABELS
 
 
@@ -317,4 +317,4 @@ class StatusIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    estado: str = Field(max_length=64)
+    estado: str = Field(max_length=64, json_schema_extra={"enum": list(ESTADOS)})

@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from ventanilla.entities import hours
 from ventanilla.entities import repository as entities_repo
@@ -15,6 +15,7 @@ from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from ventanilla.settings import Settings
+from ventanilla.text import EMAIL_PATTERN, NONBLANK_PATTERN
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.users import repository as users_repo
 from ventanilla.users import service as users
@@ -25,6 +26,7 @@ from ventanilla.web import (
     OkOut,
     OptionalUser,
     ORJSONResponse,
+    RowId,
     Staff,
     Tenant,
     UoW,
@@ -48,14 +50,22 @@ class LoginIn(BaseModel):
     password: str = Field(max_length=256)
 
 
+def _require_terms(schema: dict[str, Any]) -> None:
+    schema.setdefault("required", []).append("acepto_terminos")
+
+
 class RegisterIn(LoginIn):
     """A business or municipality signing up: an entity and its first admin."""
 
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_require_terms)
+
+    email: str = Field(max_length=320, json_schema_extra={"pattern": EMAIL_PATTERN})
+    password: str = Field(max_length=256, json_schema_extra={"minLength": users.MIN_PASSWORD})
     name: str = Field(default="", max_length=200)
     nombre_empresa: str = Field(default="", max_length=200)
     rubro: str | None = Field(default=None, max_length=100)
     tipo_chat: str = Field(default="pyme", max_length=16)
-    acepto_terminos: bool = False
+    acepto_terminos: Annotated[bool, WithJsonSchema({"type": "boolean", "const": True})] = False
 
 
 class CitizenLoginIn(LoginIn):
@@ -67,6 +77,8 @@ class CitizenLoginIn(LoginIn):
 class CitizenRegisterIn(CitizenLoginIn):
     """A citizen signing up from the widget."""
 
+    email: str = Field(max_length=320, json_schema_extra={"pattern": EMAIL_PATTERN})
+    password: str = Field(max_length=256, json_schema_extra={"minLength": users.MIN_PASSWORD})
     name: str | None = Field(default=None, max_length=200)
     nombre: str | None = Field(default=None, max_length=200)
     telefono: str | None = Field(default=None, max_length=32)
@@ -89,11 +101,24 @@ class WidgetLoginIn(CitizenLoginIn):
 class WidgetRegisterIn(WidgetLoginIn):
     """Citizen sign-up of the newest widget."""
 
+    email: str = Field(max_length=320, json_schema_extra={"pattern": EMAIL_PATTERN})
+    password: str = Field(max_length=256, json_schema_extra={"minLength": users.MIN_PASSWORD})
     name: str | None = Field(default=None, max_length=200)
     nombre: str | None = Field(default=None, max_length=200)
     telefono: str | None = Field(default=None, max_length=32)
     dni: str | None = Field(default=None, max_length=16)
-    acepto_terminos: bool | None = None
+    acepto_terminos: Annotated[bool | None, WithJsonSchema({"anyOf": [{"const": True}, {"type": "null"}]})] = None
+
+
+def _optional(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _nonblank(max_length: int) -> dict[str, Any]:
+    return _optional({"type": "string", "maxLength": max_length, "pattern": NONBLANK_PATTERN})
+
+
+_OPTIONAL_EMAIL = _optional({"type": "string", "maxLength": 320, "pattern": EMAIL_PATTERN})
 
 
 class ProfileIn(BaseModel):
@@ -101,9 +126,9 @@ class ProfileIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    name: str | None = Field(default=None, max_length=200)
-    nombre: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
+    name: Annotated[str | None, Field(max_length=200), WithJsonSchema(_nonblank(200))] = None
+    nombre: Annotated[str | None, Field(max_length=200), WithJsonSchema(_nonblank(200))] = None
+    email: Annotated[str | None, Field(max_length=320), WithJsonSchema(_OPTIONAL_EMAIL)] = None
     telefono: str | None = Field(default=None, max_length=32)
     whatsapp: str | None = Field(default=None, max_length=32)
     celular: str | None = Field(default=None, max_length=32)
@@ -115,9 +140,9 @@ class NotificationsIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    email: bool | None = None
-    sms: bool | None = None
-    ticket: bool | None = None
+    email: StrictBool | None = None
+    sms: StrictBool | None = None
+    ticket: StrictBool | None = None
 
 
 class AuthOut(WireOut):
@@ -485,11 +510,11 @@ def _account_fields(user: User, entity: Entity | None) -> dict[str, Any]:
     responses={
         400: {"description": "Email, nombre o teléfono inválidos."},
         401: {"description": "Sin sesión."},
-        409: {"description": "Otra cuenta usa ese email."},
+        403: {"description": "El email no se cambia por acá (igual respuesta, lo use o no otra cuenta)."},
     },
 )
 async def put_me(body: ProfileIn, ctx: Ctx, uow: UoW, user: CurrentUser) -> dict[str, Any]:
-    """The caller changes their own name and contact data; the email stays unique."""
+    """The caller changes their own name and contact data (not the account's email: see users.update_profile)."""
     await users.update_profile(
         uow.session,
         user,
@@ -592,7 +617,7 @@ async def list_agents(user: Staff, uow: UoW) -> list[dict[str, Any]]:
 )
 @router.put("/pyme/usuarios/{user_id}/categorias", response_model=AgentOut, responses=_AGENT_ERRORS)
 async def set_agent_categories(
-    user_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: AgentCategoriesIn, ctx: Ctx, uow: UoW, user: Staff
+    user_id: RowId, body: AgentCategoriesIn, ctx: Ctx, uow: UoW, user: Staff
 ) -> dict[str, Any]:
     """An admin sets the complaint categories an agent handles (auto-assignment prefers them)."""
     if user.rol not in ("admin", "super_admin") or user.entity_id is None:

@@ -12,7 +12,7 @@ from ventanilla.chat import repository as chats_repo
 from ventanilla.db import SnapshotCache
 from ventanilla.domain import Channel
 from ventanilla.entities.models import Entity
-from ventanilla.errors import BadRequest, Conflict, Unauthorized
+from ventanilla.errors import BadRequest, Conflict, Forbidden, Unauthorized
 from ventanilla.security import TokenSigner, hash_password, verify_password
 from ventanilla.text import one_line
 from ventanilla.tickets import repository as tickets_repo
@@ -35,6 +35,7 @@ def clean_phone(phone: str | None) -> str | None:
         raise BadRequest("El teléfono no es válido.")
     return value
 _MAX_INT32 = 2**31 - 1
+EMAIL_FIXED = "El email de la cuenta no se cambia desde acá; si necesitás cambiarlo, pedíselo a la entidad."
 
 
 def normalize_email(email: str | None) -> str:
@@ -199,19 +200,18 @@ async def update_profile(
     phone: str | None,
     marketing_opt_in: bool | None,
 ) -> None:
-    """Change a user's own name and contact data; another account's email is a Conflict."""
+    """Change a user's own name and contact data; the account's email stays as it is.
+
+    Changing the email is refused with one answer whether or not another account uses the new address: a
+    409 for taken addresses would tell anyone with an account which emails have one.
+    """
     if name is not None:
         clean = one_line(name)
         if not clean:
             raise BadRequest("El nombre no puede quedar vacío.")
         user.name = clean
     if email is not None and normalize_email(email) != (user.email or ""):
-        new_email = normalize_email(email)
-        others = [u for u in await repository.by_email(session, new_email) if u.id != user.id]
-        clash = [u for u in others if u.entity_id == user.entity_id or (user.is_staff and u.is_staff)]
-        if clash:
-            raise Conflict("Ya existe otra cuenta con ese email.")
-        user.email = new_email
+        raise Forbidden(EMAIL_FIXED)
     if phone is not None:
         user.phone = clean_phone(phone)
     if marketing_opt_in is not None:
