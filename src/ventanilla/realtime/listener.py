@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ventanilla.db import UnitOfWork
+from ventanilla.db import UnitOfWork, utcnow
 from ventanilla.entities.models import Entity
 from ventanilla.realtime import rooms
 from ventanilla.realtime.presence import Presence
@@ -56,7 +56,10 @@ class RealtimeListener(BaseListener):
             # The newest panel already shows its own reply optimistically (with a temporary id, so it cannot
             # de-duplicate): the author's sockets that have this conversation open must not get it again.
             skip = tuple(sorted(await self.presence.viewers(ticket.id, author.id)))
-        uow.events.emit("new_comment", schemas.comment_event(ticket, message), rooms.panel_room(entity.id), skip)
+        reference = rooms.panel_version_room(entity.id, rooms.PanelVersion.REFERENCE)
+        newest = rooms.panel_version_room(entity.id, rooms.PanelVersion.NEWEST)
+        uow.events.emit("new_comment", schemas.comment_event(ticket, message), reference, skip)
+        uow.events.emit("new_comment", schemas.comment_event(ticket, message, with_estado=False), newest, skip)
         if message.author_kind == "citizen" and message.origen in _WIDGET_ORIGINS:
             return
         session_key = widget_session_key(ticket)
@@ -76,6 +79,9 @@ class RealtimeListener(BaseListener):
     ) -> None:
         """Panels refresh a ticket's status (the citizen hears it as the bot's notice message)."""
         uow.events.emit("ticket_updated", schemas.ticket_updated_event(ticket, old), rooms.panel_room(entity.id))
+        event = schemas.status_comment_event(ticket, old, utcnow())
+        for version in rooms.PanelVersion:
+            uow.events.emit("new_comment", event, rooms.panel_version_room(entity.id, version))
 
     async def location_changed(self, uow: UnitOfWork, entity: Entity, ticket: Ticket, actor: User | None) -> None:
         """Panels see the new address or point."""

@@ -257,8 +257,21 @@ async def list_tickets(
     if user.entity_id is None:
         return {"tickets": []}
     rows = await repository.list_for_entity(uow.session, user.entity_id, limit=limit_, offset=offset, estado=estado)
+    ids = [ticket.id for ticket, _, _ in rows]
+    histories = await repository.events_of_many(uow.session, ids)
+    files = await repository.message_attachments_of_many(uow.session, ids)
     shift = _shift(ctx, schemas.View.PANEL_LIST, schemas.DateField.TICKET)
-    return {"tickets": [schemas.ticket_wire(t, agent=a, last_message=m, date_shift=shift) for t, a, m in rows]}
+    history_shift = _shift(ctx, schemas.View.PANEL_DETAIL, schemas.DateField.HISTORY)
+    return {
+        "tickets": [
+            schemas.list_item_wire(
+                schemas.ticket_wire(t, agent=a, last_message=m, date_shift=shift),
+                schemas.timeline_wire(t, histories[t.id], [], history_shift),
+                files[t.id],
+            )
+            for t, a, m in rows
+        ]
+    }
 
 
 class MyTicketOut(BaseModel):

@@ -118,6 +118,35 @@ async def events(session: AsyncSession, ticket_id: int) -> Sequence[TicketEvent]
     return (await session.execute(stmt)).scalars().all()
 
 
+async def events_of_many(session: AsyncSession, ticket_ids: Sequence[int]) -> dict[int, list[TicketEvent]]:
+    """The histories of several tickets, oldest first, by ticket id (one query)."""
+    found: dict[int, list[TicketEvent]] = {ticket_id: [] for ticket_id in ticket_ids}
+    if not ticket_ids:
+        return found
+    stmt = select(TicketEvent).where(TicketEvent.ticket_id.in_(ticket_ids)).order_by(TicketEvent.id)
+    for event in (await session.execute(stmt)).scalars():
+        found[event.ticket_id].append(event)
+    return found
+
+
+async def message_attachments_of_many(
+    session: AsyncSession, ticket_ids: Sequence[int]
+) -> dict[int, list[tuple[int, dict[str, object]]]]:
+    """(message id, attachment) of the messages that carry one, oldest first, by ticket id (one query)."""
+    found: dict[int, list[tuple[int, dict[str, object]]]] = {ticket_id: [] for ticket_id in ticket_ids}
+    if not ticket_ids:
+        return found
+    stmt = (
+        select(TicketMessage.ticket_id, TicketMessage.id, TicketMessage.attachment)
+        .where(TicketMessage.ticket_id.in_(ticket_ids), TicketMessage.attachment.is_not(None))
+        .order_by(TicketMessage.id)
+    )
+    for ticket_id, message_id, attachment in (await session.execute(stmt)).all():
+        if isinstance(attachment, dict):
+            found[ticket_id].append((message_id, attachment))
+    return found
+
+
 async def agent_summary(session: AsyncSession, user_id: int | None) -> tuple[int, str, str | None] | None:
     """(id, name, email) of a user, for the panel's `assignedAgent`."""
     if user_id is None:

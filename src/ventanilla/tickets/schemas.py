@@ -172,15 +172,19 @@ def ticket_updated_event(ticket: Ticket, old: str) -> dict[str, Any]:
     }
 
 
-def comment_event(ticket: Ticket, message: TicketMessage) -> dict[str, Any]:
-    """`new_comment` for the panel: `comment` and `estado` always present, `ticket_id` a number."""
+def comment_event(ticket: Ticket, message: TicketMessage, *, with_estado: bool = True) -> dict[str, Any]:
+    """`new_comment` for the panel: `comment` always present, `ticket_id` a number.
+
+    The reference panel writes `estado` into the ticket on every event, so it always gets one. The newest panel
+    redraws the open conversation whenever a ticket changes, so its message events carry no `estado` (a status
+    change reaches it as its own event, `status_comment_event`).
+    """
     files = attachments_wire(message.attachment, message.id)
-    return {
+    event: dict[str, Any] = {
         "ticket_id": ticket.id,
         "ticketId": ticket.id,
         "tipo": ticket.tipo,
         "nro_ticket": ticket.nro_ticket,
-        "estado": ticket.estado,
         "prioridad": ticket.prioridad,
         "comment": {
             "id": message.id,
@@ -193,6 +197,38 @@ def comment_event(ticket: Ticket, message: TicketMessage) -> dict[str, Any]:
             # The newest panel reads its live attachment from here (its `attachments` expression ends in it).
             "archivo_adjunto": files[0] if files else None,
             "botones": message.buttons or [],
+        },
+    }
+    if with_estado:
+        event["estado"] = ticket.estado
+    return event
+
+
+def status_comment_event(ticket: Ticket, old: str, at: dt.datetime) -> dict[str, Any]:
+    """`new_comment` announcing a status change: both panels read a ticket's status only from `new_comment`.
+
+    Its `comment` (which both panels' toasts read) is the change in words, with an id no message has.
+    """
+    label = ESTADO_LABELS.get(ticket.estado, ticket.estado)
+    return {
+        "ticket_id": ticket.id,
+        "ticketId": ticket.id,
+        "tipo": ticket.tipo,
+        "nro_ticket": ticket.nro_ticket,
+        "estado": ticket.estado,
+        "estado_anterior": old,
+        "prioridad": ticket.prioridad,
+        "comment": {
+            "id": f"estado-{ticket.id}-{int(at.timestamp() * 1000)}",
+            "comentario": f"Estado: {label}",
+            "autor": "Sistema",
+            "fecha": iso(at),
+            "es_admin": True,
+            "es_estado": True,
+            "origen": "sistema",
+            "attachments": [],
+            "archivo_adjunto": None,
+            "botones": [],
         },
     }
 
@@ -265,6 +301,22 @@ def ticket_wire(
         "attachments": attachments,
         "archivos_adjuntos": attachments,
     }
+
+
+def list_item_wire(
+    ticket: dict[str, Any], history: list[dict[str, Any]], message_files: Sequence[tuple[int, dict[str, Any]]]
+) -> dict[str, Any]:
+    """A panel list item: the ticket with its `history` and every attachment, and deliberately no `messages`.
+
+    Both panels' details pane fetches the ticket (and stores its messages in the selected ticket) only when the
+    item has neither `history` nor `messages`; the conversation pane then redraws from those stored messages on
+    every change of the ticket, dropping whatever arrived live. With `history` here and no `messages`, the
+    conversation re-reads `/mensajes` on each change instead, so nothing said since it was opened disappears.
+    """
+    attachments = list(ticket["attachments"])
+    for message_id, info in message_files:
+        attachments.extend(attachments_wire(info, message_id))
+    return {**ticket, "history": history, "historial": history, "attachments": attachments, "archivos_adjuntos": attachments}
 
 
 def panel_date(value: dt.datetime | None, shift: dt.timedelta) -> str | None:
