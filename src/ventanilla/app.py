@@ -17,6 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from ventanilla.attachments.http import router as attachments_router
 from ventanilla.bot.http import router as bot_router
+from ventanilla.chat import jobs as urgent_watch
 from ventanilla.chat import service as livechat
 from ventanilla.context import AppContext, BackgroundService, Clock
 from ventanilla.db import make_engine, make_sessionmaker, utcnow
@@ -136,6 +137,7 @@ def create_app(
         await livechat.on_agent_online(ctx, entity_id, user_id)
 
     ctx.agent_online_hooks.append(agent_online)
+    urgent_watch.install(ctx)
     ctx.workers.extend(extra_services or [])
     plugin_routers = []
     for plugin in _plugins():

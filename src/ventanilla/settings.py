@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     pin_failures_per_client: str = "20/10 minutes;100/day"
 
     live_chat_capacity: int = 3
+    # An urgent live chat no agent answered in this time: the citizen is told so and on-call is paged.
+    urgent_unanswered_seconds: float = 60.0
     socket_ping_interval: int = 25
     socket_ping_timeout: int = 20
 

@@ -43,8 +43,10 @@ class RealtimeListener(BaseListener):
         self.presence = presence
 
     async def ticket_created(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None:
-        """Tell the entity's agents about a new ticket."""
+        """Tell the entity's agents about a new ticket (and sound the alarm when it is urgent)."""
         uow.events.emit("new_ticket", schemas.new_ticket_event(ticket), rooms.panel_room(entity.id))
+        if ticket.prioridad == "urgente":
+            uow.events.emit("urgent_ticket", schemas.urgent_alert_event(ticket, "nuevo"), rooms.panel_room(entity.id))
 
     async def message_added(
         self, uow: UnitOfWork, entity: Entity, ticket: Ticket, message: TicketMessage, author: User | None
@@ -90,7 +92,14 @@ class RealtimeListener(BaseListener):
         )
 
     async def escalated(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None:
-        """Panels see at once that a ticket became urgent."""
-        uow.events.emit(
-            "ticket_updated", schemas.ticket_updated_event(ticket, ticket.estado), rooms.panel_room(entity.id)
-        )
+        """Panels see at once that a ticket became urgent: both re-read their list and toast on `new_ticket`."""
+        room = rooms.panel_room(entity.id)
+        uow.events.emit("ticket_updated", schemas.ticket_updated_event(ticket, ticket.estado), room)
+        uow.events.emit("new_ticket", schemas.new_ticket_event(ticket), room)
+        uow.events.emit("urgent_ticket", schemas.urgent_alert_event(ticket, "escalado"), room)
+
+    async def urgent_unanswered(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None:
+        """Every agent of the entity is alerted again: nobody answered the urgent chat."""
+        room = rooms.panel_room(entity.id)
+        uow.events.emit("new_ticket", schemas.new_ticket_event(ticket), room)
+        uow.events.emit("urgent_ticket", schemas.urgent_alert_event(ticket, "sin_respuesta"), room)

@@ -235,7 +235,6 @@ def register(ctx: AppContext, presence: Presence) -> None:
             return {"error": "Sala inválida."}
         return rooms.session_room(int(entity_id), raw)
 
-
     gone = {"ok": False, "error": "La conexión se cerró."}
 
     async def join(sid: str, data: Any = None, *_: Any) -> dict[str, Any]:

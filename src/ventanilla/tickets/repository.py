@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -73,11 +73,13 @@ def _list_stmt(entity_id: int) -> Select[Ticket, str | None, str | None, str | N
 async def list_for_entity(
     session: AsyncSession, entity_id: int, *, limit: int, offset: int, estado: str | None = None
 ) -> Sequence[tuple[Ticket, tuple[int, str, str | None] | None, str | None]]:
-    """Tickets of an entity, newest activity first, with agent (id, name, email) and last message (one query)."""
+    """Tickets of an entity, open urgent ones first, then newest activity first, with agent (id, name, email) and
+    last message (one query)."""
     stmt = _list_stmt(entity_id)
     if estado:
         stmt = stmt.where(Ticket.estado == estado)
-    stmt = stmt.order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(limit).offset(offset)
+    urgent_first = case((and_(Ticket.prioridad == "urgente", Ticket.estado.not_in(tuple(CLOSED_ESTADOS))), 0), else_=1)
+    stmt = stmt.order_by(urgent_first, Ticket.updated_at.desc(), Ticket.id.desc()).limit(limit).offset(offset)
     rows = (await session.execute(stmt)).all()
     return [
         (ticket, (ticket.assigned_agent_id, name, email) if ticket.assigned_agent_id and name else None, text)
@@ -164,6 +166,8 @@ async def recent_of_citizen(
     owner = Ticket.citizen_id == citizen_id if citizen_id is not None else Ticket.chat_session_key == session_key
     stmt = select(Ticket).where(Ticket.entity_id == entity_id, owner).order_by(Ticket.id.desc()).limit(limit)
     return (await session.execute(stmt)).scalars().all()
+
+
 async def unowned_by_sessions(session: AsyncSession, entity_id: int, keys: Sequence[str]) -> Sequence[Ticket]:
     """Tickets filed from these chat sessions without an account."""
     if not keys:

@@ -233,18 +233,54 @@ def status_comment_event(ticket: Ticket, old: str, at: dt.datetime) -> dict[str,
     }
 
 
+URGENT_MARK = "🚨 URGENTE"
+
+
+def urgent_open(ticket: Ticket) -> bool:
+    """Whether the panels must show the ticket as urgent (urgent and not closed)."""
+    return ticket.prioridad == "urgente" and not ticket.is_closed
+
+
+def _marked(text: str | None, ticket: Ticket, sep: str) -> str | None:
+    """`text` led by the urgency mark when the ticket is urgent and open: neither panel's list shows `prioridad`,
+    only the name (bold), the number, the status, the subject and the last message."""
+    if not urgent_open(ticket) or (text or "").startswith(URGENT_MARK):
+        return text
+    return f"{URGENT_MARK}{sep}{text}" if text else URGENT_MARK
+
+
 def new_ticket_event(ticket: Ticket) -> dict[str, Any]:
-    """`new_ticket` for the panel."""
+    """`new_ticket` for the panel (both toast `Nuevo Ticket #{nro_ticket}` with `asunto`, then re-read the list)."""
     return {
         "id": ticket.id,
         "nro_ticket": ticket.nro_ticket,
-        "asunto": ticket.asunto,
+        "asunto": _marked(ticket.asunto, ticket, " · "),
         "estado": ticket.estado,
         "prioridad": ticket.prioridad,
+        "urgente": urgent_open(ticket),
         "tipo": ticket.tipo,
         "categoria": ticket.categoria,
         "fecha": iso(ticket.created_at),
         "channel": ticket.channel,
+    }
+
+
+def urgent_alert_event(ticket: Ticket, motivo: str) -> dict[str, Any]:
+    """`urgent_ticket`: every online agent of the entity is alerted (`motivo`: nuevo, escalado, sin_respuesta)."""
+    return {
+        "id": ticket.id,
+        "ticket_id": ticket.id,
+        "ticketId": ticket.id,
+        "nro_ticket": ticket.nro_ticket,
+        "tipo": ticket.tipo,
+        "asunto": _marked(ticket.asunto, ticket, " · "),
+        "estado": ticket.estado,
+        "prioridad": ticket.prioridad,
+        "urgente": True,
+        "motivo": motivo,
+        "categoria_urgencia": (ticket.urgency or {}).get("category"),
+        "assigned_agent_id": ticket.assigned_agent_id,
+        "es_chat_en_vivo": ticket.is_live_chat,
     }
 
 
@@ -274,7 +310,7 @@ def ticket_wire(
         "latitud": ticket.latitud,
         "longitud": ticket.longitud,
         "nombre_usuario": ticket.nombre_usuario,
-        "display_name": display,
+        "display_name": _marked(display, ticket, " · "),
         "name": display,
         "email": ticket.email,
         "telefono": ticket.telefono,
@@ -293,6 +329,8 @@ def ticket_wire(
         "description": ticket.descripcion,
         "detalles": ticket.descripcion,
         "prioridad": ticket.prioridad,
+        "priority": "urgent" if ticket.prioridad == "urgente" else ticket.prioridad,
+        "urgente": urgent_open(ticket),
         "lastMessage": last_message or ticket.descripcion,
         "hasUnreadMessages": ticket.has_unread,
         "es_chat_en_vivo": ticket.is_live_chat,
@@ -316,7 +354,13 @@ def list_item_wire(
     attachments = list(ticket["attachments"])
     for message_id, info in message_files:
         attachments.extend(attachments_wire(info, message_id))
-    return {**ticket, "history": history, "historial": history, "attachments": attachments, "archivos_adjuntos": attachments}
+    return {
+        **ticket,
+        "history": history,
+        "historial": history,
+        "attachments": attachments,
+        "archivos_adjuntos": attachments,
+    }
 
 
 def panel_date(value: dt.datetime | None, shift: dt.timedelta) -> str | None:
