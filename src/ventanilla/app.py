@@ -33,6 +33,7 @@ from ventanilla.realtime.presence import LocalPresence, Presence, RedisPresence
 from ventanilla.realtime.publisher import SocketPublisher
 from ventanilla.security import TokenSigner
 from ventanilla.settings import Settings, get_settings
+from ventanilla.stats.http import router as stats_router
 from ventanilla.tickets.http import MAX_REPLY_FILES
 from ventanilla.tickets.http import router as tickets_router
 from ventanilla.users.http import router as users_router
@@ -179,7 +180,15 @@ def create_app(
     )
     api.include_router(knowledge_router)
     # Channel routes first: `/archivos/whatsapp/{id}` must win over the generic `/archivos/{key}/{name}`.
-    for router in (*plugin_routers, users_router, entities_router, tickets_router, bot_router, attachments_router):
+    for router in (
+        *plugin_routers,
+        users_router,
+        entities_router,
+        tickets_router,
+        stats_router,
+        bot_router,
+        attachments_router,
+    ):
         api.include_router(router)
     api.include_router(ops_router)
 

@@ -313,9 +313,15 @@ async def my_tickets(
     responses={401: {"description": "Sin sesión.", **_ERR}, 404: {"description": "Tenant desconocido.", **_ERR}},
 )
 async def portal_tickets(slug: str, ctx: Ctx, uow: UoW, user: CurrentUser) -> list[dict[str, Any]]:
-    """The caller's tickets in the portal of one tenant."""
-    entity = await entities.by_slug(uow.session, slug)
-    return _mine(ctx, await repository.of_citizen(uow.session, entity.id, user.id))
+    """The caller's tickets in the portal of one tenant (the newest portal passes the tipo, `municipio`, where the
+    slug goes: for a tipo that names no entity, the logged-in citizen's own entity)."""
+    named = await entities_repo.by_slug(uow.session, slug.strip().lower())
+    if named is None and slug in ("municipio", "pyme") and user.entity_id is not None:
+        named = await entities.require(uow.session, user.entity_id)
+    entity = named or await entities.by_slug(uow.session, slug)
+    return [
+        portal.portal_item(item) for item in _mine(ctx, await repository.of_citizen(uow.session, entity.id, user.id))
+    ]
 
 
 class PortalTicketIn(BaseModel):
