@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import base_settings
+from tests.conftest import base_settings, fresh_database
 from tests.integration.test_core_api import file_complaint, widget_headers
 from tests.integration.test_newest_frontend import admin_login, slug_of
 from tests.integration.test_urgency_ask import SELF_HARM
@@ -131,10 +131,13 @@ async def test_newest_panel_keeps_live_messages_and_both_panels_follow_every_sta
 
 @pytest.fixture
 async def watch_server(backend_url: str, tmp_root: Path) -> Any:
-    """A server whose urgent chats are watched for 3 s instead of 60."""
-    settings = base_settings(tmp_root / uuid.uuid4().hex[:6], backend_url, urgent_unanswered_seconds=3.0)
-    async with running_server(settings, Clock()) as srv:
-        yield srv
+    """A server whose urgent chats are watched for 3 s instead of 60, on a database of its own (the shared
+    server's job runners would otherwise take its jobs and emit on their own Socket.IO server)."""
+    kind = "sqlite" if backend_url.startswith("sqlite") else "postgresql"
+    async with fresh_database(kind, tmp_root) as url:
+        settings = base_settings(tmp_root / uuid.uuid4().hex[:6], url, urgent_unanswered_seconds=3.0)
+        async with running_server(settings, Clock()) as srv:
+            yield srv
 
 
 async def _timeline(client: httpx.AsyncClient, ticket_id: int) -> list[dict[str, Any]]:
@@ -195,14 +198,15 @@ async def test_an_urgent_chat_is_taken_at_once_over_capacity_and_nobody_answerin
                 alert = (await socket.wait_for("urgent_ticket"))[0]
                 assert alert["ticket_id"] == ticket_id and alert["urgente"] is True and alert["motivo"] == "nuevo"
                 news = [e for e in await socket.wait_for("new_ticket", 2) if e["id"] == ticket_id]
-                assert news and news[0]["asunto"].startswith("🚨 URGENTE")
+                assert news and news[0]["asunto"].startswith("⚠ URGENTE")
             listed = (await agent_http.get("/tickets", headers={"Authorization": f"Bearer {token}"})).json()["tickets"]
-            assert listed[0]["id"] == ticket_id and listed[0]["display_name"].startswith("🚨 URGENTE")
+            assert listed[0]["id"] == ticket_id and listed[0]["display_name"].startswith("⚠ URGENTE")
+            # Both lists group by `categoria` into collapsed sections: the urgent one gets its own, first.
+            assert listed[0]["categoria"] == "⚠ URGENTE" and "categoria_principal" in listed[0]
             assert listed[0]["urgente"] is True and listed[0]["prioridad"] == "urgente"
             detail = (await agent_http.get(f"/tickets/municipio/{ticket_id}")).json()
             assert (
-                detail["display_name"].startswith("🚨 URGENTE")
-                and detail["assigned_agent_id"] == tenant.agents[0]["id"]
+                detail["display_name"].startswith("⚠ URGENTE") and detail["assigned_agent_id"] == tenant.agents[0]["id"]
             )
 
             # Nobody answers within the watch: the citizen (in the ticket room) hears the truth and the lines again,
@@ -303,7 +307,8 @@ async def test_statistics_heat_map_categories_employees_and_the_portal_answer_wi
 
         heat = await admin.get(f"/api/estadisticas/mapa_calor/datos?{query}", headers=bearer)
         assert heat.status_code == 200, heat.text
-        points = heat.json()["points"]
+        points = heat.json()  # a bare array: the reference's getHeatmapPoints reads nothing else
+        assert response.json()["heatmap"] == points  # the reference profile's map reads the stats' `heatmap`
         assert [(p["lat"], p["lng"], p["categoria"], p["estado"]) for p in points] == [
             (-32.89, -68.84, "Calles", "nuevo")
         ]
@@ -311,6 +316,9 @@ async def test_statistics_heat_map_categories_employees_and_the_portal_answer_wi
         bad = await admin.get("/api/estadisticas/tickets?fecha_inicio=ayer", headers=bearer)
         assert bad.status_code == 400 and "error" in bad.json()
 
+        for prefix in ("/api", ""):
+            named = await admin.get(f"{prefix}/municipal/categorias", headers=bearer)
+            assert named.status_code == 200 and named.json()["categorias"][0]["nombre"], named.text
         for path_slug in (slug, "127"):
             cats = await admin.get(f"/api/admin/tenants/{path_slug}/ticket-categories", headers=bearer)
             assert cats.status_code == 200, cats.text

@@ -240,3 +240,15 @@ async def ticket_categories(slug: str, user: Staff, uow: UoW) -> list[dict[str, 
         {"id": index, "slug": fold(name).replace(" ", "-"), "nombre": name, "tipo": entity.tipo}
         for index, name in enumerate(entities.categories_of(entity), start=1)
     ]
+
+
+@router.get("/municipal/categorias")
+@router.get("/pyme/categorias")
+async def categories(user: Staff, uow: UoW) -> dict[str, list[dict[str, Any]]]:
+    """`{categorias: [{id, nombre}]}`: both profile pages' heat-map filters."""
+    entity = await entities.named_for_staff(uow.session, user, "")
+    return {
+        "categorias": [
+            {"id": index, "nombre": name} for index, name in enumerate(entities.categories_of(entity), start=1)
+        ]
+    }

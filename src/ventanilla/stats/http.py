@@ -68,7 +68,7 @@ async def heatmap(
     fecha_fin: Day = None,
     estado: Many = None,
     categoria: Many = None,
-) -> dict[str, Any]:
+) -> list[dict[str, Any]]:
     """One point per open ticket with coordinates (urgent ones weigh double)."""
     entity = await entities.named_for_staff(uow.session, user, "")
     return await service.heatmap(uow.session, entity, _filters(fecha_inicio, fecha_fin, estado, categoria))

@@ -145,9 +145,10 @@ def charts_wire(stats: Stats) -> dict[str, Any]:
     }
 
 
-def heatmap_wire(rows: list[Row], zone: ZoneInfo) -> dict[str, Any]:
-    """`GET estadisticas/mapa_calor/datos`: one point per open ticket with coordinates."""
-    points = [
+def heatmap_wire(rows: list[Row], zone: ZoneInfo) -> list[dict[str, Any]]:
+    """`GET estadisticas/mapa_calor/datos`: one point per open ticket with coordinates, as a bare array (the
+    reference reads nothing else; the newest finds points anywhere)."""
+    return [
         {
             "lat": row.latitud,
             "lng": row.longitud,
@@ -162,16 +163,16 @@ def heatmap_wire(rows: list[Row], zone: ZoneInfo) -> dict[str, Any]:
         for row in rows
         if row.estado not in CLOSED_ESTADOS and row.latitud is not None and row.longitud is not None
     ]
-    return {"points": points, "total": len(points)}
 
 
 async def ticket_stats(session: AsyncSession, entity: Entity, filters: Filters) -> dict[str, Any]:
-    """The statistics page's charts for a period."""
+    """The statistics page's charts for a period, with the heat map (the reference profile's map reads it here)."""
     zone = ZoneInfo(entities.schedule_of(entity).timezone)
-    return charts_wire(aggregate(await rows_for(session, entity, filters), zone))
+    rows = await rows_for(session, entity, filters)
+    return {**charts_wire(aggregate(rows, zone)), "heatmap": heatmap_wire(rows, zone)}
 
 
-async def heatmap(session: AsyncSession, entity: Entity, filters: Filters) -> dict[str, Any]:
+async def heatmap(session: AsyncSession, entity: Entity, filters: Filters) -> list[dict[str, Any]]:
     """The heat map of the period's open tickets."""
     zone = ZoneInfo(entities.schedule_of(entity).timezone)
     return heatmap_wire(await rows_for(session, entity, filters), zone)

@@ -233,7 +233,7 @@ def status_comment_event(ticket: Ticket, old: str, at: dt.datetime) -> dict[str,
     }
 
 
-URGENT_MARK = "🚨 URGENTE"
+URGENT_MARK = "⚠ URGENTE"
 
 
 def urgent_open(ticket: Ticket) -> bool:
@@ -354,6 +354,17 @@ def list_item_wire(
     attachments = list(ticket["attachments"])
     for message_id, info in message_files:
         attachments.extend(attachments_wire(info, message_id))
+    if ticket.get("urgente"):
+        # Both panels group their list by `categoria` into collapsed sections, opening only the selected ticket's:
+        # an open urgent ticket gets a section of its own, first (the list puts it first), whose title says so.
+        # Its real category stays in `categoria_principal` / `categories`, which the newest panel's filter reads.
+        real = ticket.get("categoria")
+        ticket = {
+            **ticket,
+            "categoria": URGENT_MARK,
+            "categoria_principal": real,
+            "categories": [real] if real else [],
+        }
     return {
         **ticket,
         "history": history,
