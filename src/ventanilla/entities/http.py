@@ -232,7 +232,20 @@ async def widget_config(slug: str, request: Request, ctx: Ctx, uow: UoW, hint: T
     return entities.public_profile(found, ctx.clock())
 
 
-@router.get("/admin/tenants/{slug}/ticket-categories")
+class CategoryOut(WireOut):
+    """A complaint category: its id is its 1-based position in the entity's list."""
+
+    id: int
+    nombre: str
+
+
+class CategoriesOut(WireOut):
+    """The entity's complaint categories."""
+
+    categorias: list[CategoryOut]
+
+
+@router.get("/admin/tenants/{slug}/ticket-categories", response_model=list[CategoryOut])
 async def ticket_categories(slug: str, user: Staff, uow: UoW) -> list[dict[str, Any]]:
     """The entity's complaint categories as `[{id, slug, nombre, tipo}]` (the panel's sidebar groups by them)."""
     entity = await entities.named_for_staff(uow.session, user, slug)
@@ -242,8 +255,8 @@ async def ticket_categories(slug: str, user: Staff, uow: UoW) -> list[dict[str, 
     ]
 
 
-@router.get("/municipal/categorias")
-@router.get("/pyme/categorias")
+@router.get("/municipal/categorias", response_model=CategoriesOut)
+@router.get("/pyme/categorias", response_model=CategoriesOut)
 async def categories(user: Staff, uow: UoW) -> dict[str, list[dict[str, Any]]]:
     """`{categorias: [{id, nombre}]}`: both profile pages' heat-map filters."""
     entity = await entities.named_for_staff(uow.session, user, "")

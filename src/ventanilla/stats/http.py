@@ -11,7 +11,25 @@ from fastapi import APIRouter, Query
 from ventanilla.entities import service as entities
 from ventanilla.errors import BadRequest
 from ventanilla.stats import service
-from ventanilla.web import Staff, UoW, errors
+from ventanilla.web import Staff, UoW, WireOut, errors
+
+
+class StatsOut(WireOut):
+    """Charts the page matches by title, a summary and the heat map."""
+
+    charts: list[dict[str, Any]]
+    resumen: dict[str, Any]
+    heatmap: list[dict[str, Any]]
+
+
+class HeatPointOut(WireOut):
+    """One open ticket with coordinates."""
+
+    lat: float
+    lng: float
+    weight: int
+    estado: str
+
 
 router = APIRouter(tags=["estadísticas"], responses=errors(400, 401, 403))
 Many = Annotated[list[str] | None, Query(max_length=50)]
@@ -42,8 +60,8 @@ def _filters(
     )
 
 
-@router.get("/estadisticas/tickets")
-@router.get("/municipal/estadisticas/tickets")
+@router.get("/estadisticas/tickets", response_model=StatsOut)
+@router.get("/municipal/estadisticas/tickets", response_model=StatsOut)
 async def ticket_stats(
     user: Staff,
     uow: UoW,
@@ -58,8 +76,8 @@ async def ticket_stats(
     return await service.ticket_stats(uow.session, entity, _filters(fecha_inicio, fecha_fin, estado, categoria))
 
 
-@router.get("/estadisticas/mapa_calor/datos")
-@router.get("/municipal/estadisticas/mapa_calor/datos")
+@router.get("/estadisticas/mapa_calor/datos", response_model=list[HeatPointOut])
+@router.get("/municipal/estadisticas/mapa_calor/datos", response_model=list[HeatPointOut])
 async def heatmap(
     user: Staff,
     uow: UoW,

@@ -614,8 +614,17 @@ async def set_agent_categories(
     return answer
 
 
-@router.get("/admin/tenants/{slug}/employees", responses=_AGENT_ERRORS)
-@router.get("/admin/employees", responses=_AGENT_ERRORS)
+class EmployeesOut(BaseModel):
+    """The internal-users page: staff with roles and categories, and the categories to choose from."""
+
+    model_config = ConfigDict(extra="allow")
+
+    employees: list[AgentOut]
+    ticket_categories: list[dict[str, Any]]
+
+
+@router.get("/admin/tenants/{slug}/employees", response_model=EmployeesOut, responses=_AGENT_ERRORS)
+@router.get("/admin/employees", response_model=EmployeesOut, responses=_AGENT_ERRORS)
 async def employees(user: Staff, uow: UoW, slug: str = "") -> dict[str, Any]:
     """The internal-users page: the entity's staff with their roles and categories, and the categories to pick."""
     if user.rol not in ("admin", "super_admin"):
