@@ -17,6 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from ventanilla.attachments.http import router as attachments_router
 from ventanilla.bot.http import router as bot_router
+from ventanilla.chat import jobs as urgent_watch
 from ventanilla.chat import service as livechat
 from ventanilla.context import AppContext, BackgroundService, Clock
 from ventanilla.db import make_engine, make_sessionmaker, utcnow
@@ -33,6 +34,7 @@ from ventanilla.realtime.presence import LocalPresence, Presence, RedisPresence
 from ventanilla.realtime.publisher import SocketPublisher
 from ventanilla.security import TokenSigner
 from ventanilla.settings import Settings, get_settings
+from ventanilla.stats.http import router as stats_router
 from ventanilla.tickets.http import MAX_REPLY_FILES
 from ventanilla.tickets.http import router as tickets_router
 from ventanilla.users.http import router as users_router
@@ -146,6 +148,7 @@ def create_app(
         await livechat.on_agent_online(ctx, entity_id, user_id)
 
     ctx.agent_online_hooks.append(agent_online)
+    urgent_watch.install(ctx)
     ctx.workers.extend(extra_services or [])
     plugin_routers = []
     for plugin in _plugins():
@@ -187,7 +190,15 @@ def create_app(
     )
     api.include_router(knowledge_router)
     # Channel routes first: `/archivos/whatsapp/{id}` must win over the generic `/archivos/{key}/{name}`.
-    for router in (*plugin_routers, users_router, entities_router, tickets_router, bot_router, attachments_router):
+    for router in (
+        *plugin_routers,
+        users_router,
+        entities_router,
+        tickets_router,
+        stats_router,
+        bot_router,
+        attachments_router,
+    ):
         api.include_router(router)
     api.include_router(ops_router)
 

@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     live_chat_capacity: int = 3
+    # An urgent live chat no agent answered in this time: the citizen is told so and on-call is paged.
+    urgent_unanswered_seconds: float = 60.0
     socket_ping_interval: int = 25
     socket_ping_timeout: int = 20
 

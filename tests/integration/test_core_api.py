@@ -183,7 +183,9 @@ async def test_panel_events_reach_only_the_entity_agents(server: Server) -> None
             assert chat["respuesta"] == "Ya enviamos una cuadrilla." and chat["estado"] == "en_proceso"
             assert chat["ticket_id"] == created["ticket_id"] and chat["origen"] and chat["fecha"] and chat["id"]
             assert chat["nro_ticket"] == created["nro_ticket"]
-            comment = (await panel.wait_for("new_comment"))[0]
+            status, comment = await panel.wait_for("new_comment", 2)
+            # The reference panel reads the status from `new_comment` only: the change first, then the reply.
+            assert status["estado"] == "en_proceso" and status["comment"]["comentario"] == "Estado: En proceso"
             assert comment["ticketId"] == created["ticket_id"] and comment["estado"] == "en_proceso"
             assert comment["comment"]["comentario"] == "Ya enviamos una cuadrilla." and comment["comment"]["fecha"]
             await asyncio.sleep(0.3)

@@ -43,7 +43,8 @@ async def test_panel_widget_and_room_sockets_like_the_frontend(server: Server) -
             (chat,) = await widget.wait_for("message")
             assert chat["respuesta"] == "Recibido" and chat["ticket_id"] == created["ticket_id"]
             assert chat["estado"] == "en_proceso" and chat["origen"] == "chat"
-            (comment,) = await panel.wait_for("new_comment")
+            status, comment = await panel.wait_for("new_comment", 2)
+            assert status["estado"] == "en_proceso" and status["comment"]["comentario"] == "Estado: En proceso"
             assert comment["ticketId"] == created["ticket_id"] and comment["estado"] == "en_proceso"
             assert comment["comment"]["comentario"] == "Recibido" and comment["comment"]["autor"]
             for silent in (other_panel, anonymous, widget, room):

@@ -101,7 +101,7 @@ async def test_typed_yes_answers_the_question_without_a_payload(server: Server) 
         assert answer["prioridad"] == "urgente"
 
 
-async def test_self_harm_inside_hours_connects_a_person_at_once(server: Server) -> None:
+async def test_self_harm_inside_hours_with_nobody_online_is_told_at_once(server: Server) -> None:
     tenant = await seed_tenant(server.ctx, agents=1)
     async with server.client() as citizen:
         answer = (
@@ -109,8 +109,10 @@ async def test_self_harm_inside_hours_connects_a_person_at_once(server: Server) 
         ).json()
         text = answer["respuesta"]
         assert "135" in text and "0800\u2011345\u20111435" in text and "911" in text
-        assert "conectando con una persona" in text and "reclamo" not in text.lower()
-        assert answer["estado"] in ("esperando_agente_en_vivo", "en_vivo") and answer["prioridad"] == "urgente"
+        # No agent is online: no "Quedate acá" promise, the truth and the lines at once.
+        assert "no hay personas del equipo conectadas" in text and "Quedate acá" not in text
+        assert "reclamo" not in text.lower()
+        assert answer["estado"] == "esperando_agente_en_vivo" and answer["prioridad"] == "urgente"
 
 
 async def test_self_harm_outside_hours_says_where_to_call_now(server: Server) -> None:

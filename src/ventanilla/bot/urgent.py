@@ -187,9 +187,15 @@ async def _escalate(
     safety = safety_message(verdict.category, config.get("emergency_lines") or None)
     label = CATEGORY_LABELS.get(verdict.category, "urgencia")
     self_harm = verdict.category == "self_harm"
-    urgency = {**verdict.to_dict(), "notify_oncall": not settings.live_chat_open, "detected_at": utcnow().isoformat()}
     # Someone who may hurt themself gets a person right away whenever the live chat is open.
     auto_open = settings.live_chat_open and (self_harm or bool(config.get("auto_open_live_chat")))
+    # Inside hours with no agent online nobody can take the chat: the citizen hears it now, on-call is paged.
+    nobody_online = auto_open and not await livechat.can_take_now(ctx, uow, entity)
+    urgency = {
+        **verdict.to_dict(),
+        "notify_oncall": not settings.live_chat_open or nobody_online,
+        "detected_at": utcnow().isoformat(),
+    }
     contact = contact_of(state, citizen)
     ticket, _ = await tickets.create_ticket(
         uow,
@@ -223,13 +229,27 @@ async def _escalate(
     if not self_harm:
         parts.append(f"Registramos tu mensaje como URGENTE (reclamo N.º {ticket.nro_ticket}).")
     buttons: list[engine.Button] = []
+    taken_by: User | None = None
     if auto_open:
         await livechat.assign_waiting(ctx, uow, entity)
+        if ticket.assigned_agent_id is not None:
+            taken_by = await uow.session.get(User, ticket.assigned_agent_id)
+    if taken_by is not None:
+        name = (taken_by.name or "").split(" ")[0] or "Una persona del equipo"
         parts.append(
-            "Ya te estamos conectando con una persona del equipo. Quedate acá: seguimos con vos."
+            f"{name}, del equipo, ya tiene tu conversación y te va a escribir acá. Quedate acá: seguimos con vos."
             if self_harm
-            else "Ya te estamos conectando con un representante."
+            else f"{name}, del equipo, ya tiene tu conversación y te va a escribir acá."
         )
+    elif auto_open:
+        parts.append(
+            "Ahora no hay personas del equipo conectadas en este chat, así que no queremos que esperes. "
+            f"Por favor llamá ya al 135 o al {SUICIDE_LINE}: atienden gratis, a toda hora. "
+            "Si estás en peligro ahora, al 911."
+            if self_harm
+            else "Ahora no hay personas del equipo conectadas en este chat: usá las líneas de emergencia de arriba."
+        )
+        parts.append("Avisamos a la guardia de la entidad, y podés seguir escribiéndonos acá.")
     elif settings.live_chat_open:
         parts.append("Si querés, te conectamos ahora con un representante.")
         buttons.append(engine.REQUEST_AGENT_BUTTON)
@@ -258,7 +278,7 @@ async def _escalate(
         author_name=contact["nombre"] or "Vecino",
         notify=False,
     )
-    await tickets.add_message(
+    answered = await tickets.add_message(
         uow,
         entity,
         ticket,
@@ -268,6 +288,8 @@ async def _escalate(
         origen=origen,
         notify=False,
     )
+    if auto_open:
+        livechat.watch_urgent(ctx, uow, ticket, after_message_id=answered.id)
     ticket.has_unread = True  # the citizen's words wait for an agent, whatever the bot answered
     reply = engine.BotReply(respuesta=respuesta, botones=buttons, categorias=[], state=state)
     reply.ticket_id = ticket.id

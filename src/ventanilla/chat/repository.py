@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ventanilla.chat.models import ChatSession
 from ventanilla.domain import Channel
 from ventanilla.entities.models import Entity
-from ventanilla.tickets.models import Ticket
+from ventanilla.tickets.models import Ticket, TicketMessage
 from ventanilla.users.models import User
 
 WAITING = "esperando_agente_en_vivo"
@@ -141,3 +141,17 @@ async def waiting_count(session: AsyncSession) -> int:
     """Live chats waiting for an agent, across entities (for metrics)."""
     stmt = select(func.count()).select_from(Ticket).where(Ticket.is_live_chat.is_(True), Ticket.estado == WAITING)
     return int((await session.execute(stmt)).scalar_one())
+
+
+async def agent_replied_after(session: AsyncSession, ticket_id: int, message_id: int) -> bool:
+    """Whether an agent wrote in the ticket after the message `message_id`."""
+    stmt = select(TicketMessage.id).where(
+        TicketMessage.ticket_id == ticket_id, TicketMessage.id > message_id, TicketMessage.author_kind == "agent"
+    )
+    return (await session.execute(stmt.limit(1))).first() is not None
+
+
+async def last_message_id(session: AsyncSession, ticket_id: int) -> int:
+    """The id of a ticket's newest message (0 without messages)."""
+    stmt = select(func.max(TicketMessage.id)).where(TicketMessage.ticket_id == ticket_id)
+    return int((await session.execute(stmt)).scalar_one_or_none() or 0)

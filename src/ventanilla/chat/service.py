@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from ventanilla.db import UnitOfWork, utcnow
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import Conflict
+from ventanilla.jobs import table as jobs
 from ventanilla.realtime.presence import Presence
 from ventanilla.text import fold
 from ventanilla.tickets import repository as tickets_repo
@@ -141,20 +143,42 @@ async def assign_waiting(ctx: AppContext, uow: UnitOfWork, entity: Entity) -> li
         return []
     loads = await repository.loads(uow.session, entity.id)
     agents = [a for a in await repository.agents(uow.session, online) if a.is_staff and a.entity_id == entity.id]
+    # Staff with no live-chat capacity at all (admins, by default) never get chats, not even urgent ones.
+    takers = [a for a in agents if capacity_of(ctx, a) > 0]
     made: list[tuple[Ticket, User]] = []
-    for ticket in waiting:
+    for ticket in waiting:  # urgent ones first (see repository.queue)
         free = [a for a in agents if loads.get(a.id, 0) < capacity_of(ctx, a)]
-        if not free:
+        urgent = ticket.prioridad == "urgente"
+        if not free and not (urgent and takers):
             break
         epoch = utcnow().replace(year=1970, month=1, day=1)
         agent = min(
-            free,
+            free or takers,  # an urgent chat never waits on capacity: the least loaded online agent takes it
             key=lambda a: (not serves_category(a, ticket), loads.get(a.id, 0), a.last_assigned_at or epoch, a.id),
         )
+        load, capacity = loads.get(agent.id, 0), capacity_of(ctx, agent)
+        if load >= capacity:
+            note = (
+                f"Chat URGENTE asignado a {agent.name} por encima de su capacidad ({load + 1} de {capacity} chats en "
+                "vivo): nadie más estaba en línea con lugar."
+            )
+            tickets.record_event(uow, ticket, "sobre_capacidad", to_value=str(load + 1), note=note, actor=agent)
+            log.info(
+                "urgent ticket %s given to agent %s over capacity (%d/%d)", ticket.id, agent.id, load + 1, capacity
+            )
         await _assign(uow, entity, ticket, agent)
-        loads[agent.id] = loads.get(agent.id, 0) + 1
+        loads[agent.id] = load + 1
         made.append((ticket, agent))
     return made
+
+
+async def can_take_now(ctx: AppContext, uow: UnitOfWork, entity: Entity) -> bool:
+    """Whether some agent of the entity who takes live chats is online now (whatever their load)."""
+    online = await presence_of(ctx).online(entity.id)
+    if not online:
+        return False
+    found = await repository.agents(uow.session, online)
+    return any(a.is_staff and a.entity_id == entity.id and capacity_of(ctx, a) > 0 for a in found)
 
 
 async def _assign(uow: UnitOfWork, entity: Entity, ticket: Ticket, agent: User) -> None:
@@ -365,6 +389,8 @@ async def citizen_message(
         )
         if ticket.is_live_chat and ticket.estado == WAITING:
             await assign_waiting(ctx, uow, entity)
+        if ticket.is_live_chat:
+            watch_urgent(ctx, uow, ticket, after_message_id=bot.id)
         outcome.update({"urgente": True, "respuesta": answer, "bot_mensaje_id": bot.id})
     return outcome
 
@@ -380,3 +406,62 @@ async def on_agent_online(ctx: AppContext, entity_id: int, user_id: int) -> None
         entity = await entities.require(uow.session, entity_id)
         if await assign_waiting(ctx, uow, entity):
             await uow.commit()
+
+
+URGENT_WATCH = "urgent_watch"
+
+
+def watch_urgent(ctx: AppContext, uow: UnitOfWork, ticket: Ticket, *, after_message_id: int) -> None:
+    """Check, `urgent_unanswered_seconds` from now, that an agent answered this urgent chat (a durable job)."""
+    runner = ctx.jobs.get(URGENT_WATCH)
+    if runner is None:
+        return
+    due = utcnow() + dt.timedelta(seconds=max(1.0, ctx.settings.urgent_unanswered_seconds))
+    payload = {"ticket_id": ticket.id, "after_message_id": after_message_id}
+    jobs.enqueue(uow, URGENT_WATCH, f"ticket:{ticket.id}", payload, runner.wake, due=due)
+
+
+def unanswered_notice(ticket: Ticket, lines: dict[str, str] | None) -> str:
+    """What the citizen of an urgent chat nobody answered is told: the truth, and the emergency lines again."""
+    category = str((ticket.urgency or {}).get("category") or "explicit")
+    return (
+        "Todavía no pudimos conectarte con una persona del equipo, y no queremos que esperes. "
+        "Avisamos a la guardia de la entidad para que te contacten cuanto antes.\n\n"
+        f"{safety_message(category, lines)}"
+    )
+
+
+async def urgent_unanswered(
+    ctx: AppContext, uow: UnitOfWork, entity: Entity, ticket: Ticket, *, after_message_id: int
+) -> bool:
+    """An urgent chat's watch is due: if no agent wrote since, tell the citizen, page on-call and alert the agents
+    again; whether it did."""
+    if ticket.is_closed or ticket.prioridad != "urgente":
+        return False
+    if await repository.agent_replied_after(uow.session, ticket.id, after_message_id):
+        return False
+    seconds = int(ctx.settings.urgent_unanswered_seconds)
+    tickets.record_event(
+        uow,
+        ticket,
+        "sin_respuesta",
+        to_value=str(seconds),
+        note=f"Ningún agente respondió el chat urgente en {seconds} s: se avisó al vecino y a la guardia.",
+    )
+    ticket.urgency = {**(ticket.urgency or {}), "notify_oncall": True, "unanswered_at": utcnow().isoformat()}
+    ticket.has_unread = True
+    lines = (entity.config or {}).get("emergency_lines") or None
+    origen = "whatsapp" if ticket.channel == "whatsapp" else "chat"
+    await tickets.add_message(
+        uow,
+        entity,
+        ticket,
+        author_kind="bot",
+        author_name="Asistente virtual",
+        text=for_channel(unanswered_notice(ticket, lines), origen),
+        origen=origen,
+    )
+    await uow.session.flush()
+    for listener in uow.listeners:
+        await listener.urgent_unanswered(uow, entity, ticket)
+    return True

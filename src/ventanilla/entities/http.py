@@ -13,9 +13,9 @@ from ventanilla.entities import repository as entities_repo
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Forbidden, NotFound
-from ventanilla.text import one_line
+from ventanilla.text import fold, one_line
 from ventanilla.users import service as users
-from ventanilla.web import Ctx, CurrentUser, RequestEntity, Tenant, UoW, WireOut, entity_token_of, errors
+from ventanilla.web import Ctx, CurrentUser, RequestEntity, Staff, Tenant, UoW, WireOut, entity_token_of, errors
 
 router = APIRouter(tags=["entidad"], responses=errors(403, 404))
 
@@ -231,3 +231,38 @@ async def widget_config(slug: str, request: Request, ctx: Ctx, uow: UoW, hint: T
     if hint.entity is not None and hint.entity.id != found.id:
         raise BadRequest("El token de la entidad y el tenant indicado no coinciden.")
     return entities.public_profile(found, ctx.clock())
+
+
+class CategoryOut(WireOut):
+    """A complaint category: its id is its 1-based position in the entity's list."""
+
+    id: int
+    nombre: str
+
+
+class CategoriesOut(WireOut):
+    """The entity's complaint categories."""
+
+    categorias: list[CategoryOut]
+
+
+@router.get("/admin/tenants/{slug}/ticket-categories", response_model=list[CategoryOut])
+async def ticket_categories(slug: str, user: Staff, uow: UoW) -> list[dict[str, Any]]:
+    """The entity's complaint categories as `[{id, slug, nombre, tipo}]` (the panel's sidebar groups by them)."""
+    entity = await entities.named_for_staff(uow.session, user, slug)
+    return [
+        {"id": index, "slug": fold(name).replace(" ", "-"), "nombre": name, "tipo": entity.tipo}
+        for index, name in enumerate(entities.categories_of(entity), start=1)
+    ]
+
+
+@router.get("/municipal/categorias", response_model=CategoriesOut)
+@router.get("/pyme/categorias", response_model=CategoriesOut)
+async def categories(user: Staff, uow: UoW) -> dict[str, list[dict[str, Any]]]:
+    """`{categorias: [{id, nombre}]}`: both profile pages' heat-map filters."""
+    entity = await entities.named_for_staff(uow.session, user, "")
+    return {
+        "categorias": [
+            {"id": index, "nombre": name} for index, name in enumerate(entities.categories_of(entity), start=1)
+        ]
+    }

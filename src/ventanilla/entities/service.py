@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,9 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ventanilla.bot.texts import DEFAULT_CATEGORIES
 from ventanilla.entities import hours, repository
 from ventanilla.entities.models import Entity
-from ventanilla.errors import BadRequest, Conflict, NotFound, Unauthorized
+from ventanilla.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from ventanilla.security import new_public_token
 from ventanilla.text import fold, one_line
+
+if TYPE_CHECKING:
+    from ventanilla.users.models import User
 
 TIPOS = ("municipio", "pyme")
 # The business categories the widget offers when a pyme entity has none configured.
@@ -74,6 +77,27 @@ async def by_slug(session: AsyncSession, slug: str) -> Entity:
     if entity is None:
         raise NotFound("No existe esa entidad.")
     return entity
+
+
+async def portal_entity(session: AsyncSession, slug: str, own_entity_id: int) -> Entity:
+    """The entity a portal path names: its slug, or, for a tipo where the slug goes, the caller's own entity."""
+    named = await repository.by_slug(session, slug.strip().lower())
+    return named or await require(session, own_entity_id)
+
+
+async def named_for_staff(session: AsyncSession, staff: User, slug: str) -> Entity:
+    """The entity a staff member's admin page names in its path: their own (a tipo, the host-derived slug the newest
+    frontend invents, or any slug naming no entity all mean their own); another entity only for a super admin."""
+    own = await require(session, staff.entity_id) if staff.entity_id is not None else None
+    wanted = slug.strip().lower()
+    named = await repository.by_slug(session, wanted) if SLUG_RE.match(wanted) else None
+    if named is None or (own is not None and named.id == own.id):
+        if own is None:
+            raise NotFound("No existe esa entidad.")
+        return own
+    if staff.rol != "super_admin":
+        raise Forbidden("Solo podés ver los datos de tu entidad.")
+    return named
 
 
 def categories_of(entity: Entity) -> tuple[str, ...]:

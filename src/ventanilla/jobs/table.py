@@ -35,11 +35,25 @@ class Claimed:
     token: str
 
 
-def enqueue(uow: UnitOfWork, kind: str, key: str, payload: dict[str, Any], wake: Callable[[], Awaitable[None]]) -> Job:
-    """Write a job in the caller's transaction; its runner wakes after commit."""
+def enqueue(
+    uow: UnitOfWork,
+    kind: str,
+    key: str,
+    payload: dict[str, Any],
+    wake: Callable[[], Awaitable[None]],
+    *,
+    due: dt.datetime | None = None,
+) -> Job:
+    """Write a job in the caller's transaction (due now, or at `due`); its runner wakes after commit."""
     now = utcnow()
     job = Job(
-        kind=kind, key=key[:200], payload=payload, status=PENDING, attempts=0, next_attempt_at=now, created_at=now
+        kind=kind,
+        key=key[:200],
+        payload=payload,
+        status=PENDING,
+        attempts=0,
+        next_attempt_at=due or now,
+        created_at=now,
     )
     uow.session.add(job)
     uow.events.after_commit(wake)

@@ -355,8 +355,14 @@ def build_view(
     """The view of one email: the newest covered message, the other new ones and a few older ones for context."""
     label = ESTADO_LABELS.get(ticket.estado, ticket.estado)
     headline, intro = _headline(role, kinds, label)
-    urgent_alert = "urgent" in kinds and role in ("oncall", "inbox")
-    if urgent_alert and (ticket.urgency or {}).get("notify_oncall"):
+    urgent_alert = bool({"urgent", "urgent_unanswered"} & kinds) and role in ("oncall", "inbox")
+    if urgent_alert and "urgent_unanswered" in kinds:
+        headline, intro = (
+            "Chat URGENTE sin respuesta",
+            "Un vecino con una urgencia escribió en el chat en vivo y ningún agente le respondió a tiempo. "
+            "Ya le dimos las líneas de emergencia: contactalo cuanto antes.",
+        )
+    elif urgent_alert and (ticket.urgency or {}).get("notify_oncall"):
         headline, intro = _headline("oncall", kinds, label)
     elif urgent_alert:
         headline, intro = "Reclamo URGENTE", "Un vecino informó una urgencia: revisalo cuanto antes."

@@ -54,3 +54,7 @@ class EmailListener(BaseListener):
         """On-call, when the ticket turned urgent outside live-chat hours."""
         rows = await service.enqueue_escalated(uow.session, self._settings, entity, ticket, utcnow())
         self._after(uow, rows)
+
+    async def urgent_unanswered(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None:
+        """Page the on-call address (else the inbox) at once."""
+        self._after(uow, await service.enqueue_oncall_page(uow.session, self._settings, entity, ticket, utcnow()))

@@ -40,7 +40,7 @@ def status_notifies_citizen(old: str, new: str) -> bool:
 
 # Kinds that leave at once (taking with them whatever is pending for the same recipient): the citizen's
 # acknowledgement (number and PIN), status changes and urgent mail. Only message follow-ups are coalesced.
-IMMEDIATE_KINDS = frozenset({"ticket_created", "status", "urgent", "history"})
+IMMEDIATE_KINDS = frozenset({"ticket_created", "status", "urgent", "urgent_unanswered", "history"})
 
 
 def not_before(
@@ -228,6 +228,22 @@ async def enqueue_escalated(
     """A ticket turned urgent later in its conversation: the entity's inbox and on-call address, at once."""
     targets = _unique([t for t in await _urgent_targets(session, entity, ticket) if t is not None])
     rows = [_row(settings, entity, ticket, t, "urgent", now) for t in targets]
+    await repository.add(session, rows)
+    return rows
+
+
+async def enqueue_oncall_page(
+    session: AsyncSession, settings: Settings, entity: Entity, ticket: Ticket, now: dt.datetime
+) -> list[EmailOutbox]:
+    """An urgent chat nobody answered: the on-call address (the inbox when there is none), at once."""
+    address = entity.oncall_email or entity.inbox_email
+    if not address:
+        log.warning("ticket %s: urgent chat unanswered and the entity has no on-call or inbox address", ticket.id)
+        return []
+    target = await _unless_opted_out(session, entity, Target("oncall" if entity.oncall_email else "inbox", address))
+    if target is None:
+        return []
+    rows = [_row(settings, entity, ticket, target, "urgent_unanswered", now)]
     await repository.add(session, rows)
     return rows
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ventanilla.chat import keys
-from ventanilla.db import UnitOfWork
+from ventanilla.db import UnitOfWork, utcnow
 from ventanilla.domain import Channel
 from ventanilla.entities.models import Entity
 from ventanilla.realtime import rooms
@@ -44,8 +44,10 @@ class RealtimeListener(BaseListener):
         self.presence = presence
 
     async def ticket_created(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None:
-        """Tell the entity's agents about a new ticket."""
+        """Tell the entity's agents about a new ticket (and sound the alarm when it is urgent)."""
         uow.events.emit("new_ticket", schemas.new_ticket_event(ticket), rooms.panel_room(entity.id))
+        if ticket.prioridad == "urgente":
+            uow.events.emit("urgent_ticket", schemas.urgent_alert_event(ticket, "nuevo"), rooms.panel_room(entity.id))
 
     async def message_added(
         self, uow: UnitOfWork, entity: Entity, ticket: Ticket, message: TicketMessage, author: User | None
@@ -57,7 +59,10 @@ class RealtimeListener(BaseListener):
             # The newest panel already shows its own reply optimistically (with a temporary id, so it cannot
             # de-duplicate): the author's sockets that have this conversation open must not get it again.
             skip = tuple(sorted(await self.presence.viewers(ticket.id, author.id)))
-        uow.events.emit("new_comment", schemas.comment_event(ticket, message), rooms.panel_room(entity.id), skip)
+        reference = rooms.panel_version_room(entity.id, rooms.PanelVersion.REFERENCE)
+        newest = rooms.panel_version_room(entity.id, rooms.PanelVersion.NEWEST)
+        uow.events.emit("new_comment", schemas.comment_event(ticket, message), reference, skip)
+        uow.events.emit("new_comment", schemas.comment_event(ticket, message, with_estado=False), newest, skip)
         if message.author_kind == "citizen" and message.origen in _WIDGET_ORIGINS:
             return
         session_key = widget_session_key(ticket)
@@ -77,6 +82,9 @@ class RealtimeListener(BaseListener):
     ) -> None:
         """Panels refresh a ticket's status (the citizen hears it as the bot's notice message)."""
         uow.events.emit("ticket_updated", schemas.ticket_updated_event(ticket, old), rooms.panel_room(entity.id))
+        event = schemas.status_comment_event(ticket, old, utcnow())
+        for version in rooms.PanelVersion:
+            uow.events.emit("new_comment", event, rooms.panel_version_room(entity.id, version))
 
     async def location_changed(self, uow: UnitOfWork, entity: Entity, ticket: Ticket, actor: User | None) -> None:
         """Panels see the new address or point."""
@@ -85,7 +93,14 @@ class RealtimeListener(BaseListener):
         )
 
     async def escalated(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None:
-        """Panels see at once that a ticket became urgent."""
-        uow.events.emit(
-            "ticket_updated", schemas.ticket_updated_event(ticket, ticket.estado), rooms.panel_room(entity.id)
-        )
+        """Panels see at once that a ticket became urgent: both re-read their list and toast on `new_ticket`."""
+        room = rooms.panel_room(entity.id)
+        uow.events.emit("ticket_updated", schemas.ticket_updated_event(ticket, ticket.estado), room)
+        uow.events.emit("new_ticket", schemas.new_ticket_event(ticket), room)
+        uow.events.emit("urgent_ticket", schemas.urgent_alert_event(ticket, "escalado"), room)
+
+    async def urgent_unanswered(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None:
+        """Every agent of the entity is alerted again: nobody answered the urgent chat."""
+        room = rooms.panel_room(entity.id)
+        uow.events.emit("new_ticket", schemas.new_ticket_event(ticket), room)
+        uow.events.emit("urgent_ticket", schemas.urgent_alert_event(ticket, "sin_respuesta"), room)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 from ventanilla.chat import keys
 
@@ -36,6 +37,18 @@ def parse_conversation_room(room: str) -> tuple[str, int] | None:
 def panel_room(entity_id: int) -> str:
     """Where an entity's agents hear `new_ticket` / `new_comment` (never joinable by clients)."""
     return f"panel:{entity_id}"
+
+
+class PanelVersion(StrEnum):
+    """Which agent panel a socket is: they read `new_comment` differently (docs/live-chat.md)."""
+
+    REFERENCE = "63f867f1"  # no auth, no join: identified by the login cookie
+    NEWEST = "985c1f40"  # auth {token}, subscribe_ticket_updates, joins ticket-{tipo}-{id}
+
+
+def panel_version_room(entity_id: int, version: PanelVersion) -> str:
+    """The entity's agents of one panel version (never joinable by clients)."""
+    return f"panel:{entity_id}:{version.value}"
 
 
 def session_room(entity_id: int, session_key: str) -> str:

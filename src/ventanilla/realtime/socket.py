@@ -156,13 +156,16 @@ def register(ctx: AppContext, presence: Presence) -> None:
             session["entity_id"] = named.id
         await sio.save_session(sid, session)
         if user is not None:
-            await _identify(sid, user)
+            # Only the newest panel sends `auth.token`; the reference one is known by its cookie alone.
+            newest = isinstance(auth.get("token"), str) and bool(auth.get("token"))
+            await _identify(sid, user, rooms.PanelVersion.NEWEST if newest else rooms.PanelVersion.REFERENCE)
         return True
 
-    async def _identify(sid: str, user: User) -> None:
-        """Remember who the socket is; staff join their entity's panel room and count as online."""
+    async def _identify(sid: str, user: User, version: rooms.PanelVersion) -> None:
+        """Remember who the socket is; staff join their entity's panel rooms and count as online."""
         session = await sio.get_session(sid)
         if session.get("user_id") == user.id:
+            await _panel_version(sid, version)
             return
         session["user_id"] = user.id
         if not user.is_staff or user.entity_id is None:
@@ -170,12 +173,25 @@ def register(ctx: AppContext, presence: Presence) -> None:
         session["staff_entity_id"] = user.entity_id
         session.setdefault("entity_id", user.entity_id)
         await sio.enter_room(sid, rooms.panel_room(user.entity_id))
+        await _panel_version(sid, version)
         await presence.add(user.entity_id, user.id, sid)
         for hook in online_hooks:
             try:
                 await hook(user.entity_id, user.id)
             except Exception:
                 log.exception("agent-online hook failed")
+
+    async def _panel_version(sid: str, version: rooms.PanelVersion) -> None:
+        """Put a staff socket in its panel version's room; a socket that acts as the newest panel becomes one."""
+        session = await sio.get_session(sid)
+        entity_id = session.get("staff_entity_id")
+        current = session.get("panel_version")
+        if entity_id is None or current == version.value or current == rooms.PanelVersion.NEWEST.value:
+            return
+        if current is not None:
+            await sio.leave_room(sid, rooms.panel_version_room(entity_id, rooms.PanelVersion(current)))
+        session["panel_version"] = version.value
+        await sio.enter_room(sid, rooms.panel_version_room(entity_id, version))
 
     async def subscribe_ticket_updates(sid: str, data: Any = None) -> dict[str, Any]:
         """The newest panel names itself with its token after connecting; already-known sockets just say ok."""
@@ -184,10 +200,11 @@ def register(ctx: AppContext, presence: Presence) -> None:
             async with ctx.sessions() as db:
                 user = await users.user_from_token(db, ctx.signer, token, ctx.settings.token_max_age_seconds)
             if user is not None:
-                await _identify(sid, user)
+                await _identify(sid, user, rooms.PanelVersion.NEWEST)
         session = await sio.get_session(sid)
         if "staff_entity_id" not in session:
             return {"ok": False, "error": "Iniciá sesión como agente para recibir novedades de los reclamos."}
+        await _panel_version(sid, rooms.PanelVersion.NEWEST)
         return {"ok": True}
 
     async def disconnect(sid: str, *args: Any) -> None:
@@ -213,6 +230,7 @@ def register(ctx: AppContext, presence: Presence) -> None:
             return {"ok": False, "error": "No existe esa conversación."}
         room = rooms.conversation_room(tipo, ticket_id)
         viewing: list[int] = session.setdefault("viewing", [])
+        await _panel_version(sid, rooms.PanelVersion.NEWEST)
         if entering:
             await sio.enter_room(sid, room)
             await presence.view(ticket_id, session["user_id"], sid)
@@ -259,7 +277,6 @@ def register(ctx: AppContext, presence: Presence) -> None:
         if session_room is None:
             return {"error": "Sala inválida."}
         return session_room
-
 
     gone = {"ok": False, "error": "La conexión se cerró."}
 

@@ -26,6 +26,8 @@ class TicketListener(Protocol):
 
     async def escalated(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None: ...
 
+    async def urgent_unanswered(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None: ...
+
     async def location_changed(self, uow: UnitOfWork, entity: Entity, ticket: Ticket, actor: User | None) -> None: ...
 
 
@@ -47,6 +49,9 @@ class BaseListener:
 
     async def escalated(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None:
         """An existing ticket became urgent (`ticket.urgency` says why)."""
+
+    async def urgent_unanswered(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None:
+        """No agent answered an urgent live chat in time (the citizen was just told so)."""
 
     async def location_changed(self, uow: UnitOfWork, entity: Entity, ticket: Ticket, actor: User | None) -> None:
         """The ticket's address or point changed."""

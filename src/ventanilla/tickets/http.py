@@ -167,8 +167,21 @@ async def list_tickets(
     if user.entity_id is None:
         return {"tickets": []}
     rows = await repository.list_for_entity(uow.session, user.entity_id, limit=limit_, offset=offset, estado=estado)
+    ids = [ticket.id for ticket, _, _ in rows]
+    histories = await repository.events_of_many(uow.session, ids)
+    files = await repository.message_attachments_of_many(uow.session, ids)
     shift = _shift(ctx, schemas.View.PANEL_LIST, schemas.DateField.TICKET)
-    return {"tickets": [schemas.ticket_wire(t, agent=a, last_message=m, date_shift=shift) for t, a, m in rows]}
+    history_shift = _shift(ctx, schemas.View.PANEL_DETAIL, schemas.DateField.HISTORY)
+    return {
+        "tickets": [
+            schemas.list_item_wire(
+                schemas.ticket_wire(t, agent=a, last_message=m, date_shift=shift),
+                schemas.timeline_wire(t, histories[t.id], [], history_shift),
+                files[t.id],
+            )
+            for t, a, m in rows
+        ]
+    }
 
 
 class MyTicketOut(BaseModel):
@@ -210,9 +223,15 @@ async def my_tickets(
     responses={401: {"description": "Sin sesión.", **_ERR}, 404: {"description": "Tenant desconocido.", **_ERR}},
 )
 async def portal_tickets(slug: str, ctx: Ctx, uow: UoW, user: CurrentUser) -> list[dict[str, Any]]:
-    """The caller's tickets in the portal of one tenant."""
-    entity = await entities.by_slug(uow.session, slug)
-    return _mine(ctx, await repository.of_citizen(uow.session, entity.id, user.id))
+    """The caller's tickets in the portal of one tenant (the newest portal passes the tipo, `municipio`, where the
+    slug goes: for a tipo that names no entity, the logged-in citizen's own entity)."""
+    if slug in ("municipio", "pyme") and user.entity_id is not None:
+        entity = await entities.portal_entity(uow.session, slug, user.entity_id)
+    else:
+        entity = await entities.by_slug(uow.session, slug)
+    return [
+        portal.portal_item(item) for item in _mine(ctx, await repository.of_citizen(uow.session, entity.id, user.id))
+    ]
 
 
 class PortalTicketIn(BaseModel):

@@ -74,3 +74,26 @@ async def file_complaint(
         reasons = ", ".join(verdict.reasons) or "mensaje urgente"
         tickets.record_event(uow, ticket, "urgencia", to_value=verdict.category, note=f"Escalado: {reasons}")
     return ticket
+
+
+_PORTAL_STATUS = {
+    "nuevo": "open",
+    "en_proceso": "in_progress",
+    "esperando_agente_en_vivo": "pending",
+    "en_vivo": "in_progress",
+    "resuelto": "resolved",
+    "cerrado": "closed",
+}
+
+
+def portal_item(ticket: dict[str, Any]) -> dict[str, Any]:
+    """A ticket with the newest portal's "Mis reclamos" keys beside the panel's: `status` (its English values),
+    `subject`, `created_at` (a date it formats; an invalid one breaks the page) and `messages [{content}]`."""
+    last = ticket.get("lastMessage")
+    return {
+        **ticket,
+        "status": _PORTAL_STATUS.get(str(ticket.get("estado")), "open"),
+        "subject": ticket.get("asunto") or ticket.get("categoria") or f"Reclamo N.º {ticket.get('nro_ticket')}",
+        "created_at": ticket.get("fecha_utc") or ticket.get("fecha"),
+        "messages": [{"content": last}] if last else [],
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -73,11 +73,13 @@ def _list_stmt(entity_id: int) -> Select[Ticket, str | None, str | None, str | N
 async def list_for_entity(
     session: AsyncSession, entity_id: int, *, limit: int, offset: int, estado: str | None = None
 ) -> Sequence[tuple[Ticket, tuple[int, str, str | None] | None, str | None]]:
-    """Tickets of an entity, newest activity first, with agent (id, name, email) and last message (one query)."""
+    """Tickets of an entity, open urgent ones first, then newest activity first, with agent (id, name, email) and
+    last message (one query)."""
     stmt = _list_stmt(entity_id)
     if estado:
         stmt = stmt.where(Ticket.estado == estado)
-    stmt = stmt.order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(limit).offset(offset)
+    urgent_first = case((and_(Ticket.prioridad == "urgente", Ticket.estado.not_in(tuple(CLOSED_ESTADOS))), 0), else_=1)
+    stmt = stmt.order_by(urgent_first, Ticket.updated_at.desc(), Ticket.id.desc()).limit(limit).offset(offset)
     rows = (await session.execute(stmt)).all()
     return [
         (ticket, (ticket.assigned_agent_id, name, email) if ticket.assigned_agent_id and name else None, text)
@@ -116,6 +118,35 @@ async def events(session: AsyncSession, ticket_id: int) -> Sequence[TicketEvent]
     """A ticket's history, oldest first."""
     stmt = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
     return (await session.execute(stmt)).scalars().all()
+
+
+async def events_of_many(session: AsyncSession, ticket_ids: Sequence[int]) -> dict[int, list[TicketEvent]]:
+    """The histories of several tickets, oldest first, by ticket id (one query)."""
+    found: dict[int, list[TicketEvent]] = {ticket_id: [] for ticket_id in ticket_ids}
+    if not ticket_ids:
+        return found
+    stmt = select(TicketEvent).where(TicketEvent.ticket_id.in_(ticket_ids)).order_by(TicketEvent.id)
+    for event in (await session.execute(stmt)).scalars():
+        found[event.ticket_id].append(event)
+    return found
+
+
+async def message_attachments_of_many(
+    session: AsyncSession, ticket_ids: Sequence[int]
+) -> dict[int, list[tuple[int, dict[str, object]]]]:
+    """(message id, attachment) of the messages that carry one, oldest first, by ticket id (one query)."""
+    found: dict[int, list[tuple[int, dict[str, object]]]] = {ticket_id: [] for ticket_id in ticket_ids}
+    if not ticket_ids:
+        return found
+    stmt = (
+        select(TicketMessage.ticket_id, TicketMessage.id, TicketMessage.attachment)
+        .where(TicketMessage.ticket_id.in_(ticket_ids), TicketMessage.attachment.is_not(None))
+        .order_by(TicketMessage.id)
+    )
+    for ticket_id, message_id, attachment in (await session.execute(stmt)).all():
+        if isinstance(attachment, dict):
+            found[ticket_id].append((message_id, attachment))
+    return found
 
 
 async def agent_summary(session: AsyncSession, user_id: int | None) -> tuple[int, str, str | None] | None:

@@ -172,15 +172,19 @@ def ticket_updated_event(ticket: Ticket, old: str) -> dict[str, Any]:
     }
 
 
-def comment_event(ticket: Ticket, message: TicketMessage) -> dict[str, Any]:
-    """`new_comment` for the panel: `comment` and `estado` always present, `ticket_id` a number."""
+def comment_event(ticket: Ticket, message: TicketMessage, *, with_estado: bool = True) -> dict[str, Any]:
+    """`new_comment` for the panel: `comment` always present, `ticket_id` a number.
+
+    The reference panel writes `estado` into the ticket on every event, so it always gets one. The newest panel
+    redraws the open conversation whenever a ticket changes, so its message events carry no `estado` (a status
+    change reaches it as its own event, `status_comment_event`).
+    """
     files = attachments_wire(message.attachment, message.id)
-    return {
+    event: dict[str, Any] = {
         "ticket_id": ticket.id,
         "ticketId": ticket.id,
         "tipo": ticket.tipo,
         "nro_ticket": ticket.nro_ticket,
-        "estado": ticket.estado,
         "prioridad": ticket.prioridad,
         "comment": {
             "id": message.id,
@@ -195,20 +199,88 @@ def comment_event(ticket: Ticket, message: TicketMessage) -> dict[str, Any]:
             "botones": message.buttons or [],
         },
     }
+    if with_estado:
+        event["estado"] = ticket.estado
+    return event
+
+
+def status_comment_event(ticket: Ticket, old: str, at: dt.datetime) -> dict[str, Any]:
+    """`new_comment` announcing a status change: both panels read a ticket's status only from `new_comment`.
+
+    Its `comment` (which both panels' toasts read) is the change in words, with an id no message has.
+    """
+    label = ESTADO_LABELS.get(ticket.estado, ticket.estado)
+    return {
+        "ticket_id": ticket.id,
+        "ticketId": ticket.id,
+        "tipo": ticket.tipo,
+        "nro_ticket": ticket.nro_ticket,
+        "estado": ticket.estado,
+        "estado_anterior": old,
+        "prioridad": ticket.prioridad,
+        "comment": {
+            "id": f"estado-{ticket.id}-{int(at.timestamp() * 1000)}",
+            "comentario": f"Estado: {label}",
+            "autor": "Sistema",
+            "fecha": iso(at),
+            "es_admin": True,
+            "es_estado": True,
+            "origen": "sistema",
+            "attachments": [],
+            "archivo_adjunto": None,
+            "botones": [],
+        },
+    }
+
+
+URGENT_MARK = "⚠ URGENTE"
+
+
+def urgent_open(ticket: Ticket) -> bool:
+    """Whether the panels must show the ticket as urgent (urgent and not closed)."""
+    return ticket.prioridad == "urgente" and not ticket.is_closed
+
+
+def _marked(text: str | None, ticket: Ticket, sep: str) -> str | None:
+    """`text` led by the urgency mark when the ticket is urgent and open: neither panel's list shows `prioridad`,
+    only the name (bold), the number, the status, the subject and the last message."""
+    if not urgent_open(ticket) or (text or "").startswith(URGENT_MARK):
+        return text
+    return f"{URGENT_MARK}{sep}{text}" if text else URGENT_MARK
 
 
 def new_ticket_event(ticket: Ticket) -> dict[str, Any]:
-    """`new_ticket` for the panel."""
+    """`new_ticket` for the panel (both toast `Nuevo Ticket #{nro_ticket}` with `asunto`, then re-read the list)."""
     return {
         "id": ticket.id,
         "nro_ticket": ticket.nro_ticket,
-        "asunto": ticket.asunto,
+        "asunto": _marked(ticket.asunto, ticket, " · "),
         "estado": ticket.estado,
         "prioridad": ticket.prioridad,
+        "urgente": urgent_open(ticket),
         "tipo": ticket.tipo,
         "categoria": ticket.categoria,
         "fecha": iso(ticket.created_at),
         "channel": ticket.channel,
+    }
+
+
+def urgent_alert_event(ticket: Ticket, motivo: str) -> dict[str, Any]:
+    """`urgent_ticket`: every online agent of the entity is alerted (`motivo`: nuevo, escalado, sin_respuesta)."""
+    return {
+        "id": ticket.id,
+        "ticket_id": ticket.id,
+        "ticketId": ticket.id,
+        "nro_ticket": ticket.nro_ticket,
+        "tipo": ticket.tipo,
+        "asunto": _marked(ticket.asunto, ticket, " · "),
+        "estado": ticket.estado,
+        "prioridad": ticket.prioridad,
+        "urgente": True,
+        "motivo": motivo,
+        "categoria_urgencia": (ticket.urgency or {}).get("category"),
+        "assigned_agent_id": ticket.assigned_agent_id,
+        "es_chat_en_vivo": ticket.is_live_chat,
     }
 
 
@@ -238,7 +310,7 @@ def ticket_wire(
         "latitud": ticket.latitud,
         "longitud": ticket.longitud,
         "nombre_usuario": ticket.nombre_usuario,
-        "display_name": display,
+        "display_name": _marked(display, ticket, " · "),
         "name": display,
         "email": ticket.email,
         "telefono": ticket.telefono,
@@ -257,11 +329,46 @@ def ticket_wire(
         "description": ticket.descripcion,
         "detalles": ticket.descripcion,
         "prioridad": ticket.prioridad,
+        "priority": "urgent" if ticket.prioridad == "urgente" else ticket.prioridad,
+        "urgente": urgent_open(ticket),
         "lastMessage": last_message or ticket.descripcion,
         "hasUnreadMessages": ticket.has_unread,
         "es_chat_en_vivo": ticket.is_live_chat,
         "urgencia": ticket.urgency,
         "attachment_info": shown_attachment(ticket.attachment),
+        "attachments": attachments,
+        "archivos_adjuntos": attachments,
+    }
+
+
+def list_item_wire(
+    ticket: dict[str, Any], history: list[dict[str, Any]], message_files: Sequence[tuple[int, dict[str, Any]]]
+) -> dict[str, Any]:
+    """A panel list item: the ticket with its `history` and every attachment, and deliberately no `messages`.
+
+    Both panels' details pane fetches the ticket (and stores its messages in the selected ticket) only when the
+    item has neither `history` nor `messages`; the conversation pane then redraws from those stored messages on
+    every change of the ticket, dropping whatever arrived live. With `history` here and no `messages`, the
+    conversation re-reads `/mensajes` on each change instead, so nothing said since it was opened disappears.
+    """
+    attachments = list(ticket["attachments"])
+    for message_id, info in message_files:
+        attachments.extend(attachments_wire(info, message_id))
+    if ticket.get("urgente"):
+        # Both panels group their list by `categoria` into collapsed sections, opening only the selected ticket's:
+        # an open urgent ticket gets a section of its own, first (the list puts it first), whose title says so.
+        # Its real category stays in `categoria_principal` / `categories`, which the newest panel's filter reads.
+        real = ticket.get("categoria")
+        ticket = {
+            **ticket,
+            "categoria": URGENT_MARK,
+            "categoria_principal": real,
+            "categories": [real] if real else [],
+        }
+    return {
+        **ticket,
+        "history": history,
+        "historial": history,
         "attachments": attachments,
         "archivos_adjuntos": attachments,
     }

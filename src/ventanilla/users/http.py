@@ -641,3 +641,30 @@ async def set_agent_categories(
     await uow.commit()
     ctx.user_cache.forget(agent.id)
     return answer
+
+
+class EmployeesOut(BaseModel):
+    """The internal-users page: staff with roles and categories, and the categories to choose from."""
+
+    model_config = ConfigDict(extra="allow")
+
+    employees: list[AgentOut]
+    ticket_categories: list[dict[str, Any]]
+
+
+@router.get("/admin/tenants/{slug}/employees", response_model=EmployeesOut, responses=_AGENT_ERRORS)
+@router.get("/admin/employees", response_model=EmployeesOut, responses=_AGENT_ERRORS)
+async def employees(user: Staff, uow: UoW, slug: str = "") -> dict[str, Any]:
+    """The internal-users page: the entity's staff with their roles and categories, and the categories to pick."""
+    if user.rol not in ("admin", "super_admin"):
+        raise Forbidden("Solo un administrador puede ver el equipo de la entidad.")
+    entity = await entities.named_for_staff(uow.session, user, slug)
+    counts = await tickets_repo.agent_counts(uow.session, entity.id)
+    staff = [_agent_wire(entity, agent, counts) for agent in await users_repo.staff_of(uow.session, entity.id)]
+    return {
+        "employees": [{**member, "roles": [member["rol"]]} for member in staff],
+        "ticket_categories": [
+            {"id": index, "nombre": name, "tipo": entity.tipo}
+            for index, name in enumerate(entities.categories_of(entity), start=1)
+        ],
+    }

@@ -1,0 +1,92 @@
+"""Statistics over HTTP: `estadisticas/tickets` and `estadisticas/mapa_calor/datos`, with the `/municipal` alias
+(and `/api`, served for every route): staff of the entity only, its own tickets only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from ventanilla.entities import service as entities
+from ventanilla.errors import BadRequest
+from ventanilla.stats import service
+from ventanilla.web import Staff, UoW, WireOut, errors
+
+
+class StatsOut(WireOut):
+    """Charts the page matches by title, a summary and the heat map."""
+
+    charts: list[dict[str, Any]]
+    resumen: dict[str, Any]
+    heatmap: list[dict[str, Any]]
+
+
+class HeatPointOut(WireOut):
+    """One open ticket with coordinates."""
+
+    lat: float
+    lng: float
+    weight: int
+    estado: str
+
+
+router = APIRouter(tags=["estadísticas"], responses=errors(400, 401, 403))
+Many = Annotated[list[str] | None, Query(max_length=50)]
+Day = Annotated[str | None, Query(max_length=40)]
+
+
+def _day(value: str | None, name: str) -> dt.date | None:
+    """A `YYYY-MM-DD` (an ISO date-time is cut to its date, as the frontend itself does)."""
+    if not value or not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip().split("T")[0])
+    except ValueError as exc:
+        raise BadRequest(f"Fecha inválida en {name}: usá AAAA-MM-DD.") from exc
+
+
+def _filters(
+    fecha_inicio: str | None, fecha_fin: str | None, estado: list[str] | None, categoria: list[str] | None
+) -> service.Filters:
+    since, until = _day(fecha_inicio, "fecha_inicio"), _day(fecha_fin, "fecha_fin")
+    if since and until and since > until:
+        raise BadRequest("fecha_inicio es posterior a fecha_fin.")
+    return service.Filters(
+        since=since,
+        until=until,
+        estados=tuple(e.strip() for e in estado or () if e.strip() and e.strip() != "all"),
+        categorias=tuple(c.strip() for c in categoria or () if c.strip() and c.strip() != "all"),
+    )
+
+
+@router.get("/estadisticas/tickets", response_model=StatsOut)
+@router.get("/municipal/estadisticas/tickets", response_model=StatsOut)
+async def ticket_stats(
+    user: Staff,
+    uow: UoW,
+    tipo: Annotated[str | None, Query(max_length=32)] = None,
+    fecha_inicio: Day = None,
+    fecha_fin: Day = None,
+    estado: Many = None,
+    categoria: Many = None,
+) -> dict[str, Any]:
+    """Counts by estado, category, channel and day, and average first-response and resolution times."""
+    entity = await entities.named_for_staff(uow.session, user, "")
+    return await service.ticket_stats(uow.session, entity, _filters(fecha_inicio, fecha_fin, estado, categoria))
+
+
+@router.get("/estadisticas/mapa_calor/datos", response_model=list[HeatPointOut])
+@router.get("/municipal/estadisticas/mapa_calor/datos", response_model=list[HeatPointOut])
+async def heatmap(
+    user: Staff,
+    uow: UoW,
+    tipo: Annotated[str | None, Query(max_length=32)] = None,
+    fecha_inicio: Day = None,
+    fecha_fin: Day = None,
+    estado: Many = None,
+    categoria: Many = None,
+) -> list[dict[str, Any]]:
+    """One point per open ticket with coordinates (urgent ones weigh double)."""
+    entity = await entities.named_for_staff(uow.session, user, "")
+    return await service.heatmap(uow.session, entity, _filters(fecha_inicio, fecha_fin, estado, categoria))
