@@ -38,7 +38,10 @@ def classify(text: str, model: Model | None = None) -> Verdict:
         # Numbers alone (a ticket number and PIN, a phone) carry nothing the model learned: the rules decide.
         return outcome.verdict()
     probability = model.probability(text)
-    score = round(model.combine(probability, outcome.score, bool(outcome.dropped), outcome.explicit_only), 3)
+    sentence = model.sentence_probability(text, probability)
+    score = round(
+        model.combine(probability, sentence, outcome.score, bool(outcome.dropped), outcome.explicit_only), 3
+    )
     urgent_at, unsure_at = model.thresholds
     learned = f"modelo {probability:.2f}"
     words = model.explain(text)
