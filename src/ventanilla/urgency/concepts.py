@@ -109,7 +109,7 @@ CONCEPTS: Final[dict[str, str]] = {
         r"hace (?:\w+ )?dias",
         r"hace (?:una|dos|tres) semanas?",
         rf"desde el {_DAYS}",
-        rf"desde (?:ayer|anoche|antes de ayer)",
+        r"desde (?:ayer|anoche|antes de ayer)",
         r"(?:dos|tres|cuatro|varios) dias",
     ),
     "hours": _alt(r"hace (?:\d+|dos|tres|cuatro|cinco|seis|varias|muchas) horas", r"desde (?:la mañana|anoche)"),
@@ -117,6 +117,10 @@ CONCEPTS: Final[dict[str, str]] = {
         r"abuel[oa]s?",
         "anciano",
         "anciana",
+        r"jubilad[oa]",
+        r"postrad[oa]",
+        r"viejit[oa]",
+        r"debil",
         r"(?:persona|señor|señora|senor|senora) mayor",
         "grande",
         r"nen[ea]s?",
@@ -140,8 +144,9 @@ CONCEPTS: Final[dict[str, str]] = {
     "alone": _alt("solo", "sola", "solito", "solita", "vive solo", "vive sola"),
     "pregnant": _alt(r"embarazad[oa]", r"\d+ (?:meses|semanas) de embarazo", r"de \d+ (?:meses|semanas)", "parir"),
     "no_contact": _alt(
-        r"no (?:abre|contesta|atiende|responde|sale|aparece|volvio|vuelve|la vemos|lo vemos|lo encontramos|"
+        r"no (?:abre|contesta|atiende|responde|sale|baja|prende|aparece|volvio|vuelve|lo encontramos|"
         r"la encontramos|sabemos nada|tiene (?:el )?celular|lleva (?:el )?celular)",
+        r"no (?:lo |la )?(?:vemos|vimos|veo|vi|ven|vieron)",
         r"celular apagado",
         r"nadie (?:la|lo) vio",
     ),
@@ -391,6 +396,13 @@ def _keyed(text: str) -> str:
     return " | ".join(" ".join(k for t in clause if (k := phonetic_key(t))) for clause in clauses(text))
 
 
+@lru_cache(maxsize=4096)
+def _read(text: str) -> tuple[str, frozenset[str]]:
+    """The phonetic keys of a text and the concepts found in them (cached: a turn reads a text several times)."""
+    keyed = _keyed(text)
+    return keyed, _found(keyed)
+
+
 def sentences(text: str) -> list[str]:
     """The message cut into sentences (and at "ah, y" / "aparte" turns), empty ones dropped."""
     return [part for part in _SENTENCE_END.split(text) if part and any(ch.isalpha() for ch in part)]
@@ -400,7 +412,7 @@ def sentences(text: str) -> list[str]:
 def concept_features(text: str) -> tuple[str, ...]:
     """`s <concept>` for the message, `l <concept>` for its last sentence, `x <a>+<b>` for pairs in one sentence."""
     parts = sentences(text) or [text]
-    found_each = [_found(_keyed(part)) for part in parts]
+    found_each = [_read(part)[1] for part in parts]
     feats: set[str] = set()
     for found in found_each:
         feats.update(f"s {name}" for name in found)
@@ -417,8 +429,9 @@ _SELF_REPORT: Final = re.compile(
     r"\b(?:"
     + key_pattern(
         normalize(
-            r"me (?:quiero|voy a|tome|trague|corte|duele|siento|falta|ahogo|desmayo|cai|estoy)|estoy (?:embarazada|sola?|"
-            r"mal|mareada?|sangrando|escondida?|encerrada?)|no (?:puedo|aguanto)|tengo (?:\d+ )?(?:años|dolor|fiebre)|"
+            r"me (?:quiero|voy a|tome|trague|corte|duele|siento|falta|ahogo|desmayo|cai|estoy)|"
+            r"estoy (?:embarazada|sola?|mal|mareada?|sangrando|escondida?|encerrada?)|no (?:puedo|aguanto)|"
+            r"tengo (?:\d+ )?(?:años|dolor|fiebre)|"
             r"(?:me|nos) (?:pega|pego|amenaza|amenazo|sigue|encerro)|ya no quiero"
         )
     )
@@ -438,9 +451,48 @@ class Situation:
 @lru_cache(maxsize=1024)
 def situation(text: str) -> Situation:
     """Read from the message who is in danger and which advice fits."""
-    keyed = _keyed(text)
-    found = _found(keyed)
+    keyed, found = _read(text)
     self_report = _SELF_REPORT.search(keyed) is not None
     witness = not self_report and bool(found & {"third_person", "vulnerable"} or "alguien" in keyed.split())
     unseen = "no_contact" in found and bool(found & {"alone", "days", "vulnerable"})
     return Situation(witness=witness, tree="tree" in found, unseen=unseen)
+
+
+# Said plainly by the label rule, rare in any corpus: a dose asked for oneself, a goodbye with a plan.
+_SELF_HARM_QUESTION: Final = re.compile(
+    r"\b(?:"
+    + key_pattern(
+        normalize(
+            r"si (?:me )?(?:tomo|trago|tomara) (?:\w+ ){0,8}(?:me muero|muero|me mata|no me despierto)"
+            r"|(?:cuant[oa]s?|que cantidad de?) (?:\w+ ){0,5}(?:para que sea mortal|es (?:una dosis )?mortal|"
+            r"para no despertar\w*|para morir\w*)"
+            r"|(?:veneno|pastillas|soga) (?:\w+ ){0,3}para (?:tomarl[oa]s? yo|mi|usarla yo)"
+        )
+    )
+    + r")\b"
+)
+_SCOPED: Final = frozenset({"handled", "hypothetical", "news", "info", "figurative", "past"})
+
+
+@lru_cache(maxsize=1024)
+def floor(text: str) -> str | None:
+    """A category the message is urgent for whatever the scores say, by the label rule: someone ill or old, alone
+    and not seen or not answering for hours or days; a lethal dose asked about for oneself."""
+    keyed, found = _read(text)
+    unseen = "no_contact" in found and found & {"days", "hours"} and found & {"alone", "vulnerable"}
+    if unseen and not found & (_SCOPED - {"past"}):
+        return "health"
+    if _SELF_HARM_QUESTION.search(keyed) and not found & {"news", "handled"}:
+        return "self_harm"
+    return None
+
+
+_NOT_PLAIN: Final = frozenset({"danger", "symptom", "threat", "intent", "no_contact", "pregnant"})
+
+
+@lru_cache(maxsize=1024)
+def plainly_calm(text: str) -> bool:
+    """A shop's order, a routine matter, a turn addressed to the bot or a figure of speech, with nothing in it
+    about a danger, a symptom, a threat or an intent: "URGENTE" or "ayuda" alone do not make it urgent."""
+    found = _read(text)[1]
+    return bool(found & {"business", "routine", "bot", "figurative"}) and not found & _NOT_PLAIN

@@ -165,7 +165,7 @@ class Model:
         scored = [
             (self.weights[i], feature[2:])
             for feature in word_features(text)
-            if (i := self.index.get(feature)) is not None and self.weights[i] > 0
+            if feature[0] in "wb" and (i := self.index.get(feature)) is not None and self.weights[i] > 0
         ]
         scored.sort(key=lambda item: -item[0])
         return tuple(words for _, words in scored[:limit])
@@ -185,12 +185,12 @@ class Model:
     def combine(
         self, probability: float, sentence: float, rule_score: float, rule_dropped: bool, explicit_only: bool
     ) -> float:
-        """Combined score from the model's probabilities (whole message, most urgent sentence) and the rules'
-        outcome (weights fitted on out-of-fold scores)."""
+        """Combined score from the model's probabilities (the whole message, and how much more urgent its most
+        urgent sentence reads alone) and the rules' outcome (weights fitted on out-of-fold scores)."""
         w_model, w_sentence, w_rule, w_dropped, w_explicit, bias = self.combiner
         z = (
             w_model * logit(probability)
-            + w_sentence * logit(sentence)
+            + w_sentence * max(0.0, logit(sentence) - logit(probability))
             + w_rule * rule_score
             + w_dropped * float(rule_dropped)
             + w_explicit * float(explicit_only)
