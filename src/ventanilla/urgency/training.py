@@ -14,8 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
-from ventanilla.urgency.classifier import rules
-from ventanilla.urgency.concepts import sentences
+from ventanilla.urgency.classifier import THRESHOLD, rules
+from ventanilla.urgency.concepts import floor, plainly_calm, sentences
 from ventanilla.urgency.evaluation import Example, load_tsv
 from ventanilla.urgency.model import FORMAT, MODEL_FILE, Model, features, logit, word_features
 
@@ -154,6 +154,13 @@ def fit(written: Sequence[Example], generated: Sequence[Example] = (), seed: int
     )
     meta = LogisticRegression(C=1.0, solver="lbfgs", class_weight="balanced").fit(meta_x, y_written)
     combined = meta.predict_proba(meta_x)[:, 1]
+    # What `detector.classify` decides whatever the score: keep those out of the threshold choice.
+    for i, e in enumerate(written):
+        rule_score, _, explicit_only = _rule_row(e.text)
+        if floor(e.text) is not None:
+            combined[i] = 1.0
+        elif (rule_score < THRESHOLD or explicit_only) and plainly_calm(e.text):
+            combined[i] = 0.0
     thresholds = _pick_thresholds(combined, y_written, [e.category for e in written])
 
     final = binary_model().fit(x, y)
