@@ -72,7 +72,7 @@ def test_verdict_reasons_come_from_rules_and_model() -> None:
 
 def test_levels_cover_urgent_unsure_and_calm() -> None:
     assert classify("hay fuego en el depósito").level == "urgent"
-    vague = ("el arroyo esta muy crecido", "vengan ya que esto se pone feo", "hay humo a lo lejos", "hay un olor raro")
+    vague = ("el arroyo esta muy crecido", "hay humo en la cuadra, quiero hacer un reclamo", "hay un olor raro")
     assert any(classify(t).level == "unsure" for t in vague)
     assert classify("quiero reclamar por un bache en mi cuadra").level == "calm"
     assert classify("").level == "calm" and classify("   ").category == "none"
