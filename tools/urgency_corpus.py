@@ -831,6 +831,20 @@ ROUTINE_PREFIX = [
     "hola, por lo del agua que no sale",
     "les escribo por el semaforo",
 ]
+# Long, polite routine openings: the emergency (or nothing) comes in the last sentence.
+LONG_ROUTINE = [
+    "buenas tardes, les escribo porque hace mas de un mes hice un reclamo por el bache de la esquina y todavia nadie vino a verlo, ya se rompieron dos autos.",
+    "hola buen dia, queria consultar por la tasa de alumbrado que me llego con un monto que no corresponde, ya pague en termino y tengo el comprobante.",
+    "disculpen la molestia, les comento que el camion de la basura no pasa por mi cuadra desde el lunes y los perros rompen las bolsas.",
+    "hola, soy vecina del barrio norte, queria pedir la poda del arbol de mi vereda porque las ramas tocan los cables del telefono.",
+    "buenas noches, perdon la hora, les escribo por el turno del registro de conducir que saque para el jueves y no me llego la confirmacion.",
+    "hola que tal, queria saber si el reclamo de la luz de la plaza ya esta cargado, me dieron un numero pero no lo encuentro.",
+    "buen dia, les escribo por el zanjon de la calle 12 que esta tapado de basura, cuando llueve se llena y huele mal.",
+    "hola, una consulta por el horario del centro de salud, mi mama tiene turno con el clinico y no se si abren el feriado.",
+    "estimados, me dirijo a ustedes para reiterar el pedido de reparacion de la vereda de la escuela, esta toda levantada.",
+    "hola, mire, yo ya llame tres veces por lo del agua que sale turbia, me dijeron que mandaban a alguien y no vino nadie.",
+]
+LONG_LINKS = [" ", " ah, y ", " aparte, ", " tambien les aviso que ", " y perdon, pero ", " otra cosa: ", " y ahora "]
 TYPO_SWAPS = [("s", "z"), ("c", "s"), ("v", "b"), ("ll", "y"), ("qu", "k"), ("que", "q"), ("por", "x"), ("h", "")]
 
 
@@ -1025,6 +1039,17 @@ def generate() -> list[tuple[int, str, str]]:
             rows.append((0, "routine", _compose(rng, core, CLOSERS, urgent=False)))
         other = rng.choice(ROUTINE_MORE)
         rows.append((0, "routine", _noise(rng, f"{core} y ademas {other}")))
+    # Long routine messages: the emergency in the last sentence counts; a routine last sentence stays calm.
+    for category, cores in URGENT.items():
+        for core in cores[::3]:
+            text = rng.choice(LONG_ROUTINE) + rng.choice(LONG_LINKS) + core
+            rows.append((1, category, _noise(rng, text) if rng.random() < 0.3 else text))
+    for trap, cores in CALM.items():
+        for core in cores[::4]:
+            text = rng.choice(LONG_ROUTINE) + rng.choice(LONG_LINKS) + core
+            rows.append((0, trap, _noise(rng, text) if rng.random() < 0.3 else text))
+    for core in ROUTINE_MORE[::2]:
+        rows.append((0, "routine", rng.choice(LONG_ROUTINE) + rng.choice(LONG_LINKS) + core))
     seen: set[str] = set()
     unique: list[tuple[int, str, str]] = []
     for label, category, text in rows:

@@ -184,7 +184,7 @@ async def _escalate(
 ) -> Screened:
     """Safety answer at once; an urgent ticket the agents see first; live chat offered or opened."""
     config = entity.config or {}
-    safety = safety_message(verdict.category, config.get("emergency_lines") or None)
+    safety = safety_message(verdict.category, config.get("emergency_lines") or None, text=text)
     label = CATEGORY_LABELS.get(verdict.category, "urgencia")
     self_harm = verdict.category == "self_harm"
     # Someone who may hurt themself gets a person right away whenever the live chat is open.

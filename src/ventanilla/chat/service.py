@@ -383,7 +383,7 @@ async def citizen_message(
     if verdict is not None and verdict.urgent and ticket.prioridad != "urgente":
         await escalate(uow, entity, ticket, {**verdict.to_dict(), "notify_oncall": not live_chat_open(ctx, entity)})
         lines = (entity.config or {}).get("emergency_lines") or None
-        answer = for_channel(safety_message(verdict.category, lines), origen)
+        answer = for_channel(safety_message(verdict.category, lines, text=text), origen)
         bot = await tickets.add_message(
             uow, entity, ticket, author_kind="bot", author_name="Asistente virtual", text=answer, origen=origen
         )

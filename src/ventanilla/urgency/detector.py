@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from ventanilla.urgency.classifier import RuleOutcome, Verdict, rules
+from ventanilla.urgency.classifier import THRESHOLD, RuleOutcome, Verdict, rules
+from ventanilla.urgency.concepts import floor, plainly_calm, sentences
 from ventanilla.urgency.lexicon import Category
 from ventanilla.urgency.model import Model, shipped
 
@@ -28,8 +29,20 @@ def _category(outcome: RuleOutcome, model: Model, text: str) -> Category:
     return ruled
 
 
+def _score(model: Model, text: str, outcome: RuleOutcome) -> tuple[float, float]:
+    probability = model.probability(text)
+    sentence = model.sentence_probability(text, probability)
+    score = model.combine(probability, sentence, outcome.score, bool(outcome.dropped), outcome.explicit_only)
+    return score, probability
+
+
 def classify(text: str, model: Model | None = None) -> Verdict:
-    """Decide whether a message reports an emergency happening now, is unclear (ask), or is calm."""
+    """Decide whether a message reports an emergency happening now, is unclear (ask), or is calm.
+
+    A message of several sentences is also judged sentence by sentence, and its most urgent sentence counts (an
+    emergency in the last line of a routine complaint), unless the rules found a scope in the message (already
+    handled, negated, hypothetical...) that may belong to another sentence.
+    """
     if not text or not text.strip():
         return _CALM
     model = model or shipped()
@@ -37,16 +50,31 @@ def classify(text: str, model: Model | None = None) -> Verdict:
     if not any(ch.isalpha() for ch in text):
         # Numbers alone (a ticket number and PIN, a phone) carry nothing the model learned: the rules decide.
         return outcome.verdict()
-    probability = model.probability(text)
-    score = round(model.combine(probability, outcome.score, bool(outcome.dropped), outcome.explicit_only), 3)
+    score, probability = _score(model, text, outcome)
+    focus = text
+    parts = sentences(text)
     urgent_at, unsure_at = model.thresholds
+    if len(parts) > 1 and not outcome.dropped and score < urgent_at:
+        for part in parts:
+            part_outcome = rules(part)
+            part_score, part_probability = _score(model, part, part_outcome)
+            if part_score > score and not part_outcome.dropped:
+                score, probability, focus, outcome = part_score, part_probability, part, part_outcome
+    score = round(score, 3)
     learned = f"modelo {probability:.2f}"
-    words = model.explain(text)
+    words = model.explain(focus)
     if words:
         learned += ": " + ", ".join(words)
+    forced = floor(text)
+    if forced is not None and score < urgent_at:
+        # The label rule's own cases (someone alone and unseen for days, a lethal dose asked about) escalate.
+        category: Category = forced  # type: ignore[assignment]
+        return Verdict(True, max(score, urgent_at), category, (*outcome.reasons, f"situación: {forced}", learned))
+    if score >= unsure_at and (outcome.score < THRESHOLD or outcome.explicit_only) and plainly_calm(text):
+        return Verdict(False, round(unsure_at / 2, 3), "none", (*outcome.dropped, "sin peligro a la vista", learned))
     if score < unsure_at:
         return Verdict(False, score, "none", (*outcome.dropped, learned))
-    category = _category(outcome, model, text)
+    category = _category(outcome, model, focus)
     if score < urgent_at:
         return Verdict(False, score, category, (*outcome.reasons, *outcome.dropped, learned), unsure=True)
     return Verdict(True, score, category, (*outcome.reasons, learned))

@@ -591,6 +591,36 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         r"|carta de despedida|me (?:estoy )?despid\w* (?:de todos|para siempre)|(?:saltar|tirarme) (?:de|del|por) "
         r"(?:la|el) (?:terraza|puente|balcon|ventana|edificio)",
     ),
+    # quiet ways: a farewell, a plan or a date, a dose asked for oneself
+    (
+        "self_harm",
+        0.85,
+        r"(?:me|se) (?:mato|mata) (?:hoy|esta noche|ya|manana|ahora)\b"
+        r"|(?:hoy|esta noche|manana) (?:me|se) (?:mato|mata)\b"
+        r"|(?:pienso|pensando|pienso mucho) en (?:matarme|suicidarme|morirme|quitarme la vida)\b"
+        r"|(?:ir|irme|irse) de este mundo\b|(?:no le |no )?veo (?:ninguna )?salida\b"
+        r"|(?:mejor|lo mejor) (?:es )?que me muera\b"
+        r"|(?:estarian|estan|van a estar) mejor sin mi\b|nadie me (?:necesita|va a extranar)\b"
+        r"|ya no (?:voy|va) a (?:molestar|estar|ser una carga)\b|(?:soy|ser) una carga\b"
+        r"|(?:ya )?tome la decision\b|ya (?:tengo|tiene) todo (?:listo|preparado)\b"
+        r"|(?:tengo|tiene) (?:la soga|el arma|las pastillas|el veneno) (?:preparad\w*|list\w*|junt\w*|aca)\b"
+        r"|(?:cuant[oa]s?|que cantidad de) (?:\w+ ){1,6}(?:para (?:morir\w*|matar\w*|no despertar\w*)|me muero)\b"
+        r"|(?:me |se )?(?:tome|tomo|trague|tomamos) (?:\w+ ){0,3}"
+        r"(?:veneno|una caja|el blister|la caja|todo el frasco)\b"
+        r"|(?:me|se) (?:corte|corto|cortaron|lastimo|lastime) (?:\w+ ){0,2}"
+        r"(?:los brazos|las venas|las munecas|a proposito)\b"
+        r"|no quiero despertar\w*\b",
+    ),
+    # a missing person is serious after hours, at night, with an illness or with signs of danger
+    (
+        "missing",
+        0.75,
+        r"(?:hace|desde hace) (?:\d+|dos|tres|cuatro|cinco|seis|varias|muchas) horas (?:que )?"
+        r"(?:no (?:vuelve|volvio|aparece|contesta|atiende|sabemos)|(?:\w+ ){0,3}no (?:vuelve|volvio|aparece))\b"
+        r"|salio hace (?:\d+|dos|tres|cuatro|cinco|seis|varias|muchas) horas\b"
+        r"|no (?:volvio|vuelve|aparece) (?:\w+ ){0,3}(?:y )?"
+        r"(?:no contesta|el celular (?:esta )?apagado|tiene (?:alzheimer|demencia))\b",
+    ),
     # gender violence: a partner or ex hurting or threatening a woman (or the writer)
     (
         "gender_violence",
@@ -710,7 +740,7 @@ PAST: Final = (
     r"|fin de semana|vez|noche|tarde) pasad[oa]\b"
     r"|la otra (?:noche|vez|semana|tarde)\b|el otro dia\b"
     r"|(?<!desde )hace (?:(?:un|una|dos|tres|cuatro|cinco|seis|unos|unas|varios|varias|muchos|muchas|\d+) )?"
-    r"(?:dia|dias|semana|semanas|mes|meses|ano|anos|tiempo|mucho)\b"
+    r"(?:dia|dias|semana|semanas|mes|meses|ano|anos|tiempo|mucho)\b(?! que)"
     r"|en (?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)\b"
     r"|(?:hubo|habia|habian|tuvo|tuvimos|tuve)\b|cuando fue\b"
     r"|(?:tormenta|temporal) del (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)\b"
@@ -787,4 +817,18 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "vngan": "vengan",
     "vengn": "vengan",
     "ayudenmee": "ayudenme",
+    # spellings of people who write as they speak
+    "kiero": "quiero",
+    "kiere": "quiere",
+    "kieren": "quieren",
+    "aki": "aqui",
+    "ai": "hay",
+    "ahy": "hay",
+    "porke": "porque",
+    "xke": "porque",
+    "komo": "como",
+    "kuando": "cuando",
+    "tbn": "tambien",
+    "dsp": "despues",
+    "ta": "esta",
 }

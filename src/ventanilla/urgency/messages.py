@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from ventanilla.urgency.concepts import situation
+
 NB_HYPHEN: Final = "\u2011"
 SUICIDE_LINE: Final = f"0800{NB_HYPHEN}345{NB_HYPHEN}1435"
 
@@ -86,10 +88,51 @@ _MESSAGES: Final[dict[str, str]] = {
     "none": "Si en algún momento es una emergencia, llamá al 911 (o al 107 para emergencias médicas).",
 }
 
+# Someone writes about another person's danger: questions and steps for the witness, not "lo que te pasa".
+_FOR_WITNESS: Final[dict[str, str]] = {
+    "medical": (
+        "Llamá ya al 107 (SAME) o al 911 y decí dónde están. ¿La persona está consciente? ¿Respira? "
+        "Si no respira, por teléfono te guían para hacer RCP. Quedate con ella, no la muevas si se golpeó "
+        "y no le des de comer ni de tomar."
+    ),
+    "self_harm": (
+        "Gracias por avisar. Si la persona está en peligro ahora, llamá al 911 y, si podés, no la dejes sola. "
+        "Sacá de su alcance pastillas, armas o sogas. "
+        f"El Centro de Asistencia al Suicida te orienta gratis, a cualquier hora: 135 o {SUICIDE_LINE}."
+    ),
+    "gender_violence": (
+        "Si ella está en peligro ahora, llamá ya al 911 y decí la dirección. No la enfrentes vos al agresor. "
+        "La Línea 144 atiende gratis las 24 horas, también a quien acompaña. Podés seguir escribiéndonos acá."
+    ),
+    "violence": (
+        "Si alguien está en peligro ahora, llamá ya al 911 y decí la dirección. No intervengas: mantenete a salvo. "
+        "Si hay heridos, al 107."
+    ),
+}
+# Situations whose advice differs from their category's.
+_TREE: Final = (
+    "Alejate del árbol y no toques cables que haya arrastrado: pueden tener corriente. "
+    "Si alguien quedó atrapado o herido, llamá al 911 o a Bomberos (100); si hay cables, también a la distribuidora. "
+    "Por tormentas, Defensa Civil atiende al 103."
+)
+_UNSEEN: Final = (
+    "Llamá al 911: la policía y el SAME (107) pueden entrar a ver cómo está la persona. "
+    "No fuerces la puerta solo ni sola. Si conocés a algún familiar, avisale."
+)
 
-def safety_message(category: str, extra_lines: Mapping[str, str] | None = None) -> str:
-    """The bot's first answer for an urgent message; unknown categories get the generic one."""
+
+def safety_message(category: str, extra_lines: Mapping[str, str] | None = None, *, text: str = "") -> str:
+    """The bot's first answer for an urgent message of `category` (unknown ones get the generic answer); `text`, the
+    message itself, tells a witness from the person in danger and a fallen tree from a falling building."""
     message = _MESSAGES.get(category, _MESSAGES["explicit"])
+    if text:
+        seen = situation(text)
+        if category == "structure" and seen.tree:
+            message = _TREE
+        elif category in ("health", "medical", "missing", "explicit") and seen.unseen:
+            message = _UNSEEN
+        elif seen.witness and category in _FOR_WITNESS:
+            message = _FOR_WITNESS[category]
     extra = (extra_lines or {}).get(category)
     return f"{message}\n{extra}" if extra else message
 

@@ -17,9 +17,10 @@ from importlib import resources
 from typing import Any, Final
 
 from ventanilla.urgency.classifier import phonetic_key, tokens
+from ventanilla.urgency.concepts import concept_features, sentences
 
 MODEL_FILE: Final = "data/model.json.gz"
-FORMAT: Final = 1
+FORMAT: Final = 2
 _CHAR_RANGE: Final = (3, 5)
 
 
@@ -72,9 +73,11 @@ def _word_grams(words: list[str]) -> set[str]:
 
 
 def features(text: str) -> list[str]:
-    """Distinct features of a message: words, word pairs and character 3-5-grams inside each word's phonetic key."""
+    """Distinct features of a message: words, word pairs, character 3-5-grams inside each word's phonetic key, and
+    the meaning features of `concepts`."""
     words = tokens(text)
     feats = _word_grams(words)
+    feats.update(concept_features(text))
     low, high = _CHAR_RANGE
     for word in words:
         key = phonetic_key(word)
@@ -87,8 +90,16 @@ def features(text: str) -> list[str]:
 
 
 def word_features(text: str) -> list[str]:
-    """Features of the category model: words and word pairs only."""
-    return sorted(_word_grams(tokens(text)))
+    """Features of the category model: words, word pairs and the meaning features."""
+    feats = _word_grams(tokens(text))
+    feats.update(concept_features(text))
+    return sorted(feats)
+
+
+def logit(p: float) -> float:
+    """Log-odds of a probability kept away from 0 and 1."""
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
 
 
 def _sigmoid(z: float) -> float:
@@ -100,7 +111,8 @@ def _sigmoid(z: float) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Model:
-    """Exported weights: a binary urgent/calm scorer, its Platt calibration, a category scorer and the combiner."""
+    """Exported weights: a binary urgent/calm scorer, its Platt calibration, a category scorer, the combiner and
+    the two thresholds (urgent, ask) chosen on out-of-fold scores of the hand-written corpus."""
 
     index: dict[str, int]
     weights: tuple[float, ...]
@@ -141,12 +153,19 @@ class Model:
         a, b = self.calibration
         return _sigmoid(a * z + b)
 
+    def sentence_probability(self, text: str, whole: float) -> float:
+        """The highest probability of any one sentence of a message that has several (else `whole`, the message's)."""
+        parts = sentences(text)
+        if len(parts) < 2:
+            return whole
+        return max(self.probability(part) for part in parts)
+
     def explain(self, text: str, limit: int = 3) -> tuple[str, ...]:
         """The words of the message that pushed the model most towards "urgent"."""
         scored = [
             (self.weights[i], feature[2:])
             for feature in word_features(text)
-            if (i := self.index.get(feature)) is not None and self.weights[i] > 0
+            if feature[0] in "wb" and (i := self.index.get(feature)) is not None and self.weights[i] > 0
         ]
         scored.sort(key=lambda item: -item[0])
         return tuple(words for _, words in scored[:limit])
@@ -163,12 +182,15 @@ class Model:
         top = max(range(len(scores)), key=scores.__getitem__)
         return self.categories[top], _sigmoid(scores[top])
 
-    def combine(self, probability: float, rule_score: float, rule_dropped: bool, explicit_only: bool) -> float:
-        """Combined score from the model's probability and the rules' outcome (weights fitted on held-out folds)."""
-        p = min(max(probability, 1e-4), 1 - 1e-4)
-        w_model, w_rule, w_dropped, w_explicit, bias = self.combiner
+    def combine(
+        self, probability: float, sentence: float, rule_score: float, rule_dropped: bool, explicit_only: bool
+    ) -> float:
+        """Combined score from the model's probabilities (the whole message, and how much more urgent its most
+        urgent sentence reads alone) and the rules' outcome (weights fitted on out-of-fold scores)."""
+        w_model, w_sentence, w_rule, w_dropped, w_explicit, bias = self.combiner
         z = (
-            w_model * math.log(p / (1 - p))
+            w_model * logit(probability)
+            + w_sentence * max(0.0, logit(sentence) - logit(probability))
             + w_rule * rule_score
             + w_dropped * float(rule_dropped)
             + w_explicit * float(explicit_only)

@@ -8,23 +8,25 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
-from ventanilla.urgency.classifier import rules
+from ventanilla.urgency.classifier import THRESHOLD, rules
+from ventanilla.urgency.concepts import floor, plainly_calm, sentences
 from ventanilla.urgency.evaluation import Example, load_tsv
-from ventanilla.urgency.model import FORMAT, MODEL_FILE, Model, features, word_features
+from ventanilla.urgency.model import FORMAT, MODEL_FILE, Model, features, logit, word_features
 
 SEED: Final = 12
 CORPUS_FILES: Final = ("data/corpus.tsv", "data/corpus_generated.tsv")
 C_BINARY: Final = 32.0
 C_CATEGORY: Final = 4.0
 FOLDS: Final = 5
-THRESHOLDS: Final = (0.5, 0.2)  # urgent at or above the first, ask ("unsure") at or above the second
+TARGET_PRECISION: Final = 0.96  # of escalations, on out-of-fold scores of the hand-written corpus
+ASK_BUDGET: Final = 0.05  # at most this share of calm messages gets the question
+ROUTINE_ASK_BUDGET: Final = 0.03  # and of plain routine complaints and conversation turns
 _DIGITS: Final = 5
 
 
@@ -59,16 +61,51 @@ def _round(value: float) -> float:
     return round(float(value), _DIGITS) + 0.0
 
 
-def fit(examples: Sequence[Example], seed: int = SEED) -> dict[str, Any]:
-    """Train on labelled examples and return the exportable model (see `model.Model.from_dict`)."""
+def _pick_thresholds(scores: Any, labels: Any, categories: Sequence[str]) -> tuple[float, float]:
+    """Urgent at the lowest score whose escalations keep precision >= TARGET_PRECISION; ask from the lowest score
+    that puts at most ASK_BUDGET of the calm messages (and ROUTINE_ASK_BUDGET of plain routine ones) in between."""
+    import numpy as np
+
+    order = np.sort(np.unique(scores))
+    urgent_at = 0.5
+    for t in order:
+        chosen = scores >= t
+        if chosen.sum() and labels[chosen].mean() >= TARGET_PRECISION:
+            urgent_at = float(t)
+            break
+    urgent_at = min(max(urgent_at, 0.3), 0.8)
+    calm = labels == 0
+    routine = np.array([c in ("routine", "dialogue", "intake") for c in categories]) & calm
+    ask_at = urgent_at
+    for t in order[::-1]:
+        if t >= urgent_at:
+            continue
+        band = (scores >= t) & (scores < urgent_at)
+        if (band & calm).sum() > ASK_BUDGET * calm.sum() or (band & routine).sum() > ROUTINE_ASK_BUDGET * max(
+            routine.sum(), 1
+        ):
+            break
+        ask_at = float(t)
+    return _round(urgent_at), _round(max(ask_at, 0.05))
+
+
+def fit(written: Sequence[Example], generated: Sequence[Example] = (), seed: int = SEED) -> dict[str, Any]:
+    """Train on labelled examples and return the exportable model (see `model.Model.from_dict`).
+
+    Calibration, the combiner and the thresholds are fitted on out-of-fold scores of the hand-written examples
+    only: each fold's model trains on the other hand-written folds plus every template variant, so the scores
+    behave as on writing the model has not seen (variants of a tested message would flatter them).
+    """
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
     from sklearn.multiclass import OneVsRestClassifier
 
+    examples = [*written, *generated]
     texts = [e.text for e in examples]
     y = np.array([e.label for e in examples])
+    n_written = len(written)
 
     def vectorizer(analyzer: Any) -> TfidfVectorizer:
         return TfidfVectorizer(analyzer=analyzer, binary=True, use_idf=False, norm="l2", min_df=2, dtype=np.float64)
@@ -80,16 +117,51 @@ def fit(examples: Sequence[Example], seed: int = SEED) -> dict[str, Any]:
 
     vec = vectorizer(_features)
     x = vec.fit_transform(texts)
-    # Out-of-fold decision values: Platt calibration, then the combiner with the rules (both never see in-fold data).
-    oof = np.zeros(len(texts))
-    for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(x, y):
-        oof[test] = binary_model().fit(x[train], y[train]).decision_function(x[test])
-    platt = LogisticRegression(C=1e4, solver="lbfgs").fit(oof.reshape(-1, 1), y)
+    parts = [sentences(e.text) for e in written]
+    multi = [i for i, ps in enumerate(parts) if len(ps) > 1]
+    flat = [s for i in multi for s in parts[i]]
+    xs = vec.transform(flat) if flat else None
+    oof = np.zeros(n_written)
+    oof_sentence = np.zeros(n_written)
+    always = np.arange(n_written, len(examples))
+    for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(written, y[:n_written]):
+        rows = np.concatenate([train, always])
+        model = binary_model().fit(x[rows], y[rows])
+        oof[test] = model.decision_function(x[test])
+        oof_sentence[test] = oof[test]
+        if xs is not None:
+            in_test = set(test.tolist())
+            scored = model.decision_function(xs)
+            offset = 0
+            for i in multi:
+                n = len(parts[i])
+                if i in in_test:
+                    oof_sentence[i] = float(scored[offset : offset + n].max())
+                offset += n
+    y_written = y[:n_written]
+    platt = LogisticRegression(C=1e4, solver="lbfgs").fit(oof.reshape(-1, 1), y_written)
     a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
-    p_oof = 1.0 / (1.0 + np.exp(-(a * oof + b)))
-    p_oof = np.clip(p_oof, 1e-4, 1 - 1e-4)
-    meta_x = np.array([[math.log(p / (1 - p)), *_rule_row(t)] for p, t in zip(p_oof, texts, strict=True)])
-    meta = LogisticRegression(C=1.0, solver="lbfgs", class_weight="balanced").fit(meta_x, y)
+
+    def calibrated(z: Any) -> Any:
+        return np.clip(1.0 / (1.0 + np.exp(-(a * z + b))), 1e-4, 1 - 1e-4)
+
+    p_oof, p_sentence = calibrated(oof), calibrated(oof_sentence)
+    meta_x = np.array(
+        [
+            [logit(p), max(0.0, logit(q) - logit(p)), *_rule_row(e.text)]
+            for p, q, e in zip(p_oof, p_sentence, written, strict=True)
+        ]
+    )
+    meta = LogisticRegression(C=1.0, solver="lbfgs", class_weight="balanced").fit(meta_x, y_written)
+    combined = meta.predict_proba(meta_x)[:, 1]
+    # What `detector.classify` decides whatever the score: keep those out of the threshold choice.
+    for i, e in enumerate(written):
+        rule_score, _, explicit_only = _rule_row(e.text)
+        if floor(e.text) is not None:
+            combined[i] = 1.0
+        elif (rule_score < THRESHOLD or explicit_only) and plainly_calm(e.text):
+            combined[i] = 0.0
+    thresholds = _pick_thresholds(combined, y_written, [e.category for e in written])
 
     final = binary_model().fit(x, y)
     vocabulary = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
@@ -122,7 +194,7 @@ def fit(examples: Sequence[Example], seed: int = SEED) -> dict[str, Any]:
         "category_weights": category_weights,
         "category_bias": [_round(v) for v in intercepts],
         "combiner": [*(_round(w) for w in meta.coef_[0]), _round(meta.intercept_[0])],
-        "thresholds": list(THRESHOLDS),
+        "thresholds": list(thresholds),
     }
 
 
@@ -135,7 +207,7 @@ def encode(data: dict[str, Any]) -> bytes:
 def train(output: Path | None = None) -> tuple[Path, dict[str, Any]]:
     """Fit on the shipped corpus and write the model file (by default the one the package ships)."""
     written, generated = load_corpus()
-    data = fit([*written, *generated])
+    data = fit(written, generated)
     path = output or data_path(MODEL_FILE)
     path.write_bytes(encode(data))
     return path, data
@@ -153,6 +225,6 @@ def cross_validate(folds: int = FOLDS, seed: int = SEED) -> list[tuple[Example, 
     out: list[tuple[Example, Any]] = []
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(written, [lab[0] for lab in labels]):
-        model = Model.from_dict(fit([*(written[i] for i in train_idx), *generated], seed))
+        model = Model.from_dict(fit([written[i] for i in train_idx], generated, seed))
         out.extend((written[i], classify(written[i].text, model)) for i in test_idx)
     return out

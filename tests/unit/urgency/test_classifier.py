@@ -146,8 +146,20 @@ def test_holdout_metrics() -> None:
     examples = load_tsv(DATA / "holdout_v2.tsv")
     assert len(examples) > 300
     result = evaluate(examples)
-    _check(result, recall=0.94, precision=0.94)
-    assert result["recall_with_asked"] >= 0.97  # type: ignore[operator]
+    _check(result, recall=0.94, precision=0.93)
+    # Issue 20 traded 3 held-out messages that used to get the question (0.984 -> 0.968) for recall on outside
+    # writing; docs/urgency.md says so.
+    assert result["recall_with_asked"] >= 0.96  # type: ignore[operator]
+
+
+def test_outside_set_figures_do_not_regress() -> None:
+    # Written by an outsider, frozen before tuning, never trained or tuned on: aggregated figures only (a failure
+    # here must not print its messages). docs/urgency.md has the figures.
+    result = evaluate(load_tsv(DATA / "outside_r19.tsv"))
+    assert len(result["misses"]) < 60  # type: ignore[arg-type]
+    figures = {k: result[k] for k in ("precision", "recall", "recall_with_asked", "asked_calm")}
+    assert figures["precision"] >= 0.88 and figures["recall"] >= 0.90, figures
+    assert figures["recall_with_asked"] >= 0.92 and figures["asked_calm"] <= 0.08, figures
 
 
 def test_corpus_metrics() -> None:

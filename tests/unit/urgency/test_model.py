@@ -72,7 +72,7 @@ def test_verdict_reasons_come_from_rules_and_model() -> None:
 
 def test_levels_cover_urgent_unsure_and_calm() -> None:
     assert classify("hay fuego en el depósito").level == "urgent"
-    vague = ("el arroyo esta muy crecido", "vengan ya que esto se pone feo", "hay humo a lo lejos", "hay un olor raro")
+    vague = ("el arroyo esta muy crecido", "hay humo en la cuadra, quiero hacer un reclamo", "hay un olor raro")
     assert any(classify(t).level == "unsure" for t in vague)
     assert classify("quiero reclamar por un bache en mi cuadra").level == "calm"
     assert classify("").level == "calm" and classify("   ").category == "none"
@@ -97,12 +97,13 @@ def test_latency_median_under_a_millisecond() -> None:
     assert statistics.median(timings) < 0.003
 
 
+@pytest.mark.slow
 def test_shipped_model_is_what_the_training_command_produces() -> None:
     pytest.importorskip("sklearn")
     from ventanilla.urgency import training
 
     written, generated = training.load_corpus()
-    trained = training.fit([*written, *generated])
+    trained = training.fit(written, generated)
     shipped_data = json.loads(gzip.decompress((DATA / MODEL_FILE.removeprefix("data/")).read_bytes()))
     assert trained["examples"] == shipped_data["examples"], "corpus changed: run `ventanilla urgency train`"
     assert trained["vocabulary"] == shipped_data["vocabulary"], "corpus changed: run `ventanilla urgency train`"
