@@ -88,7 +88,9 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 def _configure_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("entity_id", type=int)
-    parser.add_argument("--phone-number-id", type=digits, required=True, help="phone_number_id de la Cloud API (dígitos)")
+    parser.add_argument(
+        "--phone-number-id", type=digits, required=True, help="phone_number_id de la Cloud API (dígitos)"
+    )
     parser.add_argument("--access-token", required=True, help="token de acceso; '-' lo lee de la entrada estándar")
     parser.add_argument("--template", help="plantilla aprobada para escribir fuera de la ventana de 24 h")
     parser.add_argument("--template-lang", default="es_AR", help="idioma de la plantilla (es_AR)")
