@@ -181,3 +181,12 @@ def test_help_answers_fast_and_imports_nothing_heavy() -> None:
     assert done.stdout.strip() == "", f"--help imported {done.stdout.strip()}"
     # Generous: the import check above is what keeps it fast; this catches a gross regression under load.
     assert elapsed < 5, elapsed
+
+
+def test_an_invalid_setting_is_one_line_naming_the_variable(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VENTANILLA_PORT", "cinco mil")
+    get_settings.cache_clear()
+    code, _, err = run(capsys, "jobs", "list")
+    assert "VENTANILLA_PORT" in one_line_error(code, err)
