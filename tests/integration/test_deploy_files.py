@@ -20,6 +20,17 @@ def tool(name: str) -> str | None:
     return shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/local/sbin:/sbin")
 
 
+def make_certificate(folder: Path) -> None:
+    """A self-signed certificate and key in `folder` (cert.pem, key.pem)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed (it makes the test certificate)")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=reclamos.test",
+         "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
+        capture_output=True, check=True, timeout=60,
+    )  # fmt: skip
+
+
 def test_every_unit_runs_the_installed_command() -> None:
     assert {unit.name for unit in UNITS} == {"ventanilla.service", "ventanilla@.service", "ventanilla-worker.service"}
     for unit in UNITS:
@@ -51,13 +62,7 @@ def test_systemd_units_verify(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(tool("nginx") is None, reason="nginx is not installed (apt-get install nginx-light)")
 def test_nginx_site_passes_nginx_t(tmp_path: Path) -> None:
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed (it makes the test certificate)")
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=reclamos.test",
-         "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
-        capture_output=True, check=True, timeout=60,
-    )  # fmt: skip
+    make_certificate(tmp_path)
     site = (DEPLOY / "nginx" / "ventanilla.conf").read_text()
     live = "/etc/letsencrypt/live/reclamos.example.gob.ar"
     assert f"{live}/fullchain.pem" in site and f"{live}/privkey.pem" in site
@@ -99,13 +104,7 @@ async def test_nginx_site_routes_pages_api_and_sockets(tmp_path: Path) -> None:
     from tests.conftest import base_settings
     from tests.support import Clock, free_port, running_server
 
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed (it makes the test certificate)")
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=reclamos.test",
-         "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
-        capture_output=True, check=True, timeout=60,
-    )  # fmt: skip
+    make_certificate(tmp_path)
     dist = tmp_path / "dist"
     (dist / "assets").mkdir(parents=True)
     (dist / "index.html").write_text("<!doctype html><div id=root>the frontend</div>")
