@@ -440,7 +440,10 @@ def cmd_urgency(args: argparse.Namespace, settings: Settings) -> int:
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     """The argument parser and the handler of each command path."""
+    from ventanilla import __version__
+
     parser = Parser(prog="ventanilla", description="Backend de reclamos municipales con chat en vivo.")
+    parser.add_argument("--version", action="version", version=f"ventanilla {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMANDO")
     handlers: dict[str, Handler] = {}
 

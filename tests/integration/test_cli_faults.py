@@ -136,6 +136,11 @@ def test_jobs_list_of_one_kind(env: Path, capsys: pytest.CaptureFixture[str]) ->
     assert list(json.loads(out)) == ["email"]
 
 
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.startswith("ventanilla 0.")
+
+
 def test_urgency_help_lists_its_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "urgency", "--help")
     assert code == 0
