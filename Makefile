@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := tests/js/node_modules/.installed-stamp
 BENCH_STAMP := benchmarks/node_modules/.installed-stamp
 
-.PHONY: install run test lint typecheck bench fuzz clean
+.PHONY: install run test lint typecheck bench fuzz clean settings-doc
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,12 @@ $(BENCH_STAMP): benchmarks/package.json benchmarks/package-lock.json
 
 run: install
 	$(BIN)/ventanilla demo
+	@echo "The ventanilla command is $(abspath $(BIN))/ventanilla (or run 'source $(VENV)/bin/activate' to put it on the PATH)."
 	$(BIN)/ventanilla serve
+
+# Rewrite docs/configuration.md and .env.example from the Settings docstrings (a test fails when they drift).
+settings-doc: install
+	$(BIN)/python -m ventanilla.settings_doc
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks migrations

@@ -1,24 +1,27 @@
-"""The `ventanilla` command: serve, worker, demo, entities, users, urgency, db."""
+"""The `ventanilla` command: serve, worker, demo, entities, users, urgency, db.
+
+`--help` and a bad argument must answer at once: this module and the parsers of the extensions import nothing
+heavy (no pydantic, FastAPI or SQLAlchemy); each command imports what it needs when it runs.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import logging
-import secrets
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from ventanilla.settings import Settings, get_settings
+if TYPE_CHECKING:
+    from ventanilla.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 log = logging.getLogger("ventanilla")
 
-Handler = Callable[[argparse.Namespace, Settings], int]
+Handler = Callable[[argparse.Namespace, "Settings"], int]
 _EXTENSIONS = (
     "ventanilla.notifications.cli",
     "ventanilla.whatsapp.cli",
@@ -27,11 +30,58 @@ _EXTENSIONS = (
 )
 
 
+def fail(message: str) -> NoReturn:
+    """Stop the command with a one-line error (a DomainError: printed as JSON on stderr, exit 2)."""
+    from ventanilla.errors import BadRequest
+
+    raise BadRequest(message)
+
+
+# --- argument types: a bad value is refused where it is typed -------------------------------------------------
+
+
+def int_between(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer in [low, high]."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"se esperaba un número entero, no {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"entre {low} y {high}" if high is not None else f"mayor o igual a {low}"
+            raise argparse.ArgumentTypeError(f"debe ser un número {bounds}, no {value}")
+        return value
+
+    return parse
+
+
+port_number = int_between(1, 65535)
+
+
+def digits(text: str) -> str:
+    """An argparse type: an identifier made of digits only (WhatsApp's phone_number_id)."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"debe tener solo dígitos, no {text!r}")
+    return text
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (the same JSON as every other error of the command), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        error = f"{self.prog}: {message} (ver {self.prog} --help)"
+        print(json.dumps({"error": error}, ensure_ascii=False), file=sys.stderr)
+        sys.exit(2)
+
+
 def _print(data: Any, as_json: bool, human: str) -> None:
     print(json.dumps(data, ensure_ascii=False) if as_json else human)
 
 
 def _run(coro: Coroutine[Any, Any, Any]) -> Any:
+    import asyncio
+
     return asyncio.run(coro)
 
 
@@ -76,7 +126,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """ventanilla serve"""
     import os
 
+    if args.workers > 1 and not settings.redis_url:
+        fail(
+            f"--workers {args.workers} necesita Redis (VENTANILLA_REDIS_URL=redis://...): sin él cada proceso ve "
+            "solo sus propios sockets y los mensajes en vivo no llegan a los demás."
+        )
     import uvicorn
+
+    from ventanilla.settings import get_settings
 
     if args.port:
         # The app is built by uvicorn from the environment: the port it serves is the one links point at.
@@ -115,6 +172,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """ventanilla worker: every job runner (emails, WhatsApp, Pusher) without HTTP; SIGTERM stops it cleanly."""
+    import asyncio
     import signal
 
     from ventanilla.app import create_app, shutdown, start_background
@@ -148,6 +206,8 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 def _demo_credentials(settings: Settings) -> dict[str, str]:
     """One random password per demo account, generated once per install (older installs shared one)."""
+    import secrets
+
     path = settings.data_dir / "demo-credentials.json"
     data: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     if data.get("agent") and data.get("admin") and data["agent"] != data["admin"]:
@@ -382,14 +442,17 @@ def cmd_urgency(args: argparse.Namespace, settings: Settings) -> int:
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     """The argument parser and the handler of each command path."""
-    parser = argparse.ArgumentParser(prog="ventanilla", description="Backend de reclamos municipales con chat en vivo.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    from ventanilla import __version__
+
+    parser = Parser(prog="ventanilla", description="Backend de reclamos municipales con chat en vivo.")
+    parser.add_argument("--version", action="version", version=f"ventanilla {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMANDO")
     handlers: dict[str, Handler] = {}
 
     serve = sub.add_parser("serve", help="aplica migraciones y sirve HTTP + Socket.IO")
     serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--port", type=port_number)
+    serve.add_argument("--workers", type=int_between(1), default=1, help="procesos; más de uno necesita Redis")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(handler=cmd_serve)
 
@@ -438,7 +501,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     ucreate.add_argument("--password", required=True)
     ucreate.add_argument("--rol", choices=["vecino", "empleado", "admin"], required=True)
     ucreate.add_argument("--name")
-    ucreate.add_argument("--capacity", type=int, help="chats en vivo simultáneos (agentes)")
+    ucreate.add_argument("--capacity", type=int_between(0), help="chats en vivo simultáneos (agentes), 0 o más")
     ucreate.add_argument("--json", action="store_true")
     ucreate.set_defaults(handler=cmd_users_create)
     ucats = usrs.add_parser("categories", help="define las categorías de reclamos que atiende un agente")
@@ -448,9 +511,19 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     ucats.set_defaults(handler=cmd_users_categories)
 
     urg = sub.add_parser(
-        "urgency", help='clasifica un texto; "eval FILE.tsv" mide; "train" reentrena el modelo; "cv" lo valida'
+        "urgency",
+        help='clasifica un texto; "eval FILE.tsv" mide; "train" reentrena el modelo; "cv" lo valida',
+        usage='ventanilla urgency "texto" | eval FILE.tsv [--rules] [--json] | train [--output FILE] | cv [--json]',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            "Urgencia de un mensaje de un vecino (reglas + modelo, sin red).\n\n"
+            '  ventanilla urgency "texto"       el veredicto, en JSON\n'
+            "  ventanilla urgency eval FILE.tsv mide contra un TSV etiquetado (label, category, text)\n"
+            "  ventanilla urgency train         reentrena el modelo del paquete desde el corpus (extra [train])\n"
+            "  ventanilla urgency cv            valida la receta de entrenamiento en 5 particiones (extra [train])"
+        ),
     )
-    urg.add_argument("text", nargs="+")
+    urg.add_argument("text", nargs="+", metavar="TEXTO | eval FILE.tsv | train | cv")
     urg.add_argument("--json", action="store_true", help="eval/cv: informe en JSON")
     urg.add_argument("--rules", action="store_true", help="eval: solo las reglas, sin el modelo")
     urg.add_argument("--output", help="train: dónde escribir el modelo (por defecto, el del paquete)")
@@ -468,20 +541,32 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point."""
-    from ventanilla.ops import configure_logging
-
+    """Entry point: every failure the operator can fix is one line on stderr and a non-zero exit."""
     parser, _ = build_parser()
     args = parser.parse_args(argv)
-    settings = get_settings()
-    configure_logging(settings.log_format)
-    from ventanilla.errors import DomainError
+    from pydantic import ValidationError
 
+    from ventanilla.errors import DomainError
+    from ventanilla.logs import configure_logging
+    from ventanilla.settings import get_settings
+
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"VENTANILLA_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        print(json.dumps({"error": f"configuración inválida: {problems}"}, ensure_ascii=False), file=sys.stderr)
+        return 2
+    configure_logging(settings.log_format)
     try:
         code: int = args.handler(args, settings)
     except DomainError as exc:
         print(json.dumps({"error": exc.message}, ensure_ascii=False), file=sys.stderr)
         return 2
+    except OSError as exc:
+        # A folder that cannot be made, a port taken or not allowed: the operator's to fix, not a traceback.
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(json.dumps({"error": f"{exc.strerror or exc}{where}"}, ensure_ascii=False), file=sys.stderr)
+        return 1
     return code
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import hmac
 import ipaddress
-import json
 import logging
 import time
 from pathlib import Path
-from typing import Any
 
 import redis.asyncio as aioredis
 from fastapi import APIRouter, FastAPI, Request
@@ -28,6 +26,7 @@ from ventanilla.domain import Prioridad
 from ventanilla.entities.models import Entity
 from ventanilla.errors import Forbidden
 from ventanilla.jobs.runner import Backlog
+from ventanilla.logs import JsonFormatter, configure_logging
 from ventanilla.tickets.hooks import BaseListener
 from ventanilla.tickets.models import Ticket
 from ventanilla.web import Ctx
@@ -215,10 +214,14 @@ class RequestLog:
 
 
 def install_docs(api: FastAPI) -> None:
-    """Swagger UI at /docs from the `swagger-ui-bundle` package, so it works without internet."""
-    import swagger_ui_bundle
+    """Swagger UI 5 at /docs from the `fastapi-offline` package's assets, so it works without internet.
 
-    api.mount(_DOCS_ASSETS, StaticFiles(directory=Path(swagger_ui_bundle.swagger_ui_path)), name="docs-assets")
+    Swagger UI 4 (the `swagger-ui-bundle` package) cannot read the OpenAPI 3.1 FastAPI writes.
+    """
+    import fastapi_offline
+
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    api.mount(_DOCS_ASSETS, StaticFiles(directory=assets), name="docs-assets")
 
     @api.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
@@ -227,43 +230,8 @@ def install_docs(api: FastAPI) -> None:
             title="Ventanilla: API",
             swagger_js_url=f"{_DOCS_ASSETS}/swagger-ui-bundle.js",
             swagger_css_url=f"{_DOCS_ASSETS}/swagger-ui.css",
-            swagger_favicon_url=f"{_DOCS_ASSETS}/favicon-32x32.png",
+            swagger_favicon_url=f"{_DOCS_ASSETS}/favicon.png",
         )
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line, for log collectors (`VENTANILLA_LOG_FORMAT=json`)."""
-
-    _FIELDS = ("method", "route", "status", "ms")
-
-    def format(self, record: logging.LogRecord) -> str:
-        data: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        data.update({name: getattr(record, name) for name in self._FIELDS if hasattr(record, name)})
-        if record.exc_info:
-            data["exception"] = self.formatException(record.exc_info)
-        return json.dumps(data, ensure_ascii=False)
-
-
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
-def configure_logging(log_format: str, level: int = logging.INFO) -> None:
-    """Text or JSON lines on stderr; uvicorn's own access log is replaced by ours."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error"):
-        logging.getLogger(name).handlers[:] = []
-        logging.getLogger(name).propagate = True
-    logging.getLogger("uvicorn.access").disabled = True
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-
-
-__all__ = ["RequestLog", "UrgencyCounter", "configure_logging", "install_docs", "router"]
+__all__ = ["JsonFormatter", "RequestLog", "UrgencyCounter", "configure_logging", "install_docs", "router"]

@@ -738,7 +738,7 @@ class TenantHint:
 
 
 async def tenant_hint(request: Request, uow: UoW) -> TenantHint:
-    """Resolve the entity from the token and the slug (CONTRACT §8).
+    """Resolve the entity from the token and the slug (docs/contract.md §8).
 
     A valid token wins over a slug that names no entity (the newest frontend derives slugs from host names);
     a token and a slug of two different entities are a 400.

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -144,6 +145,28 @@ async def fake_pusher(delay: float = 0.0) -> AsyncIterator[FakePusher]:
         yield pusher
     finally:
         await pusher.stop()
+
+
+async def test_a_retry_is_logged_with_its_backoff_not_with_how_long_the_attempt_took(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def handler(payload: dict[str, Any]) -> None:
+        await asyncio.sleep(0.02)
+        raise JobError("SMTP caído")
+
+    engine = make_engine(db_url)
+    queue = TableQueue(make_sessionmaker(engine), "test", handler, backoff=Backoff(5, 600, 3600))
+    runner = Runner(queue, poll_seconds=0.05, lease_seconds=30)
+    try:
+        await add_jobs(db_url, "test", "flaky")
+        with caplog.at_level("INFO", logger="ventanilla"):
+            assert await runner.run_once() == 1
+    finally:
+        await engine.dispose()
+    lines = [record.getMessage() for record in caplog.records]
+    assert any("attempt 1 failed, next attempt in 5 s (at " in line for line in lines), lines
+    assert any(": retry (took " in line for line in lines), lines
+    assert not any(re.search(r"retry in \d+ ms", line) for line in lines), lines
 
 
 async def test_a_killed_workers_job_is_taken_over_after_its_lease(db_url: str, tmp_path: Path) -> None:

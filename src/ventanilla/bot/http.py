@@ -42,7 +42,7 @@ class LocationIn(BaseModel):
 
 
 class AskIn(BaseModel):
-    """The widget's request body (CONTRACT.md §3)."""
+    """The widget's request body (docs/contract.md §3)."""
 
     model_config = ConfigDict(extra="ignore")
 

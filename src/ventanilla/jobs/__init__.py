@@ -1,5 +1,4 @@
-"""Durable jobs: one runner (claim, lease, back off, wake) over every queue (emails, WhatsApp, Pusher)."""
+"""Durable jobs: one runner (claim, lease, back off, wake) over every queue (emails, WhatsApp, Pusher).
 
-from ventanilla.jobs.runner import Backlog, Backoff, DeadJob, Queue, Runner, Runners
-
-__all__ = ["Backlog", "Backoff", "DeadJob", "Queue", "Runner", "Runners"]
+The runner lives in `ventanilla.jobs.runner`; this package imports nothing, so `ventanilla --help` stays fast.
+"""

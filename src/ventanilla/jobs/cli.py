@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ventanilla.settings import Settings
+if TYPE_CHECKING:
+    from ventanilla.settings import Settings
+
+# The queues of `ventanilla worker` (ventanilla.app builds one runner per kind).
+JOB_KINDS = ("email", "whatsapp_inbox", "whatsapp_outbox", "pusher")
 
 
 def _with_runners(settings: Settings, work: Any) -> Any:
     from ventanilla.app import create_app
-    from ventanilla.cli import upgrade_database
+    from ventanilla.cli import _run, upgrade_database
 
     upgrade_database(settings)
     app = create_app(settings.model_copy(update={"run_workers": False}))
@@ -23,7 +26,7 @@ def _with_runners(settings: Settings, work: Any) -> Any:
         finally:
             await app.ctx.engine.dispose()
 
-    return asyncio.run(main())
+    return _run(main())
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -93,16 +96,18 @@ def cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(subparsers: Any) -> None:
     """Add `jobs` to the `ventanilla` command."""
+    from ventanilla.cli import int_between
+
     jobs = subparsers.add_parser("jobs", help="trabajos de fondo: pendientes, fallidos, reintentos")
     sub = jobs.add_subparsers(dest="jobs_command", required=True)
     listing = sub.add_parser("list", help="cuántos trabajos esperan, por tipo; con --failed, cada fallido y su error")
     listing.add_argument("--failed", action="store_true")
-    listing.add_argument("--kind")
-    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--kind", choices=JOB_KINDS)
+    listing.add_argument("--limit", type=int_between(1), default=50)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=cmd_list)
     retry = sub.add_parser("retry", help="vuelve a encolar trabajos fallidos (después de corregir la causa)")
-    retry.add_argument("kind", help="email, whatsapp_inbox, whatsapp_outbox o pusher")
+    retry.add_argument("kind", choices=JOB_KINDS, help="email, whatsapp_inbox, whatsapp_outbox o pusher")
     retry.add_argument("ids", nargs="*", type=int)
     retry.add_argument("--all", action="store_true")
     retry.add_argument("--json", action="store_true")

@@ -244,7 +244,8 @@ class Runner(Generic[J]):
             elapsed = time.perf_counter() - started
             JOBS_RUN.labels(self.kind, outcome).inc()
             JOB_SECONDS.labels(self.kind).observe(elapsed)
-            log.info("job %s %s %s in %.0f ms", self.kind, self.queue.describe(job), outcome, elapsed * 1000)
+            # "took", not "in": a `retry` outcome is due after its backoff, not after this run's duration.
+            log.info("job %s %s: %s (took %.0f ms)", self.kind, self.queue.describe(job), outcome, elapsed * 1000)
 
     async def run_once(self) -> int:
         """Claim one batch and run it to the end (tests, CLI); how many jobs."""

@@ -106,12 +106,14 @@ class TableQueue(SessionQueue):
             )
             await self._finish(job, status=FAILED, last_error=error[:500])
             return OUTCOME_FAILED
-        retry_at = self.backoff.retry_at(utcnow(), job.attempts, retry_after)
+        now = utcnow()
+        retry_at = self.backoff.retry_at(now, job.attempts, retry_after)
         log.warning(
-            "job %s %s attempt %d failed, retrying at %s: %s",
+            "job %s %s attempt %d failed, next attempt in %.0f s (at %s): %s",
             self.kind,
             self.describe(job),
             job.attempts,
+            (retry_at - now).total_seconds(),
             retry_at.isoformat(timespec="seconds"),
             error,
         )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ventanilla.errors import BadRequest, NotFound
-from ventanilla.settings import Settings
+
+if TYPE_CHECKING:
+    from ventanilla.settings import Settings
 
 
 async def _entity_or_fail(session: Any, entity_id: int) -> None:

@@ -1,4 +1,4 @@
-"""Wire shapes of the knowledge base (admin API in Spanish like the panel; suggestions as CONTRACT.md §8)."""
+"""Wire shapes of the knowledge base (admin API in Spanish like the panel; suggestions as docs/contract.md §8)."""
 
 from __future__ import annotations
 

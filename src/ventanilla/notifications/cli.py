@@ -1,29 +1,29 @@
 """`ventanilla mail-in` (SMTP receiver for replies) and `ventanilla emails render-examples DIR`.
 
-Imported by every `ventanilla` command to build the parser, so the chat stack is imported only when mail arrives.
+Imported by every `ventanilla` command to build the parser: SMTP, the models and the chat stack are imported only
+when a command of this module runs.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import datetime as dt
 import json
 import logging
 import unicodedata
-from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiosmtpd.smtp import SMTP, Envelope, Session
+if TYPE_CHECKING:
+    import asyncio
+    from email.message import EmailMessage
 
-from ventanilla.context import AppContext
-from ventanilla.errors import DomainError
-from ventanilla.notifications import emails
-from ventanilla.security import TokenSigner
-from ventanilla.settings import Settings
-from ventanilla.tickets.models import Ticket, TicketMessage
+    from aiosmtpd.smtp import SMTP, Envelope, Session
+
+    from ventanilla.context import AppContext
+    from ventanilla.settings import Settings
+    from ventanilla.tickets.models import Ticket, TicketMessage
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ class MailInHandler:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         """Post the reply; answer 250, a permanent 5xx for bad mail, or 451 when we failed."""
+        from ventanilla.errors import DomainError
         from ventanilla.notifications import inbound
 
         raw = envelope.original_content or envelope.content or b""
@@ -77,6 +78,10 @@ class MailInHandler:
 
 async def start_mail_in(ctx: AppContext, host: str, port: int) -> asyncio.AbstractServer:
     """An SMTP server for replies on this event loop (shares the app's database engine)."""
+    import asyncio
+
+    from aiosmtpd.smtp import SMTP
+
     loop = asyncio.get_running_loop()
     handler = MailInHandler(ctx)
     return await loop.create_server(
@@ -95,19 +100,22 @@ async def start_mail_in(ctx: AppContext, host: str, port: int) -> asyncio.Abstra
 def cmd_mail_in(args: argparse.Namespace, settings: Settings) -> int:
     """ventanilla mail-in [--host H] [--port P]"""
     from ventanilla.app import create_app
-    from ventanilla.cli import upgrade_database
+    from ventanilla.cli import _run, fail, upgrade_database
 
     upgrade_database(settings)
     app = create_app(settings)
 
     async def main() -> None:
-        server = await start_mail_in(app.ctx, args.host, args.port)
+        try:
+            server = await start_mail_in(app.ctx, args.host, args.port)
+        except OSError as exc:
+            fail(f"No pude escuchar en {args.host}:{args.port}: {exc.strerror or exc}.")
         log.info("mail-in listening on %s:%s", args.host, args.port)
         async with server:
             await server.serve_forever()
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
+        _run(main())
     return 0
 
 
@@ -122,6 +130,8 @@ EXAMPLE_SETTINGS: dict[str, Any] = {
 
 
 def _example_ticket(urgent: bool = False) -> Ticket:
+    from ventanilla.tickets.models import Ticket
+
     created = dt.datetime(2026, 3, 2, 13, 5, tzinfo=dt.UTC)
     return Ticket(
         id=4_503_599_627_370_517,
@@ -144,6 +154,8 @@ def _example_ticket(urgent: bool = False) -> Ticket:
 
 
 def _example_messages(ticket: Ticket) -> list[TicketMessage]:
+    from ventanilla.tickets.models import TicketMessage
+
     base = ticket.created_at
     rows = [
         ("citizen", "Ana Gómez", "Hola, la luminaria de la esquina está apagada hace una semana."),
@@ -168,6 +180,10 @@ def _example_messages(ticket: Ticket) -> list[TicketMessage]:
 
 def example_messages() -> dict[str, EmailMessage]:
     """One example of each template (citizen, agent, on-call), with fixed data, ids and dates."""
+    from ventanilla.notifications import emails
+    from ventanilla.security import TokenSigner
+    from ventanilla.settings import Settings
+
     settings = Settings(**EXAMPLE_SETTINGS)
     signer = TokenSigner("ejemplo-no-usar-en-produccion")
     entity_name = "Municipalidad de Ejemplo"
@@ -214,6 +230,8 @@ def example_messages() -> dict[str, EmailMessage]:
 
 def render_examples(folder: Path) -> list[Path]:
     """Write `<name>.eml` and `<name>.html` for each example; the written paths."""
+    from email.message import EmailMessage
+
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for name, message in example_messages().items():
@@ -229,7 +247,13 @@ def render_examples(folder: Path) -> list[Path]:
 
 def cmd_render_examples(args: argparse.Namespace, settings: Settings) -> int:
     """ventanilla emails render-examples DIR"""
-    for path in render_examples(Path(args.dir)):
+    from ventanilla.cli import fail
+
+    try:
+        written = render_examples(Path(args.dir))
+    except OSError as exc:
+        fail(f"No pude escribir los ejemplos en {args.dir}: {exc.strerror or exc}.")
+    for path in written:
         print(path)
     return 0
 
@@ -263,9 +287,11 @@ def cmd_held(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(subparsers: Any) -> None:
     """Add `mail-in` and `emails` to the `ventanilla` command."""
+    from ventanilla.cli import port_number
+
     mail_in = subparsers.add_parser("mail-in", help="recibe por SMTP las respuestas a los emails de reclamos")
     mail_in.add_argument("--host", default="127.0.0.1")
-    mail_in.add_argument("--port", type=int, default=2525)
+    mail_in.add_argument("--port", type=port_number, default=2525)
     mail_in.set_defaults(handler=cmd_mail_in)
 
     emails_cmd = subparsers.add_parser("emails", help="emails de reclamos")

@@ -139,11 +139,13 @@ class EmailQueue(SessionQueue):
             log.warning("email for ticket %s failed for good after %d attempts: %s", first.ticket_id, attempts, error)
             await self._finish(ids, token, status=FAILED, error=error)
             return OUTCOME_FAILED
-        retry_at = self.backoff.retry_at(utcnow(), attempts)
+        now = utcnow()
+        retry_at = self.backoff.retry_at(now, attempts)
         log.warning(
-            "email for ticket %s failed (attempt %d), retrying at %s: %s",
+            "email for ticket %s failed (attempt %d), next attempt in %.0f s (at %s): %s",
             first.ticket_id,
             attempts,
+            (retry_at - now).total_seconds(),
             retry_at.isoformat(timespec="seconds"),
             error,
         )

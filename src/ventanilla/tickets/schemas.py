@@ -138,7 +138,7 @@ def chat_message_event(message: TicketMessage, *, estado: str | None = None) -> 
 
 
 def widget_message_event(ticket: Ticket, message: TicketMessage) -> dict[str, Any]:
-    """`message` on the chat-session room: an entity-side message in the shape of a bot answer (CONTRACT §3)."""
+    """`message` on the chat-session room: an entity-side message in the shape of a bot answer (docs/contract.md §3)."""
     return {
         "id": message.id,
         "respuesta": message.text,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ventanilla.cli import with_uow
-from ventanilla.settings import Settings
+from ventanilla.cli import _run, digits, with_uow
+
+if TYPE_CHECKING:
+    from ventanilla.settings import Settings
 
 
 def _token(args: argparse.Namespace) -> str:
@@ -49,7 +50,7 @@ def cmd_configure(args: argparse.Namespace, settings: Settings) -> int:
         )
         return _describe(account)
 
-    data = asyncio.run(with_uow(settings, work))
+    data = _run(with_uow(settings, work))
     template = (
         f", plantilla {data['template']} ({data['template_language']})" if data["template"] else ", sin plantilla"
     )
@@ -60,23 +61,36 @@ def cmd_configure(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     """Show an entity's WhatsApp configuration without the token."""
+    from ventanilla.entities import service as entities
     from ventanilla.errors import NotFound
     from ventanilla.whatsapp import repository
 
     async def work(uow: Any) -> dict[str, Any]:
+        await entities.require(uow.session, args.entity_id)
         account = await repository.account_for_entity(uow.session, args.entity_id)
         if account is None:
-            raise NotFound("La entidad no tiene WhatsApp configurado.")
+            raise NotFound(f"La entidad {args.entity_id} no tiene WhatsApp configurado.")
         return _describe(account)
 
-    data = asyncio.run(with_uow(settings, work))
-    print(json.dumps(data, ensure_ascii=False) if args.json else f"Entidad {data['entity_id']}: {data}")
+    data = _run(with_uow(settings, work))
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    template = f"{data['template']} ({data['template_language']})" if data["template"] else "ninguna"
+    print(
+        f"WhatsApp de la entidad {data['entity_id']}\n"
+        f"  número (phone_number_id): {data['phone_number_id']}\n"
+        f"  plantilla:                {template}\n"
+        f"  token de acceso:          {data['access_token']}"
+    )
     return 0
 
 
 def _configure_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("entity_id", type=int)
-    parser.add_argument("--phone-number-id", required=True, help="phone_number_id de la Cloud API")
+    parser.add_argument(
+        "--phone-number-id", type=digits, required=True, help="phone_number_id de la Cloud API (dígitos)"
+    )
     parser.add_argument("--access-token", required=True, help="token de acceso; '-' lo lee de la entrada estándar")
     parser.add_argument("--template", help="plantilla aprobada para escribir fuera de la ventana de 24 h")
     parser.add_argument("--template-lang", default="es_AR", help="idioma de la plantilla (es_AR)")

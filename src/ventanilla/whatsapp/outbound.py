@@ -263,8 +263,15 @@ async def _retry(
         else:
             row.status = "pending"
             row.last_error = error[:500]
-            row.next_attempt_at = runtime.backoff.retry_at(utcnow(), row.attempts, exc.retry_after)
-            log.warning("whatsapp outbound %s attempt %d failed (%s); retrying", row.id, row.attempts, error)
+            now = utcnow()
+            row.next_attempt_at = runtime.backoff.retry_at(now, row.attempts, exc.retry_after)
+            log.warning(
+                "whatsapp outbound %s attempt %d failed (%s); next attempt in %.0f s",
+                row.id,
+                row.attempts,
+                error,
+                (row.next_attempt_at - now).total_seconds(),
+            )
         await uow.commit()
         return outcome
 
