@@ -246,6 +246,8 @@ def _marked(text: str | None, ticket: Ticket, sep: str) -> str | None:
     only the name (bold), the number, the status, the subject and the last message."""
     if not urgent_open(ticket) or (text or "").startswith(URGENT_MARK):
         return text
+    if (text or "").startswith("URGENTE"):  # the urgent intake's own asunto: "URGENTE: …"
+        return f"{URGENT_MARK[0]} {text}"
     return f"{URGENT_MARK}{sep}{text}" if text else URGENT_MARK
 
 
