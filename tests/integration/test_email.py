@@ -290,13 +290,14 @@ async def test_citizen_message_emails_the_agent_not_the_citizen(srv: Server, smt
     assert mail["Auto-Submitted"] == "auto-generated"
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert b"\r\nList-Unsubscribe: <http://127.0.0.1/emails/baja/" in smtp.inbox.raw[mail["Message-ID"]]
-    # The links work: the panel link names the ticket the agent can open; unsubscribe is served by us.
-    panel_link = re.search(r"Abrir en el panel: (\S+)", text)
-    assert panel_link is not None and panel_link.group(1).startswith("http://panel.test/tickets?")
-    assert f"ticket={opened.id}" in panel_link.group(1)
-    async with agent_client(srv, tenant) as agent:
-        detail = await agent.get(f"/tickets/municipio/{opened.id}")
-        assert detail.status_code == 200 and detail.json()["nro_ticket"] == opened.nro
+    # The links work: the agent's link is the ticket's own page (`/ticket/{nro}?pin=`, the route both frontend
+    # versions open a given ticket from, logged in or not), whose lookup call finds this very ticket.
+    panel_link = re.search(r"Abrir el reclamo: (\S+)", text)
+    assert panel_link is not None and panel_link.group(1) == f"http://panel.test/ticket/{opened.nro}?pin={opened.pin}"
+    assert f'href="http://panel.test/ticket/{opened.nro}?pin={opened.pin}"' in html_of(mail)
+    async with srv.client() as page:
+        found = await page.get(f"/tickets/municipio/por_numero/{opened.nro}", params={"pin": opened.pin})
+        assert found.status_code == 200 and found.json()["id"] == opened.id
     async with srv.client() as anyone:
         page = await anyone.get(path_of(mail["List-Unsubscribe"].strip("<>")))
         assert page.status_code == 200 and "Dejar de recibir" in page.text

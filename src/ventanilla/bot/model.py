@@ -140,6 +140,8 @@ class ComplaintDraft(BaseModel):
     latitud: float | None = None
     longitud: float | None = None
     attachment_url: str | None = None
+    attachment: dict[str, Any] | None = None
+    """The attachment behind `attachment_url` as the widget described it (name, type, size), when it did."""
 
     def missing(self) -> list[str]:
         """Complaint fields still needed, in the order we ask them."""

@@ -237,6 +237,18 @@ def cancelled(tipo: str) -> str:
 CONNECTING = "Un momento, te estoy comunicando con un representante..."
 
 
+def resumed(tipo: str, nro_ticket: int, *, entity_name: str, agent_name: str | None, live: bool) -> str:
+    """The line under a reloaded widget's conversation: who is still on the other side."""
+    if live and agent_name:
+        return f"Seguís conectado con {agent_name}. Escribí acá y te responde."
+    if live:
+        return f"Seguís conectado con {entity_name}: en cuanto se libere un representante, te responde acá."
+    return (
+        f"Seguís conectado con {entity_name}: tu {noun(tipo)} N.º {nro_ticket} sigue abierto "
+        "y te avisamos acá las novedades."
+    )
+
+
 def created(tipo: str, nro_ticket: int, pin: str, estado: str) -> str:
     """Confirmation with ticket number and PIN."""
     text = f"¡Listo! Registramos tu {noun(tipo)} N.º {nro_ticket}."

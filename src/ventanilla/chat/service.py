@@ -73,6 +73,14 @@ async def open_live_ticket(uow: UnitOfWork, entity: Entity, key: str | None) -> 
     return None
 
 
+async def ongoing_ticket(uow: UnitOfWork, entity: Entity, key: str | None) -> Ticket | None:
+    """What a chat session still has open: its live chat, else the newest ticket it filed that is not closed."""
+    if not key:
+        return None
+    live = await open_live_ticket(uow, entity, key)
+    return live or await tickets_repo.latest_open_of_session(uow.session, entity.id, key)
+
+
 async def request_agent(
     ctx: AppContext,
     uow: UnitOfWork,

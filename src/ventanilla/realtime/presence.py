@@ -24,6 +24,12 @@ class Presence(Protocol):
 
     async def viewers(self, ticket_id: int, user_id: int) -> set[str]: ...
 
+    async def attend(self, room: str, sid: str, client: str) -> None: ...
+
+    async def absent(self, room: str, sid: str) -> None: ...
+
+    async def attendees(self, room: str) -> dict[str, str]: ...
+
     async def heartbeat(self) -> None: ...
 
     async def close(self) -> None: ...
@@ -35,6 +41,7 @@ class LocalPresence:
     def __init__(self) -> None:
         self._sockets: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
         self._views: dict[tuple[int, int], set[str]] = defaultdict(set)
+        self._rooms: dict[str, dict[str, str]] = defaultdict(dict)
 
     async def add(self, entity_id: int, user_id: int, sid: str) -> None:
         """An agent's socket connected."""
@@ -68,6 +75,22 @@ class LocalPresence:
     async def viewers(self, ticket_id: int, user_id: int) -> set[str]:
         """The agent's sockets that show the ticket's conversation."""
         return set(self._views.get((ticket_id, user_id), ()))
+
+    async def attend(self, room: str, sid: str, client: str) -> None:
+        """A widget socket joined a chat room (ticket or session); `client` names the browser it runs in."""
+        self._rooms[room][sid] = client
+
+    async def absent(self, room: str, sid: str) -> None:
+        """A widget socket left a chat room (or disconnected)."""
+        members = self._rooms.get(room)
+        if members is not None:
+            members.pop(sid, None)
+            if not members:
+                del self._rooms[room]
+
+    async def attendees(self, room: str) -> dict[str, str]:
+        """The widget sockets in a chat room, each with its browser."""
+        return dict(self._rooms.get(room, {}))
 
     async def heartbeat(self) -> None:
         """Nothing to refresh in-process."""
@@ -125,6 +148,25 @@ class RedisPresence:
     async def viewers(self, ticket_id: int, user_id: int) -> set[str]:
         """The agent's sockets, on any process, that show the ticket's conversation."""
         return {_text(m) for m in await self._redis.smembers(self._view_key(ticket_id, user_id))}
+
+    def _room_key(self, room: str) -> str:
+        return f"{self._prefix}:room:{room}"
+
+    async def attend(self, room: str, sid: str, client: str) -> None:
+        """A widget socket joined a chat room (kept a day at most if the process dies)."""
+        pipe = self._redis.pipeline()
+        pipe.hset(self._room_key(room), sid, client)
+        pipe.expire(self._room_key(room), 86400)
+        await pipe.execute()
+
+    async def absent(self, room: str, sid: str) -> None:
+        """A widget socket left a chat room (or disconnected)."""
+        await self._redis.hdel(self._room_key(room), sid)
+
+    async def attendees(self, room: str) -> dict[str, str]:
+        """The widget sockets, on any process, in a chat room, each with its browser."""
+        members = await self._redis.hgetall(self._room_key(room))
+        return {_text(k): _text(v) for k, v in members.items()}
 
     async def heartbeat(self) -> None:
         """Push the expiry of this process's sockets forward and drop lapsed entries."""

@@ -47,6 +47,17 @@ async def by_number_any_entity(session: AsyncSession, nro_ticket: int) -> Sequen
     return (await session.execute(stmt)).scalars().all()
 
 
+async def latest_open_of_session(session: AsyncSession, entity_id: int, key: str) -> Ticket | None:
+    """The newest ticket a chat session opened that is still open."""
+    stmt = (
+        select(Ticket)
+        .where(Ticket.entity_id == entity_id, Ticket.chat_session_key == key, Ticket.estado.not_in(CLOSED_ESTADOS))
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def by_idempotency_key(session: AsyncSession, entity_id: int, key: str) -> Ticket | None:
     """The ticket created with this idempotency key."""
     stmt = select(Ticket).where(Ticket.entity_id == entity_id, Ticket.idempotency_key == key)
@@ -135,6 +146,8 @@ async def recent_of_citizen(
     owner = Ticket.citizen_id == citizen_id if citizen_id is not None else Ticket.chat_session_key == session_key
     stmt = select(Ticket).where(Ticket.entity_id == entity_id, owner).order_by(Ticket.id.desc()).limit(limit)
     return (await session.execute(stmt)).scalars().all()
+
+
 async def unowned_by_sessions(session: AsyncSession, entity_id: int, keys: Sequence[str]) -> Sequence[Ticket]:
     """Tickets filed from these chat sessions without an account."""
     if not keys:

@@ -1,0 +1,194 @@
+"""Issue 19, the widget side, driven as each frontend version drives the backend (same requests, headers, socket
+auth and events): a reloaded widget gets its conversation back and keeps receiving, photos keep their name and
+type everywhere, every agent reply reaches the ticket room once, closing says goodbye."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.integration.test_first_hour import VERSIONS, request_agent, shown, wait_shown, widget
+from tests.integration.test_newest_frontend import png_bytes
+from tests.support import NodeClient, Server, SocketRecorder, Tenant, login, node_available, seed_tenant
+
+
+def need_node() -> None:
+    reason = node_available()
+    if reason:
+        pytest.skip(reason)
+
+
+async def open_widget(
+    server: Server, tenant: Tenant, version: str, key: str, *, response: dict[str, Any] | None = None
+) -> NodeClient:
+    """A page load of the widget: bot socket, `initial_greeting` when no answer is given, the room if it says so."""
+    spec: dict[str, Any] = {
+        "url": server.url,
+        "version": version,
+        "entityToken": tenant.token,
+        "sessionId": key,
+        "tipo": "municipio",
+    }
+    spec.update({"response": response} if response is not None else {"greet": True})
+    node = await NodeClient.start(spec, script="widget.mjs")
+    assert node.events[-1]["ack"]["ok"] is True
+    if node.events[-1]["room"]:
+        room = await node._read_until(lambda e: e.get("type") == "room", 10)
+        assert room["ack"]["ok"] is True
+    return node
+
+
+def greeting_of(node: NodeClient) -> dict[str, Any]:
+    return next(e for e in node.events if e.get("type") == "greeting")
+
+
+async def citizen_writes(
+    client: httpx.AsyncClient, tenant: Tenant, key: str, version: str, ticket_id: int, text: str, **extra: Any
+) -> dict[str, Any]:
+    """A widget message during a live chat: the newest widget names the ticket, the reference one does not."""
+    body: dict[str, Any] = {"pregunta": text, "tipo_chat": "municipio", **extra}
+    if version == "985c1f40":
+        body.update({"ticket_id": ticket_id, "tipo_ticket": "municipio"})
+    r = await client.post("/ask/municipio", json=body, headers=widget(tenant, key))
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_a_reloaded_widget_shows_the_conversation_and_keeps_receiving(server: Server, version: str) -> None:
+    need_node()
+    tenant = await seed_tenant(server.ctx)
+    agent_name = tenant.agents[0]["name"]
+    key = str(uuid.uuid4())
+    async with server.client() as citizen, server.client() as agent:
+        await login(agent, tenant.agents[0]["email"])
+        handoff = await request_agent(citizen, tenant, key)
+        tid = handoff["ticket_id"]
+        first = await open_widget(server, tenant, version, key, response=handoff)
+        try:
+            await citizen_writes(citizen, tenant, key, version, tid, "Se inundó la vereda de casa")
+            r = await agent.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "Hola, te leo."})
+            assert r.status_code == 200
+            await wait_shown(first, 2)  # "se unió" and the reply
+        finally:
+            await first.close()  # the citizen reloads the page: this widget is gone
+        missed = await agent.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "¿Sigue saliendo agua?"})
+        assert missed.status_code == 200
+
+        again = await open_widget(server, tenant, version, key)
+        try:
+            greeting = greeting_of(again)
+            assert greeting["status"] == 200
+            body = greeting["body"]
+            # What makes each version rejoin: a numeric ticket_id (reference), a live estado (newest).
+            assert body["ticket_id"] == tid and body["estado"] == "en_vivo" and body["live_chat"] is True
+            texts = [e["text"] for e in shown(again) if e["via"] == "greeting"]
+            assert texts[-1] == f"Seguís conectado con {agent_name}. Escribí acá y te responde."
+            assert "Vos: Se inundó la vereda de casa" in texts
+            assert "Hola, te leo." in texts and "¿Sigue saliendo agua?" in texts  # the missed one too
+            assert any("se unió" in t for t in texts)
+            assert not any(b.get("action") == "request_agent" for item in body["messages"] for b in item["botones"])
+            assert any(e.get("type") == "room" for e in again.events)  # rejoined without a new message
+
+            before = len(shown(again))
+            r = await agent.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "Ya mandamos a alguien."})
+            assert r.status_code == 200
+            await wait_shown(again, before + 1)
+            await again.drain(0.5)
+            later = shown(again)[before:]
+            assert [e["text"] for e in later] == ["Ya mandamos a alguien."], later  # once
+            assert later[0]["via"] == "new_chat_message"
+            # And the citizen's next message still goes to the same conversation.
+            answer = await citizen_writes(citizen, tenant, key, version, tid, "Gracias")
+            assert answer["ticket_id"] == tid and answer["live_chat"] is True
+        finally:
+            await again.close()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_a_reloaded_widget_keeps_a_filed_complaint_and_its_news(server: Server, version: str) -> None:
+    need_node()
+    from tests.integration.test_core_api import file_complaint
+
+    tenant = await seed_tenant(server.ctx)
+    key = str(uuid.uuid4())
+    async with server.client() as citizen, server.client() as agent:
+        await login(agent, tenant.agents[0]["email"])
+        created = await file_complaint(citizen, tenant, key)
+        tid = created["ticket_id"]
+        r = await agent.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "Vamos el lunes."})
+        assert r.status_code == 200
+        node = await open_widget(server, tenant, version, key)
+        try:
+            body = greeting_of(node)["body"]
+            assert body["ticket_id"] == tid and body["estado"] == "en_proceso" and body["live_chat"] is False
+            texts = [e["text"] for e in shown(node) if e["via"] == "greeting"]
+            assert "Vamos el lunes." in texts
+            assert texts[-1].startswith("Seguís conectado con ") and f"N.º {created['nro_ticket']}" in texts[-1]
+            assert body["messages"][0]["botones"]  # a filed complaint keeps the menu
+            before = len(shown(node))
+            r = await agent.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "Ya está la cuadrilla."})
+            assert r.status_code == 200
+            await wait_shown(node, before + 1)
+            await node.drain(0.5)
+            assert [e["text"] for e in shown(node)[before:]] == ["Ya está la cuadrilla."]
+        finally:
+            await node.close()
+
+
+async def test_a_fresh_session_gets_only_the_greeting(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    async with server.client() as citizen:
+        r = await citizen.post(
+            "/ask/municipio",
+            json={"pregunta": "", "action": "initial_greeting"},
+            headers=widget(tenant, str(uuid.uuid4())),
+        )
+        assert r.status_code == 200
+        body = r.json()
+        assert "messages" not in body and "ticket_id" not in body and body["botones"]
+
+
+async def test_every_agent_reply_reaches_the_ticket_room_and_closing_says_goodbye(server: Server) -> None:
+    from tests.integration.test_core_api import file_complaint
+
+    tenant = await seed_tenant(server.ctx)
+    key = str(uuid.uuid4())
+    async with server.client() as citizen, server.client() as agent:
+        await login(agent, tenant.agents[0]["email"])
+        created = await file_complaint(citizen, tenant, key)
+        handoff = await request_agent(citizen, tenant, str(uuid.uuid4()))
+        filed_room = SocketRecorder()
+        live_room = SocketRecorder()
+        await filed_room.connect(server.url, transports=["polling"])  # the room socket has no auth
+        await live_room.connect(server.url, transports=["polling"])
+        try:
+            assert (await filed_room.join(f"ticket_municipio_{created['ticket_id']}"))["ok"] is True
+            assert (await live_room.join(f"ticket_municipio_{handoff['ticket_id']}"))["ok"] is True
+            for tid in (created["ticket_id"], handoff["ticket_id"]):
+                r = await agent.post(f"/tickets/municipio/{tid}/responder", json={"comentario": f"Hola {tid}"})
+                assert r.status_code == 200
+            got = await filed_room.wait_for("new_chat_message", where=lambda d: d["comentario"].startswith("Hola"))
+            assert got[0]["comentario"] == f"Hola {created['ticket_id']}" and got[0]["es_admin"] is True
+            assert isinstance(got[0]["id"], int) and got[0]["fecha"]
+            await live_room.wait_for("new_chat_message", where=lambda d: d["comentario"] == f"Hola {handoff['ticket_id']}")
+            r = await agent.put(f"/tickets/municipio/{handoff['ticket_id']}/estado", json={"estado": "cerrado"})
+            assert r.status_code == 200
+            bye = await live_room.wait_for("new_chat_message", where=lambda d: "fue cerrada" in d["comentario"])
+            assert bye[0]["es_admin"] is True and bye[0]["estado"] == "cerrado"
+        finally:
+            await filed_room.close()
+            await live_room.close()
+
+
+async def test_perfil_of_an_unknown_slug_without_a_token_is_404(server: Server) -> None:
+    await seed_tenant(server.ctx)
+    async with server.client() as anyone:
+        for params in ({"tenant": "no-existe-esta"}, {"tenant_slug": "no-existe-esta"}):
+            r = await anyone.get("/perfil", params=params)
+            assert r.status_code == 404 and "error" in r.json(), r.text
+        r = await anyone.get("/perfil", headers={"X-Tenant": "no-existe-esta"})
+        assert r.status_code == 404 and "error" in r.json()
