@@ -174,7 +174,9 @@ async def test_every_agent_reply_reaches_the_ticket_room_and_closing_says_goodby
             got = await filed_room.wait_for("new_chat_message", where=lambda d: d["comentario"].startswith("Hola"))
             assert got[0]["comentario"] == f"Hola {created['ticket_id']}" and got[0]["es_admin"] is True
             assert isinstance(got[0]["id"], int) and got[0]["fecha"]
-            await live_room.wait_for("new_chat_message", where=lambda d: d["comentario"] == f"Hola {handoff['ticket_id']}")
+            await live_room.wait_for(
+                "new_chat_message", where=lambda d: d["comentario"] == f"Hola {handoff['ticket_id']}"
+            )
             r = await agent.put(f"/tickets/municipio/{handoff['ticket_id']}/estado", json={"estado": "cerrado"})
             assert r.status_code == 200
             bye = await live_room.wait_for("new_chat_message", where=lambda d: "fue cerrada" in d["comentario"])
@@ -192,3 +194,136 @@ async def test_perfil_of_an_unknown_slug_without_a_token_is_404(server: Server) 
             assert r.status_code == 404 and "error" in r.json(), r.text
         r = await anyone.get("/perfil", headers={"X-Tenant": "no-existe-esta"})
         assert r.status_code == 404 and "error" in r.json()
+
+
+async def upload_photo(client: httpx.AsyncClient, tenant: Tenant, key: str, name: str) -> dict[str, Any]:
+    """The widget's ChatInput: multipart `file` to the upload route, then attachment_info from the answer."""
+    r = await client.post(
+        "/archivos/upload/chat_attachment",
+        files={"file": (name, png_bytes(), "image/png")},
+        headers=widget(tenant, key),
+    )
+    assert r.status_code == 200, r.text
+    data = r.json()
+    return {"name": data["name"], "url": data["url"], "mimeType": data["mimeType"], "size": data["size"]}
+
+
+def assert_photo(item: dict[str, Any], name: str) -> None:
+    """An attachment as the panels and the lookup page read it (TicketAttachments: filename, mime_type, url)."""
+    assert item["filename"] == name and item["mime_type"] == "image/png", item
+    assert item["size"] == len(png_bytes()) and item["url"].endswith(f"/{name}")
+
+
+async def test_a_photo_sent_during_the_intake_keeps_its_name_and_type(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    key = str(uuid.uuid4())
+    async with server.client() as citizen, server.client() as agent:
+        await login(agent, tenant.agents[0]["email"])
+        headers = widget(tenant, key)
+        r = await citizen.post("/ask/municipio", json={"pregunta": "", "action": "initial_greeting"}, headers=headers)
+        context: dict[str, Any] = {"estado_conversacion": "inicio"}
+        r = await citizen.post(
+            "/ask/municipio",
+            json={"pregunta": "Hay un pozo enorme en la calle", "contexto_previo": context},
+            headers=headers,
+        )
+        context = r.json()["contexto_actualizado"]
+        photo = await upload_photo(citizen, tenant, key, "pozo.png")
+        # The newest widget's send: attachment_info plus the legacy archivo_url and es_foto.
+        r = await citizen.post(
+            "/ask/municipio",
+            json={
+                "pregunta": "",
+                "contexto_previo": context,
+                "attachment_info": photo,
+                "archivo_url": photo["url"],
+                "es_foto": True,
+            },
+            headers=headers,
+        )
+        assert r.status_code == 200, r.text
+        context = r.json()["contexto_actualizado"]
+        r = await citizen.post(
+            "/ask/municipio", json={"pregunta": "Av. San Martín 1234", "contexto_previo": context}, headers=headers
+        )
+        context = r.json()["contexto_actualizado"]
+        r = await citizen.post(
+            "/ask/municipio",
+            json={
+                "pregunta": "",
+                "action": "confirmar_reclamo",
+                "contexto_previo": context,
+                "datos_personales": {"nombre": "Ana Gómez", "email": "ana@example.org", "telefono": "", "dni": ""},
+                "idempotency_key": str(uuid.uuid4()),
+            },
+            headers=headers,
+        )
+        created = r.json()
+        assert isinstance(created.get("ticket_id"), int), created
+        detail = (await agent.get(f"/tickets/municipio/{created['ticket_id']}")).json()
+        assert_photo(detail["attachments"][0], "pozo.png")
+        assert detail["attachment_info"]["mimeType"] == "image/png"
+        lookup = await citizen.get(
+            f"/tickets/municipio/por_numero/{created['nro_ticket']}", params={"pin": created["pin"]}
+        )
+        assert lookup.status_code == 200
+        assert_photo(lookup.json()["attachments"][0], "pozo.png")
+
+
+def test_a_bare_link_is_described_by_its_name() -> None:
+    from ventanilla.tickets.schemas import attachments_wire
+
+    # Rows stored before the intake kept the description: name and type come from the link.
+    [item] = attachments_wire({"url": "http://127.0.0.1/archivos/" + "a" * 32 + "/vereda_rota.jpg"}, 7)
+    assert item["filename"] == "vereda_rota.jpg" and item["mime_type"] == "image/jpeg"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_photos_both_ways_in_a_live_chat(server: Server, version: str) -> None:
+    need_node()
+    tenant = await seed_tenant(server.ctx)
+    key = str(uuid.uuid4())
+    async with server.client() as citizen, server.client() as agent:
+        await login(agent, tenant.agents[0]["email"])
+        handoff = await request_agent(citizen, tenant, key)
+        tid = handoff["ticket_id"]
+        node = await open_widget(server, tenant, version, key, response=handoff)
+        try:
+            # Citizen -> agent: a photo with a caption.
+            photo = await upload_photo(citizen, tenant, key, "vereda.png")
+            extra = {"attachment_info": photo, "archivo_url": photo["url"], "es_foto": True}
+            await citizen_writes(citizen, tenant, key, version, tid, "Así está la vereda", **extra)
+            detail = (await agent.get(f"/tickets/municipio/{tid}")).json()
+            mine = [m for m in detail["mensajes"] if m["attachments"]]
+            assert mine[-1]["texto"] == "Así está la vereda" and mine[-1]["content"] == "Así está la vereda"
+            assert_photo(mine[-1]["attachments"][0], "vereda.png")
+            polled = (await agent.get(f"/tickets/chat/{tid}/mensajes")).json()["mensajes"]
+            assert_photo([m for m in polled if m["attachments"]][-1]["attachments"][0], "vereda.png")
+
+            # Agent -> citizen: the newest panel's multipart reply, with and without a caption.
+            before = len(shown(node))
+            url = f"/tickets/municipio/{tid}/responder"
+            files = {"archivos": ("arreglo.png", png_bytes(), "image/png")}
+            r = await agent.post(url, data={"comentario": "Mirá el arreglo"}, files=files)
+            assert r.status_code == 200, r.text
+            sent = r.json()["mensaje"]
+            assert sent["texto"] == "Mirá el arreglo" and sent["attachments"][0]["filename"] == "arreglo.png"
+            r = await agent.post(
+                url, data={"comentario": " "}, files={"archivos": ("otra.png", png_bytes(), "image/png")}
+            )
+            assert r.status_code == 200, r.text
+            await wait_shown(node, before + 3)  # the agent's first reply also takes the chat: "se unió"
+            await node.drain(0.5)
+            got = [e for e in shown(node)[before:] if "se unió" not in e["text"]]
+            assert len(got) == 2, got
+            # The widget's live-chat handler shows `comentario` only: the photo's link is in it.
+            assert (
+                got[0]["text"].startswith("Mirá el arreglo\n📎 arreglo.png: http") and "/arreglo.png" in got[0]["text"]
+            )
+            assert got[1]["text"].startswith("📎 otra.png: http"), got[1]
+            polled = (await agent.get(f"/tickets/chat/{tid}/mensajes")).json()["mensajes"]
+            captioned = next(m for m in polled if m["attachments"] and m["es_admin"])
+            assert captioned["texto"] == "Mirá el arreglo"
+            assert_photo(captioned["attachments"][0], "arreglo.png")
+        finally:
+            await node.close()

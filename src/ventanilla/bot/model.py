@@ -174,6 +174,7 @@ class ComplaintDraft(BaseModel):
             **{name: str_field(data.get(name), name) for name in MAX_LEN},
             latitud=coord(data.get("latitud"), 90.0),
             longitud=coord(data.get("longitud"), 180.0),
+            attachment=_described_attachment(data.get("attachment")),
         )
 
     def contact_only(self) -> ComplaintDraft:
@@ -292,6 +293,17 @@ class ConversationState(BaseModel):
     def clone(self) -> ConversationState:
         """A deep copy the engine may change."""
         return self.model_copy(deep=True)
+
+
+def _described_attachment(value: object) -> dict[str, Any] | None:
+    """A stored attachment description: its name, link, type and size, nothing else."""
+    if not isinstance(value, Mapping) or not isinstance(value.get("url"), str):
+        return None
+    kept = {k: value[k] for k in ("name", "url", "mimeType") if isinstance(value.get(k), str)}
+    size = value.get("size")
+    if isinstance(size, int) and not isinstance(size, bool):
+        kept["size"] = size
+    return kept
 
 
 def _known_field(value: object) -> str | None:
