@@ -847,3 +847,43 @@ async def test_status_emails_leave_at_once_and_take_pending_messages_along(srv: 
         await settled(srv, opened.id)
         rows = [r for r in await rows_of(srv, opened.id) if r.role == "citizen"]
         assert {r.status for r in rows} == {"sent"} and len(smtp.inbox.to(opened.email)) == 3
+
+
+async def test_a_resolved_ticket_emails_the_citizen_once_whatever_the_pages_fire(srv: Server, smtp: Smtp) -> None:
+    """Resolving fires send-history from both panels (63f867f1: no body) and both lookup pages (985c1f40: `manual`
+    with `?pin=`; 63f867f1: no body, no PIN, after its lookup): one email to the citizen, and no 404 for the pages."""
+    tenant = await seed_tenant(srv.ctx)
+    opened = await open_ticket(srv, tenant)
+    await smtp.inbox.wait_for(opened.email)  # the creation notice
+    async with agent_client(srv, tenant) as agent:
+        r = await agent.put(f"/tickets/municipio/{opened.id}/estado", json={"estado": "resuelto"})
+        assert r.status_code == 200
+        fired = await agent.post(f"/tickets/municipio/{opened.id}/send-history")  # DetailsPanel, 63f867f1
+        assert fired.status_code == 200 and fired.json()["enviado"] is False, fired.text
+    newest_page = {
+        "reason": "manual",
+        "actor": "user",
+        "channels": ["email", "sms"],
+        "notify": {"email": True, "sms": True},
+    }
+    async with srv.client() as page:
+        found = await page.get(f"/tickets/municipio/por_numero/{opened.nro}", params={"pin": opened.pin})
+        assert found.status_code == 200
+        tid = found.json()["id"]
+        r = await page.post(
+            f"/tickets/municipio/{tid}/send-history",
+            params={"pin": opened.pin},
+            json=newest_page,
+            headers={"X-Anon-Id": "anon-lookup", "Anon-Id": "anon-lookup"},
+        )
+        assert r.status_code == 200 and r.json()["enviado"] is False, r.text
+        # The reference lookup page: no PIN in the call, its lookup cookie instead.
+        r = await page.post(f"/tickets/municipio/{tid}/send-history")
+        assert r.status_code == 200 and r.json()["enviado"] is False, r.text
+    async with srv.client() as stranger:
+        r = await stranger.post(f"/tickets/municipio/{opened.id}/send-history")
+        assert r.status_code == 404  # without the cookie or the PIN, still nothing to see
+    await settled(srv, opened.id)
+    mails = smtp.inbox.to(opened.email)
+    assert len(mails) == 2, [m["Subject"] for m in mails]  # creation, then the resolution: once
+    assert "resuelto" in text_of(mails[1]).lower()
