@@ -103,7 +103,6 @@ class Settings(BaseSettings):
 
         parse_many(value)  # ValueError (a settings error at start-up) when it is not like "10/15 minutes;30/day"
         return value
-
     # Durable jobs (emails, WhatsApp, Pusher): transient failures retried with a capped exponential backoff
     # for at least `job_retry_window_hours`; a process that died gives its jobs back after the lease.
     job_poll_seconds: float = 1.0

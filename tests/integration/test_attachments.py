@@ -89,12 +89,8 @@ def _path(info: dict[str, str]) -> str:
     return "/" + info["url"].split("://", 1)[1].split("/", 1)[1]
 
 
-async def _upload(
-    client: httpx.AsyncClient, name: str, content: bytes, declared: str, headers: dict[str, str]
-) -> httpx.Response:
-    return await client.post(
-        "/archivos/upload/chat_attachment", files={"file": (name, content, declared)}, headers=headers
-    )
+async def _upload(client: httpx.AsyncClient, name: str, content: bytes, declared: str, headers: dict[str, str]) -> httpx.Response:
+    return await client.post("/archivos/upload/chat_attachment", files={"file": (name, content, declared)}, headers=headers)
 
 
 @pytest.mark.parametrize(
@@ -161,9 +157,7 @@ async def test_uploads_stored_before_the_content_check_are_served_safely(server:
             assert got.headers["content-disposition"].startswith("attachment")
             assert got.headers["content-security-policy"] == "sandbox; default-src 'none'"
         photo = await client.get(f"/archivos/{'c' * 32}/foto.png")
-        assert photo.headers["content-type"] == "image/png" and photo.headers["content-disposition"].startswith(
-            "inline"
-        )
+        assert photo.headers["content-type"] == "image/png" and photo.headers["content-disposition"].startswith("inline")
 
 
 async def _announce(server: Server, length: int, token: str | None = None) -> bytes:
@@ -245,17 +239,11 @@ async def test_citizen_links_other_than_web_or_our_uploads_are_dropped(server: S
     evil = {"url": "javascript:fetch('/tickets').then(r=>r.text()).then(alert)", "name": "foto.png"}
     fine = {"url": "https://fotos.example.org/bache.jpg", "name": "bache.jpg", "thumbUrl": "data:text/html,x"}
     async with server.client() as citizen, server.client() as agent:
-        handoff = await citizen.post(
-            "/ask/municipio", json={"pregunta": "", "action": "request_agent"}, headers=headers
-        )
+        handoff = await citizen.post("/ask/municipio", json={"pregunta": "", "action": "request_agent"}, headers=headers)
         tid = handoff.json()["ticket_id"]
         asked = await citizen.post(
             "/ask/municipio",
-            json={
-                "pregunta": "les mando la foto",
-                "attachment_info": evil,
-                "contexto_previo": {"id_ticket_creado": tid},
-            },
+            json={"pregunta": "les mando la foto", "attachment_info": evil, "contexto_previo": {"id_ticket_creado": tid}},
             headers=headers,
         )
         assert asked.status_code == 200, asked.text
@@ -288,7 +276,7 @@ async def test_citizen_links_other_than_web_or_our_uploads_are_dropped(server: S
     ("content_type", "payload"),
     [
         ("multipart/form-data; boundary=zz", b"esto no es multipart"),
-        ("multipart/form-data; boundary=zz", b'--zz\r\nContent-Disposition: form-data; name="file"\r\n\r\nabc'),
+        ("multipart/form-data; boundary=zz", b"--zz\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nabc"),
         ("multipart/form-data; boundary=zz", b"--zz\r\n\x00\x01\x02\r\n\r\n--zz--\r\n"),
         ("multipart/form-data; boundary=" + "b" * 300, b"--x"),
         ("multipart/form-data", b"--zz--\r\n"),
@@ -352,14 +340,10 @@ def streamed_request(parts: list[bytes], content_type: str) -> Request:
 async def test_receive_form_streams_the_file_and_keeps_the_text_fields(server: Server) -> None:
     boundary = "frm"
     body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="comentario"\r\n\r\nAcá va la foto del bache\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="bache.jpg"\r\n'
-            "Content-Type: image/jpeg\r\n\r\n"
-        ).encode()
-        + samples.jpeg(100_000)
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
+        f'--{boundary}\r\nContent-Disposition: form-data; name="comentario"\r\n\r\nAcá va la foto del bache\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="bache.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n"
+    ).encode() + samples.jpeg(100_000) + f"\r\n--{boundary}--\r\n".encode()
     pieces = [body[i : i + 7_000] for i in range(0, len(body), 7_000)]
     form = await receive_form(server.ctx, streamed_request(pieces, f"multipart/form-data; boundary={boundary}"))
     assert form.fields == {"comentario": "Acá va la foto del bache"}

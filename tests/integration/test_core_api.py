@@ -469,9 +469,9 @@ async def test_a_new_location_is_history_and_reaches_the_panel(server: Server) -
             assert event["latitud"] == -32.8901
             again = await citizen.put(path, json=body, headers=widget_headers(tenant, session_key))
             assert again.status_code == 200  # the same place again changes nothing
-            timeline = (await agent_client.get(f"/tickets/municipio/{created['ticket_id']}/timeline")).json()[
-                "timeline"
-            ]
+            timeline = (
+                await agent_client.get(f"/tickets/municipio/{created['ticket_id']}/timeline")
+            ).json()["timeline"]
             moves = [item for item in timeline if item["tipo"] == "ubicacion"]
             assert len(moves) == 1 and "Belgrano 540" in moves[0]["detalle"]
         finally:

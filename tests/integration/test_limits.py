@@ -74,9 +74,7 @@ async def test_wrong_pins_are_limited_per_client_across_tickets(server: Server) 
             for _ in range(per_ticket - 1):  # under each ticket's lock
                 if failures == per_client:
                     break
-                r = await guesser.get(
-                    f"/tickets/municipio/{ticket['id']}/timeline", params={"pin": wrong(ticket["pin"])}
-                )
+                r = await guesser.get(f"/tickets/municipio/{ticket['id']}/timeline", params={"pin": wrong(ticket["pin"])})
                 assert r.status_code == 403, r.text
                 failures += 1
         last = tickets[-1]
@@ -95,11 +93,7 @@ async def test_pin_viewers_see_no_dni_and_odd_pins_get_clean_answers(server: Ser
         assert by_pin["id"] == tid and by_pin["dni"] is None and by_pin["informacion_personal_vecino"]["dni"] is None
         lookup = await viewer.get(f"/tickets/municipio/por_numero/{ticket['nro']}", params={"pin": pin})
         assert lookup.status_code == 200 and lookup.json()["dni"] is None
-        for route in (
-            f"/tickets/municipio/{tid}",
-            f"/tickets/municipio/{tid}/timeline",
-            f"/tickets/chat/{tid}/mensajes",
-        ):
+        for route in (f"/tickets/municipio/{tid}", f"/tickets/municipio/{tid}/timeline", f"/tickets/chat/{tid}/mensajes"):
             seen = await viewer.get(route, params={"pin": pin})
             assert seen.status_code == 200 and "30123456" not in seen.text, route
         assert "30123456" not in lookup.text

@@ -62,9 +62,7 @@ async def test_odd_text_and_numbers_get_clear_answers(server: Server) -> None:
             assert_client_error(await citizen.post("/ask/municipio", json=body, headers=widget), 400)
         # 64-bit ones that no ticket has are just unknown.
         r = await citizen.post(
-            "/ask/municipio",
-            json={"pregunta": "hola", "contexto_previo": {"id_ticket_creado": 2**63 - 1}},
-            headers=widget,
+            "/ask/municipio", json={"pregunta": "hola", "contexto_previo": {"id_ticket_creado": 2**63 - 1}}, headers=widget
         )
         assert r.status_code == 200, r.text
         # Message ids are 32-bit: a bigger cursor is refused before the database sees it.
@@ -118,15 +116,7 @@ async def test_odd_text_and_numbers_get_clear_answers(server: Server) -> None:
 
 @pytest.mark.parametrize(
     "payload",
-    [
-        {"uid": 2**40, "v": 0},
-        {"uid": "1", "v": 0},
-        {"uid": 1, "v": "x"},
-        {"uid": 1, "v": [1]},
-        {"uid": True},
-        [1, 2],
-        7,
-    ],
+    [{"uid": 2**40, "v": 0}, {"uid": "1", "v": 0}, {"uid": 1, "v": "x"}, {"uid": 1, "v": [1]}, {"uid": True}, [1, 2], 7],
 )
 async def test_tokens_with_odd_payloads_are_just_invalid(server: Server, payload: Any) -> None:
     token = server.ctx.signer.sign(users.AUTH_PURPOSE, payload)

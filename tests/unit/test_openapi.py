@@ -32,10 +32,7 @@ def test_every_operation_documents_its_answer_and_its_errors(tmp_path: Path) -> 
             if content and not named and "application/json" in content:
                 undocumented.append(f"{method.upper()} {path}: no response model")
             for status, answer in responses.items():
-                if (
-                    status.startswith(("4", "5"))
-                    and answer.get("content", {}).get("application/json", {}).get("schema") != error_ref
-                ):
+                if status.startswith(("4", "5")) and answer.get("content", {}).get("application/json", {}).get("schema") != error_ref:
                     undocumented.append(f"{method.upper()} {path}: {status} is not ErrorOut")
             for status in ("400", "422", "500"):
                 if status not in responses:

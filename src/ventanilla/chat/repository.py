@@ -103,8 +103,6 @@ async def visitor_sessions(
         or_(ChatSession.session_key.in_(list(keys)), ChatSession.anon_id.in_(list(anon_ids))),
     )
     return (await session.execute(stmt)).scalars().all()
-
-
 async def waiting_count(session: AsyncSession) -> int:
     """Live chats waiting for an agent, across entities (for metrics)."""
     stmt = select(func.count()).select_from(Ticket).where(Ticket.is_live_chat.is_(True), Ticket.estado == WAITING)

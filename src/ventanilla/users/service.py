@@ -32,8 +32,6 @@ def clean_phone(phone: str | None) -> str | None:
     if not PHONE_RE.match(value):
         raise BadRequest("El teléfono no es válido.")
     return value
-
-
 _MAX_INT32 = 2**31 - 1
 
 

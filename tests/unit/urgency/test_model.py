@@ -177,16 +177,7 @@ def test_missing_sample_is_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    [
-        "cancelar",
-        "empezar de nuevo",
-        "menú",
-        "sí",
-        "cerca",
-        "¿Venden entradas para el teatro?",
-        "57 123456",
-        "2614445566",
-    ],
+    ["cancelar", "empezar de nuevo", "menú", "sí", "cerca", "¿Venden entradas para el teatro?", "57 123456", "2614445566"],
 )
 def test_bot_commands_answers_and_numbers_are_calm(text: str) -> None:
     assert classify(text).level == "calm"
