@@ -318,9 +318,10 @@ async def test_photos_both_ways_in_a_live_chat(server: Server, version: str) -> 
             assert len(got) == 2, got
             # The widget's live-chat handler shows `comentario` only: the photo's link is in it.
             assert (
-                got[0]["text"].startswith("Mirá el arreglo\n📎 arreglo.png: http") and "/arreglo.png" in got[0]["text"]
+                got[0]["text"].startswith("Mirá el arreglo\nFoto arreglo.png: http")
+                and "/arreglo.png" in got[0]["text"]
             )
-            assert got[1]["text"].startswith("📎 otra.png: http"), got[1]
+            assert got[1]["text"].startswith("Foto otra.png: http"), got[1]
             polled = (await agent.get(f"/tickets/chat/{tid}/mensajes")).json()["mensajes"]
             captioned = next(m for m in polled if m["attachments"] and m["es_admin"])
             assert captioned["texto"] == "Mirá el arreglo"

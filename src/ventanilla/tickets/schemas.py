@@ -127,7 +127,8 @@ def attachment_line(info: dict[str, Any] | None) -> str:
     shown = shown_attachment(info)
     if not shown:
         return ""
-    return f"📎 {shown.get('name') or 'Archivo adjunto'}: {shown['url']}"
+    label = "Foto" if str(shown.get("mimeType") or "").startswith("image/") else "Archivo"
+    return f"{label} {shown.get('name') or 'adjunto'}: {shown['url']}"
 
 
 def text_with_link(message: TicketMessage) -> str:
