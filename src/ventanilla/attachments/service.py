@@ -265,7 +265,7 @@ class Incoming:
             if self.size == 0:
                 raise BadRequest("El archivo está vacío.")
             kind, clean = resolve(safe_name(name), declared_type(declared), self.head)
-            key = secrets.token_hex(16)
+            key = new_key()
             folder = root / key
             folder.mkdir(parents=True, exist_ok=False)
             os.replace(self.path, folder / clean)
@@ -273,6 +273,18 @@ class Incoming:
             return Stored(key=key, name=clean, mime_type=kind.mime, size=self.size)
         finally:
             self.discard()
+
+
+_DIGIT_RUN = re.compile(r"\d{7}")
+
+
+def new_key() -> str:
+    """An unguessable key for a kept file, without seven digits in a row: both widgets turn a run of nine or more
+    digits in a message into a WhatsApp link, and a file's link is written into the live-chat text."""
+    while True:
+        key = secrets.token_hex(16)
+        if not _DIGIT_RUN.search(key):
+            return key
 
 
 def store(root: Path, name: str | None, declared: str | None, data: bytes, limit: int) -> Stored:

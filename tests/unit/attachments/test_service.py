@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests import samples
@@ -169,3 +171,11 @@ def test_a_bare_link_gets_its_name_and_type_from_the_link(info: dict[str, object
     assert cleaned.get("mimeType") == (
         mime or "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
+
+
+def test_new_keys_never_hold_a_phone_like_digit_run() -> None:
+    from ventanilla.attachments.service import _KEY, new_key
+
+    keys = [new_key() for _ in range(2000)]
+    assert len(set(keys)) == 2000 and all(_KEY.match(k) for k in keys)
+    assert not any(re.search(r"\d{7}", k) for k in keys)
