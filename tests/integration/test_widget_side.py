@@ -328,3 +328,45 @@ async def test_photos_both_ways_in_a_live_chat(server: Server, version: str) -> 
             assert_photo(captioned["attachments"][0], "arreglo.png")
         finally:
             await node.close()
+
+
+async def test_the_closed_hours_answer_names_the_entitys_time_zone(server: Server) -> None:
+    """Both widgets compare `horario` with the browser's own clock: the answer says whose 9:00 it is."""
+    import datetime as dt
+
+    tenant = await seed_tenant(server.ctx, always_open=False)  # Mon-Fri 9-17, Buenos Aires
+    server.clock.now = dt.datetime(2026, 11, 29, 3, 0, tzinfo=dt.UTC)  # Sunday, midnight in Buenos Aires
+    try:
+        async with server.client() as citizen:
+            r = await citizen.post(
+                "/ask/municipio",
+                json={"pregunta": "Quisiera hablar con un representante", "action": "request_agent"},
+                headers=widget(tenant, str(uuid.uuid4())),
+            )
+            assert r.status_code == 200
+            text = r.json()["respuesta"]
+            assert "Volvemos a atender mañana a las 9:00 (hora de Argentina)." in text, text
+            assert "ticket_id" not in r.json()
+    finally:
+        server.clock.now = None
+
+
+async def test_the_summary_renders_as_one_bullet_per_line_in_the_widget(server: Server) -> None:
+    """The widget's simple view puts "• " before every sentence: the summary lines bring no dash of their own."""
+    tenant = await seed_tenant(server.ctx)
+    key = str(uuid.uuid4())
+    async with server.client() as citizen:
+        headers = widget(tenant, key)
+        await citizen.post("/ask/municipio", json={"pregunta": "", "action": "initial_greeting"}, headers=headers)
+        context: dict[str, Any] = {"estado_conversacion": "inicio"}
+        texts: list[str] = []
+        for text in ("Hay una luminaria apagada hace una semana", "Av. San Martín 1234"):
+            r = await citizen.post(
+                "/ask/municipio", json={"pregunta": text, "contexto_previo": context}, headers=headers
+            )
+            context = r.json()["contexto_actualizado"]
+            texts.append(r.json()["respuesta"])
+        summary = next(t for t in texts if "resumen" in t)
+        lines = summary.split("\n")
+        assert any(line.startswith("Categoría: ") for line in lines), summary
+        assert not any(line.lstrip().startswith(("-", "•")) for line in lines), summary
