@@ -370,3 +370,39 @@ async def test_the_summary_renders_as_one_bullet_per_line_in_the_widget(server: 
         lines = summary.split("\n")
         assert any(line.startswith("Categoría: ") for line in lines), summary
         assert not any(line.lstrip().startswith(("-", "•")) for line in lines), summary
+
+
+async def test_widget_room_members_are_shared_through_redis_and_lapse_with_their_process() -> None:
+    """The skip of a bot socket already in the ticket room works across processes, and a crashed process's sockets
+    stop counting (they would otherwise make a live widget miss its news)."""
+    import asyncio
+
+    from tests.conftest import REDIS_URL, redis_unavailable
+    from ventanilla.realtime.presence import LocalPresence, RedisPresence
+
+    reason = await redis_unavailable()
+    if reason:
+        pytest.skip(reason)
+    prefix = f"test-{uuid.uuid4().hex}"
+    one, two = RedisPresence(REDIS_URL, prefix=prefix), RedisPresence(REDIS_URL, prefix=prefix)
+    crashed = RedisPresence(REDIS_URL, prefix=prefix)
+    crashed.TTL_SECONDS = 1  # type: ignore[misc]
+    try:
+        await one.attend("ticket_municipio_9", "sid-room", "203.0.113.5")
+        await two.attend("session:1:abc", "sid-bot", "203.0.113.5")
+        await crashed.attend("ticket_municipio_9", "sid-gone", "198.51.100.1")
+        assert await two.attendees("ticket_municipio_9") == {"sid-room": "203.0.113.5", "sid-gone": "198.51.100.1"}
+        assert await one.attendees("session:1:abc") == {"sid-bot": "203.0.113.5"}
+        await asyncio.sleep(1.3)  # the crashed process never refreshes its sockets
+        await one.heartbeat()
+        assert await two.attendees("ticket_municipio_9") == {"sid-room": "203.0.113.5"}
+        await one.absent("ticket_municipio_9", "sid-room")
+        assert await two.attendees("ticket_municipio_9") == {}
+        local = LocalPresence()
+        await local.attend("r", "s", "b")
+        assert await local.attendees("r") == {"s": "b"}
+        await local.absent("r", "s")
+        assert await local.attendees("r") == {}
+    finally:
+        for presence in (one, two, crashed):
+            await presence.close()

@@ -111,6 +111,7 @@ class RedisPresence:
         self._redis = aioredis.from_url(url)
         self._prefix = prefix
         self._local: dict[str, tuple[int, int]] = {}
+        self._rooms: dict[str, dict[str, str]] = {}
 
     def _key(self, entity_id: int) -> str:
         return f"{self._prefix}:{entity_id}"
@@ -153,20 +154,26 @@ class RedisPresence:
         return f"{self._prefix}:room:{room}"
 
     async def attend(self, room: str, sid: str, client: str) -> None:
-        """A widget socket joined a chat room (kept a day at most if the process dies)."""
+        """A widget socket joined a chat room: a member `sid|browser` scored by its expiry, refreshed by heartbeat
+        (a crashed process's sockets lapse, so they never make a live widget skip its news)."""
+        self._rooms.setdefault(sid, {})[room] = client
         pipe = self._redis.pipeline()
-        pipe.hset(self._room_key(room), sid, client)
-        pipe.expire(self._room_key(room), 86400)
+        pipe.zadd(self._room_key(room), {f"{sid}|{client}": time.time() + self.TTL_SECONDS})
+        pipe.expire(self._room_key(room), self.TTL_SECONDS * 2)
         await pipe.execute()
 
     async def absent(self, room: str, sid: str) -> None:
         """A widget socket left a chat room (or disconnected)."""
-        await self._redis.hdel(self._room_key(room), sid)
+        client = self._rooms.get(sid, {}).pop(room, None)
+        if sid in self._rooms and not self._rooms[sid]:
+            del self._rooms[sid]
+        if client is not None:
+            await self._redis.zrem(self._room_key(room), f"{sid}|{client}")
 
     async def attendees(self, room: str) -> dict[str, str]:
         """The widget sockets, on any process, in a chat room, each with its browser."""
-        members = await self._redis.hgetall(self._room_key(room))
-        return {_text(k): _text(v) for k, v in members.items()}
+        members = await self._redis.zrangebyscore(self._room_key(room), time.time(), "+inf")
+        return dict(_text(m).split("|", 1) for m in members if "|" in _text(m))
 
     async def heartbeat(self) -> None:
         """Push the expiry of this process's sockets forward and drop lapsed entries."""
@@ -178,13 +185,22 @@ class RedisPresence:
             entities.add(entity_id)
         for entity_id in entities:
             pipe.zremrangebyscore(self._key(entity_id), "-inf", now)
+        for sid, rooms in self._rooms.items():
+            for room, client in rooms.items():
+                pipe.zadd(self._room_key(room), {f"{sid}|{client}": now + self.TTL_SECONDS})
+                pipe.expire(self._room_key(room), self.TTL_SECONDS * 2)
+                pipe.zremrangebyscore(self._room_key(room), "-inf", now)
         await pipe.execute()
 
     async def close(self) -> None:
         """Remove this process's sockets and close the connection."""
         for sid, (entity_id, user_id) in list(self._local.items()):
             await self._redis.zrem(self._key(entity_id), f"{user_id}:{sid}")
+        for sid, rooms in list(self._rooms.items()):
+            for room, client in rooms.items():
+                await self._redis.zrem(self._room_key(room), f"{sid}|{client}")
         self._local.clear()
+        self._rooms.clear()
         await self._redis.aclose()
 
 
