@@ -295,13 +295,14 @@ async def test_citizen_message_emails_the_agent_not_the_citizen(srv: Server, smt
     assert mail["Auto-Submitted"] == "auto-generated"
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert b"\r\nList-Unsubscribe: <http://127.0.0.1/emails/baja/" in smtp.inbox.raw[mail["Message-ID"]]
-    # The links work: the panel link names the ticket the agent can open; unsubscribe is served by us.
-    panel_link = re.search(r"Abrir en el panel: (\S+)", text)
-    assert panel_link is not None and panel_link.group(1).startswith("http://panel.test/tickets?")
-    assert f"ticket={opened.id}" in panel_link.group(1)
-    async with agent_client(srv, tenant) as agent:
-        detail = await agent.get(f"/tickets/municipio/{opened.id}")
-        assert detail.status_code == 200 and detail.json()["nro_ticket"] == opened.nro
+    # The links work: the agent's link is the ticket's own page (`/ticket/{nro}?pin=`, the route both frontend
+    # versions open a given ticket from, logged in or not), whose lookup call finds this very ticket.
+    panel_link = re.search(r"Abrir el reclamo: (\S+)", text)
+    assert panel_link is not None and panel_link.group(1) == f"http://panel.test/ticket/{opened.nro}?pin={opened.pin}"
+    assert f'href="http://panel.test/ticket/{opened.nro}?pin={opened.pin}"' in html_of(mail)
+    async with srv.client() as page:
+        found = await page.get(f"/tickets/municipio/por_numero/{opened.nro}", params={"pin": opened.pin})
+        assert found.status_code == 200 and found.json()["id"] == opened.id
     async with srv.client() as anyone:
         page = await anyone.get(path_of(mail["List-Unsubscribe"].strip("<>")))
         assert page.status_code == 200 and "Dejar de recibir" in page.text
@@ -1075,3 +1076,43 @@ async def test_an_email_without_message_id_posts_once_on_every_redelivery(srv: S
         newer = reply_mail(reply_to, opened.email, "Otro mensaje.", message_id=None, **date)
         assert (await post_mail(provider, newer)).json()["autor"] == "vecino"
     assert [m[2] for m in await email_messages(srv, opened.id)] == ["Sin identificador.", "Otro mensaje."]
+
+
+async def test_a_resolved_ticket_emails_the_citizen_once_whatever_the_pages_fire(srv: Server, smtp: Smtp) -> None:
+    """Resolving fires send-history from both panels (63f867f1: no body) and both lookup pages (985c1f40: `manual`
+    with `?pin=`; 63f867f1: no body, no PIN, after its lookup): one email to the citizen, and no 404 for the pages."""
+    tenant = await seed_tenant(srv.ctx)
+    opened = await open_ticket(srv, tenant)
+    await smtp.inbox.wait_for(opened.email)  # the creation notice
+    async with agent_client(srv, tenant) as agent:
+        r = await agent.put(f"/tickets/municipio/{opened.id}/estado", json={"estado": "resuelto"})
+        assert r.status_code == 200
+        fired = await agent.post(f"/tickets/municipio/{opened.id}/send-history")  # DetailsPanel, 63f867f1
+        assert fired.status_code == 200 and fired.json()["enviado"] is False, fired.text
+    newest_page = {
+        "reason": "manual",
+        "actor": "user",
+        "channels": ["email", "sms"],
+        "notify": {"email": True, "sms": True},
+    }
+    async with srv.client() as page:
+        found = await page.get(f"/tickets/municipio/por_numero/{opened.nro}", params={"pin": opened.pin})
+        assert found.status_code == 200
+        tid = found.json()["id"]
+        r = await page.post(
+            f"/tickets/municipio/{tid}/send-history",
+            params={"pin": opened.pin},
+            json=newest_page,
+            headers={"X-Anon-Id": "anon-lookup", "Anon-Id": "anon-lookup"},
+        )
+        assert r.status_code == 200 and r.json()["enviado"] is False, r.text
+        # The reference lookup page: no PIN in the call, its lookup cookie instead.
+        r = await page.post(f"/tickets/municipio/{tid}/send-history")
+        assert r.status_code == 200 and r.json()["enviado"] is False, r.text
+    async with srv.client() as stranger:
+        r = await stranger.post(f"/tickets/municipio/{opened.id}/send-history")
+        assert r.status_code == 404  # without the cookie or the PIN, still nothing to see
+    await settled(srv, opened.id)
+    mails = smtp.inbox.to(opened.email)
+    assert len(mails) == 2, [m["Subject"] for m in mails]  # creation, then the resolution: once
+    assert "resuelto" in text_of(mails[1]).lower()

@@ -180,9 +180,10 @@ async def test_status_changes_reach_the_session_once_and_a_repeat_is_a_no_op(ser
             tid = created["ticket_id"]
             assert (await room.join(f"ticket_municipio_{tid}"))["ok"] is True
             await agent_c.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "Lo vemos hoy."})
-            (reply,) = await bot.wait_for("message")
-            assert reply["respuesta"] == "Lo vemos hoy." and reply["estado"] == "en_proceso"
-            assert isinstance(reply["ticket_id"], int) and reply["nro_ticket"] == created["nro_ticket"]
+            # Every agent reply goes to the ticket room; this browser's bot socket, already in it, is skipped.
+            (reply,) = await room.wait_for("new_chat_message")
+            assert reply["comentario"] == "Lo vemos hoy." and reply["estado"] == "en_proceso"
+            assert isinstance(reply["ticket_id"], int) and reply["es_admin"] is True
             assert {"id", "fecha"} <= reply.keys()
             timeline = (await agent_c.get(f"/tickets/municipio/{tid}/timeline")).json()["timeline"]
             moved = [e for e in timeline if e["tipo"] == "estado"]
@@ -194,14 +195,29 @@ async def test_status_changes_reach_the_session_once_and_a_repeat_is_a_no_op(ser
             for estado in ("resuelto", "cerrado"):
                 r = await agent_c.put(f"/tickets/municipio/{tid}/estado", json={"estado": estado})
                 assert r.status_code == 200
-            notices = await bot.wait_for("message", count=3)
-            assert [n["estado"] for n in notices] == ["en_proceso", "resuelto", "cerrado"]
-            assert f"N.º {created['nro_ticket']}" in notices[1]["respuesta"] and "resuelto" in notices[1]["respuesta"]
+            notices = (await room.wait_for("new_chat_message", count=3))[1:]
+            assert [n["estado"] for n in notices] == ["resuelto", "cerrado"]
+            assert f"N.º {created['nro_ticket']}" in notices[0]["comentario"] and "resuelto" in notices[0]["comentario"]
             await panel.wait_for("ticket_updated", where=lambda e: e["estado"] == "cerrado")
             timeline = (await agent_c.get(f"/tickets/municipio/{tid}/timeline")).json()["timeline"]
             assert [e["estado"] for e in timeline if e["tipo"] == "estado"] == ["en_proceso", "resuelto", "cerrado"]
             await asyncio.sleep(0.3)
-            assert len(bot.named("message")) == 3 and not room.named("new_chat_message")
+            assert len(room.named("new_chat_message")) == 3 and not bot.named("message")  # each once
+
+            # Another browser of the same session that is not in the room (the newest widget, a filed complaint)
+            # hears the news on the session room.
+            other = await SocketRecorder().connect(
+                server.url, auth={"entityToken": tenant.token}, headers={"X-Forwarded-For": "203.0.113.9"}
+            )
+            try:
+                assert (await other.join(key))["ok"] is True
+                await agent_c.put(f"/tickets/municipio/{tid}/estado", json={"estado": "en_proceso"})
+                (news,) = await other.wait_for("message")
+                assert news["estado"] == "en_proceso" and "en proceso" in news["respuesta"]
+                await asyncio.sleep(0.3)
+                assert not bot.named("message") and len(room.named("new_chat_message")) == 4
+            finally:
+                await other.close()
         finally:
             for s in (bot, room, panel):
                 await s.close()

@@ -110,14 +110,14 @@ async def test_handoff_with_real_sockets(server: Server) -> None:
 
             closed = await agent_c.put(f"/tickets/municipio/{tid}/estado", json={"estado": "resuelto"})
             assert closed.status_code == 200
-            # Closed, it is no longer a live chat: the goodbye reaches the widget on its session room, once.
-            (goodbye,) = await bot_socket.wait_for("message")
-            assert "cerrada" in goodbye["respuesta"] and goodbye["estado"] == "resuelto"
+            # Closing posts a goodbye to the room; this browser's bot socket, already in the room, does not get it again.
+            goodbye = (await room.wait_for("new_chat_message", count=3))[-1]
+            assert "cerrada" in goodbye["comentario"] and goodbye["estado"] == "resuelto" and goodbye["es_admin"]
             polled = (await citizen.get(f"/tickets/chat/{tid}/mensajes", headers=widget(tenant, session_key))).json()
             assert polled["estado_chat"] == "resuelto"
             await bot_socket.drain(0.2)
             assert not bot_socket.named("new_comment") and not bot_socket.named("new_ticket")
-            assert len(bot_socket.named("message")) == 1 and len(room.named("new_chat_message")) == 2
+            assert not bot_socket.named("message") and len(room.named("new_chat_message")) == 3
         finally:
             for closer in (observer, agent_socket, room, bot_socket):
                 if closer is not None:

@@ -157,8 +157,9 @@ async def test_hot_routes_run_a_fixed_number_of_statements(quiet_server: Server)
 
 # Statements per request, transaction control (BEGIN/COMMIT) not counted. Change these only on purpose.
 EXPECTED = {
-    # The entity comes from the per-process token cache; a greeting only resets the server's conversation
-    # (one look-up of the chat session; nothing written for an unseen one).
+    # The entity comes from the per-process token cache; a greeting only resets the server's conversation and
+    # looks for the session's open ticket (a reloaded widget gets its conversation back): one look-up of the chat
+    # session, nothing more for an unseen one.
     "ask greeting": 1,
     # The chat session, the entity's knowledge base, a pending "¿hay alguien en peligro?" question, then the
     # session created with its state (INSERT, no UPDATE after it).

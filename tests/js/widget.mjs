@@ -1,7 +1,9 @@
 // The citizen's widget as each frontend version wires its sockets (read from its source), on socket.io-client v4.
 // Usage: node widget.mjs '{"url", "version": "63f867f1"|"985c1f40", "entityToken", "sessionId", "tipo",
 //                          "response": {the /ask response that filed the ticket}}'
-// Prints JSON lines: {"type": "ready"}, {"type": "room", "room"}, {"type": "shown", "id", "text", "via"}.
+//                          "greet": true to load the page (post `initial_greeting` after connecting, as on a reload)}
+// Prints JSON lines: {"type": "ready"}, {"type": "room", "room"}, {"type": "shown", "id", "text", "via"},
+// {"type": "greeting", "status", "body"}.
 //
 // Both versions: the bot socket connects with auth {entityToken}, joins the chat session id, and hands `message` /
 // `bot_response` payloads to processBotPayload, which drops a payload whose `id` it has already seen (among bot
@@ -26,24 +28,36 @@ function openRoom(ticketId) {
   // The frontend emits without an acknowledgement; the callback only tells the test the join was processed.
   roomSocket.emit("join", { room }, (ack) => out({ type: "room", room, ack }));
   roomSocket.on("new_chat_message", (data) =>
-    out({ type: "shown", id: data.id, text: data.comentario || "", via: "new_chat_message" }),
+    out({ type: "shown", id: data.id, text: data.comentario || "", via: "new_chat_message", es_admin: data.es_admin }),
   );
 }
 
 function handle(payload, via) {
-  const items = Array.isArray(payload) ? payload : [payload];
+  // processBotPayload: an array, else the `messages` (or `responses`) array, else the payload itself.
+  const items = Array.isArray(payload)
+    ? payload
+    : Array.isArray(payload?.messages)
+      ? payload.messages
+      : Array.isArray(payload?.responses)
+        ? payload.responses
+        : [payload];
   for (const data of items) {
     if (!data || typeof data !== "object") continue;
     const ticketId = typeof data.ticket_id === "number" ? data.ticket_id : undefined;
     const estado = data.status || data.estado;
-    if (spec.version !== "63f867f1" && estado && ticketId) {
-      if (LIVE.has(estado) || (estado === "en_proceso" && liveChatTicketId)) liveChatTicketId = ticketId;
+    if (spec.version !== "63f867f1" && estado) {
+      const liveMeta = Boolean(data.live_chat || data.liveChat);
+      if (LIVE.has(estado) || (estado === "en_proceso" && (liveChatTicketId || liveMeta))) {
+        if (ticketId) liveChatTicketId = ticketId;
+      }
     }
     const id = data.id ?? data.message_id ?? data.messageId;
     const fingerprint = typeof id === "string" || typeof id === "number" ? `id:${id}` : `fp|${data.respuesta}`;
     if (!seen.has(fingerprint)) {
       seen.add(fingerprint);
-      if (via !== "http") out({ type: "shown", id, text: data.respuesta || "", via });
+      if (via !== "http") {
+        out({ type: "shown", id, text: data.respuesta || "", via, attachment: data.attachment_info || null });
+      }
     }
     if (ticketId) activeTicketId = ticketId;
   }
@@ -58,8 +72,31 @@ const bot = io(spec.url, {
   auth: { entityToken: spec.entityToken },
   reconnection: false,
 });
+// A page load (or reload) with `greet`: like initializeConversation, the widget posts `initial_greeting` once its
+// bot socket connected, and shows what the answer carries (items marked "greeting").
+async function greet() {
+  const response = await fetch(`${spec.url}/ask/${spec.tipo || "municipio"}`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      "X-Entity-Token": spec.entityToken,
+      "X-Chat-Session-Id": spec.sessionId,
+    },
+    body: JSON.stringify({
+      pregunta: "",
+      action: "initial_greeting",
+      contexto_previo: { estado_conversacion: "inicio", datos_reclamo: {}, historial_conversacion: [] },
+      tipo_chat: spec.tipo || "municipio",
+    }),
+  });
+  const body = await response.json();
+  out({ type: "greeting", status: response.status, body });
+  handle(body, "greeting");
+}
+
 bot.on("connect", async () => {
   const ack = await bot.timeout(10000).emitWithAck("join", { room: spec.sessionId, channel: "web" });
+  if (spec.greet) await greet();
   if (spec.response) handle(spec.response, "http");
   out({ type: "ready", ack, room: roomSocket ? "opening" : null });
 });

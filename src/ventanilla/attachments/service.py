@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import filetype
 
@@ -265,7 +265,7 @@ class Incoming:
             if self.size == 0:
                 raise BadRequest("El archivo está vacío.")
             kind, clean = resolve(safe_name(name), declared_type(declared), self.head)
-            key = secrets.token_hex(16)
+            key = new_key()
             folder = root / key
             folder.mkdir(parents=True, exist_ok=False)
             os.replace(self.path, folder / clean)
@@ -273,6 +273,18 @@ class Incoming:
             return Stored(key=key, name=clean, mime_type=kind.mime, size=self.size)
         finally:
             self.discard()
+
+
+_DIGIT_RUN = re.compile(r"\d{7}")
+
+
+def new_key() -> str:
+    """An unguessable key for a kept file, without seven digits in a row: both widgets turn a run of nine or more
+    digits in a message into a WhatsApp link, and a file's link is written into the live-chat text."""
+    while True:
+        key = secrets.token_hex(16)
+        if not _DIGIT_RUN.search(key):
+            return key
 
 
 def store(root: Path, name: str | None, declared: str | None, data: bytes, limit: int) -> Stored:
@@ -336,7 +348,8 @@ def safe_link(url: object) -> str | None:
 
 
 def clean_attachment(info: dict[str, Any] | None) -> dict[str, Any] | None:
-    """An attachment as a citizen sent it, or None when its link is not one we would show."""
+    """An attachment as a citizen sent it, or None when its link is not one we would show; a name or type missing
+    (a link kept alone) is read from the link."""
     if not info:
         return None
     link = safe_link(info.get("url"))
@@ -345,4 +358,33 @@ def clean_attachment(info: dict[str, Any] | None) -> dict[str, Any] | None:
     kept = {**info, "url": link}
     if "thumbUrl" in kept and safe_link(kept["thumbUrl"]) is None:
         del kept["thumbUrl"]
+    name, mime = described_by_link(link)
+    if not isinstance(kept.get("name"), str) or not kept["name"].strip():
+        kept["name"] = name
+    if not isinstance(kept.get("mimeType"), str) or not kept["mimeType"].strip():
+        kept["mimeType"] = mime or type_of_name(str(kept["name"]))
+    if kept["mimeType"] is None:
+        del kept["mimeType"]
+    elif str(kept["mimeType"]).startswith("image/") and "thumbUrl" not in kept:
+        kept["thumbUrl"] = link
     return kept
+
+
+def type_of_name(name: str) -> str | None:
+    """The allowed type a file name's extension stands for, or None."""
+    guessed = mimetypes.guess_type(name)[0]
+    if guessed is not None and canonical(guessed) in KINDS:
+        return canonical(guessed)
+    ext = _extension(name)
+    return next((kind.mime for kind in KINDS.values() if ext and ext in kind.extensions), None)
+
+
+def described_by_link(url: str) -> tuple[str, str | None]:
+    """The file name and type a link shows (its last path segment), for attachments kept as a bare link."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        path = ""
+    last = unquote(path.rstrip("/").rsplit("/", 1)[-1]) if path else ""
+    name = safe_name(last) if last else "archivo"
+    return name, type_of_name(name)

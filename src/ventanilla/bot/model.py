@@ -140,6 +140,8 @@ class ComplaintDraft(BaseModel):
     latitud: float | None = None
     longitud: float | None = None
     attachment_url: str | None = None
+    attachment: dict[str, Any] | None = None
+    """The attachment behind `attachment_url` as the widget described it (name, type, size), when it did."""
 
     def missing(self) -> list[str]:
         """Complaint fields still needed, in the order we ask them."""
@@ -172,6 +174,7 @@ class ComplaintDraft(BaseModel):
             **{name: str_field(data.get(name), name) for name in MAX_LEN},
             latitud=coord(data.get("latitud"), 90.0),
             longitud=coord(data.get("longitud"), 180.0),
+            attachment=_described_attachment(data.get("attachment")),
         )
 
     def contact_only(self) -> ComplaintDraft:
@@ -290,6 +293,17 @@ class ConversationState(BaseModel):
     def clone(self) -> ConversationState:
         """A deep copy the engine may change."""
         return self.model_copy(deep=True)
+
+
+def _described_attachment(value: object) -> dict[str, Any] | None:
+    """A stored attachment description: its name, link, type and size, nothing else."""
+    if not isinstance(value, Mapping) or not isinstance(value.get("url"), str):
+        return None
+    kept = {k: value[k] for k in ("name", "url", "mimeType") if isinstance(value.get(k), str)}
+    size = value.get("size")
+    if isinstance(size, int) and not isinstance(size, bool):
+        kept["size"] = size
+    return kept
 
 
 def _known_field(value: object) -> str | None:

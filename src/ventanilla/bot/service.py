@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from ventanilla.bot import engine, lookup, urgent
+from ventanilla.bot import engine, lookup, texts, urgent
 from ventanilla.chat import repository as chats
 from ventanilla.chat import service as livechat
 from ventanilla.context import AppContext
@@ -22,6 +22,7 @@ from ventanilla.entities.models import Entity
 from ventanilla.knowledge import service as knowledge
 from ventanilla.knowledge.search import Item
 from ventanilla.tickets import repository as tickets_repo
+from ventanilla.tickets import schemas as ticket_schemas
 from ventanilla.tickets import service as tickets
 from ventanilla.tickets.models import Ticket
 from ventanilla.users.models import User
@@ -48,6 +49,8 @@ class Answer:
     extra: dict[str, Any] = field(default_factory=dict)
     message_id: str = field(default_factory=lambda: f"bot-{uuid.uuid4().hex}")
     fecha: dt.datetime = field(default_factory=utcnow)
+    lead: list[dict[str, Any]] = field(default_factory=list)
+    """Messages shown before this one (a reloaded widget's conversation): sent as `messages`, this one last."""
 
     def to_wire(self) -> dict[str, Any]:
         """Body of the /ask response."""
@@ -63,6 +66,9 @@ class Answer:
                 }
             )
         wire.update(self.extra)
+        if self.lead:
+            # Both widgets read an answer's `messages` array instead of the answer itself, item by item.
+            wire["messages"] = [*self.lead, dict(wire)]
         return wire
 
 
@@ -187,7 +193,9 @@ async def converse(
     text = incoming.text.strip()
 
     if action == "initial_greeting":  # the welcome and its menu need no knowledge base: sent on every reconnect
-        return Answer(engine.respond(bot_settings(ctx, entity, now, ()), engine.ConversationState(), incoming))
+        greeting = Answer(engine.respond(bot_settings(ctx, entity, now, ()), engine.ConversationState(), incoming))
+        ongoing = await livechat.ongoing_ticket(uow, entity, session_key)
+        return greeting if ongoing is None else await _resumed(uow, entity, greeting, ongoing)
 
     items = await knowledge.items(uow.session, entity.id)
     settings = bot_settings(ctx, entity, now, items)
@@ -229,6 +237,8 @@ async def converse(
     text = incoming.text.strip()
 
     reply = engine.respond(settings, state, incoming)
+    if turn.attachment and reply.state.draft.attachment_url == turn.attachment.get("url"):
+        reply.state.draft.attachment = turn.attachment  # the complaint filed later keeps its name, type and size
     effect = reply.effect
     if isinstance(effect, engine.CreateComplaint):
         return await _create_complaint(uow, entity, settings, reply, channel, session_key, citizen, turn)
@@ -248,6 +258,25 @@ async def converse(
         # Forget the draft on the server at once, whatever the transport does with the reply afterwards.
         await save_state(uow, entity, session_key, reply.state, channel)
     return Answer(reply)
+
+
+RESUMED_MESSAGES = 50
+"""How much of an open ticket's conversation a reloaded widget gets back."""
+
+
+async def _resumed(uow: UnitOfWork, entity: Entity, greeting: Answer, ticket: Ticket) -> Answer:
+    """A widget reloaded on a session with an open ticket: the conversation so far (with what it missed meanwhile),
+    then who is still on the other side, carrying the ticket fields that make each widget version rejoin its room."""
+    history = await tickets_repo.recent_messages(uow.session, ticket.id, RESUMED_MESSAGES)
+    agent = await uow.session.get(User, ticket.assigned_agent_id) if ticket.assigned_agent_id else None
+    live = ticket.is_live_chat
+    line = texts.resumed(
+        ticket.tipo, ticket.nro_ticket, entity_name=entity.name, agent_name=agent.name if agent else None, live=live
+    )
+    lead = [] if live else [greeting.to_wire()]  # a filed complaint keeps the menu; a live chat is the conversation
+    lead += [ticket_schemas.widget_history_item(ticket, m) for m in history]
+    reply = engine.BotReply(respuesta=line, botones=[], categorias=[], state=greeting.reply.state)
+    return Answer(reply, ticket=ticket, extra={"live_chat": live}, lead=lead)
 
 
 def channel_origin(channel: str) -> str:
@@ -329,7 +358,8 @@ async def _create_complaint(
         if draft.categoria and draft.descripcion
         else (draft.categoria or draft.descripcion or "Reclamo")
     )
-    attachment = turn.attachment or ({"url": draft.attachment_url} if draft.attachment_url else None)
+    described = draft.attachment if draft.attachment and draft.attachment.get("url") == draft.attachment_url else None
+    attachment = turn.attachment or described or ({"url": draft.attachment_url} if draft.attachment_url else None)
     idempotency_key = turn.idempotency_key or await _draft_key(uow, entity, session_key, draft)
     ticket, _ = await tickets.create_ticket(
         uow,

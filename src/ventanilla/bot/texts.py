@@ -153,23 +153,26 @@ def summary(
     nombre: str | None,
     contacto: str | None,
 ) -> str:
-    """Recap of the draft before confirming: one short sentence per line, so each renders as one bullet."""
+    """Recap of the draft before confirming: one short sentence per line, so each renders as one bullet.
+
+    No dash of our own: the widget's simple view prefixes every sentence with "• " (a dash made it "• - Categoría")
+    and its full view keeps the line breaks."""
     desc = " ".join((descripcion or "").split())
-    limit = WIDGET_SENTENCE_CHARS - len("- Descripción: ") - 2
+    limit = WIDGET_SENTENCE_CHARS - len("Descripción: ") - 2
     if len(desc) > limit:
         desc = desc[: limit - 3].rstrip(" ,;.") + "..."
     lines = [
         f"Este es el resumen de tu {noun(tipo)}.",
-        _sentence(f"- Categoría: {_one_bullet(categoria or '-')}"),
-        _sentence(f"- Descripción: {_one_bullet(desc or '-')}"),
-        _sentence(f"- Ubicación: {_one_bullet(ubicacion or '-')}"),
+        _sentence(f"Categoría: {_one_bullet(categoria or '-')}"),
+        _sentence(f"Descripción: {_one_bullet(desc or '-')}"),
+        _sentence(f"Ubicación: {_one_bullet(ubicacion or '-')}"),
     ]
     if has_attachment:
-        lines.append("- Adjunto: sí.")
+        lines.append("Adjunto: sí.")
     if nombre:
-        lines.append(_sentence(f"- Nombre: {_one_bullet(nombre)}"))
+        lines.append(_sentence(f"Nombre: {_one_bullet(nombre)}"))
     if contacto:
-        lines.append(_sentence(f"- Contacto: {_unlinked(contacto)}"))
+        lines.append(_sentence(f"Contacto: {_unlinked(contacto)}"))
     return "\n".join(lines)
 
 
@@ -235,6 +238,18 @@ def cancelled(tipo: str) -> str:
 
 
 CONNECTING = "Un momento, te estoy comunicando con un representante..."
+
+
+def resumed(tipo: str, nro_ticket: int, *, entity_name: str, agent_name: str | None, live: bool) -> str:
+    """The line under a reloaded widget's conversation: who is still on the other side."""
+    if live and agent_name:
+        return f"Seguís conectado con {agent_name}. Escribí acá y te responde."
+    if live:
+        return f"Seguís conectado con {entity_name}: en cuanto se libere un representante, te responde acá."
+    return (
+        f"Seguís conectado con {entity_name}: tu {noun(tipo)} N.º {nro_ticket} sigue abierto "
+        "y te avisamos acá las novedades."
+    )
 
 
 def created(tipo: str, nro_ticket: int, pin: str, estado: str) -> str:

@@ -80,6 +80,19 @@ async def open_live_ticket(uow: UnitOfWork, entity: Entity, key: str | None) -> 
     return None
 
 
+async def ongoing_ticket(uow: UnitOfWork, entity: Entity, key: str | None) -> Ticket | None:
+    """What a chat session still has open: its live chat, else the newest ticket it filed that is not closed (an
+    unseen session costs one look-up)."""
+    chat = await repository.get_session(uow.session, entity.id, key) if key else None
+    if chat is None or key is None:
+        return None
+    if chat.ticket_id is not None:
+        ticket = await tickets_repo.get(uow.session, chat.ticket_id)
+        if ticket is not None and not ticket.is_closed and (ticket.is_live_chat or ticket.prioridad == "urgente"):
+            return ticket
+    return await tickets_repo.latest_open_of_session(uow.session, entity.id, key)
+
+
 async def request_agent(
     ctx: AppContext,
     uow: UnitOfWork,

@@ -70,7 +70,8 @@ def closed_message(s: Schedule, now: dt.datetime) -> str:
     else:
         when = f"el {DAY_NAMES[day.weekday()].lower()} {day.day} de {_MONTH_NAMES[day.month - 1]}"
     article = "a la" if opening.hour == 1 else "a las"
-    return f"{text} Volvemos a atender {when} {article} {_clock(opening.time())}."
+    # The visitor may be elsewhere (the browser compares hours in its own zone): the time names the entity's zone.
+    return f"{text} Volvemos a atender {when} {article} {_clock(opening.time())} ({_zone_label(s.timezone)})."
 
 
 def _clock(value: dt.time) -> str:

@@ -268,12 +268,14 @@ def unsubscribe_url(settings: Settings, signer: TokenSigner, entity_id: int, add
     return f"{settings.public_url.rstrip('/')}/emails/baja/{quote(unsubscribe_token(signer, entity_id, address))}"
 
 
-def ticket_url(settings: Settings, ticket: Ticket, role: str) -> str:
-    """Agents: the panel's ticket list focused on the ticket; citizens: the public lookup with number and PIN."""
+def ticket_url(settings: Settings, ticket: Ticket) -> str:
+    """The ticket's own page, for citizens and agents alike: `/ticket/{nro}?pin=` (the lookup page).
+
+    Neither panel version opens a ticket from its URL (`/tickets` ignores `?ticket=` and lands on the first one;
+    logged out, the login lands on `/perfil`); the lookup page opens the named ticket in both, logged in or not, and
+    needs nothing but its number and PIN."""
     base = settings.panel_url.rstrip("/")
-    if role == "citizen":
-        return f"{base}/ticket/{ticket.nro_ticket}?{urlencode({'pin': ticket.pin})}"
-    return f"{base}/tickets?{urlencode({'ticket': ticket.id, 'tipo': ticket.tipo})}"
+    return f"{base}/ticket/{ticket.nro_ticket}?{urlencode({'pin': ticket.pin})}"
 
 
 def build_message(
@@ -390,8 +392,8 @@ def build_view(
         estado_label=label,
         headline=headline,
         intro=intro,
-        button_label="Ver mi reclamo" if template == "citizen" else "Abrir el reclamo en el panel",
-        ticket_url=ticket_url(settings, ticket, "citizen" if template == "citizen" else "agent"),
+        button_label="Ver mi reclamo" if template == "citizen" else "Abrir el reclamo",
+        ticket_url=ticket_url(settings, ticket),
         unsubscribe_url=unsubscribe_url(settings, signer, entity_id, recipient),
         last=last,
         earlier=tuple(earlier),

@@ -16,7 +16,7 @@ from ventanilla.entities import repository as entities_repo
 from ventanilla.errors import Forbidden, NotFound, Unauthorized
 from ventanilla.notifications import emails, inbound, repository, service
 from ventanilla.tickets import repository as tickets_repo
-from ventanilla.tickets.auth import CurrentCaller
+from ventanilla.tickets.auth import CurrentCaller, lookup_granted
 from ventanilla.tickets.pins import verify_pin
 from ventanilla.web import (
     Ctx,
@@ -166,7 +166,9 @@ async def send_history(
     entity = await entities_repo.get(uow.session, ticket.entity_id) if ticket else None
     if ticket is None or entity is None or tipo not in ("municipio", "pyme"):
         raise NotFound("No existe ese reclamo.")
-    if not who.owns(ticket) and not await verify_pin(ctx, ticket, pin, client=client_of(request)):
+    # The reference lookup page asks without the PIN, after the lookup that set its cookie for this ticket.
+    by_lookup = pin is None and lookup_granted(request, ctx, ticket)
+    if not who.owns(ticket) and not by_lookup and not await verify_pin(ctx, ticket, pin, client=client_of(request)):
         raise NotFound("No existe ese reclamo.")
     reason = (body.reason if body else None) or "manual"
     if reason != "manual":
@@ -179,6 +181,15 @@ async def send_history(
             "motivo": "Los avisos de este cambio salen solos por email; no hace falta enviar nada más.",
         }
     await _manual_limit(request, ctx)
+    if await service.status_email_just_queued(uow.session, ticket, utcnow()):
+        # Both panels and lookup pages fire this (no body, or `manual`) as soon as they see a ticket resolved: the
+        # status email that left with the change already told the citizen.
+        return {
+            "ok": True,
+            "enviado": False,
+            "reason": reason,
+            "motivo": "Al vecino ya le llegó el aviso de este cambio por email.",
+        }
     staff_asked = user is not None and user.is_staff
     rows = await service.enqueue_history(
         uow.session, ctx.settings, entity, ticket, utcnow(), asked_by_citizen=not staff_asked

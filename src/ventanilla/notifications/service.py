@@ -251,6 +251,15 @@ async def enqueue_oncall_page(
 HISTORY_KINDS = ("history", "history_staff")
 
 
+STATUS_COVERS_HISTORY = dt.timedelta(minutes=2)
+"""A status email this recent makes a manual history request redundant (the frontends fire one on resolution)."""
+
+
+async def status_email_just_queued(session: AsyncSession, ticket: Ticket, now: dt.datetime) -> bool:
+    """Whether a status email for the ticket was queued a moment ago."""
+    return await repository.recent_kind(session, ticket.id, "status", now - STATUS_COVERS_HISTORY)
+
+
 async def enqueue_history(
     session: AsyncSession,
     settings: Settings,

@@ -19,18 +19,16 @@ _ENTITY_SIDE = frozenset({"agent", "bot", "system"})
 
 
 def widget_session_key(ticket: Ticket) -> str | None:
-    """The chat session whose widget shows this ticket's news, if it was filed from the web widget.
+    """The chat session whose widget bot socket hears this ticket's news, if it was opened from the web widget.
 
-    Both frontend versions keep the bot socket in the chat-session room, and neither de-duplicates
-    `new_chat_message` (ticket room, appended as is) against `message` (session room, deduplicated by `id`
-    among bot messages only). The reference widget joins the ticket room for every ticket it filed, the newest
-    only for live chats; so news of a widget's filed complaint goes to the session room alone, once, which both
-    show, while an open live chat speaks in its room `ticket_{tipo}_{id}` (`new_chat_message`), which both
-    widgets have joined then.
+    Every entity-side message goes to the ticket room `ticket_{tipo}_{id}` as `new_chat_message` (the contract),
+    and to the chat-session room as `message` for the widgets that are not in the ticket room: the newest widget
+    joins it only for live chats, and a reloaded widget has not joined it yet. Neither widget de-duplicates the
+    two events against each other, so a bot socket whose browser already has a socket in the ticket room is
+    skipped (see `RealtimeListener._already_in_room`).
     """
     if (
-        (ticket.is_live_chat and not ticket.is_closed)
-        or ticket.channel == "whatsapp"
+        ticket.channel == "whatsapp"
         or keys.channel_of(ticket.chat_session_key) != Channel.WEB
     ):
         return None
@@ -65,17 +63,27 @@ class RealtimeListener(BaseListener):
         uow.events.emit("new_comment", schemas.comment_event(ticket, message, with_estado=False), newest, skip)
         if message.author_kind == "citizen" and message.origen in _WIDGET_ORIGINS:
             return
+        ticket_room = rooms.ticket_room(ticket.tipo, ticket.id)
+        uow.events.emit("new_chat_message", schemas.chat_message_event(message, estado=ticket.estado), ticket_room)
         session_key = widget_session_key(ticket)
         if session_key is not None and message.author_kind in _ENTITY_SIDE:
+            session_room = rooms.session_room(entity.id, session_key)
             uow.events.emit(
-                "message", schemas.widget_message_event(ticket, message), rooms.session_room(entity.id, session_key)
+                "message",
+                schemas.widget_message_event(ticket, message),
+                session_room,
+                await self._already_in_room(session_room, ticket_room),
             )
-            return
-        uow.events.emit(
-            "new_chat_message",
-            schemas.chat_message_event(message, estado=ticket.estado),
-            rooms.ticket_room(ticket.tipo, ticket.id),
-        )
+
+    async def _already_in_room(self, session_room: str, ticket_room: str) -> tuple[str, ...]:
+        """Bot sockets of the session whose browser also has a socket in the ticket room (it shows the news there)."""
+        if self.presence is None:
+            return ()
+        in_room = set((await self.presence.attendees(ticket_room)).values())
+        if not in_room:
+            return ()
+        bots = await self.presence.attendees(session_room)
+        return tuple(sorted(sid for sid, browser in bots.items() if browser in in_room))
 
     async def status_changed(
         self, uow: UnitOfWork, entity: Entity, ticket: Ticket, old: str, actor: User | None

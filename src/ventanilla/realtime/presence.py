@@ -24,6 +24,12 @@ class Presence(Protocol):
 
     async def viewers(self, ticket_id: int, user_id: int) -> set[str]: ...
 
+    async def attend(self, room: str, sid: str, client: str) -> None: ...
+
+    async def absent(self, room: str, sid: str) -> None: ...
+
+    async def attendees(self, room: str) -> dict[str, str]: ...
+
     async def heartbeat(self) -> None: ...
 
     async def reachable(self) -> None: ...
@@ -37,6 +43,7 @@ class LocalPresence:
     def __init__(self) -> None:
         self._sockets: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
         self._views: dict[tuple[int, int], set[str]] = defaultdict(set)
+        self._rooms: dict[str, dict[str, str]] = defaultdict(dict)
 
     async def add(self, entity_id: int, user_id: int, sid: str) -> None:
         """An agent's socket connected."""
@@ -71,6 +78,22 @@ class LocalPresence:
         """The agent's sockets that show the ticket's conversation."""
         return set(self._views.get((ticket_id, user_id), ()))
 
+    async def attend(self, room: str, sid: str, client: str) -> None:
+        """A widget socket joined a chat room (ticket or session); `client` names the browser it runs in."""
+        self._rooms[room][sid] = client
+
+    async def absent(self, room: str, sid: str) -> None:
+        """A widget socket left a chat room (or disconnected)."""
+        members = self._rooms.get(room)
+        if members is not None:
+            members.pop(sid, None)
+            if not members:
+                del self._rooms[room]
+
+    async def attendees(self, room: str) -> dict[str, str]:
+        """The widget sockets in a chat room, each with its browser."""
+        return dict(self._rooms.get(room, {}))
+
     async def heartbeat(self) -> None:
         """Nothing to refresh in-process."""
 
@@ -93,6 +116,7 @@ class RedisPresence:
         self._redis = aioredis.from_url(url)
         self._prefix = prefix
         self._local: dict[str, tuple[int, int]] = {}
+        self._rooms: dict[str, dict[str, str]] = {}
 
     def _key(self, entity_id: int) -> str:
         return f"{self._prefix}:{entity_id}"
@@ -131,6 +155,31 @@ class RedisPresence:
         """The agent's sockets, on any process, that show the ticket's conversation."""
         return {_text(m) for m in await self._redis.smembers(self._view_key(ticket_id, user_id))}
 
+    def _room_key(self, room: str) -> str:
+        return f"{self._prefix}:room:{room}"
+
+    async def attend(self, room: str, sid: str, client: str) -> None:
+        """A widget socket joined a chat room: a member `sid|browser` scored by its expiry, refreshed by heartbeat
+        (a crashed process's sockets lapse, so they never make a live widget skip its news)."""
+        self._rooms.setdefault(sid, {})[room] = client
+        pipe = self._redis.pipeline()
+        pipe.zadd(self._room_key(room), {f"{sid}|{client}": time.time() + self.TTL_SECONDS})
+        pipe.expire(self._room_key(room), self.TTL_SECONDS * 2)
+        await pipe.execute()
+
+    async def absent(self, room: str, sid: str) -> None:
+        """A widget socket left a chat room (or disconnected)."""
+        client = self._rooms.get(sid, {}).pop(room, None)
+        if sid in self._rooms and not self._rooms[sid]:
+            del self._rooms[sid]
+        if client is not None:
+            await self._redis.zrem(self._room_key(room), f"{sid}|{client}")
+
+    async def attendees(self, room: str) -> dict[str, str]:
+        """The widget sockets, on any process, in a chat room, each with its browser."""
+        members = await self._redis.zrangebyscore(self._room_key(room), time.time(), "+inf")
+        return dict(_text(m).split("|", 1) for m in members if "|" in _text(m))
+
     async def heartbeat(self) -> None:
         """Push the expiry of this process's sockets forward and drop lapsed entries."""
         now = time.time()
@@ -141,6 +190,11 @@ class RedisPresence:
             entities.add(entity_id)
         for entity_id in entities:
             pipe.zremrangebyscore(self._key(entity_id), "-inf", now)
+        for sid, rooms in self._rooms.items():
+            for room, client in rooms.items():
+                pipe.zadd(self._room_key(room), {f"{sid}|{client}": now + self.TTL_SECONDS})
+                pipe.expire(self._room_key(room), self.TTL_SECONDS * 2)
+                pipe.zremrangebyscore(self._room_key(room), "-inf", now)
         await pipe.execute()
 
     async def reachable(self) -> None:
@@ -151,7 +205,11 @@ class RedisPresence:
         """Remove this process's sockets and close the connection."""
         for sid, (entity_id, user_id) in list(self._local.items()):
             await self._redis.zrem(self._key(entity_id), f"{user_id}:{sid}")
+        for sid, rooms in list(self._rooms.items()):
+            for room, client in rooms.items():
+                await self._redis.zrem(self._room_key(room), f"{sid}|{client}")
         self._local.clear()
+        self._rooms.clear()
         await self._redis.aclose()
 
 

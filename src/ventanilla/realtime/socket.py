@@ -127,6 +127,13 @@ def _query(environ: dict[str, Any], name: str) -> str | None:
     return values[0] if values else None
 
 
+def browser_of(environ: dict[str, Any]) -> str:
+    """The address a socket comes from: a widget's bot socket and its ticket-room socket share it (the room socket
+    carries no credentials, so nothing else ties the two together)."""
+    forwarded = str(environ.get("HTTP_X_FORWARDED_FOR") or "").split(",")[0].strip()
+    return (forwarded or str(environ.get("REMOTE_ADDR") or "?"))[:64]
+
+
 def register(ctx: AppContext, presence: Presence) -> None:
     """Attach the connection and room handlers to the Socket.IO server."""
     sio = ctx.sio
@@ -138,7 +145,7 @@ def register(ctx: AppContext, presence: Presence) -> None:
         token = token or _cookie(environ, ctx.settings.session_cookie_name)
         entity_token = auth.get("entityToken") or _query(environ, "entityToken") or _query(environ, "token")
         slug = auth.get("tenantSlug") or _query(environ, "tenant_slug") or _query(environ, "tenant")
-        session: dict[str, Any] = {}
+        session: dict[str, Any] = {"browser": browser_of(environ)}
         async with ctx.sessions() as db:
             user = await users.user_from_token(db, ctx.signer, token, ctx.settings.token_max_age_seconds)
             by_token = (
@@ -214,6 +221,8 @@ def register(ctx: AppContext, presence: Presence) -> None:
             await presence.remove(entity_id, user_id, sid)
             for ticket_id in session.get("viewing", ()):
                 await presence.unview(ticket_id, user_id, sid)
+        for room in session.get("widget_rooms", ()):
+            await presence.absent(room, sid)
 
     async def _conversation(sid: str, raw: str, entering: bool) -> dict[str, Any] | None:
         """Join or leave `ticket-{tipo}-{id}`: only an agent of the ticket's entity may; None when not such a name."""
@@ -300,6 +309,11 @@ def register(ctx: AppContext, presence: Presence) -> None:
                 await sio.disconnect(sid)
             return {"ok": False, **room}
         await sio.enter_room(sid, room)
+        session = await session_of(sid)
+        widget_rooms: list[str] = session.setdefault("widget_rooms", [])
+        if room not in widget_rooms:
+            widget_rooms.append(room)
+        await presence.attend(room, sid, str(session.get("browser", "?")))
         return {"ok": True}
 
     async def leave(sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
@@ -315,6 +329,10 @@ def register(ctx: AppContext, presence: Presence) -> None:
         if isinstance(room, dict):
             return {"ok": False, **room}
         await sio.leave_room(sid, room)
+        await presence.absent(room, sid)
+        session = await session_of(sid)
+        if room in session.get("widget_rooms", ()):
+            session["widget_rooms"].remove(room)
         return {"ok": True}
 
     for handler in (connect, disconnect, join, leave, subscribe_ticket_updates):

@@ -47,6 +47,17 @@ async def by_number_any_entity(session: AsyncSession, nro_ticket: int) -> Sequen
     return (await session.execute(stmt)).scalars().all()
 
 
+async def latest_open_of_session(session: AsyncSession, entity_id: int, key: str) -> Ticket | None:
+    """The newest ticket a chat session opened that is still open."""
+    stmt = (
+        select(Ticket)
+        .where(Ticket.entity_id == entity_id, Ticket.chat_session_key == key, Ticket.estado.not_in(CLOSED_ESTADOS))
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def by_idempotency_key(session: AsyncSession, entity_id: int, key: str) -> Ticket | None:
     """The ticket created with this idempotency key."""
     stmt = select(Ticket).where(Ticket.entity_id == entity_id, Ticket.idempotency_key == key)

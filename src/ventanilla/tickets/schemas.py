@@ -13,6 +13,9 @@ from ventanilla.attachments import service as attachments
 from ventanilla.tickets.models import ESTADOS, Ticket, TicketEvent, TicketMessage
 from ventanilla.tickets.service import ESTADO_LABELS
 
+ATTACHMENT_PLACEHOLDER = "(adjunto)"
+"""The text stored for a citizen's attachment sent without words."""
+
 
 def iso(value: dt.datetime | None) -> str | None:
     """ISO-8601 in UTC."""
@@ -119,14 +122,34 @@ def message_wire(message: TicketMessage, date_shift: dt.timedelta = dt.timedelta
     }
 
 
+def attachment_line(info: dict[str, Any] | None) -> str:
+    """An attachment as one line of text with its link, for clients that show nothing but text."""
+    shown = shown_attachment(info)
+    if not shown:
+        return ""
+    label = "Foto" if str(shown.get("mimeType") or "").startswith("image/") else "Archivo"
+    return f"{label} {shown.get('name') or 'adjunto'}: {shown['url']}"
+
+
+def text_with_link(message: TicketMessage) -> str:
+    """A message's text followed by its attachment's link (the placeholder of a bare attachment gives way to it)."""
+    line = attachment_line(message.attachment)
+    text = "" if message.text.strip() == ATTACHMENT_PLACEHOLDER else message.text
+    if not line:
+        return message.text
+    return f"{text}\n{line}" if text.strip() else line
+
+
 def chat_message_event(message: TicketMessage, *, estado: str | None = None) -> dict[str, Any]:
-    """`new_chat_message`: flat fields for the widget's live-chat room."""
+    """`new_chat_message`: flat fields for the widget's live-chat room (whose handler shows `comentario` only, so an
+    attachment's link is written into it)."""
+    text = text_with_link(message)
     return {
         "id": message.id,
         "ticket_id": message.ticket_id,
         "estado": estado,
-        "comentario": message.text,
-        "texto": message.text,
+        "comentario": text,
+        "texto": text,
         "es_admin": message.is_staff_side,
         "autor": author_label(message),
         "fecha": iso(message.created_at),
@@ -152,6 +175,23 @@ def widget_message_event(ticket: Ticket, message: TicketMessage) -> dict[str, An
         "es_admin": True,
         "attachment_info": shown_attachment(message.attachment),
         "botones": message.buttons or [],
+    }
+
+
+def widget_history_item(ticket: Ticket, message: TicketMessage) -> dict[str, Any]:
+    """A message of an open ticket replayed to a reloaded widget, which shows every item on the entity's side: the
+    citizen's own lines say so."""
+    text = message.text if message.is_staff_side else f"Vos: {message.text}"
+    return {
+        "id": message.id,
+        "respuesta": text,
+        "ticket_id": ticket.id,
+        "fecha": iso(message.created_at),
+        "origen": message.origen,
+        "autor": author_label(message),
+        "es_admin": message.is_staff_side,
+        "attachment_info": shown_attachment(message.attachment),
+        "botones": [],
     }
 
 

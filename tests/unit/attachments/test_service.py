@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests import samples
@@ -96,7 +98,10 @@ def test_disagreement_between_content_name_and_type_is_refused(name: str, declar
 def test_agreeing_uploads_keep_the_most_precise_type_and_a_fitting_name() -> None:
     assert resolve("foto.jpg", "image/jpeg", samples.jpeg()) == (KINDS["image/jpeg"], "foto.jpg")
     assert resolve("foto", "", samples.jpeg()) == (KINDS["image/jpeg"], "foto.jpg")
-    assert resolve("audio-grabado-1.webm", "audio/webm", samples.webm()) == (KINDS["audio/webm"], "audio-grabado-1.webm")
+    assert resolve("audio-grabado-1.webm", "audio/webm", samples.webm()) == (
+        KINDS["audio/webm"],
+        "audio-grabado-1.webm",
+    )
     # The widget names every voice note .webm, whatever the browser recorded.
     assert resolve("audio-grabado-1.webm", "audio/ogg", samples.ogg()) == (KINDS["audio/ogg"], "audio-grabado-1.ogg")
     assert resolve("audio-grabado-1.webm", "audio/mp4", samples.m4a()) == (KINDS["audio/mp4"], "audio-grabado-1.m4a")
@@ -145,4 +150,32 @@ def test_web_links_and_our_uploads_are_kept_as_they_came() -> None:
     own = "/archivos/" + "a" * 32 + "/foto.png"
     for url in ("https://cdn.example.org/foto.png", "http://127.0.0.1:5000/archivos/x/y.png", own):
         assert safe_link(url) == url
-    assert clean_attachment({"url": own, "name": "foto.png"}) == {"url": own, "name": "foto.png"}
+    full = {"url": own, "name": "foto.png", "mimeType": "image/png", "size": 69}
+    assert clean_attachment(full) == {**full, "thumbUrl": own}
+
+
+@pytest.mark.parametrize(
+    ("info", "name", "mime"),
+    [
+        ({"url": "https://cdn.example.org/fotos/pozo%20grande.JPG"}, "pozo_grande.JPG", "image/jpeg"),
+        ({"url": "/archivos/" + "b" * 32 + "/acta.pdf", "name": ""}, "acta.pdf", "application/pdf"),
+        ({"url": "https://cdn.example.org/x/video.mp4", "mimeType": None}, "video.mp4", "video/mp4"),
+        ({"url": "https://cdn.example.org/x/nota.m4a", "name": "Nota de voz"}, "Nota de voz", "audio/mp4"),
+        ({"url": "https://cdn.example.org/descargar", "name": "informe.docx"}, "informe.docx", None),
+    ],
+)
+def test_a_bare_link_gets_its_name_and_type_from_the_link(info: dict[str, object], name: str, mime: str | None) -> None:
+    """Attachments kept as a link alone (older intake rows) show as what they are, not `adjunto` / null."""
+    cleaned = clean_attachment(info)
+    assert cleaned is not None and cleaned["name"] == name
+    assert cleaned.get("mimeType") == (
+        mime or "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+
+
+def test_new_keys_never_hold_a_phone_like_digit_run() -> None:
+    from ventanilla.attachments.service import _KEY, new_key
+
+    keys = [new_key() for _ in range(2000)]
+    assert len(set(keys)) == 2000 and all(_KEY.match(k) for k in keys)
+    assert not any(re.search(r"\d{7}", k) for k in keys)

@@ -45,20 +45,22 @@ def test_each_summary_line_is_one_bullet_and_coordinates_stay_together() -> None
     got = bullets(summary())
     assert got[0] == "Este es el resumen de tu reclamo."
     assert [b.split(":")[0] for b in got[1:]] == [
-        "- Categoría",
-        "- Descripción",
-        "- Ubicación",
-        "- Adjunto",
-        "- Nombre",
-        "- Contacto",
+        "Categoría",
+        "Descripción",
+        "Ubicación",
+        "Adjunto",
+        "Nombre",
+        "Contacto",
     ]
+    # The widget's simple view writes "• " before each: no dash of ours after it.
+    assert not any(b.startswith(("-", "•")) for b in got)
     assert "(-32.946800, -60.639300)" in got[3]
 
 
 def test_abbreviations_and_long_descriptions_stay_in_their_bullet() -> None:
     long = "No anda la luz. " + "Hace días que la cuadra está a oscuras, y nadie vino, y tenemos miedo " * 4
     got = bullets(summary(ubicacion="Av. San Martín 1234", descripcion=long))
-    assert len(got) == 7 and got[3].replace("\u2060", "") == "- Ubicación: Av. San Martín 1234."
+    assert len(got) == 7 and got[3].replace("\u2060", "") == "Ubicación: Av. San Martín 1234."
     assert all(len(b) <= texts.WIDGET_SENTENCE_CHARS for b in got)
 
 

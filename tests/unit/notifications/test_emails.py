@@ -183,11 +183,14 @@ def test_citizen_email_content() -> None:
     assert 'href="https://panel.test/ticket/57?pin=004211"' in html
 
 
-def test_agent_email_links_to_the_panel_and_hides_the_pin() -> None:
+def test_agent_email_links_to_the_ticket_page_that_opens_it() -> None:
     message = build("agent", {3}, messages(3))
     text = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
-    assert "https://panel.test/tickets?ticket=1234567890123&tipo=municipio" in text
-    assert "004211" not in text
+    html = message.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
+    # Neither panel opens a ticket from `/tickets?ticket=`; the lookup page does, in both versions.
+    assert "Abrir el reclamo: https://panel.test/ticket/57?pin=004211" in text
+    assert "/tickets?" not in text and "/tickets?" not in html
+    assert 'href="https://panel.test/ticket/57?pin=004211"' in html
     assert "Nuevo mensaje del vecino" in text and "Vecino: Ana <script>, ana@example.org" in text
 
 
