@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.conftest import create_postgres_database, drop_postgres_database, postgres_unavailable  # noqa: E402
 from tests.support import PASSWORD, seed_tenant  # noqa: E402
+
 from ventanilla.app import create_app  # noqa: E402
 from ventanilla.cli import upgrade_database  # noqa: E402
 from ventanilla.settings import Settings  # noqa: E402
@@ -156,7 +157,7 @@ async def one_database(kind: str, examples: int, roles: list[str], out: Path) ->
     seeded = await seed(settings)
     port = int(os.environ.get("FUZZ_PORT", "0")) or free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # noqa: ASYNC220 (a script: one child, started once)
         [sys.executable, "-m", "ventanilla.cli", "serve", "--port", str(port), "--host", "127.0.0.1"],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -201,7 +202,7 @@ async def main() -> int:
     parser.add_argument("--out", default=str(ROOT / "var" / "fuzz"))
     args = parser.parse_args()
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
     failed = False
     for kind in args.databases.split(","):
         for result in await one_database(kind, args.examples, args.roles.split(","), out):

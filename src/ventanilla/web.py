@@ -173,13 +173,16 @@ _ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
 _SHAPED = ("pattern", "format", "enum", "const", "contentMediaType", "contentEncoding")
 
 
+_INT64 = 2**63
 _COMPOSED = ("$ref", "anyOf", "oneOf", "allOf", "not")
 _TEXT_JSON_REF = "#/components/schemas/TextJSON"
 _TEXT_JSON = {
     "description": "Any JSON value whose texts and keys have no control characters (but tab, LF and CR).",
     "anyOf": [
         {"type": "string", "pattern": TEXT_PATTERN},
-        {"type": ["number", "boolean", "null"]},
+        {"type": "integer", "minimum": -_INT64, "maximum": _INT64 - 1},
+        {"type": "number", "not": {"type": "integer"}},
+        {"type": ["boolean", "null"]},
         {"type": "array", "items": {"$ref": _TEXT_JSON_REF}},
         {
             "type": "object",
@@ -209,6 +212,9 @@ def _constrain_strings(schema: Any, pattern: str, *, keys: bool = True) -> None:
             schema["propertyNames"] = {"pattern": pattern}
         if keys and schema.get("additionalProperties", True) is True:
             schema["additionalProperties"] = {"$ref": _TEXT_JSON_REF}
+    if kind == "integer":  # a JSON integer beyond 64 bits is a 400 at the edge
+        schema.setdefault("minimum", -_INT64)
+        schema.setdefault("maximum", _INT64 - 1)
     if kind == "array" and "items" not in schema:
         schema["items"] = {"$ref": _TEXT_JSON_REF}
     for key in _SCHEMA_ONE:
@@ -430,7 +436,6 @@ _JSON_SUSPECT = re.compile(rb"\\u(?:00[01][0-9a-fA-F]|007[fF]|[dD][89a-fA-F])|\x
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """Control characters a text field never carries (tab, line feed and carriage return are text)."""
 _PATH_CONTROL = re.compile("[\x00-\x1f\x7f]")
-_INT64 = 2**63
 CONTROL_REFUSED = "El texto enviado tiene caracteres de control no permitidos."
 
 

@@ -358,7 +358,7 @@ async def test_assignment_agents_and_categories(server: Server) -> None:
         ).status_code == 403
         assert (
             await admin.put(f"/municipal/usuarios/{a1['id']}/categorias", json={"categoria_ids": [99]})
-        ).status_code == 400
+        ).status_code == 404  # no such category
         assert (
             await admin.put(f"/municipal/usuarios/{stranger.agents[0]['id']}/categorias", json={"categoria_ids": [1]})
         ).status_code == 404
