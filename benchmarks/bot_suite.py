@@ -1,7 +1,7 @@
 """The conversation suite in full: every dialogue of tests/conversations against a real server; prints JSON.
 
-    .venv/bin/python benchmarks/bot_suite.py                      # outsiders' A1 and A2, and our own, apart
-    .venv/bin/python benchmarks/bot_suite.py own.json --failures  # one file, with each failure's detail
+.venv/bin/python benchmarks/bot_suite.py                      # outsiders' A1 and A2, and our own, apart
+.venv/bin/python benchmarks/bot_suite.py own.json --failures  # one file, with each failure's detail
 """
 
 from __future__ import annotations

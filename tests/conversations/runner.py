@@ -218,7 +218,9 @@ def _tap_button(tap: str, buttons: list[tuple[str | None, str, Any]]) -> tuple[s
 # --- widget ---------------------------------------------------------------------------------------------
 
 
-async def _play_widget(suite: Suite, dialogue: dict[str, Any], outcome: Outcome, key: str, names: dict[str, str]) -> str:
+async def _play_widget(
+    suite: Suite, dialogue: dict[str, Any], outcome: Outcome, key: str, names: dict[str, str]
+) -> str:
     headers = {"X-Entity-Token": suite.line.tenant.token, "X-Chat-Session-Id": key}
     context: dict[str, Any] = {"estado_conversacion": "inicio", "datos_reclamo": {}, "id_ticket_creado": None}
     buttons: list[tuple[str | None, str, Any]] = []
@@ -393,7 +395,9 @@ def _option_titles(interactive: dict[str, Any]) -> dict[str, str]:
 # --- outcome --------------------------------------------------------------------------------------------
 
 
-async def _check_outcome(suite: Suite, dialogue: dict[str, Any], outcome: Outcome, key: str, names: dict[str, str]) -> None:
+async def _check_outcome(
+    suite: Suite, dialogue: dict[str, Any], outcome: Outcome, key: str, names: dict[str, str]
+) -> None:
     expect = dialogue.get("expect") or {}
     setup_ids = {int(i) for i in names.get("_setup_ids", "").split(",") if i}
     async with suite.server.ctx.sessions() as session:
@@ -476,7 +480,9 @@ async def play(suite: Suite, dialogue: dict[str, Any]) -> Outcome:
             last = await _play_whatsapp(suite, dialogue, outcome, wa_id, names)
         else:
             last = await _play_widget(suite, dialogue, outcome, key, names)
-        _check_reply(outcome, "last_reply", last, dialogue.get("expect") or {}, "last_reply_has_any", "last_reply_has_none")
+        _check_reply(
+            outcome, "last_reply", last, dialogue.get("expect") or {}, "last_reply_has_any", "last_reply_has_none"
+        )
         await _check_outcome(suite, dialogue, outcome, key, names)
     except (httpx.HTTPError, KeyError, TypeError, ValueError) as exc:
         outcome.fail("error", repr(exc)[:300])
@@ -496,9 +502,14 @@ async def play_all(suite: Suite, dialogues: Sequence[dict[str, Any]], parallel: 
 
 def report(outcomes: Sequence[Outcome], label: str = "") -> dict[str, Any]:
     """Pass rate overall, by channel and by failure kind."""
+
     def rate(items: Sequence[Outcome]) -> dict[str, Any]:
         passed = sum(o.passed for o in items)
-        return {"dialogues": len(items), "passed": passed, "pass_rate": round(passed / len(items), 3) if items else None}
+        return {
+            "dialogues": len(items),
+            "passed": passed,
+            "pass_rate": round(passed / len(items), 3) if items else None,
+        }
 
     kinds: Counter[str] = Counter(kind for o in outcomes for kind in {k for k, _ in o.failures})
     return {

@@ -15,6 +15,7 @@ from ventanilla.knowledge import search
 from . import flow, side, texts
 from .intake import (
     CANCEL_WORDS,
+    CONFIRM_WORDS,
     MAX_INPUT_CHARS,
     MENU_WORDS,
     SOFT_CANCEL_WORDS,
@@ -29,6 +30,7 @@ from .intake import (
     match_category,
     normalize,
 )
+from .intents import Intent, classify, is_complaint_statement
 from .model import (
     INTAKE_ESTADOS,
     AddMessage,
@@ -43,6 +45,7 @@ from .model import (
     Effect,
     Incoming,
     LookupTicket,
+    RecallTickets,
     RequestAgent,
     TicketView,
     TipoChat,
@@ -61,13 +64,13 @@ from .replies import (
     menu_buttons,
     reply,
 )
+from .slots import find_ticket_ref
 from .understanding import (
     Correction,
     is_emoji_only,
     is_restart,
     looks_like_question,
     parse_correction,
-    parse_lookup,
 )
 
 __all__ = [
@@ -85,6 +88,7 @@ __all__ = [
     "Effect",
     "Incoming",
     "LookupTicket",
+    "RecallTickets",
     "RequestAgent",
     "TicketView",
     "TipoChat",
@@ -169,25 +173,37 @@ def flow_awaiting(state: ConversationState) -> str:
     return "datos_personales" if state.draft.missing_personal() else "confirmacion"
 
 
-def _intent(phase: str, turn: Turn) -> tuple[str, Turn]:
+def _intent(settings: BotSettings, phase: str, turn: Turn) -> tuple[str, Turn]:
     """What the text asks for, global intents first."""
     text, norm = turn.text, turn.norm
     if not norm:
         if is_emoji_only(text) and not turn.has_media:
             return ("emoji", turn)
         return ("empty", turn)
-    if is_agent_request(text):
+    label = classify(text, categories(settings))
+    if label is Intent.PERSON:
         return ("agent", turn)
+    if phase == "mensaje" and label not in (Intent.CANCEL, Intent.RESTART):
+        return ("text", turn)
+    if label is Intent.OTHER_LANGUAGE:
+        return ("other_language", turn)
+    if phase == "confirm" and norm in CONFIRM_WORDS:
+        return ("text", turn)
     if norm in (CANCEL_WORDS if phase == "confirm" else SOFT_CANCEL_WORDS):
         return ("cancel", turn)
-    if is_restart(norm):
+    if label is Intent.RESTART or is_restart(norm):
         return ("restart", turn)
+    if label is Intent.CANCEL:
+        return ("goodbye", turn) if phase == "menu" else ("cancel", turn)
     if norm in MENU_WORDS:
         return ("menu", turn)
+    if label is Intent.LOST_PIN:
+        return ("lost_pin", turn)
     if (
         (phase == "consulta" and any(ch.isdigit() for ch in norm))
         or _TICKET_REF.match(norm)
         or (phase == "menu" and _NUMBER_AND_PIN.match(norm))
+        or label is Intent.CONSULT
     ):
         return ("consult", turn)
     if is_consult_intent(norm):
@@ -196,9 +212,16 @@ def _intent(phase: str, turn: Turn) -> tuple[str, Turn]:
         correction = parse_correction(text, at_summary=phase == "confirm")
         if correction is not None:
             return ("correction", Turn(**{**{f: getattr(turn, f) for f in Turn.__slots__}, "correction": correction}))
-    if looks_like_question(text, norm, topic_words=phase == "menu"):
+    if label in _SIMPLE_INTENTS:
+        return (label.value, turn)
+    if label is Intent.CHITCHAT and phase == "menu":
+        return ("chitchat", turn)
+    if label is not Intent.COMPLAINT and looks_like_question(text, norm, topic_words=phase == "menu"):
         return ("question", turn)
     return ("text", turn)
+
+
+_SIMPLE_INTENTS = frozenset({Intent.FRUSTRATION, Intent.INSULT, Intent.WHY_DATA, Intent.WHEN_FIXED})
 
 
 def is_bot_command(text: str) -> bool:
@@ -212,6 +235,48 @@ Handler = Callable[[BotSettings, ConversationState, Turn], BotReply]
 
 def _on_agent(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
     return reply(state, texts.CONNECTING, effect=RequestAgent())
+
+
+def _on_other_language(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    if not settings.live_chat_open:
+        return menu(settings, state, texts.OTHER_LANGUAGE_CLOSED)
+    return reply(state, texts.OTHER_LANGUAGE, effect=RequestAgent(lead=texts.OTHER_LANGUAGE))
+
+
+def _on_goodbye(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    return menu(settings, state, texts.GOODBYE)
+
+
+def _on_lost_pin(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    return side.with_resume(
+        settings, state, texts.LOST_PIN, side.own_or_agent_buttons(settings), "conversacion_general"
+    )
+
+
+def _on_frustration(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    return reply(state, "", effect=RecallTickets())
+
+
+def _on_insult(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    if state.estado in INTAKE_ESTADOS:
+        return flow.prompt(settings, state, [texts.INSULT_IN_INTAKE])
+    return menu(settings, state, texts.INSULT)
+
+
+def _on_why_data(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    return side.with_resume(
+        settings, state, texts.WHY_DATA, [], state.estado if state.estado != "inicio" else "conversacion_general"
+    )
+
+
+def _on_when_fixed(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    return side.with_resume(
+        settings, state, texts.WHEN_FIXED, [], state.estado if state.estado != "inicio" else "conversacion_general"
+    )
+
+
+def _on_chitchat(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    return menu(settings, state, f"{texts.CHITCHAT} {texts.MENU_INTRO}")
 
 
 def _on_cancel(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
@@ -231,11 +296,18 @@ def _on_menu(settings: BotSettings, state: ConversationState, turn: Turn) -> Bot
 
 
 def _on_consult(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
-    nro, pin = parse_lookup(turn.text)
-    if state.side == "consulta" and state.side_nro and pin is None and nro is not None and len(str(nro)) >= 4:
-        nro, pin = state.side_nro, str(nro)
-    if state.side == "consulta" and nro is None and pin is not None:
+    consulting = state.side == "consulta"
+    ref = find_ticket_ref(turn.text, bare_pin=consulting and (state.side_nro is not None))
+    nro, pin = ref.nro, ref.pin
+    if consulting and nro is None:
         nro = state.side_nro
+    if consulting and pin is None and nro is not None and nro != state.side_nro:
+        pin = state.side_pin
+    if nro is None and pin is not None:
+        state.side, state.side_pin = "consulta", pin
+        return side.with_resume(
+            settings, state, texts.ASK_NUMBER, side.own_or_agent_buttons(settings), "conversacion_general"
+        )
     return side.lookup(state, nro, pin)
 
 
@@ -290,12 +362,13 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
     norm = turn.norm
     tipo = settings.tipo_chat
     category = infer_category(norm, categories(settings))
-    if category is not None or is_complaint_intent(norm, tipo):
+    if category is not None or is_complaint_intent(norm, tipo) or is_complaint_statement(norm, categories(settings)):
         flow.begin(state)
         state.draft.categoria = category
-        if is_descriptive(norm, 4):
+        lead = flow.absorb_contact(state, turn.text, None)
+        if is_descriptive(norm, 3):
             flow.apply_description(settings, state, turn.text, norm)
-        return flow.advance(settings, state, _media(state, turn))
+        return flow.advance(settings, state, [*_media(state, turn), *lead])
     if is_greeting(norm):
         return menu(settings, state, texts.GREETING_SHORT)
     if is_thanks(norm):
@@ -308,6 +381,14 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
 
 _TABLE: dict[tuple[str, str], Handler] = {
     ("*", "agent"): _on_agent,
+    ("*", "other_language"): _on_other_language,
+    ("*", "goodbye"): _on_goodbye,
+    ("*", "lost_pin"): _on_lost_pin,
+    ("*", "frustration"): _on_frustration,
+    ("*", "insult"): _on_insult,
+    ("*", "why_data"): _on_why_data,
+    ("*", "when_fixed"): _on_when_fixed,
+    ("*", "chitchat"): _on_chitchat,
     ("*", "cancel"): _on_cancel,
     ("*", "restart"): _on_restart,
     ("*", "menu"): _on_menu,
@@ -397,7 +478,7 @@ def respond(settings: BotSettings, state: ConversationState, incoming: Incoming)
         if answered is not None:
             return answered
     phase = _phase(st)
-    intent, turn = _intent(phase, turn)
+    intent, turn = _intent(settings, phase, turn)
     return _table(phase, intent)(settings, st, turn)
 
 
@@ -406,3 +487,4 @@ ticket_found = side.ticket_found
 ticket_not_found = side.ticket_not_found
 lookup_limited = side.lookup_limited
 message_added = side.message_added
+recalled = side.recalled

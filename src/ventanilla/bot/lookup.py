@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 from ventanilla.chat import service as livechat
@@ -19,6 +20,7 @@ from ventanilla.users.models import User
 
 from . import engine
 from .model import AddMessage, BotReply, BotSettings, LookupTicket, TicketView
+from .slots import national_phone
 
 _OWN_LIMIT = 5
 
@@ -80,6 +82,38 @@ async def look_up(
     if matches and ticket is not None:
         return engine.ticket_found(settings, state, await view_of(uow, entity, ticket))
     return engine.ticket_not_found(settings, state, effect.nro_ticket, pin_given=True)
+
+
+async def recall(
+    uow: UnitOfWork,
+    entity: Entity,
+    settings: BotSettings,
+    reply: BotReply,
+    *,
+    session_key: str | None,
+    citizen: User | None,
+) -> BotReply:
+    """Answer a RecallTickets effect: the earlier complaints of the same session, phone or email."""
+    state = reply.state
+    draft = state.draft
+    phone = draft.telefono or (citizen.phone if citizen is not None else None)
+    wanted = national_phone(re.sub(r"\D", "", phone or ""))
+    email = draft.email or (citizen.email if citizen is not None else None)
+    found = await tickets_repo.of_contact(
+        uow.session,
+        entity.id,
+        session_key=session_key,
+        phone_tail=wanted[-4:] if len(wanted) >= 6 else None,
+        email=email,
+    )
+    mine = [
+        t
+        for t in found
+        if t.chat_session_key == session_key
+        or (email and (t.email or "").lower() == email.lower())
+        or (wanted and national_phone(re.sub(r"\D", "", t.telefono or "")) == wanted)
+    ]
+    return engine.recalled(settings, state, [t.nro_ticket for t in mine])
 
 
 async def add_message(

@@ -140,6 +140,8 @@ class ComplaintDraft(BaseModel):
     latitud: float | None = None
     longitud: float | None = None
     attachment_url: str | None = None
+    nombre_guess: bool = False
+    """The name is WhatsApp's profile name, not one the citizen gave: a name they give replaces it."""
 
     def missing(self) -> list[str]:
         """Complaint fields still needed, in the order we ask them."""
@@ -172,11 +174,14 @@ class ComplaintDraft(BaseModel):
             **{name: str_field(data.get(name), name) for name in MAX_LEN},
             latitud=coord(data.get("latitud"), 90.0),
             longitud=coord(data.get("longitud"), 180.0),
+            nombre_guess=data.get("nombre_guess") is True,
         )
 
     def contact_only(self) -> ComplaintDraft:
         """A new complaint by the same citizen."""
-        return ComplaintDraft(nombre=self.nombre, email=self.email, telefono=self.telefono, dni=self.dni)
+        return ComplaintDraft(
+            nombre=self.nombre, email=self.email, telefono=self.telefono, dni=self.dni, nombre_guess=self.nombre_guess
+        )
 
 
 class ConversationState(BaseModel):
@@ -198,6 +203,8 @@ class ConversationState(BaseModel):
     side_nro: int | None = None
     side_ticket_id: int | None = None
     """The ticket the citizen just consulted and may write to."""
+    side_pin: str | None = None
+    """A PIN given before the ticket number ("el pin es 077877")."""
     pin_failures: int = 0
 
     @classmethod
@@ -284,12 +291,17 @@ class ConversationState(BaseModel):
             side=side if isinstance(side, str) and side in SIDES else None,
             side_nro=int_or_none(raw.get("side_nro")),
             side_ticket_id=int_or_none(raw.get("side_ticket_id")),
+            side_pin=_pin(raw.get("side_pin")),
             pin_failures=min(int_or_none(raw.get("pin_failures")) or 0, 100),
         )
 
     def clone(self) -> ConversationState:
         """A deep copy the engine may change."""
         return self.model_copy(deep=True)
+
+
+def _pin(value: object) -> str | None:
+    return value if isinstance(value, str) and value.isdigit() and len(value) <= 10 else None
 
 
 def _known_field(value: object) -> str | None:
@@ -341,7 +353,14 @@ class CreateComplaint:
 
 @dataclass(frozen=True, slots=True)
 class RequestAgent:
-    """Ask the service to open a live chat with a representative."""
+    """Ask the service to open a live chat with a representative (`lead` comes before the queue status)."""
+
+    lead: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecallTickets:
+    """A frustrated citizen: find their earlier complaints (session, phone or email) and offer a person."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,7 +384,7 @@ class AddMessage:
     text: str
 
 
-Effect: TypeAlias = CreateComplaint | RequestAgent | CancelComplaint | LookupTicket | AddMessage
+Effect: TypeAlias = CreateComplaint | RequestAgent | CancelComplaint | LookupTicket | AddMessage | RecallTickets
 
 
 @dataclass(slots=True)

@@ -214,7 +214,13 @@ async def converse(
     if isinstance(effect, engine.CreateComplaint):
         return await _create_complaint(uow, entity, settings, reply, channel, session_key, citizen, turn)
     if isinstance(effect, engine.RequestAgent):
-        return await _handoff(ctx, uow, entity, settings, state, channel, session_key, citizen, text)
+        answer = await _handoff(ctx, uow, entity, settings, state, channel, session_key, citizen, text)
+        if effect.lead:
+            answer.reply.respuesta = f"{effect.lead}\n\n{answer.reply.respuesta}"
+        return answer
+    if isinstance(effect, engine.RecallTickets):
+        recalled = await lookup.recall(uow, entity, settings, reply, session_key=session_key, citizen=citizen)
+        return Answer(recalled)
     if isinstance(effect, engine.LookupTicket):
         found = await lookup.look_up(
             ctx, uow, entity, settings, reply, session_key=session_key, citizen=citizen, client=turn.client

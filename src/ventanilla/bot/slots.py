@@ -157,7 +157,9 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
             if not street or (m.start("street") > 0 and not _cue_ok(folded, m, whole)):
                 continue
             name = _original_words(text, index, folded, m.start("street"), street)
-            prefix = "Av. " if re.search(r"\b(?:av|avenida|avda)\.?\s*$", folded[: folded.find(street, m.start())]) else ""
+            prefix = (
+                "Av. " if re.search(r"\b(?:av|avenida|avda)\.?\s*$", folded[: folded.find(street, m.start())]) else ""
+            )
             al = "al " if re.search(r"\bal\s*$", folded[: m.start("num")]) else ""
             found.append((m.start(), f"{prefix}{_title(name)} {al}{m.group('num')}"))
             break
@@ -400,6 +402,8 @@ class Slots:
     nombre: str | None = None
     telefono: str | None = None
     email: str | None = None
+    nombre_said: bool = False
+    """The name came with "soy", "me llamo"... (not a bare guess)."""
 
     def any_contact(self) -> bool:
         """A name, a phone or an email."""
@@ -410,10 +414,10 @@ def extract(text: str, *, asked: str | None = None) -> Slots:
     """Run every extractor; `asked` is the slot the bot asked for ("ubicacion", "datos_personales"...)."""
     email = find_email(text)
     telefono = find_phone(text, expected=asked == "datos_personales")
-    bare = asked == "datos_personales" or bool(email or telefono)
-    nombre = find_name(text, bare=bare)
+    said = find_name(text)
+    nombre = said or find_name(text, bare=asked == "datos_personales" or bool(email or telefono))
     place = find_address(_without_contact(text), whole=asked == "ubicacion")
-    return Slots(place, nombre, telefono, email)
+    return Slots(place, nombre, telefono, email, nombre_said=said is not None)
 
 
 def _without_contact(text: str) -> str:

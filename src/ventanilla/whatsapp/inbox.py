@@ -143,7 +143,7 @@ def _prefill(state: engine.ConversationState, citizen: User, wa_id: str) -> None
     """WhatsApp tells us who writes: the complaint need not ask for name and phone."""
     draft = state.draft
     if not draft.nombre and not citizen.name.startswith(_PLACEHOLDER_NAME):
-        draft.nombre = citizen.name
+        draft.nombre, draft.nombre_guess = citizen.name, True
     if not draft.telefono:
         draft.telefono = f"+{wa_id}"
 

@@ -1,0 +1,304 @@
+"""What a message wants, beyond the slot it may fill: rules over the folded text, one label per message.
+
+The labels are one vocabulary (`Intent`); the dialogue policy (engine.py) decides what each means in each phase."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from .intake import infer_category, is_agent_request, is_greeting, is_thanks, normalize, words
+
+
+class Intent(StrEnum):
+    """Every intent the bot tells apart."""
+
+    PERSON = "person"
+    CANCEL = "cancel"
+    RESTART = "restart"
+    CONSULT = "consult"
+    LOST_PIN = "lost_pin"
+    CORRECTION = "correction"
+    OTHER_LANGUAGE = "other_language"
+    INSULT = "insult"
+    FRUSTRATION = "frustration"
+    GREETING = "greeting"
+    THANKS = "thanks"
+    WAIT_TIME = "wait_time"
+    FALSE_ALARM = "false_alarm"
+    WHY_DATA = "why_data"
+    WHEN_FIXED = "when_fixed"
+    COMPLAINT = "complaint"
+    QUESTION = "question"
+    CHITCHAT = "chitchat"
+    OTHER = "other"
+
+
+_PERSON_RE = re.compile(
+    r"\b(?:con (?:el|la) (?:intendente|intendenta|jefe|jefa|director|directora|supervisor|supervisora|encargado|"
+    r"encargada|responsable|secretario|secretaria)|un humano|una humana|ser humano|persona de verdad|persona real|"
+    r"alguien de verdad|alguien real|alguien de carne|no (?:quiero|me sirve) (?:hablar con )?(?:un |una |el |la )?"
+    r"(?:robot|bot|maquina|contestador)|hablar con alguien|me atiende alguien|atiende alguien|que me atienda alguien|"
+    r"quiero (?:que me llame|hablar) (?:alguien|una persona)|pasame con alguien|comunicarme con alguien|"
+    r"un operador|una operadora|un agente|atencion al cliente|hablar por telefono con alguien)\b"
+)
+_CANCEL_RE = re.compile(
+    r"\b(?:cancel\w*|anul\w*|olvidalo|olvidala|olvidate|olvida eso|olvidate de eso|deja(?:lo|la)?(?! de)|"
+    r"dejemos(?:lo)?(?! de)|deja nomas|dejalo asi|chau|chao|adios|ya fue|no importa|mejor no|no quiero (?:seguir|mas|"
+    r"hacer(?:lo)?|el reclamo|reclamar)|no lo (?:registres|hagas|cargues)|no hace falta|ya no (?:quiero|importa|"
+    r"hace falta)|me arrepenti|no (?:lo )?sigas)\b"
+)
+_CANCEL_BLOCKERS = re.compile(r"\b(?:dejaron|dejan|dejo (?:de|la|el)|dejar basura|olvide|olvido)\b")
+_RESTART_RE = re.compile(
+    r"\b(?:(?:empez\w*|empec\w*|arranc\w*|arranqu\w*|comenz\w*|comenc\w*|volv\w* a empezar|hacer\w*|cargar\w*|"
+    r"iniciar|inicie\w*)\b.{0,25}\b(?:de cero|de nuevo|desde el principio|otra vez|desde cero|nuevamente)|"
+    r"reinici\w*|volver a empezar|resetea\w*|reset)\b|^(?:de cero|desde cero|de nuevo|otra vez)$"
+)
+_CONSULT_RE = re.compile(
+    r"\b(?:como (?:va|sigue|anda|esta) (?:mi|el|lo de mi|mis)|que paso con (?:mi|el)|estado de (?:mi|mis|el)|"
+    r"(?:consultar|saber|ver|averiguar|seguir)\b.{0,30}\b(?:reclamo|reclamos|ticket|pedido|denuncia)|"
+    r"mis reclamos|numero de reclamo|(?:reclamo|ticket)\W{0,3}(?:n|nro|numero|no)?\W{0,3}\d+|"
+    r"\b(?:pin|clave)\b\W{0,15}\d{4,8}|novedades? (?:de|del|sobre) (?:mi|el) reclamo|hice un reclamo\b.{0,60}\d)"
+)
+_LOST_PIN_RE = re.compile(
+    r"\b(?:(?:perdi|olvide|no (?:tengo|se|encuentro|me acuerdo)|no recuerdo|me olvide|extravie)\b.{0,25}"
+    r"\b(?:pin|clave|codigo|numero de reclamo|numero)|(?:pin|clave)\b.{0,20}\b(?:perdi|olvide|no (?:lo |la )?tengo|"
+    r"no me acuerdo|no (?:lo |la )?encuentro)|donde (?:encuentro|veo|esta) (?:el|mi) (?:pin|clave))\b"
+)
+_INSULT_RE = re.compile(
+    r"\b(?:inutil\w*|idiota\w*|estupid\w*|pelotud\w*|boludo\w*|bolud\w*|tarad\w*|imbecil\w*|forro\w*|mierda|"
+    r"la concha|conchud\w*|hdp|hijo de puta|hijos de puta|puto\w*|carajo|bot de mierda|no servis para nada|"
+    r"no sirven para nada|no sirve para nada|sos un desastre|son un desastre|sos una basura|son una basura|"
+    r"chorros?|ladron\w*|corrupt\w*|verguenza|lpm|lptm|la puta|que asco|orto|gil|giles|nabo|malparid\w*|"
+    r"andate a|callate|ineptos?|vagos?)\b"
+)
+_FRUSTRATION_RE = re.compile(
+    r"\b(?:ya (?:reclame|hice (?:el|un|mil|varios)|lo (?:reclame|denuncie|dije|pedi)|denuncie|llame|pedi|avise)|"
+    r"reclame (?:\d+|mil|muchas|varias|tantas|un monton de) veces|(?:\d+|mil|muchas|varias|tantas) veces|"
+    r"otra vez lo mismo|siempre lo mismo|nadie (?:hace|viene|vino|responde|contesta|me (?:responde|contesta|"
+    r"da bola))|nunca (?:vinieron|vienen|hacen|arreglan|responden|contestan)|no me (?:dan|dieron|da) (?:bola|"
+    r"respuesta|pelota)|estoy (?:harto|harta|cansado|cansada|podrido|podrida|re caliente)|estamos (?:hartos|"
+    r"hartas|cansados|podridos)|cansad[oa]s? de (?:reclamar|esperar|llamar)|sigue (?:igual|sin arreglar|todo igual)|"
+    r"sin respuesta|ninguna respuesta|hace (?:meses|anos|semanas) que (?:reclamo|espero|esta)|me tienen (?:harto|"
+    r"harta|cansado|cansada|podrido|podrida)|no puede ser que)\b"
+)
+_WAIT_RE = re.compile(
+    r"\b(?:cuanto (?:falta|tarda|tardan|demora|demoran|mas)|cuando me (?:atienden|atiende|contestan|responden)|"
+    r"hay alguien|me van a atender|sigo esperando|estoy esperando|en que lugar|que numero (?:soy|estoy)|"
+    r"cuanto tengo que esperar|me atienden)\b"
+)
+_FALSE_ALARM_RE = re.compile(
+    r"\b(?:no es (?:una )?(?:urgente|urgencia|emergencia)|no es para tanto|no hay (?:nadie en )?peligro|"
+    r"nadie (?:esta )?(?:en peligro|herido|lastimado)|me exagere|exagere|falsa alarma|era un chiste|era broma|"
+    r"es broma|no es grave|no (?:fue|es) nada grave|esta todo bien|estamos bien|ya (?:paso|esta controlado|se "
+    r"apago|lo apagaron|lo arreglaron))\b"
+)
+_WHY_DATA_RE = re.compile(
+    r"\b(?:para que (?:necesitan|quieren|piden|me piden|precisan|usan|sirve)|por que (?:necesitan|quieren|piden|me "
+    r"piden)|que hacen con)\b.{0,30}\b(?:telefono|numero|celular|mail|correo|email|nombre|datos|dni)"
+)
+_WHEN_FIXED_RE = re.compile(
+    r"\b(?:cuando (?:lo |la |los )?(?:arreglan|arreglaran|van a (?:venir|arreglar|pasar)|vienen|solucionan|"
+    r"resuelven|pasan)|cuanto (?:tardan|demoran) en (?:arreglar|venir|solucionar)|en cuanto tiempo)\b"
+)
+_ENGLISH = frozenset(
+    [
+        "the",
+        "is",
+        "are",
+        "there",
+        "a",
+        "an",
+        "in",
+        "on",
+        "my",
+        "street",
+        "please",
+        "i",
+        "want",
+        "to",
+        "you",
+        "can",
+        "help",
+        "light",
+        "broken",
+        "how",
+        "what",
+        "where",
+        "speak",
+        "english",
+        "hello",
+        "hi",
+        "thanks",
+        "thank",
+        "need",
+        "report",
+        "pothole",
+        "trash",
+        "garbage",
+        "near",
+        "with",
+        "and",
+        "it",
+        "this",
+        "of",
+        "do",
+        "does",
+        "not",
+        "working",
+        "someone",
+        "talk",
+        "person",
+    ]
+)
+_PORTUGUESE = frozenset(
+    [
+        "voce",
+        "nao",
+        "obrigado",
+        "obrigada",
+        "ola",
+        "oi",
+        "rua",
+        "tem",
+        "um",
+        "uma",
+        "buraco",
+        "lixo",
+        "esta",
+        "quero",
+        "falar",
+        "com",
+        "pessoa",
+        "meu",
+        "minha",
+        "preciso",
+        "gostaria",
+        "poderia",
+        "portugues",
+        "ajuda",
+        "fala",
+        "sim",
+        "onde",
+        "fica",
+        "aqui",
+        "perto",
+        "muito",
+        "bom",
+        "dia",
+        "tudo",
+        "bem",
+    ]
+)
+_SPANISH_ONLY = frozenset(
+    [
+        "el",
+        "la",
+        "los",
+        "las",
+        "hay",
+        "que",
+        "quiero",
+        "hola",
+        "calle",
+        "es",
+        "en",
+        "por",
+        "para",
+        "con",
+        "no",
+        "si",
+        "necesito",
+        "donde",
+        "mi",
+        "reclamo",
+        "gracias",
+        "buenas",
+        "luz",
+        "agua",
+        "una",
+        "un",
+        "esta",
+        "tengo",
+        "hablar",
+        "persona",
+        "ayuda",
+    ]
+)
+_CHITCHAT_RE = re.compile(
+    r"^(?:jaja\w*|jeje\w*|ja|je|jsjs\w*|xd|ok|oka|okey|okis|bueno|dale|ah|aja|mmm+|como estas|que tal|que haces|"
+    r"quien sos|quien sos vos|sos (?:un )?(?:robot|bot|humano|persona|maquina)|sos real|como te llamas|"
+    r"todo bien|bien y vos|que lindo|buenisimo|genial|joya|perfecto|listo)$"
+)
+_COMPLAINT_CUES_RE = re.compile(
+    r"\b(?:se (?:rompio|cayo|quemo|tapo|rompieron|cayeron|inundo|desbordo|hundio)|hay (?:un|una|unos|unas|mucha|"
+    r"mucho)?\s*(?:pozo|bache|ratas?|basura|perro|perros|caballo|auto|arbol|rama|perdida|agua|ruido|olor|"
+    r"cables?|yuyos?|escombros?|micro ?basural|cano)|no (?:funciona|anda|prende|hay luz|pasa|pasaron|vino|vinieron|"
+    r"levantaron|recogieron|juntaron)|abandonad\w*|rot[oa]s?\b|tapad[oa]s?|quemad[oa]s?|apagad[oa]s?|"
+    r"tiraron|tiran|pierde agua|sale agua|desborde|inundad\w*|ca[ií]d[oa]s?|suelt[oa]s?|ladrando|"
+    r"molest\w*)"
+)
+
+
+def _language(norm: str) -> bool:
+    tokens = norm.split()
+    if not tokens:
+        return False
+    en = sum(t in _ENGLISH for t in tokens)
+    pt = sum(t in _PORTUGUESE for t in tokens)
+    es = sum(t in _SPANISH_ONLY and t not in _ENGLISH and t not in _PORTUGUESE for t in tokens)
+    foreign = max(en, pt)
+    if "voce" in tokens or "obrigado" in tokens or "obrigada" in tokens or "english" in tokens:
+        return True
+    return foreign >= 2 and foreign >= 0.4 * len(tokens) and es <= foreign // 3
+
+
+def is_complaint_statement(norm: str, categories: tuple[str, ...]) -> bool:
+    """A problem plainly stated ("se rompió la vereda", "hay ratas en el baldío", "auto abandonado en...")."""
+    return infer_category(norm, categories) is not None or bool(_COMPLAINT_CUES_RE.search(norm))
+
+
+def classify(text: str, categories: tuple[str, ...] = ()) -> Intent:
+    """The one label of a message (the more specific first: a person asked for beats a complaint)."""
+    norm = normalize(text)
+    if not norm:
+        return Intent.OTHER
+    if is_agent_request(text) or _PERSON_RE.search(norm):
+        return Intent.PERSON
+    if _language(norm):
+        return Intent.OTHER_LANGUAGE
+    if _RESTART_RE.search(norm) and len(norm.split()) <= 10:
+        return Intent.RESTART
+    if _LOST_PIN_RE.search(norm):
+        return Intent.LOST_PIN
+    short = len(norm.split()) <= 9
+    if short and _CANCEL_RE.search(norm) and not _CANCEL_BLOCKERS.search(norm) and not _RESTART_RE.search(norm):
+        return Intent.CANCEL
+    if _FALSE_ALARM_RE.search(norm):
+        return Intent.FALSE_ALARM
+    if _FRUSTRATION_RE.search(norm):
+        return Intent.FRUSTRATION
+    if _WAIT_RE.search(norm) and short:
+        return Intent.WAIT_TIME
+    if _WHY_DATA_RE.search(norm):
+        return Intent.WHY_DATA
+    if _WHEN_FIXED_RE.search(norm):
+        return Intent.WHEN_FIXED
+    if _CONSULT_RE.search(norm):
+        return Intent.CONSULT
+    if _INSULT_RE.search(norm) and not (is_complaint_statement(norm, categories) and len(norm.split()) > 6):
+        return Intent.INSULT
+    if is_greeting(norm):
+        return Intent.GREETING
+    if is_thanks(norm):
+        return Intent.THANKS
+    if _CHITCHAT_RE.match(norm):
+        return Intent.CHITCHAT
+    asks = (
+        "?" in text or "¿" in text or any(norm.startswith(s + " ") or norm == s for s in words("question_starts.txt"))
+    )
+    if asks and not _COMPLAINT_CUES_RE.search(norm):
+        return Intent.QUESTION
+    if is_complaint_statement(norm, categories):
+        return Intent.COMPLAINT
+    return Intent.QUESTION if asks else Intent.OTHER
