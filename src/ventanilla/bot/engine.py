@@ -55,6 +55,7 @@ from .model import (
 )
 from .replies import (
     REQUEST_AGENT_BUTTON,
+    agent_buttons,
     categories,
     category_from_description,
     complaint_created,
@@ -92,6 +93,7 @@ __all__ = [
     "RequestAgent",
     "TicketView",
     "TipoChat",
+    "agent_buttons",
     "category_from_description",
     "complaint_created",
     "is_agent_request",

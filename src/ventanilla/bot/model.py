@@ -31,6 +31,7 @@ ESTADOS = frozenset(
 INTAKE_ESTADOS = frozenset({"recolectando_info", "recolectando_datos_personales", "confirmando_reclamo"})
 AWAITING = frozenset({"categoria", "descripcion", "ubicacion", "datos_personales", "confirmacion"})
 SIDES = frozenset({"consulta", "mensaje"})
+WAITING_STEPS = frozenset({"ubicacion", "contacto", "listo"})
 MAX_DESCRIPCION = MAX_MESSAGE_CHARS
 MAX_LEN = {
     "categoria": 100,
@@ -205,6 +206,8 @@ class ConversationState(BaseModel):
     """The ticket the citizen just consulted and may write to."""
     side_pin: str | None = None
     """A PIN given before the ticket number ("el pin es 077877")."""
+    waiting_step: str | None = None
+    """While an urgent ticket waits for a person: what the bot asked last ("ubicacion", "contacto", "listo")."""
     pin_failures: int = 0
 
     @classmethod
@@ -292,6 +295,7 @@ class ConversationState(BaseModel):
             side_nro=int_or_none(raw.get("side_nro")),
             side_ticket_id=int_or_none(raw.get("side_ticket_id")),
             side_pin=_pin(raw.get("side_pin")),
+            waiting_step=raw.get("waiting_step") if raw.get("waiting_step") in WAITING_STEPS else None,
             pin_failures=min(int_or_none(raw.get("pin_failures")) or 0, 100),
         )
 

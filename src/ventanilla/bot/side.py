@@ -229,9 +229,6 @@ def recalled(settings: BotSettings, state: ConversationState, numbers: list[int]
     """A frustrated citizen: empathy, their earlier complaints, and a person."""
     buttons = [
         *agent_buttons(settings),
-        *[
-            Button(f"N.º {n}", action="consultar_reclamo", payload={"nro_ticket": n})
-            for n in numbers[:2]
-        ],
+        *[Button(f"N.º {n}", action="consultar_reclamo", payload={"nro_ticket": n}) for n in numbers[:2]],
     ]
     return with_resume(settings, state, texts.frustration(len(numbers), numbers), buttons, "conversacion_general")

@@ -64,8 +64,8 @@ _CUE = r"(?:^|\ben|\bsobre|\bpor|\bcalle|\bavenida|\bav|\baltura de|\bfrente a|\
 _STREET_NUMBER_RE = re.compile(rf"{_CUE}\s*(?P<street>{_STREET})\s+{_NUMBER}")
 _BETWEEN_RE = re.compile(rf"(?:(?P<on>{_STREET})\s*,?\s+)?\bentre\s+(?P<a>{_STREET})\s+(?:y|e)\s+(?P<b>{_STREET})")
 _CORNER_RE = re.compile(
-    rf"(?:^|\ben|\besquina(?:\s+de)?|\bcruce de|\bla esquina de|\bde|,|:)\s*(?P<a>{_STREET})\s+(?:y|e|esquina|esq\.?)\s+"
-    rf"(?P<b>{_STREET})"
+    rf"(?:^|\ben|\besquina(?:\s+de)?|\bcruce de|\bla esquina de|\bde|,|:)\s*(?P<a>{_STREET})\s+"
+    rf"(?:y|e|esquina|esq\.?)\s+(?P<b>{_STREET})"
 )
 _LANDMARKS = (
     r"escuela|esc\.|colegio|jardin|hospital|salita|centro de salud|plaza|plazoleta|club|iglesia|capilla|terminal|"
@@ -342,7 +342,7 @@ def find_name(text: str, *, bare: bool = False) -> str | None:
 
 def _orig_at(sample: str, folded_pos: int) -> int:
     """Position in the original text of a position in its fold (fold keeps one character per character here)."""
-    folded, index = _folded(sample)
+    _, index = _folded(sample)
     return index[folded_pos] if folded_pos < len(index) else len(sample)
 
 

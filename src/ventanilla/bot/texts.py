@@ -459,5 +459,11 @@ def queue_position(position: int) -> str:
     if position <= 1:
         return "Sos el próximo en la fila: una persona del equipo te va a responder enseguida."
     return f"Hay {position - 1} {'persona' if position == 2 else 'personas'} antes que vos en la fila. Ya te atienden."
+
+
 ASK_NUMBER = "Anoté el PIN. ¿Cuál es el número de reclamo? (el N.º que te dimos al registrarlo)"
 MY_COMPLAINTS_BUTTON = "Ver mis reclamos"
+NOT_QUEUED = (
+    "Tu aviso urgente ya está en la bandeja del equipo, primero en la lista. Si querés hablar ahora con una persona, "
+    "tocá «Hablar con un representante»."
+)

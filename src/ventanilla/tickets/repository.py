@@ -135,6 +135,8 @@ async def recent_of_citizen(
     owner = Ticket.citizen_id == citizen_id if citizen_id is not None else Ticket.chat_session_key == session_key
     stmt = select(Ticket).where(Ticket.entity_id == entity_id, owner).order_by(Ticket.id.desc()).limit(limit)
     return (await session.execute(stmt)).scalars().all()
+
+
 async def of_contact(
     session: AsyncSession,
     entity_id: int,
