@@ -30,7 +30,7 @@ from .intake import (
     match_category,
     normalize,
 )
-from .intents import Intent, classify, is_complaint_statement
+from .intents import Intent, classify, is_complaint_statement, is_yes
 from .model import (
     INTAKE_ESTADOS,
     AddMessage,
@@ -65,7 +65,7 @@ from .replies import (
     menu_buttons,
     reply,
 )
-from .slots import find_ticket_ref
+from .slots import find_address, find_ticket_ref
 from .understanding import (
     Correction,
     is_emoji_only,
@@ -189,7 +189,7 @@ def _intent(settings: BotSettings, phase: str, turn: Turn) -> tuple[str, Turn]:
         return ("text", turn)
     if label is Intent.OTHER_LANGUAGE:
         return ("other_language", turn)
-    if phase == "confirm" and norm in CONFIRM_WORDS:
+    if phase == "confirm" and (norm in CONFIRM_WORDS or is_yes(norm)):
         return ("text", turn)
     if norm in (CANCEL_WORDS if phase == "confirm" else SOFT_CANCEL_WORDS):
         return ("cancel", turn)
@@ -378,6 +378,12 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
     hit = None if asked else search.best(settings.knowledge, turn.text)
     if hit is not None:
         return side.answer(settings, state, hit.item, turn.text)
+    if not asked and (is_descriptive(norm, 6) or find_address(turn.text) is not None):
+        # Something happened somewhere: a clerk takes it as a complaint and asks what is missing.
+        flow.begin(state)
+        lead = flow.absorb_contact(state, turn.text, None)
+        flow.apply_description(settings, state, turn.text, norm)
+        return flow.advance(settings, state, [*_media(state, turn), *lead])
     return menu(settings, state, texts.fallback(settings.live_chat_open), estado="conversacion_general")
 
 

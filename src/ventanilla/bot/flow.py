@@ -20,6 +20,7 @@ from .intake import (
     valid_name,
     valid_phone,
 )
+from .intents import is_yes
 from .model import MAX_DESCRIPCION, MAX_LEN, BotReply, BotSettings, Button, ConversationState, CreateComplaint
 from .replies import (
     CANCEL_BUTTON,
@@ -305,6 +306,8 @@ def on_field_answer(settings: BotSettings, state: ConversationState, text: str, 
             why = texts.retry("descripcion") if is_dont_know(norm) else texts.TOO_SHORT
             return _failed(settings, state, ask(settings, state, "descripcion", [*lead, why]))
         apply_description(settings, state, text, norm)
+        if _CHANGE_OF_MIND_RE.match(norm):
+            d.categoria = infer_category(norm, categories(settings)) or d.categoria
     elif field_name == "ubicacion":
         if slots.place is not None:
             set_place(state, slots.place)
@@ -316,19 +319,38 @@ def on_field_answer(settings: BotSettings, state: ConversationState, text: str, 
     return advance(settings, state, lead)
 
 
+_CHANGE_OF_MIND_RE = re.compile(
+    r"^(?:no\b|perdon|disculpa|en realidad|me equivoque|me confundi|mejor dicho|quise decir)"
+)
+
+
+def is_slot_answer(state: ConversationState, text: str) -> bool:
+    """During an intake, a message that is only a name, a contact or a place (it answers; it reports nothing)."""
+    if state.estado not in ("recolectando_info", "recolectando_datos_personales", "confirmando_reclamo"):
+        return False
+    norm = normalize(text)
+    slots = extract(text, asked=state.awaiting)
+    if slots.any_contact() and _leftover(text, slots) == 0:
+        return True
+    return slots.place is not None and _mostly_place(norm, slots.place) and len(norm.split()) <= 8
+
+
 def _mostly_place(norm: str, place: Place) -> bool:
     """The message is a location and little else (so it is not the description)."""
     return len(norm.split()) <= len(normalize(place.text).split()) + 3
 
 
 def on_confirm_text(settings: BotSettings, state: ConversationState, text: str, norm: str, lead: list[str]) -> BotReply:
-    """Text at the summary: yes, contact data, or something we did not understand."""
-    if norm in CONFIRM_WORDS or is_thumbs_up(text):
+    """Text at the summary: yes, contact data, a better location, or something we did not understand."""
+    if norm in CONFIRM_WORDS or is_yes(norm) or is_thumbs_up(text):
         return confirm(settings, state, None, lead)
     d = state.draft
     slots = extract(text, asked="datos_personales" if d.missing_personal() else None)
     dni = extract_personal(text).dni
     noted = absorb_contact(state, text, slots)
+    if slots.place is not None and _mostly_place(norm, slots.place) and not slots.any_contact():
+        set_place(state, slots.place)
+        return summary(settings, state, [*lead, texts.NOTED_PLACE])
     if noted or dni:
         d.dni = dni or d.dni
         lead.extend(noted or [texts.thanks_name(d.nombre)])

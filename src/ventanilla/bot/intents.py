@@ -62,15 +62,15 @@ _CONSULT_RE = re.compile(
 )
 _LOST_PIN_RE = re.compile(
     r"\b(?:(?:perdi|olvide|no (?:tengo|se|encuentro|me acuerdo)|no recuerdo|me olvide|extravie)\b.{0,25}"
-    r"\b(?:pin|clave|codigo|numero de reclamo|numero)|(?:pin|clave)\b.{0,20}\b(?:perdi|olvide|no (?:lo |la )?tengo|"
+    r"\b(?:pin|clave|codigo|numero de reclamo|numero del reclamo)|(?:pin|clave)\b.{0,20}\b(?:perdi|olvide|no (?:lo |la )?tengo|"
     r"no me acuerdo|no (?:lo |la )?encuentro)|donde (?:encuentro|veo|esta) (?:el|mi) (?:pin|clave))\b"
 )
 _INSULT_RE = re.compile(
     r"\b(?:inutil\w*|idiota\w*|estupid\w*|pelotud\w*|boludo\w*|bolud\w*|tarad\w*|imbecil\w*|forro\w*|mierda|"
     r"la concha|conchud\w*|hdp|hijo de puta|hijos de puta|puto\w*|carajo|bot de mierda|no servis para nada|"
     r"no sirven para nada|no sirve para nada|sos un desastre|son un desastre|sos una basura|son una basura|"
-    r"chorros?|ladron\w*|corrupt\w*|verguenza|lpm|lptm|la puta|que asco|orto|gil|giles|nabo|malparid\w*|"
-    r"andate a|callate|ineptos?|vagos?)\b"
+    r"ladrones|corruptos|verguenza|lpm|lptm|la puta|que asco|malparid\w*|andate a|callate|ineptos?|"
+    r"manga de)\b"
 )
 _FRUSTRATION_RE = re.compile(
     r"\b(?:ya (?:reclame|hice (?:el|un|mil|varios)|lo (?:reclame|denuncie|dije|pedi)|denuncie|llame|pedi|avise)|"
@@ -238,6 +238,102 @@ _COMPLAINT_CUES_RE = re.compile(
     r"tiraron|tiran|pierde agua|sale agua|desborde|inundad\w*|ca[ií]d[oa]s?|suelt[oa]s?|ladrando|"
     r"molest\w*)"
 )
+
+
+_YES_WORDS = frozenset(
+    [
+        "si",
+        "sii",
+        "sip",
+        "sep",
+        "dale",
+        "ok",
+        "oka",
+        "okey",
+        "okay",
+        "confirmo",
+        "confirmar",
+        "confirmado",
+        "correcto",
+        "perfecto",
+        "listo",
+        "claro",
+        "bueno",
+        "va",
+        "joya",
+        "genial",
+        "barbaro",
+        "exacto",
+        "eso",
+        "afirmativo",
+        "obvio",
+        "seguro",
+        "bien",
+        "todo",
+        "esta",
+        "estan",
+        "esta",
+        "todo",
+        "de",
+        "una",
+        "acuerdo",
+        "por",
+        "favor",
+        "gracias",
+        "porfa",
+        "asi",
+        "es",
+        "mandalo",
+        "manda",
+        "envia",
+        "envialo",
+        "enviar",
+        "adelante",
+        "registralo",
+        "cargalo",
+        "hacelo",
+    ]
+)
+_YES_HEADS = frozenset(
+    [
+        "si",
+        "sii",
+        "sip",
+        "dale",
+        "ok",
+        "oka",
+        "okey",
+        "okay",
+        "confirmo",
+        "confirmar",
+        "correcto",
+        "perfecto",
+        "listo",
+        "claro",
+        "bueno",
+        "joya",
+        "exacto",
+    ]
+)
+_NO_WORDS = frozenset(["no", "nop", "nope", "nah", "para", "nada", "negativo"])
+
+
+def is_yes(norm: str) -> bool:
+    """A yes in any words ("si esta bien confirmo", "dale, mandalo", "sí, todo correcto")."""
+    tokens = norm.split()
+    return (
+        bool(tokens)
+        and len(tokens) <= 8
+        and any(t in _YES_HEADS for t in tokens)
+        and all(t in _YES_WORDS for t in tokens)
+        and "no" not in tokens
+    )
+
+
+def is_no(norm: str) -> bool:
+    """A plain no ("no", "nop", "no no")."""
+    tokens = norm.split()
+    return bool(tokens) and len(tokens) <= 4 and all(t in _NO_WORDS for t in tokens)
 
 
 def _language(norm: str) -> bool:

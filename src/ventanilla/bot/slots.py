@@ -44,7 +44,10 @@ def _title(value: str) -> str:
 # --- addresses --------------------------------------------------------------------------------------------
 
 _NOT_STREET = words("not_street_words.txt")
-_W = r"(?:(?!(?:al|y|e|entre|esquina|esq|hay|hace|casi)\b)(?:[a-z][a-z'.]*[a-z]|[a-z]))"
+_W = (
+    r"(?:(?!(?:al|y|e|entre|esquina|esq|hay|hace|casi|en|sobre|por|frente|que|es|con|desde|hasta|pero)\b)"
+    r"(?:[a-z][a-z'.]*[a-z]|[a-z]))"
+)
 _NUM_UNITS = (
     r"hs|h|hrs|horas?|dias?|semanas?|mes|meses|anos?|metros?|mts?|m|cm|km|kg|veces|%|autos?|personas?|perros?|"
     r"min|minutos?|chicos?|vecinos?|casas?|cuadras?|pm|am|ninos?|nenes?|gatos?|ratas?|arboles?|postes?|pesos"
@@ -64,7 +67,7 @@ _CUE = r"(?:^|\ben|\bsobre|\bpor|\bcalle|\bavenida|\bav|\baltura de|\bfrente a|\
 _STREET_NUMBER_RE = re.compile(rf"{_CUE}\s*(?P<street>{_STREET})\s+{_NUMBER}")
 _BETWEEN_RE = re.compile(rf"(?:(?P<on>{_STREET})\s*,?\s+)?\bentre\s+(?P<a>{_STREET})\s+(?:y|e)\s+(?P<b>{_STREET})")
 _CORNER_RE = re.compile(
-    rf"(?:^|\ben|\besquina(?:\s+de)?|\bcruce de|\bla esquina de|\bde|,|:)\s*(?P<a>{_STREET})\s+"
+    rf"(?:^|\ben|\besquina(?:\s+de)?|\bcruce de|\bla esquina de|:)\s*(?P<a>{_STREET})\s+"
     rf"(?:y|e|esquina|esq\.?)\s+(?P<b>{_STREET})"
 )
 _LANDMARKS = (
@@ -164,7 +167,7 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
             found.append((m.start(), f"{prefix}{_title(name)} {al}{m.group('num')}"))
             break
     if not found:
-        for m in _CORNER_RE.finditer(folded):
+        for m in _overlapping(_CORNER_RE, folded):
             a, b = _clean_street(m.group("a")), _clean_street(m.group("b"))
             if not a or not b or len(b) < 3 or (m.start("a") == 0 and not whole and not _cue_before(folded, m)):
                 continue
@@ -188,11 +191,24 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
     return Place(", ".join(t for _, t in found)[:300])
 
 
+def _overlapping(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """Every match, also those starting inside an earlier one (a wrong early start must not hide the right one)."""
+    out: list[re.Match[str]] = []
+    pos = 0
+    while pos <= len(text):
+        m = pattern.search(text, pos)
+        if m is None:
+            break
+        out.append(m)
+        pos = m.start() + 1
+    return out
+
+
 _NOT_CORNER = frozenset({"perro", "perros", "gato", "gatos", "agua", "luz", "basura", "ruido", "ratas", "nada"})
 
 
 def _cue_before(folded: str, m: re.Match[str]) -> bool:
-    return bool(re.search(r"(?:\ben|\besquina|\bde|,|:)\s*$", folded[: m.start("a")]))
+    return bool(re.search(r"(?:\ben|\besquina|:)\s*$", folded[: m.start("a")]))
 
 
 def _cue_ok(folded: str, m: re.Match[str], whole: bool) -> bool:
@@ -308,7 +324,16 @@ def _name_words(candidate: str, *, limit: int = 4) -> str | None:
 _NOT_STREET_NAMES = frozenset({"vecino", "vecina", "jubilado", "jubilada", "docente", "frentista", "propietario"})
 
 
-def find_name(text: str, *, bare: bool = False) -> str | None:
+_FIRST_NAMES = words("first_names.txt")
+
+
+def looks_like_person(text: str) -> bool:
+    """2 to 5 name words starting with a common first name ("dora juares"): a person, not a street."""
+    parts = [fold(w.strip(".,;:")) for w in text.split()]
+    return 2 <= len(parts) <= 5 and parts[0] in _FIRST_NAMES and find_name(text, bare=True, asked=True) is not None
+
+
+def find_name(text: str, *, bare: bool = False, asked: bool = False) -> str | None:
     """A person's name: after "soy", "me llamo", "mi nombre es"...; with `bare` (the bot asked for it, or a
     phone or email came with it) also a message or segment made only of name words ("Sofía Paz, 2614443322").
     "Bueno", "no es ese" and similar are never names."""
@@ -326,7 +351,7 @@ def find_name(text: str, *, bare: bool = False) -> str | None:
     cleaned = re.sub(r"[+(]?\d[\d \-().]*\d|\d", " , ", cleaned)
     cleaned = re.sub(r"\b(?:mi\s+)?(?:tel[eé]fono|tel|cel(?:ular)?|whatsapp|mail|e-?mail|correo|dni|nombre)\b\s*:?",
                      " , ", cleaned, flags=re.IGNORECASE)  # fmt: skip
-    for segment in re.split(r"[,;\n|/]+|\s+-\s+", cleaned):
+    for segment in re.split(r"[,;:\n|/]+|\.(?:\s+|$)|\s+-\s+", cleaned):
         words_ = segment.split()
         if not 1 <= len(words_) <= 5:
             continue
@@ -335,7 +360,14 @@ def find_name(text: str, *, bare: bool = False) -> str | None:
         if any(fold(w.strip(".!¡?¿")) in _NOT_NAME for w in words_):
             continue
         name = _name_words(segment, limit=5)
-        if name and len(name.split()) == len([w for w in words_ if w.strip(".!¡?¿")]):
+        if not name or len(name.split()) != len([w for w in words_ if w.strip(".!¡?¿")]):
+            continue
+        # Without the question asked, only what looks like a name: capitals, or a common first name.
+        if (
+            asked
+            or fold(words_[0]) in _FIRST_NAMES
+            or all(w[:1].isupper() for w in words_ if fold(w) not in _NAME_CONNECTORS)
+        ):
             return name
     return None
 
@@ -415,8 +447,13 @@ def extract(text: str, *, asked: str | None = None) -> Slots:
     email = find_email(text)
     telefono = find_phone(text, expected=asked == "datos_personales")
     said = find_name(text)
-    nombre = said or find_name(text, bare=asked == "datos_personales" or bool(email or telefono))
-    place = find_address(_without_contact(text), whole=asked == "ubicacion")
+    bare = asked == "datos_personales" or bool(email or telefono) or looks_like_person(text.strip())
+    nombre = said or find_name(text, bare=bare, asked=asked == "datos_personales")
+    place = (
+        None
+        if nombre and looks_like_person(text.strip())
+        else find_address(_without_contact(text), whole=asked == "ubicacion")
+    )
     return Slots(place, nombre, telefono, email, nombre_said=said is not None)
 
 

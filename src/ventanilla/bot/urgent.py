@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ventanilla.bot import engine, waiting
+from ventanilla.bot import engine, flow, waiting
 from ventanilla.bot.models import UrgencyQuestion
 from ventanilla.chat import service as livechat
 from ventanilla.db import UnitOfWork, utcnow
@@ -106,7 +106,8 @@ async def screen(call: Any) -> Screened:
         await uow.session.delete(pending)  # the citizen moved on without answering: the question's text comes first
         prior = engine.Incoming(text=pending.text) if pending.text and pending.text != text else None
 
-    verdict = classify(text) if text and action not in _NO_CLASSIFY_ACTIONS else None
+    screens = text and action not in _NO_CLASSIFY_ACTIONS and not flow.is_slot_answer(call.state, text)
+    verdict = classify(text) if screens else None
     if verdict is None or verdict.level == "calm":
         return Screened(incoming, prior=prior)
     if _hypothetical(text):
