@@ -8,8 +8,8 @@ replies, locations, photos served by the fake Graph API). The outcome is read fr
 from __future__ import annotations
 
 import asyncio
-import json
 import contextlib
+import json
 import secrets
 import tempfile
 import time
@@ -26,8 +26,8 @@ from sqlalchemy import func, select
 
 from tests.conftest import fresh_database
 from tests.fake_graph import FakeGraph, running_fake_graph
-from tests.integration.test_whatsapp import Line, delivery, message, post, tune, wa_settings, whatsapp_tenant
 from tests.integration.test_whatsapp import Env as WaEnv
+from tests.integration.test_whatsapp import Line, delivery, message, post, tune, wa_settings, whatsapp_tenant
 from tests.support import Clock, Server, running_server
 from ventanilla.entities import service as entities
 from ventanilla.knowledge import service as knowledge

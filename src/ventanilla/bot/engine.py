@@ -373,6 +373,10 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
         return flow.advance(settings, state, [*_media(state, turn), *lead])
     if is_greeting(norm):
         return menu(settings, state, texts.GREETING_SHORT)
+    if flow.is_contact_only(turn.text):
+        # "hola, soy Patricia Gil": kept for the complaint that follows.
+        flow.absorb_contact(state, turn.text, None)
+        return menu(settings, state, texts.hello_name(state.draft.nombre))
     if is_thanks(norm):
         return menu(settings, state, texts.THANKS, estado=state.estado)
     hit = None if asked else search.best(settings.knowledge, turn.text)

@@ -230,7 +230,7 @@ def set_place(state: ConversationState, place: Place) -> None:
 
 
 _CONTACT_NOISE_RE = re.compile(
-    r"\b(?:soy|me llamo|mi nombre es|mi nombre|nombre|mi|tel\w*|cel\w*|whatsapp|wsp|mail|email|correo|es|el|la|"
+    r"\b(?:hola|buenas|buen|dia|dias|tardes|noches|soy|me llamo|mi nombre es|mi nombre|nombre|mi|tel\w*|cel\w*|whatsapp|wsp|mail|email|correo|es|el|la|"
     r"numero|contacto|y|de|dni|documento|gracias|ok|dale|bueno|si|aca|te|dejo|paso|va|mis|datos|son)\b"
 )
 
@@ -309,7 +309,10 @@ def on_field_answer(settings: BotSettings, state: ConversationState, text: str, 
         if _CHANGE_OF_MIND_RE.match(norm):
             d.categoria = infer_category(norm, categories(settings)) or d.categoria
     elif field_name == "ubicacion":
-        if slots.place is not None:
+        if slots.place is not None and slots.place.latitud is None and not slots.any_contact() and _short_answer(norm):
+            # The whole answer keeps what a crew needs besides the street ("..., Godoy Cruz", "frente a la verdulería").
+            set_place(state, Place(_strip_en(text)))
+        elif slots.place is not None:
             set_place(state, slots.place)
         elif len(norm) >= 3 and usable_location(text):
             d.ubicacion = text[: MAX_LEN["ubicacion"]]
@@ -324,6 +327,14 @@ _CHANGE_OF_MIND_RE = re.compile(
 )
 
 
+def is_contact_only(text: str) -> bool:
+    """A message made of a greeting and contact data only."""
+    slots = extract(
+        re.sub(r"^\W*(?:hola|buenas|buen dia|buenos dias|buenas tardes|buenas noches)\W*", "", text, flags=re.I)
+    )
+    return slots.any_contact() and _leftover(text, slots) == 0
+
+
 def is_slot_answer(state: ConversationState, text: str) -> bool:
     """During an intake, a message that is only a name, a contact or a place (it answers; it reports nothing)."""
     if state.estado not in ("recolectando_info", "recolectando_datos_personales", "confirmando_reclamo"):
@@ -333,6 +344,10 @@ def is_slot_answer(state: ConversationState, text: str) -> bool:
     if slots.any_contact() and _leftover(text, slots) == 0:
         return True
     return slots.place is not None and _mostly_place(norm, slots.place) and len(norm.split()) <= 8
+
+
+def _short_answer(norm: str) -> bool:
+    return len(norm.split()) <= 14
 
 
 def _mostly_place(norm: str, place: Place) -> bool:

@@ -45,7 +45,7 @@ def _title(value: str) -> str:
 
 _NOT_STREET = words("not_street_words.txt")
 _W = (
-    r"(?:(?!(?:al|y|e|entre|esquina|esq|hay|hace|casi|en|sobre|por|frente|que|es|con|desde|hasta|pero)\b)"
+    r"(?:\b(?!(?:al|y|e|entre|esquina|esq|hay|hace|casi|en|sobre|por|frente|que|es|con|desde|hasta|pero|no)\b)"
     r"(?:[a-z][a-z'.]*[a-z]|[a-z]))"
 )
 _NUM_UNITS = (
@@ -76,10 +76,14 @@ _LANDMARKS = (
     r"kiosco|universidad|facultad|rotonda|puente|canal|acequia|barrio|b°|bº|monoblock|edificio|torre|cine|teatro|"
     r"estadio|mercado|shopping|farmacia|feria|galeria|hotel|bomberos|registro civil"
 )
+_LANDMARK_STOP = (
+    r"(?:y|que|hay|esta|estan|donde|se|no|de la|del|hace|con|por|para|tiene|anda|es|son|porque|pero|ya|todo|toda|"
+    r"muy|lleno|llena|sin|desde)\b"
+)
 _LANDMARK_RE = re.compile(
     r"(?P<lm>(?:(?:frente|enfrente|al lado|cerca|atras|detras|a la vuelta|a media cuadra|a una cuadra|en la puerta)"
     r"\s+(?:a|al|de|del)\s+(?:la\s+|el\s+|los\s+|las\s+)?|\ben\s+(?:la\s+|el\s+)?)"
-    rf"(?:{_LANDMARKS})\b(?:\s+(?:n[°º.o]?\s*)?(?:\d{{1,4}}|(?!y\b|que\b|hay\b|esta\b|donde\b)[a-z][a-z']*)){{0,4}})"
+    rf"(?:{_LANDMARKS})\b(?:\s+(?:n[°º.o]?\s*)?(?:\d{{1,4}}|(?!{_LANDMARK_STOP})[a-z][a-z']*)){{1,4}})"
 )
 _BARRIO_RE = re.compile(rf"(?P<b>\b(?:barrio|b°|bº|bo\.)\s+(?:{_W}|\d{{1,4}})(?:\s+(?!y\b|que\b|hay\b){_W}){{0,3}})")
 COORDS_RE = re.compile(r"(?<![\d.])(-?\d{1,2}[.,]\d{3,})\s*[,;/ ]\s*(-?\d{1,3}[.,]\d{3,})(?![\d])")
@@ -94,23 +98,27 @@ class Place:
     longitud: float | None = None
 
 
-def _clean_street(folded: str) -> str | None:
-    """Drop leading words that are not part of a street ("el baldío de Salta" → "Salta"); None if nothing is left."""
+def _clean_street(folded: str, *, head: bool = False) -> str | None:
+    """The street inside a matched run of words: leading words that are no street are dropped ("el baldío de Salta"
+    → "Salta"); with `head` (a street after "y"), the run is cut at the first word that is no street instead."""
+    connectors = ("de", "del", "la", "las", "los")
     parts = folded.split()
-    while parts and not _street_word(parts[0]):
-        parts = parts[1:]
-        while parts and parts[0] in ("de", "del", "la", "las", "los"):
-            parts = parts[1:]
-    if not parts or not all(_street_word(p) or p in ("de", "del", "la", "las", "los") for p in parts[1:]):
-        # A connector word inside is fine; anything else that is not a street cuts the name at it.
+    if head:
         kept: list[str] = []
         for p in parts:
-            if not _street_word(p) and p not in ("de", "del", "la", "las", "los"):
-                kept = []
-                continue
+            if not _street_word(p) and p not in connectors:
+                break
             kept.append(p)
         parts = kept
-    while parts and parts[-1] in ("de", "del", "la", "las", "los"):
+    else:
+        start = 0
+        for i, p in enumerate(parts):
+            if not _street_word(p) and p not in connectors:
+                start = i + 1
+        parts = parts[start:]
+        while parts and parts[0] in connectors:
+            parts = parts[1:]
+    while parts and parts[-1] in connectors:
         parts = parts[:-1]
     if not parts or (len(parts) == 1 and len(parts[0]) < 3 and not parts[0].isdigit()):
         return None
@@ -146,7 +154,7 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
         return Place(f"Coordenadas {point[0]:.6f}, {point[1]:.6f}", point[0], point[1])
     found: list[tuple[int, str]] = []
     for m in _BETWEEN_RE.finditer(folded):
-        a, b = _clean_street(m.group("a")), _clean_street(m.group("b"))
+        a, b = _clean_street(m.group("a")), _clean_street(m.group("b"), head=True)
         if not a or not b:
             continue
         on = _clean_street(m.group("on")) if m.group("on") else None
@@ -155,20 +163,20 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
         found.append((m.start(), f"{head}entre {_title(names[0])} y {_title(names[1])}"))
         break
     if not found:
-        for m in _STREET_NUMBER_RE.finditer(folded):
+        for m in _overlapping(_STREET_NUMBER_RE, folded):
             street = _clean_street(m.group("street"))
             if not street or (m.start("street") > 0 and not _cue_ok(folded, m, whole)):
                 continue
             name = _original_words(text, index, folded, m.start("street"), street)
-            prefix = (
-                "Av. " if re.search(r"\b(?:av|avenida|avda)\.?\s*$", folded[: folded.find(street, m.start())]) else ""
-            )
+            before = folded[: folded.find(street, m.start())]
+            kind = re.search(r"\b(av|avenida|avda)(\.?)\s*$", before)
+            prefix = f"{_title(_span(text, index, kind.start(1), kind.end(2)))} " if kind else ""
             al = "al " if re.search(r"\bal\s*$", folded[: m.start("num")]) else ""
             found.append((m.start(), f"{prefix}{_title(name)} {al}{m.group('num')}"))
             break
     if not found:
         for m in _overlapping(_CORNER_RE, folded):
-            a, b = _clean_street(m.group("a")), _clean_street(m.group("b"))
+            a, b = _clean_street(m.group("a")), _clean_street(m.group("b"), head=True)
             if not a or not b or len(b) < 3 or (m.start("a") == 0 and not whole and not _cue_before(folded, m)):
                 continue
             if a.split()[-1] in _NOT_CORNER or b.split()[0] in _NOT_CORNER:
@@ -357,7 +365,7 @@ def find_name(text: str, *, bare: bool = False, asked: bool = False) -> str | No
             continue
         if not all(_NAME_WORD_RE.match(w.strip(".!¡?¿")) for w in words_ if w.strip(".!¡?¿")):
             continue
-        if any(fold(w.strip(".!¡?¿")) in _NOT_NAME for w in words_):
+        if any(fold(w.strip(".!¡?¿")) in _NOT_NAME - _NAME_CONNECTORS for w in words_):
             continue
         name = _name_words(segment, limit=5)
         if not name or len(name.split()) != len([w for w in words_ if w.strip(".!¡?¿")]):

@@ -467,3 +467,9 @@ NOT_QUEUED = (
     "Tu aviso urgente ya está en la bandeja del equipo, primero en la lista. Si querés hablar ahora con una persona, "
     "tocá «Hablar con un representante»."
 )
+
+
+def hello_name(nombre: str | None) -> str:
+    """A greeting that uses the name the citizen just gave."""
+    first = (nombre or "").split()[0] if nombre else ""
+    return f"¡Hola, {first}! ¿En qué te puedo ayudar?" if first else GREETING_SHORT
