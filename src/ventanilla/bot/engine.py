@@ -241,8 +241,8 @@ def _on_agent(settings: BotSettings, state: ConversationState, turn: Turn) -> Bo
 
 def _on_other_language(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
     if not settings.live_chat_open:
-        return menu(settings, state, texts.OTHER_LANGUAGE_CLOSED)
-    return reply(state, texts.OTHER_LANGUAGE, effect=RequestAgent(lead=texts.OTHER_LANGUAGE))
+        return reply(state, texts.OTHER_LANGUAGE_CLOSED, menu_buttons(settings))
+    return reply(state, texts.OTHER_LANGUAGE, [REQUEST_AGENT_BUTTON, *menu_buttons(settings, with_agent=False)])
 
 
 def _on_goodbye(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:

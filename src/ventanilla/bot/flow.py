@@ -31,7 +31,7 @@ from .replies import (
     join,
     reply,
 )
-from .slots import Place, Slots, extract, find_address
+from .slots import Place, Slots, extract, find_address, street_mentioned
 from .understanding import Correction, is_dont_know, is_thumbs_up, usable_location
 
 _DIGIT_RUN = re.compile(r"\d{2,}")
@@ -311,7 +311,11 @@ def on_field_answer(settings: BotSettings, state: ConversationState, text: str, 
     elif field_name == "ubicacion":
         if slots.place is not None and slots.place.latitud is None and not slots.any_contact() and _short_answer(norm):
             # The whole answer keeps what a crew needs besides the street ("..., Godoy Cruz", "frente a la verdulería").
-            set_place(state, Place(_strip_en(text)))
+            street = street_mentioned(d.descripcion or "")
+            answer = _strip_en(text)
+            if street and normalize(street.removeprefix("Calle ")) not in normalize(answer):
+                answer = f"{street}, {answer}"
+            set_place(state, Place(answer))
         elif slots.place is not None:
             set_place(state, slots.place)
         elif len(norm) >= 3 and usable_location(text):

@@ -35,7 +35,8 @@ class Intent(StrEnum):
 
 
 _PERSON_RE = re.compile(
-    r"\b(?:con (?:el|la) (?:intendente|intendenta|jefe|jefa|director|directora|supervisor|supervisora|encargado|"
+    r"\b(?:(?:me |nos )?(?:comunic|pas|conect|deriv|transfer|comuniq)\w* con (?:alguien|una persona|un humano|"
+    r"un operador|una operadora|un agente|un empleado|una empleada|el intendente|la intendenta)|con (?:el|la) (?:intendente|intendenta|jefe|jefa|director|directora|supervisor|supervisora|encargado|"
     r"encargada|responsable|secretario|secretaria)|un humano|una humana|ser humano|persona de verdad|persona real|"
     r"alguien de verdad|alguien real|alguien de carne|no (?:quiero|me sirve) (?:hablar con )?(?:un |una |el |la )?"
     r"(?:robot|bot|maquina|contestador)|hablar con alguien|me atiende alguien|atiende alguien|que me atienda alguien|"
@@ -102,128 +103,23 @@ _WHEN_FIXED_RE = re.compile(
     r"resuelven|pasan)|cuanto (?:tardan|demoran) en (?:arreglar|venir|solucionar)|en cuanto tiempo)\b"
 )
 _ENGLISH = frozenset(
-    [
-        "the",
-        "is",
-        "are",
-        "there",
-        "a",
-        "an",
-        "in",
-        "on",
-        "my",
-        "street",
-        "please",
-        "i",
-        "want",
-        "to",
-        "you",
-        "can",
-        "help",
-        "light",
-        "broken",
-        "how",
-        "what",
-        "where",
-        "speak",
-        "english",
-        "hello",
-        "hi",
-        "thanks",
-        "thank",
-        "need",
-        "report",
-        "pothole",
-        "trash",
-        "garbage",
-        "near",
-        "with",
-        "and",
-        "it",
-        "this",
-        "of",
-        "do",
-        "does",
-        "not",
-        "working",
-        "someone",
-        "talk",
-        "person",
-    ]
+    "the is are there a an in on my street please i want to you can help light broken how what where speak english "
+    "hello hi thanks thank need report pothole trash garbage near with and it this of do does not working "
+    "someone talk person anyone fire smoke building next hostel hotel should leave we our have has been".split()
 )
 _PORTUGUESE = frozenset(
-    [
-        "voce",
-        "nao",
-        "obrigado",
-        "obrigada",
-        "ola",
-        "oi",
-        "rua",
-        "tem",
-        "um",
-        "uma",
-        "buraco",
-        "lixo",
-        "esta",
-        "quero",
-        "falar",
-        "com",
-        "pessoa",
-        "meu",
-        "minha",
-        "preciso",
-        "gostaria",
-        "poderia",
-        "portugues",
-        "ajuda",
-        "fala",
-        "sim",
-        "onde",
-        "fica",
-        "aqui",
-        "perto",
-        "muito",
-        "bom",
-        "dia",
-        "tudo",
-        "bem",
-    ]
+    "voce nao obrigado obrigada ola oi rua tem um uma buraco lixo esta quero falar com pessoa meu minha preciso "
+    "gostaria poderia portugues ajuda fala sim onde fica aqui perto muito bom dia tudo bem boa tarde noite "
+    "prefeitura estou moro desculpa falo em ao do da dos das hoje horario atendimento posso alguem ajudar "
+    "queria saber pagar hospedada hospedado centro tambem".split()
+)
+_STRONG_FOREIGN = frozenset(
+    "voce nao obrigado obrigada prefeitura gostaria atendimento alguem desculpa hospedada hospedado estou boa "
+    "the is there please hello thanks english anyone someone i my".split()
 )
 _SPANISH_ONLY = frozenset(
-    [
-        "el",
-        "la",
-        "los",
-        "las",
-        "hay",
-        "que",
-        "quiero",
-        "hola",
-        "calle",
-        "es",
-        "en",
-        "por",
-        "para",
-        "con",
-        "no",
-        "si",
-        "necesito",
-        "donde",
-        "mi",
-        "reclamo",
-        "gracias",
-        "buenas",
-        "luz",
-        "agua",
-        "una",
-        "un",
-        "esta",
-        "tengo",
-        "hablar",
-        "persona",
-        "ayuda",
-    ]
+    "el la los las hay que quiero hola calle es en por para con si necesito donde mi reclamo gracias buenas "
+    "luz agua una un esta tengo hablar persona ayuda pozo basura vereda vecino intento espanol".split()
 )
 _CHITCHAT_RE = re.compile(
     r"^(?:jaja\w*|jeje\w*|ja|je|jsjs\w*|xd|ok|oka|okey|okis|bueno|dale|ah|aja|mmm+|como estas|que tal|que haces|"
@@ -342,11 +238,24 @@ def _language(norm: str) -> bool:
         return False
     en = sum(t in _ENGLISH for t in tokens)
     pt = sum(t in _PORTUGUESE for t in tokens)
-    es = sum(t in _SPANISH_ONLY and t not in _ENGLISH and t not in _PORTUGUESE for t in tokens)
+    es = sum(t in _SPANISH_ONLY for t in tokens)
+    strong = sum(t in _STRONG_FOREIGN for t in tokens)
     foreign = max(en, pt)
-    if "voce" in tokens or "obrigado" in tokens or "obrigada" in tokens or "english" in tokens:
-        return True
-    return foreign >= 2 and foreign >= 0.4 * len(tokens) and es <= foreign // 3
+    if es >= 2 or (es and es >= foreign):
+        return False
+    return (strong >= 1 and foreign >= 2) or (foreign >= 3 and foreign >= 0.5 * len(tokens))
+
+
+_FOREIGN_EMERGENCY_RE = re.compile(
+    r"\b(?:fire|smoke|gas leak|help me|emergency|ambulance|not breathing|bleeding|accident|incendio|fogo|fumaca|"
+    r"socorro|emergencia|ambulancia|vazamento de gas|nao respira|sangrando|acidente|pegando fogo)\b"
+)
+
+
+def foreign_emergency(text: str) -> bool:
+    """An emergency written in English or Portuguese (the urgency model reads Spanish)."""
+    norm = normalize(text)
+    return _language(norm) and bool(_FOREIGN_EMERGENCY_RE.search(norm))
 
 
 def is_complaint_statement(norm: str, categories: tuple[str, ...]) -> bool:

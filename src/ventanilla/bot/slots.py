@@ -86,6 +86,9 @@ _LANDMARK_RE = re.compile(
     rf"(?:{_LANDMARKS})\b(?:\s+(?:n[°º.o]?\s*)?(?:\d{{1,4}}|(?!{_LANDMARK_STOP})[a-z][a-z']*)){{1,4}})"
 )
 _BARRIO_RE = re.compile(rf"(?P<b>\b(?:barrio|b°|bº|bo\.)\s+(?:{_W}|\d{{1,4}})(?:\s+(?!y\b|que\b|hay\b){_W}){{0,3}})")
+_STREET_ONLY_RE = re.compile(
+    rf"(?:\b(?P<kind>calle|avenida|av\.|pasaje|ruta)\s+(?P<s>{_STREET})|\b(?:esquina|cruce) con\s+(?P<c>{_STREET}))"
+)
 COORDS_RE = re.compile(r"(?<![\d.])(-?\d{1,2}[.,]\d{3,})\s*[,;/ ]\s*(-?\d{1,3}[.,]\d{3,})(?![\d])")
 
 
@@ -184,6 +187,15 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
             names = [_original_words(text, index, folded, m.start(g), v) for g, v in (("a", a), ("b", b))]
             found.append((m.start(), f"{_title(names[0])} y {_title(names[1])}"))
             break
+    if not found and (whole or _LANDMARK_RE.search(folded)):
+        for m in _STREET_ONLY_RE.finditer(folded):
+            group = "s" if m.group("s") else "c"
+            street = _clean_street(m.group(group), head=True)
+            if not street:
+                continue
+            name = _title(_original_words(text, index, folded, m.start(group), street))
+            found.append((m.start(), f"Calle {name}" if group == "s" else f"esquina con {name}"))
+            break
     for m in _LANDMARK_RE.finditer(folded):
         piece = _span(text, index, m.start("lm"), m.end("lm")).strip(" ,.")
         if found and not any(k in fold(piece) for k in ("frente", "lado", "cerca", "atras", "detras")):
@@ -197,6 +209,15 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
         return None
     found.sort()
     return Place(", ".join(t for _, t in found)[:300])
+
+
+def street_mentioned(text: str) -> str | None:
+    """A street named without a number ("en la calle Olascoaga"): not a location alone, but part of one."""
+    m = _STREET_ONLY_RE.search(fold(text[:600]))
+    if m is None or not m.group("s"):
+        return None
+    street = _clean_street(m.group("s"), head=True)
+    return f"Calle {_title(street)}" if street else None
 
 
 def _overlapping(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:

@@ -413,7 +413,7 @@ def message_added(nro: int) -> str:
 
 OTHER_LANGUAGE = (
     "Por ahora atiendo en español. Sorry, for now I can only answer in Spanish · Por enquanto atendo só em espanhol. "
-    "Te paso con una persona del equipo."
+    "Si querés, te paso con una persona del equipo (Talk to a person · Falar com uma pessoa)."
 )
 OTHER_LANGUAGE_CLOSED = (
     "Por ahora atiendo en español. Sorry, for now I can only answer in Spanish · Por enquanto atendo só em espanhol."

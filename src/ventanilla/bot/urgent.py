@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ventanilla.bot import engine, flow, waiting
+from ventanilla.bot.intents import foreign_emergency
 from ventanilla.bot.models import UrgencyQuestion
 from ventanilla.chat import service as livechat
 from ventanilla.db import UnitOfWork, utcnow
@@ -108,6 +109,8 @@ async def screen(call: Any) -> Screened:
 
     screens = text and action not in _NO_CLASSIFY_ACTIONS and not flow.is_slot_answer(call.state, text)
     verdict = classify(text) if screens else None
+    if verdict is not None and verdict.level == "calm" and foreign_emergency(text):
+        verdict = Verdict(True, 0.9, "explicit", ("emergencia en otro idioma",))  # type: ignore[arg-type]
     if verdict is None or verdict.level == "calm":
         return Screened(incoming, prior=prior)
     if _hypothetical(text):
