@@ -109,6 +109,10 @@ _TICKET_REF = re.compile(
 """A bare "reclamo 12" is a look-up in any phase."""
 _NUMBER_AND_PIN = re.compile(r"^\d{1,12} \d{4,10}$")
 """Outside an intake (where it could be a phone), "5 257382" is a number and a PIN."""
+_OWN_TICKETS_RE = re.compile(
+    r"\b(?:los que hice|el que hice|la que hice|que hice|mis reclamos|mi reclamo|desde este (?:mismo )?(?:whatsapp|"
+    r"numero|chat|telefono)|con este (?:numero|telefono|whatsapp)|no (?:lo )?tengo|no me acuerdo|no se (?:el|cual))\b"
+)
 _MENU_ACTIONS = frozenset({"menu", "volver_menu", "menu_principal", "mostrar_menu"})
 
 
@@ -350,6 +354,8 @@ def _on_confirm_text(settings: BotSettings, state: ConversationState, turn: Turn
 
 
 def _on_consult_text(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    if _OWN_TICKETS_RE.search(turn.norm):
+        return side.lookup(state, None, None)
     state.side = None
     if state.estado in INTAKE_ESTADOS:
         return _table(_phase(state), "text")(settings, state, turn)
@@ -382,7 +388,7 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
     hit = None if asked else search.best(settings.knowledge, turn.text)
     if hit is not None:
         return side.answer(settings, state, hit.item, turn.text)
-    if not asked and (is_descriptive(norm, 6) or find_address(turn.text) is not None):
+    if not asked and is_descriptive(norm, 4) and find_address(turn.text) is not None:
         # Something happened somewhere: a clerk takes it as a complaint and asks what is missing.
         flow.begin(state)
         lead = flow.absorb_contact(state, turn.text, None)
@@ -491,7 +497,13 @@ def respond(settings: BotSettings, state: ConversationState, incoming: Incoming)
             return answered
     phase = _phase(st)
     intent, turn = _intent(settings, phase, turn)
+    if phase in ("intake", "confirm") and intent in _ASIDES:
+        # Slots run on every turn: a name or phone said beside a question is kept for the complaint.
+        flow.absorb_contact(st, turn.text, None)
     return _table(phase, intent)(settings, st, turn)
+
+
+_ASIDES = frozenset({"question", "why_data", "when_fixed", "insult", "frustration", "chitchat", "lost_pin"})
 
 
 own_tickets = side.own_tickets

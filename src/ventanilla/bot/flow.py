@@ -291,6 +291,9 @@ def on_field_answer(settings: BotSettings, state: ConversationState, text: str, 
             elif slots.place is not None and not d.ubicacion:
                 set_place(state, slots.place)
                 return ask(settings, state, "categoria", [*lead, texts.NOTED_PLACE])
+            elif d.descripcion and state.retries >= 1 and "Otros" in categories(settings):
+                # The problem is told; a clerk files it under "Otros" rather than ask a third time.
+                d.categoria = "Otros"
             else:
                 return _failed(settings, state, ask(settings, state, "categoria", [*lead, texts.UNKNOWN_CATEGORY]))
         else:

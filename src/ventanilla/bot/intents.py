@@ -59,7 +59,9 @@ _CONSULT_RE = re.compile(
     r"\b(?:como (?:va|sigue|anda|esta) (?:mi|el|lo de mi|mis)|que paso con (?:mi|el)|estado de (?:mi|mis|el)|"
     r"(?:consultar|saber|ver|averiguar|seguir)\b.{0,30}\b(?:reclamo|reclamos|ticket|pedido|denuncia)|"
     r"mis reclamos|numero de reclamo|(?:reclamo|ticket)\W{0,3}(?:n|nro|numero|no)?\W{0,3}\d+|"
-    r"\b(?:pin|clave)\b\W{0,15}\d{4,8}|novedades? (?:de|del|sobre) (?:mi|el) reclamo|hice un reclamo\b.{0,60}\d)"
+    r"\b(?:pin|clave)\b\W{0,15}\d{4,8}|\bmis? reclamos?\b.{0,40}\b(?:como (?:va|van|sigue|siguen|anda|andan)|que "
+    r"paso|novedad\w*|en que (?:anda|andan|esta|estan))|(?:como (?:va|van|sigue|siguen|anda|andan)|en que (?:anda|andan)|"
+    r"que paso con|novedades de)\b.{0,30}\bmis? reclamos?|novedades? (?:de|del|sobre) (?:mi|el) reclamo|hice un reclamo\b.{0,60}\d)"
 )
 _LOST_PIN_RE = re.compile(
     r"\b(?:(?:perdi|olvide|no (?:tengo|se|encuentro|me acuerdo)|no recuerdo|me olvide|extravie)\b.{0,25}"
@@ -80,7 +82,7 @@ _FRUSTRATION_RE = re.compile(
     r"da bola))|nunca (?:vinieron|vienen|hacen|arreglan|responden|contestan)|no me (?:dan|dieron|da) (?:bola|"
     r"respuesta|pelota)|estoy (?:harto|harta|cansado|cansada|podrido|podrida|re caliente)|estamos (?:hartos|"
     r"hartas|cansados|podridos)|cansad[oa]s? de (?:reclamar|esperar|llamar)|sigue (?:igual|sin arreglar|todo igual)|"
-    r"sin respuesta|ninguna respuesta|hace (?:meses|anos|semanas) que (?:reclamo|espero|esta)|me tienen (?:harto|"
+    r"sin respuesta|ninguna respuesta|hace (?:meses|anos|semanas) que (?:reclamo|espero|llamo)|me tienen (?:harto|"
     r"harta|cansado|cansada|podrido|podrida)|no puede ser que)\b"
 )
 _WAIT_RE = re.compile(
@@ -94,6 +96,11 @@ _FALSE_ALARM_RE = re.compile(
     r"es broma|no es grave|no (?:fue|es) nada grave|esta todo bien|estamos bien|ya (?:paso|esta controlado|se "
     r"apago|lo apagaron|lo arreglaron))\b"
 )
+_WHY_DATA2_RE = re.compile(
+    r"\b(?:(?:tengo que|hay que|es necesario|es obligatorio|debo|necesitan que) (?:dar|pasar|poner) (?:el|mi|los|mis) "
+    r"(?:telefono|numero|celular|mail|correo|nombre|dni|datos)|para que (?:lo|la|los|las) (?:usan|quieren|necesitan|"
+    r"piden)|no (?:me gusta|quiero) dar (?:mis|el|mi) (?:datos|telefono|numero))"
+)
 _WHY_DATA_RE = re.compile(
     r"\b(?:para que (?:necesitan|quieren|piden|me piden|precisan|usan|sirve)|por que (?:necesitan|quieren|piden|me "
     r"piden)|que hacen con)\b.{0,30}\b(?:telefono|numero|celular|mail|correo|email|nombre|datos|dni)"
@@ -103,23 +110,202 @@ _WHEN_FIXED_RE = re.compile(
     r"resuelven|pasan)|cuanto (?:tardan|demoran) en (?:arreglar|venir|solucionar)|en cuanto tiempo)\b"
 )
 _ENGLISH = frozenset(
-    "the is are there a an in on my street please i want to you can help light broken how what where speak english "
-    "hello hi thanks thank need report pothole trash garbage near with and it this of do does not working "
-    "someone talk person anyone fire smoke building next hostel hotel should leave we our have has been".split()
+    [
+        "the",
+        "is",
+        "are",
+        "there",
+        "a",
+        "an",
+        "in",
+        "on",
+        "my",
+        "street",
+        "please",
+        "i",
+        "want",
+        "to",
+        "you",
+        "can",
+        "help",
+        "light",
+        "broken",
+        "how",
+        "what",
+        "where",
+        "speak",
+        "english",
+        "hello",
+        "hi",
+        "thanks",
+        "thank",
+        "need",
+        "report",
+        "pothole",
+        "trash",
+        "garbage",
+        "near",
+        "with",
+        "and",
+        "it",
+        "this",
+        "of",
+        "do",
+        "does",
+        "not",
+        "working",
+        "someone",
+        "talk",
+        "person",
+        "anyone",
+        "fire",
+        "smoke",
+        "building",
+        "next",
+        "hostel",
+        "hotel",
+        "should",
+        "leave",
+        "we",
+        "our",
+        "have",
+        "has",
+        "been",
+    ]
 )
 _PORTUGUESE = frozenset(
-    "voce nao obrigado obrigada ola oi rua tem um uma buraco lixo esta quero falar com pessoa meu minha preciso "
-    "gostaria poderia portugues ajuda fala sim onde fica aqui perto muito bom dia tudo bem boa tarde noite "
-    "prefeitura estou moro desculpa falo em ao do da dos das hoje horario atendimento posso alguem ajudar "
-    "queria saber pagar hospedada hospedado centro tambem".split()
+    [
+        "voce",
+        "nao",
+        "obrigado",
+        "obrigada",
+        "ola",
+        "oi",
+        "rua",
+        "tem",
+        "um",
+        "uma",
+        "buraco",
+        "lixo",
+        "esta",
+        "quero",
+        "falar",
+        "com",
+        "pessoa",
+        "meu",
+        "minha",
+        "preciso",
+        "gostaria",
+        "poderia",
+        "portugues",
+        "ajuda",
+        "fala",
+        "sim",
+        "onde",
+        "fica",
+        "aqui",
+        "perto",
+        "muito",
+        "bom",
+        "dia",
+        "tudo",
+        "bem",
+        "boa",
+        "tarde",
+        "noite",
+        "prefeitura",
+        "estou",
+        "moro",
+        "desculpa",
+        "falo",
+        "em",
+        "ao",
+        "do",
+        "da",
+        "dos",
+        "das",
+        "hoje",
+        "horario",
+        "atendimento",
+        "posso",
+        "alguem",
+        "ajudar",
+        "queria",
+        "saber",
+        "pagar",
+        "hospedada",
+        "hospedado",
+        "centro",
+        "tambem",
+    ]
 )
 _STRONG_FOREIGN = frozenset(
-    "voce nao obrigado obrigada prefeitura gostaria atendimento alguem desculpa hospedada hospedado estou boa "
-    "the is there please hello thanks english anyone someone i my".split()
+    [
+        "voce",
+        "nao",
+        "obrigado",
+        "obrigada",
+        "prefeitura",
+        "gostaria",
+        "atendimento",
+        "alguem",
+        "desculpa",
+        "hospedada",
+        "hospedado",
+        "estou",
+        "boa",
+        "the",
+        "is",
+        "there",
+        "please",
+        "hello",
+        "thanks",
+        "english",
+        "anyone",
+        "someone",
+        "i",
+        "my",
+    ]
 )
 _SPANISH_ONLY = frozenset(
-    "el la los las hay que quiero hola calle es en por para con si necesito donde mi reclamo gracias buenas "
-    "luz agua una un esta tengo hablar persona ayuda pozo basura vereda vecino intento espanol".split()
+    [
+        "el",
+        "la",
+        "los",
+        "las",
+        "hay",
+        "que",
+        "quiero",
+        "hola",
+        "calle",
+        "es",
+        "en",
+        "por",
+        "para",
+        "con",
+        "si",
+        "necesito",
+        "donde",
+        "mi",
+        "reclamo",
+        "gracias",
+        "buenas",
+        "luz",
+        "agua",
+        "una",
+        "un",
+        "esta",
+        "tengo",
+        "hablar",
+        "persona",
+        "ayuda",
+        "pozo",
+        "basura",
+        "vereda",
+        "vecino",
+        "intento",
+        "espanol",
+    ]
 )
 _CHITCHAT_RE = re.compile(
     r"^(?:jaja\w*|jeje\w*|ja|je|jsjs\w*|xd|ok|oka|okey|okis|bueno|dale|ah|aja|mmm+|como estas|que tal|que haces|"
@@ -232,6 +418,24 @@ def is_no(norm: str) -> bool:
     return bool(tokens) and len(tokens) <= 4 and all(t in _NO_WORDS for t in tokens)
 
 
+_SHORT_CONSULT = frozenset(
+    {
+        "como va",
+        "como va eso",
+        "me podes decir como va",
+        "me decis como va",
+        "como sigue",
+        "en que anda",
+        "novedades",
+        "hay novedades",
+        "alguna novedad",
+        "como va mi reclamo",
+        "como van mis reclamos",
+        "en que estado esta",
+    }
+)
+
+
 def _language(norm: str) -> bool:
     tokens = norm.split()
     if not tokens:
@@ -285,11 +489,11 @@ def classify(text: str, categories: tuple[str, ...] = ()) -> Intent:
         return Intent.FRUSTRATION
     if _WAIT_RE.search(norm) and short:
         return Intent.WAIT_TIME
-    if _WHY_DATA_RE.search(norm):
+    if _WHY_DATA_RE.search(norm) or _WHY_DATA2_RE.search(norm):
         return Intent.WHY_DATA
     if _WHEN_FIXED_RE.search(norm):
         return Intent.WHEN_FIXED
-    if _CONSULT_RE.search(norm):
+    if _CONSULT_RE.search(norm) or norm in _SHORT_CONSULT:
         return Intent.CONSULT
     if _INSULT_RE.search(norm) and not (is_complaint_statement(norm, categories) and len(norm.split()) > 6):
         return Intent.INSULT

@@ -60,14 +60,14 @@ def _street_word(word: str) -> bool:
 
 
 _NUMBERED_NAME = r"(?:\d{1,2}\s+de\s+[a-z]+)"
-_STREET = rf"(?:{_PREFIX}?(?:{_NUMBERED_NAME}|{_W}(?:\s+(?:(?:de|del|las|los|la)\s+)?{_W}){{0,3}}))"
+_STREET = rf"(?:{_PREFIX}?(?:{_NUMBERED_NAME}|entre rios|{_W}(?:\s+(?:(?:de|del|las|los|la)\s+)?{_W}){{0,3}}))"
 _NUMBER = rf"(?:(?:al|n|no|nro|numero|num|n°|nº|#)\.?\s*)?(?P<num>\d{{1,5}})(?![\d.,:/]\d)(?!\s*(?:{_NUM_UNITS})\b)"
 _CUE = r"(?:^|\ben|\bsobre|\bpor|\bcalle|\bavenida|\bav|\baltura de|\bfrente a|\bde|\bdireccion|\bdomicilio|\bes|,|:)"
 
 _STREET_NUMBER_RE = re.compile(rf"{_CUE}\s*(?P<street>{_STREET})\s+{_NUMBER}")
 _BETWEEN_RE = re.compile(rf"(?:(?P<on>{_STREET})\s*,?\s+)?\bentre\s+(?P<a>{_STREET})\s+(?:y|e)\s+(?P<b>{_STREET})")
 _CORNER_RE = re.compile(
-    rf"(?:^|\ben|\besquina(?:\s+de)?|\bcruce de|\bla esquina de|:)\s*(?P<a>{_STREET})\s+"
+    rf"(?:^|\ben(?:\s+la)?|\besquina(?:\s+de)?|\bcruce de|\bla esquina de|:)\s*(?P<a>{_STREET})\s+"
     rf"(?:y|e|esquina|esq\.?)\s+(?P<b>{_STREET})"
 )
 _LANDMARKS = (
@@ -320,7 +320,7 @@ _NAME_SIGNAL_RE = re.compile(
     r"habla|te habla|le habla|les habla|te escribe|les escribe|le escribe|de parte de|a nombre de|"
     r"me llaman|firmado|atte\.?|att\.?)\s+"
 )
-_NAME_WORD_RE = re.compile(r"^[a-zA-ZÁÉÍÓÚÜÑáéíóúüñ][a-zA-ZÁÉÍÓÚÜÑáéíóúüñ'’\-]*$")
+_NAME_WORD_RE = re.compile(r"^[^\W\d_][^\W\d_'’\-]*$")
 _NAME_CONNECTORS = frozenset({"de", "del", "la", "los", "las", "y"})
 
 

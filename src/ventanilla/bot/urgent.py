@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ventanilla.bot import engine, flow, waiting
-from ventanilla.bot.intents import foreign_emergency
+from ventanilla.bot.intents import Intent, foreign_emergency
+from ventanilla.bot.intents import classify as intent_of
 from ventanilla.bot.models import UrgencyQuestion
 from ventanilla.chat import service as livechat
 from ventanilla.db import UnitOfWork, utcnow
@@ -107,10 +108,21 @@ async def screen(call: Any) -> Screened:
         await uow.session.delete(pending)  # the citizen moved on without answering: the question's text comes first
         prior = engine.Incoming(text=pending.text) if pending.text and pending.text != text else None
 
-    screens = text and action not in _NO_CLASSIFY_ACTIONS and not flow.is_slot_answer(call.state, text)
+    screens = (
+        text
+        and action not in _NO_CLASSIFY_ACTIONS
+        and not flow.is_slot_answer(call.state, text)
+        and intent_of(text) not in _NOT_REPORTS
+    )
     verdict = classify(text) if screens else None
     if verdict is not None and verdict.level == "calm" and foreign_emergency(text):
         verdict = Verdict(True, 0.9, "explicit", ("emergencia en otro idioma",))  # type: ignore[arg-type]
+    if (
+        verdict is not None
+        and _hypothetical(text)
+        and (verdict.level != "calm" or _EMERGENCY_WORDS_RE.search(fold(text)))
+    ):
+        return Screened(incoming, _general_answer(call, verdict), prior=prior)
     if verdict is None or verdict.level == "calm":
         return Screened(incoming, prior=prior)
     if _hypothetical(text):
@@ -126,6 +138,13 @@ _HYPOTHETICAL_RE = re.compile(
     r"a (?:quien|donde|que numero) (?:llamo|hay que llamar|se llama|aviso|denuncio)|que numero|"
     r"en caso de|(?:y\s+)?(?:por|para) (?:un|una|el|la)\b|cual es el (?:numero|telefono)|"
     r"como (?:denuncio|se denuncia|aviso|hago para denunciar)|donde (?:denuncio|llamo|aviso))"
+)
+_EMERGENCY_WORDS_RE = re.compile(
+    r"\b(?:incendio|fuego|humo|gas|accidente|choque|desmay\w*|infarto|robo|violencia|inundacion|herid\w*|emergencia|"
+    r"ambulancia|bomberos|policia|electrocut\w*|ahog\w*|asalto|convulsion\w*)\b"
+)
+_NOT_REPORTS = frozenset(
+    {Intent.GREETING, Intent.THANKS, Intent.CHITCHAT, Intent.PERSON, Intent.CANCEL, Intent.CONSULT}
 )
 _NOW_RE = re.compile(r"\b(?:ahora|ya mismo|urgente|ayuda|auxilio|socorro|esta pasando|se esta|rapido|apurense)\b")
 
