@@ -31,7 +31,7 @@ from .replies import (
     join,
     reply,
 )
-from .slots import Place, Slots, extract, find_address, street_mentioned
+from .slots import Place, Slots, extract, find_address, find_name, street_mentioned
 from .understanding import Correction, is_dont_know, is_thumbs_up, usable_location
 
 _DIGIT_RUN = re.compile(r"\d{2,}")
@@ -314,14 +314,10 @@ def on_field_answer(settings: BotSettings, state: ConversationState, text: str, 
     elif field_name == "ubicacion":
         if slots.place is not None and slots.place.latitud is None and not slots.any_contact() and _short_answer(norm):
             # The whole answer keeps what a crew needs besides the street ("..., Godoy Cruz", "frente a la verdulería").
-            street = street_mentioned(d.descripcion or "")
-            answer = _strip_en(text)
-            if street and normalize(street.removeprefix("Calle ")) not in normalize(answer):
-                answer = f"{street}, {answer}"
-            set_place(state, Place(answer))
+            set_place(state, _with_street(d.descripcion, Place(_strip_en(text))))
         elif slots.place is not None:
-            set_place(state, slots.place)
-        elif len(norm) >= 3 and usable_location(text):
+            set_place(state, _with_street(d.descripcion, slots.place))
+        elif len(norm) >= 3 and usable_location(text) and not slots.telefono:
             d.ubicacion = text[: MAX_LEN["ubicacion"]]
             state.last_field = "ubicacion"
         else:
@@ -353,6 +349,34 @@ def is_slot_answer(state: ConversationState, text: str) -> bool:
     return slots.place is not None and _mostly_place(norm, slots.place) and len(norm.split()) <= 8
 
 
+def _with_street(descripcion: str | None, place: Place) -> Place:
+    """A place answered without the street the description named ("en la calle Olascoaga") gets it back."""
+    street = street_mentioned(descripcion or "")
+    if street and place.latitud is None and normalize(street.removeprefix("Calle ")) not in normalize(place.text):
+        return Place(f"{street}, {place.text}")
+    return place
+
+
+def _longest_name(value: str) -> str | None:
+    """The fullest name in a correction ("mi apellido es Pérez Ortiz, Juan Carlos Pérez Ortiz")."""
+    names = [find_name(part, bare=True, asked=True) for part in re.split(r"[,;]|\bes\b", value)]
+    found = [n for n in names if n]
+    return max(found, key=len) if found else None
+
+
+_NUMBER_FIX_RE = re.compile(
+    r"^(?:no\W+)?(?:perdon\W+)?(?:es|era|al|el|numero|altura|la altura es)?\W*(\d{1,5})(?:\W+no\W+(?:el\W+)?\d{1,5})?$"
+)
+
+
+def _renumber(ubicacion: str | None, norm: str) -> str | None:
+    """ "no, es 1540" / "1540 no 1450": the street stays, the number changes."""
+    m = _NUMBER_FIX_RE.match(norm)
+    if not ubicacion or not m or not re.search(r"\d", ubicacion):
+        return None
+    return re.sub(r"\d{1,5}(?!.*\d)", m.group(1), ubicacion, count=1)
+
+
 def _short_answer(norm: str) -> bool:
     return len(norm.split()) <= 14
 
@@ -373,6 +397,10 @@ def on_confirm_text(settings: BotSettings, state: ConversationState, text: str, 
     if slots.place is not None and _mostly_place(norm, slots.place) and not slots.any_contact():
         set_place(state, slots.place)
         return summary(settings, state, [*lead, texts.NOTED_PLACE])
+    renumbered = _renumber(d.ubicacion, norm)
+    if renumbered:
+        d.ubicacion = renumbered
+        return summary(settings, state, [*lead, texts.corrected("ubicacion")])
     if noted or dni:
         d.dni = dni or d.dni
         lead.extend(noted or [texts.thanks_name(d.nombre)])
@@ -400,7 +428,9 @@ def _strip_en(value: str) -> str:
 
 def _target(settings: BotSettings, state: ConversationState, value: str) -> str:
     """Which field a correction without a field name changes."""
-    if find_address(value) or (value.lower().startswith("en ") and usable_location(value)):
+    if normalize(value).startswith(("que ", "era ", "es que ")):
+        return "descripcion"
+    if find_address(value, whole=True) or (value.lower().startswith("en ") and usable_location(value)):
         return "ubicacion"
     if len(value.split()) <= 4 and match_category(value, categories(settings), allow_index=False):
         return "categoria"
@@ -436,6 +466,8 @@ def on_correction(settings: BotSettings, state: ConversationState, correction: C
         if found is not None and found.latitud is not None:
             d.latitud, d.longitud = found.latitud, found.longitud
     else:
+        if field_name == "nombre":
+            value = _longest_name(value) or value
         checked = _VALIDATORS[field_name](value[: MAX_LEN[field_name] * 2])
         if checked is None:
             return ask_personal(settings, state, [*lead, texts.invalid_fields([field_name])])

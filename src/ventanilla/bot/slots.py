@@ -119,7 +119,7 @@ def _clean_street(folded: str, *, head: bool = False) -> str | None:
             if not _street_word(p) and p not in connectors:
                 start = i + 1
         parts = parts[start:]
-        while parts and parts[0] in connectors:
+        while parts and parts[0] in connectors and not (parts[0] in ("las", "los") and len(parts) > 1):
             parts = parts[1:]
     while parts and parts[-1] in connectors:
         parts = parts[:-1]
@@ -175,7 +175,11 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
             kind = re.search(r"\b(av|avenida|avda)(\.?)\s*$", before)
             prefix = f"{_title(_span(text, index, kind.start(1), kind.end(2)))} " if kind else ""
             al = "al " if re.search(r"\bal\s*$", folded[: m.start("num")]) else ""
-            found.append((m.start(), f"{prefix}{_title(name)} {al}{m.group('num')}"))
+            number = m.group("num")
+            better = _RENUMBER_RE.match(folded, m.end("num"))
+            if better:
+                number = better.group(1)
+            found.append((m.start(), f"{prefix}{_title(name)} {al}{number}"))
             break
     if not found:
         for m in _overlapping(_CORNER_RE, folded):
@@ -209,6 +213,9 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
         return None
     found.sort()
     return Place(", ".join(t for _, t in found)[:300])
+
+
+_RENUMBER_RE = re.compile(r"\s*,?\s*(?:no digo|digo|perdon|mejor dicho|quise decir|no,? es|no,? era)\s*,?\s*(?:al\s+)?(\d{1,5})\b")
 
 
 def street_mentioned(text: str) -> str | None:
@@ -291,6 +298,9 @@ def find_phone(text: str, *, expected: bool = False) -> str | None:
         if len(digits) in (7, 8) and not (labelled or expected or digits.startswith("15") or "-" in raw):
             continue
         national = national_phone(digits)
+        trailing = re.fullmatch(r"(?:15)?(\d{6,8}?)0?([23]\d{2,3})", digits) if len(national) > 10 else None
+        if trailing and len(trailing.group(1)) + len(trailing.group(2)) == 10:
+            return trailing.group(2) + trailing.group(1)  # "15 6123456 (261)": the area code came last
         if national.startswith("15") and len(national) in (8, 9):
             area = _AREA_RE.search(folded)
             code = (area.group(1) or area.group(2)) if area else None
@@ -487,6 +497,7 @@ def extract(text: str, *, asked: str | None = None) -> Slots:
 
 
 def _without_contact(text: str) -> str:
-    """The text without emails and long digit runs, so a phone is never read as a street number."""
+    """The text without emails and phones, so a phone is never read as a street number."""
     text = _EMAIL_RE.sub(" ", text)
+    text = re.sub(r"\b(?:cel\w*|tel\w*|whats\w*|wsp|movil)\b\W*\+?[\d \-().]+", " ", text, flags=re.I)
     return re.sub(r"\+?\d[\d \-().]{7,}\d", " ", text)
