@@ -30,7 +30,7 @@ from .intake import (
     match_category,
     normalize,
 )
-from .intents import Intent, classify, is_complaint_statement, is_yes
+from .intents import Intent, classify, has_problem_cue, is_complaint_statement, is_yes
 from .model import (
     INTAKE_ESTADOS,
     AddMessage,
@@ -370,7 +370,13 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
     norm = turn.norm
     tipo = settings.tipo_chat
     category = infer_category(norm, categories(settings))
-    if category is not None or is_complaint_intent(norm, tipo) or is_complaint_statement(norm, categories(settings)):
+    problem = is_complaint_intent(norm, tipo) or has_problem_cue(norm)
+    if category is not None and not problem and not asked:
+        # A topic word alone ("el camión de la basura", "la poda") is a question when the desk knows the answer.
+        known = search.best(settings.knowledge, turn.text)
+        if known is not None:
+            return side.answer(settings, state, known.item, turn.text)
+    if category is not None or problem or is_complaint_statement(norm, categories(settings)):
         flow.begin(state)
         state.draft.categoria = category
         lead = flow.absorb_contact(state, turn.text, None)

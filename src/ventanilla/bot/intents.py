@@ -462,6 +462,11 @@ def foreign_emergency(text: str) -> bool:
     return _language(norm) and bool(_FOREIGN_EMERGENCY_RE.search(norm))
 
 
+def has_problem_cue(norm: str) -> bool:
+    """Words that tell of a problem ("se rompió", "no pasa", "hay ratas"), not just a topic."""
+    return bool(_COMPLAINT_CUES_RE.search(norm))
+
+
 def is_complaint_statement(norm: str, categories: tuple[str, ...]) -> bool:
     """A problem plainly stated ("se rompió la vereda", "hay ratas en el baldío", "auto abandonado en...")."""
     return infer_category(norm, categories) is not None or bool(_COMPLAINT_CUES_RE.search(norm))

@@ -219,6 +219,9 @@ async def _live_routing(call: Call) -> Answer | None:
         buttons = engine.agent_buttons(call.settings)
     elif live.prioridad == "urgente" and live.estado != livechat.LIVE:
         respuesta = waiting.collect(call.state, live, text) or _ack(live)
+        again = urgent.still_urgent(call, text)
+        if again:
+            respuesta = f"{again}\n\n{respuesta}"
     else:
         respuesta = _ack(live)
     reply = engine.BotReply(respuesta=respuesta, botones=buttons, categorias=[], state=call.state)

@@ -169,6 +169,15 @@ GENERAL_TAIL: Final = (
 )
 
 
+def still_urgent(call: Any, text: str) -> str | None:
+    """The safety answer again when a message sent while waiting tells of danger now."""
+    verdict = classify(text) if text and not flow.is_slot_answer(call.state, text) else None
+    if verdict is None or verdict.level != "urgent":
+        return None
+    config = call.entity.config or {}
+    return for_channel(safety_message(verdict.category, config.get("emergency_lines") or None), call.channel)
+
+
 def _confirmed(text: str, category: str | None) -> Verdict:
     """The verdict of a message the citizen confirmed: someone is in danger now."""
     verdict = classify(text)
