@@ -207,6 +207,11 @@ def _check_reply(outcome: Outcome, kind: str, said: str, spec: dict[str, Any], a
             outcome.fail(kind, f"{word!r} in {said[:300]!r}")
 
 
+def _filled(spec: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """A turn's checks with `{t1.nro}`-style placeholders replaced."""
+    return {k: [_fill(str(w), names) for w in v] if k.startswith("reply_has") else v for k, v in spec.items()}
+
+
 def _tap_button(tap: str, buttons: list[tuple[str | None, str, Any]]) -> tuple[str | None, str, Any] | None:
     """The shown button that means `tap`: (action, title, payload)."""
     for action, title, payload in buttons:
@@ -268,7 +273,7 @@ async def _play_widget(
             for group in data.get("categorias") or []:
                 buttons += [(b.get("action"), b.get("texto", ""), b.get("payload")) for b in group.get("botones", [])]
             outcome.transcript.append((_turn_text(turn, body), said))
-            _check_reply(outcome, "turn_reply", said, turn, "reply_has_any", "reply_has_none")
+            _check_reply(outcome, "turn_reply", said, _filled(turn, names), "reply_has_any", "reply_has_none")
     return said
 
 
@@ -384,7 +389,7 @@ async def _play_whatsapp(
                     buttons.append((action, titles.get(option_id, ""), option_id))
                     option_kind[option_id] = kind
             outcome.transcript.append((shown, said))
-            _check_reply(outcome, "turn_reply", said, turn, "reply_has_any", "reply_has_none")
+            _check_reply(outcome, "turn_reply", said, _filled(turn, names), "reply_has_any", "reply_has_none")
     return said
 
 

@@ -230,7 +230,8 @@ def set_place(state: ConversationState, place: Place) -> None:
 
 
 _CONTACT_NOISE_RE = re.compile(
-    r"\b(?:hola|buenas|buen|dia|dias|tardes|noches|soy|me llamo|mi nombre es|mi nombre|nombre|mi|tel\w*|cel\w*|whatsapp|wsp|mail|email|correo|es|el|la|"
+    r"\b(?:hola|buenas|buen|dia|dias|tardes|noches|soy|me llamo|mi nombre es|mi nombre|nombre|mi|tel\w*|cel\w*|"
+    r"whatsapp|wsp|mail|email|correo|es|el|la|"
     r"numero|contacto|y|de|dni|documento|gracias|ok|dale|bueno|si|aca|te|dejo|paso|va|mis|datos|son)\b"
 )
 

@@ -36,7 +36,8 @@ class Intent(StrEnum):
 
 _PERSON_RE = re.compile(
     r"\b(?:(?:me |nos )?(?:comunic|pas|conect|deriv|transfer|comuniq)\w* con (?:alguien|una persona|un humano|"
-    r"un operador|una operadora|un agente|un empleado|una empleada|el intendente|la intendenta)|con (?:el|la) (?:intendente|intendenta|jefe|jefa|director|directora|supervisor|supervisora|encargado|"
+    r"un operador|una operadora|un agente|un empleado|una empleada|el intendente|la intendenta)|con (?:el|"
+    r"la) (?:intendente|intendenta|jefe|jefa|director|directora|supervisor|supervisora|encargado|"
     r"encargada|responsable|secretario|secretaria)|un humano|una humana|ser humano|persona de verdad|persona real|"
     r"alguien de verdad|alguien real|alguien de carne|no (?:quiero|me sirve) (?:hablar con )?(?:un |una |el |la )?"
     r"(?:robot|bot|maquina|contestador)|hablar con alguien|me atiende alguien|atiende alguien|que me atienda alguien|"
@@ -60,12 +61,15 @@ _CONSULT_RE = re.compile(
     r"(?:consultar|saber|ver|averiguar|seguir)\b.{0,30}\b(?:reclamo|reclamos|ticket|pedido|denuncia)|"
     r"mis reclamos|numero de reclamo|(?:reclamo|ticket)\W{0,3}(?:n|nro|numero|no)?\W{0,3}\d+|"
     r"\b(?:pin|clave)\b\W{0,15}\d{4,8}|\bmis? reclamos?\b.{0,40}\b(?:como (?:va|van|sigue|siguen|anda|andan)|que "
-    r"paso|novedad\w*|en que (?:anda|andan|esta|estan))|(?:como (?:va|van|sigue|siguen|anda|andan)|en que (?:anda|andan)|"
-    r"que paso con|novedades de)\b.{0,30}\bmis? reclamos?|novedades? (?:de|del|sobre) (?:mi|el) reclamo|hice un reclamo\b.{0,60}\d)"
+    r"paso|novedad\w*|en que (?:anda|andan|esta|estan))|(?:como (?:va|van|sigue|siguen|anda|andan)|en que (?:anda|"
+    r"andan)|"
+    r"que paso con|novedades de)\b.{0,30}\bmis? reclamos?|novedades? (?:de|del|sobre) (?:mi|el) reclamo|"
+    r"hice un reclamo\b.{0,60}\d)"
 )
 _LOST_PIN_RE = re.compile(
     r"\b(?:(?:perdi|olvide|no (?:tengo|se|encuentro|me acuerdo)|no recuerdo|me olvide|extravie)\b.{0,25}"
-    r"\b(?:pin|clave|codigo|numero de reclamo|numero del reclamo)|(?:pin|clave)\b.{0,20}\b(?:perdi|olvide|no (?:lo |la )?tengo|"
+    r"\b(?:pin|clave|codigo|numero de reclamo|numero del reclamo)|(?:pin|clave)\b.{0,20}\b(?:perdi|olvide|no (?:lo |"
+    r"la )?tengo|"
     r"no me acuerdo|no (?:lo |la )?encuentro)|donde (?:encuentro|veo|esta) (?:el|mi) (?:pin|clave))\b"
 )
 _INSULT_RE = re.compile(

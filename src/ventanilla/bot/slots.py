@@ -215,7 +215,9 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
     return Place(", ".join(t for _, t in found)[:300])
 
 
-_RENUMBER_RE = re.compile(r"\s*,?\s*(?:no digo|digo|perdon|mejor dicho|quise decir|no,? es|no,? era)\s*,?\s*(?:al\s+)?(\d{1,5})\b")
+_RENUMBER_RE = re.compile(
+    r"\s*,?\s*(?:no digo|digo|perdon|mejor dicho|quise decir|no,? es|no,? era)\s*,?\s*(?:al\s+)?(\d{1,5})\b"
+)
 
 
 def street_mentioned(text: str) -> str | None:

@@ -116,7 +116,7 @@ async def screen(call: Any) -> Screened:
     )
     verdict = classify(text) if screens else None
     if verdict is not None and verdict.level == "calm" and foreign_emergency(text):
-        verdict = Verdict(True, 0.9, "explicit", ("emergencia en otro idioma",))  # type: ignore[arg-type]
+        verdict = Verdict(True, 0.9, "explicit", ("emergencia en otro idioma",))
     if (
         verdict is not None
         and _hypothetical(text)
