@@ -115,8 +115,13 @@ async def screen(call: Any) -> Screened:
         and intent_of(text) not in _NOT_REPORTS
     )
     verdict = classify(text) if screens else None
-    if verdict is not None and verdict.level == "calm" and foreign_emergency(text):
-        verdict = Verdict(True, 0.9, "explicit", ("emergencia en otro idioma",))
+    if verdict is not None and intent_of(text) is Intent.OTHER_LANGUAGE:
+        # The model reads Spanish: in English or Portuguese only plain emergency words count.
+        verdict = (
+            Verdict(True, 0.9, "explicit", ("emergencia en otro idioma",))
+            if foreign_emergency(text)
+            else Verdict(False, 0.0, "none", ())
+        )
     if (
         verdict is not None
         and _hypothetical(text)
