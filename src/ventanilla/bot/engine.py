@@ -129,6 +129,7 @@ class Turn:
     longitud: float | None
     attachment_url: str | None
     correction: Correction | None = None
+    awaiting: str | None = None
 
     @property
     def has_media(self) -> bool:
@@ -218,13 +219,20 @@ def _intent(settings: BotSettings, phase: str, turn: Turn) -> tuple[str, Turn]:
         correction = parse_correction(text, at_summary=phase == "confirm")
         if correction is not None:
             return ("correction", Turn(**{**{f: getattr(turn, f) for f in Turn.__slots__}, "correction": correction}))
-    if label in _SIMPLE_INTENTS:
+    if label in _SIMPLE_INTENTS and not (
+        label in (Intent.FRUSTRATION, Intent.INSULT) and phase == "intake" and state_awaits_description(turn)
+    ):
         return (label.value, turn)
     if label is Intent.CHITCHAT and phase == "menu":
         return ("chitchat", turn)
     if label is not Intent.COMPLAINT and looks_like_question(text, norm, topic_words=phase == "menu"):
         return ("question", turn)
     return ("text", turn)
+
+
+def state_awaits_description(turn: Turn) -> bool:
+    """The intake asked what happened: anger in the answer is part of the story, not a separate turn."""
+    return turn.awaiting == "descripcion" and is_descriptive(turn.norm, 4)
 
 
 _SIMPLE_INTENTS = frozenset({Intent.FRUSTRATION, Intent.INSULT, Intent.WHY_DATA, Intent.WHEN_FIXED})
@@ -502,6 +510,7 @@ def respond(settings: BotSettings, state: ConversationState, incoming: Incoming)
         if answered is not None:
             return answered
     phase = _phase(st)
+    turn = Turn(**{**{f: getattr(turn, f) for f in Turn.__slots__}, "awaiting": st.awaiting or flow_awaiting(st)})
     intent, turn = _intent(settings, phase, turn)
     if phase in ("intake", "confirm") and intent in _ASIDES:
         # Slots run on every turn: a name or phone said beside a question is kept for the complaint.
