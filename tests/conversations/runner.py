@@ -368,7 +368,10 @@ async def _play_whatsapp(
             if not profile:
                 for contact in payload["entry"][0]["changes"][0]["value"]["contacts"]:
                     contact["profile"] = {}
-            r = await post(client, payload)
+            try:
+                r = await post(client, payload)
+            except httpx.TransportError:
+                r = await post(client, payload)  # Meta delivers again; the inbox keeps one copy per wamid
             if r.status_code != 200:
                 outcome.fail("http", f"{r.status_code} {r.text[:200]}")
                 return said
