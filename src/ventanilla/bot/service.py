@@ -288,32 +288,11 @@ async def _understand_and_act(call: Call) -> Answer:
             answer.reply.respuesta = f"{effect.lead}\n\n{answer.reply.respuesta}"
         return answer
     if isinstance(effect, engine.RecallTickets):
-        found = await lookup.recall(
-            call.uow, call.entity, call.settings, reply, session_key=call.session_key, citizen=call.citizen
-        )
-        return Answer(found)
+        return Answer(await lookup.recall(call, reply))
     if isinstance(effect, engine.LookupTicket):
-        found = await lookup.look_up(
-            call.ctx,
-            call.uow,
-            call.entity,
-            call.settings,
-            reply,
-            session_key=call.session_key,
-            citizen=call.citizen,
-            client=call.turn.client,
-        )
-        return Answer(found)
+        return Answer(await lookup.look_up(call, reply))
     if isinstance(effect, engine.AddMessage):
-        added, ticket = await lookup.add_message(
-            call.ctx,
-            call.uow,
-            call.entity,
-            call.settings,
-            reply,
-            origen=channel_origin(call.channel),
-            citizen=call.citizen,
-        )
+        added, ticket = await lookup.add_message(call, reply, channel_origin(call.channel))
         return Answer(added, extra={"nro_ticket": ticket.nro_ticket} if ticket is not None else {})
     if isinstance(effect, engine.CancelComplaint):
         # Forget the draft on the server at once, whatever the transport does with the reply afterwards.
