@@ -247,6 +247,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
                 inbox_email="reclamos@demo.ventanilla.local",
                 oncall_email="guardia@demo.ventanilla.local",
             )
+            # An emergency puts a person on the chat at once (while someone is connected to answer).
+            entity.config = {**(entity.config or {}), "auto_open_live_chat": True}
         if args.always_open:
             entities.set_schedule(entity, hours.always_open())
         accounts = (

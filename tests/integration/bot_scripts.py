@@ -275,11 +275,14 @@ SCRIPTS: tuple[Script, ...] = (
         {"categoria": "Ruidos molestos", "direccion": "Mitre 900"},
     ),
     Script(
-        "urgency mid-intake: the safety answer first, then the urgent ticket is the conversation",
+        # Issue 21: the urgent ticket still gets what an agent needs, asked briefly while the citizen waits.
+        "urgency mid-intake: the safety answer first, then where it is and a contact while waiting",
         (
             S(BACHE, WHERE),
-            S("hay olor a gas muy fuerte en toda la cuadra", "URGENTE", never=(WHERE,)),
-            S("Mitre 300", "Tu mensaje quedó registrado"),
+            S("hay olor a gas muy fuerte en toda la cuadra", "URGENTE", "¿dónde es exactamente?", never=(WHERE,)),
+            S("Mitre 300", "se lo pasé a la persona", never=("¿dónde",)),
+            S("Ana Gómez 2614443322", never=("¿dónde", "teléfono para")),
+            S("¿cuánto falta?", "primero en la lista"),
         ),
         None,
         urgent=True,

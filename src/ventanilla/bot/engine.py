@@ -15,6 +15,7 @@ from ventanilla.knowledge import search
 from . import flow, side, texts
 from .intake import (
     CANCEL_WORDS,
+    CONFIRM_WORDS,
     MAX_INPUT_CHARS,
     MENU_WORDS,
     SOFT_CANCEL_WORDS,
@@ -29,6 +30,7 @@ from .intake import (
     match_category,
     normalize,
 )
+from .intents import Intent, classify, has_problem_cue, is_complaint_statement, is_yes
 from .model import (
     INTAKE_ESTADOS,
     AddMessage,
@@ -43,6 +45,7 @@ from .model import (
     Effect,
     Incoming,
     LookupTicket,
+    RecallTickets,
     RequestAgent,
     TicketView,
     TipoChat,
@@ -52,6 +55,7 @@ from .model import (
 )
 from .replies import (
     REQUEST_AGENT_BUTTON,
+    agent_buttons,
     categories,
     category_from_description,
     complaint_created,
@@ -61,13 +65,13 @@ from .replies import (
     menu_buttons,
     reply,
 )
+from .slots import find_address, find_ticket_ref
 from .understanding import (
     Correction,
     is_emoji_only,
     is_restart,
     looks_like_question,
     parse_correction,
-    parse_lookup,
 )
 
 __all__ = [
@@ -85,9 +89,11 @@ __all__ = [
     "Effect",
     "Incoming",
     "LookupTicket",
+    "RecallTickets",
     "RequestAgent",
     "TicketView",
     "TipoChat",
+    "agent_buttons",
     "category_from_description",
     "complaint_created",
     "is_agent_request",
@@ -103,6 +109,10 @@ _TICKET_REF = re.compile(
 """A bare "reclamo 12" is a look-up in any phase."""
 _NUMBER_AND_PIN = re.compile(r"^\d{1,12} \d{4,10}$")
 """Outside an intake (where it could be a phone), "5 257382" is a number and a PIN."""
+_OWN_TICKETS_RE = re.compile(
+    r"\b(?:los que hice|el que hice|la que hice|que hice|mis reclamos|mi reclamo|desde este (?:mismo )?(?:whatsapp|"
+    r"numero|chat|telefono)|con este (?:numero|telefono|whatsapp)|no (?:lo )?tengo|no me acuerdo|no se (?:el|cual))\b"
+)
 _MENU_ACTIONS = frozenset({"menu", "volver_menu", "menu_principal", "mostrar_menu"})
 
 
@@ -119,6 +129,7 @@ class Turn:
     longitud: float | None
     attachment_url: str | None
     correction: Correction | None = None
+    awaiting: str | None = None
 
     @property
     def has_media(self) -> bool:
@@ -169,25 +180,37 @@ def flow_awaiting(state: ConversationState) -> str:
     return "datos_personales" if state.draft.missing_personal() else "confirmacion"
 
 
-def _intent(phase: str, turn: Turn) -> tuple[str, Turn]:
+def _intent(settings: BotSettings, phase: str, turn: Turn) -> tuple[str, Turn]:
     """What the text asks for, global intents first."""
     text, norm = turn.text, turn.norm
     if not norm:
         if is_emoji_only(text) and not turn.has_media:
             return ("emoji", turn)
         return ("empty", turn)
-    if is_agent_request(text):
+    label = classify(text, categories(settings))
+    if label is Intent.PERSON:
         return ("agent", turn)
+    if phase == "mensaje" and label not in (Intent.CANCEL, Intent.RESTART):
+        return ("text", turn)
+    if label is Intent.OTHER_LANGUAGE:
+        return ("other_language", turn)
+    if phase == "confirm" and (norm in CONFIRM_WORDS or is_yes(norm)):
+        return ("text", turn)
     if norm in (CANCEL_WORDS if phase == "confirm" else SOFT_CANCEL_WORDS):
         return ("cancel", turn)
-    if is_restart(norm):
+    if label is Intent.RESTART or is_restart(norm):
         return ("restart", turn)
+    if label is Intent.CANCEL:
+        return ("goodbye", turn) if phase == "menu" else ("cancel", turn)
     if norm in MENU_WORDS:
         return ("menu", turn)
+    if label is Intent.LOST_PIN:
+        return ("lost_pin", turn)
     if (
         (phase == "consulta" and any(ch.isdigit() for ch in norm))
         or _TICKET_REF.match(norm)
         or (phase == "menu" and _NUMBER_AND_PIN.match(norm))
+        or label is Intent.CONSULT
     ):
         return ("consult", turn)
     if is_consult_intent(norm):
@@ -196,9 +219,23 @@ def _intent(phase: str, turn: Turn) -> tuple[str, Turn]:
         correction = parse_correction(text, at_summary=phase == "confirm")
         if correction is not None:
             return ("correction", Turn(**{**{f: getattr(turn, f) for f in Turn.__slots__}, "correction": correction}))
-    if looks_like_question(text, norm, topic_words=phase == "menu"):
+    if label in _SIMPLE_INTENTS and not (
+        label in (Intent.FRUSTRATION, Intent.INSULT) and phase == "intake" and state_awaits_description(turn)
+    ):
+        return (label.value, turn)
+    if label is Intent.CHITCHAT and phase == "menu":
+        return ("chitchat", turn)
+    if label is not Intent.COMPLAINT and looks_like_question(text, norm, topic_words=phase == "menu"):
         return ("question", turn)
     return ("text", turn)
+
+
+def state_awaits_description(turn: Turn) -> bool:
+    """The intake asked what happened: anger in the answer is part of the story, not a separate turn."""
+    return turn.awaiting == "descripcion" and is_descriptive(turn.norm, 4)
+
+
+_SIMPLE_INTENTS = frozenset({Intent.FRUSTRATION, Intent.INSULT, Intent.WHY_DATA, Intent.WHEN_FIXED})
 
 
 def is_bot_command(text: str) -> bool:
@@ -212,6 +249,48 @@ Handler = Callable[[BotSettings, ConversationState, Turn], BotReply]
 
 def _on_agent(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
     return reply(state, texts.CONNECTING, effect=RequestAgent())
+
+
+def _on_other_language(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    if not settings.live_chat_open:
+        return reply(state, texts.OTHER_LANGUAGE_CLOSED, menu_buttons(settings))
+    return reply(state, texts.OTHER_LANGUAGE, [REQUEST_AGENT_BUTTON, *menu_buttons(settings, with_agent=False)])
+
+
+def _on_goodbye(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    return menu(settings, state, texts.GOODBYE)
+
+
+def _on_lost_pin(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    return side.with_resume(
+        settings, state, texts.LOST_PIN, side.own_or_agent_buttons(settings), "conversacion_general"
+    )
+
+
+def _on_frustration(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    return reply(state, "", effect=RecallTickets())
+
+
+def _on_insult(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    if state.estado in INTAKE_ESTADOS:
+        return flow.prompt(settings, state, [texts.INSULT_IN_INTAKE])
+    return menu(settings, state, texts.INSULT)
+
+
+def _on_why_data(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    return side.with_resume(
+        settings, state, texts.WHY_DATA, [], state.estado if state.estado != "inicio" else "conversacion_general"
+    )
+
+
+def _on_when_fixed(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    return side.with_resume(
+        settings, state, texts.WHEN_FIXED, [], state.estado if state.estado != "inicio" else "conversacion_general"
+    )
+
+
+def _on_chitchat(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    return menu(settings, state, f"{texts.CHITCHAT} {texts.MENU_INTRO}")
 
 
 def _on_cancel(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
@@ -231,11 +310,18 @@ def _on_menu(settings: BotSettings, state: ConversationState, turn: Turn) -> Bot
 
 
 def _on_consult(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
-    nro, pin = parse_lookup(turn.text)
-    if state.side == "consulta" and state.side_nro and pin is None and nro is not None and len(str(nro)) >= 4:
-        nro, pin = state.side_nro, str(nro)
-    if state.side == "consulta" and nro is None and pin is not None:
+    consulting = state.side == "consulta"
+    ref = find_ticket_ref(turn.text, bare_pin=consulting and (state.side_nro is not None))
+    nro, pin = ref.nro, ref.pin
+    if consulting and nro is None:
         nro = state.side_nro
+    if consulting and pin is None and nro is not None and nro != state.side_nro:
+        pin = state.side_pin
+    if nro is None and pin is not None:
+        state.side, state.side_pin = "consulta", pin
+        return side.with_resume(
+            settings, state, texts.ASK_NUMBER, side.own_or_agent_buttons(settings), "conversacion_general"
+        )
     return side.lookup(state, nro, pin)
 
 
@@ -276,6 +362,8 @@ def _on_confirm_text(settings: BotSettings, state: ConversationState, turn: Turn
 
 
 def _on_consult_text(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    if _OWN_TICKETS_RE.search(turn.norm):
+        return side.lookup(state, None, None)
     state.side = None
     if state.estado in INTAKE_ESTADOS:
         return _table(_phase(state), "text")(settings, state, turn)
@@ -290,24 +378,49 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
     norm = turn.norm
     tipo = settings.tipo_chat
     category = infer_category(norm, categories(settings))
-    if category is not None or is_complaint_intent(norm, tipo):
+    problem = is_complaint_intent(norm, tipo) or has_problem_cue(norm)
+    if category is not None and not problem and not asked:
+        # A topic word alone ("el camión de la basura", "la poda") is a question when the desk knows the answer.
+        known = search.best(settings.knowledge, turn.text)
+        if known is not None:
+            return side.answer(settings, state, known.item, turn.text)
+    if category is not None or problem or is_complaint_statement(norm, categories(settings)):
         flow.begin(state)
         state.draft.categoria = category
-        if is_descriptive(norm, 4):
+        lead = flow.absorb_contact(state, turn.text, None)
+        if is_descriptive(norm, 3):
             flow.apply_description(settings, state, turn.text, norm)
-        return flow.advance(settings, state, _media(state, turn))
+        return flow.advance(settings, state, [*_media(state, turn), *lead])
     if is_greeting(norm):
         return menu(settings, state, texts.GREETING_SHORT)
+    if flow.is_contact_only(turn.text):
+        # "hola, soy Patricia Gil": kept for the complaint that follows.
+        flow.absorb_contact(state, turn.text, None)
+        return menu(settings, state, texts.hello_name(state.draft.nombre))
     if is_thanks(norm):
         return menu(settings, state, texts.THANKS, estado=state.estado)
     hit = None if asked else search.best(settings.knowledge, turn.text)
     if hit is not None:
         return side.answer(settings, state, hit.item, turn.text)
+    if not asked and is_descriptive(norm, 4) and find_address(turn.text) is not None:
+        # Something happened somewhere: a clerk takes it as a complaint and asks what is missing.
+        flow.begin(state)
+        lead = flow.absorb_contact(state, turn.text, None)
+        flow.apply_description(settings, state, turn.text, norm)
+        return flow.advance(settings, state, [*_media(state, turn), *lead])
     return menu(settings, state, texts.fallback(settings.live_chat_open), estado="conversacion_general")
 
 
 _TABLE: dict[tuple[str, str], Handler] = {
     ("*", "agent"): _on_agent,
+    ("*", "other_language"): _on_other_language,
+    ("*", "goodbye"): _on_goodbye,
+    ("*", "lost_pin"): _on_lost_pin,
+    ("*", "frustration"): _on_frustration,
+    ("*", "insult"): _on_insult,
+    ("*", "why_data"): _on_why_data,
+    ("*", "when_fixed"): _on_when_fixed,
+    ("*", "chitchat"): _on_chitchat,
     ("*", "cancel"): _on_cancel,
     ("*", "restart"): _on_restart,
     ("*", "menu"): _on_menu,
@@ -397,8 +510,15 @@ def respond(settings: BotSettings, state: ConversationState, incoming: Incoming)
         if answered is not None:
             return answered
     phase = _phase(st)
-    intent, turn = _intent(phase, turn)
+    turn = Turn(**{**{f: getattr(turn, f) for f in Turn.__slots__}, "awaiting": st.awaiting or flow_awaiting(st)})
+    intent, turn = _intent(settings, phase, turn)
+    if phase in ("intake", "confirm") and intent in _ASIDES:
+        # Slots run on every turn: a name or phone said beside a question is kept for the complaint.
+        flow.absorb_contact(st, turn.text, None)
     return _table(phase, intent)(settings, st, turn)
+
+
+_ASIDES = frozenset({"question", "why_data", "when_fixed", "insult", "frustration", "chitchat", "lost_pin"})
 
 
 own_tickets = side.own_tickets
@@ -406,3 +526,4 @@ ticket_found = side.ticket_found
 ticket_not_found = side.ticket_not_found
 lookup_limited = side.lookup_limited
 message_added = side.message_added
+recalled = side.recalled

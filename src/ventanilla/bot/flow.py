@@ -9,17 +9,18 @@ from typing import Any
 from . import texts
 from .intake import (
     CONFIRM_WORDS,
-    extract_address,
     extract_personal,
     infer_category,
     is_descriptive,
     is_greeting,
     match_category,
+    normalize,
     valid_dni,
     valid_email,
     valid_name,
     valid_phone,
 )
+from .intents import is_yes
 from .model import MAX_DESCRIPCION, MAX_LEN, BotReply, BotSettings, Button, ConversationState, CreateComplaint
 from .replies import (
     CANCEL_BUTTON,
@@ -30,6 +31,7 @@ from .replies import (
     join,
     reply,
 )
+from .slots import Place, Slots, extract, find_address, find_name, street_mentioned
 from .understanding import Correction, is_dont_know, is_thumbs_up, usable_location
 
 _DIGIT_RUN = re.compile(r"\d{2,}")
@@ -212,8 +214,55 @@ def apply_description(settings: BotSettings, state: ConversationState, text: str
         state.last_field = "descripcion"
     if not d.categoria:
         d.categoria = infer_category(norm, categories(settings))
-    if not d.ubicacion:
-        d.ubicacion = extract_address(text)
+    if not d.ubicacion and d.latitud is None:
+        place = find_address(text)
+        if place is not None:
+            set_place(state, place)
+
+
+def set_place(state: ConversationState, place: Place) -> None:
+    """Record a location (typed coordinates are a point too)."""
+    d = state.draft
+    d.ubicacion = place.text[: MAX_LEN["ubicacion"]]
+    if place.latitud is not None and place.longitud is not None:
+        d.latitud, d.longitud = place.latitud, place.longitud
+    state.last_field = "ubicacion"
+
+
+_CONTACT_NOISE_RE = re.compile(
+    r"\b(?:hola|buenas|buen|dia|dias|tardes|noches|soy|me llamo|mi nombre es|mi nombre|nombre|mi|tel\w*|cel\w*|"
+    r"whatsapp|wsp|mail|email|correo|es|el|la|"
+    r"numero|contacto|y|de|dni|documento|gracias|ok|dale|bueno|si|aca|te|dejo|paso|va|mis|datos|son)\b"
+)
+
+
+def _leftover(text: str, slots: Slots) -> int:
+    """Words of a message that are not its contact data (a message of contact data only leaves none)."""
+    rest = normalize(text)
+    for value in (slots.email, slots.nombre):
+        if value:
+            rest = rest.replace(normalize(value), " ")
+    rest = re.sub(r"\S*@\S*|\d+", " ", rest)
+    rest = _CONTACT_NOISE_RE.sub(" ", rest)
+    return len([w for w in rest.split() if len(w) >= 2])
+
+
+def absorb_contact(state: ConversationState, text: str, slots: Slots | None, *, asked: str | None = None) -> list[str]:
+    """Keep the name, phone and email a message gives, whatever was asked; a name said ("soy...") or a phone
+    typed replaces what WhatsApp guessed, a bare name only fills an empty one."""
+    slots = slots or extract(text, asked=asked)
+    d = state.draft
+    changed = False
+    if slots.email and slots.email != d.email:
+        d.email, changed = slots.email, True
+    if slots.telefono and slots.telefono != d.telefono:
+        d.telefono, changed = slots.telefono, True
+    if slots.nombre and slots.nombre != d.nombre and (slots.nombre_said or not d.nombre or d.nombre_guess):
+        d.nombre, d.nombre_guess, changed = slots.nombre, False, True
+    if not changed:
+        return []
+    state.last_field = "datos_personales"
+    return [texts.thanks_name(d.nombre) if slots.nombre else texts.NOTED_CONTACT]
 
 
 def _is_description(norm: str) -> bool:
@@ -221,20 +270,31 @@ def _is_description(norm: str) -> bool:
 
 
 def on_field_answer(settings: BotSettings, state: ConversationState, text: str, norm: str, lead: list[str]) -> BotReply:
-    """An answer to the field being asked (categoría, descripción, ubicación)."""
+    """An answer to the field being asked (categoría, descripción, ubicación); whatever else it gives is kept."""
     if is_greeting(norm):
         return prompt(settings, state, [*lead, texts.HELLO_AGAIN])
     d = state.draft
     missing = d.missing()
     awaiting = state.awaiting
     field_name = awaiting if awaiting in missing else (missing[0] if missing else None)
+    slots = extract(text, asked=field_name)
+    lead = [*lead, *absorb_contact(state, text, slots)]
+    contact_only = slots.any_contact() and _leftover(text, slots) == 0
+    if contact_only:
+        return advance(settings, state, lead)
     if field_name == "categoria":
         match = match_category(text, categories(settings))
         if match is None:
-            if is_descriptive(norm, 4) and not d.descripcion:
+            if is_descriptive(norm, 3) and not d.descripcion:
                 apply_description(settings, state, text, norm)
                 if d.categoria is None:
                     return ask(settings, state, "categoria", [*lead, texts.KEPT_DESCRIPTION])
+            elif slots.place is not None and not d.ubicacion:
+                set_place(state, slots.place)
+                return ask(settings, state, "categoria", [*lead, texts.NOTED_PLACE])
+            elif d.descripcion and state.retries >= 1 and "Otros" in categories(settings):
+                # The problem is told; a clerk files it under "Otros" rather than ask a third time.
+                d.categoria = "Otros"
             else:
                 return _failed(settings, state, ask(settings, state, "categoria", [*lead, texts.UNKNOWN_CATEGORY]))
         else:
@@ -243,31 +303,108 @@ def on_field_answer(settings: BotSettings, state: ConversationState, text: str, 
             if is_descriptive(norm, 4) and not d.descripcion:
                 apply_description(settings, state, text, norm)
     elif field_name == "descripcion":
+        if slots.place is not None and not d.ubicacion and _mostly_place(norm, slots.place):
+            set_place(state, slots.place)
+            return ask(settings, state, "descripcion", [*lead, texts.NOTED_PLACE])
         if not _is_description(norm):
             why = texts.retry("descripcion") if is_dont_know(norm) else texts.TOO_SHORT
             return _failed(settings, state, ask(settings, state, "descripcion", [*lead, why]))
         apply_description(settings, state, text, norm)
+        if _CHANGE_OF_MIND_RE.match(norm):
+            d.categoria = infer_category(norm, categories(settings)) or d.categoria
     elif field_name == "ubicacion":
-        if len(norm) < 3 or not usable_location(text):
+        if slots.place is not None and slots.place.latitud is None and not slots.any_contact() and _short_answer(norm):
+            # The whole answer keeps what a crew needs besides the street ("..., Godoy Cruz", "frente a la verdulería").
+            set_place(state, _with_street(d.descripcion, Place(_strip_en(text))))
+        elif slots.place is not None:
+            set_place(state, _with_street(d.descripcion, slots.place))
+        elif len(norm) >= 3 and usable_location(text) and not slots.telefono:
+            d.ubicacion = text[: MAX_LEN["ubicacion"]]
+            state.last_field = "ubicacion"
+        else:
             return _failed(settings, state, ask(settings, state, "ubicacion", [*lead, texts.retry("ubicacion")]))
-        d.ubicacion = text[: MAX_LEN["ubicacion"]]
-        state.last_field = "ubicacion"
     return advance(settings, state, lead)
 
 
+_CHANGE_OF_MIND_RE = re.compile(
+    r"^(?:no\b|perdon|disculpa|en realidad|me equivoque|me confundi|mejor dicho|quise decir)"
+)
+
+
+def is_contact_only(text: str) -> bool:
+    """A message made of a greeting and contact data only."""
+    slots = extract(
+        re.sub(r"^\W*(?:hola|buenas|buen dia|buenos dias|buenas tardes|buenas noches)\W*", "", text, flags=re.I)
+    )
+    return slots.any_contact() and _leftover(text, slots) == 0
+
+
+def is_slot_answer(state: ConversationState, text: str) -> bool:
+    """During an intake, a message that is only a name, a contact or a place (it answers; it reports nothing)."""
+    if state.estado not in ("recolectando_info", "recolectando_datos_personales", "confirmando_reclamo"):
+        return False
+    norm = normalize(text)
+    slots = extract(text, asked=state.awaiting)
+    if slots.any_contact() and _leftover(text, slots) == 0:
+        return True
+    return slots.place is not None and _mostly_place(norm, slots.place) and len(norm.split()) <= 8
+
+
+def _with_street(descripcion: str | None, place: Place) -> Place:
+    """A place answered without the street the description named ("en la calle Olascoaga") gets it back."""
+    street = street_mentioned(descripcion or "")
+    if street and place.latitud is None and normalize(street.removeprefix("Calle ")) not in normalize(place.text):
+        return Place(f"{street}, {place.text}")
+    return place
+
+
+def _longest_name(value: str) -> str | None:
+    """The fullest name in a correction ("mi apellido es Pérez Ortiz, Juan Carlos Pérez Ortiz")."""
+    names = [find_name(part, bare=True, asked=True) for part in re.split(r"[,;]|\bes\b", value)]
+    found = [n for n in names if n]
+    return max(found, key=len) if found else None
+
+
+_NUMBER_FIX_RE = re.compile(
+    r"^(?:no\W+)?(?:perdon\W+)?(?:es|era|al|el|numero|altura|la altura es)?\W*(\d{1,5})(?:\W+no\W+(?:el\W+)?\d{1,5})?$"
+)
+
+
+def _renumber(ubicacion: str | None, norm: str) -> str | None:
+    """ "no, es 1540" / "1540 no 1450": the street stays, the number changes."""
+    m = _NUMBER_FIX_RE.match(norm)
+    if not ubicacion or not m or not re.search(r"\d", ubicacion):
+        return None
+    return re.sub(r"\d{1,5}(?!.*\d)", m.group(1), ubicacion, count=1)
+
+
+def _short_answer(norm: str) -> bool:
+    return len(norm.split()) <= 14
+
+
+def _mostly_place(norm: str, place: Place) -> bool:
+    """The message is a location and little else (so it is not the description)."""
+    return len(norm.split()) <= len(normalize(place.text).split()) + 3
+
+
 def on_confirm_text(settings: BotSettings, state: ConversationState, text: str, norm: str, lead: list[str]) -> BotReply:
-    """Text at the summary: yes, contact data, or something we did not understand."""
-    if norm in CONFIRM_WORDS or is_thumbs_up(text):
+    """Text at the summary: yes, contact data, a better location, or something we did not understand."""
+    if norm in CONFIRM_WORDS or is_yes(norm) or is_thumbs_up(text):
         return confirm(settings, state, None, lead)
     d = state.draft
-    found = extract_personal(text, allow_bare_name=not d.nombre)
-    if found.any():
-        d.nombre = found.nombre or d.nombre
-        d.email = found.email or d.email
-        d.telefono = found.telefono or d.telefono
-        d.dni = found.dni or d.dni
-        state.last_field = "datos_personales"
-        lead.append(texts.thanks_name(d.nombre))
+    slots = extract(text, asked="datos_personales" if d.missing_personal() else None)
+    dni = extract_personal(text).dni
+    noted = absorb_contact(state, text, slots)
+    if slots.place is not None and _mostly_place(norm, slots.place) and not slots.any_contact():
+        set_place(state, slots.place)
+        return summary(settings, state, [*lead, texts.NOTED_PLACE])
+    renumbered = _renumber(d.ubicacion, norm)
+    if renumbered:
+        d.ubicacion = renumbered
+        return summary(settings, state, [*lead, texts.corrected("ubicacion")])
+    if noted or dni:
+        d.dni = dni or d.dni
+        lead.extend(noted or [texts.thanks_name(d.nombre)])
         if d.missing_personal():
             return ask_personal(settings, state, lead)
         return summary(settings, state, lead)
@@ -292,7 +429,9 @@ def _strip_en(value: str) -> str:
 
 def _target(settings: BotSettings, state: ConversationState, value: str) -> str:
     """Which field a correction without a field name changes."""
-    if extract_address(value) or (value.lower().startswith("en ") and usable_location(value)):
+    if normalize(value).startswith(("que ", "era ", "es que ")):
+        return "descripcion"
+    if find_address(value, whole=True) or (value.lower().startswith("en ") and usable_location(value)):
         return "ubicacion"
     if len(value.split()) <= 4 and match_category(value, categories(settings), allow_index=False):
         return "categoria"
@@ -317,13 +456,19 @@ def on_correction(settings: BotSettings, state: ConversationState, correction: C
         if not _is_description(value.lower()):
             return ask(settings, state, "descripcion", [*lead, texts.TOO_SHORT])
         d.descripcion = value[:MAX_DESCRIPCION]
+        d.categoria = infer_category(normalize(value), categories(settings)) or d.categoria
     elif field_name == "ubicacion":
-        place = _strip_en(value)
+        found = find_address(value, whole=True)
+        place = found.text if found is not None else _strip_en(value)
         if not usable_location(place):
             d.ubicacion, d.latitud, d.longitud = None, None, None
             return ask(settings, state, "ubicacion", [*lead, texts.retry("ubicacion")])
         d.ubicacion, d.latitud, d.longitud = place[: MAX_LEN["ubicacion"]], None, None
+        if found is not None and found.latitud is not None:
+            d.latitud, d.longitud = found.latitud, found.longitud
     else:
+        if field_name == "nombre":
+            value = _longest_name(value) or value
         checked = _VALIDATORS[field_name](value[: MAX_LEN[field_name] * 2])
         if checked is None:
             return ask_personal(settings, state, [*lead, texts.invalid_fields([field_name])])

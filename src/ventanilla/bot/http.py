@@ -132,22 +132,14 @@ async def ask(
     citizen = user if user is not None and not user.is_staff else None
     if citizen is not None:
         _known_contact(state.draft, citizen)
-    answer = await bot.converse(
-        ctx,
-        uow,
-        owner,
-        channel="web",
-        session_key=session_key,
-        citizen=citizen,
-        turn=bot.Turn(
-            incoming=incoming,
-            idempotency_key=body.idempotency_key,
-            ticket_hint=_ticket_hint(body),
-            attachment=attachment,
-            client=client_of(request),
-        ),
-        state=state,
+    turn = bot.Turn(
+        incoming=incoming,
+        idempotency_key=body.idempotency_key,
+        ticket_hint=_ticket_hint(body),
+        attachment=attachment,
+        client=client_of(request),
     )
+    answer = await bot.converse(bot.Call(ctx, uow, owner, "web", session_key, citizen, turn, state))
     visitor = request.headers.get("x-anon-id") or request.headers.get("anon-id")
     await bot.save_state(uow, owner, session_key, answer.reply.state, "web", visitor=visitor)
     await uow.commit()

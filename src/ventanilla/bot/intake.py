@@ -48,7 +48,10 @@ _GREETING_RE = re.compile(
     r"^(?:(?:hola|holis|holaa+|buen dia|buenos dias|buenas tardes|buenas noches|buenas|hey|saludos|"
     r"que tal|como estas|como va|como andan|como andas|todo bien)\s*)+$"
 )
-_THANKS_RE = re.compile(r"\b(?:gracias|graciass+|muchas gracias|mil gracias|te agradezco)\b")
+_THANKS_RE = re.compile(
+    r"\b(?:gracias|graciass+|muchas gracias|mil gracias|te agradezco|grax|grcs|grs|gracia|tks|thanks|obrigad[oa]|"
+    r"agradecid[oa])\b"
+)
 
 
 def is_greeting(norm: str) -> bool:
@@ -143,6 +146,8 @@ _CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         r"alumbrado",
         r"farol\w*",
         r"foco\w*",
+        r"a oscuras",
+        r"oscur\w*",
     ),
     "Baches y calles": (
         r"baches?",
@@ -166,6 +171,11 @@ _CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         r"basural\w*",
         r"escombros?",
         r"limpieza",
+        r"camion (?:de la basura|recolector)",
+        r"no pas\w* el camion",
+        r"bolsas?",
+        r"ratas?",
+        r"mugre",
     ),
     "Arbolado y espacios verdes": (
         r"arbol\w*",
@@ -195,6 +205,10 @@ _CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         r"senaliz\w*",
         r"transito",
         r"lomo de burro",
+        r"doble fila",
+        r"estacionad\w*",
+        r"autos? abandonad\w*",
+        r"vehiculos? abandonad\w*",
         r"reductor\w*",
         r"carteles?",
     ),
@@ -204,6 +218,14 @@ _CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         r"musica (?:muy )?(?:fuerte|alta)",
         r"parlantes?",
         r"bocinas?",
+        r"volumen",
+        r"cumbia",
+        r"fiestas?",
+        r"boliche\w*",
+        r"amoladora\w*",
+        r"gritos?",
+        r"no (?:podemos|puedo|se puede) dormir",
+        r"musica",
     ),
     "Animales sueltos": (
         r"perros?",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ventanilla.chat import service as livechat
-from ventanilla.context import AppContext
 from ventanilla.db import UnitOfWork
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
@@ -15,10 +16,13 @@ from ventanilla.tickets import pins
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets import service as tickets
 from ventanilla.tickets.models import Ticket
-from ventanilla.users.models import User
 
 from . import engine
-from .model import AddMessage, BotReply, BotSettings, LookupTicket, TicketView
+from .model import AddMessage, BotReply, LookupTicket, TicketView
+from .slots import national_phone
+
+if TYPE_CHECKING:
+    from .service import Call
 
 _OWN_LIMIT = 5
 
@@ -43,18 +47,10 @@ async def view_of(uow: UnitOfWork, entity: Entity, ticket: Ticket) -> TicketView
     )
 
 
-async def look_up(
-    ctx: AppContext,
-    uow: UnitOfWork,
-    entity: Entity,
-    settings: BotSettings,
-    reply: BotReply,
-    *,
-    session_key: str | None,
-    citizen: User | None,
-    client: str,
-) -> BotReply:
+async def look_up(call: Call, reply: BotReply) -> BotReply:
     """Answer a LookupTicket effect."""
+    ctx, uow, entity, settings = call.ctx, call.uow, call.entity, call.settings
+    session_key, citizen, client = call.session_key, call.citizen, call.turn.client
     effect = reply.effect
     assert isinstance(effect, LookupTicket)
     state = reply.state
@@ -82,17 +78,34 @@ async def look_up(
     return engine.ticket_not_found(settings, state, effect.nro_ticket, pin_given=True)
 
 
-async def add_message(
-    ctx: AppContext,
-    uow: UnitOfWork,
-    entity: Entity,
-    settings: BotSettings,
-    reply: BotReply,
-    *,
-    origen: str,
-    citizen: User | None,
-) -> tuple[BotReply, Ticket | None]:
+async def recall(call: Call, reply: BotReply) -> BotReply:
+    """Answer a RecallTickets effect: the earlier complaints of the same session, phone or email."""
+    uow, entity, settings, session_key, citizen = call.uow, call.entity, call.settings, call.session_key, call.citizen
+    state = reply.state
+    draft = state.draft
+    phone = draft.telefono or (citizen.phone if citizen is not None else None)
+    wanted = national_phone(re.sub(r"\D", "", phone or ""))
+    email = draft.email or (citizen.email if citizen is not None else None)
+    found = await tickets_repo.of_contact(
+        uow.session,
+        entity.id,
+        session_key=session_key,
+        phone_tail=wanted[-4:] if len(wanted) >= 6 else None,
+        email=email,
+    )
+    mine = [
+        t
+        for t in found
+        if t.chat_session_key == session_key
+        or (email and (t.email or "").lower() == email.lower())
+        or (wanted and national_phone(re.sub(r"\D", "", t.telefono or "")) == wanted)
+    ]
+    return engine.recalled(settings, state, [t.nro_ticket for t in mine])
+
+
+async def add_message(call: Call, reply: BotReply, origen: str) -> tuple[BotReply, Ticket | None]:
     """Answer an AddMessage effect: the text joins the consulted ticket."""
+    ctx, uow, entity, settings, citizen = call.ctx, call.uow, call.entity, call.settings, call.citizen
     effect = reply.effect
     assert isinstance(effect, AddMessage)
     ticket = await tickets_repo.get(uow.session, effect.ticket_id)

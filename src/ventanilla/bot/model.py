@@ -31,6 +31,7 @@ ESTADOS = frozenset(
 INTAKE_ESTADOS = frozenset({"recolectando_info", "recolectando_datos_personales", "confirmando_reclamo"})
 AWAITING = frozenset({"categoria", "descripcion", "ubicacion", "datos_personales", "confirmacion"})
 SIDES = frozenset({"consulta", "mensaje"})
+WAITING_STEPS = frozenset({"ubicacion", "contacto", "listo"})
 MAX_DESCRIPCION = MAX_MESSAGE_CHARS
 MAX_LEN = {
     "categoria": 100,
@@ -142,6 +143,8 @@ class ComplaintDraft(BaseModel):
     attachment_url: str | None = None
     attachment: dict[str, Any] | None = None
     """The attachment behind `attachment_url` as the widget described it (name, type, size), when it did."""
+    nombre_guess: bool = False
+    """The name is WhatsApp's profile name, not one the citizen gave: a name they give replaces it."""
 
     def missing(self) -> list[str]:
         """Complaint fields still needed, in the order we ask them."""
@@ -175,11 +178,14 @@ class ComplaintDraft(BaseModel):
             latitud=coord(data.get("latitud"), 90.0),
             longitud=coord(data.get("longitud"), 180.0),
             attachment=_described_attachment(data.get("attachment")),
+            nombre_guess=data.get("nombre_guess") is True,
         )
 
     def contact_only(self) -> ComplaintDraft:
         """A new complaint by the same citizen."""
-        return ComplaintDraft(nombre=self.nombre, email=self.email, telefono=self.telefono, dni=self.dni)
+        return ComplaintDraft(
+            nombre=self.nombre, email=self.email, telefono=self.telefono, dni=self.dni, nombre_guess=self.nombre_guess
+        )
 
 
 class ConversationState(BaseModel):
@@ -201,6 +207,10 @@ class ConversationState(BaseModel):
     side_nro: int | None = None
     side_ticket_id: int | None = None
     """The ticket the citizen just consulted and may write to."""
+    side_pin: str | None = None
+    """A PIN given before the ticket number ("el pin es 077877")."""
+    waiting_step: str | None = None
+    """While an urgent ticket waits for a person: what the bot asked last ("ubicacion", "contacto", "listo")."""
     pin_failures: int = 0
 
     @classmethod
@@ -287,6 +297,8 @@ class ConversationState(BaseModel):
             side=side if isinstance(side, str) and side in SIDES else None,
             side_nro=int_or_none(raw.get("side_nro")),
             side_ticket_id=int_or_none(raw.get("side_ticket_id")),
+            side_pin=_pin(raw.get("side_pin")),
+            waiting_step=raw.get("waiting_step") if raw.get("waiting_step") in WAITING_STEPS else None,
             pin_failures=min(int_or_none(raw.get("pin_failures")) or 0, 100),
         )
 
@@ -304,6 +316,10 @@ def _described_attachment(value: object) -> dict[str, Any] | None:
     if isinstance(size, int) and not isinstance(size, bool):
         kept["size"] = size
     return kept
+
+
+def _pin(value: object) -> str | None:
+    return value if isinstance(value, str) and value.isdigit() and len(value) <= 10 else None
 
 
 def _known_field(value: object) -> str | None:
@@ -355,7 +371,14 @@ class CreateComplaint:
 
 @dataclass(frozen=True, slots=True)
 class RequestAgent:
-    """Ask the service to open a live chat with a representative."""
+    """Ask the service to open a live chat with a representative (`lead` comes before the queue status)."""
+
+    lead: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecallTickets:
+    """A frustrated citizen: find their earlier complaints (session, phone or email) and offer a person."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,7 +402,7 @@ class AddMessage:
     text: str
 
 
-Effect: TypeAlias = CreateComplaint | RequestAgent | CancelComplaint | LookupTicket | AddMessage
+Effect: TypeAlias = CreateComplaint | RequestAgent | CancelComplaint | LookupTicket | AddMessage | RecallTickets
 
 
 @dataclass(slots=True)

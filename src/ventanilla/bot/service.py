@@ -11,7 +11,8 @@ from typing import Any
 
 import orjson
 
-from ventanilla.bot import engine, lookup, texts, urgent
+from ventanilla.bot import engine, lookup, texts, urgent, waiting
+from ventanilla.bot.intents import Intent, classify
 from ventanilla.chat import repository as chats
 from ventanilla.chat import service as livechat
 from ventanilla.context import AppContext
@@ -158,105 +159,174 @@ async def save_state(
         chat.anon_id = visitor.strip()[:64]
 
 
-async def _routed_ticket(
-    uow: UnitOfWork, entity: Entity, session_key: str | None, citizen: User | None, hint: int | None
-) -> Ticket | None:
+@dataclass(slots=True)
+class Call:
+    """One bot turn as it goes through the steps: who writes, on which channel, what came in, what the bot knows."""
+
+    ctx: AppContext
+    uow: UnitOfWork
+    entity: Entity
+    channel: str
+    session_key: str | None
+    citizen: User | None
+    turn: Turn
+    state: engine.ConversationState
+    settings: engine.BotSettings = field(init=False)
+
+    @property
+    def text(self) -> str:
+        """The citizen's text, trimmed."""
+        return self.turn.incoming.text.strip()
+
+    @property
+    def action(self) -> str | None:
+        """The button or widget action, if any."""
+        return (self.turn.incoming.action or "").strip() or None
+
+
+async def _routed_ticket(call: Call) -> Ticket | None:
     """The open conversation this turn belongs to: explicit ticket id if the caller owns it, else the session's."""
+    hint = call.turn.ticket_hint
     if hint is not None:
-        ticket = await tickets_repo.get(uow.session, hint)
+        ticket = await tickets_repo.get(call.uow.session, hint)
         if (
             ticket is not None
-            and ticket.entity_id == entity.id
+            and ticket.entity_id == call.entity.id
             and not ticket.is_closed
             and (ticket.is_live_chat or ticket.prioridad == "urgente")
-            and tickets.citizen_owns(ticket, user=citizen, session_key=session_key, entity=entity)
+            and tickets.citizen_owns(ticket, user=call.citizen, session_key=call.session_key, entity=call.entity)
         ):
             return ticket
-    return await livechat.open_live_ticket(uow, entity, session_key)
+    return await livechat.open_live_ticket(call.uow, call.entity, call.session_key)
 
 
-async def converse(
-    ctx: AppContext,
-    uow: UnitOfWork,
-    entity: Entity,
-    *,
-    channel: str,
-    session_key: str | None,
-    citizen: User | None,
-    turn: Turn,
-    state: engine.ConversationState,
-) -> Answer:
-    """Answer one citizen turn on any channel."""
-    now = ctx.clock()
-    incoming = turn.incoming
-    action = (incoming.action or "").strip() or None
-    text = incoming.text.strip()
+async def converse(call: Call) -> Answer:
+    """Answer one citizen turn on any channel: the steps in order, the first that answers ends the turn."""
+    if call.action == "initial_greeting":  # the welcome and its menu need no knowledge base: sent on every reconnect
+        settings = bot_settings(call.ctx, call.entity, call.ctx.clock(), ())
+        greeting = Answer(engine.respond(settings, engine.ConversationState(), call.turn.incoming))
+        ongoing = await livechat.ongoing_ticket(call.uow, call.entity, call.session_key)
+        return greeting if ongoing is None else await _resumed(call.uow, call.entity, greeting, ongoing)
+    items = await knowledge.items(call.uow.session, call.entity.id)
+    call.settings = bot_settings(call.ctx, call.entity, call.ctx.clock(), items)
+    for step in (_live_routing, _retried_confirmation, _urgency_screen):
+        answer = await step(call)
+        if answer is not None:
+            return answer
+    return await _understand_and_act(call)
 
-    if action == "initial_greeting":  # the welcome and its menu need no knowledge base: sent on every reconnect
-        greeting = Answer(engine.respond(bot_settings(ctx, entity, now, ()), engine.ConversationState(), incoming))
-        ongoing = await livechat.ongoing_ticket(uow, entity, session_key)
-        return greeting if ongoing is None else await _resumed(uow, entity, greeting, ongoing)
 
-    items = await knowledge.items(uow.session, entity.id)
-    settings = bot_settings(ctx, entity, now, items)
-
-    live = await _routed_ticket(uow, entity, session_key, citizen, turn.ticket_hint)
-    wants_agent = action == "request_agent" or (action is None and engine.is_agent_request(text))
+async def _live_routing(call: Call) -> Answer | None:
+    """A person asked for opens a live chat; while one is open (or an urgent ticket waits) the text goes to it."""
+    text = call.text
+    wants_agent = call.action == "request_agent" or (call.action is None and engine.is_agent_request(text))
     if wants_agent:
-        return await _handoff(ctx, uow, entity, settings, state, channel, session_key, citizen, text)
-
-    if live is not None and (text or turn.attachment):
-        outcome = await livechat.citizen_message(
-            ctx,
-            uow,
-            entity,
-            live,
-            text=text or "(adjunto)",
-            origen=channel_origin(channel),
-            citizen=citizen,
-            attachment=turn.attachment,
-        )
-        reply = engine.BotReply(respuesta=_ack(live), botones=[], categorias=[], state=state)
-        return Answer(reply, ticket=live, extra={"live_chat": True, "mensaje_id": outcome["mensaje_id"]})
-
-    if action == "confirmar_reclamo" and turn.idempotency_key:
-        # A retried confirmation finds the server's copy already past the summary: answer with the same ticket.
-        done = await tickets_repo.by_idempotency_key(uow.session, entity.id, turn.idempotency_key)
-        if done is not None and tickets.citizen_owns(done, user=citizen, session_key=session_key, entity=entity):
-            again = engine.complaint_created(
-                settings, state, nro_ticket=done.nro_ticket, pin=done.pin, estado=done.estado, ticket_id=done.id
-            )
-            return Answer(again, ticket=done, extra={"pin": done.pin})
-
-    screened = await urgent.screen(
-        ctx, uow, entity, settings, state, channel=channel, session_key=session_key, citizen=citizen, turn=turn
+        return await _handoff(call, text)
+    live = await _routed_ticket(call)
+    if live is None or not (text or call.turn.attachment):
+        return None
+    label = classify(text) if text else None
+    if label is Intent.FALSE_ALARM and live.prioridad == "urgente" and live.estado != livechat.LIVE:
+        return await _false_alarm(call, live)
+    outcome = await livechat.citizen_message(
+        call.ctx,
+        call.uow,
+        call.entity,
+        live,
+        text=text or "(adjunto)",
+        origen=channel_origin(call.channel),
+        citizen=call.citizen,
+        attachment=call.turn.attachment,
     )
+    buttons: list[engine.Button] = []
+    if label is Intent.WAIT_TIME and live.estado == livechat.WAITING:
+        respuesta = texts.queue_position(await chats.position(call.uow.session, live))
+    elif label is Intent.WAIT_TIME and live.estado != livechat.LIVE:
+        respuesta = texts.NOT_QUEUED
+        buttons = engine.agent_buttons(call.settings)
+    elif live.prioridad == "urgente" and live.estado != livechat.LIVE:
+        respuesta = waiting.collect(call.state, live, text) or _ack(live)
+        again = urgent.still_urgent(call, text)
+        if again:
+            respuesta = f"{again}\n\n{respuesta}"
+    else:
+        respuesta = _ack(live)
+    reply = engine.BotReply(respuesta=respuesta, botones=buttons, categorias=[], state=call.state)
+    return Answer(reply, ticket=live, extra={"live_chat": True, "mensaje_id": outcome["mensaje_id"]})
+
+
+async def _false_alarm(call: Call, live: Ticket) -> Answer:
+    """Not an emergency after all: the ticket leaves the urgent queue and the bot takes the conversation back."""
+    live.prioridad = "media"
+    live.is_live_chat = False
+    await tickets.change_status(
+        call.uow, call.entity, live, "cerrado", None, note="El vecino aclaró que no era una urgencia."
+    )
+    chat = await chats.get_session(call.uow.session, call.entity.id, call.session_key) if call.session_key else None
+    if chat is not None:
+        chat.ticket_id = None
+    call.state.waiting_step = None
+    original = engine.Incoming(text=live.descripcion or "")
+    reply = engine.respond(call.settings, call.state, original)
+    if reply.effect is not None:
+        reply = engine.respond(call.settings, call.state, engine.Incoming(text="menú"))
+    reply.respuesta = f"{texts.URGENT_BACK}\n\n{reply.respuesta}"
+    return Answer(reply)
+
+
+async def _retried_confirmation(call: Call) -> Answer | None:
+    """A retried confirmation finds the server's copy already past the summary: answer with the same ticket."""
+    if call.action != "confirmar_reclamo" or not call.turn.idempotency_key:
+        return None
+    done = await tickets_repo.by_idempotency_key(call.uow.session, call.entity.id, call.turn.idempotency_key)
+    if done is None or not tickets.citizen_owns(
+        done, user=call.citizen, session_key=call.session_key, entity=call.entity
+    ):
+        return None
+    again = engine.complaint_created(
+        call.settings, call.state, nro_ticket=done.nro_ticket, pin=done.pin, estado=done.estado, ticket_id=done.id
+    )
+    return Answer(again, ticket=done, extra={"pin": done.pin})
+
+
+async def _urgency_screen(call: Call) -> Answer | None:
+    """An emergency is answered at once; an unsure one asks; any other answer goes on as the turn."""
+    screened = await urgent.screen(call)
     if screened.reply is not None:
         return Answer(screened.reply, ticket=screened.ticket, extra=screened.extra)
-    incoming = screened.incoming
-    text = incoming.text.strip()
+    if screened.prior is not None:
+        # The message the danger question was about, then this one: nothing the citizen said is lost.
+        before = engine.respond(call.settings, call.state, screened.prior)
+        if before.effect is None:
+            call.state = before.state
+    call.turn.incoming = screened.incoming
+    return None
 
-    reply = engine.respond(settings, state, incoming)
-    if turn.attachment and reply.state.draft.attachment_url == turn.attachment.get("url"):
-        reply.state.draft.attachment = turn.attachment  # the complaint filed later keeps its name, type and size
+
+async def _understand_and_act(call: Call) -> Answer:
+    """The engine's understanding and policy, then the effect it asks for."""
+    reply = engine.respond(call.settings, call.state, call.turn.incoming)
+    attachment = call.turn.attachment
+    if attachment and reply.state.draft.attachment_url == attachment.get("url"):
+        reply.state.draft.attachment = attachment  # the complaint filed later keeps its name, type and size
     effect = reply.effect
     if isinstance(effect, engine.CreateComplaint):
-        return await _create_complaint(uow, entity, settings, reply, channel, session_key, citizen, turn)
+        return await _create_complaint(call, reply)
     if isinstance(effect, engine.RequestAgent):
-        return await _handoff(ctx, uow, entity, settings, state, channel, session_key, citizen, text)
+        answer = await _handoff(call, call.text)
+        if effect.lead:
+            answer.reply.respuesta = f"{effect.lead}\n\n{answer.reply.respuesta}"
+        return answer
+    if isinstance(effect, engine.RecallTickets):
+        return Answer(await lookup.recall(call, reply))
     if isinstance(effect, engine.LookupTicket):
-        found = await lookup.look_up(
-            ctx, uow, entity, settings, reply, session_key=session_key, citizen=citizen, client=turn.client
-        )
-        return Answer(found)
+        return Answer(await lookup.look_up(call, reply))
     if isinstance(effect, engine.AddMessage):
-        added, ticket = await lookup.add_message(
-            ctx, uow, entity, settings, reply, origen=channel_origin(channel), citizen=citizen
-        )
+        added, ticket = await lookup.add_message(call, reply, channel_origin(call.channel))
         return Answer(added, extra={"nro_ticket": ticket.nro_ticket} if ticket is not None else {})
     if isinstance(effect, engine.CancelComplaint):
         # Forget the draft on the server at once, whatever the transport does with the reply afterwards.
-        await save_state(uow, entity, session_key, reply.state, channel)
+        await save_state(call.uow, call.entity, call.session_key, reply.state, call.channel)
     return Answer(reply)
 
 
@@ -290,33 +360,24 @@ def _ack(ticket: Ticket) -> str:
     return "Tu mensaje quedó registrado. Un representante te va a responder apenas esté disponible."
 
 
-async def _handoff(
-    ctx: AppContext,
-    uow: UnitOfWork,
-    entity: Entity,
-    settings: engine.BotSettings,
-    state: engine.ConversationState,
-    channel: str,
-    session_key: str | None,
-    citizen: User | None,
-    text: str,
-) -> Answer:
+async def _handoff(call: Call, text: str) -> Answer:
+    settings = call.settings
     if not settings.live_chat_open:
-        return Answer(engine.live_chat_closed(settings, state))
+        return Answer(engine.live_chat_closed(settings, call.state))
     handoff = await livechat.request_agent(
-        ctx,
-        uow,
-        entity,
-        session_key=session_key,
-        channel=channel,
-        citizen=citizen,
-        contact=urgent.contact_of(state, citizen),
+        call.ctx,
+        call.uow,
+        call.entity,
+        session_key=call.session_key,
+        channel=call.channel,
+        citizen=call.citizen,
+        contact=urgent.contact_of(call.state, call.citizen),
         first_text=None if engine.is_agent_request(text) or not text else text,
     )
     ticket = handoff.ticket
     reply = engine.live_chat_requested(
         settings,
-        state,
+        call.state,
         nro_ticket=ticket.nro_ticket,
         position=handoff.position,
         agent_name=handoff.agent.name if handoff.agent else None,
@@ -341,16 +402,7 @@ async def _draft_key(
     return f"draft:{hashlib.sha256(material).hexdigest()[:40]}"
 
 
-async def _create_complaint(
-    uow: UnitOfWork,
-    entity: Entity,
-    settings: engine.BotSettings,
-    reply: engine.BotReply,
-    channel: str,
-    session_key: str | None,
-    citizen: User | None,
-    turn: Turn,
-) -> Answer:
+async def _create_complaint(call: Call, reply: engine.BotReply) -> Answer:
     assert isinstance(reply.effect, engine.CreateComplaint)
     draft = reply.effect.draft
     asunto = (
@@ -358,12 +410,13 @@ async def _create_complaint(
         if draft.categoria and draft.descripcion
         else (draft.categoria or draft.descripcion or "Reclamo")
     )
+    turn = call.turn
     described = draft.attachment if draft.attachment and draft.attachment.get("url") == draft.attachment_url else None
     attachment = turn.attachment or described or ({"url": draft.attachment_url} if draft.attachment_url else None)
-    idempotency_key = turn.idempotency_key or await _draft_key(uow, entity, session_key, draft)
+    idempotency_key = turn.idempotency_key or await _draft_key(call.uow, call.entity, call.session_key, draft)
     ticket, _ = await tickets.create_ticket(
-        uow,
-        entity,
+        call.uow,
+        call.entity,
         tickets.NewTicket(
             asunto=asunto[:120],
             descripcion=draft.descripcion,
@@ -371,18 +424,23 @@ async def _create_complaint(
             direccion=draft.ubicacion,
             latitud=draft.latitud,
             longitud=draft.longitud,
-            channel="whatsapp" if channel == "whatsapp" else "web",
+            channel="whatsapp" if call.channel == "whatsapp" else "web",
             nombre=draft.nombre,
             email=draft.email,
             telefono=draft.telefono,
             dni=draft.dni,
-            chat_session_key=session_key,
+            chat_session_key=call.session_key,
             idempotency_key=idempotency_key,
-            citizen=citizen,
+            citizen=call.citizen,
             attachment=attachment,
         ),
     )
     done = engine.complaint_created(
-        settings, reply.state, nro_ticket=ticket.nro_ticket, pin=ticket.pin, estado=ticket.estado, ticket_id=ticket.id
+        call.settings,
+        reply.state,
+        nro_ticket=ticket.nro_ticket,
+        pin=ticket.pin,
+        estado=ticket.estado,
+        ticket_id=ticket.id,
     )
     return Answer(done, ticket=ticket, extra={"pin": ticket.pin})

@@ -40,6 +40,11 @@ def with_resume(
     return back
 
 
+def own_or_agent_buttons(settings: BotSettings) -> list[Button]:
+    """See my complaints, or a person."""
+    return [Button(texts.MY_COMPLAINTS_BUTTON, action="consultar_reclamo"), *agent_buttons(settings)]
+
+
 def _offer_buttons(settings: BotSettings, state: ConversationState, categoria: str | None) -> list[Button]:
     if in_intake(state):
         return []
@@ -218,3 +223,12 @@ def message_added(settings: BotSettings, state: ConversationState, nro: int) -> 
     if in_intake(state):
         return with_resume(settings, state, texts.message_added(nro), [], "conversacion_general")
     return reply(state, texts.message_added(nro), menu_buttons(settings))
+
+
+def recalled(settings: BotSettings, state: ConversationState, numbers: list[int]) -> BotReply:
+    """A frustrated citizen: empathy, their earlier complaints, and a person."""
+    buttons = [
+        *agent_buttons(settings),
+        *[Button(f"N.º {n}", action="consultar_reclamo", payload={"nro_ticket": n}) for n in numbers[:2]],
+    ]
+    return with_resume(settings, state, texts.frustration(len(numbers), numbers), buttons, "conversacion_general")

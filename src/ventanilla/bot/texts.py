@@ -422,3 +422,69 @@ def ask_message(nro: int) -> str:
 def message_added(nro: int) -> str:
     """The message joined the ticket."""
     return f"Listo, sumé tu mensaje al reclamo N.º {nro}. Te avisamos cuando haya novedades."
+
+
+# --- understanding beyond the script ------------------------------------------------------------------------
+
+OTHER_LANGUAGE = (
+    "Por ahora atiendo en español. Sorry, for now I can only answer in Spanish · Por enquanto atendo só em espanhol. "
+    "Si querés, te paso con una persona del equipo (Talk to a person · Falar com uma pessoa)."
+)
+OTHER_LANGUAGE_CLOSED = (
+    "Por ahora atiendo en español. Sorry, for now I can only answer in Spanish · Por enquanto atendo só em espanhol."
+)
+INSULT = "Entiendo que estés molesto. Estoy para ayudarte: contame qué pasó y lo resolvemos."
+INSULT_IN_INTAKE = "Entiendo que estés molesto; quiero ayudarte."
+CHITCHAT = "Soy el asistente virtual del municipio: tomo reclamos, respondo consultas y te paso con una persona."
+WHY_DATA = (
+    "Tu nombre y un teléfono o email sirven para que el equipo pueda contactarte si necesita más datos y para "
+    "avisarte cuando haya novedades. No los usamos para otra cosa."
+)
+WHEN_FIXED = (
+    "No te puedo dar una fecha exacta: depende del área y de la urgencia. Cuando registremos el reclamo te doy un "
+    "número y un PIN para seguirlo, y te avisamos las novedades."
+)
+LOST_PIN = (
+    "El PIN está en el mensaje que te dimos al registrar el reclamo (y en el email de confirmación, si dejaste uno). "
+    "Si no lo encontrás, desde este mismo chat te muestro tus reclamos sin PIN, o una persona del equipo lo busca "
+    "con tu teléfono o email."
+)
+GOODBYE = "¡Hasta luego! Cuando necesites algo, escribime."
+NOTED_CONTACT = "Anoté tus datos de contacto."
+NOTED_PLACE = "Anoté la ubicación."
+URGENT_ASK_PLACE = "Mientras te conectamos: ¿dónde es exactamente? (calle y altura, o una esquina)"
+URGENT_ASK_CONTACT = "Mientras te conectamos: ¿cuál es tu nombre y un teléfono para llamarte?"
+URGENT_NOTED = "Gracias, se lo pasé a la persona que te va a atender."
+URGENT_BACK = "Entendido, no es una urgencia. Sigo ayudándote por acá."
+
+
+def frustration(count: int, numbers: list[int]) -> str:
+    """Empathy, what we found of their earlier complaints, and a person."""
+    lead = "Te pido disculpas: entiendo que es frustrante reclamar más de una vez."
+    if count:
+        listed = ", ".join(f"N.º {n}" for n in numbers[:5])
+        found = f" Encontré {'tu reclamo' if count == 1 else f'{count} reclamos tuyos'} ({listed})."
+    else:
+        found = " No encontré reclamos anteriores con estos datos de contacto."
+    return f"{lead}{found} Si querés, te paso ahora con una persona del equipo para que lo revise."
+
+
+def queue_position(position: int) -> str:
+    """How long until a person answers."""
+    if position <= 1:
+        return "Sos el próximo en la fila: una persona del equipo te va a responder enseguida."
+    return f"Hay {position - 1} {'persona' if position == 2 else 'personas'} antes que vos en la fila. Ya te atienden."
+
+
+ASK_NUMBER = "Anoté el PIN. ¿Cuál es el número de reclamo? (el N.º que te dimos al registrarlo)"
+MY_COMPLAINTS_BUTTON = "Ver mis reclamos"
+NOT_QUEUED = (
+    "Tu aviso urgente ya está en la bandeja del equipo, primero en la lista. Si querés hablar ahora con una persona, "
+    "tocá «Hablar con un representante»."
+)
+
+
+def hello_name(nombre: str | None) -> str:
+    """A greeting that uses the name the citizen just gave."""
+    first = (nombre or "").split()[0] if nombre else ""
+    return f"¡Hola, {first}! ¿En qué te puedo ayudar?" if first else GREETING_SHORT

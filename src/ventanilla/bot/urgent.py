@@ -10,13 +10,15 @@ verdict and "No" continues the normal flow with it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ventanilla.bot import engine
+from ventanilla.bot import engine, flow, waiting
+from ventanilla.bot.intents import Intent, foreign_emergency
+from ventanilla.bot.intents import classify as intent_of
 from ventanilla.bot.models import UrgencyQuestion
 from ventanilla.chat import service as livechat
-from ventanilla.context import AppContext
 from ventanilla.db import UnitOfWork, utcnow
 from ventanilla.entities.models import Entity
 from ventanilla.text import MAX_MESSAGE_CHARS, fold
@@ -62,6 +64,8 @@ class Screened:
     reply: engine.BotReply | None = None
     ticket: Ticket | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    prior: engine.Incoming | None = None
+    """A message to play before this one: what the unanswered danger question was about."""
 
 
 def _text_of(payload: Any) -> str:
@@ -79,20 +83,10 @@ async def _question(uow: UnitOfWork, entity: Entity, session_key: str | None) ->
     return found
 
 
-async def screen(
-    ctx: AppContext,
-    uow: UnitOfWork,
-    entity: Entity,
-    settings: engine.BotSettings,
-    state: engine.ConversationState,
-    *,
-    channel: str,
-    session_key: str | None,
-    citizen: User | None,
-    turn: Any,
-) -> Screened:
-    """Run the urgency step of one turn (`turn` is the service's Turn: incoming, attachment)."""
-    incoming: engine.Incoming = turn.incoming
+async def screen(call: Any) -> Screened:
+    """Run the urgency step of one turn (`call` is the service's Call: who, where, the turn and the state)."""
+    uow, entity, session_key = call.uow, call.entity, call.session_key
+    incoming: engine.Incoming = call.turn.incoming
     action = (incoming.action or "").strip() or None
     text = incoming.text.strip()
     pending = await _question(uow, entity, session_key)
@@ -108,19 +102,85 @@ async def screen(
         if answer == NO_ACTION or not original:
             # Go on as if the bot had never asked, with what the citizen wrote in the first place.
             return Screened(engine.Incoming(text=original))
-        confirmed = _confirmed(original, category)
-        return await _escalate(
-            ctx, uow, entity, settings, state, channel, session_key, citizen, original, confirmed, turn
-        )
+        return await _escalate(call, original, _confirmed(original, category))
+    prior = None
     if pending is not None:
-        await uow.session.delete(pending)  # the citizen moved on without answering
+        await uow.session.delete(pending)  # the citizen moved on without answering: the question's text comes first
+        prior = engine.Incoming(text=pending.text) if pending.text and pending.text != text else None
 
-    verdict = classify(text) if text and action not in _NO_CLASSIFY_ACTIONS else None
+    screens = (
+        text
+        and action not in _NO_CLASSIFY_ACTIONS
+        and not flow.is_slot_answer(call.state, text)
+        and intent_of(text) not in _NOT_REPORTS
+    )
+    verdict = classify(text) if screens else None
+    if verdict is not None and intent_of(text) is Intent.OTHER_LANGUAGE:
+        # The model reads Spanish: in English or Portuguese only plain emergency words count.
+        verdict = (
+            Verdict(True, 0.9, "explicit", ("emergencia en otro idioma",))
+            if foreign_emergency(text)
+            else Verdict(False, 0.0, "none", ())
+        )
+    if (
+        verdict is not None
+        and _hypothetical(text)
+        and (verdict.level != "calm" or _EMERGENCY_WORDS_RE.search(fold(text)))
+    ):
+        return Screened(incoming, _general_answer(call, verdict), prior=prior)
     if verdict is None or verdict.level == "calm":
-        return Screened(incoming)
+        return Screened(incoming, prior=prior)
+    if _hypothetical(text):
+        return Screened(incoming, _general_answer(call, verdict), prior=prior)
     if verdict.level == "urgent":
-        return await _escalate(ctx, uow, entity, settings, state, channel, session_key, citizen, text, verdict, turn)
-    return await _ask(uow, entity, state, channel, session_key, text, verdict, incoming)
+        return await _escalate(call, text, verdict)
+    return await _ask(call, text, verdict)
+
+
+_HYPOTHETICAL_RE = re.compile(
+    r"^(?:y\s+)?(?:si\s+(?:hay|me|alguien|se|tengo|veo|pasa)|"
+    r"que (?:hago|hay que hacer|pasa|se hace) (?:si|cuando|en caso)|"
+    r"a (?:quien|donde|que numero) (?:llamo|hay que llamar|se llama|aviso|denuncio)|que numero|"
+    r"en caso de|(?:y\s+)?(?:por|para) (?:un|una|el|la)\b|cual es el (?:numero|telefono)|"
+    r"como (?:denuncio|se denuncia|aviso|hago para denunciar)|donde (?:denuncio|llamo|aviso))"
+)
+_EMERGENCY_WORDS_RE = re.compile(
+    r"\b(?:incendio|fuego|humo|gas|accidente|choque|desmay\w*|infarto|robo|violencia|inundacion|herid\w*|emergencia|"
+    r"ambulancia|bomberos|policia|electrocut\w*|ahog\w*|asalto|convulsion\w*)\b"
+)
+_NOT_REPORTS = frozenset(
+    {Intent.GREETING, Intent.THANKS, Intent.CHITCHAT, Intent.PERSON, Intent.CANCEL, Intent.CONSULT}
+)
+_NOW_RE = re.compile(r"\b(?:ahora|ya mismo|urgente|ayuda|auxilio|socorro|esta pasando|se esta|rapido|apurense)\b")
+
+
+def _hypothetical(text: str) -> bool:
+    """A question about emergencies in general ("¿y por un accidente de tránsito?"), not one happening now."""
+    folded = fold(text).strip(" ¿?¡!.")
+    return ("?" in text or "¿" in text) and bool(_HYPOTHETICAL_RE.match(folded)) and not _NOW_RE.search(folded)
+
+
+def _general_answer(call: Any, verdict: Verdict) -> engine.BotReply:
+    """The emergency numbers, without a ticket; a person if it is happening now."""
+    config = call.entity.config or {}
+    safety = safety_message(verdict.category, config.get("emergency_lines") or None)
+    text = for_channel(f"{safety}\n\n{GENERAL_TAIL}", call.channel)
+    buttons = [engine.REQUEST_AGENT_BUTTON] if call.settings.live_chat_open else []
+    return engine.BotReply(respuesta=text, botones=buttons, categorias=[], state=call.state)
+
+
+GENERAL_TAIL: Final = (
+    "Si está pasando ahora y hay alguien en peligro, llamá ya y avisame: te paso con una persona del equipo."
+)
+
+
+def still_urgent(call: Any, text: str) -> str | None:
+    """The safety answer again when a message sent while waiting tells of danger now."""
+    verdict = classify(text) if text and not flow.is_slot_answer(call.state, text) else None
+    if verdict is None or verdict.level != "urgent":
+        return None
+    config = call.entity.config or {}
+    return for_channel(safety_message(verdict.category, config.get("emergency_lines") or None), call.channel)
 
 
 def _confirmed(text: str, category: str | None) -> Verdict:
@@ -132,30 +192,26 @@ def _confirmed(text: str, category: str | None) -> Verdict:
     return Verdict(True, max(verdict.score, 0.5), chosen, (*verdict.reasons, "el vecino confirmó que hay peligro"))  # type: ignore[arg-type]
 
 
-async def _ask(
-    uow: UnitOfWork,
-    entity: Entity,
-    state: engine.ConversationState,
-    channel: str,
-    session_key: str | None,
-    text: str,
-    verdict: Verdict,
-    incoming: engine.Incoming,
-) -> Screened:
-    if session_key:
-        uow.session.add(
+async def _ask(call: Any, text: str, verdict: Verdict) -> Screened:
+    incoming: engine.Incoming = call.turn.incoming
+    if call.session_key:
+        call.uow.session.add(
             UrgencyQuestion(
-                entity_id=entity.id, session_key=session_key, text=text, category=verdict.category, created_at=utcnow()
+                entity_id=call.entity.id,
+                session_key=call.session_key,
+                text=text,
+                category=verdict.category,
+                created_at=utcnow(),
             )
         )
-        await uow.session.flush()
+        await call.uow.session.flush()
     # The widget echoes a button's payload; WhatsApp ids are short, so there the stored question is the memory.
-    payload = None if channel == "whatsapp" else {"texto": text, "categoria": verdict.category}
+    payload = None if call.channel == "whatsapp" else {"texto": text, "categoria": verdict.category}
     buttons = [
         engine.Button("Sí", action=YES_ACTION, payload=payload),
         engine.Button("No", action=NO_ACTION, payload=payload),
     ]
-    reply = engine.BotReply(respuesta=QUESTION, botones=buttons, categorias=[], state=state)
+    reply = engine.BotReply(respuesta=QUESTION, botones=buttons, categorias=[], state=call.state)
     return Screened(incoming, reply, extra={"pregunta_urgencia": True, "urgencia": verdict.to_dict()})
 
 
@@ -169,20 +225,10 @@ def contact_of(state: engine.ConversationState, citizen: User | None) -> dict[st
     }
 
 
-async def _escalate(
-    ctx: AppContext,
-    uow: UnitOfWork,
-    entity: Entity,
-    settings: engine.BotSettings,
-    state: engine.ConversationState,
-    channel: str,
-    session_key: str | None,
-    citizen: User | None,
-    text: str,
-    verdict: Verdict,
-    turn: Any,
-) -> Screened:
+async def _escalate(call: Any, text: str, verdict: Verdict) -> Screened:
     """Safety answer at once; an urgent ticket the agents see first; live chat offered or opened."""
+    ctx, uow, entity, settings, state = call.ctx, call.uow, call.entity, call.settings, call.state
+    channel, session_key, citizen, turn = call.channel, call.session_key, call.citizen, call.turn
     config = entity.config or {}
     safety = safety_message(verdict.category, config.get("emergency_lines") or None, text=text)
     label = CATEGORY_LABELS.get(verdict.category, "urgencia")
@@ -263,6 +309,10 @@ async def _escalate(
     else:
         parts.append(settings.closed_message or "En este momento no hay representantes conectados.")
         parts.append("Avisamos a la guardia de la entidad para que lo revise cuanto antes.")
+    if not self_harm:
+        ask = waiting.first_question(state, ticket)
+        if ask:
+            parts.append(ask)
     respuesta = for_channel("\n\n".join(parts), channel)
     # The agent opens the ticket on the citizen's words, then what the bot answered (both already seen by the
     # citizen as this turn's exchange, so no listener re-sends them).

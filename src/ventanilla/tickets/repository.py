@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -176,6 +176,34 @@ async def recent_of_citizen(
         return []
     owner = Ticket.citizen_id == citizen_id if citizen_id is not None else Ticket.chat_session_key == session_key
     stmt = select(Ticket).where(Ticket.entity_id == entity_id, owner).order_by(Ticket.id.desc()).limit(limit)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def of_contact(
+    session: AsyncSession,
+    entity_id: int,
+    *,
+    session_key: str | None,
+    phone_tail: str | None,
+    email: str | None,
+    limit: int = 50,
+) -> Sequence[Ticket]:
+    """Complaints (not live chats) of a chat session, or whose phone ends in `phone_tail`, or with this email."""
+    owners = []
+    if session_key:
+        owners.append(Ticket.chat_session_key == session_key)
+    if phone_tail:
+        owners.append(Ticket.telefono.like(f"%{phone_tail}"))
+    if email:
+        owners.append(func.lower(Ticket.email) == email.lower())
+    if not owners:
+        return []
+    stmt = (
+        select(Ticket)
+        .where(Ticket.entity_id == entity_id, Ticket.is_live_chat.is_(False), or_(*owners))
+        .order_by(Ticket.id.desc())
+        .limit(limit)
+    )
     return (await session.execute(stmt)).scalars().all()
 
 

@@ -143,7 +143,7 @@ def _prefill(state: engine.ConversationState, citizen: User, wa_id: str) -> None
     """WhatsApp tells us who writes: the complaint need not ask for name and phone."""
     draft = state.draft
     if not draft.nombre and not citizen.name.startswith(_PLACEHOLDER_NAME):
-        draft.nombre = citizen.name
+        draft.nombre, draft.nombre_guess = citizen.name, True
     if not draft.telefono:
         draft.telefono = f"+{wa_id}"
 
@@ -234,21 +234,13 @@ async def handle_message(ctx: AppContext, runtime: Runtime, uow: UnitOfWork, eve
         longitud=turn.longitud,
         attachment_url=str(readable_media["url"]) if readable_media else None,
     )
-    answer = await bot.converse(
-        ctx,
-        uow,
-        entity,
-        channel=Channel.WHATSAPP,
-        session_key=key,
-        citizen=citizen,
-        turn=bot.Turn(
-            incoming=incoming,
-            idempotency_key=f"wa:{event.wamid}"[:128],
-            attachment=turn.attachment,
-            client=f"wa:{wa_id}",
-        ),
-        state=state,
+    bot_turn = bot.Turn(
+        incoming=incoming,
+        idempotency_key=f"wa:{event.wamid}"[:128],
+        attachment=turn.attachment,
+        client=f"wa:{wa_id}",
     )
+    answer = await bot.converse(bot.Call(ctx, uow, entity, Channel.WHATSAPP, key, citizen, bot_turn, state))
     chat.state = json.loads(answer.reply.state.to_json())
     stored_id = answer.extra.get("mensaje_id")
     if isinstance(stored_id, int):

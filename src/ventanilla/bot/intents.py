@@ -1,0 +1,523 @@
+"""What a message wants, beyond the slot it may fill: rules over the folded text, one label per message.
+
+The labels are one vocabulary (`Intent`); the dialogue policy (engine.py) decides what each means in each phase."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from .intake import infer_category, is_agent_request, is_greeting, is_thanks, normalize, words
+
+
+class Intent(StrEnum):
+    """Every intent the bot tells apart."""
+
+    PERSON = "person"
+    CANCEL = "cancel"
+    RESTART = "restart"
+    CONSULT = "consult"
+    LOST_PIN = "lost_pin"
+    CORRECTION = "correction"
+    OTHER_LANGUAGE = "other_language"
+    INSULT = "insult"
+    FRUSTRATION = "frustration"
+    GREETING = "greeting"
+    THANKS = "thanks"
+    WAIT_TIME = "wait_time"
+    FALSE_ALARM = "false_alarm"
+    WHY_DATA = "why_data"
+    WHEN_FIXED = "when_fixed"
+    COMPLAINT = "complaint"
+    QUESTION = "question"
+    CHITCHAT = "chitchat"
+    OTHER = "other"
+
+
+_PERSON_RE = re.compile(
+    r"\b(?:(?:me |nos )?(?:comunic|pas|conect|deriv|transfer|comuniq)\w* con (?:alguien|una persona|un humano|"
+    r"un operador|una operadora|un agente|un empleado|una empleada|el intendente|la intendenta)|con (?:el|"
+    r"la) (?:intendente|intendenta|jefe|jefa|director|directora|supervisor|supervisora|encargado|"
+    r"encargada|responsable|secretario|secretaria)|un humano|una humana|ser humano|persona de verdad|persona real|"
+    r"alguien de verdad|alguien real|alguien de carne|no (?:quiero|me sirve) (?:hablar con )?(?:un |una |el |la )?"
+    r"(?:robot|bot|maquina|contestador)|hablar con alguien|me atiende alguien|atiende alguien|que me atienda alguien|"
+    r"quiero (?:que me llame|hablar) (?:alguien|una persona)|pasame con alguien|comunicarme con alguien|"
+    r"un operador|una operadora|un agente|atencion al cliente|hablar por telefono con alguien)\b"
+)
+_CANCEL_RE = re.compile(
+    r"\b(?:cancel\w*|anul\w*|olvidalo|olvidala|olvidate|olvida eso|olvidate de eso|deja(?:lo|la)?(?! de)|"
+    r"dejemos(?:lo)?(?! de)|deja nomas|dejalo asi|chau|chao|adios|ya fue|no importa|mejor no|no quiero (?:seguir|mas|"
+    r"hacer(?:lo)?|el reclamo|reclamar)|no lo (?:registres|hagas|cargues)|no hace falta|ya no (?:quiero|importa|"
+    r"hace falta)|me arrepenti|no (?:lo )?sigas)\b"
+)
+_CANCEL_BLOCKERS = re.compile(r"\b(?:dejaron|dejan|dejo (?:de|la|el)|dejar basura|olvide|olvido)\b")
+_RESTART_RE = re.compile(
+    r"\b(?:(?:empez\w*|empec\w*|arranc\w*|arranqu\w*|comenz\w*|comenc\w*|volv\w* a empezar|hacer\w*|cargar\w*|"
+    r"iniciar|inicie\w*)\b.{0,25}\b(?:de cero|de nuevo|desde el principio|otra vez|desde cero|nuevamente)|"
+    r"reinici\w*|volver a empezar|resetea\w*|reset)\b|^(?:de cero|desde cero|de nuevo|otra vez)$"
+)
+_CONSULT_RE = re.compile(
+    r"\b(?:como (?:va|sigue|anda|esta) (?:mi|el|lo de mi|mis)|que paso con (?:mi|el)|estado de (?:mi|mis|el)|"
+    r"(?:consultar|saber|ver|averiguar|seguir)\b.{0,30}\b(?:reclamo|reclamos|ticket|pedido|denuncia)|"
+    r"mis reclamos|numero de reclamo|(?:reclamo|ticket)\W{0,3}(?:n|nro|numero|no)?\W{0,3}\d+|"
+    r"\b(?:pin|clave|codigo)\b\W{0,5}(?:(?:es|era|seria|creo que es)\W+)?\d{4,8}|"
+    r"\bmis? reclamos?\b.{0,40}\b(?:como (?:va|van|sigue|siguen|anda|andan)|que "
+    r"paso|novedad\w*|en que (?:anda|andan|esta|estan))|(?:como (?:va|van|sigue|siguen|anda|andan)|en que (?:anda|"
+    r"andan)|"
+    r"que paso con|novedades de)\b.{0,30}\bmis? reclamos?|novedades? (?:de|del|sobre) (?:mi|el) reclamo|"
+    r"hice un reclamo\b.{0,60}\d)"
+)
+_LOST_PIN_RE = re.compile(
+    r"\b(?:(?:perdi|olvide|no (?:tengo|se|encuentro|me acuerdo)|no recuerdo|me olvide|extravie)\b.{0,25}"
+    r"\b(?:pin|clave|codigo|numero de reclamo|numero del reclamo)|(?:pin|clave)\b.{0,20}\b(?:perdi|olvide|no (?:lo |"
+    r"la )?tengo|"
+    r"no me acuerdo|no (?:lo |la )?encuentro)|donde (?:encuentro|veo|esta) (?:el|mi) (?:pin|clave))\b"
+)
+_INSULT_RE = re.compile(
+    r"\b(?:inutil\w*|idiota\w*|estupid\w*|pelotud\w*|boludo\w*|bolud\w*|tarad\w*|imbecil\w*|forro\w*|mierda|"
+    r"la concha|conchud\w*|hdp|hijo de puta|hijos de puta|puto\w*|carajo|bot de mierda|no servis para nada|"
+    r"no sirven para nada|no sirve para nada|sos un desastre|son un desastre|sos una basura|son una basura|"
+    r"ladrones|corruptos|verguenza|lpm|lptm|la puta|que asco|malparid\w*|andate a|callate|ineptos?|"
+    r"manga de)\b"
+)
+_FRUSTRATION_RE = re.compile(
+    r"\b(?:ya (?:reclame|hice (?:el|un|mil|varios)|lo (?:reclame|denuncie|dije|pedi)|denuncie|llame|pedi|avise)|"
+    r"reclame (?:\d+|mil|muchas|varias|tantas|un monton de) veces|(?:\d+|mil|muchas|varias|tantas) veces|"
+    r"otra vez lo mismo|siempre lo mismo|nadie (?:hace|viene|vino|responde|contesta|me (?:responde|contesta|"
+    r"da bola))|nunca (?:vinieron|vienen|hacen|arreglan|responden|contestan)|no me (?:dan|dieron|da) (?:bola|"
+    r"respuesta|pelota)|estoy (?:harto|harta|cansado|cansada|podrido|podrida|re caliente)|estamos (?:hartos|"
+    r"hartas|cansados|podridos)|cansad[oa]s? de (?:reclamar|esperar|llamar)|sigue (?:igual|sin arreglar|todo igual)|"
+    r"sin respuesta|ninguna respuesta|hace (?:meses|anos|semanas) que (?:reclamo|espero|llamo)|me tienen (?:harto|"
+    r"harta|cansado|cansada|podrido|podrida)|no puede ser que)\b"
+)
+_WAIT_RE = re.compile(
+    r"\b(?:cuanto (?:falta|tarda|tardan|demora|demoran|mas)|cuando me (?:atienden|atiende|contestan|responden)|"
+    r"hay alguien|me van a atender|sigo esperando|estoy esperando|en que lugar|que numero (?:soy|estoy)|"
+    r"cuanto tengo que esperar|me atienden)\b"
+)
+_FALSE_ALARM_RE = re.compile(
+    r"\b(?:no es (?:una )?(?:urgente|urgencia|emergencia)|no es para tanto|no hay (?:nadie en )?peligro|"
+    r"nadie (?:esta )?(?:en peligro|herido|lastimado)|me exagere|exagere|falsa alarma|era un chiste|era broma|"
+    r"es broma|no es grave|no (?:fue|es) nada grave|esta todo bien|estamos bien|ya (?:paso|esta controlado|se "
+    r"apago|lo apagaron|lo arreglaron))\b"
+)
+_WHY_DATA2_RE = re.compile(
+    r"\b(?:(?:tengo que|hay que|es necesario|es obligatorio|debo|necesitan que) (?:dar|pasar|poner) (?:el|mi|los|mis) "
+    r"(?:telefono|numero|celular|mail|correo|nombre|dni|datos)|para que (?:lo|la|los|las) (?:usan|quieren|necesitan|"
+    r"piden)|no (?:me gusta|quiero) dar (?:mis|el|mi) (?:datos|telefono|numero))"
+)
+_WHY_DATA_RE = re.compile(
+    r"\b(?:para que (?:necesitan|quieren|piden|me piden|precisan|usan|sirve)|por que (?:necesitan|quieren|piden|me "
+    r"piden)|que hacen con)\b.{0,30}\b(?:telefono|numero|celular|mail|correo|email|nombre|datos|dni)"
+)
+_WHEN_FIXED_RE = re.compile(
+    r"\b(?:cuando (?:lo |la |los )?(?:arreglan|arreglaran|van a (?:venir|arreglar|pasar)|vienen|solucionan|"
+    r"resuelven|pasan)|cuanto (?:tardan|demoran) en (?:arreglar|venir|solucionar)|en cuanto tiempo)\b"
+)
+_ENGLISH = frozenset(
+    [
+        "the",
+        "is",
+        "are",
+        "there",
+        "a",
+        "an",
+        "in",
+        "on",
+        "my",
+        "street",
+        "please",
+        "i",
+        "want",
+        "to",
+        "you",
+        "can",
+        "help",
+        "light",
+        "broken",
+        "how",
+        "what",
+        "where",
+        "speak",
+        "english",
+        "hello",
+        "hi",
+        "thanks",
+        "thank",
+        "need",
+        "report",
+        "pothole",
+        "trash",
+        "garbage",
+        "near",
+        "with",
+        "and",
+        "it",
+        "this",
+        "of",
+        "do",
+        "does",
+        "not",
+        "working",
+        "someone",
+        "talk",
+        "person",
+        "anyone",
+        "fire",
+        "smoke",
+        "building",
+        "next",
+        "hostel",
+        "hotel",
+        "should",
+        "leave",
+        "we",
+        "our",
+        "have",
+        "has",
+        "been",
+    ]
+)
+_PORTUGUESE = frozenset(
+    [
+        "voce",
+        "nao",
+        "obrigado",
+        "obrigada",
+        "ola",
+        "oi",
+        "rua",
+        "tem",
+        "um",
+        "uma",
+        "buraco",
+        "lixo",
+        "esta",
+        "quero",
+        "falar",
+        "com",
+        "pessoa",
+        "meu",
+        "minha",
+        "preciso",
+        "gostaria",
+        "poderia",
+        "portugues",
+        "ajuda",
+        "fala",
+        "sim",
+        "onde",
+        "fica",
+        "aqui",
+        "perto",
+        "muito",
+        "bom",
+        "dia",
+        "tudo",
+        "bem",
+        "boa",
+        "tarde",
+        "noite",
+        "prefeitura",
+        "estou",
+        "moro",
+        "desculpa",
+        "falo",
+        "em",
+        "ao",
+        "do",
+        "da",
+        "dos",
+        "das",
+        "hoje",
+        "horario",
+        "atendimento",
+        "posso",
+        "alguem",
+        "ajudar",
+        "queria",
+        "saber",
+        "pagar",
+        "hospedada",
+        "hospedado",
+        "centro",
+        "tambem",
+    ]
+)
+_STRONG_FOREIGN = frozenset(
+    [
+        "voce",
+        "nao",
+        "obrigado",
+        "obrigada",
+        "prefeitura",
+        "gostaria",
+        "atendimento",
+        "alguem",
+        "desculpa",
+        "hospedada",
+        "hospedado",
+        "estou",
+        "boa",
+        "the",
+        "is",
+        "there",
+        "please",
+        "hello",
+        "thanks",
+        "english",
+        "anyone",
+        "someone",
+        "i",
+        "my",
+    ]
+)
+_SPANISH_ONLY = frozenset(
+    [
+        "el",
+        "la",
+        "los",
+        "las",
+        "hay",
+        "que",
+        "quiero",
+        "hola",
+        "calle",
+        "es",
+        "en",
+        "por",
+        "para",
+        "con",
+        "si",
+        "necesito",
+        "donde",
+        "mi",
+        "reclamo",
+        "gracias",
+        "buenas",
+        "luz",
+        "agua",
+        "una",
+        "un",
+        "esta",
+        "tengo",
+        "hablar",
+        "persona",
+        "ayuda",
+        "pozo",
+        "basura",
+        "vereda",
+        "vecino",
+        "intento",
+        "espanol",
+    ]
+)
+_CHITCHAT_RE = re.compile(
+    r"^(?:jaja\w*|jeje\w*|ja|je|jsjs\w*|xd|ok|oka|okey|okis|bueno|dale|ah|aja|mmm+|como estas|que tal|que haces|"
+    r"quien sos|quien sos vos|sos (?:un )?(?:robot|bot|humano|persona|maquina)|sos real|como te llamas|"
+    r"todo bien|bien y vos|que lindo|buenisimo|genial|joya|perfecto|listo)$"
+)
+_COMPLAINT_CUES_RE = re.compile(
+    r"\b(?:se (?:rompio|cayo|quemo|tapo|rompieron|cayeron|inundo|desbordo|hundio)|hay (?:un|una|unos|unas|mucha|"
+    r"mucho)?\s*(?:pozo|bache|ratas?|basura|perro|perros|caballo|auto|arbol|rama|perdida|agua|ruido|olor|"
+    r"cables?|yuyos?|escombros?|micro ?basural|cano)|no (?:funciona|anda|prende|hay luz|pasa|pasaron|vino|vinieron|"
+    r"levantaron|recogieron|juntaron)|abandonad\w*|rot[oa]s?\b|tapad[oa]s?|quemad[oa]s?|apagad[oa]s?|"
+    r"tiraron|tiran|pierde agua|sale agua|desborde|inundad\w*|ca[ií]d[oa]s?|suelt[oa]s?|ladrando|"
+    r"molest\w*)"
+)
+
+
+_YES_WORDS = frozenset(
+    [
+        "si",
+        "sii",
+        "sip",
+        "sep",
+        "dale",
+        "ok",
+        "oka",
+        "okey",
+        "okay",
+        "confirmo",
+        "confirmar",
+        "confirmado",
+        "correcto",
+        "perfecto",
+        "listo",
+        "claro",
+        "bueno",
+        "va",
+        "joya",
+        "genial",
+        "barbaro",
+        "exacto",
+        "eso",
+        "afirmativo",
+        "obvio",
+        "seguro",
+        "bien",
+        "todo",
+        "esta",
+        "estan",
+        "esta",
+        "todo",
+        "de",
+        "una",
+        "acuerdo",
+        "por",
+        "favor",
+        "gracias",
+        "porfa",
+        "asi",
+        "es",
+        "mandalo",
+        "manda",
+        "envia",
+        "envialo",
+        "enviar",
+        "adelante",
+        "registralo",
+        "cargalo",
+        "hacelo",
+    ]
+)
+_YES_HEADS = frozenset(
+    [
+        "si",
+        "sii",
+        "sip",
+        "dale",
+        "ok",
+        "oka",
+        "okey",
+        "okay",
+        "confirmo",
+        "confirmar",
+        "correcto",
+        "perfecto",
+        "listo",
+        "claro",
+        "bueno",
+        "joya",
+        "exacto",
+    ]
+)
+_NO_WORDS = frozenset(["no", "nop", "nope", "nah", "para", "nada", "negativo"])
+
+
+def is_yes(norm: str) -> bool:
+    """A yes in any words ("si esta bien confirmo", "dale, mandalo", "sí, todo correcto")."""
+    tokens = norm.split()
+    return (
+        bool(tokens)
+        and len(tokens) <= 8
+        and any(t in _YES_HEADS for t in tokens)
+        and all(t in _YES_WORDS for t in tokens)
+        and "no" not in tokens
+    )
+
+
+def is_no(norm: str) -> bool:
+    """A plain no ("no", "nop", "no no")."""
+    tokens = norm.split()
+    return bool(tokens) and len(tokens) <= 4 and all(t in _NO_WORDS for t in tokens)
+
+
+_SHORT_CONSULT = frozenset(
+    {
+        "como va",
+        "como va eso",
+        "me podes decir como va",
+        "me decis como va",
+        "como sigue",
+        "en que anda",
+        "novedades",
+        "hay novedades",
+        "alguna novedad",
+        "como va mi reclamo",
+        "como van mis reclamos",
+        "en que estado esta",
+    }
+)
+
+
+def _language(norm: str) -> bool:
+    tokens = norm.split()
+    if not tokens:
+        return False
+    en = sum(t in _ENGLISH for t in tokens)
+    pt = sum(t in _PORTUGUESE for t in tokens)
+    es = sum(t in _SPANISH_ONLY for t in tokens)
+    strong = sum(t in _STRONG_FOREIGN for t in tokens)
+    foreign = max(en, pt)
+    if es >= 2 or (es and es >= foreign):
+        return False
+    return (strong >= 1 and foreign >= 2) or (foreign >= 3 and foreign >= 0.5 * len(tokens))
+
+
+_FOREIGN_EMERGENCY_RE = re.compile(
+    r"\b(?:fire|smoke|gas leak|help me|emergency|ambulance|not breathing|bleeding|accident|incendio|fogo|fumaca|"
+    r"socorro|emergencia|ambulancia|vazamento de gas|nao respira|sangrando|acidente|pegando fogo)\b"
+)
+
+
+def foreign_emergency(text: str) -> bool:
+    """An emergency written in English or Portuguese (the urgency model reads Spanish)."""
+    norm = normalize(text)
+    return _language(norm) and bool(_FOREIGN_EMERGENCY_RE.search(norm))
+
+
+def has_problem_cue(norm: str) -> bool:
+    """Words that tell of a problem ("se rompió", "no pasa", "hay ratas"), not just a topic."""
+    return bool(_COMPLAINT_CUES_RE.search(norm))
+
+
+def is_complaint_statement(norm: str, categories: tuple[str, ...]) -> bool:
+    """A problem plainly stated ("se rompió la vereda", "hay ratas en el baldío", "auto abandonado en...")."""
+    return infer_category(norm, categories) is not None or bool(_COMPLAINT_CUES_RE.search(norm))
+
+
+def classify(text: str, categories: tuple[str, ...] = ()) -> Intent:
+    """The one label of a message (the more specific first: a person asked for beats a complaint)."""
+    norm = normalize(text)
+    if not norm:
+        return Intent.OTHER
+    if is_agent_request(text) or _PERSON_RE.search(norm):
+        return Intent.PERSON
+    if _language(norm):
+        return Intent.OTHER_LANGUAGE
+    if _RESTART_RE.search(norm) and len(norm.split()) <= 10:
+        return Intent.RESTART
+    if _LOST_PIN_RE.search(norm):
+        return Intent.LOST_PIN
+    short = len(norm.split()) <= 9
+    if short and _CANCEL_RE.search(norm) and not _CANCEL_BLOCKERS.search(norm) and not _RESTART_RE.search(norm):
+        return Intent.CANCEL
+    if _FALSE_ALARM_RE.search(norm):
+        return Intent.FALSE_ALARM
+    if _FRUSTRATION_RE.search(norm):
+        return Intent.FRUSTRATION
+    if _WAIT_RE.search(norm) and short:
+        return Intent.WAIT_TIME
+    if _WHY_DATA_RE.search(norm) or _WHY_DATA2_RE.search(norm):
+        return Intent.WHY_DATA
+    if _WHEN_FIXED_RE.search(norm):
+        return Intent.WHEN_FIXED
+    if _CONSULT_RE.search(norm) or norm in _SHORT_CONSULT:
+        return Intent.CONSULT
+    if _INSULT_RE.search(norm) and not (is_complaint_statement(norm, categories) and len(norm.split()) > 6):
+        return Intent.INSULT
+    if is_greeting(norm):
+        return Intent.GREETING
+    if is_thanks(norm):
+        return Intent.THANKS
+    if _CHITCHAT_RE.match(norm):
+        return Intent.CHITCHAT
+    asks = (
+        "?" in text or "¿" in text or any(norm.startswith(s + " ") or norm == s for s in words("question_starts.txt"))
+    )
+    if asks and not _COMPLAINT_CUES_RE.search(norm):
+        return Intent.QUESTION
+    if is_complaint_statement(norm, categories):
+        return Intent.COMPLAINT
+    return Intent.QUESTION if asks else Intent.OTHER

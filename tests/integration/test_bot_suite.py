@@ -1,0 +1,26 @@
+"""The outsiders' conversation suite, fast subset: every 6th dialogue of A1 and A2 (a rule fixed before any run),
+played against a real server. The floor is the pass rate this subset reached at the last change to the bot; the full
+suite is `benchmarks/bot_suite.py`."""
+
+from __future__ import annotations
+
+from tests.conversations.runner import fast_subset, load, play_all, report, running_suite
+
+FLOOR = 27 / 44
+"""Passed dialogues / dialogues of the subset at the last change to the bot (27 of 44; before this work, 10)."""
+
+
+async def test_the_fast_subset_of_the_outsiders_suite_passes_at_its_floor() -> None:
+    dialogues = fast_subset(load("outsiders_A1.json")) + fast_subset(load("outsiders_A2.json"))
+    assert len(dialogues) >= 40
+    async with running_suite() as suite:
+        outcomes = await play_all(suite, dialogues)
+    summary = report(outcomes, "fast subset")
+    failures = {o.id: o.failures for o in outcomes if not o.passed}
+    assert summary["pass_rate"] >= FLOOR, (summary, failures)
+
+
+async def test_our_own_dialogues_pass() -> None:
+    async with running_suite() as suite:
+        outcomes = await play_all(suite, load("own.json"))
+    assert all(o.passed for o in outcomes), {o.id: (o.failures, o.transcript) for o in outcomes if not o.passed}
