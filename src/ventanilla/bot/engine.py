@@ -10,9 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ventanilla.knowledge import search
-
-from . import flow, side, texts
+from . import asking, flow, side, texts
 from .intake import (
     CANCEL_WORDS,
     MAX_INPUT_CHARS,
@@ -289,6 +287,9 @@ def _on_message_text(settings: BotSettings, state: ConversationState, turn: Turn
 def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, asked: bool = False) -> BotReply:
     norm = turn.norm
     tipo = settings.tipo_chat
+    desk = None if asked else asking.desk_question(settings, state, turn.text)  # bot21b: a question, not a complaint
+    if desk is not None:
+        return side.answer(settings, state, desk.item, turn.text)
     category = infer_category(norm, categories(settings))
     if category is not None or is_complaint_intent(norm, tipo):
         flow.begin(state)
@@ -300,7 +301,7 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
         return menu(settings, state, texts.GREETING_SHORT)
     if is_thanks(norm):
         return menu(settings, state, texts.THANKS, estado=state.estado)
-    hit = None if asked else search.best(settings.knowledge, turn.text)
+    hit = None if asked else asking.find(settings, state, turn.text)
     if hit is not None:
         return side.answer(settings, state, hit.item, turn.text)
     return menu(settings, state, texts.fallback(settings.live_chat_open), estado="conversacion_general")

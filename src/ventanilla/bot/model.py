@@ -199,6 +199,14 @@ class ConversationState(BaseModel):
     side_ticket_id: int | None = None
     """The ticket the citizen just consulted and may write to."""
     pin_failures: int = 0
+    # --- bot21b: the city's memory ---
+    kb_topic: int | None = None
+    """The knowledge-base entry answered last: a follow-up question ("y hay que pedir turno?") stays on it."""
+    duplicate_of: int | None = None
+    """An open ticket like the draft, offered to join; the next answer decides (join, or file this one)."""
+    duplicates_key: str | None = None
+    """The category and place last compared with open tickets (a draft is compared once, again if they change)."""
+    # --- end bot21b ---
 
     @classmethod
     def from_contexto(cls, contexto: Mapping[str, Any] | None) -> ConversationState:
@@ -285,11 +293,19 @@ class ConversationState(BaseModel):
             side_nro=int_or_none(raw.get("side_nro")),
             side_ticket_id=int_or_none(raw.get("side_ticket_id")),
             pin_failures=min(int_or_none(raw.get("pin_failures")) or 0, 100),
+            kb_topic=_entry_id(raw.get("kb_topic")),
+            duplicate_of=int_or_none(raw.get("duplicate_of")),
+            duplicates_key=str_field(raw.get("duplicates_key"), "duplicates_key"),
         )
 
     def clone(self) -> ConversationState:
         """A deep copy the engine may change."""
         return self.model_copy(deep=True)
+
+
+def _entry_id(value: object) -> int | None:
+    """A knowledge entry id (built-in answers have negative ones)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53 else None
 
 
 def _known_field(value: object) -> str | None:

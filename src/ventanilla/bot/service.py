@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ventanilla.bot import engine, lookup, urgent
+from ventanilla.bot import duplicates, engine, lookup, urgent
 from ventanilla.chat import repository as chats
 from ventanilla.chat import service as livechat
 from ventanilla.context import AppContext
@@ -209,7 +209,13 @@ async def converse(
     incoming = screened.incoming
     text = incoming.text.strip()
 
+    joined = await duplicates.answer_offer(  # bot21b: the answer to "Ya hay un reclamo igual..."
+        uow, entity, settings, state, incoming, session_key=session_key, channel=channel
+    )
+    if joined is not None:
+        return Answer(joined)
     reply = engine.respond(settings, state, incoming)
+    reply = await duplicates.offer(ctx, uow, entity, settings, reply)  # bot21b: the same problem, already reported
     effect = reply.effect
     if isinstance(effect, engine.CreateComplaint):
         return await _create_complaint(uow, entity, settings, reply, channel, session_key, citizen, turn)

@@ -28,7 +28,7 @@ from ventanilla.tickets.models import Ticket
 
 log = logging.getLogger(__name__)
 
-_ROLE_RANK = {"oncall": 0, "agent": 1, "inbox": 2, "citizen": 3}
+_ROLE_RANK = {"oncall": 0, "agent": 1, "inbox": 2, "citizen": 3, "follower": 4}
 HISTORY_LIMIT = 80
 KIND = "email"
 

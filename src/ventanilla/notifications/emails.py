@@ -31,9 +31,10 @@ UNSUBSCRIBE_PURPOSE = "email-unsubscribe"
 LOOP_HEADER = "X-Ventanilla-Ticket"
 CONTEXT_MESSAGES = 3
 MAX_NEW_MESSAGES = 30
-TEMPLATES = ("citizen", "agent", "oncall")
-_ROLE_TEMPLATE = {"citizen": "citizen", "agent": "agent", "inbox": "agent", "oncall": "oncall"}
-_REPLY_SIDE = {"citizen": "c", "agent": "a", "inbox": "a", "oncall": "a"}
+TEMPLATES = ("citizen", "agent", "oncall", "follower")
+_ROLE_TEMPLATE = {"citizen": "citizen", "agent": "agent", "inbox": "agent", "oncall": "oncall", "follower": "follower"}
+# A follower's reply goes to the entity side, where only staff may post: it never joins the owner's conversation.
+_REPLY_SIDE = {"citizen": "c", "agent": "a", "inbox": "a", "oncall": "a", "follower": "a"}
 _OUR_ID = re.compile(r"<ticket-(\d{1,16})(?:\.\d+)?@([^>\s]+)>")
 _TOKEN = re.compile(r"^(\d{1,16})-([ca])-([0-9a-f]{16})$")
 _URGENCY_LABELS = {
@@ -274,6 +275,11 @@ def _message_view(message: TicketMessage, new_ids: set[int]) -> MessageView:
 
 
 def _headline(role: str, kinds: set[str], estado_label: str) -> tuple[str, str]:
+    if role == "follower":
+        return (
+            f"El reclamo al que te sumaste está «{estado_label}»",
+            f"hay novedades en el reclamo que también informaste: ahora está «{estado_label}».",
+        )
     if role == "oncall":
         return "Reclamo URGENTE fuera de horario", "Un vecino informó una urgencia cuando no hay agentes en línea."
     if role == "citizen":
@@ -321,7 +327,9 @@ def build_view(
     context = [m for m in before if m.id < first_new][-CONTEXT_MESSAGES:]
     earlier = [_message_view(m, new_message_ids) for m in (*context, *new_before)]
     last = _message_view(last_msg, new_message_ids) if last_msg else None
-    if last is None and ticket.descripcion:
+    if role == "follower":  # a neighbour who joined: the status, never the owner's conversation or PIN
+        earlier, last = [], None
+    elif last is None and ticket.descripcion:
         last = MessageView(ticket.nombre_usuario or "Vecino", local_time(ticket.created_at), ticket.descripcion, True)
     urgency = ticket.urgency or {}
     category = str(urgency.get("category") or "") if ticket.prioridad == "urgente" else ""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ventanilla.entities.models import Entity
-from ventanilla.tickets.models import CLOSED_ESTADOS, Ticket, TicketEvent, TicketMessage
+from ventanilla.tickets.models import CLOSED_ESTADOS, Ticket, TicketEvent, TicketFollower, TicketMessage
 from ventanilla.users.models import User
 
 
@@ -135,6 +136,8 @@ async def recent_of_citizen(
     owner = Ticket.citizen_id == citizen_id if citizen_id is not None else Ticket.chat_session_key == session_key
     stmt = select(Ticket).where(Ticket.entity_id == entity_id, owner).order_by(Ticket.id.desc()).limit(limit)
     return (await session.execute(stmt)).scalars().all()
+
+
 async def unowned_by_sessions(session: AsyncSession, entity_id: int, keys: Sequence[str]) -> Sequence[Ticket]:
     """Tickets filed from these chat sessions without an account."""
     if not keys:
@@ -177,3 +180,48 @@ async def agent_counts(session: AsyncSession, entity_id: int) -> dict[int, tuple
         .group_by(Ticket.assigned_agent_id)
     )
     return {int(uid): (int(o), int(c)) for uid, o, c in (await session.execute(stmt)).all() if uid is not None}
+
+
+# --- bot21b: duplicates and followers -----------------------------------------------------------------------
+
+
+async def open_of_category_since(
+    session: AsyncSession, entity_id: int, categoria: str, since: dt.datetime, limit: int = 200
+) -> Sequence[Ticket]:
+    """Open complaints (not live chats) of one category filed since a moment, newest first."""
+    stmt = (
+        select(Ticket)
+        .where(
+            Ticket.entity_id == entity_id,
+            Ticket.categoria == categoria,
+            Ticket.is_live_chat.is_(False),
+            Ticket.estado.not_in(tuple(CLOSED_ESTADOS)),
+            Ticket.created_at >= since,
+        )
+        .order_by(Ticket.id.desc())
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def follower(session: AsyncSession, ticket_id: int, session_key: str) -> TicketFollower | None:
+    """A chat session's follow of a ticket."""
+    stmt = select(TicketFollower).where(
+        TicketFollower.ticket_id == ticket_id, TicketFollower.chat_session_key == session_key
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def add_follower(session: AsyncSession, row: TicketFollower) -> None:
+    """Store a follower and count it on its ticket (one UPDATE, so concurrent joins add up)."""
+    session.add(row)
+    await session.flush()
+    await session.execute(
+        update(Ticket).where(Ticket.id == row.ticket_id).values(followers_count=Ticket.followers_count + 1)
+    )
+
+
+async def followers_of(session: AsyncSession, ticket_id: int) -> Sequence[TicketFollower]:
+    """Everyone who joined a ticket, in the order they joined."""
+    stmt = select(TicketFollower).where(TicketFollower.ticket_id == ticket_id).order_by(TicketFollower.id)
+    return (await session.execute(stmt)).scalars().all()
