@@ -31,8 +31,8 @@ from ventanilla.whatsapp.models import OutboundMessage
 class Widget:
     """One widget conversation: a chat session id and the context the widget echoes."""
 
-    def __init__(self, env: Env, line: Line) -> None:
-        self.env, self.line = env, line
+    def __init__(self, wa_env: Env, line: Line) -> None:
+        self.env, self.line = wa_env, line
         self.key = str(uuid.uuid4())
         self.context: dict[str, Any] = {"estado_conversacion": "inicio", "datos_reclamo": {}, "id_ticket_creado": None}
 
@@ -49,9 +49,9 @@ class Widget:
         return data
 
 
-async def existing(env: Env, line: Line, **fields: Any) -> Ticket:
+async def existing(wa_env: Env, line: Line, **fields: Any) -> Ticket:
     """A complaint somebody else filed earlier."""
-    async with env.server.ctx.uow() as uow:
+    async with wa_env.server.ctx.uow() as uow:
         entity = await entities.require(uow.session, line.tenant.id)
         ticket, _ = await tickets.create_ticket(
             uow,
@@ -68,8 +68,8 @@ async def existing(env: Env, line: Line, **fields: Any) -> Ticket:
         return ticket
 
 
-async def count(env: Env, stmt: Any) -> int:
-    async with env.server.ctx.sessions() as session:
+async def count(wa_env: Env, stmt: Any) -> int:
+    async with wa_env.server.ctx.sessions() as session:
         return int(await session.scalar(stmt) or 0)
 
 
@@ -211,3 +211,77 @@ async def test_a_whatsapp_neighbour_joins_and_hears_the_status_on_whatsapp(env: 
         env, select(func.count()).select_from(OutboundMessage).where(OutboundMessage.ticket_id == first.id)
     )
     assert queued == 1
+
+
+async def whatsapp_ticket(wa_env: Env, line: Line, wa_id: str) -> Ticket:
+    """A complaint filed from a WhatsApp chat (its session is the number's)."""
+    async with wa_env.server.ctx.uow() as uow:
+        entity = await entities.require(uow.session, line.tenant.id)
+        ticket, _ = await tickets.create_ticket(
+            uow,
+            entity,
+            tickets.NewTicket(
+                asunto="Residuos y limpieza: basural",
+                descripcion="Basural en el baldío",
+                categoria="Residuos y limpieza",
+                direccion="Lavalle 2300",
+                channel="whatsapp",
+                nombre="Verónica Luna",
+                telefono=wa_id,
+                chat_session_key=f"wa-{wa_id}",
+            ),
+        )
+        await uow.commit()
+        return ticket
+
+
+async def test_whatsapp_tickets_from_the_widget_only_after_a_code_sent_to_that_whatsapp(env: Env) -> None:  # noqa: F811
+    line = await whatsapp_tenant(env, template="aviso_reclamo")  # the number wrote no message in 24 hours
+    wa_id = new_wa_id()
+    mine = await whatsapp_ticket(env, line, wa_id)
+    national = wa_id[3:]
+    chat = Widget(env, line)
+    await chat.ask(action="initial_greeting")
+
+    before = len(env.graph.accepted(wa_id))
+    asked = f"hice un reclamo por whatsapp, quiero ver mis reclamos, mi cel es 0{national[:3]} 15-{national[3:6]}-{national[6:]}"
+    said = (await chat.ask(asked))["respuesta"]
+    assert "código" in said and f"N.º {mine.nro_ticket}" not in said  # the number alone shows nothing
+    sent = await env.graph.wait_for(before + 1, to=wa_id)
+    code = next(w for w in sent[-1].text.split() if w.rstrip(".").isdigit() and len(w.rstrip(".")) == 6).rstrip(".")
+
+    wrong = "000000" if code != "000000" else "111111"
+    said = (await chat.ask(wrong))["respuesta"]
+    assert "no es correcto" in said and f"N.º {mine.nro_ticket}" not in said
+    # Without the proof, the ticket number alone asks for the PIN.
+    data = await chat.ask(f"reclamo {mine.nro_ticket}")
+    assert "PIN" in data["respuesta"] and "nuevo" not in data["respuesta"].lower().split("pin")[0]
+
+    said = (await chat.ask(f"el código es {code}"))["respuesta"]
+    assert f"N.º {mine.nro_ticket}: nuevo" in said
+    said = (await chat.ask(f"reclamo {mine.nro_ticket}"))["respuesta"]
+    assert "Nuevo" in said or "nuevo" in said
+    # A code works once.
+    said = (await chat.ask(code))["respuesta"]
+    assert "comprobé" not in said
+
+
+async def test_codes_are_limited_and_a_used_up_code_never_matches(env: Env) -> None:  # noqa: F811
+    line = await whatsapp_tenant(env, template="aviso_reclamo")  # the number wrote no message in 24 hours
+    wa_id = new_wa_id()
+    mine = await whatsapp_ticket(env, line, wa_id)
+    chat = Widget(env, line)
+    await chat.ask(action="initial_greeting")
+    before = len(env.graph.accepted(wa_id))
+    await chat.ask(f"quiero ver mis reclamos, mi whatsapp es {wa_id}")
+    sent = await env.graph.wait_for(before + 1, to=wa_id)
+    code = next(w.rstrip(".") for w in sent[-1].text.split() if len(w.rstrip(".")) == 6 and w.rstrip(".").isdigit())
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        await chat.ask(wrong)
+    said = (await chat.ask(code))["respuesta"]  # out of tries: even the right code fails now
+    assert f"N.º {mine.nro_ticket}" not in said
+    # Past the limit per number no more codes are sent.
+    for _ in range(4):
+        said = (await chat.ask(f"quiero ver mis reclamos, mi whatsapp es {wa_id}"))["respuesta"]
+    assert "varios códigos" in said

@@ -206,6 +206,10 @@ class ConversationState(BaseModel):
     """An open ticket like the draft, offered to join; the next answer decides (join, or file this one)."""
     duplicates_key: str | None = None
     """The category and place last compared with open tickets (a draft is compared once, again if they change)."""
+    verified_phone: str | None = None
+    """A phone number this chat proved (a code sent to its WhatsApp, or the PIN of a ticket filed with it)."""
+    code_pending: bool = False
+    """A one-time code was sent to a WhatsApp number; the next 6 digits typed are taken as that code."""
     # --- end bot21b ---
 
     @classmethod
@@ -296,11 +300,17 @@ class ConversationState(BaseModel):
             kb_topic=_entry_id(raw.get("kb_topic")),
             duplicate_of=int_or_none(raw.get("duplicate_of")),
             duplicates_key=str_field(raw.get("duplicates_key"), "duplicates_key"),
+            verified_phone=_digits(raw.get("verified_phone")),
+            code_pending=raw.get("code_pending") is True,
         )
 
     def clone(self) -> ConversationState:
         """A deep copy the engine may change."""
         return self.model_copy(deep=True)
+
+
+def _digits(value: object) -> str | None:
+    return value if isinstance(value, str) and value.isdigit() and len(value) <= 16 else None
 
 
 def _entry_id(value: object) -> int | None:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ventanilla.bot import duplicates, engine, lookup, urgent
+from ventanilla.bot import duplicates, engine, identity, lookup, urgent
 from ventanilla.chat import repository as chats
 from ventanilla.chat import service as livechat
 from ventanilla.context import AppContext
@@ -214,6 +214,11 @@ async def converse(
     )
     if joined is not None:
         return Answer(joined)
+    proved = await identity.step(  # bot21b: the same person's tickets from another channel, once proved
+        ctx, uow, entity, settings, state, incoming, session_key=session_key, channel=channel
+    )
+    if proved is not None:
+        return Answer(proved)
     reply = engine.respond(settings, state, incoming)
     reply = await duplicates.offer(ctx, uow, entity, settings, reply)  # bot21b: the same problem, already reported
     effect = reply.effect

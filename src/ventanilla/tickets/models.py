@@ -128,3 +128,20 @@ class TicketFollower(Base):
     telefono: Mapped[str | None] = mapped_column(String(32))
     wa_id: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PhoneCode(Base):
+    """A one-time code sent by WhatsApp to prove a phone number in another channel's chat session (hashed)."""
+
+    __tablename__ = "phone_codes"
+    __table_args__ = (Index("ix_phone_codes_session", "entity_id", "session_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
+    session_key: Mapped[str] = mapped_column(String(128))
+    phone: Mapped[str] = mapped_column(String(16))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    used_at: Mapped[dt.datetime | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
