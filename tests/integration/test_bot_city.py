@@ -285,3 +285,48 @@ async def test_codes_are_limited_and_a_used_up_code_never_matches(env: Env) -> N
     for _ in range(4):
         said = (await chat.ask(f"quiero ver mis reclamos, mi whatsapp es {wa_id}"))["respuesta"]
     assert "varios códigos" in said
+
+
+async def test_a_status_answer_does_not_push_an_empty_complaint_and_the_faq_answers_inside_one(env: Env) -> None:  # noqa: F811
+    line = await whatsapp_tenant(env)
+    await seed_knowledge(env.server, line.tenant.id)
+    theirs = await existing(env, line, categoria="Baches y calles", descripcion="Pozo", direccion="Necochea 500")
+    chat = Widget(env, line)
+    await chat.ask(action="initial_greeting")
+    data = await chat.ask("quiero hacer un reclamo")
+    assert data.get("pedir_info") == "categoria"
+    said = (await chat.ask(f"reclamo {theirs.nro_ticket} pin {theirs.pin}"))["respuesta"]
+    assert f"N.º {theirs.nro_ticket}" in said and "Sigamos" not in said
+
+    await chat.ask("hay un bache enorme en la calle")
+    await chat.ask("Sarmiento 1200")
+    data = await chat.ask("¿para qué necesitan mi teléfono?")
+    assert "contactarte" in data["respuesta"] and "canales oficiales" not in data["respuesta"]
+    assert data["contexto_actualizado"]["estado_conversacion"] in (
+        "recolectando_datos_personales",
+        "confirmando_reclamo",
+    )
+
+
+async def test_desk_questions_and_follow_ups_on_whatsapp(env: Env) -> None:  # noqa: F811
+    line = await whatsapp_tenant(env)
+    await seed_knowledge(env.server, line.tenant.id)
+    wa_id = new_wa_id()
+
+    async def say(body: str) -> str:
+        msg = text(wa_id, body)
+        before = len(env.graph.accepted(wa_id))
+        async with env.server.client() as client:
+            r = await post(client, delivery(line.phone_number_id, [msg]))
+            assert r.status_code == 200, r.text
+        await turn_done(env, msg["id"], wa_id)
+        return "\n".join(s.text for s in env.graph.accepted(wa_id)[before:])
+
+    assert "Zoonosis" in await say("kastran gatos gratis?")
+    assert "Zoonosis" in await say("y hay q pedir turno?")
+    assert "Rentas" in await say("y la tasa donde la pago?")
+    said = await say("cuanto sale el boleto del micro?")
+    assert "No tengo esa información" in said
+    assert (
+        await count(env, select(func.count()).select_from(Ticket).where(Ticket.chat_session_key == f"wa-{wa_id}")) == 0
+    )

@@ -231,21 +231,19 @@ def find(items: Sequence[Item], query: str, *, topic: int | None = None, thresho
         return best
     terms = query_terms(query)
     index = _index(previous)
-    mentioned = any(_match(t, index) > 0 for t in terms if t not in weak_words())
+    # A content word that is neither a facet nor found in the previous entry names a topic of its own.
+    unmatched = [t for t in terms if t not in weak_words() and t not in _facet_words() and not _match(t, index)]
     if best is None:
-        if mentioned or _facet_fits(terms, previous) or not [t for t in terms if t not in weak_words()]:
-            return Hit(previous, threshold)
-        return None
+        return Hit(previous, threshold) if not unmatched else None
     own = score(terms, previous)
-    if (own and own >= best.confidence - 0.15) or (_facet_fits(terms, previous) and not _names_other_topic(terms)):
+    if (own and own >= best.confidence - 0.15) or (_facet_fits(terms, previous) and not unmatched):
         return Hit(previous, max(own, threshold))
     return best
 
 
-def _names_other_topic(terms: Sequence[str]) -> bool:
-    """A content word that is not a facet ("tasa", "basura"): the question names a topic of its own."""
-    facet_words = frozenset().union(*(words for words, _ in _FACETS))
-    return any(t not in weak_words() and t not in facet_words for t in terms)
+@cache
+def _facet_words() -> frozenset[str]:
+    return frozenset().union(*(words for words, _ in _FACETS))
 
 
 @cache
