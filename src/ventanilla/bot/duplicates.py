@@ -7,17 +7,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ventanilla.context import AppContext
-from ventanilla.db import UnitOfWork
-from ventanilla.entities.models import Entity
 from ventanilla.tickets import duplicates, followers
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets.service import ESTADO_LABELS
 from ventanilla.whatsapp.runtime import SESSION_PREFIX
 
 from . import flow
+from .call import BotCall
 from .intake import CONFIRM_WORDS, normalize
-from .model import BotReply, BotSettings, Button, ConversationState, Incoming
+from .model import BotReply, Button, ConversationState
 from .replies import CANCEL_BUTTON, menu_buttons, reply
 
 JOIN_ACTION = "sumarme_reclamo"
@@ -62,8 +60,9 @@ def _place_key(state: ConversationState) -> str:
     return f"{d.categoria}|{d.ubicacion}|{d.latitud}|{d.longitud}"[:300]
 
 
-async def offer(ctx: AppContext, uow: UnitOfWork, entity: Entity, settings: BotSettings, answer: BotReply) -> BotReply:
+async def offer(call: BotCall, answer: BotReply) -> BotReply:
     """Step after the engine: a complete summary of a draft like an open ticket becomes the offer to join it."""
+    ctx, uow, entity = call.ctx, call.uow, call.entity
     state = answer.state
     d = state.draft
     if answer.effect is not None or state.awaiting != "confirmacion" or not d.categoria:
@@ -91,18 +90,11 @@ async def offer(ctx: AppContext, uow: UnitOfWork, entity: Entity, settings: BotS
     return reply(state, offer_text(found.nro_ticket, found.estado), buttons, accion_backend="crear_reclamo")
 
 
-async def answer_offer(
-    uow: UnitOfWork,
-    entity: Entity,
-    settings: BotSettings,
-    state: ConversationState,
-    incoming: Incoming,
-    *,
-    session_key: str | None,
-    channel: str,
-) -> BotReply | None:
+async def answer_offer(call: BotCall) -> BotReply | None:
     """Step before the engine: the citizen's answer to the offer; None when there is none pending or the turn is
     about something else (then the offer is dropped and the engine reads the turn)."""
+    uow, entity, settings, state, incoming = call.uow, call.entity, call.settings, call.state, call.turn.incoming
+    session_key, channel = call.session_key, call.channel
     if state.duplicate_of is None:
         return None
     ticket_id, state.duplicate_of = state.duplicate_of, None

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import re
 
-from ventanilla.context import AppContext
-from ventanilla.db import UnitOfWork
-from ventanilla.entities.models import Entity
 from ventanilla.errors import TooManyRequests
 from ventanilla.tickets import identity
 from ventanilla.tickets.models import Ticket
@@ -16,8 +13,9 @@ from ventanilla.whatsapp import repository as wa_repository
 from ventanilla.whatsapp import schemas as wa_schemas
 from ventanilla.whatsapp import service as wa_service
 
+from .call import BotCall
 from .intake import normalize
-from .model import INTAKE_ESTADOS, BotReply, BotSettings, Button, ConversationState, Incoming
+from .model import INTAKE_ESTADOS, BotReply, BotSettings, Button
 from .replies import agent_buttons, reply
 
 _CODE_RE = re.compile(r"^(?:(?:es |el )?(?:el )?codigo(?: es)? ?)?(\d{6})$")
@@ -57,18 +55,10 @@ def _buttons(settings: BotSettings, tickets: list[Ticket]) -> list[Button]:
     return [*shown, *agent_buttons(settings)]
 
 
-async def step(
-    ctx: AppContext,
-    uow: UnitOfWork,
-    entity: Entity,
-    settings: BotSettings,
-    state: ConversationState,
-    incoming: Incoming,
-    *,
-    session_key: str | None,
-    channel: str,
-) -> BotReply | None:
+async def step(call: BotCall) -> BotReply | None:
     """A code typed after one was sent, or a request for one's tickets by phone from the widget; None otherwise."""
+    ctx, uow, entity, settings, state = call.ctx, call.uow, call.entity, call.settings, call.state
+    incoming, session_key, channel = call.turn.incoming, call.session_key, call.channel
     if not session_key or channel == "whatsapp" or incoming.action or state.estado in INTAKE_ESTADOS:
         return None
     text = incoming.text.strip()

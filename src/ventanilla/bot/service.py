@@ -209,18 +209,14 @@ async def converse(
     incoming = screened.incoming
     text = incoming.text.strip()
 
-    joined = await duplicates.answer_offer(  # bot21b: the answer to "Ya hay un reclamo igual..."
-        uow, entity, settings, state, incoming, session_key=session_key, channel=channel
-    )
-    if joined is not None:
-        return Answer(joined)
-    proved = await identity.step(  # bot21b: the same person's tickets from another channel, once proved
-        ctx, uow, entity, settings, state, incoming, session_key=session_key, channel=channel
-    )
-    if proved is not None:
-        return Answer(proved)
+    # bot21b: the steps of the city's memory take the turn as one object (bot21's Call has the same shape).
+    call = _Call(ctx, uow, entity, channel, session_key, Turn(incoming), state, settings)
+    for step in (duplicates.answer_offer, identity.step):  # "Ya hay un reclamo igual..."; a phone proved
+        stepped = await step(call)
+        if stepped is not None:
+            return Answer(stepped)
     reply = engine.respond(settings, state, incoming)
-    reply = await duplicates.offer(ctx, uow, entity, settings, reply)  # bot21b: the same problem, already reported
+    reply = await duplicates.offer(call, reply)
     effect = reply.effect
     if isinstance(effect, engine.CreateComplaint):
         return await _create_complaint(uow, entity, settings, reply, channel, session_key, citizen, turn)
@@ -240,6 +236,20 @@ async def converse(
         # Forget the draft on the server at once, whatever the transport does with the reply afterwards.
         await save_state(uow, entity, session_key, reply.state, channel)
     return Answer(reply)
+
+
+@dataclass(slots=True)
+class _Call:
+    """bot21b: the turn as the city-memory steps read it (bot.call.BotCall)."""
+
+    ctx: AppContext
+    uow: UnitOfWork
+    entity: Entity
+    channel: str
+    session_key: str | None
+    turn: Turn
+    state: engine.ConversationState
+    settings: engine.BotSettings
 
 
 def channel_origin(channel: str) -> str:
