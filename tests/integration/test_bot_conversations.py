@@ -173,23 +173,25 @@ async def play_whatsapp(wa_env: Env, line: Line, script: Script) -> list[str]:
     names = {k: v for k, v in ref.items() if isinstance(v, str)}
     wa_id = new_wa_id()
     problems: list[str] = []
-    async with wa_env.server.client() as client:
-        for index, step in enumerate(script.steps):
-            send = step.send
-            if isinstance(send, Click):
-                msg = button(wa_id, encode_option_id(send.action, fill(send.payload, names)), send.texto or "Opción")
-            else:
-                msg = text(wa_id, fill(send, names))
-            before = len(wa_env.graph.accepted(wa_id))
+    for index, step in enumerate(script.steps):
+        send = step.send
+        if isinstance(send, Click):
+            msg = button(wa_id, encode_option_id(send.action, fill(send.payload, names)), send.texto or "Opción")
+        else:
+            msg = text(wa_id, fill(send, names))
+        before = len(wa_env.graph.accepted(wa_id))
+        # A connection per delivery, as Meta opens them: a kept-alive one can be closed by the server (5 s idle)
+        # while a slow turn is awaited, and the next POST would then fail with a read error.
+        async with wa_env.server.client() as client:
             r = await post(client, delivery(line.phone_number_id, [msg]))
-            assert r.status_code == 200, r.text
-            await turn_done(wa_env, msg["id"], wa_id)
-            sent = wa_env.graph.accepted(wa_id)[before:]
-            said = "\n".join(s.text for s in sent)
-            offered = [decode_option_id(o)[0] for s in sent for o in s.option_ids]
-            problems += check(script, index, step, said, offered, names)
-            if m := _CREATED_RE.search(said):
-                names["mine"] = m.group(1)
+        assert r.status_code == 200, r.text
+        await turn_done(wa_env, msg["id"], wa_id)
+        sent = wa_env.graph.accepted(wa_id)[before:]
+        said = "\n".join(s.text for s in sent)
+        offered = [decode_option_id(o)[0] for s in sent for o in s.option_ids]
+        problems += check(script, index, step, said, offered, names)
+        if m := _CREATED_RE.search(said):
+            names["mine"] = m.group(1)
     return problems + await check_tickets(wa_env.server, line.tenant.id, f"wa-{wa_id}", script, ref)
 
 
