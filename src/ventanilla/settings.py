@@ -115,6 +115,14 @@ class Settings(BaseSettings):
     believed; empty: none, the client is the peer of the TCP connection. `*` trusts everyone.
     """
 
+    # bot21b: before filing, an open ticket of the same category this close (metres, or the same address text)
+    # and this recent is offered to join; the one-time codes that prove a phone number across channels.
+    duplicate_radius_m: float = 100.0
+    duplicate_window_days: int = 21
+    identity_code_ttl_seconds: int = 600
+    identity_code_attempts: int = 5
+    identity_codes_per_phone: str = "3/hour;6/day"
+
     live_chat_capacity: int = 3
     """Concurrent live chats per agent for automatic assignment (per agent: `users create --capacity`)."""
     urgent_unanswered_seconds: float = 60.0
@@ -183,6 +191,7 @@ class Settings(BaseSettings):
 
         parse_many(value)  # ValueError (a settings error at start-up) when it is not like "10/15 minutes;30/day"
         return value
+
     # Durable jobs (emails, WhatsApp, Pusher): transient failures retried with a capped exponential backoff
     # for at least `job_retry_window_hours`; a process that died gives its jobs back after the lease.
     job_poll_seconds: float = 1.0

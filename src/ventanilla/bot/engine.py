@@ -10,9 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ventanilla.knowledge import search
-
-from . import flow, side, texts
+from . import asking, flow, side, texts
 from .intake import (
     CANCEL_WORDS,
     CONFIRM_WORDS,
@@ -377,11 +375,14 @@ def _on_message_text(settings: BotSettings, state: ConversationState, turn: Turn
 def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, asked: bool = False) -> BotReply:
     norm = turn.norm
     tipo = settings.tipo_chat
+    desk = None if asked else asking.desk_question(settings, state, turn.text)  # bot21b: a question, not a complaint
+    if desk is not None:
+        return side.answer(settings, state, desk.item, turn.text)
     category = infer_category(norm, categories(settings))
     problem = is_complaint_intent(norm, tipo) or has_problem_cue(norm)
     if category is not None and not problem and not asked:
         # A topic word alone ("el camión de la basura", "la poda") is a question when the desk knows the answer.
-        known = search.best(settings.knowledge, turn.text)
+        known = asking.find(settings, state, turn.text)
         if known is not None:
             return side.answer(settings, state, known.item, turn.text)
     if category is not None or problem or is_complaint_statement(norm, categories(settings)):
@@ -399,7 +400,7 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
         return menu(settings, state, texts.hello_name(state.draft.nombre))
     if is_thanks(norm):
         return menu(settings, state, texts.THANKS, estado=state.estado)
-    hit = None if asked else search.best(settings.knowledge, turn.text)
+    hit = None if asked else asking.find(settings, state, turn.text)
     if hit is not None:
         return side.answer(settings, state, hit.item, turn.text)
     if not asked and is_descriptive(norm, 4) and find_address(turn.text) is not None:

@@ -12,7 +12,7 @@ from ventanilla.db import UnitOfWork
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import TooManyRequests
-from ventanilla.tickets import pins
+from ventanilla.tickets import identity, pins
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets import service as tickets
 from ventanilla.tickets.models import Ticket
@@ -62,9 +62,16 @@ async def look_up(call: Call, reply: BotReply) -> BotReply:
             session_key=session_key,
             limit=_OWN_LIMIT,
         )
+        if state.verified_phone:  # bot21b: and those of the phone this chat proved
+            seen = {t.id for t in own}
+            proved = await identity.tickets_of_phone(uow, entity, state.verified_phone)
+            own = [*own, *[t for t in proved if t.id not in seen]][:_OWN_LIMIT]
         return engine.own_tickets(settings, state, [await view_of(uow, entity, t) for t in own])
     ticket = await tickets_repo.by_number(uow.session, entity.id, effect.nro_ticket)
-    if ticket is not None and tickets.citizen_owns(ticket, user=citizen, session_key=session_key, entity=entity):
+    if ticket is not None and (
+        tickets.citizen_owns(ticket, user=citizen, session_key=session_key, entity=entity)
+        or (state.verified_phone and identity.has_phone(ticket, state.verified_phone))  # bot21b: a proved phone
+    ):
         return engine.ticket_found(settings, state, await view_of(uow, entity, ticket))
     if effect.pin is None:
         return engine.ticket_not_found(settings, state, effect.nro_ticket, pin_given=False)
@@ -74,6 +81,8 @@ async def look_up(call: Call, reply: BotReply) -> BotReply:
     except TooManyRequests:
         return engine.lookup_limited(settings, state)
     if matches and ticket is not None:
+        # bot21b: the PIN proves the phone the ticket was filed with; its other tickets can be listed too.
+        state.verified_phone = identity.ticket_phone(ticket) or state.verified_phone
         return engine.ticket_found(settings, state, await view_of(uow, entity, ticket))
     return engine.ticket_not_found(settings, state, effect.nro_ticket, pin_given=True)
 

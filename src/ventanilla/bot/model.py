@@ -212,6 +212,18 @@ class ConversationState(BaseModel):
     waiting_step: str | None = None
     """While an urgent ticket waits for a person: what the bot asked last ("ubicacion", "contacto", "listo")."""
     pin_failures: int = 0
+    # --- bot21b: the city's memory ---
+    kb_topic: int | None = None
+    """The knowledge-base entry answered last: a follow-up question ("y hay que pedir turno?") stays on it."""
+    duplicate_of: int | None = None
+    """An open ticket like the draft, offered to join; the next answer decides (join, or file this one)."""
+    duplicates_key: str | None = None
+    """The category and place last compared with open tickets (a draft is compared once, again if they change)."""
+    verified_phone: str | None = None
+    """A phone number this chat proved (a code sent to its WhatsApp, or the PIN of a ticket filed with it)."""
+    code_pending: bool = False
+    """A one-time code was sent to a WhatsApp number; the next 6 digits typed are taken as that code."""
+    # --- end bot21b ---
 
     @classmethod
     def from_contexto(cls, contexto: Mapping[str, Any] | None) -> ConversationState:
@@ -300,6 +312,11 @@ class ConversationState(BaseModel):
             side_pin=_pin(raw.get("side_pin")),
             waiting_step=raw.get("waiting_step") if raw.get("waiting_step") in WAITING_STEPS else None,
             pin_failures=min(int_or_none(raw.get("pin_failures")) or 0, 100),
+            kb_topic=_entry_id(raw.get("kb_topic")),
+            duplicate_of=int_or_none(raw.get("duplicate_of")),
+            duplicates_key=str_field(raw.get("duplicates_key"), "duplicates_key"),
+            verified_phone=_digits(raw.get("verified_phone")),
+            code_pending=raw.get("code_pending") is True,
         )
 
     def clone(self) -> ConversationState:
@@ -320,6 +337,15 @@ def _described_attachment(value: object) -> dict[str, Any] | None:
 
 def _pin(value: object) -> str | None:
     return value if isinstance(value, str) and value.isdigit() and len(value) <= 10 else None
+
+
+def _digits(value: object) -> str | None:
+    return value if isinstance(value, str) and value.isdigit() and len(value) <= 16 else None
+
+
+def _entry_id(value: object) -> int | None:
+    """A knowledge entry id (built-in answers have negative ones)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53 else None
 
 
 def _known_field(value: object) -> str | None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from ventanilla.bot import engine, lookup, texts, urgent, waiting
+from ventanilla.bot import duplicates, engine, identity, lookup, texts, urgent, waiting
 from ventanilla.bot.intents import Intent, classify
 from ventanilla.chat import repository as chats
 from ventanilla.chat import service as livechat
@@ -303,12 +303,19 @@ async def _urgency_screen(call: Call) -> Answer | None:
     return None
 
 
+
 async def _understand_and_act(call: Call) -> Answer:
-    """The engine's understanding and policy, then the effect it asks for."""
+    """The city's memory ("Ya hay un reclamo igual...", a phone proved), the engine's understanding and policy,
+    then the effect it asks for."""
+    for step in (duplicates.answer_offer, identity.step):
+        stepped = await step(call)
+        if stepped is not None:
+            return Answer(stepped)
     reply = engine.respond(call.settings, call.state, call.turn.incoming)
     attachment = call.turn.attachment
     if attachment and reply.state.draft.attachment_url == attachment.get("url"):
         reply.state.draft.attachment = attachment  # the complaint filed later keeps its name, type and size
+    reply = await duplicates.offer(call, reply)
     effect = reply.effect
     if isinstance(effect, engine.CreateComplaint):
         return await _create_complaint(call, reply)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ventanilla.knowledge import search
+from ventanilla.knowledge import retrieval, search
 
-from . import flow, texts
+from . import asking, flow, texts
 from .intake import clean_text, infer_category, is_complaint_intent, normalize
 from .model import (
     INTAKE_ESTADOS,
@@ -54,6 +54,11 @@ def _offer_buttons(settings: BotSettings, state: ConversationState, categoria: s
 
 def answer(settings: BotSettings, state: ConversationState, item: search.Item, question: str) -> BotReply:
     """A knowledge-base answer, offering a complaint when the topic is one."""
+    if retrieval.is_process_faq(item):  # bot21b: the bot's own process, answered where the citizen is
+        return with_resume(
+            settings, state, item.answer, [], state.estado if in_intake(state) else "conversacion_general"
+        )
+    state.kb_topic = item.id
     parts = [item.answer]
     if item.link:
         parts.append(texts.more_info(item.link))
@@ -89,7 +94,7 @@ def no_information(settings: BotSettings, state: ConversationState, question: st
 
 def question(settings: BotSettings, state: ConversationState, text: str) -> BotReply | None:
     """Answer a question from the knowledge base; None when it is really a request to file a complaint."""
-    hit = search.best(settings.knowledge, text)
+    hit = asking.find(settings, state, text)
     if hit is not None:
         return answer(settings, state, hit.item, text)
     if not in_intake(state) and is_complaint_intent(normalize(text), settings.tipo_chat):
@@ -164,6 +169,8 @@ def ticket_found(settings: BotSettings, state: ConversationState, view: TicketVi
     state.side_nro = view.nro_ticket
     state.side_ticket_id = view.ticket_id
     state.pin_failures = 0
+    if in_intake(state) and state.draft.missing() == ["categoria", "descripcion", "ubicacion"]:
+        state.estado, state.awaiting = "conversacion_general", None  # bot21b: a look-up, not a complaint to resume
     text = texts.ticket_status(
         settings.tipo_chat,
         nro=view.nro_ticket,

@@ -29,7 +29,7 @@ from ventanilla.users import repository as users_repo
 
 log = logging.getLogger(__name__)
 
-_ROLE_RANK = {"oncall": 0, "agent": 1, "inbox": 2, "citizen": 3}
+_ROLE_RANK = {"oncall": 0, "agent": 1, "inbox": 2, "citizen": 3, "follower": 4}
 HISTORY_LIMIT = 80
 KIND = "email"
 

@@ -33,8 +33,8 @@ UNSUBSCRIBE_PURPOSE = "email-unsubscribe"
 LOOP_HEADER = "X-Ventanilla-Ticket"
 CONTEXT_MESSAGES = 3
 MAX_NEW_MESSAGES = 30
-TEMPLATES = ("citizen", "agent", "oncall")
-_ROLE_TEMPLATE = {"citizen": "citizen", "agent": "agent", "inbox": "agent", "oncall": "oncall"}
+TEMPLATES = ("citizen", "agent", "oncall", "follower")
+_ROLE_TEMPLATE = {"citizen": "citizen", "agent": "agent", "inbox": "agent", "oncall": "oncall", "follower": "follower"}
 _OUR_ID = re.compile(r"<ticket-(\d{1,16})(?:\.\d+)?@([^>\s]+)>")
 _TOKEN = re.compile(r"^(\d{1,16})\.(c|i|o|u\d{1,16})\.([0-9a-f]{20})$")
 _LEGACY_TOKEN = re.compile(r"^(\d{1,16})-([ca])-([0-9a-f]{16})$")
@@ -190,7 +190,8 @@ class ReplyRoute:
         return int(self.recipient[1:]) if self.recipient.startswith("u") else None
 
 
-_ROLE_RECIPIENT = {"citizen": "c", "inbox": "i", "oncall": "o"}
+# A follower's reply names no person of the ticket: it is held for the agents (`i`), never posted as the citizen.
+_ROLE_RECIPIENT = {"citizen": "c", "inbox": "i", "oncall": "o", "follower": "i"}
 
 
 def reply_recipient(role: str, user_id: int | None = None) -> str:
@@ -323,6 +324,11 @@ def _message_view(message: TicketMessage, new_ids: set[int]) -> MessageView:
 
 
 def _headline(role: str, kinds: set[str], estado_label: str) -> tuple[str, str]:
+    if role == "follower":
+        return (
+            f"El reclamo al que te sumaste está «{estado_label}»",
+            f"hay novedades en el reclamo que también informaste: ahora está «{estado_label}».",
+        )
     if role == "oncall":
         return "Reclamo URGENTE fuera de horario", "Un vecino informó una urgencia cuando no hay agentes en línea."
     if role == "citizen":
@@ -376,7 +382,9 @@ def build_view(
     context = [m for m in before if m.id < first_new][-CONTEXT_MESSAGES:]
     earlier = [_message_view(m, new_message_ids) for m in (*context, *new_before)]
     last = _message_view(last_msg, new_message_ids) if last_msg else None
-    if last is None and ticket.descripcion:
+    if role == "follower":  # a neighbour who joined: the status, never the owner's conversation or PIN
+        earlier, last = [], None
+    elif last is None and ticket.descripcion:
         last = MessageView(ticket.nombre_usuario or "Vecino", local_time(ticket.created_at), ticket.descripcion, True)
     urgency = ticket.urgency or {}
     category = str(urgency.get("category") or "") if ticket.prioridad == "urgente" else ""

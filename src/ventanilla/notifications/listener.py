@@ -46,8 +46,9 @@ class EmailListener(BaseListener):
     async def status_changed(
         self, uow: UnitOfWork, entity: Entity, ticket: Ticket, old: str, actor: User | None
     ) -> None:
-        """The citizen, for the changes that matter to them."""
+        """The citizen (and the neighbours who joined the ticket), for the changes that matter to them."""
         rows = await service.enqueue_status(uow.session, self._settings, entity, ticket, old, actor, utcnow())
+        rows += await service.enqueue_follower_status(uow.session, self._settings, entity, ticket, old, utcnow())
         self._after(uow, rows)
 
     async def escalated(self, uow: UnitOfWork, entity: Entity, ticket: Ticket) -> None:

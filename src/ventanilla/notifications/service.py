@@ -14,6 +14,7 @@ from ventanilla.notifications.emails import normalize_address
 from ventanilla.notifications.models import FAILED, PENDING, EmailOutbox
 from ventanilla.realtime.presence import Presence
 from ventanilla.settings import Settings
+from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets.models import Ticket, TicketMessage
 from ventanilla.users import service as users
 from ventanilla.users.models import User
@@ -218,6 +219,23 @@ async def enqueue_status(
     targets: list[Target | None] = [await citizen_target(session, entity, ticket)]
     recipients = _excluding(targets, actor.email if actor else None)
     rows = [_row(settings, entity, ticket, t, "status", now) for t in recipients]
+    await repository.add(session, rows)
+    return rows
+
+
+async def enqueue_follower_status(
+    session: AsyncSession, settings: Settings, entity: Entity, ticket: Ticket, old: str, now: dt.datetime
+) -> list[EmailOutbox]:
+    """The same status news for the neighbours who joined the ticket and left an email (not the owner's address)."""
+    if not status_notifies_citizen(old, ticket.estado):
+        return []
+    owner = normalize_address(ticket.email) if ticket.email else None
+    targets: list[Target] = []
+    for follower in await tickets_repo.followers_of(session, ticket.id):
+        address = normalize_address(follower.email) if follower.email else None
+        if address and address != owner and not await repository.opted_out(session, entity.id, address):
+            targets.append(Target("follower", address))
+    rows = [_row(settings, entity, ticket, t, "status", now) for t in _unique(targets)]
     await repository.add(session, rows)
     return rows
 

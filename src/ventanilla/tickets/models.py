@@ -56,6 +56,8 @@ class Ticket(Base):
     urgency: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     has_unread: Mapped[bool] = mapped_column(Boolean, default=True)
     attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    followers_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Neighbours who joined this ticket as followers (see TicketFollower); the panel shows 1 + this."""
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -108,4 +110,38 @@ class TicketEvent(Base):
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     actor_name: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class TicketFollower(Base):
+    """A neighbour who reported the same problem and joined this ticket instead of filing another: hears its news."""
+
+    __tablename__ = "ticket_followers"
+    __table_args__ = (Index("uq_ticket_followers_ticket_session", "ticket_id", "chat_session_key", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    chat_session_key: Mapped[str] = mapped_column(String(128))
+    channel: Mapped[str] = mapped_column(String(16), default="web")
+    nombre: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    telefono: Mapped[str | None] = mapped_column(String(32))
+    wa_id: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PhoneCode(Base):
+    """A one-time code sent by WhatsApp to prove a phone number in another channel's chat session (hashed)."""
+
+    __tablename__ = "phone_codes"
+    __table_args__ = (Index("ix_phone_codes_session", "entity_id", "session_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
+    session_key: Mapped[str] = mapped_column(String(128))
+    phone: Mapped[str] = mapped_column(String(16))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    used_at: Mapped[dt.datetime | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

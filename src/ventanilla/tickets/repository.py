@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ventanilla.entities.models import Entity
-from ventanilla.tickets.models import CLOSED_ESTADOS, Ticket, TicketEvent, TicketMessage
+from ventanilla.tickets.models import CLOSED_ESTADOS, PhoneCode, Ticket, TicketEvent, TicketFollower, TicketMessage
 from ventanilla.users.models import User
 
 
@@ -249,3 +250,106 @@ async def agent_counts(session: AsyncSession, entity_id: int) -> dict[int, tuple
         .group_by(Ticket.assigned_agent_id)
     )
     return {int(uid): (int(o), int(c)) for uid, o, c in (await session.execute(stmt)).all() if uid is not None}
+
+
+# --- bot21b: duplicates and followers -----------------------------------------------------------------------
+
+
+async def open_of_category_since(
+    session: AsyncSession, entity_id: int, categoria: str, since: dt.datetime, limit: int = 200
+) -> Sequence[Ticket]:
+    """Open complaints (not live chats) of one category filed since a moment, newest first."""
+    stmt = (
+        select(Ticket)
+        .where(
+            Ticket.entity_id == entity_id,
+            Ticket.categoria == categoria,
+            Ticket.is_live_chat.is_(False),
+            Ticket.estado.not_in(tuple(CLOSED_ESTADOS)),
+            Ticket.created_at >= since,
+        )
+        .order_by(Ticket.id.desc())
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def follower(session: AsyncSession, ticket_id: int, session_key: str) -> TicketFollower | None:
+    """A chat session's follow of a ticket."""
+    stmt = select(TicketFollower).where(
+        TicketFollower.ticket_id == ticket_id, TicketFollower.chat_session_key == session_key
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def add_follower(session: AsyncSession, row: TicketFollower) -> None:
+    """Store a follower and count it on its ticket (one UPDATE, so concurrent joins add up)."""
+    session.add(row)
+    await session.flush()
+    await session.execute(
+        update(Ticket).where(Ticket.id == row.ticket_id).values(followers_count=Ticket.followers_count + 1)
+    )
+
+
+async def followers_of(session: AsyncSession, ticket_id: int) -> Sequence[TicketFollower]:
+    """Everyone who joined a ticket, in the order they joined."""
+    stmt = select(TicketFollower).where(TicketFollower.ticket_id == ticket_id).order_by(TicketFollower.id)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def of_phone(
+    session: AsyncSession, entity_id: int, *, wa_session: str, phone_tail: str, limit: int = 40
+) -> Sequence[Ticket]:
+    """Complaints (not live chats) filed from a WhatsApp chat session or whose phone ends like this; the caller
+    compares the whole number."""
+    stmt = (
+        select(Ticket)
+        .where(
+            Ticket.entity_id == entity_id,
+            Ticket.is_live_chat.is_(False),
+            (Ticket.chat_session_key == wa_session) | Ticket.telefono.like(f"%{phone_tail}"),
+        )
+        .order_by(Ticket.id.desc())
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def add_phone_code(session: AsyncSession, row: PhoneCode) -> None:
+    """Store a new one-time code."""
+    session.add(row)
+    await session.flush()
+
+
+async def latest_phone_code(session: AsyncSession, entity_id: int, session_key: str) -> PhoneCode | None:
+    """The newest code a chat session asked for."""
+    stmt = (
+        select(PhoneCode)
+        .where(PhoneCode.entity_id == entity_id, PhoneCode.session_key == session_key)
+        .order_by(PhoneCode.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def take_code_attempt(session: AsyncSession, code_id: int, max_attempts: int, now: dt.datetime) -> bool:
+    """Count one try of a code in a single UPDATE; False when it is used, expired or out of tries."""
+    result = await session.execute(
+        update(PhoneCode)
+        .where(
+            PhoneCode.id == code_id,
+            PhoneCode.used_at.is_(None),
+            PhoneCode.expires_at > now,
+            PhoneCode.attempts < max_attempts,
+        )
+        .values(attempts=PhoneCode.attempts + 1)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def use_code(session: AsyncSession, code_id: int, now: dt.datetime) -> bool:
+    """Mark a code used, once (a second use of the same code finds it taken)."""
+    result = await session.execute(
+        update(PhoneCode).where(PhoneCode.id == code_id, PhoneCode.used_at.is_(None)).values(used_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0))

@@ -380,6 +380,9 @@ def ticket_wire(
         "attachment_info": shown_attachment(ticket.attachment),
         "attachments": attachments,
         "archivos_adjuntos": attachments,
+        # Neighbours who reported the same problem (the filer and those who joined); neither panel renders it yet.
+        "vecinos_afectados": 1 + (ticket.followers_count or 0),
+        "seguidores": ticket.followers_count or 0,
     }
 
 

@@ -6,8 +6,11 @@ import logging
 
 from ventanilla.db import UnitOfWork
 from ventanilla.entities.models import Entity
+from ventanilla.notifications.service import status_notifies_citizen
+from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets.hooks import BaseListener
 from ventanilla.tickets.models import Ticket, TicketMessage
+from ventanilla.tickets.service import ESTADO_LABELS
 from ventanilla.users.models import User
 from ventanilla.whatsapp import repository, schemas, service
 
@@ -54,6 +57,27 @@ class WhatsAppListener(BaseListener):
             message=message,
         )
         message.delivery_status = "pending"
+
+    async def status_changed(
+        self, uow: UnitOfWork, entity: Entity, ticket: Ticket, old: str, actor: User | None
+    ) -> None:
+        """The neighbours who joined the ticket from WhatsApp hear its status news there."""
+        if not status_notifies_citizen(old, ticket.estado):
+            return
+        followers = [f for f in await tickets_repo.followers_of(uow.session, ticket.id) if f.wa_id]
+        if not followers or await repository.account_for_entity(uow.session, entity.id) is None:
+            return
+        label = ESTADO_LABELS.get(ticket.estado, ticket.estado)
+        text = f"Novedades del reclamo N.º {ticket.nro_ticket} al que te sumaste: ahora está «{label}»."
+        for wa_id in dict.fromkeys(f.wa_id for f in followers if f.wa_id):
+            service.queue(
+                uow,
+                self.runtime,
+                entity_id=entity.id,
+                wa_id=wa_id,
+                outgoing=schemas.Outgoing(text),
+                ticket_id=ticket.id,
+            )
 
 
 def _button_sections(message: TicketMessage) -> list[tuple[str, list[dict[str, str]]]]:

@@ -264,3 +264,29 @@ def test_debounce_and_addresses() -> None:
     assert emails.normalize_address("Ana <Ana@Example.ORG>") == "ana@example.org"
     for bad in ("", "ana", "ana@", "@x.org", "ana@localhost", "a b@x.org", "ana@x..org"):
         assert emails.normalize_address(bad) is None, bad
+
+
+def test_a_followers_email_has_the_status_and_nothing_of_the_owner() -> None:
+    history = messages(4)
+    t = ticket(descripcion="Pozo grande", direccion="Mitre 700", telefono="2614001122")
+    view = emails.build_view(
+        SETTINGS,
+        SIGNER,
+        entity_name="Municipalidad de Prueba",
+        entity_id=9,
+        ticket=t,
+        role="follower",
+        recipient="vecino@example.org",
+        kinds={"status"},
+        new_message_ids=set(),
+        history=history,
+        recipient_name=t.nombre_usuario,
+    )
+    rendered = emails.render(view)
+    for body in (rendered.text, rendered.html):
+        assert "al que te sumaste" in body and "En proceso" in body and "Mitre 700" in body
+        for private in ("004211", "Ana", "ana@example.org", "2614001122", "mensaje 3", "pin="):
+            assert private not in body
+    # A reply goes to the entity side, where only staff may post: never into the owner's conversation.
+    parsed = emails.parse_reply_address(SETTINGS, SIGNER, emails.reply_address(SETTINGS, SIGNER, t.id, "follower"))
+    assert parsed == (t.id, "a")

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_sec22a_session_namespaces"
+revision: str = "0011_session_namespaces"
 down_revision: str | Sequence[str] | None = ("0002", "0004", "0010_bot13", "0010_fe10", "0010_ops15", "0010_urg12")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,42 @@
+"""Questions for the information desk in a turn: the knowledge base (and the bot's own process answers), the topic
+kept for follow-ups, and a question told apart from a problem report ("¿cuándo podan?" vs "hay una rama por caerse")."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from ventanilla.knowledge import retrieval
+from ventanilla.knowledge.search import Hit
+
+from .intake import normalize, words
+from .model import BotSettings, ConversationState
+
+KB_FIRST_CONFIDENCE = 0.6
+"""A text that is not a problem report goes to the knowledge base before the complaint intake above this."""
+
+
+@cache
+def _problem_re() -> re.Pattern[str]:
+    phrases = sorted(words("problem_markers.txt"), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
+
+
+def is_problem_report(text: str) -> bool:
+    """Says something is wrong somewhere (a complaint), rather than asking how something works."""
+    return bool(_problem_re().search(normalize(text)))
+
+
+def find(settings: BotSettings, state: ConversationState, text: str) -> Hit | None:
+    """The entity's answer (or a built-in one about the bot's process) to a question, keeping the last topic."""
+    items = (*settings.knowledge, *retrieval.process_faq())
+    return retrieval.find(items, text, topic=state.kb_topic)
+
+
+def desk_question(settings: BotSettings, state: ConversationState, text: str) -> Hit | None:
+    """Text outside any question form that the desk answers clearly and that reports no problem ("a q ora pasa
+    el kamion d la basura", "que poden el árbol")."""
+    if is_problem_report(text):
+        return None
+    hit = find(settings, state, text)
+    return hit if hit is not None and hit.confidence >= KB_FIRST_CONFIDENCE else None
