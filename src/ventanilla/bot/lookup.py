@@ -88,13 +88,13 @@ async def look_up(call: Call, reply: BotReply) -> BotReply:
 
 
 async def recall(call: Call, reply: BotReply) -> BotReply:
-    """Answer a RecallTickets effect: the earlier complaints of the same session, phone or email."""
+    """Answer a RecallTickets effect: the earlier complaints of the same session, or of a phone or email the caller
+    proved (their account's, or a phone this chat verified). A phone or email merely typed proves nothing."""
     uow, entity, settings, session_key, citizen = call.uow, call.entity, call.settings, call.session_key, call.citizen
     state = reply.state
-    draft = state.draft
-    phone = draft.telefono or (citizen.phone if citizen is not None else None)
+    phone = state.verified_phone or (citizen.phone if citizen is not None else None)
     wanted = national_phone(re.sub(r"\D", "", phone or ""))
-    email = draft.email or (citizen.email if citizen is not None else None)
+    email = citizen.email if citizen is not None else None
     found = await tickets_repo.of_contact(
         uow.session,
         entity.id,
