@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -30,11 +31,19 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """`ventanilla ARGS` in this process: exit code, stdout, stderr."""
+    """`ventanilla ARGS` in this process: exit code, stdout, stderr (logging as it was, for the tests after)."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    quiet = {name: logging.getLogger(name).disabled for name in ("uvicorn.access",)}
     try:
         code = main(list(args))
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, disabled in quiet.items():
+            logging.getLogger(name).disabled = disabled
     out, err = capsys.readouterr()
     return code, out, err
 
