@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)|src=\"([^\"]+)\"")
 # Written in other branches of this round; the lead merges them. A link to one of these may dangle until then.
-PENDING = {"docs/security.md", "docs/security-limits.md", "docs/live-chat.md", "docs/bot.md", "docs/urgency.md"}
+PENDING: set[str] = set()
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 

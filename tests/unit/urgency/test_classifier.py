@@ -142,7 +142,7 @@ def _check(result: dict[str, object], recall: float, precision: float) -> None:
 
 
 def test_holdout_metrics() -> None:
-    # Written before any training, never tuned on: a floor against regressions, docs/urgency-detection.md has the figures.
+    # Written before any training, never tuned on: a floor against regressions, docs/urgency.md has the figures.
     examples = load_tsv(DATA / "holdout_v2.tsv")
     assert len(examples) > 300
     result = evaluate(examples)

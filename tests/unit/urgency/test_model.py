@@ -93,7 +93,7 @@ def test_latency_median_under_a_millisecond() -> None:
         start = time.perf_counter()
         classify(text)
         timings.append(time.perf_counter() - start)
-    # Generous on a shared CI machine; docs/urgency-detection.md reports the measured figures.
+    # Generous on a shared CI machine; docs/urgency.md reports the measured figures.
     assert statistics.median(timings) < 0.003
 
 
