@@ -287,6 +287,6 @@ def test_a_followers_email_has_the_status_and_nothing_of_the_owner() -> None:
         assert "al que te sumaste" in body and "En proceso" in body and "Mitre 700" in body
         for private in ("004211", "Ana", "ana@example.org", "2614001122", "mensaje 3", "pin="):
             assert private not in body
-    # A reply goes to the entity side, where only staff may post: never into the owner's conversation.
+    # A reply goes to the agents' inbox (held for review), never into the owner's conversation as the citizen.
     parsed = emails.parse_reply_address(SETTINGS, SIGNER, emails.reply_address(SETTINGS, SIGNER, t.id, "follower"))
-    assert parsed == (t.id, "a")
+    assert parsed is not None and (parsed.ticket_id, parsed.recipient) == (t.id, "i")
