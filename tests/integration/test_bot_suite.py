@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from tests.conversations.runner import fast_subset, load, play_all, report, running_suite
 
-FLOOR = 27 / 44
-"""Passed dialogues / dialogues of the subset at the last change to the bot (27 of 44; before this work, 10)."""
+FLOOR = 29 / 44
+"""Passed dialogues / dialogues of the subset at the last change to the bot (29 of 44; before this work, 10)."""
 
 
 async def test_the_fast_subset_of_the_outsiders_suite_passes_at_its_floor() -> None:
@@ -17,7 +17,7 @@ async def test_the_fast_subset_of_the_outsiders_suite_passes_at_its_floor() -> N
         outcomes = await play_all(suite, dialogues)
     summary = report(outcomes, "fast subset")
     failures = {o.id: o.failures for o in outcomes if not o.passed}
-    assert summary["pass_rate"] >= FLOOR, (summary, failures)
+    assert summary["passed"] / summary["dialogues"] >= FLOOR, (summary, failures)  # the rate is rounded: not it
 
 
 async def test_our_own_dialogues_pass() -> None:

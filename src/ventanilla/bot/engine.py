@@ -389,7 +389,7 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
         flow.begin(state)
         state.draft.categoria = category
         lead = flow.absorb_contact(state, turn.text, None)
-        if is_descriptive(norm, 3):
+        if is_descriptive(norm, 3) and (category is not None or has_problem_cue(norm) or find_address(turn.text)):
             flow.apply_description(settings, state, turn.text, norm)
         return flow.advance(settings, state, [*_media(state, turn), *lead])
     if is_greeting(norm):

@@ -302,6 +302,8 @@ def on_field_answer(settings: BotSettings, state: ConversationState, text: str, 
             state.last_field = "categoria"
             if is_descriptive(norm, 4) and not d.descripcion:
                 apply_description(settings, state, text, norm)
+            elif slots.place is not None and not d.ubicacion and d.latitud is None:
+                set_place(state, slots.place)
     elif field_name == "descripcion":
         if slots.place is not None and not d.ubicacion and _mostly_place(norm, slots.place):
             set_place(state, slots.place)

@@ -160,6 +160,7 @@ _CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         r"ripio",
         r"hundimiento\w*",
         r"calle de tierra",
+        r"(?:calle|vereda|asfalto|pavimento)\b.{0,40}\b(?:rot[oa]s?|destruid[oa]s?|hundid[oa]s?)",
     ),
     "Residuos y limpieza": (
         r"basura\w*",

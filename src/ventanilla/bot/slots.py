@@ -67,7 +67,7 @@ _CUE = r"(?:^|\ben|\bsobre|\bpor|\bcalle|\bavenida|\bav|\baltura de|\bfrente a|\
 _STREET_NUMBER_RE = re.compile(rf"{_CUE}\s*(?P<street>{_STREET})\s+{_NUMBER}")
 _BETWEEN_RE = re.compile(rf"(?:(?P<on>{_STREET})\s*,?\s+)?\bentre\s+(?P<a>{_STREET})\s+(?:y|e)\s+(?P<b>{_STREET})")
 _CORNER_RE = re.compile(
-    rf"(?:^|\ben(?:\s+la)?|\besquina(?:\s+de)?|\bcruce de|\bla esquina de|:)\s*(?P<a>{_STREET})\s+"
+    rf"(?:^|\ben(?:\s+la)?|\besquina(?:\s+de)?|\bcruce de|\bla esquina de|\bde|:)\s*(?P<a>{_STREET})\s+"
     rf"(?:y|e|esquina|esq\.?)\s+(?P<b>{_STREET})"
 )
 _LANDMARKS = (
@@ -184,7 +184,9 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
     if not found:
         for m in _overlapping(_CORNER_RE, folded):
             a, b = _clean_street(m.group("a")), _clean_street(m.group("b"), head=True)
-            if not a or not b or len(b) < 3 or (m.start("a") == 0 and not whole and not _cue_before(folded, m)):
+            if not a or not b or len(b) < 3:
+                continue
+            if m.start("a") == 0 and not whole and not _cue_before(folded, m) and not _capitalised(text, index, m):
                 continue
             if a.split()[-1] in _NOT_CORNER or b.split()[0] in _NOT_CORNER:
                 continue
@@ -243,6 +245,13 @@ def _overlapping(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
 
 
 _NOT_CORNER = frozenset({"perro", "perros", "gato", "gatos", "agua", "luz", "basura", "ruido", "ratas", "nada"})
+
+
+def _capitalised(text: str, index: list[int], m: re.Match[str]) -> bool:
+    """Both streets written with capitals ("el semáforo de San Martín y Garibaldi"): names, whatever comes before."""
+    first = _span(text, index, m.start("a"), m.end("a")).split()
+    second = _span(text, index, m.start("b"), m.end("b")).split()
+    return bool(first and second) and first[-1][:1].isupper() and second[0][:1].isupper()
 
 
 def _cue_before(folded: str, m: re.Match[str]) -> bool:
