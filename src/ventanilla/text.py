@@ -14,10 +14,14 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 # JSON Schema patterns (documentation of what the edge and the services accept; the checks live in code).
 TEXT_PATTERN: Final = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 """Text without control characters (tab, line feed and carriage return allowed)."""
-NONBLANK_PATTERN: Final = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+NONBLANK_PATTERN: Final = (
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f\x85][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+)
 """Text with at least one visible character."""
-EMAIL_PATTERN: Final = r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$"
-"""What `users.service.normalize_email` accepts."""
+EMAIL_PATTERN: Final = r"^[^@\s\x00-\x1f\x7f\x85]+@[^@\s\x00-\x1f\x7f\x85]+\.[^@\s\x00-\x1f\x7f\x85]+$"
+"""What `users.service.normalize_email` accepts (NEL written out: ECMA's `\\s` lacks it, Python's has it)."""
+PHONE_PATTERN: Final = r"^ *(?:\+?[0-9][0-9 ()-]{5,30})? *$"
+"""What `users.service.clean_phone` accepts (empty: no phone)."""
 LINK_PATTERN: Final = r"^[ \t\n\r]*(?:https?://[^\x00-\x1f\x7f]*)?$"
 """An optional http(s) link."""
 

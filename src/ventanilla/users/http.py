@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
+from pydantic.config import JsonDict
 
 from ventanilla.entities import hours
 from ventanilla.entities import repository as entities_repo
@@ -15,7 +16,7 @@ from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from ventanilla.settings import Settings
-from ventanilla.text import EMAIL_PATTERN, NONBLANK_PATTERN
+from ventanilla.text import EMAIL_PATTERN, NONBLANK_PATTERN, PHONE_PATTERN
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.users import repository as users_repo
 from ventanilla.users import service as users
@@ -38,6 +39,7 @@ from ventanilla.web import (
 )
 
 router = APIRouter(tags=["cuentas"], responses=errors(401, 404, 409))
+_PHONE: JsonDict = {"pattern": PHONE_PATTERN}
 login_limit = Depends(limit("login", lambda ctx: ctx.settings.login_rate_limit_per_minute))
 
 
@@ -81,7 +83,7 @@ class CitizenRegisterIn(CitizenLoginIn):
     password: str = Field(max_length=256, json_schema_extra={"minLength": users.MIN_PASSWORD})
     name: str | None = Field(default=None, max_length=200)
     nombre: str | None = Field(default=None, max_length=200)
-    telefono: str | None = Field(default=None, max_length=32)
+    telefono: str | None = Field(default=None, max_length=32, json_schema_extra=_PHONE)
     dni: str | None = Field(default=None, max_length=16)
 
 
@@ -105,7 +107,7 @@ class WidgetRegisterIn(WidgetLoginIn):
     password: str = Field(max_length=256, json_schema_extra={"minLength": users.MIN_PASSWORD})
     name: str | None = Field(default=None, max_length=200)
     nombre: str | None = Field(default=None, max_length=200)
-    telefono: str | None = Field(default=None, max_length=32)
+    telefono: str | None = Field(default=None, max_length=32, json_schema_extra=_PHONE)
     dni: str | None = Field(default=None, max_length=16)
     acepto_terminos: Annotated[bool | None, WithJsonSchema({"anyOf": [{"const": True}, {"type": "null"}]})] = None
 
@@ -129,9 +131,9 @@ class ProfileIn(BaseModel):
     name: Annotated[str | None, Field(max_length=200), WithJsonSchema(_nonblank(200))] = None
     nombre: Annotated[str | None, Field(max_length=200), WithJsonSchema(_nonblank(200))] = None
     email: Annotated[str | None, Field(max_length=320), WithJsonSchema(_OPTIONAL_EMAIL)] = None
-    telefono: str | None = Field(default=None, max_length=32)
-    whatsapp: str | None = Field(default=None, max_length=32)
-    celular: str | None = Field(default=None, max_length=32)
+    telefono: str | None = Field(default=None, max_length=32, json_schema_extra=_PHONE)
+    whatsapp: str | None = Field(default=None, max_length=32, json_schema_extra=_PHONE)
+    celular: str | None = Field(default=None, max_length=32, json_schema_extra=_PHONE)
     acepta_marketing: bool | None = None
 
 
