@@ -11,13 +11,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tests.integration.bot_scripts import SCRIPTS, Click, Script, Step
-from tests.integration.test_core_api import widget_headers, widget_update
-from tests.integration.test_whatsapp import (  # noqa: F401  (env is the module's fixture)
+from tests.support import widget_headers, widget_update
+from tests.whatsapp_support import (
     Env,
     Line,
     button,
     delivery,
-    env,
     new_wa_id,
     post,
     text,
@@ -209,14 +208,14 @@ async def test_at_least_forty_scripted_conversations() -> None:
     assert len({s.name for s in SCRIPTS}) == len(SCRIPTS)
 
 
-async def test_scripted_conversations_through_ask(env: Env) -> None:  # noqa: F811
+async def test_scripted_conversations_through_ask(env: Env) -> None:
     line = await whatsapp_tenant(env)
     await seed_knowledge(env.server, line.tenant.id)
     problems = await run_all(lambda s: play_web(env.server, line.tenant, s), SCRIPTS)
     assert not problems, "\n".join(problems)
 
 
-async def test_scripted_conversations_through_whatsapp(env: Env) -> None:  # noqa: F811
+async def test_scripted_conversations_through_whatsapp(env: Env) -> None:
     line = await whatsapp_tenant(env)
     await seed_knowledge(env.server, line.tenant.id)
     scripts = tuple(s for s in SCRIPTS if not s.web_only)

@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.test_core_api import file_complaint
 from tests.support import (
     NodeClient,
     Server,
     SocketRecorder,
     Tenant,
+    file_complaint,
     login,
     node_available,
     seed_tenant,
