@@ -8,6 +8,7 @@ import time
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.integration.bot_scripts import SCRIPTS, Click, Script, Step
@@ -208,16 +209,25 @@ async def test_at_least_forty_scripted_conversations() -> None:
     assert len({s.name for s in SCRIPTS}) == len(SCRIPTS)
 
 
-async def test_scripted_conversations_through_ask(env: Env) -> None:
+# `make test` plays every fourth script (each kind of conversation still among them); `make test-slow` all.
+SAMPLE = SCRIPTS[::4]
+SCRIPT_SETS = [
+    pytest.param(SAMPLE, id="sample"),
+    pytest.param(SCRIPTS, id="all", marks=pytest.mark.slow),
+]
+
+
+@pytest.mark.parametrize("scripts", SCRIPT_SETS)
+async def test_scripted_conversations_through_ask(env: Env, scripts: tuple[Script, ...]) -> None:
     line = await whatsapp_tenant(env)
     await seed_knowledge(env.server, line.tenant.id)
-    problems = await run_all(lambda s: play_web(env.server, line.tenant, s), SCRIPTS)
+    problems = await run_all(lambda s: play_web(env.server, line.tenant, s), scripts)
     assert not problems, "\n".join(problems)
 
 
-async def test_scripted_conversations_through_whatsapp(env: Env) -> None:
+@pytest.mark.parametrize("scripts", SCRIPT_SETS)
+async def test_scripted_conversations_through_whatsapp(env: Env, scripts: tuple[Script, ...]) -> None:
     line = await whatsapp_tenant(env)
     await seed_knowledge(env.server, line.tenant.id)
-    scripts = tuple(s for s in SCRIPTS if not s.web_only)
-    problems = await run_all(lambda s: play_whatsapp(env, line, s), scripts)
+    problems = await run_all(lambda s: play_whatsapp(env, line, s), tuple(s for s in scripts if not s.web_only))
     assert not problems, "\n".join(problems)

@@ -18,6 +18,9 @@ from schemathesis.core.failures import FailureGroup
 
 from tests.support import Server, file_complaint, login, seed_tenant, widget_headers
 
+# Every operation, four roles, two databases: about a minute of requests.
+pytestmark = pytest.mark.slow
+
 # Bounded: a few examples per operation and role keep the run to seconds (raise it locally to dig deeper).
 EXAMPLES = int(os.environ.get("VENTANILLA_SCHEMATHESIS_EXAMPLES", "3"))
 ROLES = ("anonymous", "citizen", "agent", "admin")

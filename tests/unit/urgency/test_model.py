@@ -97,6 +97,7 @@ def test_latency_median_under_a_millisecond() -> None:
     assert statistics.median(timings) < 0.003
 
 
+@pytest.mark.slow
 def test_shipped_model_is_what_the_training_command_produces() -> None:
     pytest.importorskip("sklearn")
     from ventanilla.urgency import training
