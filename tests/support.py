@@ -231,6 +231,16 @@ class SocketRecorder:
             await self.sio.disconnect()
 
 
+async def agent_online(server: Server, tenant: Tenant, index: int = 0, timeout: float = 10) -> None:
+    """Wait until the server counts agent `index` of the tenant as online (its panel socket registered)."""
+    agent_id = tenant.agents[index]["id"]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while agent_id not in await server.ctx.presence.online(tenant.id):
+        assert loop.time() < deadline, f"agent {agent_id} never came online"
+        await asyncio.sleep(0.01)
+
+
 def session_cookie_header(client: httpx.AsyncClient, name: str = "ventanilla_session") -> dict[str, str]:
     """The Cookie header a browser would send to the socket after login."""
     value = client.cookies.get(name)

@@ -20,6 +20,7 @@ from tests.support import (
     Clock,
     Server,
     SocketRecorder,
+    agent_online,
     login,
     running_server,
     seed_tenant,
@@ -144,7 +145,7 @@ async def test_agent_chat_reaches_whatsapp_widget_and_panel(env: Env) -> None:
         panel = await SocketRecorder().connect(env.server.url, headers=session_cookie_header(agent_client))
         widget = SocketRecorder()
         try:
-            await asyncio.sleep(0.2)  # the agent is online before the citizen asks
+            await agent_online(env.server, line.tenant)  # before the citizen asks
             connecting, joined = await say(env, line, button(wa_id, "request_agent", "Hablar con un agente"), replies=2)
             ticket = await ticket_of(env.server, line, wa_id)
             assert ticket.channel == "whatsapp" and ticket.is_live_chat and ticket.estado == "en_vivo"
@@ -530,7 +531,7 @@ async def test_an_agent_reply_with_buttons_reaches_whatsapp_as_reply_buttons(env
         await login(agent_client, line.tenant.agents[0]["email"])
         panel = await SocketRecorder().connect(env.server.url, headers=session_cookie_header(agent_client))
         try:
-            await asyncio.sleep(0.2)  # the agent is online before the citizen asks
+            await agent_online(env.server, line.tenant)  # before the citizen asks
             await say(env, line, button(wa_id, "request_agent", "Hablar con un agente"), replies=2)
             ticket = await ticket_of(env.server, line, wa_id)
             before = len(env.graph.accepted(wa_id))
