@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 NODE_STAMP := tests/js/node_modules/.installed-stamp
 BENCH_STAMP := benchmarks/node_modules/.installed-stamp
 
-.PHONY: install run test lint typecheck bench fuzz clean settings-doc
+.PHONY: install run test test-slow coverage lint typecheck bench fuzz clean settings-doc
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,20 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# Parallel workers, each with its own servers and databases (tests/conftest.py); the suite mostly waits on
+# sockets and subprocesses, so more workers than cores pays off (docs/architecture.md, "Measures").
+TEST_WORKERS ?= 4
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
+
 test: install $(NODE_STAMP) lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not slow"
+
+test-slow: install $(NODE_STAMP)
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m slow
+
+# The whole suite (slow tests included) with a line-coverage figure of src/ventanilla.
+coverage: install $(NODE_STAMP)
+	$(BIN)/pytest $(PYTEST_PARALLEL) --cov --cov-report=term --cov-report=html:var/coverage-html
 
 # e.g. make bench BENCH_ARGS="--ports 20000-29999" (or --quick, --only ask,mix); SIGINT/SIGTERM stop every child.
 BENCH_ARGS ?=

@@ -22,11 +22,14 @@ import socketio
 import uvicorn
 
 from ventanilla.app import create_app
+from ventanilla.bot import engine
+from ventanilla.bot.service import bot_settings
 from ventanilla.cli import upgrade_database
 from ventanilla.context import AppContext
 from ventanilla.entities import hours
 from ventanilla.entities import service as entities
 from ventanilla.settings import Settings
+from ventanilla.urgency import classify
 from ventanilla.users import service as users
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -235,6 +238,16 @@ class SocketRecorder:
             await self.sio.disconnect()
 
 
+async def agent_online(server: Server, tenant: Tenant, index: int = 0, timeout: float = 10) -> None:
+    """Wait until the server counts agent `index` of the tenant as online (its panel socket registered)."""
+    agent_id = tenant.agents[index]["id"]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while agent_id not in await server.ctx.presence.online(tenant.id):
+        assert loop.time() < deadline, f"agent {agent_id} never came online"
+        await asyncio.sleep(0.01)
+
+
 def session_cookie_header(client: httpx.AsyncClient, name: str = "ventanilla_session") -> dict[str, str]:
     """The Cookie header a browser would send to the socket after login."""
     value = client.cookies.get(name)
@@ -348,3 +361,111 @@ def spawn_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+
+
+# --- the widget ---------------------------------------------------------------------------------------
+
+
+def widget_headers(tenant: Tenant, session_key: str | None = None) -> dict[str, str]:
+    """What the widget sends on every call."""
+    return {"X-Entity-Token": tenant.token, "X-Chat-Session-Id": session_key or str(uuid.uuid4())}
+
+
+async def file_complaint(
+    client: httpx.AsyncClient, tenant: Tenant, session_key: str, key: str | None = None
+) -> dict[str, Any]:
+    """Walk the web intake with actions, like the widget does, and confirm."""
+    headers = widget_headers(tenant, session_key)
+    ask = f"/ask/{tenant.tipo}"
+    r = await client.post(ask, json={"pregunta": "", "action": "initial_greeting"}, headers=headers)
+    assert r.status_code == 200, r.text
+    context: dict[str, Any] = {"estado_conversacion": "inicio"}
+    for text in ("Hay una luminaria apagada hace una semana", "Av. San Martín 1234"):
+        r = await client.post(ask, json={"pregunta": text, "contexto_previo": context}, headers=headers)
+        assert r.status_code == 200, r.text
+        context = r.json()["contexto_actualizado"]
+    body = {
+        "pregunta": "",
+        "action": "confirmar_reclamo",
+        "contexto_previo": context,
+        "datos_personales": {
+            "nombre": "Ana Gómez",
+            "email": "ana@example.org",
+            "telefono": "2615551234",
+            "dni": "30123456",
+        },
+        "idempotency_key": key or str(uuid.uuid4()),
+    }
+    r = await client.post(ask, json=body, headers=headers)
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def widget_update(context: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
+    """What the widget's context code does with a response (contexto_municipio.ts), nothing more."""
+    new = {**context, "datos_reclamo": dict(context.get("datos_reclamo") or {})}
+    estructura = response.get("datos_estructura") or {}
+    assert "categoria" not in estructura  # the widget throws on it (mapToKnownCategory is not defined there)
+    for src, dst in (
+        ("descripcion", "descripcion"),
+        ("ubicacion", "ubicacion"),
+        ("nombre_usuario_detectado", "nombre_ciudadano"),
+        ("telefono_detectado", "telefono_ciudadano"),
+        ("email_detectado", "email_ciudadano"),
+    ):
+        if estructura.get(src):
+            new["datos_reclamo"][dst] = estructura[src]
+    if response.get("ticket_id"):
+        new["estado_conversacion"], new["id_ticket_creado"] = "reclamo_creado", response["ticket_id"]
+    elif response.get("accion_backend") == "crear_reclamo":
+        new["estado_conversacion"] = "recolectando_info" if response.get("pedir_info") else "confirmando_reclamo"
+    return new
+
+
+# --- the command line ---------------------------------------------------------------------------------
+
+
+def run_cli(tmp: Path, *args: str, db: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `ventanilla ARGS` against a database in `tmp`."""
+    env = {
+        **os.environ,
+        "VENTANILLA_DATABASE_URL": db or f"sqlite+aiosqlite:///{tmp / 'cli.db'}",
+        "VENTANILLA_MAIL_DIR": str(tmp / "mail"),
+        "VENTANILLA_DATA_DIR": str(tmp / "data"),
+        "VENTANILLA_SECRET_KEY": "cli-test-secret",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "ventanilla.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+# --- urgency examples ---------------------------------------------------------------------------------
+
+# Vague danger inside a complaint: what the shipped model is unsure about (retraining may move a candidate).
+UNSURE_CANDIDATES = (
+    "hay chispas a veces en el poste, es un reclamo",
+    "hago un reclamo: hay chispas a veces en el poste",
+    "quiero hacer un reclamo: hay humo a lo lejos",
+    "hay humo a lo lejos, quiero hacer un reclamo",
+    "el arroyo esta muy crecido",
+    "vengan ya que esto se pone feo",
+    "hay humo a lo lejos",
+    "hay un olor raro",
+    "el arroyo esta muy crecido, es un reclamo",
+    "hay un olor raro en la cuadra, quiero hacer un reclamo",
+)
+UNSURE = next((t for t in UNSURE_CANDIDATES if classify(t).level == "unsure"), UNSURE_CANDIDATES[0])
+SELF_HARM = "no quiero vivir mas, me voy a tirar del puente"
+
+
+async def expected_reply(server: Server, tenant: Tenant, text: str) -> engine.BotReply:
+    """What the engine answers to `text` at the start of a conversation, as if no question had been asked."""
+    async with server.ctx.uow() as uow:
+        entity = await entities.require(uow.session, tenant.id)
+        settings = bot_settings(server.ctx, entity, server.ctx.clock())
+    return engine.respond(settings, engine.ConversationState(), engine.Incoming(text=text))

@@ -8,16 +8,16 @@ import time
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.integration.bot_scripts import SCRIPTS, Click, Script, Step
-from tests.integration.test_core_api import widget_headers, widget_update
-from tests.integration.test_whatsapp import (  # noqa: F401  (env is the module's fixture)
+from tests.support import widget_headers, widget_update
+from tests.whatsapp_support import (
     Env,
     Line,
     button,
     delivery,
-    env,
     new_wa_id,
     post,
     text,
@@ -218,18 +218,27 @@ async def own_line(wa_env: Env) -> Line:
     return line
 
 
-async def test_scripted_conversations_through_ask(env: Env) -> None:  # noqa: F811
+# `make test` plays every fourth script (each kind of conversation still among them); `make test-slow` all.
+SAMPLE = SCRIPTS[::4]
+SCRIPT_SETS = [
+    pytest.param(SAMPLE, id="sample"),
+    pytest.param(SCRIPTS, id="all", marks=pytest.mark.slow),
+]
+
+
+@pytest.mark.parametrize("scripts", SCRIPT_SETS)
+async def test_scripted_conversations_through_ask(env: Env, scripts: tuple[Script, ...]) -> None:
     async def play(script: Script) -> list[str]:
         return await play_web(env.server, (await own_line(env)).tenant, script)
 
-    problems = await run_all(play, SCRIPTS)
+    problems = await run_all(play, scripts)
     assert not problems, "\n".join(problems)
 
 
-async def test_scripted_conversations_through_whatsapp(env: Env) -> None:  # noqa: F811
+@pytest.mark.parametrize("scripts", SCRIPT_SETS)
+async def test_scripted_conversations_through_whatsapp(env: Env, scripts: tuple[Script, ...]) -> None:
     async def play(script: Script) -> list[str]:
         return await play_whatsapp(env, await own_line(env), script)
 
-    scripts = tuple(s for s in SCRIPTS if not s.web_only)
-    problems = await run_all(play, scripts)
+    problems = await run_all(play, tuple(s for s in scripts if not s.web_only))
     assert not problems, "\n".join(problems)

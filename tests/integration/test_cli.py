@@ -3,30 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
-
-def run_cli(tmp: Path, *args: str, db: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run `ventanilla ARGS` against a database in `tmp`."""
-    env = {
-        **os.environ,
-        "VENTANILLA_DATABASE_URL": db or f"sqlite+aiosqlite:///{tmp / 'cli.db'}",
-        "VENTANILLA_MAIL_DIR": str(tmp / "mail"),
-        "VENTANILLA_DATA_DIR": str(tmp / "data"),
-        "VENTANILLA_SECRET_KEY": "cli-test-secret",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "ventanilla.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.support import run_cli
 
 
 def test_demo_is_idempotent_and_entities_users_commands_work(tmp_path: Path) -> None:

@@ -7,44 +7,18 @@ import datetime as dt
 import uuid
 from typing import Any
 
-import httpx
-
-from tests.support import PASSWORD, Server, SocketRecorder, Tenant, login, seed_tenant, session_cookie_header
-
-
-def widget_headers(tenant: Tenant, session_key: str | None = None) -> dict[str, str]:
-    """What the widget sends on every call."""
-    return {"X-Entity-Token": tenant.token, "X-Chat-Session-Id": session_key or str(uuid.uuid4())}
-
-
-async def file_complaint(
-    client: httpx.AsyncClient, tenant: Tenant, session_key: str, key: str | None = None
-) -> dict[str, Any]:
-    """Walk the web intake with actions, like the widget does, and confirm."""
-    headers = widget_headers(tenant, session_key)
-    ask = f"/ask/{tenant.tipo}"
-    r = await client.post(ask, json={"pregunta": "", "action": "initial_greeting"}, headers=headers)
-    assert r.status_code == 200, r.text
-    context: dict[str, Any] = {"estado_conversacion": "inicio"}
-    for text in ("Hay una luminaria apagada hace una semana", "Av. San Martín 1234"):
-        r = await client.post(ask, json={"pregunta": text, "contexto_previo": context}, headers=headers)
-        assert r.status_code == 200, r.text
-        context = r.json()["contexto_actualizado"]
-    body = {
-        "pregunta": "",
-        "action": "confirmar_reclamo",
-        "contexto_previo": context,
-        "datos_personales": {
-            "nombre": "Ana Gómez",
-            "email": "ana@example.org",
-            "telefono": "2615551234",
-            "dni": "30123456",
-        },
-        "idempotency_key": key or str(uuid.uuid4()),
-    }
-    r = await client.post(ask, json=body, headers=headers)
-    assert r.status_code == 200, r.text
-    return dict(r.json())
+from tests.support import (
+    PASSWORD,
+    Server,
+    SocketRecorder,
+    Tenant,
+    file_complaint,
+    login,
+    seed_tenant,
+    session_cookie_header,
+    widget_headers,
+    widget_update,
+)
 
 
 async def test_login_me_and_notifications(server: Server) -> None:
@@ -394,27 +368,6 @@ async def test_security_edges(server: Server) -> None:
             },
         )
         assert r.status_code == 201 and "\n" not in r.json()["nombre_empresa"]
-
-
-def widget_update(context: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
-    """What the widget's context code does with a response (contexto_municipio.ts), nothing more."""
-    new = {**context, "datos_reclamo": dict(context.get("datos_reclamo") or {})}
-    estructura = response.get("datos_estructura") or {}
-    assert "categoria" not in estructura  # the widget throws on it (mapToKnownCategory is not defined there)
-    for src, dst in (
-        ("descripcion", "descripcion"),
-        ("ubicacion", "ubicacion"),
-        ("nombre_usuario_detectado", "nombre_ciudadano"),
-        ("telefono_detectado", "telefono_ciudadano"),
-        ("email_detectado", "email_ciudadano"),
-    ):
-        if estructura.get(src):
-            new["datos_reclamo"][dst] = estructura[src]
-    if response.get("ticket_id"):
-        new["estado_conversacion"], new["id_ticket_creado"] = "reclamo_creado", response["ticket_id"]
-    elif response.get("accion_backend") == "crear_reclamo":
-        new["estado_conversacion"] = "recolectando_info" if response.get("pedir_info") else "confirmando_reclamo"
-    return new
 
 
 async def widget_intake(server: Server, tenant: Tenant, turns: list[dict[str, Any]], key: str) -> dict[str, Any]:

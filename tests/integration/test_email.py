@@ -25,7 +25,6 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from tests.conftest import base_settings, fresh_database
-from tests.integration.test_cli import run_cli
 from tests.support import (
     Clock,
     Server,
@@ -33,6 +32,7 @@ from tests.support import (
     Tenant,
     free_port,
     login,
+    run_cli,
     running_server,
     seed_tenant,
     session_cookie_header,

@@ -10,12 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.test_core_api import file_complaint
 from tests.support import (
     NodeClient,
     Server,
     SocketRecorder,
     Tenant,
+    agent_online,
+    file_complaint,
     login,
     node_available,
     seed_tenant,
@@ -138,7 +139,7 @@ async def test_agent_at_capacity_answers_and_takes_urgent_and_waiting_chats(serv
         await login(agent_c, tenant.agents[0]["email"])
         panel = await SocketRecorder().connect(server.url, headers=session_cookie_header(agent_c))
         try:
-            await asyncio.sleep(0.2)
+            await agent_online(server, tenant)
             first = await request_agent(c1, tenant, str(uuid.uuid4()))
             calm = await request_agent(c2, tenant, str(uuid.uuid4()))
             r = await c3.post("/ask/municipio", json={"pregunta": GAS}, headers=widget(tenant, str(uuid.uuid4())))

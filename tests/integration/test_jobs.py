@@ -125,11 +125,31 @@ def worker_env(url: str, tmp: Path, pusher: FakePusher, **extra: object) -> dict
     return env
 
 
-async def start_worker(env: dict[str, str]) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ventanilla.cli", "worker", env=env,
+# The `ventanilla` processes a test started: whatever a failing test left running is killed after it.
+_children: list[asyncio.subprocess.Process] = []
+
+
+@pytest.fixture(autouse=True)
+async def no_process_left_behind() -> AsyncIterator[None]:
+    yield
+    while _children:
+        proc = _children.pop()
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+
+
+async def spawn(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "ventanilla.cli", *args, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
+    _children.append(proc)
+    return proc
+
+
+async def start_worker(env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await spawn("worker", env=env)
 
 
 async def stopped(proc: asyncio.subprocess.Process, timeout: float = 30) -> tuple[int, str]:
@@ -264,10 +284,7 @@ async def test_serve_finishes_its_running_job_on_sigterm(db_url: str, tmp_path: 
     async with fake_pusher(delay=1.5) as pusher:
         (job_id,) = await add_jobs(db_url, "pusher", "ticket-municipio-9")
         port = free_port()
-        serve = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "ventanilla.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-            env=worker_env(db_url, tmp_path, pusher), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
+        serve = await spawn("serve", "--host", "127.0.0.1", "--port", str(port), env=worker_env(db_url, tmp_path, pusher))
         await pusher.wait_for(1)
         serve.send_signal(signal.SIGTERM)
         code, err = await stopped(serve)

@@ -7,9 +7,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tests.integration.test_cli import run_cli
-from tests.integration.test_core_api import widget_headers
-from tests.support import Server, Tenant, login, seed_tenant
+from tests.support import Server, Tenant, login, run_cli, seed_tenant, widget_headers
 from ventanilla.entities import service as entities
 from ventanilla.knowledge.cli import demo_csv
 from ventanilla.tickets import service as tickets
@@ -222,7 +220,7 @@ async def test_a_citizen_consults_own_tickets_without_pin_and_others_need_it(ser
     tenant = await seed_tenant(server.ctx)
     key = str(uuid.uuid4())
     async with server.client() as client:
-        from tests.integration.test_core_api import file_complaint
+        from tests.support import file_complaint
 
         mine = await file_complaint(client, tenant, key)
         headers = widget_headers(tenant, key)

@@ -7,8 +7,7 @@ from typing import Any
 
 from limits import parse_many
 
-from tests.integration.test_core_api import file_complaint, widget_headers
-from tests.support import PASSWORD, Server, Tenant, login, seed_tenant
+from tests.support import PASSWORD, Server, Tenant, file_complaint, login, seed_tenant, widget_headers
 
 
 def first_window(spec: str) -> int:

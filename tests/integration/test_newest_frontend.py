@@ -11,16 +11,17 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.test_core_api import file_complaint, widget_headers
 from tests.support import (
     PASSWORD,
     NodeClient,
     Server,
     SocketRecorder,
     Tenant,
+    file_complaint,
     node_available,
     seed_tenant,
     session_cookie_header,
+    widget_headers,
 )
 from ventanilla.chat import service as livechat
 from ventanilla.entities import repository as entities_repo

@@ -6,8 +6,7 @@ import uuid
 
 import pytest
 
-from tests.integration.test_core_api import file_complaint
-from tests.support import NodeClient, Server, login, node_available, seed_tenant, session_cookie_header
+from tests.support import NodeClient, Server, file_complaint, login, node_available, seed_tenant, session_cookie_header
 
 
 async def test_panel_widget_and_room_sockets_like_the_frontend(server: Server) -> None:

@@ -8,6 +8,8 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import base_settings
 from tests.fake_pusher import FakePusher
 from tests.support import Clock, Server, login, running_server, seed_tenant
@@ -81,6 +83,7 @@ async def test_docs_are_served_without_a_cdn(server: Server) -> None:
         assert (await client.get("/docs-assets/swagger-ui.css")).status_code == 200
 
 
+@pytest.mark.slow  # five publishes of 3 s each, one after the other
 async def test_a_slow_pusher_endpoint_does_not_hold_the_agents_reply(tmp_root: Path) -> None:
     pusher = await FakePusher(delay=3).start()
     tag = uuid.uuid4().hex[:6]

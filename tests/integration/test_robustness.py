@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_core_api import file_complaint, widget_headers
-from tests.support import PASSWORD, Server, login, seed_tenant
+from tests.support import PASSWORD, Server, file_complaint, login, seed_tenant, widget_headers
 from ventanilla.entities import http as entities_http
 from ventanilla.users import service as users
 

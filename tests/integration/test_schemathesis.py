@@ -16,8 +16,10 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 
-from tests.integration.test_core_api import file_complaint, widget_headers
-from tests.support import Server, login, seed_tenant
+from tests.support import Server, file_complaint, login, seed_tenant, widget_headers
+
+# Every operation, four roles, two databases: about a minute of requests.
+pytestmark = pytest.mark.slow
 
 # Bounded: a few examples per operation and role keep the run to seconds (raise it locally to dig deeper).
 EXAMPLES = int(os.environ.get("VENTANILLA_SCHEMATHESIS_EXAMPLES", "3"))

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from tests.integration import test_whatsapp
-from tests.integration.test_whatsapp import (
+from tests.support import SocketRecorder, login
+from tests.whatsapp_support import (
     Env,
     button,
     new_wa_id,
@@ -25,14 +25,12 @@ from tests.integration.test_whatsapp import (
     ticket_of,
     whatsapp_tenant,
 )
-from tests.support import SocketRecorder, login
 from ventanilla.chat import keys
 from ventanilla.chat.models import ChatSession
 from ventanilla.tickets.models import Ticket, TicketMessage
 from ventanilla.whatsapp.models import OutboundMessage
 
 ASK = "/ask/municipio"
-env = test_whatsapp.env  # the module's server (one per database) with WhatsApp and the fake Graph API
 
 
 async def whatsapp_complaint(env: Env, wa_id: str) -> tuple[Any, Ticket]:

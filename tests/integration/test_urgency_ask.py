@@ -6,40 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from tests.support import Server, Tenant, login, seed_tenant
-from ventanilla.bot import engine
-from ventanilla.bot.service import bot_settings
+from tests.support import SELF_HARM, UNSURE, Server, Tenant, expected_reply, login, seed_tenant
 from ventanilla.bot.urgent import QUESTION
-from ventanilla.entities import service as entities
 from ventanilla.urgency import classify
 
 ASK = "/ask/municipio"
-# Vague danger inside a complaint: what the shipped model is unsure about (retraining may move a candidate).
-UNSURE_CANDIDATES = (
-    "hay humo en la cuadra, quiero hacer un reclamo",
-    "hay chispas a veces en el poste, es un reclamo",
-    "hago un reclamo: hay chispas a veces en el poste",
-    "quiero hacer un reclamo: hay humo a lo lejos",
-    "hay humo a lo lejos, quiero hacer un reclamo",
-    "el arroyo esta muy crecido",
-    "vengan ya que esto se pone feo",
-    "hay humo a lo lejos",
-    "hay un olor raro",
-    "el arroyo esta muy crecido, es un reclamo",
-    "hay un olor raro en la cuadra, quiero hacer un reclamo",
-)
-UNSURE = next((t for t in UNSURE_CANDIDATES if classify(t).level == "unsure"), UNSURE_CANDIDATES[0])
-SELF_HARM = "no quiero vivir mas, me voy a tirar del puente"
-
-
-async def expected_reply(server: Server, tenant: Tenant, text: str) -> engine.BotReply:
-    """What the engine answers to `text` at the start of a conversation, as if no question had been asked."""
-    async with server.ctx.uow() as uow:
-        entity = await entities.require(uow.session, tenant.id)
-        settings = bot_settings(server.ctx, entity, server.ctx.clock())
-    return engine.respond(settings, engine.ConversationState(), engine.Incoming(text=text))
-
-
 def headers(tenant: Tenant, key: str) -> dict[str, str]:
     return {"X-Entity-Token": tenant.token, "X-Chat-Session-Id": key}
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.integration.test_urgency_ask import SELF_HARM, UNSURE, expected_reply
-from tests.integration.test_whatsapp import (  # noqa: F401  (env is the module's server fixture)
+from tests.support import SELF_HARM, UNSURE, expected_reply
+from tests.whatsapp_support import (
     Env,
     button,
-    env,
     new_wa_id,
     rows,
     say,
@@ -21,7 +20,7 @@ from ventanilla.chat import keys
 from ventanilla.tickets.models import Ticket
 
 
-async def test_unsure_message_asks_with_reply_buttons_and_yes_escalates(env: Env) -> None:  # noqa: F811
+async def test_unsure_message_asks_with_reply_buttons_and_yes_escalates(env: Env) -> None:
     line = await whatsapp_tenant(env)
     wa_id = new_wa_id()
     (asked,) = await say(env, line, text(wa_id, UNSURE))
@@ -33,7 +32,7 @@ async def test_unsure_message_asks_with_reply_buttons_and_yes_escalates(env: Env
     assert ticket.prioridad == "urgente" and ticket.descripcion == UNSURE
 
 
-async def test_unsure_message_no_goes_on_with_the_original_message(env: Env) -> None:  # noqa: F811
+async def test_unsure_message_no_goes_on_with_the_original_message(env: Env) -> None:
     line = await whatsapp_tenant(env)
     wa_id = new_wa_id()
     (asked,) = await say(env, line, text(wa_id, UNSURE))
@@ -46,7 +45,7 @@ async def test_unsure_message_no_goes_on_with_the_original_message(env: Env) -> 
     assert tickets == []
 
 
-async def test_self_harm_on_whatsapp_gives_the_lines_as_plain_numbers(env: Env) -> None:  # noqa: F811
+async def test_self_harm_on_whatsapp_gives_the_lines_as_plain_numbers(env: Env) -> None:
     line = await whatsapp_tenant(env)
     wa_id = new_wa_id()
     (answer,) = await say(env, line, text(wa_id, SELF_HARM))
