@@ -115,13 +115,17 @@ class Settings(BaseSettings):
     believed; empty: none, the client is the peer of the TCP connection. `*` trusts everyone.
     """
 
-    # bot21b: before filing, an open ticket of the same category this close (metres, or the same address text)
-    # and this recent is offered to join; the one-time codes that prove a phone number across channels.
     duplicate_radius_m: float = 100.0
+    """Before filing, an open ticket of the same category within this distance (metres; or at the same address
+    text) is offered to join instead."""
     duplicate_window_days: int = 21
+    """How recent an open ticket must be to be offered as the same problem."""
     identity_code_ttl_seconds: int = 600
+    """Lifetime of the one-time code sent by WhatsApp to prove a phone number from the widget."""
     identity_code_attempts: int = 5
+    """Wrong tries a one-time code takes before it is void."""
     identity_codes_per_phone: str = "3/hour;6/day"
+    """One-time codes sent to one phone number (`limits` syntax, `;` between windows)."""
 
     live_chat_capacity: int = 3
     """Concurrent live chats per agent for automatic assignment (per agent: `users create --capacity`)."""

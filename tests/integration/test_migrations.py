@@ -28,7 +28,7 @@ from ventanilla.entities import service as entities
 from ventanilla.events import EventCollector
 from ventanilla.tickets import service as tickets
 
-REVISION = "0011_session_namespaces"
+REVISION = "0012_session_namespaces"
 
 
 async def test_models_and_migrations_agree(server: Server) -> None:

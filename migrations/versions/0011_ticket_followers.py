@@ -1,7 +1,7 @@
 """ticket followers (neighbours who joined an identical open ticket) and their count on the ticket; one-time
 codes that prove a phone number across channels
 
-Revision ID: 0011_bot21b_ticket_followers
+Revision ID: 0011_ticket_followers
 Revises: 0002, 0004, 0010_bot13, 0010_fe10, 0010_ops15, 0010_urg12
 Create Date: 2026-12-07 13:30:00
 """
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_ticket_followers"
-down_revision: str | Sequence[str] | None = "0011_session_namespaces"
+revision: str = "0011_ticket_followers"
+down_revision: str | Sequence[str] | None = ("0002", "0004", "0010_bot13", "0010_fe10", "0010_ops15", "0010_urg12")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """chat-session keys in one namespace per channel (`web:<uuid>`, `whatsapp:<wa_id>`); inbound emails once
 
-Revision ID: 0011_sec22a_session_namespaces
-Revises: 0002, 0004, 0010_bot13, 0010_fe10, 0010_ops15, 0010_urg12
+Revision ID: 0012_session_namespaces
+Revises: 0011_ticket_followers
 Create Date: 2026-12-07 14:00:00
 
 WhatsApp keys `wa-<wa_id>` (rows whose channel is WhatsApp) become `whatsapp:<wa_id>`; every other key becomes
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_session_namespaces"
-down_revision: str | Sequence[str] | None = ("0002", "0004", "0010_bot13", "0010_fe10", "0010_ops15", "0010_urg12")
+revision: str = "0012_session_namespaces"
+down_revision: str | Sequence[str] | None = "0011_ticket_followers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
