@@ -26,9 +26,9 @@ from sqlalchemy import func, select
 
 from tests.conftest import fresh_database
 from tests.fake_graph import FakeGraph, running_fake_graph
-from tests.integration.test_whatsapp import Env as WaEnv
-from tests.integration.test_whatsapp import Line, delivery, message, post, tune, wa_settings, whatsapp_tenant
 from tests.support import Clock, Server, running_server
+from tests.whatsapp_support import Env as WaEnv
+from tests.whatsapp_support import Line, delivery, message, post, tune, wa_settings, whatsapp_tenant
 from ventanilla.entities import service as entities
 from ventanilla.knowledge import service as knowledge
 from ventanilla.knowledge.cli import demo_csv

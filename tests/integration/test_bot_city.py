@@ -10,17 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tests.integration.test_bot_conversations import seed_knowledge, turn_done
-from tests.integration.test_core_api import widget_headers, widget_update
-from tests.integration.test_whatsapp import (  # noqa: F401  (env is the module's fixture)
-    Env,
-    Line,
-    delivery,
-    env,
-    new_wa_id,
-    post,
-    text,
-    whatsapp_tenant,
-)
+from tests.support import widget_headers, widget_update
+from tests.whatsapp_support import Env, Line, delivery, new_wa_id, post, text, whatsapp_tenant
 from ventanilla.entities import service as entities
 from ventanilla.notifications.models import EmailOutbox
 from ventanilla.tickets import service as tickets
@@ -77,7 +68,7 @@ def buttons(data: dict[str, Any]) -> list[str | None]:
     return [b.get("action") for b in data.get("botones", [])]
 
 
-async def test_desk_questions_with_typos_follow_ups_and_the_bots_own_process(env: Env) -> None:  # noqa: F811
+async def test_desk_questions_with_typos_follow_ups_and_the_bots_own_process(env: Env) -> None:
     line = await whatsapp_tenant(env)
     await seed_knowledge(env.server, line.tenant.id)
     chat = Widget(env, line)
@@ -107,7 +98,7 @@ async def test_desk_questions_with_typos_follow_ups_and_the_bots_own_process(env
     assert data.get("accion_backend") == "crear_reclamo"
 
 
-async def test_the_same_problem_joins_the_open_ticket_and_the_follower_hears_its_news(env: Env) -> None:  # noqa: F811
+async def test_the_same_problem_joins_the_open_ticket_and_the_follower_hears_its_news(env: Env) -> None:
     line = await whatsapp_tenant(env)
     first = await existing(
         env, line, categoria="Alumbrado público", descripcion="Luminaria apagada", direccion="Rivadavia 350"
@@ -151,7 +142,7 @@ async def test_the_same_problem_joins_the_open_ticket_and_the_follower_hears_its
     assert rows == 1
 
 
-async def test_es_otro_files_a_new_ticket(env: Env) -> None:  # noqa: F811
+async def test_es_otro_files_a_new_ticket(env: Env) -> None:
     line = await whatsapp_tenant(env)
     first = await existing(
         env, line, categoria="Baches y calles", descripcion="Pozo en la calzada", direccion="Colón 850"
@@ -170,7 +161,7 @@ async def test_es_otro_files_a_new_ticket(env: Env) -> None:  # noqa: F811
     assert await count(env, select(func.count()).select_from(TicketFollower)) == 0 or True
 
 
-async def test_a_whatsapp_neighbour_joins_and_hears_the_status_on_whatsapp(env: Env) -> None:  # noqa: F811
+async def test_a_whatsapp_neighbour_joins_and_hears_the_status_on_whatsapp(env: Env) -> None:
     line = await whatsapp_tenant(env)
     first = await existing(
         env, line, categoria="Baches y calles", descripcion="Pozo enorme en la esquina", direccion="Colón y España"
@@ -235,7 +226,7 @@ async def whatsapp_ticket(wa_env: Env, line: Line, wa_id: str) -> Ticket:
         return ticket
 
 
-async def test_whatsapp_tickets_from_the_widget_only_after_a_code_sent_to_that_whatsapp(env: Env) -> None:  # noqa: F811
+async def test_whatsapp_tickets_from_the_widget_only_after_a_code_sent_to_that_whatsapp(env: Env) -> None:
     line = await whatsapp_tenant(env, template="aviso_reclamo")  # the number wrote no message in 24 hours
     wa_id = new_wa_id()
     mine = await whatsapp_ticket(env, line, wa_id)
@@ -266,7 +257,7 @@ async def test_whatsapp_tickets_from_the_widget_only_after_a_code_sent_to_that_w
     assert "comprobé" not in said
 
 
-async def test_codes_are_limited_and_a_used_up_code_never_matches(env: Env) -> None:  # noqa: F811
+async def test_codes_are_limited_and_a_used_up_code_never_matches(env: Env) -> None:
     line = await whatsapp_tenant(env, template="aviso_reclamo")  # the number wrote no message in 24 hours
     wa_id = new_wa_id()
     mine = await whatsapp_ticket(env, line, wa_id)
@@ -287,7 +278,7 @@ async def test_codes_are_limited_and_a_used_up_code_never_matches(env: Env) -> N
     assert "varios códigos" in said
 
 
-async def test_a_status_answer_does_not_push_an_empty_complaint_and_the_faq_answers_inside_one(env: Env) -> None:  # noqa: F811
+async def test_a_status_answer_does_not_push_an_empty_complaint_and_the_faq_answers_inside_one(env: Env) -> None:
     line = await whatsapp_tenant(env)
     await seed_knowledge(env.server, line.tenant.id)
     theirs = await existing(env, line, categoria="Baches y calles", descripcion="Pozo", direccion="Necochea 500")
@@ -308,7 +299,7 @@ async def test_a_status_answer_does_not_push_an_empty_complaint_and_the_faq_answ
     )
 
 
-async def test_desk_questions_and_follow_ups_on_whatsapp(env: Env) -> None:  # noqa: F811
+async def test_desk_questions_and_follow_ups_on_whatsapp(env: Env) -> None:
     line = await whatsapp_tenant(env)
     await seed_knowledge(env.server, line.tenant.id)
     wa_id = new_wa_id()

@@ -14,8 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import REDIS_URL, base_settings, fresh_database, redis_unavailable
-from tests.integration.test_core_api import file_complaint, widget_headers
-from tests.support import Server, free_port, login, running_server, seed_tenant
+from tests.support import Server, file_complaint, free_port, login, running_server, seed_tenant, widget_headers
 from ventanilla.tickets.models import TicketMessage
 
 

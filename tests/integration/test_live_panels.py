@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import base_settings, fresh_database
-from tests.integration.test_core_api import file_complaint, widget_headers
 from tests.integration.test_newest_frontend import admin_login, slug_of
 from tests.integration.test_urgency_ask import SELF_HARM
 from tests.support import (
@@ -25,11 +24,13 @@ from tests.support import (
     Server,
     SocketRecorder,
     Tenant,
+    file_complaint,
     login,
     node_available,
     running_server,
     seed_tenant,
     session_cookie_header,
+    widget_headers,
 )
 from ventanilla.entities import repository as entities_repo
 from ventanilla.notifications.models import EmailOutbox

@@ -9,10 +9,9 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from tests.integration.test_core_api import widget_headers
 from tests.integration.test_limits import first_window, wrong
 from tests.integration.test_scale_out import two_servers  # noqa: F401 (fixture)
-from tests.support import Server, Tenant, next_client_address, seed_tenant
+from tests.support import Server, Tenant, next_client_address, seed_tenant, widget_headers
 from ventanilla.settings import Settings
 from ventanilla.tickets.models import Ticket
 
