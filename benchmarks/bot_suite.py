@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.conversations.runner import HERE, load, play_all, report, running_suite  # noqa: E402
 
-DEFAULT_SETS = ("outsiders_A1.json", "outsiders_A2.json", "own.json")
+DEFAULT_SETS = ("outsiders_A1.json", "outsiders_A2.json", "outsiders_B.json", "own.json")
 
 
 async def main(args: argparse.Namespace) -> dict[str, object]:

@@ -29,6 +29,7 @@ from tests.fake_graph import FakeGraph, running_fake_graph
 from tests.support import Clock, Server, running_server
 from tests.whatsapp_support import Env as WaEnv
 from tests.whatsapp_support import Line, delivery, message, post, tune, wa_settings, whatsapp_tenant
+from ventanilla.chat import keys
 from ventanilla.entities import service as entities
 from ventanilla.knowledge import service as knowledge
 from ventanilla.knowledge.cli import demo_csv
@@ -114,6 +115,11 @@ class Suite:
     server: Server
     graph: FakeGraph
     line: Line
+    wa_env: WaEnv
+
+    async def alone(self) -> Suite:
+        """The same server with a municipio of its own (a dialogue's complaint is no other dialogue's duplicate)."""
+        return Suite(self.server, self.graph, await demo_line(self.wa_env), self.wa_env)
 
     @property
     def tenant_id(self) -> int:
@@ -130,14 +136,20 @@ async def running_suite(database: str = "sqlite") -> AsyncIterator[Suite]:
         running_server(wa_settings(root / "srv", url, graph), Clock()) as server,
     ):
         tune(server)
-        line = await whatsapp_tenant(WaEnv(server, graph, database, root), agents=1, always_open=True)
-        async with server.ctx.uow() as uow:
-            entity = await entities.require(uow.session, line.tenant.id)
-            entity.name = "Municipalidad de Demo"
-            entity.config = {**(entity.config or {}), **DEMO_CONFIG}
-            await knowledge.import_entries(uow.session, line.tenant.id, knowledge.parse_csv(demo_csv()))
-            await uow.commit()
-        yield Suite(server, graph, line)
+        wa_env = WaEnv(server, graph, database, root)
+        yield Suite(server, graph, await demo_line(wa_env), wa_env)
+
+
+async def demo_line(wa_env: WaEnv) -> Line:
+    """An always-open municipio like the demo's (name, settings, knowledge base) with a WhatsApp number."""
+    line = await whatsapp_tenant(wa_env, agents=1, always_open=True)
+    async with wa_env.server.ctx.uow() as uow:
+        entity = await entities.require(uow.session, line.tenant.id)
+        entity.name = "Municipalidad de Demo"
+        entity.config = {**(entity.config or {}), **DEMO_CONFIG}
+        await knowledge.import_entries(uow.session, line.tenant.id, knowledge.parse_csv(demo_csv()))
+        await uow.commit()
+    return line
 
 
 def _wa_id_of(dialogue: dict[str, Any]) -> tuple[str, str]:
@@ -162,7 +174,7 @@ async def _setup(suite: Suite, dialogue: dict[str, Any], session_key: str, wa_id
         )
         if same_sender:
             telefono = f"+{wa_id}"  # the dialogue's sender, under the number this run gave it
-        key = f"wa-{wa_id}" if same_sender else f"someone-{uuid.uuid4().hex}"
+        key = keys.whatsapp(wa_id) if same_sender else f"someone-{uuid.uuid4().hex}"
         async with suite.server.ctx.uow() as uow:
             entity = await entities.require(uow.session, suite.tenant_id)
             categoria, descripcion = item.get("categoria"), item.get("descripcion")
@@ -436,7 +448,7 @@ async def _check_outcome(
         outcome.fail("tickets_filed", f"filed {len(filed)}, expected {want}")
     ticket = expect.get("ticket")
     if want and ticket and filed:
-        sender = (key.removeprefix("wa-"), names["_written"]) if key.startswith("wa-") else None
+        sender = (key.removeprefix("whatsapp:"), names["_written"]) if key.startswith("whatsapp:") else None
         _check_ticket(outcome, filed[-1], ticket, sender)
     if "live_chat" in expect and bool(expect["live_chat"]) != live:
         outcome.fail("live_chat", f"live chat {live}, expected {expect['live_chat']}")
@@ -484,18 +496,20 @@ def _check_ticket(outcome: Outcome, ticket: Ticket, want: dict[str, Any], sender
 
 
 async def play(suite: Suite, dialogue: dict[str, Any]) -> Outcome:
-    """Play one dialogue from a fresh citizen and check it."""
+    """Play one dialogue from a fresh citizen, in a municipio of its own, and check it."""
+    suite = await suite.alone()
     channel = "whatsapp" if dialogue.get("channel") == "whatsapp" else "widget"
     outcome = Outcome(str(dialogue.get("id")), channel)
     wa_id = _wa_id_of(dialogue)[0] if channel == "whatsapp" else None
-    key = f"wa-{wa_id}" if wa_id else str(uuid.uuid4())
+    browser = str(uuid.uuid4())  # the widget's X-Chat-Session-Id
+    key = keys.whatsapp(wa_id) if wa_id else keys.web(browser)  # the conversation as the server stores it
     try:
         names = await _setup(suite, dialogue, key, wa_id)
         if channel == "whatsapp":
             assert wa_id is not None
             last = await _play_whatsapp(suite, dialogue, outcome, wa_id, names)
         else:
-            last = await _play_widget(suite, dialogue, outcome, key, names)
+            last = await _play_widget(suite, dialogue, outcome, browser, names)
         _check_reply(
             outcome, "last_reply", last, dialogue.get("expect") or {}, "last_reply_has_any", "last_reply_has_none"
         )

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from tests.integration.test_bot_conversations import seed_knowledge, turn_done
 from tests.support import widget_headers, widget_update
 from tests.whatsapp_support import Env, Line, delivery, new_wa_id, post, text, whatsapp_tenant
+from ventanilla.chat import keys
 from ventanilla.entities import service as entities
 from ventanilla.notifications.models import EmailOutbox
 from ventanilla.tickets import service as tickets
@@ -24,7 +25,8 @@ class Widget:
 
     def __init__(self, wa_env: Env, line: Line) -> None:
         self.env, self.line = wa_env, line
-        self.key = str(uuid.uuid4())
+        self.key = str(uuid.uuid4())  # the widget's X-Chat-Session-Id
+        self.stored = keys.web(self.key)  # the conversation as the server keeps it
         self.context: dict[str, Any] = {"estado_conversacion": "inicio", "datos_reclamo": {}, "id_ticket_creado": None}
 
     async def ask(self, pregunta: str = "", **extra: Any) -> dict[str, Any]:
@@ -89,7 +91,7 @@ async def test_desk_questions_with_typos_follow_ups_and_the_bots_own_process(env
     assert "iniciar_reclamo" in buttons(said) or "request_agent" in buttons(said)
     async with env.server.ctx.sessions() as session:
         filed = await session.scalar(
-            select(func.count()).select_from(Ticket).where(Ticket.chat_session_key == chat.key)
+            select(func.count()).select_from(Ticket).where(Ticket.chat_session_key == chat.stored)
         )
     assert filed == 0
 
@@ -114,10 +116,10 @@ async def test_the_same_problem_joins_the_open_ticket_and_the_follower_hears_its
 
     data = await chat.ask("Sí, sumarme", action="sumarme_reclamo", payload={"ticket_id": first.id})
     assert f"te sumé al reclamo N.º {first.nro_ticket}" in data["respuesta"]
-    assert await count(env, select(func.count()).select_from(Ticket).where(Ticket.chat_session_key == chat.key)) == 0
+    assert await count(env, select(func.count()).select_from(Ticket).where(Ticket.chat_session_key == chat.stored)) == 0
     assert (
         await count(
-            env, select(func.count()).select_from(TicketFollower).where(TicketFollower.chat_session_key == chat.key)
+            env, select(func.count()).select_from(TicketFollower).where(TicketFollower.chat_session_key == chat.stored)
         )
         == 1
     )
@@ -157,7 +159,7 @@ async def test_es_otro_files_a_new_ticket(env: Env) -> None:
     data = await chat.ask("no, es otro problema")
     assert "confirmar_reclamo" in buttons(data)
     data = await chat.ask("", action="confirmar_reclamo")
-    assert await count(env, select(func.count()).select_from(Ticket).where(Ticket.chat_session_key == chat.key)) == 1
+    assert await count(env, select(func.count()).select_from(Ticket).where(Ticket.chat_session_key == chat.stored)) == 1
     assert await count(env, select(func.count()).select_from(TicketFollower)) == 0 or True
 
 
