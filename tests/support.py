@@ -448,6 +448,7 @@ def run_cli(tmp: Path, *args: str, db: str | None = None) -> subprocess.Complete
 
 # Vague danger inside a complaint: what the shipped model is unsure about (retraining may move a candidate).
 UNSURE_CANDIDATES = (
+    "hay humo en la cuadra, quiero hacer un reclamo",
     "hay chispas a veces en el poste, es un reclamo",
     "hago un reclamo: hay chispas a veces en el poste",
     "quiero hacer un reclamo: hay humo a lo lejos",

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tests.integration.test_limits import first_window, wrong
 from tests.integration.test_scale_out import two_servers  # noqa: F401 (fixture)
 from tests.support import Server, Tenant, next_client_address, seed_tenant, widget_headers
+from ventanilla.chat import keys
 from ventanilla.settings import Settings
 from ventanilla.tickets.models import Ticket
 
@@ -37,7 +38,7 @@ async def _draft_ready(client: httpx.AsyncClient, tenant: Tenant, session_key: s
 
 async def _tickets_of(server: Server, session_key: str) -> list[tuple[Any, ...]]:
     async with server.ctx.uow() as uow:
-        stmt = select(Ticket.nro_ticket, Ticket.idempotency_key).where(Ticket.chat_session_key == session_key)
+        stmt = select(Ticket.nro_ticket, Ticket.idempotency_key).where(Ticket.chat_session_key == keys.web(session_key))
         return [tuple(row) for row in (await uow.session.execute(stmt)).all()]
 
 
