@@ -24,10 +24,12 @@ from tests.support import (
 )
 from ventanilla.chat import keys
 from ventanilla.entities import service as entities
+from ventanilla.knowledge import service as knowledge
+from ventanilla.knowledge.cli import demo_csv
 from ventanilla.settings import Settings
 from ventanilla.tickets.models import Ticket
 from ventanilla.whatsapp import service as wa_service
-from ventanilla.whatsapp.models import InboundEvent
+from ventanilla.whatsapp.models import InboundEvent, OutboundMessage
 from ventanilla.whatsapp.schemas import sign
 
 APP_SECRET = "meta-app-secret-for-tests"
@@ -195,3 +197,27 @@ async def ticket_of(server: Server, line: Line, wa_id: str) -> Ticket:
 
 async def inbox_count(server: Server, wamid: str) -> int:
     return int(await scalar(server, select(func.count()).select_from(InboundEvent).where(InboundEvent.wamid == wamid)))
+
+
+async def seed_knowledge(server: Server, tenant_id: int) -> None:
+    """The demo municipio's knowledge base, for one tenant."""
+    async with server.ctx.uow() as uow:
+        await knowledge.import_entries(uow.session, tenant_id, knowledge.parse_csv(demo_csv()))
+        await uow.commit()
+
+
+async def turn_done(wa_env: Env, wamid: str, wa_id: str, timeout: float = 20) -> None:
+    """The inbound message was processed and every reply it queued has left."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        async with wa_env.server.ctx.sessions() as session:
+            processed = await session.scalar(select(InboundEvent.processed_at).where(InboundEvent.wamid == wamid))
+            waiting = await session.scalar(
+                select(func.count())
+                .select_from(OutboundMessage)
+                .where(OutboundMessage.wa_id == wa_id, OutboundMessage.status.in_(("draft", "pending", "sending")))
+            )
+        if processed is not None and not waiting:
+            return
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"turn {wamid} not done in {timeout}s")

@@ -45,3 +45,20 @@ def clean(value: str) -> str:
     if not _UNSAFE.search(value):
         return value
     return _UNSAFE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", value)
+
+
+def national_phone(digits: str) -> str:
+    """An Argentine number's digits in their 10-digit national form when they are one (no +54, 9, trunk 0 or
+    mobile 15); other digits as they are."""
+    d = digits
+    if d.startswith("54") and len(d) >= 12:
+        d = d[2:]
+    if d.startswith("9") and len(d) == 11:
+        d = d[1:]
+    if d.startswith("0"):
+        d = d[1:]
+    if len(d) == 12:
+        for area in (2, 3, 4):
+            if d[area : area + 2] == "15":
+                return d[:area] + d[area + 2 :]
+    return d

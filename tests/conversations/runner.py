@@ -12,7 +12,6 @@ import contextlib
 import json
 import secrets
 import tempfile
-import time
 import unicodedata
 import uuid
 from collections import Counter
@@ -26,16 +25,23 @@ from sqlalchemy import func, select
 
 from tests.conftest import fresh_database
 from tests.fake_graph import FakeGraph, running_fake_graph
-from tests.support import Clock, Server, running_server
+from tests.support import Clock, Server, running_server, widget_update
 from tests.whatsapp_support import Env as WaEnv
-from tests.whatsapp_support import Line, delivery, message, post, tune, wa_settings, whatsapp_tenant
+from tests.whatsapp_support import (
+    Line,
+    delivery,
+    message,
+    post,
+    seed_knowledge,
+    tune,
+    turn_done,
+    wa_settings,
+    whatsapp_tenant,
+)
 from ventanilla.chat import keys
 from ventanilla.entities import service as entities
-from ventanilla.knowledge import service as knowledge
-from ventanilla.knowledge.cli import demo_csv
 from ventanilla.tickets import service as tickets
 from ventanilla.tickets.models import Ticket
-from ventanilla.whatsapp.models import InboundEvent, OutboundMessage
 from ventanilla.whatsapp.schemas import decode_option_id
 
 HERE = Path(__file__).resolve().parent
@@ -147,8 +153,8 @@ async def demo_line(wa_env: WaEnv) -> Line:
         entity = await entities.require(uow.session, line.tenant.id)
         entity.name = "Municipalidad de Demo"
         entity.config = {**(entity.config or {}), **DEMO_CONFIG}
-        await knowledge.import_entries(uow.session, line.tenant.id, knowledge.parse_csv(demo_csv()))
         await uow.commit()
+    await seed_knowledge(wa_env.server, line.tenant.id)
     return line
 
 
@@ -277,7 +283,7 @@ async def _play_widget(
                 outcome.fail("http", f"{r.status_code} {r.text[:200]}")
                 return said
             data = r.json()
-            context = _widget_update(context, data)
+            context = widget_update(context, data)
             said = str(data.get("respuesta") or "")
             if data.get("ticket_id") and (data.get("live_chat") or data.get("urgente") or "posicion_en_fila" in data):
                 live_ticket = data["ticket_id"]
@@ -287,26 +293,6 @@ async def _play_widget(
             outcome.transcript.append((_turn_text(turn, body), said))
             _check_reply(outcome, "turn_reply", said, _filled(turn, names), "reply_has_any", "reply_has_none")
     return said
-
-
-def _widget_update(context: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
-    """What the widget's context code does with a response (contexto_municipio.ts)."""
-    new = {**context, "datos_reclamo": dict(context.get("datos_reclamo") or {})}
-    estructura = response.get("datos_estructura") or {}
-    for src, dst in (
-        ("descripcion", "descripcion"),
-        ("ubicacion", "ubicacion"),
-        ("nombre_usuario_detectado", "nombre_ciudadano"),
-        ("telefono_detectado", "telefono_ciudadano"),
-        ("email_detectado", "email_ciudadano"),
-    ):
-        if estructura.get(src):
-            new["datos_reclamo"][dst] = estructura[src]
-    if response.get("ticket_id"):
-        new["estado_conversacion"], new["id_ticket_creado"] = "reclamo_creado", response["ticket_id"]
-    elif response.get("accion_backend") == "crear_reclamo":
-        new["estado_conversacion"] = "recolectando_info" if response.get("pedir_info") else "confirmando_reclamo"
-    return new
 
 
 def _turn_text(turn: dict[str, Any], body: dict[str, Any]) -> str:
@@ -320,22 +306,6 @@ def _turn_text(turn: dict[str, Any], body: dict[str, Any]) -> str:
 
 
 # --- WhatsApp -------------------------------------------------------------------------------------------
-
-
-async def _wa_turn_done(suite: Suite, wamid: str, wa_id: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        async with suite.server.ctx.sessions() as session:
-            processed = await session.scalar(select(InboundEvent.processed_at).where(InboundEvent.wamid == wamid))
-            waiting = await session.scalar(
-                select(func.count())
-                .select_from(OutboundMessage)
-                .where(OutboundMessage.wa_id == wa_id, OutboundMessage.status.in_(("draft", "pending", "sending")))
-            )
-        if processed is not None and not waiting:
-            return
-        await asyncio.sleep(0.05)
-    raise TimeoutError(f"turn {wamid} not done in {timeout}s")
 
 
 async def _play_whatsapp(
@@ -388,7 +358,7 @@ async def _play_whatsapp(
                 outcome.fail("http", f"{r.status_code} {r.text[:200]}")
                 return said
             try:
-                await _wa_turn_done(suite, msg["id"], wa_id)
+                await turn_done(suite.wa_env, msg["id"], wa_id, timeout=30)
             except TimeoutError as exc:
                 outcome.fail("http", str(exc))
                 return said
@@ -514,7 +484,7 @@ async def play(suite: Suite, dialogue: dict[str, Any]) -> Outcome:
             outcome, "last_reply", last, dialogue.get("expect") or {}, "last_reply_has_any", "last_reply_has_none"
         )
         await _check_outcome(suite, dialogue, outcome, key, names)
-    except (httpx.HTTPError, KeyError, TypeError, ValueError) as exc:
+    except (httpx.HTTPError, KeyError, TypeError, ValueError, AssertionError, TimeoutError) as exc:
         outcome.fail("error", repr(exc)[:300])
     return outcome
 

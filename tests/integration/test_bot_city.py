@@ -9,9 +9,18 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from tests.integration.test_bot_conversations import seed_knowledge, turn_done
 from tests.support import widget_headers, widget_update
-from tests.whatsapp_support import Env, Line, delivery, new_wa_id, post, text, whatsapp_tenant
+from tests.whatsapp_support import (
+    Env,
+    Line,
+    delivery,
+    new_wa_id,
+    post,
+    seed_knowledge,
+    text,
+    turn_done,
+    whatsapp_tenant,
+)
 from ventanilla.chat import keys
 from ventanilla.entities import service as entities
 from ventanilla.notifications.models import EmailOutbox
@@ -189,7 +198,7 @@ async def test_a_whatsapp_neighbour_joins_and_hears_the_status_on_whatsapp(env: 
     said = await say("sí")
     assert "te sumé" in said
     assert (
-        await count(env, select(func.count()).select_from(Ticket).where(Ticket.chat_session_key == f"wa-{wa_id}")) == 0
+        await count(env, select(func.count()).select_from(Ticket).where(Ticket.chat_session_key == keys.whatsapp(wa_id))) == 0
     )
 
     async with env.server.ctx.uow() as uow:
@@ -221,7 +230,7 @@ async def whatsapp_ticket(wa_env: Env, line: Line, wa_id: str) -> Ticket:
                 channel="whatsapp",
                 nombre="Verónica Luna",
                 telefono=wa_id,
-                chat_session_key=f"wa-{wa_id}",
+                chat_session_key=keys.whatsapp(wa_id),
             ),
         )
         await uow.commit()
@@ -321,5 +330,5 @@ async def test_desk_questions_and_follow_ups_on_whatsapp(env: Env) -> None:
     said = await say("cuanto sale el boleto del micro?")
     assert "No tengo esa información" in said
     assert (
-        await count(env, select(func.count()).select_from(Ticket).where(Ticket.chat_session_key == f"wa-{wa_id}")) == 0
+        await count(env, select(func.count()).select_from(Ticket).where(Ticket.chat_session_key == keys.whatsapp(wa_id))) == 0
     )

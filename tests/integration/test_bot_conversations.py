@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 import uuid
 from typing import Any
 
@@ -20,16 +19,15 @@ from tests.whatsapp_support import (
     delivery,
     new_wa_id,
     post,
+    seed_knowledge,
     text,
+    turn_done,
     whatsapp_tenant,
 )
 from ventanilla.chat import keys
 from ventanilla.entities import service as entities
-from ventanilla.knowledge import service as knowledge
-from ventanilla.knowledge.cli import demo_csv
 from ventanilla.tickets import service as tickets
 from ventanilla.tickets.models import Ticket, TicketMessage
-from ventanilla.whatsapp.models import InboundEvent, OutboundMessage
 from ventanilla.whatsapp.schemas import decode_option_id, encode_option_id
 
 _CREATED_RE = re.compile(r"Registramos tu reclamo N\.º (\d+)")
@@ -61,12 +59,6 @@ async def reference_ticket(server: Any, tenant_id: int) -> dict[str, Any]:
         )
         await uow.commit()
         return {"nro": str(ticket.nro_ticket), "pin": ticket.pin, "tid": str(ticket.id), "id": ticket.id}
-
-
-async def seed_knowledge(server: Any, tenant_id: int) -> None:
-    async with server.ctx.uow() as uow:
-        await knowledge.import_entries(uow.session, tenant_id, knowledge.parse_csv(demo_csv()))
-        await uow.commit()
 
 
 def fill(value: Any, names: dict[str, str]) -> Any:
@@ -150,23 +142,6 @@ async def play_web(server: Any, tenant: Any, script: Script) -> list[str]:
             if m := _CREATED_RE.search(said):
                 names["mine"] = m.group(1)
     return problems + await check_tickets(server, tenant.id, keys.web(key), script, ref)
-
-
-async def turn_done(wa_env: Env, wamid: str, wa_id: str, timeout: float = 20) -> None:
-    """The inbound message was processed and every reply it queued has left."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        async with wa_env.server.ctx.sessions() as session:
-            processed = await session.scalar(select(InboundEvent.processed_at).where(InboundEvent.wamid == wamid))
-            waiting = await session.scalar(
-                select(func.count())
-                .select_from(OutboundMessage)
-                .where(OutboundMessage.wa_id == wa_id, OutboundMessage.status.in_(("draft", "pending", "sending")))
-            )
-        if processed is not None and not waiting:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"turn {wamid} not done in {timeout}s")
 
 
 async def play_whatsapp(wa_env: Env, line: Line, script: Script) -> list[str]:

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from tests.conftest import base_settings, fresh_database
 from tests.integration.test_newest_frontend import admin_login, slug_of
-from tests.integration.test_urgency_ask import SELF_HARM
 from tests.support import (
+    SELF_HARM,
     Clock,
     NodeClient,
     Server,

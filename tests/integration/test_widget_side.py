@@ -111,7 +111,7 @@ async def test_a_reloaded_widget_shows_the_conversation_and_keeps_receiving(serv
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_a_reloaded_widget_keeps_a_filed_complaint_and_its_news(server: Server, version: str) -> None:
     need_node()
-    from tests.integration.test_core_api import file_complaint
+    from tests.support import file_complaint
 
     tenant = await seed_tenant(server.ctx)
     key = str(uuid.uuid4())
@@ -153,7 +153,7 @@ async def test_a_fresh_session_gets_only_the_greeting(server: Server) -> None:
 
 
 async def test_every_agent_reply_reaches_the_ticket_room_and_closing_says_goodbye(server: Server) -> None:
-    from tests.integration.test_core_api import file_complaint
+    from tests.support import file_complaint
 
     tenant = await seed_tenant(server.ctx)
     key = str(uuid.uuid4())

@@ -12,6 +12,7 @@ from ventanilla.db import UnitOfWork
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import TooManyRequests
+from ventanilla.text import national_phone
 from ventanilla.tickets import identity, pins
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets import service as tickets
@@ -19,7 +20,6 @@ from ventanilla.tickets.models import Ticket
 
 from . import engine
 from .model import AddMessage, BotReply, LookupTicket, TicketView
-from .slots import national_phone
 
 if TYPE_CHECKING:
     from .service import Call

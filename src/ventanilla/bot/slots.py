@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ventanilla.text import fold
+from ventanilla.text import fold, national_phone
 
 from .intake import valid_email, words
 
@@ -271,22 +271,6 @@ def _cue_ok(folded: str, m: re.Match[str], whole: bool) -> bool:
 _PHONE_RE = re.compile(r"(?<![\w@.\-])(\+?\(?\d[\d \-().]{5,22}\d)(?![\w@])")
 _PHONE_LABEL_RE = re.compile(r"\b(?:tel\w*|cel\w*|whats\w*|wsp|wpp|movil|llam\w*|contacto|numero)\b")
 _AREA_RE = re.compile(r"\b(?:caracteristica|codigo de area|area|prefijo)\D{0,5}0?(\d{2,4})\b|\(0?(\d{2,4})\)")
-
-
-def national_phone(digits: str) -> str:
-    """An Argentine number in its 10-digit national form when it is one (no +54, 9, trunk 0 or mobile 15)."""
-    d = digits
-    if d.startswith("54") and len(d) >= 12:
-        d = d[2:]
-    if d.startswith("9") and len(d) == 11:
-        d = d[1:]
-    if d.startswith("0"):
-        d = d[1:]
-    if len(d) == 12:
-        for area in (2, 3, 4):
-            if d[area : area + 2] == "15":
-                return d[:area] + d[area + 2 :]
-    return d
 
 
 def find_phone(text: str, *, expected: bool = False) -> str | None:

@@ -8,6 +8,8 @@ import hmac
 import re
 import secrets
 
+from ventanilla import text
+from ventanilla.chat import keys
 from ventanilla.context import AppContext
 from ventanilla.db import UnitOfWork
 from ventanilla.entities.models import Entity
@@ -18,24 +20,12 @@ from ventanilla.tickets.models import PhoneCode, Ticket
 CODE_PURPOSE = "phone-code"
 CODE_DIGITS = 6
 _PHONE_RE = re.compile(r"(?<![\d])\+?\d[\d\s().-]{6,18}\d(?![\d])")
-WA_SESSION_PREFIX = "wa-"
 
 
 def national_phone(raw: str | None) -> str | None:
     """The 10 national digits of an Argentine number in any format (+54 9 261 444-3322, 0261 15 444 3322,
     2614443322); None when it is not one."""
-    digits = re.sub(r"\D", "", raw or "")
-    if digits.startswith("54") and len(digits) >= 12:
-        digits = digits[2:]
-    if digits.startswith("9") and len(digits) == 11:
-        digits = digits[1:]
-    if digits.startswith("0"):
-        digits = digits[1:]
-    if len(digits) == 12:
-        for at in (2, 3, 4):
-            if digits[at : at + 2] == "15":
-                digits = digits[:at] + digits[at + 2 :]
-                break
+    digits = text.national_phone(re.sub(r"\D", "", raw or ""))
     return digits if len(digits) == 10 else None
 
 
@@ -55,23 +45,21 @@ def wa_id_of(national: str) -> str:
 
 def has_phone(ticket: Ticket, national: str) -> bool:
     """The ticket was filed from this number (its WhatsApp chat, or the phone it gives)."""
-    return ticket.chat_session_key == f"{WA_SESSION_PREFIX}{wa_id_of(national)}" or (
+    return ticket.chat_session_key == keys.whatsapp(wa_id_of(national)) or (
         national_phone(ticket.telefono) == national
     )
 
 
 def ticket_phone(ticket: Ticket) -> str | None:
     """The number a ticket was filed with: its WhatsApp chat's, else the phone it gives."""
-    key = ticket.chat_session_key or ""
-    if key.startswith(f"{WA_SESSION_PREFIX}549"):
-        return national_phone(key.removeprefix(WA_SESSION_PREFIX))
-    return national_phone(ticket.telefono)
+    wa_id = keys.whatsapp_number(ticket.chat_session_key)
+    return national_phone(wa_id) if wa_id else national_phone(ticket.telefono)
 
 
 async def tickets_of_phone(uow: UnitOfWork, entity: Entity, national: str) -> list[Ticket]:
     """The complaints filed from a number, newest first."""
     found = await repository.of_phone(
-        uow.session, entity.id, wa_session=f"{WA_SESSION_PREFIX}{wa_id_of(national)}", phone_tail=national[-8:]
+        uow.session, entity.id, wa_session=keys.whatsapp(wa_id_of(national)), phone_tail=national[-8:]
     )
     return [t for t in found if has_phone(t, national)]
 

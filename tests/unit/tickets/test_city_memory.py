@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from ventanilla.bot.duplicates import offer_text, read_answer
+from ventanilla.chat import keys
 from ventanilla.tickets.duplicates import distance_m, same_address
-from ventanilla.tickets.identity import find_phone, national_phone
+from ventanilla.tickets.identity import find_phone, has_phone, national_phone, ticket_phone
+from ventanilla.tickets.models import Ticket
 
 
 @pytest.mark.parametrize(
@@ -76,3 +78,10 @@ def test_national_phone(raw: str, national: str | None) -> None:
 def test_find_phone_in_text() -> None:
     assert find_phone("mi cel es 0261 15-444-3322, gracias") == "2614443322"
     assert find_phone("reclamo 5 pin 257382") is None
+
+
+def test_a_whatsapp_conversation_names_its_number_without_a_written_phone() -> None:
+    filed = Ticket(chat_session_key=keys.whatsapp("5492614443322"), telefono=None)
+    assert ticket_phone(filed) == "2614443322" and has_phone(filed, "2614443322")
+    forged = Ticket(chat_session_key=keys.web("0b6f1f7e-0c56-4b5e-9d0a-1f2e3d4c5b6a"), telefono=None)
+    assert ticket_phone(forged) is None and not has_phone(forged, "2614443322")
