@@ -41,8 +41,11 @@ typecheck: install
 
 # Parallel workers, each with its own servers and databases (tests/conftest.py); the suite mostly waits on
 # sockets and subprocesses, so more workers than cores pays off (docs/architecture.md, "Measures").
+# `worksteal`, not `loadgroup`: pytest-xdist 3.8 can hang for good when a loadgroup/loadscope worker crashes and
+# is replaced (pytest-xdist#1323, #1378). A test whose worker crashed (a segfault in a C extension, or a
+# pytest-timeout stop) runs once more; a test that fails is never re-run.
 TEST_WORKERS ?= 4
-PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadgroup
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist worksteal --reruns 1 --only-rerun "crashed while running"
 
 test: install $(NODE_STAMP) lint typecheck
 	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not slow"
