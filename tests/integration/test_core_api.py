@@ -5,20 +5,28 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
+from pathlib import Path
 from typing import Any
 
+from tests.conftest import base_settings
 from tests.support import (
     PASSWORD,
+    Clock,
     Server,
     SocketRecorder,
     Tenant,
     file_complaint,
     login,
+    running_server,
     seed_tenant,
     session_cookie_header,
     widget_headers,
     widget_update,
 )
+from ventanilla.entities import repository as entities_repo
+from ventanilla.tickets import service as tickets_service
+from ventanilla.tickets.models import Ticket
+from ventanilla.tickets.service import NewTicket
 
 
 async def test_login_me_and_notifications(server: Server) -> None:
@@ -430,10 +438,33 @@ async def test_a_new_location_is_history_and_reaches_the_panel(server: Server) -
             assert event["latitud"] == -32.8901
             again = await citizen.put(path, json=body, headers=widget_headers(tenant, session_key))
             assert again.status_code == 200  # the same place again changes nothing
-            timeline = (
-                await agent_client.get(f"/tickets/municipio/{created['ticket_id']}/timeline")
-            ).json()["timeline"]
+            timeline = (await agent_client.get(f"/tickets/municipio/{created['ticket_id']}/timeline")).json()[
+                "timeline"
+            ]
             moves = [item for item in timeline if item["tipo"] == "ubicacion"]
             assert len(moves) == 1 and "Belgrano 540" in moves[0]["detalle"]
         finally:
             await panel.close()
+
+
+async def test_the_public_lookup_finds_its_ticket_among_more_entities_than_it_reads(tmp_root: Path) -> None:
+    # Every entity numbers its tickets from 1: with more entities than the 50 candidates the lookup reads, the
+    # one whose PIN matches must still be among them (it was cut off, and a right PIN answered 404).
+    tag = uuid.uuid4().hex[:6]
+    settings = base_settings(tmp_root / f"many-{tag}", f"sqlite+aiosqlite:///{tmp_root / f'many-{tag}.db'}")
+    async with running_server(settings, Clock()) as srv:
+        made: list[Ticket] = []
+        for _ in range(55):
+            tenant = await seed_tenant(srv.ctx)
+            async with srv.ctx.uow() as uow:
+                entity = await entities_repo.get(uow.session, tenant.id)
+                assert entity is not None
+                ticket, _ = await tickets_service.create_ticket(uow, entity, NewTicket(asunto="Luminaria apagada"))
+                await uow.commit()
+            made.append(ticket)
+        assert {t.nro_ticket for t in made} == {1}
+        async with srv.client() as citizen:
+            for ticket in (made[0], made[-1]):
+                found = await citizen.get("/tickets/municipio/por_numero/1", params={"pin": ticket.pin})
+                assert found.status_code == 200, found.text
+                assert found.json()["id"] == ticket.id

@@ -388,7 +388,7 @@ async def by_number(
     candidates = (
         [t for t in [await repository.by_number(uow.session, entity.id, int(digits))] if t]
         if entity is not None
-        else list(await repository.by_number_any_entity(uow.session, int(digits)))
+        else list(await repository.by_number_any_entity(uow.session, int(digits), pins.normalized(pin).decode()))
     )
     found = await pins.find_by_pin(ctx, candidates, pin, client=client_of(request))
     if found is None:

@@ -42,9 +42,15 @@ async def by_number(session: AsyncSession, entity_id: int, nro_ticket: int) -> T
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def by_number_any_entity(session: AsyncSession, nro_ticket: int) -> Sequence[Ticket]:
-    """Tickets with this number in any entity (the public lookup narrows them with the PIN)."""
-    stmt = select(Ticket).where(Ticket.nro_ticket == nro_ticket).limit(50)
+async def by_number_any_entity(session: AsyncSession, nro_ticket: int, pin: str) -> Sequence[Ticket]:
+    """Tickets with this number in any entity, the one whose PIN is `pin` first (the public lookup then checks,
+    counts and narrows them with the PIN): with more than 50 entities a low number is not cut off the list."""
+    stmt = (
+        select(Ticket)
+        .where(Ticket.nro_ticket == nro_ticket)
+        .order_by(case((Ticket.pin == pin, 0), else_=1), Ticket.id)
+        .limit(50)
+    )
     return (await session.execute(stmt)).scalars().all()
 
 
