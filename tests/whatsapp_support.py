@@ -206,7 +206,7 @@ async def seed_knowledge(server: Server, tenant_id: int) -> None:
         await uow.commit()
 
 
-async def turn_done(wa_env: Env, wamid: str, wa_id: str, timeout: float = 20) -> None:
+async def turn_done(wa_env: Env, wamid: str, wa_id: str, timeout: float = 45) -> None:
     """The inbound message was processed and every reply it queued has left."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
