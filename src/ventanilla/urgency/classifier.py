@@ -17,6 +17,8 @@ from ventanilla.urgency.lexicon import Category
 THRESHOLD: Final = 0.5
 UNSURE_THRESHOLD: Final = 0.3
 _FAR_WINDOW: Final = 3
+# An "if" or a question word reaches this many words ahead in its clause (run-on voice notes have long clauses).
+_HYPOTHETICAL_WINDOW: Final = 10
 # Categories that refine a broader one (self-harm over medical, partner violence and child abuse over violence).
 _SPECIFIC: Final = frozenset({"self_harm", "gender_violence", "child"})
 
@@ -108,6 +110,10 @@ _RESOLVED_RE: Final = _cue(lexicon.RESOLVED)
 _NO_INJURY_RE: Final = _cue(lexicon.NO_INJURY)
 _ADMIN_RE: Final = _cue(lexicon.ADMIN)
 _LAUGHTER_RE: Final = _cue(lexicon.LAUGHTER)
+_NEWS_RE: Final = _cue(lexicon.NEWS)
+_DEAD_CABLE_RE: Final = _cue(lexicon.DEAD_CABLE)
+_STRONG_NOW_RE: Final = _cue(lexicon.STRONG_NOW)
+_LAUGHING_EMOJI: Final = frozenset(lexicon.LAUGHING_EMOJI)
 _NEG_EXCEPTION_RE: Final = _cue(lexicon.NEGATION_EXCEPTIONS)
 _NEG_FAR: Final = frozenset(phonetic_key(w) for w in lexicon.NEGATIONS_FAR)
 _NEG_NEAR: Final = frozenset(phonetic_key(w) for w in lexicon.NEGATIONS_NEAR)
@@ -256,6 +262,7 @@ def rules(text: str) -> RuleOutcome:
     doc = _build(text)
     if not doc.words:
         return _NOTHING
+    laughing = not _LAUGHING_EMOJI.isdisjoint(text)
 
     hits: list[tuple[Category, float, int, int, int, int]] = []  # category, weight, start, end, first, last token
     text = doc.text
@@ -286,7 +293,10 @@ def rules(text: str) -> RuleOutcome:
     resolved = max(_clauses_with(_RESOLVED_RE, doc), default=-1)
     admin = _clauses_with(_ADMIN_RE, doc)
     no_injury = _NO_INJURY_RE.search(doc.text) is not None
-    joking = _LAUGHTER_RE.search(doc.text) is not None
+    joking = laughing or _LAUGHTER_RE.search(doc.text) is not None
+    news = _clauses_with(_NEWS_RE, doc)
+    dead_cable = _DEAD_CABLE_RE.search(doc.text) is not None
+    now = _clauses_with(_STRONG_NOW_RE, doc)
     exceptions = {doc.token_at(m.start()) for m in _NEG_EXCEPTION_RE.finditer(doc.text)}
 
     kept: list[tuple[Category, float, str]] = []
@@ -299,8 +309,13 @@ def rules(text: str) -> RuleOutcome:
             why = "figurative/topic"
         elif _negated(doc, first, exceptions):
             why = "negated"
-        elif clause in questions or any(doc.clause_of[i] == clause and i <= last for i in hypothetical):
+        elif clause not in now and (
+            clause in questions
+            or any(doc.clause_of[i] == clause and first - _HYPOTHETICAL_WINDOW <= i <= last for i in hypothetical)
+        ):
             why = "hypothetical"
+        elif news and clause not in present and (clause in news or category != "explicit"):
+            why = "news"
         elif clause in past and clause not in present:
             why = "past"
         elif clause <= resolved and clause not in present:
@@ -309,6 +324,8 @@ def rules(text: str) -> RuleOutcome:
             why = "paperwork"
         elif category == "traffic" and no_injury:
             why = "no injuries"
+        elif category == "electric" and dead_cable:
+            why = "dead cable"
         elif joking:
             why = "joking"
         if why:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from ventanilla.urgency.classifier import THRESHOLD, RuleOutcome, Verdict, rules
-from ventanilla.urgency.concepts import floor, plainly_calm, sentences
+from ventanilla.urgency.concepts import floor, plainly_calm, scored_sentences
 from ventanilla.urgency.lexicon import Category
 from ventanilla.urgency.model import Model, shipped
 
@@ -52,10 +52,9 @@ def classify(text: str, model: Model | None = None) -> Verdict:
         return outcome.verdict()
     score, probability = _score(model, text, outcome)
     focus = text
-    parts = sentences(text)
     urgent_at, unsure_at = model.thresholds
-    if len(parts) > 1 and not outcome.dropped and score < urgent_at:
-        for part in parts:
+    if not outcome.dropped and score < urgent_at:
+        for part in scored_sentences(text):
             part_outcome = rules(part)
             part_score, part_probability = _score(model, part, part_outcome)
             if part_score > score and not part_outcome.dropped:

@@ -17,7 +17,7 @@ from importlib import resources
 from typing import Any, Final
 
 from ventanilla.urgency.classifier import phonetic_key, tokens
-from ventanilla.urgency.concepts import concept_features, sentences
+from ventanilla.urgency.concepts import concept_features, scored_sentences
 
 MODEL_FILE: Final = "data/model.json.gz"
 FORMAT: Final = 2
@@ -155,8 +155,8 @@ class Model:
 
     def sentence_probability(self, text: str, whole: float) -> float:
         """The highest probability of any one sentence of a message that has several (else `whole`, the message's)."""
-        parts = sentences(text)
-        if len(parts) < 2:
+        parts = scored_sentences(text)
+        if not parts:
             return whole
         return max(self.probability(part) for part in parts)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ventanilla.urgency.classifier import THRESHOLD, rules
-from ventanilla.urgency.concepts import floor, plainly_calm, sentences
+from ventanilla.urgency.concepts import floor, plainly_calm, scored_sentences
 from ventanilla.urgency.evaluation import Example, load_tsv
 from ventanilla.urgency.model import FORMAT, MODEL_FILE, Model, features, logit, word_features
 
@@ -117,8 +117,8 @@ def fit(written: Sequence[Example], generated: Sequence[Example] = (), seed: int
 
     vec = vectorizer(_features)
     x = vec.fit_transform(texts)
-    parts = [sentences(e.text) for e in written]
-    multi = [i for i, ps in enumerate(parts) if len(ps) > 1]
+    parts = [scored_sentences(e.text) for e in written]
+    multi = [i for i, ps in enumerate(parts) if ps]
     flat = [s for i in multi for s in parts[i]]
     xs = vec.transform(flat) if flat else None
     oof = np.zeros(n_written)
