@@ -110,6 +110,11 @@ CONCEPTS: Final[dict[str, str]] = {
         "ahora",
         "ahorita",
         "recien",
+        "al tiro",
+        "altiro",
+        "right now",
+        "agora",
+        "ya pues",
         "ya mismo",
         "en este momento",
         "de golpe",
@@ -145,6 +150,12 @@ CONCEPTS: Final[dict[str, str]] = {
         r"chiquit[oa]s?",
         "criaturas?",
         "mitai",
+        r"guag\w*",
+        r"wawa\w*",
+        r"cham[oa]s?",
+        r"chamit[oa]s?",
+        r"change?uit[oa]s?",
+        r"cabros? chicos?",
         r"embarazad[oa]",
         r"discapacit\w*",
         "silla de ruedas",
@@ -216,7 +227,8 @@ CONCEPTS: Final[dict[str, str]] = {
         r"(?:que )?(?:le )?abra (?:la puerta|la reja)",
         r"(?:golpea|golpean|patea|patean|empuja|empujan) (?:la|las|mi) (?:puerta|ventana|reja)",
         r"tengo (?:mucho )?miedo",
-        r"con (?:un|una) (?:fierro|palo|bate|machete|hacha|cuchillo|arma)",
+        r"con (?:un|una) (?:fierro|palo|bate|machete|hacha|cuchillo|arma|barreta)",
+        r"(?:tratando de|intentando|intentan|quieren|quiere) (?:abrir|forzar|romper|voltear|tirar abajo)",
     ),
     "door": _alt(
         r"(?:en|a) (?:la|mi) puerta",
@@ -438,6 +450,10 @@ CONCEPTS: Final[dict[str, str]] = {
         r"emergency number",
         "just asking",
         r"what is the",
+        r"(?:which|what) number",
+        "just in case",
+        r"how (?:do|can) i",
+        r"where (?:do|can) i",
     ),
     "business": _alt(
         "pedido",
@@ -481,6 +497,19 @@ CONCEPTS: Final[dict[str, str]] = {
         r"open today",
         r"entrega",
         r"encomenda",
+        r"(?:la|lo|los|las) paso a (?:buscar|retirar)",
+        r"paso a (?:buscar|retirar)",
+        r"(?:me )?(?:lo|la|los|las) (?:guardan|reservan|separan)",
+        r"dar(?:me)? de (?:baja|alta)",
+        r"gimnasio",
+        "gym",
+        r"membresia",
+        r"suscripci\w*",
+        r"formula",
+        r"pañales",
+        r"alias",
+        r"transferencia",
+        r"sin receta",
     ),
     "bot": _alt(
         "bot",
@@ -830,6 +859,15 @@ _NOT_PLAIN: Final = frozenset(
         "gone",
     }
 )
+
+
+_FRAMES: Final = frozenset({"routine", "business", "info", "bot"})
+
+
+def framed(text: str) -> bool:
+    """The message is framed as a routine complaint, a shop's order, an information question or a turn addressed to
+    the bot (whatever else it says): the combiner learns how much that framing weighs against the rules."""
+    return not _FRAMES.isdisjoint(_read(text)[1])
 
 
 @lru_cache(maxsize=1024)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from ventanilla.urgency.classifier import THRESHOLD, RuleOutcome, Verdict, rules
-from ventanilla.urgency.concepts import floor, plainly_calm, scored_sentences
+from ventanilla.urgency.concepts import floor, framed, plainly_calm, scored_sentences
 from ventanilla.urgency.lexicon import Category
 from ventanilla.urgency.model import Model, shipped
 
@@ -32,7 +32,9 @@ def _category(outcome: RuleOutcome, model: Model, text: str) -> Category:
 def _score(model: Model, text: str, outcome: RuleOutcome) -> tuple[float, float]:
     probability = model.probability(text)
     sentence = model.sentence_probability(text, probability)
-    score = model.combine(probability, sentence, outcome.score, bool(outcome.dropped), outcome.explicit_only)
+    score = model.combine(
+        probability, sentence, outcome.score, bool(outcome.dropped), outcome.explicit_only, framed(text)
+    )
     return score, probability
 
 

@@ -103,6 +103,20 @@ PERSON: Final = _alt(
     "persona",
     "alumno",
     "alumna",
+    # regional words for a baby or a child: Andean and Chilean "guagua"/"wawa", Venezuelan "chamo", norteño "chango"
+    "guagua",
+    "guaguita",
+    "wawa",
+    "chamo",
+    "chama",
+    "chamito",
+    "chamita",
+    "chango",
+    "changuito",
+    "cabro",
+    "crio",
+    "pelado",
+    "pelada",
 )
 _VICTIM: Final = _alt(
     "casa",
@@ -185,6 +199,11 @@ _ANIMAL: Final = _alt(
     "dog",
     "dogs",
     "cachorro",
+    "yacare",
+    "cocodrilo",
+    "caiman",
+    "piranas",
+    "palometas",
 )
 _BITE: Final = _alt(
     "muerde",
@@ -224,6 +243,8 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     ("fire", 0.85, r"humo (?:negro|blanco|espeso|toxico)\b|humeando\b|humea\b|el humo (?:entra|no deja|tapa|invade)"),
     ("fire", 0.75, r"(?:y|con) humo\b|(?:olor|huele) (?:\w+ ){0,1}a quemado\b"),
     ("fire", 0.8, r"explosion\w*|explot(?:o|aron|a|ando)\b"),
+    # Caribbean "candela" is fire
+    ("fire", 0.85, r"(?:en|hay|agarro|cogio) candela\b|prendid[oa] en candela\b"),
     (
         "fire",
         0.9,
@@ -245,6 +266,7 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     ("gas", 0.9, r"garrafa\w* (?:\w+ ){0,4}(?:pierde|perdiendo|explot\w*|sale|largando|se escapa)\b"),
     ("gas", 0.9, r"explot\w* (?:\w+ ){0,2}(?:garrafa|gas|caldera|termotanque)\w*|explosion (?:de )?(?:gas|garrafa)\w*"),
     ("gas", 0.85, r"monoxido\b"),
+    ("gas", 0.9, r"emanacion\w* (?:\w+ ){0,1}gas\b|escape (?:\w+ ){0,1}gas\b"),
     # electric
     ("electric", 0.9, r"chisp\w*"),
     (
@@ -318,6 +340,19 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     ("flood", 0.85, r"(?:casa|casas|vivienda|viviendas|escuela|barrio) (?:\w+ ){0,1}inundad\w*"),
     ("flood", 0.85, r"nos (?:\w+ ){0,1}inund\w*|estamos inundad\w*|(?:esta|estamos) inundando\b"),
     ("flood", 0.7, r"inundaci\w*"),
+    # Andean and Cuyo words: a mudslide ("huaico", "aluvion", "mazamorra") comes down on houses
+    (
+        "flood",
+        0.85,
+        r"huaico\w*|huayco\w*|aluvion\w*|alud\b|avalancha\w*|deslizamiento\w*"
+        r"|mazamorra (?:\w+ ){0,2}(?:baja|bajando|viene)",
+    ),
+    (
+        "flood",
+        0.85,
+        r"(?:anega\w*|ingres\w* (?:\w+ ){0,2}agua|agua (?:\w+ ){0,2}ingres\w*) (?:\w+ ){0,3}"
+        r"(?:vivienda|casa|domicilio|dormitorio|habitacion|hogar)\b",
+    ),
     (
         "flood",
         0.8,
@@ -417,7 +452,9 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     # medical
     ("medical", 0.9, r"no (?:puede |puedo |podemos )?respir\w*|respir\w* mal\b|dificultad para respirar"),
     ("medical", 0.9, r"(?:le|me|nos) falta el aire|falta de aire"),
-    ("medical", 0.85, r"ahog(?:a|an|ando|o|ado|ada|ue)\b"),
+    ("medical", 0.85, r"ahog(?:a|an|ando|o|ado|ada|ue)\b|afog(?:a|ando|ou|ado|ada)\b|drowning\b"),
+    ("medical", 0.85, r"(?:le|me|nos|les) cuesta (?:mucho )?respirar\b|se (?:esta )?ahogando\b"),
+    ("medical", 0.7, r"se encuentra (?:tendid[oa]|tirad[oa]|desvanecid[oa]|inconsciente)\b"),
     ("medical", 0.9, r"desmay\w*|desvaneci\w*|inconscien\w*|inconcien\w*|perdio el conocimiento"),
     ("medical", 0.85, r"no (?:reacciona|se mueve|se despierta|despierta|abre los ojos)\b"),
     ("medical", 0.6, r"no responde\b"),
@@ -541,6 +578,25 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     ("violence", 0.9, r"secuestr\w*|apunal\w*|acuchill\w*"),
     (
         "violence",
+        0.85,
+        r"(?:tratando de|intentando|intentan|quieren|quiere) (?:abrir|forzar|romper|voltear|tirar abajo) "
+        r"(?:\w+ ){0,1}(?:la|mi|las|el) (?:puerta|ventana|ventanas|reja|porton)\b(?! (?:del auto|que se trabo))",
+    ),
+    # lunfardo: "fierro", "chumbo", "bufoso" are guns; "cagar a palos" is a beating
+    (
+        "violence",
+        0.9,
+        r"(?:apunt\w*|tiene|tienen|saco|sacaron|muestra|mostro|con) (?:\w+ ){0,2}(?:fierro|chumbo|bufoso|cuete)s?\b"
+        r"|chumbo\b|bufoso\b",
+    ),
+    (
+        "violence",
+        0.85,
+        r"(?:cagando|cagar|cago|cagaron|matando) a (?:palos|trompadas|pinas|golpes|patadas)\b"
+        r"|(?:dando|dan|dio|dieron|pegando) (?:una )?(?:paliza|golpiza|biaba)\b|(?:agarrando|agarraron) a pinas\b",
+    ),
+    (
+        "violence",
         0.75,
         r"(?:hay )?(?:alguien|un hombre|un tipo|un desconocido|una persona|gente) (?:\w+ ){0,2}(?:adentro de"
         r"|dentro de|en) "
@@ -618,6 +674,11 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         r"|ovejas) (?:\w+ ){0,1}suelt\w*",
     ),
     ("animal", 0.85, r"rabios\w*"),
+    (
+        "animal",
+        0.6,
+        r"(?:mordio|mordieron|ataco|atacaron) a (?:uno|una|dos|tres|un chico|una chica|un nene|una nena|alguien)\b",
+    ),
     (
         "violence",
         0.85,
@@ -832,7 +893,8 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     (
         "explicit",
         0.65,
-        r"vengan(?= \||$)|vengan por favor\b|venga alguien\b|alguien venga\b|manden (?:a )?(?:alguien"
+        r"(?:llamen|llamar|manden|mande) (?:a )?(?:la )?(?:cana|yuta|gorra|poli|carabineros)\b"
+        r"|vengan(?= \||$)|vengan por favor\b|venga alguien\b|alguien venga\b|manden (?:a )?(?:alguien"
         r"|ayuda|gente|la policia|policia|un patrullero|patrullero|bomberos)\b",
     ),
     (
@@ -875,6 +937,9 @@ BLOCKERS: Final[tuple[tuple[str, frozenset[str] | None], ...]] = (
     (r"prendi\w* fuego (?:el|la) (?:debate|discusion|reunion|grupo|tema|chat|sesion|asamblea)\b", None),
     (r"fuegos? artificiales|armas? de fuego|a fuego lento|alto el fuego", frozenset({"fire"})),
     (r"primeros auxilios", None),
+    # slang: "es fuego" is great, "una bomba" is gorgeous
+    (r"(?:es|son|sos|fue|era|esta|estuvo|estan) (?:re |muy |puro |un |una )?(?:fuego|candela|bomba)\b", None),
+    (r"just in case\b|which number\b|what number\b|(?:numero|telefono) (?:\w+ ){0,3}(?:para|por) si acaso\b", None),
     (r"emergency (?:number|phone|line)\w*|just asking\b|numeros? de (?:emergencia|urgencia)\w*", None),
     # a near miss: "casi me atropella un auto" asks for prevention, nobody is hurt
     (
@@ -887,7 +952,8 @@ BLOCKERS: Final[tuple[tuple[str, frozenset[str] | None], ...]] = (
         None,
     ),
     (
-        r"cables? (?:de |del |de la )?(?:internet|tele|television|telefono|telefonico|fibra|cablevision|tv|wifi)\b",
+        r"(?:cables?|postes?) (?:de |del |de la )?(?:internet|tele|television|telefono|telefonico|fibra|cablevision|tv"
+        r"|wifi)\b",
         frozenset({"electric"}),
     ),
     (
@@ -994,7 +1060,7 @@ NEWS: Final = (
 )
 # A cable or post said to be dead or harmless: its electric trigger does not count.
 DEAD_CABLE: Final = (
-    r"no (?:tiene|tienen|hay|da|dan|pasa|lleva) (?:\w+ ){0,1}(?:corriente|luz|tension|electricidad)\b"
+    r"no (?:tiene|tienen|hay|da|dan|pasa|lleva) (?:\w+ ){0,1}(?:corriente|luz|tension|electricidad|cables?)\b"
     r"|sin (?:corriente|tension|electricidad)\b|desconectad\w*|(?:es|son) (?:de|del) (?:la )?(?:camara|internet|tele"
     r"|telefono|cable|fibra|alarma)\b"
 )

@@ -20,7 +20,7 @@ from ventanilla.urgency.classifier import phonetic_key, tokens
 from ventanilla.urgency.concepts import concept_features, scored_sentences
 
 MODEL_FILE: Final = "data/model.json.gz"
-FORMAT: Final = 2
+FORMAT: Final = 3
 _CHAR_RANGE: Final = (3, 5)
 
 
@@ -183,17 +183,25 @@ class Model:
         return self.categories[top], _sigmoid(scores[top])
 
     def combine(
-        self, probability: float, sentence: float, rule_score: float, rule_dropped: bool, explicit_only: bool
+        self,
+        probability: float,
+        sentence: float,
+        rule_score: float,
+        rule_dropped: bool,
+        explicit_only: bool,
+        framed: bool,
     ) -> float:
         """Combined score from the model's probabilities (the whole message, and how much more urgent its most
-        urgent sentence reads alone) and the rules' outcome (weights fitted on out-of-fold scores)."""
-        w_model, w_sentence, w_rule, w_dropped, w_explicit, bias = self.combiner
+        urgent sentence reads alone), the rules' outcome and whether the message is framed as a routine matter
+        (weights fitted on out-of-fold scores)."""
+        w_model, w_sentence, w_rule, w_dropped, w_explicit, w_framed, bias = self.combiner
         z = (
             w_model * logit(probability)
             + w_sentence * max(0.0, logit(sentence) - logit(probability))
             + w_rule * rule_score
             + w_dropped * float(rule_dropped)
             + w_explicit * float(explicit_only)
+            + w_framed * float(framed)
             + bias
         )
         return _sigmoid(z)
