@@ -113,6 +113,7 @@ _LAUGHTER_RE: Final = _cue(lexicon.LAUGHTER)
 _NEWS_RE: Final = _cue(lexicon.NEWS)
 _DEAD_CABLE_RE: Final = _cue(lexicon.DEAD_CABLE)
 _STRONG_NOW_RE: Final = _cue(lexicon.STRONG_NOW)
+_TREE_RE: Final = re.compile(r"\b(?:arbol|rama)")
 _LAUGHING_EMOJI: Final = frozenset(lexicon.LAUGHING_EMOJI)
 _NEG_EXCEPTION_RE: Final = _cue(lexicon.NEGATION_EXCEPTIONS)
 _NEG_FAR: Final = frozenset(phonetic_key(w) for w in lexicon.NEGATIONS_FAR)
@@ -322,7 +323,7 @@ def rules(text: str) -> RuleOutcome:
             why = "resolved"
         elif category == "explicit" and clause in admin:
             why = "paperwork"
-        elif category == "traffic" and no_injury:
+        elif no_injury and (category == "traffic" or (category == "structure" and _TREE_RE.search(phrase))):
             why = "no injuries"
         elif category == "electric" and dead_cable:
             why = "dead cable"

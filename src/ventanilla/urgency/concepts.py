@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
+from ventanilla.urgency import lexicon
 from ventanilla.urgency.classifier import clauses, key_pattern, normalize, phonetic_key
 
 
@@ -529,6 +530,9 @@ CONCEPTS: Final[dict[str, str]] = {
         r"estupid\w*",
         "la concha",
         r"me oyen",
+        r"respondan",
+        r"contesten",
+        r"atiendan",
         r"can you hear",
         r"anyone there",
         r"me (?:ouvem|escutam)",
@@ -563,6 +567,13 @@ CONCEPTS: Final[dict[str, str]] = {
         "bondi",
         r"horario\w*",
         r"garrafa social",
+        r"pagina",
+        r"la web",
+        r"aplicacion",
+        r"formulario",
+        r"no entiendo (?:la|el|como)",
+        r"contraseña",
+        r"usuario",
         r"street ?light\w*",
         r"pothole\w*",
         "garbage",
@@ -584,6 +595,11 @@ CONCEPTS: Final[dict[str, str]] = {
         r"(?:sobre|encima de|arriba de) (?:un|una|el|la|los|las|mi) (?:auto|casa|techo|cables?|moto|colectivo)",
     ),
     "tree": _alt(r"arbol\w*", "rama", "ramas"),
+    "approach": _alt(
+        r"(?:viene|vienen|avanza|avanzan|se acerca|se acercan|se viene|va) (?:\w+ ){0,2}(?:para|hacia|a) "
+        r"(?:aca|las casas|el barrio|el pueblo|la escuela|nosotros|mi casa|el campo)",
+    ),
+    "far": _alt(r"a lo lejos", r"(?:muy|bien|re) lejos", r"en el horizonte", r"del otro lado del (?:rio|cerro|lago)"),
     "crime": _alt(
         r"(?:se )?(?:metieron|meten|metio|entraron|entran) (?:\w+ ){0,2}(?:robar|afanar)",
         r"robando",
@@ -717,6 +733,7 @@ PAIRS: Final[tuple[tuple[str, str], ...]] = (
 _COMPILED: Final = tuple(
     (name, re.compile(r"\b(?:" + key_pattern(normalize(p)) + r")\b")) for name, p in CONCEPTS.items()
 )
+_LAUGHING: Final = frozenset(lexicon.LAUGHING_EMOJI)
 _SENTENCE_END: Final = re.compile(r"[.!?¡¿\n]+|\b(?:ah y|aparte|otra cosa|tambien les aviso)\b")
 
 
@@ -732,7 +749,10 @@ def _keyed(text: str) -> str:
 def _read(text: str) -> tuple[str, frozenset[str]]:
     """The phonetic keys of a text and the concepts found in them (cached: a turn reads a text several times)."""
     keyed = _keyed(text)
-    return keyed, _found(keyed)
+    found = _found(keyed)
+    if not _LAUGHING.isdisjoint(text):
+        found |= {"figurative"}  # the keys drop emoji: a laughing one makes the message a joke like "jaja" does
+    return keyed, found
 
 
 def sentences(text: str) -> list[str]:
@@ -862,6 +882,14 @@ _NOT_PLAIN: Final = frozenset(
 
 
 _FRAMES: Final = frozenset({"routine", "business", "info", "bot"})
+_NEAR: Final = frozenset({"vulnerable", "people", "third_person", "first_person", "door", "now", "alone", "approach"})
+
+
+def only_far(text: str) -> bool:
+    """A danger seen far away ("hay humo a lo lejos") with nobody named near it: worth the question, not an
+    escalation."""
+    found = _read(text)[1]
+    return "far" in found and found.isdisjoint(_NEAR)
 
 
 def framed(text: str) -> bool:

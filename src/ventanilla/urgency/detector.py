@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from ventanilla.urgency.classifier import THRESHOLD, RuleOutcome, Verdict, rules
-from ventanilla.urgency.concepts import floor, framed, plainly_calm, scored_sentences
+from ventanilla.urgency.concepts import floor, framed, only_far, plainly_calm, scored_sentences
 from ventanilla.urgency.lexicon import Category
 from ventanilla.urgency.model import Model, shipped
 
@@ -71,11 +71,16 @@ def classify(text: str, model: Model | None = None) -> Verdict:
         # The label rule's own cases (someone alone and unseen for days, a lethal dose asked about) escalate.
         category: Category = forced  # type: ignore[assignment]
         return Verdict(True, max(score, urgent_at), category, (*outcome.reasons, f"situación: {forced}", learned))
+    laughed_off = bool(outcome.dropped) and not outcome.reasons and all("(joking)" in d for d in outcome.dropped)
+    if score >= unsure_at and laughed_off:
+        # Every danger word of the message is laughed about ("llamen a la ambulancia que perdió Boca 😂").
+        return Verdict(False, round(unsure_at / 2, 3), "none", (*outcome.dropped, learned))
     if score >= unsure_at and (outcome.score < THRESHOLD or outcome.explicit_only) and plainly_calm(text):
         return Verdict(False, round(unsure_at / 2, 3), "none", (*outcome.dropped, "sin peligro a la vista", learned))
     if score < unsure_at:
         return Verdict(False, score, "none", (*outcome.dropped, learned))
     category = _category(outcome, model, focus)
-    if score < urgent_at:
+    if score < urgent_at or only_far(text):
+        score = score if score < urgent_at else round((urgent_at + unsure_at) / 2, 3)
         return Verdict(False, score, category, (*outcome.reasons, *outcome.dropped, learned), unsure=True)
     return Verdict(True, score, category, (*outcome.reasons, learned))

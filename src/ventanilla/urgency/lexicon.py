@@ -493,7 +493,7 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         "medical",
         0.9,
         r"(?:necesito|necesitamos|manden|mande|mandar|mandame|manda|llamen|llamar|pidan|envien|traigan"
-        r"|pedir)\w* (?:\w+ ){0,1}ambulancia|ambulancia (?:ya|urgente|rapido|por favor)\b"
+        r"|pedir)\w* (?:\w+ ){0,2}ambulancia|ambulancia (?:ya|urgente|rapido|por favor)\b"
         r"|no (?:llega|viene|vino) (?:\w+ ){0,1}ambulancia",
     ),
     ("medical", 0.8, r"(?:necesito|necesitamos|manden|llamen) (?:\w+ ){0,1}(?:medico|doctor|enfermer\w*)\b"),
@@ -1040,7 +1040,10 @@ RESOLVED: Final = (
     r"|normal)\b"
     r"|already (?:put out|fixed|gone|under control|here)\b|everything is (?:fine|ok|okay)\b|ja (?:apagaram|passou)\b"
 )
-NO_INJURY: Final = r"(?:no hubo|no hay|ningun|sin|nadie|nadie \w+) herid\w*|danos materiales\b|raspon\b"
+NO_INJURY: Final = (
+    r"(?:no hubo|no hay|ningun|sin|nadie|nadie \w+) herid\w*|danos materiales\b|raspon\b"
+    r"|no (?:habia|hay|hubo) nadie\b|nadie se lastimo\b|estaba vaci[oa]\b|sin nadie adentro\b"
+)
 ADMIN: Final = (
     r"turno\w*|tramite\w*|certificado\w*|dni\b|partida\b|licencia\b|carnet\b|habilitacion\w*|formulario\w*"
     r"|constancia\b|factura\w*|boleta\w*|expediente\b|libreta\b|registro\b|inscripcion\b|impuesto\w*|tasa\b"
