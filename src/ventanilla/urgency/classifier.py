@@ -157,7 +157,13 @@ def _collapse_repeats(tokens: list[str]) -> list[str]:
 def clauses(text: str) -> list[list[str]]:
     """Normalized tokens of each clause: abbreviations expanded ("xfa" -> "por favor"), voice-note fillers
     dropped and words said twice in a row collapsed ("eh hay hay fuego en el en el deposito")."""
-    result: list[list[str]] = []
+    return [list(clause) for clause in clause_tokens(text)]
+
+
+@lru_cache(maxsize=256)
+def clause_tokens(text: str) -> tuple[tuple[str, ...], ...]:
+    """`clauses`, immutable and cached: the rules, the meaning features and the model read the same text."""
+    result: list[tuple[str, ...]] = []
     for chunk in _CLAUSE_SPLIT.split(normalize(text)):
         tokens: list[str] = []
         for word in _WORD.findall(chunk):
@@ -165,13 +171,13 @@ def clauses(text: str) -> list[list[str]]:
                 tokens.extend(_ABBREVIATIONS.get(word, (word,)))
         tokens = _collapse_repeats(tokens)
         if tokens:
-            result.append(tokens)
-    return result
+            result.append(tuple(tokens))
+    return tuple(result)
 
 
 def tokens(text: str) -> list[str]:
     """All normalized tokens of a message, clause breaks dropped."""
-    return [token for clause in clauses(text) for token in clause]
+    return [token for clause in clause_tokens(text) for token in clause]
 
 
 # --- classification -------------------------------------------------------------------------------------------------
@@ -194,7 +200,7 @@ def _build(text: str) -> _Doc:
     doc = _Doc([], [], [], [], [], "")
     parts: list[str] = []
     offset = 0
-    for c, tokens in enumerate(clauses(text)):
+    for c, tokens in enumerate(clause_tokens(text)):
         if c:
             parts.append("|")
             offset += 2

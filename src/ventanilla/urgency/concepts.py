@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Final
 
 from ventanilla.urgency import lexicon
-from ventanilla.urgency.classifier import clauses, key_pattern, normalize, phonetic_key
+from ventanilla.urgency.classifier import clause_tokens, key_pattern, normalize, phonetic_key
 
 
 def _alt(*words: str) -> str:
@@ -742,7 +742,7 @@ def _found(keyed: str) -> frozenset[str]:
 
 
 def _keyed(text: str) -> str:
-    return " | ".join(" ".join(k for t in clause if (k := phonetic_key(t))) for clause in clauses(text))
+    return " | ".join(" ".join(k for t in clause if (k := phonetic_key(t))) for clause in clause_tokens(text))
 
 
 @lru_cache(maxsize=4096)

@@ -72,9 +72,10 @@ def _word_grams(words: list[str]) -> set[str]:
     return feats
 
 
-def features(text: str) -> list[str]:
+@lru_cache(maxsize=64)
+def features(text: str) -> tuple[str, ...]:
     """Distinct features of a message: words, word pairs, character 3-5-grams inside each word's phonetic key, and
-    the meaning features of `concepts`."""
+    the meaning features of `concepts` (a few cached: a message's sentences are scored alone and inside the whole)."""
     words = tokens(text)
     feats = _word_grams(words)
     feats.update(concept_features(text))
@@ -86,7 +87,7 @@ def features(text: str) -> list[str]:
         padded = f" {key} "
         for n in range(low, high + 1):
             feats.update("c" + padded[i : i + n] for i in range(len(padded) - n + 1))
-    return sorted(feats)
+    return tuple(sorted(feats))
 
 
 def word_features(text: str) -> list[str]:
@@ -146,10 +147,11 @@ class Model:
 
     def probability(self, text: str) -> float:
         """Calibrated probability that the message reports an emergency now."""
-        known = [self.index[f] for f in features(text) if f in self.index]
+        index, weights = self.index, self.weights
+        known = [weights[i] for f in features(text) if (i := index.get(f)) is not None]
         z = self.bias
         if known:
-            z += math.fsum(self.weights[i] for i in known) / math.sqrt(len(known))
+            z += math.fsum(known) / math.sqrt(len(known))
         a, b = self.calibration
         return _sigmoid(a * z + b)
 
