@@ -17,7 +17,7 @@ from ventanilla.urgency.lexicon import Category
 THRESHOLD: Final = 0.5
 UNSURE_THRESHOLD: Final = 0.3
 _FAR_WINDOW: Final = 3
-# An "if" or a question word reaches this many words ahead in its clause (run-on voice notes have long clauses).
+# An "if", a date or a habit reaches this many words in its clause (run-on voice notes have long clauses).
 _HYPOTHETICAL_WINDOW: Final = 10
 # Categories that refine a broader one (self-harm over medical, partner violence and child abuse over violence).
 _SPECIFIC: Final = frozenset({"self_harm", "gender_violence", "child"})
@@ -287,9 +287,12 @@ def rules(text: str) -> RuleOutcome:
         (m.span(m.lastgroup), _BLOCKER_SCOPE[m.lastgroup]) for m in _BLOCKER_RE.finditer(doc.text) if m.lastgroup
     ]
     trigger_clauses = {doc.clause_of[h[4]] for h in hits}
-    past = _clauses_with(_PAST_RE, doc) | _clauses_with(_HABITUAL_RE, doc)
+    past_cues = [doc.token_at(m.start()) for regex in (_PAST_RE, _HABITUAL_RE) for m in regex.finditer(doc.text)]
+    past = {doc.clause_of[i] for i in past_cues}
+    # A bare time phrase dates the clause that follows it; inside a clause a cue reaches a window of words (a
+    # run-on message's "la señora que siempre compra ... está tirada" is not habitual).
+    dated = {c + 1 for c in past if c not in trigger_clauses}
     # A bare time phrase ("ayer a la noche, se cayó...") dates the clause that follows it.
-    past |= {c + 1 for c in past if c not in trigger_clauses}
     present = _clauses_with(_PRESENT_RE, doc)
     hypothetical = [doc.token_at(m.start()) for m in _HYPOTHETICAL_RE.finditer(doc.text)]
     questions = {
@@ -323,7 +326,10 @@ def rules(text: str) -> RuleOutcome:
             why = "hypothetical"
         elif news and clause not in present and (clause in news or category != "explicit"):
             why = "news"
-        elif clause in past and clause not in present:
+        elif clause not in present and (
+            clause in dated
+            or any(doc.clause_of[i] == clause and abs(i - first) <= _HYPOTHETICAL_WINDOW for i in past_cues)
+        ):
             why = "past"
         elif clause <= resolved and clause not in present:
             why = "resolved"

@@ -77,8 +77,10 @@ def classify(text: str, model: Model | None = None) -> Verdict:
         return Verdict(False, round(unsure_at / 2, 3), "none", (*outcome.dropped, learned))
     if score >= unsure_at and (outcome.score < THRESHOLD or outcome.explicit_only) and plainly_calm(text):
         return Verdict(False, round(unsure_at / 2, 3), "none", (*outcome.dropped, "sin peligro a la vista", learned))
-    if score < unsure_at:
+    if score < unsure_at and (outcome.score < THRESHOLD or outcome.explicit_only or not framed(text)):
         return Verdict(False, score, "none", (*outcome.dropped, learned))
+    # Below here either the score reached the question, or the rules kept a danger of their own inside a message
+    # framed as a complaint ("hay humo en la cuadra, quiero hacer un reclamo"): that doubt is asked about.
     category = _category(outcome, model, focus)
     if score < urgent_at or only_far(text):
         score = score if score < urgent_at else round((urgent_at + unsure_at) / 2, 3)
