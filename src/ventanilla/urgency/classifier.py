@@ -17,6 +17,8 @@ from ventanilla.urgency.lexicon import Category
 THRESHOLD: Final = 0.5
 UNSURE_THRESHOLD: Final = 0.3
 _FAR_WINDOW: Final = 3
+# An "if", a date or a habit reaches this many words in its clause (run-on voice notes have long clauses).
+_HYPOTHETICAL_WINDOW: Final = 10
 # Categories that refine a broader one (self-harm over medical, partner violence and child abuse over violence).
 _SPECIFIC: Final = frozenset({"self_harm", "gender_violence", "child"})
 
@@ -108,6 +110,11 @@ _RESOLVED_RE: Final = _cue(lexicon.RESOLVED)
 _NO_INJURY_RE: Final = _cue(lexicon.NO_INJURY)
 _ADMIN_RE: Final = _cue(lexicon.ADMIN)
 _LAUGHTER_RE: Final = _cue(lexicon.LAUGHTER)
+_NEWS_RE: Final = _cue(lexicon.NEWS)
+_DEAD_CABLE_RE: Final = _cue(lexicon.DEAD_CABLE)
+_STRONG_NOW_RE: Final = _cue(lexicon.STRONG_NOW)
+_TREE_RE: Final = re.compile(r"\b(?:arbol|rama)")
+_LAUGHING_EMOJI: Final = frozenset(lexicon.LAUGHING_EMOJI)
 _NEG_EXCEPTION_RE: Final = _cue(lexicon.NEGATION_EXCEPTIONS)
 _NEG_FAR: Final = frozenset(phonetic_key(w) for w in lexicon.NEGATIONS_FAR)
 _NEG_NEAR: Final = frozenset(phonetic_key(w) for w in lexicon.NEGATIONS_NEAR)
@@ -150,7 +157,13 @@ def _collapse_repeats(tokens: list[str]) -> list[str]:
 def clauses(text: str) -> list[list[str]]:
     """Normalized tokens of each clause: abbreviations expanded ("xfa" -> "por favor"), voice-note fillers
     dropped and words said twice in a row collapsed ("eh hay hay fuego en el en el deposito")."""
-    result: list[list[str]] = []
+    return [list(clause) for clause in clause_tokens(text)]
+
+
+@lru_cache(maxsize=256)
+def clause_tokens(text: str) -> tuple[tuple[str, ...], ...]:
+    """`clauses`, immutable and cached: the rules, the meaning features and the model read the same text."""
+    result: list[tuple[str, ...]] = []
     for chunk in _CLAUSE_SPLIT.split(normalize(text)):
         tokens: list[str] = []
         for word in _WORD.findall(chunk):
@@ -158,13 +171,13 @@ def clauses(text: str) -> list[list[str]]:
                 tokens.extend(_ABBREVIATIONS.get(word, (word,)))
         tokens = _collapse_repeats(tokens)
         if tokens:
-            result.append(tokens)
-    return result
+            result.append(tuple(tokens))
+    return tuple(result)
 
 
 def tokens(text: str) -> list[str]:
     """All normalized tokens of a message, clause breaks dropped."""
-    return [token for clause in clauses(text) for token in clause]
+    return [token for clause in clause_tokens(text) for token in clause]
 
 
 # --- classification -------------------------------------------------------------------------------------------------
@@ -187,7 +200,7 @@ def _build(text: str) -> _Doc:
     doc = _Doc([], [], [], [], [], "")
     parts: list[str] = []
     offset = 0
-    for c, tokens in enumerate(clauses(text)):
+    for c, tokens in enumerate(clause_tokens(text)):
         if c:
             parts.append("|")
             offset += 2
@@ -256,6 +269,7 @@ def rules(text: str) -> RuleOutcome:
     doc = _build(text)
     if not doc.words:
         return _NOTHING
+    laughing = not _LAUGHING_EMOJI.isdisjoint(text)
 
     hits: list[tuple[Category, float, int, int, int, int]] = []  # category, weight, start, end, first, last token
     text = doc.text
@@ -273,9 +287,12 @@ def rules(text: str) -> RuleOutcome:
         (m.span(m.lastgroup), _BLOCKER_SCOPE[m.lastgroup]) for m in _BLOCKER_RE.finditer(doc.text) if m.lastgroup
     ]
     trigger_clauses = {doc.clause_of[h[4]] for h in hits}
-    past = _clauses_with(_PAST_RE, doc) | _clauses_with(_HABITUAL_RE, doc)
+    past_cues = [doc.token_at(m.start()) for regex in (_PAST_RE, _HABITUAL_RE) for m in regex.finditer(doc.text)]
+    past = {doc.clause_of[i] for i in past_cues}
+    # A bare time phrase dates the clause that follows it; inside a clause a cue reaches a window of words (a
+    # run-on message's "la señora que siempre compra ... está tirada" is not habitual).
+    dated = {c + 1 for c in past if c not in trigger_clauses}
     # A bare time phrase ("ayer a la noche, se cayó...") dates the clause that follows it.
-    past |= {c + 1 for c in past if c not in trigger_clauses}
     present = _clauses_with(_PRESENT_RE, doc)
     hypothetical = [doc.token_at(m.start()) for m in _HYPOTHETICAL_RE.finditer(doc.text)]
     questions = {
@@ -286,7 +303,10 @@ def rules(text: str) -> RuleOutcome:
     resolved = max(_clauses_with(_RESOLVED_RE, doc), default=-1)
     admin = _clauses_with(_ADMIN_RE, doc)
     no_injury = _NO_INJURY_RE.search(doc.text) is not None
-    joking = _LAUGHTER_RE.search(doc.text) is not None
+    joking = laughing or _LAUGHTER_RE.search(doc.text) is not None
+    news = _clauses_with(_NEWS_RE, doc)
+    dead_cable = _DEAD_CABLE_RE.search(doc.text) is not None
+    now = _clauses_with(_STRONG_NOW_RE, doc)
     exceptions = {doc.token_at(m.start()) for m in _NEG_EXCEPTION_RE.finditer(doc.text)}
 
     kept: list[tuple[Category, float, str]] = []
@@ -299,16 +319,26 @@ def rules(text: str) -> RuleOutcome:
             why = "figurative/topic"
         elif _negated(doc, first, exceptions):
             why = "negated"
-        elif clause in questions or any(doc.clause_of[i] == clause and i <= last for i in hypothetical):
+        elif clause not in now and (
+            clause in questions
+            or any(doc.clause_of[i] == clause and first - _HYPOTHETICAL_WINDOW <= i <= last for i in hypothetical)
+        ):
             why = "hypothetical"
-        elif clause in past and clause not in present:
+        elif news and clause not in present and (clause in news or category != "explicit"):
+            why = "news"
+        elif clause not in present and (
+            clause in dated
+            or any(doc.clause_of[i] == clause and abs(i - first) <= _HYPOTHETICAL_WINDOW for i in past_cues)
+        ):
             why = "past"
         elif clause <= resolved and clause not in present:
             why = "resolved"
         elif category == "explicit" and clause in admin:
             why = "paperwork"
-        elif category == "traffic" and no_injury:
+        elif no_injury and (category == "traffic" or (category == "structure" and _TREE_RE.search(phrase))):
             why = "no injuries"
+        elif category == "electric" and dead_cable:
+            why = "dead cable"
         elif joking:
             why = "joking"
         if why:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-from ventanilla.urgency.classifier import clauses, key_pattern, normalize, phonetic_key
+from ventanilla.urgency import lexicon
+from ventanilla.urgency.classifier import clause_tokens, key_pattern, normalize, phonetic_key
 
 
 def _alt(*words: str) -> str:
@@ -91,11 +92,30 @@ CONCEPTS: Final[dict[str, str]] = {
         r"se (?:cayo|cae) (?:redondo|al piso|de)",
         r"tirad[oa]",
         r"en el piso",
+        r"bleeding",
+        "unconscious",
+        r"breath\w*",
+        "passed out",
+        "stroke",
+        r"desmai\w*",
+        r"nao (?:respira|acorda|reage)",
+        r"no (?:le )?sale (?:la voz|el habla|hablar)",
+        r"se le (?:cae|cayo|tuerce|torcio|duerme|durmio) (?:la|el|media|medio) \w+",
+        r"presion (?:alta|baja)",
+        r"sudor frio",
+        r"muy dormid[oa]",
+        r"no (?:lo|la) (?:puedo|podemos) despertar",
+        r"no (?:se )?(?:puede|podia) (?:parar|levantar\w*)",
     ),
     "now": _alt(
         "ahora",
         "ahorita",
         "recien",
+        "al tiro",
+        "altiro",
+        "right now",
+        "agora",
+        "ya pues",
         "ya mismo",
         "en este momento",
         "de golpe",
@@ -106,7 +126,9 @@ CONCEPTS: Final[dict[str, str]] = {
         "todavia",
     ),
     "days": _alt(
-        r"hace (?:\w+ )?dias",
+        r"hace (?:\w+ ){0,2}dias",
+        r"hace (?:\w+ ){0,2}semanas?",
+        r"(?:una|toda la) semana",
         r"hace (?:una|dos|tres) semanas?",
         rf"desde el {_DAYS}",
         r"desde (?:ayer|anoche|antes de ayer)",
@@ -129,6 +151,12 @@ CONCEPTS: Final[dict[str, str]] = {
         r"chiquit[oa]s?",
         "criaturas?",
         "mitai",
+        r"guag\w*",
+        r"wawa\w*",
+        r"cham[oa]s?",
+        r"chamit[oa]s?",
+        r"change?uit[oa]s?",
+        r"cabros? chicos?",
         r"embarazad[oa]",
         r"discapacit\w*",
         "silla de ruedas",
@@ -140,15 +168,36 @@ CONCEPTS: Final[dict[str, str]] = {
         r"autista",
         r"en cama",
         r"\d+ años",
+        r"depresi\w*",
+        r"deprimid[oa]",
+        r"problemas (?:cardiacos|del corazon|de salud|de presion)",
+        "adolescente",
+        "menor",
+        "baby",
+        r"old (?:man|woman|lady)",
+        "elderly",
+        r"idos[oa]",
+        "gravida",
     ),
-    "alone": _alt("solo", "sola", "solito", "solita", "vive solo", "vive sola"),
+    "alone": _alt(
+        "solo", "sola", "solito", "solita", "solitos", "solitas", "vive solo", "vive sola", "alone", "sozinh[oa]"
+    ),
     "pregnant": _alt(r"embarazad[oa]", r"\d+ (?:meses|semanas) de embarazo", r"de \d+ (?:meses|semanas)", "parir"),
     "no_contact": _alt(
         r"no (?:abre|contesta|atiende|responde|sale|baja|prende|aparece|volvio|vuelve|lo encontramos|"
         r"la encontramos|sabemos nada|tiene (?:el )?celular|lleva (?:el )?celular)",
         r"no (?:lo |la )?(?:vemos|vimos|veo|vi|ven|vieron)",
         r"celular apagado",
-        r"nadie (?:la|lo) vio",
+        r"nadie (?:la|lo) (?:vio|ve|vieron|ha visto)",
+        r"no ha (?:bajado|salido|venido|vuelto|regresado|aparecido|contestado|abierto)",
+        r"no (?:sale|salio|baja|bajo) de (?:su|la) \w+",
+        r"no (?:la|lo) (?:vemos|vimos|veo|vi|ven) (?:\w+ ){0,2}(?:hace|desde)",
+        r"no (?:atiende|abre|contesta) cuando",
+        r"(?:golpeamos|golpeo|tocamos|toco) (?:\w+ ){0,3}y (?:nadie|no)",
+        r"(?:los )?perros (?:aullan|aullando|ladran sin parar)",
+        r"nobody (?:has )?seen",
+        r"no (?:me|nos|le|les) (?:contesta|atiende|responde|abre)",
+        r"ninguem (?:viu|ve)",
     ),
     "threat": _alt(
         r"amenaz\w*",
@@ -166,8 +215,35 @@ CONCEPTS: Final[dict[str, str]] = {
         r"quiere(?:n)? entrar",
         r"romp\w* (?:la|mi) puerta",
         r"gritando",
+        r"(?:me|nos|la|lo) (?:anda|andan|esta|estan|sigue|siguen|viene|vienen) (?:buscando|siguiendo)",
+        r"me (?:pude )?escape",
+        "gun",
+        "knife",
+        "faca",
+        r"machete\w*",
+        r"(?:se|me) (?:va|van) a (?:meter|entrar)",
+        r"forceje\w*",
+        r"(?:me|nos) (?:grita|gritan|insulta|insultan|putea|putean)",
+        r"(?:vamos|van) a morir",
+        r"nos (?:va|vamos) a matar",
+        r"(?:esta|va) manejando (?:a|como) (?:\d+|loco|un loco)",
+        r"no se (?:quiere )?(?:ir|va)",
+        r"(?:que )?(?:le )?abra (?:la puerta|la reja)",
+        r"(?:golpea|golpean|patea|patean|empuja|empujan) (?:la|las|mi) (?:puerta|ventana|reja)",
+        r"tengo (?:mucho )?miedo",
+        r"con (?:un|una) (?:fierro|palo|bate|machete|hacha|cuchillo|arma|barreta)",
+        r"(?:tratando de|intentando|intentan|quieren|quiere) (?:abrir|forzar|romper|voltear|tirar abajo)",
     ),
-    "door": _alt(r"(?:en|a) (?:la|mi) puerta", "afuera", r"quiere(?:n)? entrar", "ventana", "perimetral"),
+    "door": _alt(
+        r"(?:en|a) (?:la|mi) puerta",
+        "afuera",
+        r"quiere(?:n)? entrar",
+        "ventana",
+        "perimetral",
+        "reja",
+        "porton",
+        "timbre",
+    ),
     "intent": _alt(
         r"(?:me|se) (?:voy|va|quiere|quiero) (?:a )?(?:matar|morir|tirar|ahorcar|cortar|ir para siempre)",
         r"no (?:quiero|quiere) (?:vivir|seguir|despertar\w*)",
@@ -186,6 +262,23 @@ CONCEPTS: Final[dict[str, str]] = {
         r"no aguanto mas",
         r"una carga",
         r"veneno",
+        r"mortal\w*",
+        r"(?:la|las|lo|los) (?:quiero|voy a) tomar",
+        r"(?:dosis|cuantas pastillas|cuanto (?:\w+ ){0,2}hace falta)",
+        r"deje todo (?:ordenado|arreglado|listo)",
+        r"(?:cuiden|cuidala|cuidalo|cuidenla|cuidenlo) (?:a|al|a la|bien)",
+        r"perdon por todo",
+        r"(?:regalando|regale|repartiendo) (?:sus|mis) cosas",
+        r"kill (?:myself|himself|herself)",
+        "want to die",
+        r"me matar",
+        r"quero morrer",
+        r"no (?:vale|tiene sentido) (?:la pena )?(?:seguir|vivir)",
+        r"cansad[oa] de vivir",
+        r"no (?:va|voy) a volver",
+        r"(?:ya )?no sirv[oe] (?:pa|para) nada",
+        r"cuerda",
+        r"(?:me|se) (?:quiere|quiero) (?:ir|dormir) (?:para siempre|y no despertar)",
     ),
     "danger": _alt(
         "fuego",
@@ -200,7 +293,22 @@ CONCEPTS: Final[dict[str, str]] = {
         r"descarga",
         "agua",
         r"inund\w*",
-        r"desbord\w*",
+        r"(?:rio|arroyo|canal|acequia|zanja|laguna|dique|represa|agua|crecida) (?:\w+ ){0,2}desbord\w*",
+        r"desbord\w* (?:el|la) (?:rio|arroyo|canal|acequia|zanja|laguna|dique|represa)",
+        "fire",
+        "smoke",
+        "fogo",
+        "fumaca",
+        r"flood\w*",
+        r"alag\w*",
+        "enchente",
+        "leak",
+        r"vazamento",
+        r"crecida",
+        "pastizal",
+        "quemazon",
+        r"sin frenos",
+        r"(?:se|esta|estan) (?:\w+ ){0,1}(?:cayendo|desprendiendo|hundiendo)",
         r"derrumb\w*",
         r"raja\w*",
         r"(?:perro|perros|jauria|vibora|yarara|toro|abejas|alacran)",
@@ -223,7 +331,19 @@ CONCEPTS: Final[dict[str, str]] = {
         "a quien llamo",
         "hay que preocuparse",
     ),
-    "help": _alt("ayuda", "ayudenme", "ayudeme", "socorro", "auxilio", "urgente", "por favor", "rapido"),
+    "help": _alt(
+        "ayuda",
+        "ayudenme",
+        "ayudeme",
+        "socorro",
+        "auxilio",
+        "urgente",
+        "por favor",
+        "rapido",
+        "help",
+        "ajuda",
+        "please",
+    ),
     "handled": _alt(
         r"ya (?:lo|la|los|las|se) (?:apagaron|arreglaron|llevaron|controlaron|cortaron|atendieron|encontramos|"
         r"encontraron|vio|vieron|internaron)",
@@ -232,6 +352,12 @@ CONCEPTS: Final[dict[str, str]] = {
         "ya se fue",
         "gracias igual",
         "esta mejor",
+        r"agradec\w*",
+        r"gracias (?:por|a) (?:la|los|las|el|su|sus)",
+        r"ya (?:esta )?todo (?:en orden|bien|tranquilo|normal)",
+        r"ya (?:lo|la) (?:desconectaron|sacaron|rescataron|trajeron)",
+        r"(?:llego|vino|vinieron|llegaron) (?:la|el|los) (?:ambulancia|bomberos|policia|patrullero)",
+        r"ya (?:esta|estan) (?:en el hospital|internad\w*|atendid\w*|a salvo)",
     ),
     "past": _alt(
         "ayer",
@@ -253,6 +379,14 @@ CONCEPTS: Final[dict[str, str]] = {
         r"va(?:n)? a (?:hacer|haber)",
         r"plan de",
         r"pienso|planeando|planeo",
+        r"(?:estamos|estoy) (?:organizando|armando|preparando)",
+        r"(?:vamos|voy) a (?:hacer|armar|organizar|quemar|cortar)",
+        r"para (?:el|la) (?:proximo|proxima|proximos|temporada|verano|invierno)",
+        "por las dudas",
+        r"que pasaria",
+        r"capaz (?:que )?(?:haya|llueva|se)",
+        "what if",
+        r"if (?:there|someone|my)",
     ),
     "figurative": _alt(
         r"me muero de",
@@ -264,6 +398,12 @@ CONCEPTS: Final[dict[str, str]] = {
         r"de (?:ganas|hambre|calor|frio|sueño)",
         "me va a matar si",
         r"bomba de tiempo",
+        r"me (?:estan|esta) (?:matando|volviendo loc[oa])",
+        r"(?:un|una) (?:quilombo|desastre|infierno|bardo)",
+        r"me (?:prende|quema) (?:la cabeza|el cerebro)",
+        r"(?:mata|matan|mato) de (?:risa|hambre|aburrimiento)",
+        "lol",
+        "kkk",
     ),
     "news": _alt(
         r"en la (?:tele|television|radio)",
@@ -276,6 +416,18 @@ CONCEPTS: Final[dict[str, str]] = {
         r"facebook|instagram|twitter|redes",
         r"salio en",
         "dicen que",
+        "tiktok",
+        "youtube",
+        r"video\w*",
+        "ndaje",
+        r"pasaron (?:por|x|en) (?:la|el)",
+        r"en (?:asuncion|bolivia|chile|peru|brasil|paraguay|venezuela|colombia|uruguay|la patagonia|buenos aires"
+        r"|la capital|otro lado|el sur|el norte|europa|españa)",
+        r"juntar (?:ropa|donaciones|comida|plata)",
+        r"donacion\w*",
+        "ofrezco",
+        "que terrible",
+        "pobre gente",
     ),
     "info": _alt(
         r"(?:cual|que) (?:es el )?(?:numero|telefono)",
@@ -291,6 +443,22 @@ CONCEPTS: Final[dict[str, str]] = {
         "queria saber",
         "para tenerla a mano",
         "trabajo del colegio",
+        r"curso\w*",
+        r"capacitaci\w*",
+        r"(?:cual|que) (?:es el )?numero",
+        r"numeros? de (?:emergencia|urgencia)",
+        r"(?:se llama|hay que llamar|llamo) (?:al|a la) (?:\w+ ){0,1}(?:si|cuando|en caso)",
+        r"que (?:se )?hace (?:si|cuando|en caso)",
+        r"es (?:el|la) \d+",
+        "para saber",
+        r"por curiosidad",
+        r"emergency number",
+        "just asking",
+        r"what is the",
+        r"(?:which|what) number",
+        "just in case",
+        r"how (?:do|can) i",
+        r"where (?:do|can) i",
     ),
     "business": _alt(
         "pedido",
@@ -308,6 +476,45 @@ CONCEPTS: Final[dict[str, str]] = {
         "devuelvan",
         "repuesto",
         "vestido",
+        r"envios?",
+        "talle",
+        r"zapas?",
+        r"zapatillas",
+        "precio",
+        r"cuanto (?:sale|cuesta|tarda|tardan|demora|demoran)",
+        r"encarg\w*",
+        r"garrafa de \d+",
+        r"(?:una|dos|la) garrafa (?:de|para)",
+        "cumple",
+        "medialunas",
+        "facturas",
+        "cuota",
+        "clase",
+        "receta",
+        "mercaderia",
+        r"(?:me lo|me la|me los) (?:traen|mandan|reservan)",
+        r"(?:hacen|tienen) (?:envios|delivery|stock)",
+        "el local",
+        r"la (?:farmacia|panaderia|ferreteria|veterinaria|dietetica)",
+        "cake",
+        r"order\w*",
+        r"deliver\w*",
+        r"open today",
+        r"entrega",
+        r"encomenda",
+        r"(?:la|lo|los|las) paso a (?:buscar|retirar)",
+        r"paso a (?:buscar|retirar)",
+        r"(?:me )?(?:lo|la|los|las) (?:guardan|reservan|separan)",
+        r"dar(?:me)? de (?:baja|alta)",
+        r"gimnasio",
+        "gym",
+        r"membresia",
+        r"suscripci\w*",
+        r"formula",
+        r"pañales",
+        r"alias",
+        r"transferencia",
+        r"sin receta",
     ),
     "bot": _alt(
         "bot",
@@ -318,6 +525,21 @@ CONCEPTS: Final[dict[str, str]] = {
         r"(?:estan|esta|sigue|siguen) ahi",
         r"inutil\w*",
         "alo",
+        "contestame",
+        r"no (?:entendes|entiende|sirve|sirven)",
+        r"sos (?:un|una) \w+",
+        r"pelotud\w*",
+        r"idiota",
+        r"boludo",
+        r"estupid\w*",
+        "la concha",
+        r"me oyen",
+        r"respondan",
+        r"contesten",
+        r"atiendan",
+        r"can you hear",
+        r"anyone there",
+        r"me (?:ouvem|escutam)",
     ),
     "routine": _alt(
         "bache",
@@ -334,8 +556,125 @@ CONCEPTS: Final[dict[str, str]] = {
         "reclamo",
         "tramite",
         "certificado",
+        "carnet",
+        "multa",
+        "licencia",
+        "dni",
+        r"venci\w*",
+        r"titila\w*",
+        "yuyos",
+        r"pasto (?:alto|largo)",
+        "baldio",
+        "ruido",
+        r"cloaca\w*",
+        r"horario\w*",
+        r"garrafa social",
+        r"(?:colectivo|bondi|micro)s? (?:\w+ ){0,2}(?:no (?:pasa|para|vino|viene|frena)|tarda|demora)",
+        r"no (?:pasa|para|vino|viene) el (?:colectivo|bondi|micro)",
+        r"frecuencia",
+        r"recorrido",
+        r"pagina",
+        r"la web",
+        r"aplicacion",
+        r"formulario",
+        r"no entiendo (?:la|el|como)",
+        r"contraseña",
+        r"usuario",
+        r"street ?light\w*",
+        r"pothole\w*",
+        "garbage",
+        "trash",
+        r"lampada",
+        r"buraco",
+    ),
+    "people": _alt(
+        "alguien",
+        "gente",
+        r"personas?",
+        "adentro",
+        r"atrapad\w*",
+        r"herid\w*",
+        r"lastimad\w*",
+        "abajo",
+        "debajo",
+        r"(?:nene|nena|chic[oa]|señor|señora|hombre|mujer|vecin[oa])s?",
+        r"(?:sobre|encima de|arriba de) (?:un|una|el|la|los|las|mi) (?:auto|casa|techo|cables?|moto|colectivo)",
     ),
     "tree": _alt(r"arbol\w*", "rama", "ramas"),
+    "approach": _alt(
+        r"(?:viene|vienen|avanza|avanzan|se acerca|se acercan|se viene|va) (?:\w+ ){0,2}(?:para|hacia|a) "
+        r"(?:aca|las casas|el barrio|el pueblo|la escuela|nosotros|mi casa|el campo)",
+    ),
+    "far": _alt(r"a lo lejos", r"(?:muy|bien|re) lejos", r"en el horizonte", r"del otro lado del (?:rio|cerro|lago)"),
+    "crime": _alt(
+        r"(?:se )?(?:metieron|meten|metio|entraron|entran) (?:\w+ ){0,2}(?:robar|afanar)",
+        r"robando",
+        r"asalt\w*",
+        r"ladr[oa]n\w*",
+        r"chorr[oa]s?",
+        r"(?:se escuchan|se oyen|escucho|escuchamos|oigo) (?:\w+ ){0,1}(?:gritos|golpes|tiros)",
+        r"pide auxilio",
+        r"pidiendo (?:ayuda|auxilio)",
+        r"(?:la|lo|los) (?:tienen|tiene) (?:encerrad\w*|atad\w*)",
+    ),
+    "giving_way": _alt(
+        r"cediendo",
+        r"desprend\w*",
+        r"(?:se )?caen pedazos",
+        r"(?:se )?(?:esta|estan) (?:por )?(?:caer|cayendo|hundiendo|rajando|inclinando)",
+        r"a punto de (?:caer\w*|derrumbar\w*|romper\w*)",
+        r"se (?:viene|vienen) abajo",
+        r"cuelga",
+        r"colgando",
+        r"(?:donde|por donde) (?:pasa|pasan|transitan|juegan)",
+        r"peatones",
+    ),
+    "child_alone": _alt(
+        r"(?:nene|nena|beba|bebe|bebito|bebita|chiquit[oa]|niñ[oa]|criatura|menor|chic[oa])s? (?:\w+ ){0,4}sol(?:o|a"
+        r"|os|as|ito|ita)",
+        r"nadie (?:viene|vino|vuelve) a buscar\w*",
+        r"no sabe donde vive",
+        r"(?:encerrad[oa]|sol[oa]) en (?:el|un) auto",
+        r"(?:\d+|cuarenta|treinta y \w+) grados",
+    ),
+    "silent": _alt(
+        r"no puedo (?:hablar|llamar|contestar|salir)",
+        r"(?:esta|lo tengo|la tengo) (?:\w+ ){0,1}al lado (?:mio|de mi)",
+        r"me (?:esta|puede) (?:escuchando|escuchar|viendo|ver)",
+        r"(?:estoy )?escondid[oa]",
+        r"(?:si|cuando) (?:se entera|me ve|se da cuenta)",
+        r"manden a alguien",
+        r"no (?:me )?(?:deja|dejan) salir",
+    ),
+    "gone": _alt(
+        r"no (?:volvio|vuelve|regreso|regresa|llego|aparece|aparecio|ha regresado|ha vuelto|ha llegado|ha aparecido)",
+        r"aun no (?:ha )?(?:regresado|vuelto|llegado|aparecido)",
+        r"se fue de (?:casa|la casa|su casa)",
+        r"(?:no se|no sabemos|no se sabe) nada de",
+        r"desapareci\w*",
+        r"nadie sabe donde",
+        r"no (?:lo|la) (?:encontramos|encuentro|encuentran)",
+        r"missing",
+    ),
+    "clue": _alt(
+        r"cel\w* (?:\w+ ){0,1}apagado",
+        r"apagado el cel\w*",
+        r"sin (?:el )?cel\w*",
+        r"carta\w*",
+        r"(?:me|lo|la|nos) (?:estan|esta|venian|venia) siguiendo",
+        r"pidiendo perdon",
+        r"(?:falta|faltan) (?:el|la|las|los) (?:blister|pastillas|remedios|arma|soga)",
+        r"anoche",
+        r"de noche",
+        r"son las \d+",
+        r"no (?:atiende|contesta)",
+        r"alzheimer|demencia",
+        r"deprimid\w*|depresion",
+        r"\d+ horas",
+        r"no (?:lleva|llevo|tiene|tenia) (?:el )?(?:telefono|celular)",
+        r"(?:salio|se fue) (?:\w+ ){0,3}(?:temprano|a la mañana|esta mañana|a la madrugada)",
+        r"ya (?:es|esta) (?:de noche|oscuro)",
+    ),
     "nobody_hurt": _alt(
         r"(?:no hay|nadie|ningun) (?:nadie )?(?:herid\w*|lastimad\w*)",
         r"nadie se lastimo",
@@ -377,6 +716,21 @@ PAIRS: Final[tuple[tuple[str, str], ...]] = (
     ("symptom", "handled"),
     ("symptom", "past"),
     ("tree", "nobody_hurt"),
+    ("crime", "now"),
+    ("crime", "vulnerable"),
+    ("giving_way", "now"),
+    ("giving_way", "danger"),
+    ("child_alone", "now"),
+    ("child_alone", "danger"),
+    ("silent", "threat"),
+    ("silent", "help"),
+    ("silent", "info"),
+    ("gone", "clue"),
+    ("gone", "vulnerable"),
+    ("gone", "third_person"),
+    ("gone", "hours"),
+    ("intent", "tentative"),
+    ("intent", "info"),
     ("tree", "vulnerable"),
     ("business", "help"),
     ("bot", "help"),
@@ -385,6 +739,7 @@ PAIRS: Final[tuple[tuple[str, str], ...]] = (
 _COMPILED: Final = tuple(
     (name, re.compile(r"\b(?:" + key_pattern(normalize(p)) + r")\b")) for name, p in CONCEPTS.items()
 )
+_LAUGHING: Final = frozenset(lexicon.LAUGHING_EMOJI)
 _SENTENCE_END: Final = re.compile(r"[.!?¡¿\n]+|\b(?:ah y|aparte|otra cosa|tambien les aviso)\b")
 
 
@@ -393,19 +748,35 @@ def _found(keyed: str) -> frozenset[str]:
 
 
 def _keyed(text: str) -> str:
-    return " | ".join(" ".join(k for t in clause if (k := phonetic_key(t))) for clause in clauses(text))
+    return " | ".join(" ".join(k for t in clause if (k := phonetic_key(t))) for clause in clause_tokens(text))
 
 
 @lru_cache(maxsize=4096)
 def _read(text: str) -> tuple[str, frozenset[str]]:
     """The phonetic keys of a text and the concepts found in them (cached: a turn reads a text several times)."""
     keyed = _keyed(text)
-    return keyed, _found(keyed)
+    found = _found(keyed)
+    if not _LAUGHING.isdisjoint(text):
+        found |= {"figurative"}  # the keys drop emoji: a laughing one makes the message a joke like "jaja" does
+    return keyed, found
 
 
 def sentences(text: str) -> list[str]:
     """The message cut into sentences (and at "ah, y" / "aparte" turns), empty ones dropped."""
     return [part for part in _SENTENCE_END.split(text) if part and any(ch.isalpha() for ch in part)]
+
+
+_MIN_SENTENCE_WORDS: Final = 3
+
+
+@lru_cache(maxsize=4096)
+def scored_sentences(text: str) -> tuple[str, ...]:
+    """The sentences of a message of several that are long enough to be judged alone (a two-word aside such as
+    "me encantó" says too little for the model); empty for a message of one sentence."""
+    parts = sentences(text)
+    if len(parts) < 2:
+        return ()
+    return tuple(part for part in parts if len(_read(part)[0].replace("|", " ").split()) >= _MIN_SENTENCE_WORDS)
 
 
 @lru_cache(maxsize=4096)
@@ -464,9 +835,16 @@ _SELF_HARM_QUESTION: Final = re.compile(
     + key_pattern(
         normalize(
             r"si (?:me )?(?:tomo|trago|tomara) (?:\w+ ){0,8}(?:me muero|muero|me mata|no me despierto)"
-            r"|(?:cuant[oa]s?|que cantidad de?) (?:\w+ ){0,5}(?:para que sea mortal|es (?:una dosis )?mortal|"
+            r"|(?:cuant[oa]s?|que cantidad de?) (?:\w+ ){0,5}(?:para que sea mortal|(?:es|son|seria"
+            r"|serian) (?:una dosis )?(?:mortal|letal)\w*|"
             r"para no despertar\w*|para morir\w*)"
             r"|(?:veneno|pastillas|soga) (?:\w+ ){0,3}para (?:tomarl[oa]s? yo|mi|usarla yo)"
+            r"|(?:es|son|sera|seria|seran) (?:\w+ ){0,2}(?:mortal\w*|letal\w*) (?:\w+ |\| ){0,8}"
+            r"(?:(?:la|las|lo|los|me la|me las|me lo|me los) (?:quiero|voy a|pienso|tengo que) tomar|tomarmel\w*"
+            r"|me (?:las|la|lo|los) (?:tomo|trago))"
+            r"|(?:(?:la|las|lo|los|me la|me las|me lo|me los) (?:quiero|voy a|pienso) tomar|tomarmel\w*) "
+            r"(?:\w+ |\| ){0,8}"
+            r"(?:es|son|sera|seria) (?:\w+ ){0,2}(?:mortal\w*|letal\w*)"
         )
     )
     + r")\b"
@@ -484,15 +862,55 @@ def floor(text: str) -> str | None:
         return "health"
     if _SELF_HARM_QUESTION.search(keyed) and not found & {"news", "handled"}:
         return "self_harm"
+    missing = (
+        "gone" in found and found & {"third_person", "vulnerable"} and found & {"clue", "hours", "threat", "intent"}
+    )
+    if missing and not found & (_SCOPED - {"past", "info"}):
+        return "missing"
     return None
 
 
-_NOT_PLAIN: Final = frozenset({"danger", "symptom", "threat", "intent", "no_contact", "pregnant"})
+_NOT_PLAIN: Final = frozenset(
+    {
+        "danger",
+        "symptom",
+        "threat",
+        "intent",
+        "no_contact",
+        "pregnant",
+        "crime",
+        "giving_way",
+        "child_alone",
+        "silent",
+        "gone",
+    }
+)
+
+
+_FRAMES: Final = frozenset({"routine", "business", "info", "bot"})
+_NEAR: Final = frozenset({"vulnerable", "people", "third_person", "first_person", "door", "now", "alone", "approach"})
+
+
+def only_far(text: str) -> bool:
+    """A danger seen far away ("hay humo a lo lejos") with nobody named near it: worth the question, not an
+    escalation."""
+    found = _read(text)[1]
+    return "far" in found and found.isdisjoint(_NEAR)
+
+
+def framed(text: str) -> bool:
+    """The message is framed as a routine complaint, a shop's order, an information question or a turn addressed to
+    the bot (whatever else it says): the combiner learns how much that framing weighs against the rules."""
+    return not _FRAMES.isdisjoint(_read(text)[1])
 
 
 @lru_cache(maxsize=1024)
 def plainly_calm(text: str) -> bool:
-    """A shop's order, a routine matter, a turn addressed to the bot or a figure of speech, with nothing in it
-    about a danger, a symptom, a threat or an intent: "URGENTE" or "ayuda" alone do not make it urgent."""
+    """A shop's order, a routine matter, a turn addressed to the bot, a figure of speech, an information question or
+    a fallen tree with nobody under it, with nothing in it about a danger, a symptom, a threat, an intent, a crime, a
+    structure giving way, a child alone, a victim who cannot speak or a person gone: "URGENTE" or "ayuda" alone do
+    not make it urgent."""
     found = _read(text)[1]
-    return bool(found & {"business", "routine", "bot", "figurative"}) and not found & _NOT_PLAIN
+    if "tree" in found and not found & (_NOT_PLAIN | {"people"}):
+        return True  # a fallen tree with nobody under it is a routine complaint
+    return bool(found & {"business", "routine", "bot", "figurative", "info"}) and not found & _NOT_PLAIN

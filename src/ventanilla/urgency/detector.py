@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from ventanilla.urgency.classifier import THRESHOLD, RuleOutcome, Verdict, rules
-from ventanilla.urgency.concepts import floor, plainly_calm, sentences
+from ventanilla.urgency.concepts import floor, framed, only_far, plainly_calm, scored_sentences
 from ventanilla.urgency.lexicon import Category
 from ventanilla.urgency.model import Model, shipped
 
@@ -32,7 +32,9 @@ def _category(outcome: RuleOutcome, model: Model, text: str) -> Category:
 def _score(model: Model, text: str, outcome: RuleOutcome) -> tuple[float, float]:
     probability = model.probability(text)
     sentence = model.sentence_probability(text, probability)
-    score = model.combine(probability, sentence, outcome.score, bool(outcome.dropped), outcome.explicit_only)
+    score = model.combine(
+        probability, sentence, outcome.score, bool(outcome.dropped), outcome.explicit_only, framed(text)
+    )
     return score, probability
 
 
@@ -52,10 +54,9 @@ def classify(text: str, model: Model | None = None) -> Verdict:
         return outcome.verdict()
     score, probability = _score(model, text, outcome)
     focus = text
-    parts = sentences(text)
     urgent_at, unsure_at = model.thresholds
-    if len(parts) > 1 and not outcome.dropped and score < urgent_at:
-        for part in parts:
+    if not outcome.dropped and score < urgent_at:
+        for part in scored_sentences(text):
             part_outcome = rules(part)
             part_score, part_probability = _score(model, part, part_outcome)
             if part_score > score and not part_outcome.dropped:
@@ -70,11 +71,18 @@ def classify(text: str, model: Model | None = None) -> Verdict:
         # The label rule's own cases (someone alone and unseen for days, a lethal dose asked about) escalate.
         category: Category = forced  # type: ignore[assignment]
         return Verdict(True, max(score, urgent_at), category, (*outcome.reasons, f"situación: {forced}", learned))
+    laughed_off = bool(outcome.dropped) and not outcome.reasons and all("(joking)" in d for d in outcome.dropped)
+    if score >= unsure_at and laughed_off:
+        # Every danger word of the message is laughed about ("llamen a la ambulancia que perdió Boca 😂").
+        return Verdict(False, round(unsure_at / 2, 3), "none", (*outcome.dropped, learned))
     if score >= unsure_at and (outcome.score < THRESHOLD or outcome.explicit_only) and plainly_calm(text):
         return Verdict(False, round(unsure_at / 2, 3), "none", (*outcome.dropped, "sin peligro a la vista", learned))
-    if score < unsure_at:
+    if score < unsure_at and (outcome.score < THRESHOLD or outcome.explicit_only or not framed(text)):
         return Verdict(False, score, "none", (*outcome.dropped, learned))
+    # Below here either the score reached the question, or the rules kept a danger of their own inside a message
+    # framed as a complaint ("hay humo en la cuadra, quiero hacer un reclamo"): that doubt is asked about.
     category = _category(outcome, model, focus)
-    if score < urgent_at:
+    if score < urgent_at or only_far(text):
+        score = score if score < urgent_at else round((urgent_at + unsure_at) / 2, 3)
         return Verdict(False, score, category, (*outcome.reasons, *outcome.dropped, learned), unsure=True)
     return Verdict(True, score, category, (*outcome.reasons, learned))

@@ -103,6 +103,20 @@ PERSON: Final = _alt(
     "persona",
     "alumno",
     "alumna",
+    # regional words for a baby or a child: Andean and Chilean "guagua"/"wawa", Venezuelan "chamo", norteño "chango"
+    "guagua",
+    "guaguita",
+    "wawa",
+    "chamo",
+    "chama",
+    "chamito",
+    "chamita",
+    "chango",
+    "changuito",
+    "cabro",
+    "crio",
+    "pelado",
+    "pelada",
 )
 _VICTIM: Final = _alt(
     "casa",
@@ -178,6 +192,18 @@ _ANIMAL: Final = _alt(
     "caballo",
     "toro",
     "vaca",
+    "chancho",
+    "jabali",
+    "puma",
+    "zorro",
+    "dog",
+    "dogs",
+    "cachorro",
+    "yacare",
+    "cocodrilo",
+    "caiman",
+    "piranas",
+    "palometas",
 )
 _BITE: Final = _alt(
     "muerde",
@@ -196,6 +222,12 @@ _BITE: Final = _alt(
     "atacaron",
     "atacandolo",
     "atacandola",
+    "atacandonos",
+    "corneo",
+    "corneando",
+    "pateo",
+    "mordiendonos",
+    "mordiendole",
 )
 _CLITIC: Final = _alt("me", "te", "le", "les", "nos", "la", "lo", "las", "los")
 _ENTER: Final = _alt("entra", "entran", "entrando", "entro", "metiendo", "mete")
@@ -211,6 +243,16 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     ("fire", 0.85, r"humo (?:negro|blanco|espeso|toxico)\b|humeando\b|humea\b|el humo (?:entra|no deja|tapa|invade)"),
     ("fire", 0.75, r"(?:y|con) humo\b|(?:olor|huele) (?:\w+ ){0,1}a quemado\b"),
     ("fire", 0.8, r"explosion\w*|explot(?:o|aron|a|ando)\b"),
+    # Caribbean "candela" is fire
+    ("fire", 0.85, r"(?:en|hay|agarro|cogio) candela\b|prendid[oa] en candela\b"),
+    (
+        "fire",
+        0.9,
+        r"se (?:prendio|prendieron|prende|esta prendiendo|estan prendiendo) (?:\w+ ){0,2}(?:cortina|cortinas|colchon"
+        r"|cama"
+        r"|casa|cocina|pieza|techo|auto|galpon|rancho|pasto|pastos|campo|monte|ropa|mueble|garrafa|estufa)\b"
+        r"|(?:estufa|brasa|brasas|fogon|salamandra|parrilla) (?:\w+ ){0,3}chisp\w*",
+    ),
     # gas
     ("gas", 0.9, r"olor\w* (?:\w+ ){0,2}a gas\b|(?:huele|olia|huelo) (?:\w+ ){0,2}a gas\b"),
     ("gas", 0.9, r"(?:fuga|fugas|perdida|perdidas|escape|escapes|perdiendo) (?:\w+ ){0,2}gas\b"),
@@ -221,9 +263,10 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         r"gas\b (?:\w+ ){0,3}(?:pierde|perdiendo|roto|rota|se escapa)\b|(?:rompi\w*|roto|rota|pinch\w*"
         r"|perfor\w*) (?:\w+ ){0,3}gas\b",
     ),
-    ("gas", 0.9, r"garrafa\w* (?:\w+ ){0,2}(?:pierde|perdiendo|explot\w*|sale|largando)\b"),
+    ("gas", 0.9, r"garrafa\w* (?:\w+ ){0,4}(?:pierde|perdiendo|explot\w*|sale|largando|se escapa)\b"),
     ("gas", 0.9, r"explot\w* (?:\w+ ){0,2}(?:garrafa|gas|caldera|termotanque)\w*|explosion (?:de )?(?:gas|garrafa)\w*"),
     ("gas", 0.85, r"monoxido\b"),
+    ("gas", 0.9, r"emanacion\w* (?:\w+ ){0,1}gas\b|escape (?:\w+ ){0,1}gas\b"),
     # electric
     ("electric", 0.9, r"chisp\w*"),
     (
@@ -297,6 +340,19 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     ("flood", 0.85, r"(?:casa|casas|vivienda|viviendas|escuela|barrio) (?:\w+ ){0,1}inundad\w*"),
     ("flood", 0.85, r"nos (?:\w+ ){0,1}inund\w*|estamos inundad\w*|(?:esta|estamos) inundando\b"),
     ("flood", 0.7, r"inundaci\w*"),
+    # Andean and Cuyo words: a mudslide ("huaico", "aluvion", "mazamorra") comes down on houses
+    (
+        "flood",
+        0.85,
+        r"huaico\w*|huayco\w*|aluvion\w*|alud\b|avalancha\w*|deslizamiento\w*"
+        r"|mazamorra (?:\w+ ){0,2}(?:baja|bajando|viene)",
+    ),
+    (
+        "flood",
+        0.85,
+        r"(?:anega\w*|ingres\w* (?:\w+ ){0,2}agua|agua (?:\w+ ){0,2}ingres\w*) (?:\w+ ){0,3}"
+        r"(?:vivienda|casa|domicilio|dormitorio|habitacion|hogar)\b",
+    ),
     (
         "flood",
         0.8,
@@ -383,6 +439,12 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     ("structure", 0.5, r"se (?:esta )?inclin(?:a|ando)\b"),
     (
         "structure",
+        0.75,
+        r"(?:esta|estan) cediendo\b|se (?:esta |estan )?desprend(?:e|en|iendo)\b|se caen pedazos\b"
+        r"|caen (?:pedazos|cascotes|mamposteria|revoque)\b|a punto de (?:caer\w*|derrumbar\w*)",
+    ),
+    (
+        "structure",
         0.8,
         r"(?:techo|techos|chapa|chapas) (?:\w+ ){0,3}(?:volando|se vol\w*)|vol(?:ando|o"
         r"|aron) (?:\w+ ){0,2}(?:techo|chapa|chapas)\b",
@@ -390,10 +452,39 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     # medical
     ("medical", 0.9, r"no (?:puede |puedo |podemos )?respir\w*|respir\w* mal\b|dificultad para respirar"),
     ("medical", 0.9, r"(?:le|me|nos) falta el aire|falta de aire"),
-    ("medical", 0.85, r"ahog(?:a|an|ando|o|ado|ada|ue)\b"),
+    ("medical", 0.85, r"ahog(?:a|an|ando|o|ado|ada|ue)\b|afog(?:a|ando|ou|ado|ada)\b|drowning\b"),
+    ("medical", 0.85, r"(?:le|me|nos|les) cuesta (?:mucho )?respirar\b|se (?:esta )?ahogando\b"),
+    ("medical", 0.7, r"se encuentra (?:tendid[oa]|tirad[oa]|desvanecid[oa]|inconsciente)\b"),
     ("medical", 0.9, r"desmay\w*|desvaneci\w*|inconscien\w*|inconcien\w*|perdio el conocimiento"),
     ("medical", 0.85, r"no (?:reacciona|se mueve|se despierta|despierta|abre los ojos)\b"),
     ("medical", 0.6, r"no responde\b"),
+    (
+        "medical",
+        0.85,
+        r"(?:cara|boca|rostro|labio|labios) (?:\w+ ){0,2}(?:torcid\w*|caid\w*|chuec\w*|de costado|para un costado"
+        r"|para un lado|dormid\w*|paralizad\w*)\b",
+    ),
+    (
+        "medical",
+        0.6,
+        r"no (?:puede|logra|le sale|consigue|podia) (?:hablar|articular|mover (?:el|la|un|medio) \w+)\b"
+        r"|habla (?:raro|mezclado|trabad\w*|cualquier cosa|cualquiera|arrastrado)\b"
+        r"|(?:se le|le) (?:duerme|durmio|cae|cayo) (?:el brazo|la pierna|medio cuerpo|la mano|un lado)\b",
+    ),
+    # bleeding in pregnancy
+    (
+        "medical",
+        0.9,
+        r"(?:embarazad\w*|de \d+ (?:meses|semanas)|gravida|gestante) (?:\w+ ){0,6}(?:sangr\w*|baja sangre"
+        r"|pierde sangre|perdiendo sangre|mancha\w*|hemorragia|sangue|bleeding)\b"
+        r"|(?:sangr\w*|baja sangre|pierde sangre|perdiendo sangre|hemorragia) (?:\w+ ){0,6}(?:embarazad\w*"
+        r"|de \d+ (?:meses|semanas))\b",
+    ),
+    (
+        "medical",
+        0.8,
+        r"(?:en el suelo|en el piso) (?:\w+ ){0,4}(?:sin (?:responder|reaccionar|moverse)|inconsciente)\b",
+    ),
     ("medical", 0.9, r"convuls\w*|infarto\w*|ataque (?:al corazon|cardiaco|de epilepsia|epileptico|de asma)"),
     ("medical", 0.9, r"paro cardi\w*|acv\b|derrame cerebral|dolor (?:\w+ ){0,2}(?:de|en el) pecho|labios morados"),
     ("medical", 0.9, r"sangr(?:a|an|ando|o)\b|desangr\w*|ensangrentad\w*|hemorragia\w*"),
@@ -402,7 +493,7 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         "medical",
         0.9,
         r"(?:necesito|necesitamos|manden|mande|mandar|mandame|manda|llamen|llamar|pidan|envien|traigan"
-        r"|pedir)\w* (?:\w+ ){0,1}ambulancia|ambulancia (?:ya|urgente|rapido|por favor)\b"
+        r"|pedir)\w* (?:\w+ ){0,2}ambulancia|ambulancia (?:ya|urgente|rapido|por favor)\b"
         r"|no (?:llega|viene|vino) (?:\w+ ){0,1}ambulancia",
     ),
     ("medical", 0.8, r"(?:necesito|necesitamos|manden|llamen) (?:\w+ ){0,1}(?:medico|doctor|enfermer\w*)\b"),
@@ -420,7 +511,7 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     (
         "medical",
         0.7,
-        r"(?:esta|estan|quedo|quedaron) tirad[oa]s? en (?:el piso|la calle|la vereda)"
+        r"(?:esta|estan|quedo|quedaron) tirad[oa]s? en (?:el piso|la calle|la vereda|el suelo|su \w+|el \w+|la \w+)"
         r"|(?:persona|senor|senora|hombre|mujer|chico|pibe) (?:\w+ ){0,1}tirad[oa]\b|(?:esta|estan) en el piso",
     ),
     (
@@ -468,8 +559,8 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     ),
     (
         "violence",
-        0.85,
-        r"se (?:metio|metieron|esta metiendo) (?:\w+ ){0,2}(?:casa|edificio|departamento|patio"
+        0.8,
+        r"se (?:metio|metieron|esta metiendo|estan metiendo) (?:\w+ ){0,4}(?:casa|edificio|departamento|patio"
         r"|escuela)\b",
     ),
     (
@@ -485,6 +576,50 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         r"|unos|varios)\b",
     ),
     ("violence", 0.9, r"secuestr\w*|apunal\w*|acuchill\w*"),
+    (
+        "violence",
+        0.85,
+        r"(?:tratando de|intentando|intentan|quieren|quiere) (?:abrir|forzar|romper|voltear|tirar abajo) "
+        r"(?:\w+ ){0,1}(?:la|mi|las|el) (?:puerta|ventana|ventanas|reja|porton)\b(?! (?:del auto|que se trabo))",
+    ),
+    # lunfardo: "fierro", "chumbo", "bufoso" are guns; "cagar a palos" is a beating
+    (
+        "violence",
+        0.9,
+        r"(?:apunt\w*|tiene|tienen|saco|sacaron|muestra|mostro|con) (?:\w+ ){0,2}(?:fierro|chumbo|bufoso|cuete)s?\b"
+        r"|chumbo\b|bufoso\b",
+    ),
+    (
+        "violence",
+        0.85,
+        r"(?:cagando|cagar|cago|cagaron|matando) a (?:palos|trompadas|pinas|golpes|patadas)\b"
+        r"|(?:dando|dan|dio|dieron|pegando) (?:una )?(?:paliza|golpiza|biaba)\b|(?:agarrando|agarraron) a pinas\b",
+    ),
+    (
+        "violence",
+        0.75,
+        r"(?:hay )?(?:alguien|un hombre|un tipo|un desconocido|una persona|gente) (?:\w+ ){0,2}(?:adentro de"
+        r"|dentro de|en) "
+        r"(?:mi|la|nuestra) (?:casa|pieza|patio|departamento)\b(?! (?:que|para) (?:arregl|limpi|trabaj))"
+        r"|(?:tiene|tienen) (?:a )?(?:la|el|una|un|mi|mis|los|las) \w+ (?:agarrad\w*|de rehen\w*|atad\w*)\b"
+        r"|de rehen\w*\b",
+    ),
+    ("violence", 0.6, r"(?:con|tiene|trae|lleva) (?:un|una) (?:fierro|palo|bate|machete|hacha|cadena|faca)\b"),
+    (
+        "violence",
+        0.7,
+        r"(?:hombre|tipo|flaco|chabon|alguien|borracho|desconocido|ex) (?:\w+ ){0,3}(?:afuera|en la puerta"
+        r"|en la ventana"
+        r"|en la reja) (?:\w+ ){0,6}(?:no se (?:quiere )?(?:va|ir)|me grita|grita|golpea|patea|amenaza"
+        r"|quiere entrar)\b",
+    ),
+    ("violence", 0.8, r"(?:me|nos|la|lo) (?:anda|andan|esta|estan|viene|vienen|sigue|siguen) buscando\b"),
+    ("violence", 0.45, r"no puedo hablar\b|(?:esta|lo tengo|la tengo) (?:aca |aqui )?al lado (?:mio|de mi)\b"),
+    (
+        "violence",
+        0.45,
+        r"(?:se escuchan|se oyen|escucho|escuchamos|oigo) (?:\w+ ){0,1}(?:gritos|golpes)\b|pide auxilio\b",
+    ),
     ("violence", 0.75, r"amenaz\w*"),
     ("violence", 0.8, r"acos(?:ando|a|an)\b|abusando\b|manose\w*|violacion\b|violando\b"),
     ("violence", 0.75, r"tiran\w* piedras|tirando piedras|piedrazos"),
@@ -496,6 +631,8 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         "missing",
         0.9,
         PERSON + r" (?:\w+ ){0,8}(?:se (?:me |nos |le )?perdio|se perdieron|perdid[oa]s?|no aparece\w*"
+        r"|se (?:me |nos |le )?escapo|se fue (?:solo |sola )?(?:para|a|hacia) (?:la|el) (?:avenida|ruta|calle|monte"
+        r"|rio|cerro)"
         r"|desapareci\w*|no volvio|no vuelve|no (?:lo|la) (?:encuentro|encontramos))\b",
     ),
     (
@@ -519,7 +656,7 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         r"|nadie sabe) donde esta\b",
     ),
     # animal
-    ("animal", 0.9, _ANIMAL + r"\w* " + _gap(5) + _BITE + r"\b"),
+    ("animal", 0.9, _ANIMAL + r"\w* " + _gap(10) + _BITE + r"\b"),
     ("animal", 0.9, _BITE + r" (?:\w+ ){0,3}(?:un |una |el |la |los |unos )?" + _ANIMAL + r"\b"),
     ("animal", 0.85, r"(?:abejas|avispas|enjambre) (?:\w+ ){0,3}(?:ataca\w*|picando|picaron|pico)\b"),
     ("animal", 0.85, r"vibora\w*|yarara\w*|serpiente\w*|culebra\w*"),
@@ -527,7 +664,25 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         "animal",
         0.8,
         r"(?:vaca|vacas|caballo|caballos|toro|toros|animales|ganado|burro|burros|chancho|chanchos|oveja"
-        r"|ovejas) (?:\w+ ){0,1}suelt\w*|suelt\w* en (?:la|el) (?:ruta|autopista|avenida)\b|rabios\w*",
+        r"|ovejas) (?:\w+ ){0,1}suelt\w* (?:\w+ ){0,3}(?:ruta|autopista|avenida|banquina|camino|puente)\b"
+        r"|suelt\w* en (?:la|el) (?:ruta|autopista|avenida)\b",
+    ),
+    (
+        "animal",
+        0.45,
+        r"(?:vaca|vacas|caballo|caballos|toro|toros|animales|ganado|burro|burros|chancho|chanchos|oveja"
+        r"|ovejas) (?:\w+ ){0,1}suelt\w*",
+    ),
+    ("animal", 0.85, r"rabios\w*"),
+    (
+        "animal",
+        0.6,
+        r"(?:mordio|mordieron|ataco|atacaron) a (?:uno|una|dos|tres|un chico|una chica|un nene|una nena|alguien)\b",
+    ),
+    (
+        "violence",
+        0.85,
+        r"tentando (?:entrar|invadir)\b|trying to (?:get|break) in\w*|break\w* (?:in|into)\b|arrombando\b",
     ),
     # traffic
     (
@@ -588,15 +743,16 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         "self_harm",
         0.85,
         r"(?:tome|tomo|trague|me tome|se tomo) (?:\w+ ){0,2}(?:todas las|un monton de|muchas) pastillas"
-        r"|carta de despedida|me (?:estoy )?despid\w* (?:de todos|para siempre)|(?:saltar|tirarme) (?:de|del|por) "
+        r"|carta de despedida|(?:me|se) (?:estoy |esta )?despid\w* (?:de todos|para siempre)|despidiendose de todos"
+        r"|(?:saltar|tirarme) (?:de|del|por) "
         r"(?:la|el) (?:terraza|puente|balcon|ventana|edificio)",
     ),
     # quiet ways: a farewell, a plan or a date, a dose asked for oneself
     (
         "self_harm",
         0.85,
-        r"(?:me|se) (?:mato|mata) (?:hoy|esta noche|ya|manana|ahora)\b"
-        r"|(?:hoy|esta noche|manana) (?:me|se) (?:mato|mata)\b"
+        r"(?:me mato|se mata) (?:hoy|esta noche|ya|manana|ahora)\b"
+        r"|(?:hoy|esta noche|manana) (?:me mato|se mata)\b"
         r"|(?:pienso|pensando|pienso mucho) en (?:matarme|suicidarme|morirme|quitarme la vida)\b"
         r"|(?:ir|irme|irse) de este mundo\b|(?:no le |no )?veo (?:ninguna )?salida\b"
         r"|(?:mejor|lo mejor) (?:es )?que me muera\b"
@@ -610,6 +766,13 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         r"|(?:me|se) (?:corte|corto|cortaron|lastimo|lastime) (?:\w+ ){0,2}"
         r"(?:los brazos|las venas|las munecas|a proposito)\b"
         r"|no quiero despertar\w*\b",
+    ),
+    (
+        "self_harm",
+        0.45,
+        r"deje todo (?:ordenado|arreglado|listo|preparado)\b|perdon(?:en)? por todo\b(?! (?:el|lo|este|esto))"
+        r"|cuiden (?:a|de|bien a) (?:mi|mis)\b|(?:los|las) quiero (?:mucho )?a todos\b|gracias por todo\b"
+        r"|ya no (?:voy a|va a) estar\b|(?:esta|es) (?:la )?ultima (?:noche|vez)\b",
     ),
     # a missing person is serious after hours, at night, with an illness or with signs of danger
     (
@@ -644,6 +807,73 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         r"|nieta|nieto|menor)\b"
         r"|(?:padrastro|madrastra) (?:\w+ ){0,3}(?:la |lo |le )?(?:toca|abusa|pega|golpea|quema)\b",
     ),
+    # English and Portuguese (tourists, Brazilian neighbours, portunol): the strongest plain phrases only
+    (
+        "fire",
+        0.9,
+        r"(?:on fire|a fire|the fire|fire in|fire at|pegando fogo|fogo\b|incendio\b|fumaca\b"
+        r"|smoke (?:\w+ ){0,2}(?:coming|everywhere|from))",
+    ),
+    (
+        "gas",
+        0.9,
+        r"gas leak\w*|smell\w* (?:\w+ ){0,1}gas\b|cheiro (?:\w+ ){0,1}gas\b|vazamento (?:\w+ ){0,1}gas\b|vazando gas\b",
+    ),
+    (
+        "medical",
+        0.9,
+        r"(?:not|isn t|is not|can t|cannot|nao (?:esta |consegue |consigo )?)(?:breath\w*|respira\w*)\b|unconscious\b"
+        r"|passed out\b|(?:not|isn t|is not|won t|will not) (?:moving|wake|waking|respond\w*)\b|unresponsive\b|(?:is"
+        r"|she s|he s|i m|i am) bleeding\b|bleeding (?:a lot|badly|heavily)\b|heart attack\b"
+        r"|having a stroke\b|(?:is|are|got|badly|been) (?:hurt|injured)\b|overdos\w*|desmaiou\b|desmaiad[oa]\b"
+        r"|nao (?:acorda|reage|se mexe)\b|sangrando muito\b",
+    ),
+    (
+        "violence",
+        0.9,
+        r"(?:has|with) a (?:gun|knife)\b|(?:is|are) (?:hitting|beating|attacking) (?:me|her|him|us)\b|stabbed\b"
+        r"|shooting\b|(?:esta|estao) (?:me |a )?(?:batendo|agredindo)\b|com (?:uma )?faca\b|me bateu\b",
+    ),
+    (
+        "self_harm",
+        0.9,
+        r"kill (?:myself|himself|herself)\b|end (?:my|his|her) life\b|want to die\b|suicid\w*|me matar\b"
+        r"|took (?:all|too many|a lot of) (?:my |his |her |the )?pills\b|don t want to (?:live|be here)\b"
+        r"|quero morrer\b|tirar (?:a )?minha (?:propria )?vida\b",
+    ),
+    (
+        "flood",
+        0.85,
+        r"water (?:is )?(?:coming|getting) (?:in|into)\b|(?:house|home) (?:is )?flood\w*|alagando\b|alagad[oa] (?:a"
+        r"|minha)"
+        r"|enchente (?:\w+ ){0,2}(?:casa|entrando)|agua (?:esta )?entrando\b",
+    ),
+    (
+        "animal",
+        0.85,
+        r"dog\w* (?:\w+ ){0,2}(?:attack\w*|biting|bit)\b|cachorro\w* (?:\w+ ){0,2}(?:mordendo|mordeu|atacando)\b",
+    ),
+    (
+        "missing",
+        0.8,
+        r"(?:can t|cannot) find (?:my|our) (?:son|daughter|kid|child|mother|father|dad|mom)\b|(?:is|went) missing\b",
+    ),
+    ("explicit", 0.65, r"(?:please )?help (?:me|us|please)\b|help\b(?= \||$)|emergency\b|socorro\b|me ajud\w*"),
+    (
+        "child",
+        0.8,
+        r"(?:nene|nena|beba|bebe|bebito|bebita|chiquito|chiquita|nino|nina|criatura|menor)s? (?:\w+ ){0,5}"
+        r"sol(?:o|a|os|as|ito|ita) (?:\w+ ){0,6}(?:llorando|en la calle|en la ruta|en la vereda|en el cochecito"
+        r"|en un cochecito|hace \w+ horas?|hace una hora|nadie|de noche|al sol)\b"
+        r"|nadie (?:viene|vino|vuelve) a buscar(?:la|lo|los)\b",
+    ),
+    (
+        "child",
+        0.8,
+        r"(?:sacando|saca|sacaba) fotos (?:\w+ ){0,3}(?:nenes|nenas|chicos|chicas|ninos|ninas)\b"
+        r"|se (?:llevo|lleva|esta llevando) (?:a )?(?:un|una|uno|una de los|uno de los) (?:\w+ ){0,2}(?:nene|nena"
+        r"|chico|chica|nino|nina|de la mano)\b",
+    ),
     # explicit: the writer says it is urgent now
     ("explicit", 0.65, r"urgent\w*|urgencia\b"),
     ("explicit", 0.65, r"(?<!de )emergencia\b|situacion de emergencia\b"),
@@ -663,7 +893,8 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     (
         "explicit",
         0.65,
-        r"vengan(?= \||$)|vengan por favor\b|venga alguien\b|alguien venga\b|manden (?:a )?(?:alguien"
+        r"(?:llamen|llamar|manden|mande) (?:a )?(?:la )?(?:cana|yuta|gorra|poli|carabineros)\b"
+        r"|vengan(?= \||$)|vengan por favor\b|venga alguien\b|alguien venga\b|manden (?:a )?(?:alguien"
         r"|ayuda|gente|la policia|policia|un patrullero|patrullero|bomberos)\b",
     ),
     (
@@ -706,13 +937,23 @@ BLOCKERS: Final[tuple[tuple[str, frozenset[str] | None], ...]] = (
     (r"prendi\w* fuego (?:el|la) (?:debate|discusion|reunion|grupo|tema|chat|sesion|asamblea)\b", None),
     (r"fuegos? artificiales|armas? de fuego|a fuego lento|alto el fuego", frozenset({"fire"})),
     (r"primeros auxilios", None),
+    # slang: "es fuego" is great, "una bomba" is gorgeous
+    (r"(?:es|son|sos|fue|era|esta|estuvo|estan) (?:re |muy |puro |un |una )?(?:fuego|candela|bomba)\b", None),
+    (r"just in case\b|which number\b|what number\b|(?:numero|telefono) (?:\w+ ){0,3}(?:para|por) si acaso\b", None),
+    (r"emergency (?:number|phone|line)\w*|just asking\b|numeros? de (?:emergencia|urgencia)\w*", None),
+    # a near miss: "casi me atropella un auto" asks for prevention, nobody is hurt
+    (
+        r"casi (?:me |nos |lo |la |le |se )?(?:\w+ ){0,1}(?:atropell\w*|choc\w*|pis\w*|mat\w*|cae|cayo|caemos|muer\w*)",
+        None,
+    ),
     (
         r"(?:de|del|contra|sobre|ante|para) (?:las |los |un |una |la )?(?:incendios?|inundaci\w*|accidentes|emergencias"
         r"|violencia)\b",
         None,
     ),
     (
-        r"cables? (?:de |del |de la )?(?:internet|tele|television|telefono|telefonico|fibra|cablevision|tv|wifi)\b",
+        r"(?:cables?|postes?) (?:de |del |de la )?(?:internet|tele|television|telefono|telefonico|fibra|cablevision|tv"
+        r"|wifi)\b",
         frozenset({"electric"}),
     ),
     (
@@ -729,7 +970,23 @@ BLOCKERS: Final[tuple[tuple[str, frozenset[str] | None], ...]] = (
 )
 
 # Single tokens that negate a trigger starting shortly after them (window 3), or right after them (window 1).
-NEGATIONS_FAR: Final = frozenset({"no", "nadie", "ningun", "ninguna", "ninguno", "nunca", "jamas", "tampoco"})
+NEGATIONS_FAR: Final = frozenset(
+    {
+        "no",
+        "nadie",
+        "ningun",
+        "ninguna",
+        "ninguno",
+        "nunca",
+        "jamas",
+        "tampoco",
+        "not",
+        "nao",
+        "never",
+        "nobody",
+        "ninguem",
+    }
+)
 NEGATIONS_NEAR: Final = frozenset({"sin", "ni", "nada", "solo"})
 # "no" followed by these is not about the trigger ("no sé qué hacer, no puedo salir").
 NEGATION_EXCEPTIONS: Final = r"no (?:se (?:que|como|donde|si|cuando|quien)|puedo|podemos|sabemos|aguanto|doy)\b"
@@ -744,6 +1001,8 @@ PAST: Final = (
     r"|en (?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)\b"
     r"|(?:hubo|habia|habian|tuvo|tuvimos|tuve)\b|cuando fue\b"
     r"|(?:tormenta|temporal) del (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)\b"
+    r"|(?<!desde )(?<!hasta )el (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)\b(?! que viene| proximo)"
+    r"|yesterday\b|last (?:night|week|year)\b|ontem\b"
 )
 HABITUAL: Final = (
     r"cada vez que\b|siempre\b|a veces\b|seguido\b|cuando llueve\b"
@@ -756,7 +1015,8 @@ PRESENT: Final = (
     r"|en este momento\b|recien\b|volvio a\b|volvieron a\b|ya mismo\b"
 )
 HYPOTHETICAL: Final = (
-    r"si\b|en caso de\b|por si\b|podria\w*|puede haber\b|pueden haber\b|miedo (?:de )?que\b|preocupa que\b"
+    r"si\b(?! (?:pueden|puede|podes|podrian|podria|es posible|no es molestia)\b)|en caso de\b|por si\b|podria\w*"
+    r"|puede haber\b|pueden haber\b|miedo (?:de )?que\b|preocupa que\b"
     r"|algun dia\b|cualquier dia\b|ojala\b|suponiendo\b|que hacer\b|como actuar\b|prevenir\b|evitar\b"
 )
 # Clause openers that make it a general question ("¿cómo actuar...?", "¿a quién llamo...?").
@@ -766,26 +1026,55 @@ QUESTION_OPENERS: Final = (
 )
 RESOLVED: Final = (
     r"ya (?:(?:lo|la|los|las|se|nos|me|le) ){0,2}(?:apag\w*|arregl\w*|solucion\w*|control\w*|encontr\w*|aparecio"
-    r"|aparecieron|volvio|paso|bajo|se fue|retir\w*|levant\w*|llevaron|sacaron|atendieron|repar\w*|revis\w*"
+    r"|aparecieron|volvio|paso(?! (?:dos|tres|varias|\d+|otra) )|bajo|se fue|retir\w*|levant\w*|llevaron|sacaron"
+    r"|atendieron|repar\w*|revis\w*"
     r"|termino|cortaron el gas)\b"
     r"|ya (?:vino|vinieron|llego|llegaron) (?:el|la|los|las) (?:gasista|bomberos|distribuidora|cooperativa|ambulancia"
     r"|policia|tecnico\w*|electricista|empresa|municipalidad|patrullero|guardia)\b"
     r"|(?:lo|la|los) (?:arreglaron|arreglo|apagaron|apagamos|apago|solucionaron|controlaron|encontramos|encontraron)\b"
     r"|(?:esta|quedo|fue|quedaron) (?:todo )?(?:controlado|apagado|solucionado|resuelto)\b|estamos bien\b"
-    r"|no paso nada\b"
+    r"|no paso nada\b|ya (?:esta )?todo (?:en orden|bien|tranquilo|normal)\b|agradec\w*|gracias (?:por|a) (?:la|los"
+    r"|las|el|su|sus)\b"
+    r"|(?:lo|la|los) (?:desconectaron|desenchufaron)\b|ya (?:lo |la )?desconect\w*"
+    r"|ya (?:lo |la |los |las )?(?:cerr\w*|ventil\w*|rescat\w*)|(?:esta|quedo) todo (?:en orden|bien|tranquilo"
+    r"|normal)\b"
+    r"|already (?:put out|fixed|gone|under control|here)\b|everything is (?:fine|ok|okay)\b|ja (?:apagaram|passou)\b"
 )
-NO_INJURY: Final = r"(?:no hubo|no hay|ningun|sin|nadie|nadie \w+) herid\w*|danos materiales\b|raspon\b"
+NO_INJURY: Final = (
+    r"(?:no hubo|no hay|ningun|sin|nadie|nadie \w+) herid\w*|danos materiales\b|raspon\b"
+    r"|no (?:habia|hay|hubo) nadie\b|nadie se lastimo\b|estaba vaci[oa]\b|sin nadie adentro\b"
+)
 ADMIN: Final = (
     r"turno\w*|tramite\w*|certificado\w*|dni\b|partida\b|licencia\b|carnet\b|habilitacion\w*|formulario\w*"
     r"|constancia\b|factura\w*|boleta\w*|expediente\b|libreta\b|registro\b|inscripcion\b|impuesto\w*|tasa\b"
     r"|documento\b|pasaporte\b|e?mail\b|reclamo\w*|consulta\b|deuda\b|escritur\w*|permiso\w*|patente\b"
     r"|multa\w*|planos\b|papeles\b|cedula\b|titulo\b|solicitud\b|recibo\b|comprobante\b|cuota\b|subsidio\b"
 )
-LAUGHTER: Final = r"(?:ja){2,}\w*|(?:je){2,}\w*|jsj\w*|xd\b"
+LAUGHTER: Final = r"(?:ja){2,}\w*|(?:je){2,}\w*|jsj\w*|xd\b|(?:ha){2,}\b|(?:kk){2,}\w*|lol\b|lmao\b"
+# Emoji that laugh (the tokens drop emoji, so they are looked for in the raw text).
+LAUGHING_EMOJI: Final = "\U0001f602\U0001f923\U0001f606\U0001f639\U0001f605\U0001f61c\U0001f92a"
+# The danger is elsewhere: news, a video, another town (a rule trigger then says what the message is about).
+NEWS: Final = (
+    r"(?:en|por|x) (?:la|el) (?:tele|television|radio|noticiero|diario|noticias)\b|noticiero\b|tiktok\b|youtube\b"
+    r"|(?:vi|vimos|mire|pasaron) (?:\w+ ){0,2}(?:video|noticia|nota|reel)\w*\b|salio en\b|lei (?:en|que)\b"
+    r"|en otr[oa] (?:pais|provincia|ciudad|pueblo|lado)\b|ndaje\b"
+    r"|en (?:asuncion|bolivia|chile|peru|brasil|paraguay|venezuela|colombia|uruguay|europa|espana|la patagonia)\b"
+    r"|(?:he|hemos) visto en\b|me entere (?:por|en)\b"
+)
+# A cable or post said to be dead or harmless: its electric trigger does not count.
+DEAD_CABLE: Final = (
+    r"no (?:tiene|tienen|hay|da|dan|pasa|lleva) (?:\w+ ){0,1}(?:corriente|luz|tension|electricidad|cables?)\b"
+    r"|sin (?:corriente|tension|electricidad)\b|desconectad\w*|(?:es|son) (?:de|del) (?:la )?(?:camara|internet|tele"
+    r"|telefono|cable|fibra|alarma)\b"
+)
+# Said of now in so many words: a question or an "if" around it does not make it hypothetical.
+STRONG_NOW: Final = r"ahora mismo\b|en este (?:momento|instante)\b|ya mismo\b|right now\b|agora\b"
 
 # Clause separators besides punctuation: adversative/concessive links, and "y ya"/"y ahora" that start a new state.
 CLAUSE_LINKS: Final = (
     r"\b(?:pero|aunque|sino|igualmente|mientras que)\b|\by\b(?= +(?:ya|ahora|encima|todavia|aun|igual)\b)"
+    # a new matter in a run-on voice note: "... y otra cosa", "ah y", "aparte", "por otro lado"
+    r"|\b(?:ah y|ah otra cosa|y otra cosa|otra cosa|aparte|ademas|por otro lado|tambien les aviso)\b"
 )
 
 ABBREVIATIONS: Final[dict[str, str]] = {
@@ -831,4 +1120,24 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "tbn": "tambien",
     "dsp": "despues",
     "ta": "esta",
+    "toi": "estoy",
+    "stoy": "estoy",
+    "tmbn": "tambien",
+    "tamb": "tambien",
+    "xfis": "por favor",
+    "plz": "por favor",
+    "pliss": "por favor",
+    "nse": "no se",
+    "ns": "no se",
+    "nd": "nada",
+    "tdo": "todo",
+    "dps": "despues",
+    "bno": "bueno",
+    "msj": "mensaje",
+    "hno": "hermano",
+    "hna": "hermana",
+    "ntp": "no te preocupes",
+    "celu": "celular",
+    "cel": "celular",
+    "pibx": "pibe",
 }

@@ -17,10 +17,10 @@ from importlib import resources
 from typing import Any, Final
 
 from ventanilla.urgency.classifier import phonetic_key, tokens
-from ventanilla.urgency.concepts import concept_features, sentences
+from ventanilla.urgency.concepts import concept_features, scored_sentences
 
 MODEL_FILE: Final = "data/model.json.gz"
-FORMAT: Final = 2
+FORMAT: Final = 3
 _CHAR_RANGE: Final = (3, 5)
 
 
@@ -72,9 +72,10 @@ def _word_grams(words: list[str]) -> set[str]:
     return feats
 
 
-def features(text: str) -> list[str]:
+@lru_cache(maxsize=64)
+def features(text: str) -> tuple[str, ...]:
     """Distinct features of a message: words, word pairs, character 3-5-grams inside each word's phonetic key, and
-    the meaning features of `concepts`."""
+    the meaning features of `concepts` (a few cached: a message's sentences are scored alone and inside the whole)."""
     words = tokens(text)
     feats = _word_grams(words)
     feats.update(concept_features(text))
@@ -86,7 +87,7 @@ def features(text: str) -> list[str]:
         padded = f" {key} "
         for n in range(low, high + 1):
             feats.update("c" + padded[i : i + n] for i in range(len(padded) - n + 1))
-    return sorted(feats)
+    return tuple(sorted(feats))
 
 
 def word_features(text: str) -> list[str]:
@@ -146,17 +147,18 @@ class Model:
 
     def probability(self, text: str) -> float:
         """Calibrated probability that the message reports an emergency now."""
-        known = [self.index[f] for f in features(text) if f in self.index]
+        index, weights = self.index, self.weights
+        known = [weights[i] for f in features(text) if (i := index.get(f)) is not None]
         z = self.bias
         if known:
-            z += math.fsum(self.weights[i] for i in known) / math.sqrt(len(known))
+            z += math.fsum(known) / math.sqrt(len(known))
         a, b = self.calibration
         return _sigmoid(a * z + b)
 
     def sentence_probability(self, text: str, whole: float) -> float:
         """The highest probability of any one sentence of a message that has several (else `whole`, the message's)."""
-        parts = sentences(text)
-        if len(parts) < 2:
+        parts = scored_sentences(text)
+        if not parts:
             return whole
         return max(self.probability(part) for part in parts)
 
@@ -183,17 +185,25 @@ class Model:
         return self.categories[top], _sigmoid(scores[top])
 
     def combine(
-        self, probability: float, sentence: float, rule_score: float, rule_dropped: bool, explicit_only: bool
+        self,
+        probability: float,
+        sentence: float,
+        rule_score: float,
+        rule_dropped: bool,
+        explicit_only: bool,
+        framed: bool,
     ) -> float:
         """Combined score from the model's probabilities (the whole message, and how much more urgent its most
-        urgent sentence reads alone) and the rules' outcome (weights fitted on out-of-fold scores)."""
-        w_model, w_sentence, w_rule, w_dropped, w_explicit, bias = self.combiner
+        urgent sentence reads alone), the rules' outcome and whether the message is framed as a routine matter
+        (weights fitted on out-of-fold scores)."""
+        w_model, w_sentence, w_rule, w_dropped, w_explicit, w_framed, bias = self.combiner
         z = (
             w_model * logit(probability)
             + w_sentence * max(0.0, logit(sentence) - logit(probability))
             + w_rule * rule_score
             + w_dropped * float(rule_dropped)
             + w_explicit * float(explicit_only)
+            + w_framed * float(framed)
             + bias
         )
         return _sigmoid(z)

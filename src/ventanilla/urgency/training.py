@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ventanilla.urgency.classifier import THRESHOLD, rules
-from ventanilla.urgency.concepts import floor, plainly_calm, sentences
+from ventanilla.urgency.concepts import floor, framed, plainly_calm, scored_sentences
 from ventanilla.urgency.evaluation import Example, load_tsv
 from ventanilla.urgency.model import FORMAT, MODEL_FILE, Model, features, logit, word_features
 
@@ -42,9 +42,9 @@ def load_corpus() -> tuple[list[Example], list[Example]]:
 
 
 @cache
-def _rule_row(text: str) -> tuple[float, float, float]:
+def _rule_row(text: str) -> tuple[float, float, float, float]:
     outcome = rules(text)
-    return (outcome.score, float(bool(outcome.dropped)), float(outcome.explicit_only))
+    return (outcome.score, float(bool(outcome.dropped)), float(outcome.explicit_only), float(framed(text)))
 
 
 @cache
@@ -117,8 +117,8 @@ def fit(written: Sequence[Example], generated: Sequence[Example] = (), seed: int
 
     vec = vectorizer(_features)
     x = vec.fit_transform(texts)
-    parts = [sentences(e.text) for e in written]
-    multi = [i for i, ps in enumerate(parts) if len(ps) > 1]
+    parts = [scored_sentences(e.text) for e in written]
+    multi = [i for i, ps in enumerate(parts) if ps]
     flat = [s for i in multi for s in parts[i]]
     xs = vec.transform(flat) if flat else None
     oof = np.zeros(n_written)
@@ -156,7 +156,7 @@ def fit(written: Sequence[Example], generated: Sequence[Example] = (), seed: int
     combined = meta.predict_proba(meta_x)[:, 1]
     # What `detector.classify` decides whatever the score: keep those out of the threshold choice.
     for i, e in enumerate(written):
-        rule_score, _, explicit_only = _rule_row(e.text)
+        rule_score, _, explicit_only, _ = _rule_row(e.text)
         if floor(e.text) is not None:
             combined[i] = 1.0
         elif (rule_score < THRESHOLD or explicit_only) and plainly_calm(e.text):
