@@ -27,10 +27,25 @@ def is_problem_report(text: str) -> bool:
     return bool(_problem_re().search(normalize(text)))
 
 
+CLEAR_WINNER_FLOOR = 0.25
+"""A long question names its topic among many other words: the one entry it matches is the answer above this."""
+CLEAR_WINNER_MARGIN = 1.6
+
+
 def find(settings: BotSettings, state: ConversationState, text: str) -> Hit | None:
     """The entity's answer (or a built-in one about the bot's process) to a question, keeping the last topic."""
     items = (*settings.knowledge, *retrieval.process_faq())
-    return retrieval.find(items, text, topic=state.kb_topic)
+    hit = retrieval.find(items, text, topic=state.kb_topic)
+    if hit is not None or is_problem_report(text):
+        return hit
+    # "hola q onda, quiero vender tortas x insta y me dijeron q necesito habilitacion, como es?": many words, one
+    # topic; the share of words found is low, but one entry stands clearly above the rest.
+    ranked = retrieval.rank(items, text, limit=2)
+    if not ranked or ranked[0].confidence < CLEAR_WINNER_FLOOR:
+        return None
+    if len(ranked) > 1 and ranked[0].confidence < CLEAR_WINNER_MARGIN * ranked[1].confidence:
+        return None
+    return ranked[0]
 
 
 def desk_question(settings: BotSettings, state: ConversationState, text: str) -> Hit | None:

@@ -45,11 +45,13 @@ CANCEL_WORDS = _SOFT_CANCEL | words("cancel_at_summary_words.txt")
 MENU_WORDS = words("menu_words.txt")
 
 _GREETING_RE = re.compile(
-    r"^(?:(?:hola|holis|holaa+|buen dia|buenos dias|buenas tardes|buenas noches|buenas|hey|saludos|"
+    r"^(?:(?:hello|hi|hey there|oi|ola|hola|holis|holaa+|buen dia|buenos dias|buenas tardes|buenas noches|buenas|hey|"
+    r"saludos|"
     r"que tal|como estas|como va|como andan|como andas|todo bien)\s*)+$"
 )
 _THANKS_RE = re.compile(
-    r"\b(?:gracias|graciass+|muchas gracias|mil gracias|te agradezco|grax|grcs|grs|gracia|tks|thanks|obrigad[oa]|"
+    r"\b(?:agradezco|le agradezco|se agradece|"
+    r"gracias|graciass+|muchas gracias|mil gracias|te agradezco|grax|grcs|grs|gracia|tks|thanks|obrigad[oa]|"
     r"agradecid[oa])\b"
 )
 
@@ -177,6 +179,8 @@ _CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         r"bolsas?",
         r"ratas?",
         r"mugre",
+        r"barrido",
+        r"barrer",
     ),
     "Arbolado y espacios verdes": (
         r"arbol\w*",
@@ -211,7 +215,9 @@ _CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         r"autos? abandonad\w*",
         r"vehiculos? abandonad\w*",
         r"reductor\w*",
-        r"carteles?",
+        r"cartel(?:es)?",
+        r"cartel de pare",
+        r"senda peatonal",
     ),
     "Ruidos molestos": (
         r"ruidos?",
@@ -252,14 +258,24 @@ def _find_configured(name: str, categories: tuple[str, ...]) -> str | None:
     return _normalized_categories(categories).get(normalize(name))
 
 
+_NEGATED_THING_RE = re.compile(r"\bno (?:es |era )?(?:un|una|el|la|los|las) \w+")
+"""What the citizen says it is not ("no un poste", "no es la calle") tells no category."""
+_DECISIVE = {"Tránsito y señalización": re.compile(r"\bsemaforo\w*")}
+"""Words that decide a category over the others they come with ("el semáforo con la luz roja quemada")."""
+
+
 def infer_category(norm: str, categories: tuple[str, ...]) -> str | None:
     """Guess a configured category from keywords; most hits wins, ties go to table order."""
+    norm = _NEGATED_THING_RE.sub(" ", norm)
     best: tuple[int, str] | None = None
     for name, pattern in _CATEGORY_RES.items():
         configured = _find_configured(name, categories)
         if configured is None:
             continue
         hits = len(pattern.findall(norm))
+        decisive = _DECISIVE.get(name)
+        if decisive is not None and decisive.search(norm):
+            hits += 10
         if hits and (best is None or hits > best[0]):
             best = (hits, configured)
     if best is not None:

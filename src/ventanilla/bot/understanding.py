@@ -87,7 +87,8 @@ _WITH_FIELD = re.compile(
     rf"^\W*(?P<marker>(?:{_MARKER}\W+)*)(?P<verb>{_VERB}\s+)?(?:(?:el|la|mi|de)\s+)?(?:{_FIELD_RE})\b{_LINK}(?P<value>\S.*)$"
 )
 _FIELDLESS = re.compile(
-    r"^\W*(?:perdon|perdona|disculpa|disculpas|me equivoque|me confundi|quise decir|queria decir|mejor dicho|corrijo)"
+    r"^\W*(?:(?:no|bah|ah|uy|ups)\W+)?"
+    r"(?:perdon|perdona|disculpa|disculpas|me equivoque|me confundi|quise decir|queria decir|mejor dicho|corrijo)"
     r"\W+(?:(?:quise decir|queria decir|es|era|no era eso|en realidad)\W+)*(?P<value>\S.*)$"
 )
 
