@@ -35,9 +35,15 @@ CLEAR_WINNER_MARGIN = 1.6
 def find(settings: BotSettings, state: ConversationState, text: str) -> Hit | None:
     """The entity's answer (or a built-in one about the bot's process) to a question, keeping the last topic."""
     items = (*settings.knowledge, *retrieval.process_faq())
-    hit = retrieval.find(items, text, topic=state.kb_topic)
+    return retrieval.find(items, text, topic=state.kb_topic)
+
+
+def find_asked(settings: BotSettings, state: ConversationState, text: str) -> Hit | None:
+    """`find` for a message asked as a question: also the one entry that stands clearly above the rest."""
+    hit = find(settings, state, text)
     if hit is not None or is_problem_report(text):
         return hit
+    items = (*settings.knowledge, *retrieval.process_faq())
     # "hola q onda, quiero vender tortas x insta y me dijeron q necesito habilitacion, como es?": many words, one
     # topic; the share of words found is low, but one entry stands clearly above the rest.
     ranked = retrieval.rank(items, text, limit=2)

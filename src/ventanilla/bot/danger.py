@@ -49,6 +49,24 @@ def _alarm_word_only(rules: Verdict) -> bool:
     return rules.category == "explicit" and bool(said) and all(fold(r) in _ALARM_WORDS for r in said)
 
 
+def rules_alarm(text: str) -> bool:
+    """The rules (not the model) see an emergency in the text beyond an alarm word alone."""
+    rules = classify_rules(text)
+    if rules.level != "urgent" or _alarm_word_only(rules):
+        return False
+    # "no quiero seguir con el reclamo" is a cancel, not a wish to die: self-harm needs words of its own here; and
+    # "¿cuándo lo arreglan? ya es la tercera vez que se quema" is about a lamp: other kinds need harm now.
+    if rules.category == "self_harm":
+        return bool(_SELF_HARM_RE.search(fold(text)))
+    return _harm_now(fold(text))
+
+
+_SELF_HARM_RE: Final = re.compile(
+    r"\b(?:vivir|viviendo|vida|matar\w*|mato|morir\w*|muerto|muerta|suicid\w*|dano|lastimarme|cortarme|"
+    r"terminar con todo|termino con todo|no doy mas|pastillas|tirarme|desaparecer)\b"
+)
+
+
 def read(text: str, verdict: Verdict, *, reports_problem: bool) -> Verdict:
     """The verdict as the dialogue acts on it: calm for alarming words on an ordinary complaint, "unsure" (ask)
     for an alarm word alone, the classifier's verdict otherwise.

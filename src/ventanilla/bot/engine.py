@@ -240,7 +240,7 @@ def _question_aside(settings: BotSettings, state: ConversationState, text: str) 
     for question in asked:
         if len(question.split()) < 3:
             continue
-        hit = asking.find(settings, ConversationState(), question)
+        hit = asking.find_asked(settings, ConversationState(), question)
         if hit is not None and not asking.is_problem_report(question):
             return [hit.item.answer]
     return []
@@ -250,7 +250,6 @@ def _tells_problem_at_place(turn: Turn) -> bool:
     """ "siempre lo mismo, me mato en el pozo de Paso de los Andes y Arístides": a complaint said angrily."""
     return (
         is_descriptive(turn.norm, 4)
-        and is_complaint_statement(turn.norm, ())
         and (has_problem_cue(turn.norm) or infer_category(turn.norm, DEFAULT_CATEGORIES["municipio"]) is not None)
         and find_address(turn.text) is not None
     )

@@ -255,8 +255,8 @@ def _leftover(text: str, slots: Slots) -> int:
 
 def absorb_contact(state: ConversationState, text: str, slots: Slots | None, *, asked: str | None = None) -> list[str]:
     """Keep the name, phone and email a message gives, whatever was asked; a name said ("soy...") or a phone
-    typed replaces what WhatsApp guessed, a bare name only fills an empty one."""
-    slots = slots or extract(text, asked=asked)
+    typed replaces what WhatsApp guessed, a bare name only fills an empty one (or WhatsApp's guess)."""
+    slots = slots or extract(text, asked=asked, names=not state.draft.nombre or state.draft.nombre_guess)
     d = state.draft
     changed = False
     if slots.email and slots.email != d.email:
@@ -551,7 +551,7 @@ def on_correction(settings: BotSettings, state: ConversationState, correction: C
     else:
         absorb_contact(state, value, None, asked="datos_personales")  # "mi nombre es X. Mi teléfono es Y": both
         if field_name == "nombre":
-            named = _longest_name(value)
+            named = _longest_name(value) or find_name(f"soy {value}")
             if named is None:  # "no, perdón, mejor a este mismo número": no name in it, nothing to correct there
                 return summary(settings, state, lead) if not d.missing() else advance(settings, state, lead)
             value = named

@@ -63,7 +63,7 @@ def is_greeting(norm: str) -> bool:
 
 def is_thanks(norm: str) -> bool:
     """True for short thank-you messages."""
-    return bool(_THANKS_RE.search(norm)) and len(norm.split()) <= 6
+    return bool(_THANKS_RE.search(norm)) and len(norm.split()) <= 9
 
 
 _AGENT_TARGET = (

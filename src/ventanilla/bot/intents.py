@@ -50,9 +50,10 @@ _PERSON_RE = re.compile(
 )
 _CANCEL_RE = re.compile(
     r"\b(?:cancel\w*|anul\w*|olvidalo|olvidala|olvidate|olvida eso|olvidate de eso|deja(?:lo|la)?(?! de)|"
-    r"dejemos(?:lo)?(?! de)|deja nomas|dejalo asi|chau|chao|adios|ya fue|no importa|mejor no|no quiero (?:seguir|mas|"
-    r"hacer(?:lo)?|el reclamo|reclamar)|no lo (?:registres|hagas|cargues)|no hace falta|ya no (?:quiero|importa|"
-    r"hace falta)|me arrepenti|no (?:lo )?sigas)\b"
+    r"dejemos(?:lo)?(?! de)|deja nomas|dejalo asi|chau|chao|adios|ya fue|no importa|mejor no|"
+    r"no quiero (?:seguir (?:con|el|la)|"
+    r"hacer(?:lo)?|el reclamo|reclamar)|no lo (?:registres|hagas|cargues)|no hace falta|ya no (?:importa|"
+    r"hace falta)|ya no quiero (?:hacer|el reclamo|reclamar|nada del reclamo)|me arrepenti|no (?:lo )?sigas)\b"
 )
 _CANCEL_BLOCKERS = re.compile(r"\b(?:dejaron|dejan|dejo (?:de|la|el)|dejar basura|olvide|olvido)\b")
 _RESTART_RE = re.compile(

@@ -94,7 +94,7 @@ def no_information(settings: BotSettings, state: ConversationState, question: st
 
 def question(settings: BotSettings, state: ConversationState, text: str) -> BotReply | None:
     """Answer a question from the knowledge base; None when it is really a request to file a complaint."""
-    hit = asking.find(settings, state, text)
+    hit = asking.find_asked(settings, state, text)
     if hit is not None:
         return answer(settings, state, hit.item, text)
     if not in_intake(state) and is_complaint_intent(normalize(text), settings.tipo_chat):

@@ -89,7 +89,7 @@ _LANDMARK_RE = re.compile(
     r"\s+(?:a|al|de|del)\s+(?:la\s+|el\s+|los\s+|las\s+)?"
     rf"(?:{_LANDMARKS})\b{_LANDMARK_TAIL}{{0,4}}|"
     r"\b(?:en|de)\s+(?:la\s+|el\s+)?"
-    rf"(?:{_LANDMARKS})\b{_LANDMARK_TAIL}{{1,4}})"
+    rf"(?:{_LANDMARKS})\b(?:{_LANDMARK_TAIL}{{1,4}}|\s+del?\s+barrio\s+[a-z]+(?:\s+(?!{_LANDMARK_STOP})[a-z]+)?))"
 )
 _BARRIO_HEAD = r"(?:barrio|b°|bº|bo\.|bo(?=\s+[a-z]{3,}))"
 _BARRIO_RE = re.compile(rf"(?P<b>\b{_BARRIO_HEAD}\s+(?:{_W}|\d{{1,4}})(?:\s+(?!y\b|que\b|hay\b){_W}){{0,3}})")
@@ -260,7 +260,23 @@ def _overlapping(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     return out
 
 
-_NOT_CORNER = frozenset({"perro", "perros", "gato", "gatos", "agua", "luz", "basura", "ruido", "ratas", "nada"})
+_NOT_CORNER = frozenset(
+    {
+        "perro",
+        "perros",
+        "gato",
+        "gatos",
+        "agua",
+        "luz",
+        "basura",
+        "ruido",
+        "ratas",
+        "nada",
+        "barro",
+        "tierra",
+        "escombros",
+    }
+)
 
 
 def _capitalised(text: str, index: list[int], m: re.Match[str]) -> bool:
@@ -271,8 +287,14 @@ def _capitalised(text: str, index: list[int], m: re.Match[str]) -> bool:
 
 
 def _after_bare_de(folded: str, m: re.Match[str]) -> bool:
+    """ "un montón de escombros y bolsas": after a bare "de" only a thing found at corners ("el semáforo de san
+    martín y colón") is followed by two streets."""
     before = folded[: m.start("a")]
-    return bool(re.search(r"\bde\s*$", before)) and not re.search(r"\b(?:esquina|cruce|interseccion) de\s*$", before)
+    return bool(re.search(r"\bde\s*$", before)) and not re.search(
+        r"\b(?:esquina|cruce|interseccion|semaforos?|cartel(?:es)?|postes?|luz|luces|parada|senal\w*|lomo de burro)"
+        r" de\s*$",
+        before,
+    )
 
 
 def _cue_before(folded: str, m: re.Match[str]) -> bool:
@@ -415,6 +437,8 @@ def find_name(text: str, *, bare: bool = False, asked: bool = False) -> str | No
     if not bare:
         return None
     cleaned = _EMAIL_RE.sub(" , ", sample)
+    # A street and its number ("Coronel Díaz 880", "Mitre al 700") is a place, never a bare name.
+    cleaned = re.sub(r"(?:[^\W\d_]+\s+){1,3}(?:al\s+)?\d{2,5}\b(?!\s*[\d\-])", " , ", cleaned)
     cleaned = re.sub(r"[+(]?\d[\d \-().]*\d|\d", " , ", cleaned)
     cleaned = re.sub(r"\b(?:mi\s+)?(?:tel[eé]fono|tel|cel(?:ular)?|whatsapp|mail|e-?mail|correo|dni|nombre)\b\s*:?",
                      " , ", cleaned, flags=re.IGNORECASE)  # fmt: skip
@@ -429,7 +453,9 @@ def find_name(text: str, *, bare: bool = False, asked: bool = False) -> str | No
         name = _name_words(segment, limit=5)
         if not name or len(name.split()) != len([w for w in words_ if w.strip(".!¡?¿")]):
             continue
-        # Without the question asked, only what looks like a name: capitals, or a common first name.
+        # Without the question asked, only what looks like a name: two words at least, capitals or a common first name.
+        if not asked and len(name.split()) < 2:
+            continue
         if (
             asked
             or fold(words_[0]) in _FIRST_NAMES

@@ -109,13 +109,13 @@ async def screen(call: Any) -> Screened:
         await uow.session.delete(pending)  # the citizen moved on without answering: the question's text comes first
         prior = engine.Incoming(text=pending.text) if pending.text and pending.text != text else None
 
-    screens = (
-        text
-        and action not in _NO_CLASSIFY_ACTIONS
-        and not flow.is_slot_answer(call.state, text)
-        and not flow.is_contact_only(text)
-        and intent_of(text) not in _NOT_REPORTS
-    )
+    screens = bool(text) and action not in _NO_CLASSIFY_ACTIONS
+    if screens and (
+        flow.is_slot_answer(call.state, text) or flow.is_contact_only(text) or intent_of(text) in _NOT_REPORTS
+    ):
+        # What reports nothing is not screened, unless the rules themselves see danger in it ("ya no quiero vivir
+        # más" reads like a cancel, "chau, me quiero matar" like a goodbye).
+        screens = danger.rules_alarm(text)
     if screens and _asks_numbers(text):
         return Screened(incoming, _numbers_answer(call), prior=prior)
     verdict = classify(text) if screens else None
