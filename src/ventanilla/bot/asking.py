@@ -9,9 +9,10 @@ from functools import cache
 from ventanilla.knowledge import retrieval
 from ventanilla.knowledge.search import Hit
 
-from .intake import normalize, words
+from .intake import normalize, question_core, words
 from .model import BotSettings, ConversationState
 
+_FOLLOW_UP_RE = re.compile(r"^(?:y|e|osea|o sea|entonces|pero|ah|tambien|ademas|y si|y para|y cuanto|y donde)\b")
 KB_FIRST_CONFIDENCE = 0.6
 """A text that is not a problem report goes to the knowledge base before the complaint intake above this."""
 
@@ -44,9 +45,15 @@ def find_asked(settings: BotSettings, state: ConversationState, text: str) -> Hi
     if hit is not None or is_problem_report(text):
         return hit
     items = (*settings.knowledge, *retrieval.process_faq())
+    previous = next((i for i in items if i.id == state.kb_topic), None) if state.kb_topic is not None else None
+    ranked = retrieval.rank(items, text, limit=3)
+    if previous is not None and (_FOLLOW_UP_RE.match(normalize(text)) or any(h.item.id == previous.id for h in ranked)):
+        # "osea q a las 7 de la tarde ya la puedo sacar?", "perdí la boleta, ¿cómo saco otra?": the topic just
+        # answered, when no other entry answers the question on its own.
+        return Hit(previous, retrieval.THRESHOLD)
     # "hola q onda, quiero vender tortas x insta y me dijeron q necesito habilitacion, como es?": many words, one
     # topic; the share of words found is low, but one entry stands clearly above the rest.
-    ranked = retrieval.rank(items, text, limit=2)
+    ranked = retrieval.rank(items, question_core(normalize(text)), limit=2)  # without "bueno entonces decí..."
     if not ranked or ranked[0].confidence < CLEAR_WINNER_FLOOR:
         return None
     if len(ranked) > 1 and ranked[0].confidence < CLEAR_WINNER_MARGIN * ranked[1].confidence:

@@ -56,6 +56,18 @@ _THANKS_RE = re.compile(
 )
 
 
+_LEAD_IN_RE = re.compile(
+    r"^(?:(?:hola|holaa+|buenas|buen dia|buenos dias|buenas tardes|buenas noches|che|y|e|osea|o sea|entonces|pero|"
+    r"ah|bueno|ok|dale|perdon|disculpe|disculpa|una consulta|consulta|otra cosa|ademas|tambien|ustedes|usted|vos|"
+    r"senorita|senor|mire|mira)\s+)+"
+)
+
+
+def question_core(norm: str) -> str:
+    """A message without the greetings and fillers it opens with ("hola buenas, y ustedes cuándo podan")."""
+    return _LEAD_IN_RE.sub("", norm)
+
+
 def is_greeting(norm: str) -> bool:
     """True when the normalised text is only a greeting."""
     return bool(norm) and bool(_GREETING_RE.match(norm))

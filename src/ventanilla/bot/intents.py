@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from .intake import infer_category, is_agent_request, is_greeting, is_thanks, normalize, words
+from .intake import infer_category, is_agent_request, is_greeting, is_thanks, normalize, question_core, words
 
 
 class Intent(StrEnum):
@@ -543,8 +543,9 @@ def classify(text: str, categories: tuple[str, ...] = ()) -> Intent:
         return Intent.THANKS
     if _CHITCHAT_RE.match(norm):
         return Intent.CHITCHAT
+    core = question_core(norm)
     asks = (
-        "?" in text or "¿" in text or any(norm.startswith(s + " ") or norm == s for s in words("question_starts.txt"))
+        "?" in text or "¿" in text or any(core.startswith(s + " ") or core == s for s in words("question_starts.txt"))
     )
     if asks and not _COMPLAINT_CUES_RE.search(norm):
         return Intent.QUESTION

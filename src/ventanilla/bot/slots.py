@@ -331,7 +331,7 @@ def find_phone(text: str, *, expected: bool = False) -> str | None:
         if re.search(r"\b(?:pin|clave|codigo|dni|documento|reclamo|ticket|nro|numero de reclamo)\W*$", before):
             continue
         labelled = bool(_PHONE_LABEL_RE.search(before))
-        if len(digits) < 8 and not (labelled and len(digits) >= 6):
+        if len(digits) < 8 and not ((labelled or expected) and len(digits) >= 6):
             continue
         if len(digits) in (7, 8) and not (labelled or expected or digits.startswith("15") or "-" in raw):
             continue
@@ -344,6 +344,12 @@ def find_phone(text: str, *, expected: bool = False) -> str | None:
             code = (area.group(1) or area.group(2)) if area else None
             if code:
                 return code + national[2:]
+        if len(national) in (6, 7, 8):
+            # A local number ("4-25-67-89") with its area code said apart ("característica 0261").
+            area = _AREA_RE.search(folded)
+            code = (area.group(1) or area.group(2)) if area else None
+            if code and len(code) + len(national) == 10 and code not in digits:
+                return code + national
         if 6 <= len(national) <= 13:
             return national
     return None
