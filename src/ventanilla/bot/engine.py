@@ -416,12 +416,13 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
     tipo = settings.tipo_chat
     if is_greeting(norm):
         return menu(settings, state, texts.GREETING_SHORT)
-    desk = None if asked else asking.desk_question(settings, state, turn.text)  # bot21b: a question, not a complaint
+    # bot21b: a question, not a complaint; a photo with its caption ("este perro") always reports something
+    desk = None if asked or turn.has_media else asking.desk_question(settings, state, turn.text)
     if desk is not None:
         return side.answer(settings, state, desk.item, turn.text)
     category = infer_category(norm, categories(settings))
     problem = is_complaint_intent(norm, tipo) or has_problem_cue(norm)
-    if category is not None and not problem and not asked:
+    if category is not None and not problem and not asked and not turn.has_media:
         # A topic word alone ("el camión de la basura", "la poda") is a question when the desk knows the answer.
         known = asking.find(settings, state, turn.text)
         if known is not None:

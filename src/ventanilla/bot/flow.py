@@ -283,6 +283,12 @@ def _place_answer(text: str, slots: Slots) -> bool:
     return _mostly_place(normalize(rest), slots.place)
 
 
+def _bare_name_only(text: str) -> bool:
+    """Two to four words of letters and nothing else ("macarena gil")."""
+    parts = text.strip(" .!").split()
+    return 2 <= len(parts) <= 4 and all(p.isalpha() for p in parts) and find_address(text, whole=True) is None
+
+
 def _vague(ubicacion: str) -> bool:
     """A street without number, corner or landmark ("Calle San Martín"): a later place completes it."""
     return not re.search(r"\d|\by\b|\bentre\b|\besquina\b|\bfrente\b|\bcerca\b", fold(ubicacion))
@@ -451,6 +457,9 @@ def on_confirm_text(settings: BotSettings, state: ConversationState, text: str, 
     # WhatsApp's profile name is a guess: a name typed at the summary ("Jonatan Herrera") replaces it.
     slots = extract(text, asked="datos_personales" if d.missing_personal() else None, names=d.nombre_guess)
     dni = extract_personal(text).dni
+    if d.nombre_guess and not slots.nombre and _bare_name_only(text):
+        # "macarena gil" at the summary of a WhatsApp complaint: the citizen's name over the profile's.
+        slots = Slots(slots.place, find_name(text, bare=True, asked=True), slots.telefono, slots.email, True)
     noted = absorb_contact(state, text, slots)
     if slots.place is not None and _mostly_place(norm, slots.place) and not slots.any_contact():
         set_place(state, slots.place)

@@ -272,7 +272,13 @@ def _find_configured(name: str, categories: tuple[str, ...]) -> str | None:
 
 _NEGATED_THING_RE = re.compile(r"\bno (?:es |era )?(?:un|una|el|la|los|las) \w+")
 """What the citizen says it is not ("no un poste", "no es la calle") tells no category."""
-_DECISIVE = {"Tránsito y señalización": re.compile(r"\bsemaforo\w*")}
+_DECISIVE = {
+    "Tránsito y señalización": re.compile(r"\bsemaforo\w*"),
+    "Animales sueltos": re.compile(
+        r"\b(?:perros?|perras?|caballos?|vacas?|jaurias?|animales|chanchos?|cabras?)\b.{0,30}\bsuelt\w*|"
+        r"\bsuelt\w*\b.{0,15}\b(?:perros?|caballos?|vacas?)\b"
+    ),
+}
 """Words that decide a category over the others they come with ("el semáforo con la luz roja quemada")."""
 
 

@@ -226,7 +226,8 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
             kept.pop()
         if kept:
             end = folded.find(kept[-1], barrio.start("b") + len(head)) + len(kept[-1])
-            found.append((barrio.start(), _title(_span(text, index, barrio.start("b"), end))))
+            named = _span(text, index, barrio.start("b"), end).split()
+            found.append((barrio.start(), " ".join(w[:1].upper() + w[1:] for w in named)))
     if not found:
         return None
     found.sort()
@@ -312,7 +313,7 @@ def _cue_ok(folded: str, m: re.Match[str], whole: bool) -> bool:
 # --- phones -----------------------------------------------------------------------------------------------
 
 _PHONE_RE = re.compile(r"(?<![\w@.\-])(\+?\(?\d[\d \-().]{5,22}\d)(?![\w@])")
-_PHONE_LABEL_RE = re.compile(r"\b(?:tel\w*|cel\w*|whats\w*|wsp|wpp|movil|llam\w*|contacto|numero)\b")
+_PHONE_LABEL_RE = re.compile(r"\b(?:tel\w*|cel\w*|whats\w*|wsp|wpp|movil|fijo|llam\w*|contacto|numero)\b")
 _AREA_RE = re.compile(r"\b(?:caracteristica|codigo de area|area|prefijo)\D{0,5}0?(\d{2,4})\b|\(0?(\d{2,4})\)")
 
 
