@@ -13,6 +13,9 @@ from .intake import normalize, question_core, words
 from .model import BotSettings, ConversationState
 
 _FOLLOW_UP_RE = re.compile(r"^(?:y|e|osea|o sea|entonces|pero|ah|tambien|ademas|y si|y para|y cuanto|y donde)\b")
+_QUESTION_KEYS = frozenset(
+    retrieval.phonetic(w) for w in ("adonde", "donde", "cuando", "como", "cuanto", "eso", "esto", "osea", "ahi")
+)
 KB_FIRST_CONFIDENCE = 0.6
 """A text that is not a problem report goes to the knowledge base before the complaint intake above this."""
 
@@ -46,11 +49,13 @@ def find_asked(settings: BotSettings, state: ConversationState, text: str) -> Hi
         return hit
     items = (*settings.knowledge, *retrieval.process_faq())
     previous = next((i for i in items if i.id == state.kb_topic), None) if state.kb_topic is not None else None
-    ranked = retrieval.rank(items, text, limit=3)
-    if previous is not None and (_FOLLOW_UP_RE.match(normalize(text)) or any(h.item.id == previous.id for h in ranked)):
-        # "osea q a las 7 de la tarde ya la puedo sacar?", "perdí la boleta, ¿cómo saco otra?": the topic just
-        # answered, when no other entry answers the question on its own.
-        return Hit(previous, retrieval.THRESHOLD)
+    norm = normalize(text)
+    if previous is not None and _FOLLOW_UP_RE.match(norm):
+        # "osea q a las 7 de la tarde ya la puedo sacar?", "y adónde es?": the topic just answered, unless the
+        # question names something that topic does not have ("y el boleto del micro?").
+        own = [t for t in retrieval.unmatched(previous, question_core(norm)) if t not in _QUESTION_KEYS]
+        if not own:
+            return Hit(previous, retrieval.THRESHOLD)
     # "hola q onda, quiero vender tortas x insta y me dijeron q necesito habilitacion, como es?": many words, one
     # topic; the share of words found is low, but one entry stands clearly above the rest.
     ranked = retrieval.rank(items, question_core(normalize(text)), limit=2)  # without "bueno entonces decí..."
