@@ -64,7 +64,6 @@ from .replies import (
     reply,
 )
 from .slots import find_address, find_ticket_ref
-from .texts import DEFAULT_CATEGORIES
 from .understanding import (
     Correction,
     is_emoji_only,
@@ -218,7 +217,7 @@ def _intent(settings: BotSettings, phase: str, turn: Turn) -> tuple[str, Turn]:
         correction = parse_correction(text, at_summary=phase == "confirm")
         if correction is not None:
             return ("correction", Turn(**{**{f: getattr(turn, f) for f in Turn.__slots__}, "correction": correction}))
-    if label in (Intent.FRUSTRATION, Intent.INSULT) and phase == "menu" and _tells_problem_at_place(turn):
+    if label in (Intent.FRUSTRATION, Intent.INSULT) and phase == "menu" and _tells_problem_at_place(settings, turn):
         return ("angry_complaint", turn)
     if label in _SIMPLE_INTENTS and not (
         label in (Intent.FRUSTRATION, Intent.INSULT) and phase == "intake" and state_awaits_description(turn)
@@ -246,11 +245,11 @@ def _question_aside(settings: BotSettings, state: ConversationState, text: str) 
     return []
 
 
-def _tells_problem_at_place(turn: Turn) -> bool:
+def _tells_problem_at_place(settings: BotSettings, turn: Turn) -> bool:
     """ "siempre lo mismo, me mato en el pozo de Paso de los Andes y Arístides": a complaint said angrily."""
     return (
         is_descriptive(turn.norm, 4)
-        and (has_problem_cue(turn.norm) or infer_category(turn.norm, DEFAULT_CATEGORIES["municipio"]) is not None)
+        and (has_problem_cue(turn.norm) or infer_category(turn.norm, categories(settings)) is not None)
         and find_address(turn.text) is not None
     )
 
@@ -437,8 +436,6 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
             flow.apply_description(settings, state, turn.text, norm)
         aside = _question_aside(settings, state, turn.text)
         return flow.advance(settings, state, [*aside, *_media(state, turn), *lead])
-    if is_greeting(norm):
-        return menu(settings, state, texts.GREETING_SHORT)
     if flow.is_contact_only(turn.text):
         # "hola, soy Patricia Gil": kept for the complaint that follows.
         flow.absorb_contact(state, turn.text, None)
