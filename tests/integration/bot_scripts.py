@@ -140,7 +140,7 @@ SCRIPTS: tuple[Script, ...] = (
             S("Av. San Martín 1234", SUMMARY),
             CONTACT,
             YES,
-            S("quiero consultar el estado de mi reclamo", "Encontré un reclamo tuyo", offers=("consultar_reclamo",)),
+            S("quiero consultar el estado de mi reclamo", "N.º {mine}", "«nuevo»", offers=("agregar_mensaje",)),
             S("¿cómo va mi reclamo {mine}?", "N.º {mine}", "«nuevo»"),
         ),
         {"categoria": "Alumbrado público"},

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from tests.conversations.runner import fast_subset, load, play_all, report, running_suite
 
-FLOOR = 29 / 44
-"""Passed dialogues / dialogues of the subset at the last change to the bot (29 of 44; before this work, 10)."""
+FLOOR = 43 / 44
+"""Passed dialogues / dialogues of the subset at the last change to the bot: 44 of 44 (bot21c; 29 at bot21's last
+change, 10 before it). One below, so a single WhatsApp delivery lost to a loaded machine does not fail `make test`."""
 
 
 async def test_the_fast_subset_of_the_outsiders_suite_passes_at_its_floor() -> None:

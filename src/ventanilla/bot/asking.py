@@ -9,9 +9,13 @@ from functools import cache
 from ventanilla.knowledge import retrieval
 from ventanilla.knowledge.search import Hit
 
-from .intake import normalize, words
+from .intake import normalize, question_core, words
 from .model import BotSettings, ConversationState
 
+_FOLLOW_UP_RE = re.compile(r"^(?:y|e|osea|o sea|entonces|pero|ah|tambien|ademas|y si|y para|y cuanto|y donde)\b")
+_QUESTION_KEYS = frozenset(
+    retrieval.phonetic(w) for w in ("adonde", "donde", "cuando", "como", "cuanto", "eso", "esto", "osea", "ahi")
+)
 KB_FIRST_CONFIDENCE = 0.6
 """A text that is not a problem report goes to the knowledge base before the complaint intake above this."""
 
@@ -27,10 +31,39 @@ def is_problem_report(text: str) -> bool:
     return bool(_problem_re().search(normalize(text)))
 
 
+CLEAR_WINNER_FLOOR = 0.25
+"""A long question names its topic among many other words: the one entry it matches is the answer above this."""
+CLEAR_WINNER_MARGIN = 1.6
+
+
 def find(settings: BotSettings, state: ConversationState, text: str) -> Hit | None:
     """The entity's answer (or a built-in one about the bot's process) to a question, keeping the last topic."""
     items = (*settings.knowledge, *retrieval.process_faq())
     return retrieval.find(items, text, topic=state.kb_topic)
+
+
+def find_asked(settings: BotSettings, state: ConversationState, text: str) -> Hit | None:
+    """`find` for a message asked as a question: also the one entry that stands clearly above the rest."""
+    hit = find(settings, state, text)
+    if hit is not None or is_problem_report(text):
+        return hit
+    items = (*settings.knowledge, *retrieval.process_faq())
+    previous = next((i for i in items if i.id == state.kb_topic), None) if state.kb_topic is not None else None
+    norm = normalize(text)
+    if previous is not None and _FOLLOW_UP_RE.match(norm):
+        # "osea q a las 7 de la tarde ya la puedo sacar?", "y adónde es?": the topic just answered, unless the
+        # question names something that topic does not have ("y el boleto del micro?").
+        own = [t for t in retrieval.unmatched(previous, question_core(norm)) if t not in _QUESTION_KEYS]
+        if not own:
+            return Hit(previous, retrieval.THRESHOLD)
+    # "hola q onda, quiero vender tortas x insta y me dijeron q necesito habilitacion, como es?": many words, one
+    # topic; the share of words found is low, but one entry stands clearly above the rest.
+    ranked = retrieval.rank(items, question_core(normalize(text)), limit=2)  # without "bueno entonces decí..."
+    if not ranked or ranked[0].confidence < CLEAR_WINNER_FLOOR:
+        return None
+    if len(ranked) > 1 and ranked[0].confidence < CLEAR_WINNER_MARGIN * ranked[1].confidence:
+        return None
+    return ranked[0]
 
 
 def desk_question(settings: BotSettings, state: ConversationState, text: str) -> Hit | None:

@@ -9,6 +9,7 @@ import re
 
 from ventanilla.tickets import duplicates, followers
 from ventanilla.tickets import repository as tickets_repo
+from ventanilla.tickets.models import Ticket
 from ventanilla.tickets.service import ESTADO_LABELS
 from ventanilla.whatsapp.runtime import SESSION_PREFIX
 
@@ -82,12 +83,17 @@ async def offer(call: BotCall, answer: BotReply) -> BotReply:
     if found is None:
         return answer
     state.duplicate_of = found.id
+    return _offer(state, found, [])
+
+
+def _offer(state: ConversationState, found: Ticket, lead: list[str]) -> BotReply:
     buttons = [
         Button("Sí, sumarme", action=JOIN_ACTION, payload={"ticket_id": found.id}),
         Button("Es otro problema", action=OTHER_ACTION),
         CANCEL_BUTTON,
     ]
-    return reply(state, offer_text(found.nro_ticket, found.estado), buttons, accion_backend="crear_reclamo")
+    text = " ".join([*lead, offer_text(found.nro_ticket, found.estado)])
+    return reply(state, text, buttons, accion_backend="crear_reclamo")
 
 
 async def answer_offer(call: BotCall) -> BotReply | None:
@@ -99,9 +105,14 @@ async def answer_offer(call: BotCall) -> BotReply | None:
         return None
     ticket_id, state.duplicate_of = state.duplicate_of, None
     choice = read_answer(incoming.text, (incoming.action or "").strip() or None)
+    ticket = await tickets_repo.get(uow.session, ticket_id)
+    if choice is None and ticket is not None and not incoming.action and flow.is_contact_only(incoming.text):
+        # "Cristina Páez": the name beside the question, not an answer to it; kept, and the offer stands.
+        thanks = flow.absorb_contact(state, incoming.text, None)
+        state.duplicate_of = ticket_id
+        return _offer(state, ticket, thanks)
     if choice is None:
         return None
-    ticket = await tickets_repo.get(uow.session, ticket_id)
     if choice == "other" or ticket is None or ticket.entity_id != entity.id or ticket.is_closed or not session_key:
         return flow.summary(settings, state, [])
     d = state.draft

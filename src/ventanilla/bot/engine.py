@@ -28,7 +28,7 @@ from .intake import (
     match_category,
     normalize,
 )
-from .intents import Intent, classify, has_problem_cue, is_complaint_statement, is_yes
+from .intents import Intent, after_restart, classify, has_problem_cue, is_complaint_statement, is_yes
 from .model import (
     INTAKE_ESTADOS,
     AddMessage,
@@ -217,6 +217,8 @@ def _intent(settings: BotSettings, phase: str, turn: Turn) -> tuple[str, Turn]:
         correction = parse_correction(text, at_summary=phase == "confirm")
         if correction is not None:
             return ("correction", Turn(**{**{f: getattr(turn, f) for f in Turn.__slots__}, "correction": correction}))
+    if label in (Intent.FRUSTRATION, Intent.INSULT) and phase == "menu" and _tells_problem_at_place(settings, turn):
+        return ("angry_complaint", turn)
     if label in _SIMPLE_INTENTS and not (
         label in (Intent.FRUSTRATION, Intent.INSULT) and phase == "intake" and state_awaits_description(turn)
     ):
@@ -226,6 +228,30 @@ def _intent(settings: BotSettings, phase: str, turn: Turn) -> tuple[str, Turn]:
     if label is not Intent.COMPLAINT and looks_like_question(text, norm, topic_words=phase == "menu"):
         return ("question", turn)
     return ("text", turn)
+
+
+_ASIDE_RE = re.compile(r"[^,.;:!?¿]*\?")
+
+
+def _question_aside(settings: BotSettings, state: ConversationState, text: str) -> list[str]:
+    """ "tengo un pozo para reclamar, pero antes, ¿a qué hora abren?": the desk's answer comes first."""
+    asked = [m.group(0).strip() for m in _ASIDE_RE.finditer(text.replace("¿", ""))]
+    for question in asked:
+        if len(question.split()) < 3:
+            continue
+        hit = asking.find_asked(settings, ConversationState(), question)
+        if hit is not None and not asking.is_problem_report(question):
+            return [hit.item.answer]
+    return []
+
+
+def _tells_problem_at_place(settings: BotSettings, turn: Turn) -> bool:
+    """ "siempre lo mismo, me mato en el pozo de Paso de los Andes y Arístides": a complaint said angrily."""
+    return (
+        is_descriptive(turn.norm, 4)
+        and (has_problem_cue(turn.norm) or infer_category(turn.norm, categories(settings)) is not None)
+        and find_address(turn.text) is not None
+    )
 
 
 def state_awaits_description(turn: Turn) -> bool:
@@ -260,9 +286,8 @@ def _on_goodbye(settings: BotSettings, state: ConversationState, turn: Turn) -> 
 
 
 def _on_lost_pin(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
-    return side.with_resume(
-        settings, state, texts.LOST_PIN, side.own_or_agent_buttons(settings), "conversacion_general"
-    )
+    # This chat's own complaints need no PIN: shown at once when there are any (the service looks them up).
+    return reply(state, "", effect=LookupTicket(None, None, lost_pin=True))
 
 
 def _on_frustration(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
@@ -287,6 +312,12 @@ def _on_when_fixed(settings: BotSettings, state: ConversationState, turn: Turn) 
     )
 
 
+def _on_angry_complaint(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    answered = _on_menu_text(settings, state, turn, asked=True)
+    answered.respuesta = f"{texts.SORRY_AGAIN} {answered.respuesta}"
+    return answered
+
+
 def _on_chitchat(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
     return menu(settings, state, f"{texts.CHITCHAT} {texts.MENU_INTRO}")
 
@@ -300,6 +331,13 @@ def _on_cancel(settings: BotSettings, state: ConversationState, turn: Turn) -> B
 def _on_restart(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
     state.side = None
     flow.begin(state)
+    rest = after_restart(turn.text)
+    norm = normalize(rest)
+    if is_descriptive(norm, 3) and is_complaint_statement(norm, categories(settings)):
+        # "empecemos de cero: se rompió un caño en Salta 1450": the complaint told again, taken at once.
+        lead = flow.absorb_contact(state, rest, None)
+        flow.apply_description(settings, state, rest, norm)
+        return flow.advance(settings, state, [*_media(state, turn), *lead])
     return flow.advance(settings, state, [texts.RESTARTED])
 
 
@@ -375,12 +413,15 @@ def _on_message_text(settings: BotSettings, state: ConversationState, turn: Turn
 def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, asked: bool = False) -> BotReply:
     norm = turn.norm
     tipo = settings.tipo_chat
-    desk = None if asked else asking.desk_question(settings, state, turn.text)  # bot21b: a question, not a complaint
+    if is_greeting(norm):
+        return menu(settings, state, texts.GREETING_SHORT)
+    # bot21b: a question, not a complaint; a photo with its caption ("este perro") always reports something
+    desk = None if asked or turn.has_media else asking.desk_question(settings, state, turn.text)
     if desk is not None:
         return side.answer(settings, state, desk.item, turn.text)
     category = infer_category(norm, categories(settings))
     problem = is_complaint_intent(norm, tipo) or has_problem_cue(norm)
-    if category is not None and not problem and not asked:
+    if category is not None and not problem and not asked and not turn.has_media:
         # A topic word alone ("el camión de la basura", "la poda") is a question when the desk knows the answer.
         known = asking.find(settings, state, turn.text)
         if known is not None:
@@ -389,11 +430,12 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
         flow.begin(state)
         state.draft.categoria = category
         lead = flow.absorb_contact(state, turn.text, None)
-        if is_descriptive(norm, 3) and (category is not None or has_problem_cue(norm) or find_address(turn.text)):
+        told = is_descriptive(norm, 3) and (category is not None or has_problem_cue(norm) or find_address(turn.text))
+        # "hay un pozo" is a description a clerk accepts; so is a long account without a category word.
+        if told or (category is not None and has_problem_cue(norm)) or is_descriptive(norm, 6):
             flow.apply_description(settings, state, turn.text, norm)
-        return flow.advance(settings, state, [*_media(state, turn), *lead])
-    if is_greeting(norm):
-        return menu(settings, state, texts.GREETING_SHORT)
+        aside = _question_aside(settings, state, turn.text)
+        return flow.advance(settings, state, [*aside, *_media(state, turn), *lead])
     if flow.is_contact_only(turn.text):
         # "hola, soy Patricia Gil": kept for the complaint that follows.
         flow.absorb_contact(state, turn.text, None)
@@ -409,6 +451,9 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
         lead = flow.absorb_contact(state, turn.text, None)
         flow.apply_description(settings, state, turn.text, norm)
         return flow.advance(settings, state, [*_media(state, turn), *lead])
+    if flow.absorb_contact(state, turn.text, None):
+        # "habla Marta Gutiérrez, le quería comentar, mi teléfono es ...": kept for the complaint that follows.
+        return menu(settings, state, texts.hello_name(state.draft.nombre))
     return menu(settings, state, texts.fallback(settings.live_chat_open), estado="conversacion_general")
 
 
@@ -422,6 +467,7 @@ _TABLE: dict[tuple[str, str], Handler] = {
     ("*", "why_data"): _on_why_data,
     ("*", "when_fixed"): _on_when_fixed,
     ("*", "chitchat"): _on_chitchat,
+    ("*", "angry_complaint"): _on_angry_complaint,
     ("*", "cancel"): _on_cancel,
     ("*", "restart"): _on_restart,
     ("*", "menu"): _on_menu,
@@ -528,3 +574,4 @@ ticket_not_found = side.ticket_not_found
 lookup_limited = side.lookup_limited
 message_added = side.message_added
 recalled = side.recalled
+lost_pin = side.lost_pin

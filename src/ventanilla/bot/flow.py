@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ventanilla.text import fold
+
 from . import texts
 from .intake import (
     CONFIRM_WORDS,
@@ -20,7 +22,7 @@ from .intake import (
     valid_name,
     valid_phone,
 )
-from .intents import is_yes
+from .intents import is_complaint_statement, is_yes
 from .model import MAX_DESCRIPCION, MAX_LEN, BotReply, BotSettings, Button, ConversationState, CreateComplaint
 from .replies import (
     CANCEL_BUTTON,
@@ -31,7 +33,7 @@ from .replies import (
     join,
     reply,
 )
-from .slots import Place, Slots, extract, find_address, find_name, street_mentioned
+from .slots import Place, Slots, extract, find_address, find_email, find_name, find_phone, street_mentioned
 from .understanding import Correction, is_dont_know, is_thumbs_up, usable_location
 
 _DIGIT_RUN = re.compile(r"\d{2,}")
@@ -209,15 +211,19 @@ def confirm(
 def apply_description(settings: BotSettings, state: ConversationState, text: str, norm: str) -> None:
     """Use a free-text problem description to fill whatever it reveals."""
     d = state.draft
-    if not d.descripcion:
+    place = find_address(text)
+    whole = place or find_address(text, whole=True)
+    # "en la calle Salta", "calle 25 de Mayo 630": a place, never the description of the problem.
+    only_place = whole is not None and _mostly_place(norm, whole) and infer_category(norm, categories(settings)) is None
+    if not d.descripcion and not only_place:
         d.descripcion = text[:MAX_DESCRIPCION]
         state.last_field = "descripcion"
     if not d.categoria:
         d.categoria = infer_category(norm, categories(settings))
     if not d.ubicacion and d.latitud is None:
-        place = find_address(text)
-        if place is not None:
-            set_place(state, place)
+        chosen = place or (whole if only_place else None)
+        if chosen is not None:
+            set_place(state, chosen)
 
 
 def set_place(state: ConversationState, place: Place) -> None:
@@ -249,8 +255,8 @@ def _leftover(text: str, slots: Slots) -> int:
 
 def absorb_contact(state: ConversationState, text: str, slots: Slots | None, *, asked: str | None = None) -> list[str]:
     """Keep the name, phone and email a message gives, whatever was asked; a name said ("soy...") or a phone
-    typed replaces what WhatsApp guessed, a bare name only fills an empty one."""
-    slots = slots or extract(text, asked=asked)
+    typed replaces what WhatsApp guessed, a bare name only fills an empty one (or WhatsApp's guess)."""
+    slots = slots or extract(text, asked=asked, names=not state.draft.nombre or state.draft.nombre_guess)
     d = state.draft
     changed = False
     if slots.email and slots.email != d.email:
@@ -263,6 +269,37 @@ def absorb_contact(state: ConversationState, text: str, slots: Slots | None, *, 
         return []
     state.last_field = "datos_personales"
     return [texts.thanks_name(d.nombre) if slots.nombre else texts.NOTED_CONTACT]
+
+
+def _place_answer(text: str, slots: Slots) -> bool:
+    """The message gives a place and, besides contact data, little else ("es en Tucumán 340. Pedro Aranda, 261...")."""
+    if slots.place is None:
+        return False
+    rest = text
+    for value in (slots.email, slots.nombre):
+        if value:
+            rest = re.sub(re.escape(value), " ", rest, flags=re.I)
+    rest = re.sub(r"\+?\d[\d \-().]{6,}\d", " ", rest)
+    return _mostly_place(normalize(rest), slots.place)
+
+
+def _bare_name_only(text: str) -> bool:
+    """Two to four words of letters and nothing else ("macarena gil")."""
+    parts = text.strip(" .!").split()
+    return 2 <= len(parts) <= 4 and all(p.isalpha() for p in parts) and find_address(text, whole=True) is None
+
+
+def _vague(ubicacion: str) -> bool:
+    """A street without number, corner or landmark ("Calle San Martín"): a later place completes it."""
+    return not re.search(r"\d|\by\b|\bentre\b|\besquina\b|\bfrente\b|\bcerca\b", fold(ubicacion))
+
+
+def _refined(before: str | None, place: Place) -> Place:
+    """ "Calle San Martín" + "entre Rioja y Salta, cerca de la farmacia" → one place."""
+    if not before or not _vague(before) or place.latitud is not None:
+        return place
+    joiner = " " if fold(place.text).startswith("entre ") else ", "
+    return Place(f"{before}{joiner}{place.text}")
 
 
 def _is_description(norm: str) -> bool:
@@ -282,8 +319,30 @@ def on_field_answer(settings: BotSettings, state: ConversationState, text: str, 
     contact_only = slots.any_contact() and _leftover(text, slots) == 0
     if contact_only:
         return advance(settings, state, lead)
+    if (
+        d.descripcion
+        and field_name != "descripcion"
+        and _CHANGE_OF_MIND_RE.match(norm)
+        and is_descriptive(norm, 5)
+        and is_complaint_statement(norm, categories(settings))
+    ):
+        # "bueno no, en realidad es por unos perros sueltos en Benegas 700": the problem told again, replacing it.
+        d.descripcion = text[:MAX_DESCRIPCION]
+        d.categoria = infer_category(norm, categories(settings)) or d.categoria
+        if slots.place is not None and d.latitud is None:
+            set_place(state, slots.place)
+        return advance(settings, state, [*lead, texts.corrected("descripcion")])
+    cats = categories(settings)
     if field_name == "categoria":
-        match = match_category(text, categories(settings))
+        match = match_category(text, cats)
+        if (
+            match is None
+            and slots.place is not None
+            and not d.ubicacion
+            and (_place_answer(text, slots) or (d.descripcion and not is_complaint_statement(norm, cats)))
+        ):
+            set_place(state, slots.place)
+            return ask(settings, state, "categoria", [*lead, texts.NOTED_PLACE])
         if match is None:
             if is_descriptive(norm, 3) and not d.descripcion:
                 apply_description(settings, state, text, norm)
@@ -292,7 +351,7 @@ def on_field_answer(settings: BotSettings, state: ConversationState, text: str, 
             elif slots.place is not None and not d.ubicacion:
                 set_place(state, slots.place)
                 return ask(settings, state, "categoria", [*lead, texts.NOTED_PLACE])
-            elif d.descripcion and state.retries >= 1 and "Otros" in categories(settings):
+            elif d.descripcion and (state.retries >= 1 or is_yes(norm)) and "Otros" in categories(settings):
                 # The problem is told; a clerk files it under "Otros" rather than ask a third time.
                 d.categoria = "Otros"
             else:
@@ -305,8 +364,8 @@ def on_field_answer(settings: BotSettings, state: ConversationState, text: str, 
             elif slots.place is not None and not d.ubicacion and d.latitud is None:
                 set_place(state, slots.place)
     elif field_name == "descripcion":
-        if slots.place is not None and not d.ubicacion and _mostly_place(norm, slots.place):
-            set_place(state, slots.place)
+        if slots.place is not None and _mostly_place(norm, slots.place) and (not d.ubicacion or _vague(d.ubicacion)):
+            set_place(state, _refined(d.ubicacion, slots.place))
             return ask(settings, state, "descripcion", [*lead, texts.NOTED_PLACE])
         if not _is_description(norm):
             why = texts.retry("descripcion") if is_dont_know(norm) else texts.TOO_SHORT
@@ -329,7 +388,8 @@ def on_field_answer(settings: BotSettings, state: ConversationState, text: str, 
 
 
 _CHANGE_OF_MIND_RE = re.compile(
-    r"^(?:no\b|perdon|disculpa|en realidad|me equivoque|me confundi|mejor dicho|quise decir)"
+    r"^(?:no\b|mejor no\b|bueno no\b|bah\b|perdon|disculpa|en realidad|me equivoque|me confundi|mejor dicho|"
+    r"quise decir)"
 )
 
 
@@ -394,12 +454,20 @@ def on_confirm_text(settings: BotSettings, state: ConversationState, text: str, 
     if norm in CONFIRM_WORDS or is_yes(norm) or is_thumbs_up(text):
         return confirm(settings, state, None, lead)
     d = state.draft
-    slots = extract(text, asked="datos_personales" if d.missing_personal() else None)
+    # WhatsApp's profile name is a guess: a name typed at the summary ("Jonatan Herrera") replaces it.
+    slots = extract(text, asked="datos_personales" if d.missing_personal() else None, names=d.nombre_guess)
     dni = extract_personal(text).dni
+    if d.nombre_guess and not slots.nombre and _bare_name_only(text):
+        # "macarena gil" at the summary of a WhatsApp complaint: the citizen's name over the profile's.
+        slots = Slots(slots.place, find_name(text, bare=True, asked=True), slots.telefono, slots.email, True)
     noted = absorb_contact(state, text, slots)
     if slots.place is not None and _mostly_place(norm, slots.place) and not slots.any_contact():
         set_place(state, slots.place)
         return summary(settings, state, [*lead, texts.NOTED_PLACE])
+    if slots.place is not None and _FIXES_RE.match(norm) and not slots.any_contact():
+        # "no, perdón, es Mitre 1200 no 1100", "no, está mal la dirección, es Belgrano 1540"
+        set_place(state, slots.place)
+        return summary(settings, state, [*lead, texts.corrected("ubicacion")])
     renumbered = _renumber(d.ubicacion, norm)
     if renumbered:
         d.ubicacion = renumbered
@@ -418,7 +486,21 @@ def on_confirm_text(settings: BotSettings, state: ConversationState, text: str, 
         return _failed(settings, state, ask_personal(settings, state, [*lead, texts.invalid_fields(["telefono"])]))
     if is_greeting(norm):
         return prompt(settings, state, [*lead, texts.HELLO_AGAIN])
+    if is_descriptive(norm, 4) and is_complaint_statement(norm, categories(settings)):
+        # More about the problem, or the problem told right ("bah, no es la calle, es la vereda levantada por las
+        # raíces"): the description changes and the category follows it.
+        retold = bool(_FIXES_RE.match(norm))
+        d.descripcion = (text if retold else f"{d.descripcion or ''} {text}".strip())[:MAX_DESCRIPCION]
+        d.categoria = infer_category(normalize(d.descripcion), categories(settings)) or d.categoria
+        state.last_field = "descripcion"
+        return summary(settings, state, [*lead, texts.corrected("descripcion") if retold else texts.KEPT_DESCRIPTION])
     return _failed(settings, state, prompt(settings, state, [*lead, texts.NOT_UNDERSTOOD]))
+
+
+_FIXES_RE = re.compile(
+    r"^(?:no\b|bah\b|ah no\b|perdon|disculpa|me equivoque|me confundi|en realidad|esta mal|mejor dicho|"
+    r"quise decir|corrijo|error)"
+)
 
 
 def _strip_en(value: str) -> str:
@@ -433,6 +515,10 @@ def _target(settings: BotSettings, state: ConversationState, value: str) -> str:
     """Which field a correction without a field name changes."""
     if normalize(value).startswith(("que ", "era ", "es que ")):
         return "descripcion"
+    if find_email(value):
+        return "email"
+    if find_phone(value):
+        return "telefono"
     if find_address(value, whole=True) or (value.lower().startswith("en ") and usable_location(value)):
         return "ubicacion"
     if len(value.split()) <= 4 and match_category(value, categories(settings), allow_index=False):
@@ -459,6 +545,9 @@ def on_correction(settings: BotSettings, state: ConversationState, correction: C
             return ask(settings, state, "descripcion", [*lead, texts.TOO_SHORT])
         d.descripcion = value[:MAX_DESCRIPCION]
         d.categoria = infer_category(normalize(value), categories(settings)) or d.categoria
+        told_place = find_address(value)
+        if told_place is not None and not d.ubicacion and d.latitud is None:
+            set_place(state, told_place)
     elif field_name == "ubicacion":
         found = find_address(value, whole=True)
         place = found.text if found is not None else _strip_en(value)
@@ -469,8 +558,16 @@ def on_correction(settings: BotSettings, state: ConversationState, correction: C
         if found is not None and found.latitud is not None:
             d.latitud, d.longitud = found.latitud, found.longitud
     else:
+        absorb_contact(state, value, None, asked="datos_personales")  # "mi nombre es X. Mi teléfono es Y": both
         if field_name == "nombre":
-            value = _longest_name(value) or value
+            named = _longest_name(value) or find_name(f"soy {value}")
+            if named is None:  # "no, perdón, mejor a este mismo número": no name in it, nothing to correct there
+                return summary(settings, state, lead) if not d.missing() else advance(settings, state, lead)
+            value = named
+        elif field_name == "email":
+            value = find_email(value) or value
+        elif field_name == "telefono":
+            value = find_phone(value, expected=True) or value
         checked = _VALIDATORS[field_name](value[: MAX_LEN[field_name] * 2])
         if checked is None:
             return ask_personal(settings, state, [*lead, texts.invalid_fields([field_name])])

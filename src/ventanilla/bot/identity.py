@@ -15,13 +15,14 @@ from ventanilla.whatsapp import service as wa_service
 
 from .call import BotCall
 from .intake import normalize
+from .intents import has_problem_cue
 from .model import INTAKE_ESTADOS, BotReply, BotSettings, Button
 from .replies import agent_buttons, reply
 
 _CODE_RE = re.compile(r"^(?:(?:es |el )?(?:el )?codigo(?: es)? ?)?(\d{6})$")
 _TICKETS_CUE = re.compile(
-    r"\b(?:reclamo|reclamos|reclame|ticket|tickets|consult\w*|whatsapp|wsp|whats|mis|estado|como va|como van|"
-    r"en que anda\w*|ver)\b"
+    r"\b(?:reclamos|tickets|consult\w*|whatsapp|wsp|whats|mis|estado|como va|como van|en que anda\w*|ver|"
+    r"los hice|lo hice|que hice|hice (?:uno|un reclamo|el reclamo|los reclamos))\b"
 )
 SHOWN = 5
 
@@ -44,7 +45,10 @@ def verified_list(national: str, tickets: list[Ticket]) -> str:
 def asks_for_tickets_by_phone(text: str) -> str | None:
     """The national number of "quiero ver mis reclamos, hice uno por WhatsApp con el 261 444-3322"."""
     national = identity.find_phone(text)
-    return national if national is not None and _TICKETS_CUE.search(normalize(text)) else None
+    norm = normalize(text)
+    if national is None or not _TICKETS_CUE.search(norm) or has_problem_cue(norm):
+        return None  # a complaint that gives a phone as its contact is not a request to see one's tickets
+    return national
 
 
 def _buttons(settings: BotSettings, tickets: list[Ticket]) -> list[Button]:

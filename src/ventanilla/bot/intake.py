@@ -45,13 +45,27 @@ CANCEL_WORDS = _SOFT_CANCEL | words("cancel_at_summary_words.txt")
 MENU_WORDS = words("menu_words.txt")
 
 _GREETING_RE = re.compile(
-    r"^(?:(?:hola|holis|holaa+|buen dia|buenos dias|buenas tardes|buenas noches|buenas|hey|saludos|"
+    r"^(?:(?:hello|hi|hey there|oi|ola|hola|holis|holaa+|buen dia|buenos dias|buenas tardes|buenas noches|buenas|hey|"
+    r"saludos|"
     r"que tal|como estas|como va|como andan|como andas|todo bien)\s*)+$"
 )
 _THANKS_RE = re.compile(
-    r"\b(?:gracias|graciass+|muchas gracias|mil gracias|te agradezco|grax|grcs|grs|gracia|tks|thanks|obrigad[oa]|"
+    r"\b(?:agradezco|le agradezco|se agradece|"
+    r"gracias|graciass+|muchas gracias|mil gracias|te agradezco|grax|grcs|grs|gracia|tks|thanks|obrigad[oa]|"
     r"agradecid[oa])\b"
 )
+
+
+_LEAD_IN_RE = re.compile(
+    r"^(?:(?:hola|holaa+|buenas|buen dia|buenos dias|buenas tardes|buenas noches|che|y|e|osea|o sea|entonces|pero|"
+    r"ah|bueno|ok|dale|perdon|disculpe|disculpa|una consulta|consulta|otra cosa|ademas|tambien|ustedes|usted|vos|"
+    r"senorita|senor|mire|mira)\s+)+"
+)
+
+
+def question_core(norm: str) -> str:
+    """A message without the greetings and fillers it opens with ("hola buenas, y ustedes cuándo podan")."""
+    return _LEAD_IN_RE.sub("", norm)
 
 
 def is_greeting(norm: str) -> bool:
@@ -61,7 +75,7 @@ def is_greeting(norm: str) -> bool:
 
 def is_thanks(norm: str) -> bool:
     """True for short thank-you messages."""
-    return bool(_THANKS_RE.search(norm)) and len(norm.split()) <= 6
+    return bool(_THANKS_RE.search(norm)) and len(norm.split()) <= 9
 
 
 _AGENT_TARGET = (
@@ -177,6 +191,8 @@ _CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         r"bolsas?",
         r"ratas?",
         r"mugre",
+        r"barrido",
+        r"barrer",
     ),
     "Arbolado y espacios verdes": (
         r"arbol\w*",
@@ -211,7 +227,9 @@ _CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         r"autos? abandonad\w*",
         r"vehiculos? abandonad\w*",
         r"reductor\w*",
-        r"carteles?",
+        r"cartel(?:es)?",
+        r"cartel de pare",
+        r"senda peatonal",
     ),
     "Ruidos molestos": (
         r"ruidos?",
@@ -252,14 +270,30 @@ def _find_configured(name: str, categories: tuple[str, ...]) -> str | None:
     return _normalized_categories(categories).get(normalize(name))
 
 
+_NEGATED_THING_RE = re.compile(r"\bno (?:es |era )?(?:un|una|el|la|los|las) \w+")
+"""What the citizen says it is not ("no un poste", "no es la calle") tells no category."""
+_DECISIVE = {
+    "Tránsito y señalización": re.compile(r"\bsemaforo\w*"),
+    "Animales sueltos": re.compile(
+        r"\b(?:perros?|perras?|caballos?|vacas?|jaurias?|animales|chanchos?|cabras?)\b.{0,30}\bsuelt\w*|"
+        r"\bsuelt\w*\b.{0,15}\b(?:perros?|caballos?|vacas?)\b"
+    ),
+}
+"""Words that decide a category over the others they come with ("el semáforo con la luz roja quemada")."""
+
+
 def infer_category(norm: str, categories: tuple[str, ...]) -> str | None:
     """Guess a configured category from keywords; most hits wins, ties go to table order."""
+    norm = _NEGATED_THING_RE.sub(" ", norm)
     best: tuple[int, str] | None = None
     for name, pattern in _CATEGORY_RES.items():
         configured = _find_configured(name, categories)
         if configured is None:
             continue
         hits = len(pattern.findall(norm))
+        decisive = _DECISIVE.get(name)
+        if decisive is not None and decisive.search(norm):
+            hits += 10
         if hits and (best is None or hits > best[0]):
             best = (hits, configured)
     if best is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from .intake import infer_category, is_agent_request, is_greeting, is_thanks, normalize, words
+from .intake import infer_category, is_agent_request, is_greeting, is_thanks, normalize, question_core, words
 
 
 class Intent(StrEnum):
@@ -42,19 +42,25 @@ _PERSON_RE = re.compile(
     r"alguien de verdad|alguien real|alguien de carne|no (?:quiero|me sirve) (?:hablar con )?(?:un |una |el |la )?"
     r"(?:robot|bot|maquina|contestador)|hablar con alguien|me atiende alguien|atiende alguien|que me atienda alguien|"
     r"quiero (?:que me llame|hablar) (?:alguien|una persona)|pasame con alguien|comunicarme con alguien|"
-    r"un operador|una operadora|un agente|atencion al cliente|hablar por telefono con alguien)\b"
+    r"un operador|una operadora|un agente|atencion al cliente|hablar por telefono con alguien|"
+    r"(?:me )?(?:podria|puede|pueden|podrian)?\s?atender (?:una|un|alguna|algun) (?:empleada|empleado|persona|"
+    r"operador\w*|humano|agente|senorita|senora|senor)|que me atienda (?:una|un|alguien)\b|"
+    r"(?:talk|speak|chat) (?:to|with) (?:a |an |the )?(?:person|someone|somebody|human|agent|operator|anyone)|"
+    r"falar com (?:uma pessoa|alguem|um atendente|uma atendente|um humano))\b"
 )
 _CANCEL_RE = re.compile(
     r"\b(?:cancel\w*|anul\w*|olvidalo|olvidala|olvidate|olvida eso|olvidate de eso|deja(?:lo|la)?(?! de)|"
-    r"dejemos(?:lo)?(?! de)|deja nomas|dejalo asi|chau|chao|adios|ya fue|no importa|mejor no|no quiero (?:seguir|mas|"
-    r"hacer(?:lo)?|el reclamo|reclamar)|no lo (?:registres|hagas|cargues)|no hace falta|ya no (?:quiero|importa|"
-    r"hace falta)|me arrepenti|no (?:lo )?sigas)\b"
+    r"dejemos(?:lo)?(?! de)|deja nomas|dejalo asi|chau|chao|adios|ya fue|no importa|mejor no|"
+    r"no quiero (?:seguir (?:con|el|la)|"
+    r"hacer(?:lo)?|el reclamo|reclamar)|no lo (?:registres|hagas|cargues)|no hace falta|ya no (?:importa|"
+    r"hace falta)|ya no quiero (?:hacer|el reclamo|reclamar|nada del reclamo)|me arrepenti|no (?:lo )?sigas)\b"
 )
 _CANCEL_BLOCKERS = re.compile(r"\b(?:dejaron|dejan|dejo (?:de|la|el)|dejar basura|olvide|olvido)\b")
 _RESTART_RE = re.compile(
-    r"\b(?:(?:empez\w*|empec\w*|arranc\w*|arranqu\w*|comenz\w*|comenc\w*|volv\w* a empezar|hacer\w*|cargar\w*|"
-    r"iniciar|inicie\w*)\b.{0,25}\b(?:de cero|de nuevo|desde el principio|otra vez|desde cero|nuevamente)|"
-    r"reinici\w*|volver a empezar|resetea\w*|reset)\b|^(?:de cero|desde cero|de nuevo|otra vez)$"
+    r"\b(?:(?:empez\w*|empiez\w*|empec\w*|arranc\w*|arranqu\w*|comenz\w*|comenc\w*|volv\w* a empezar|hacer\w*|"
+    r"cargar\w*|iniciar|inicie\w*)\b.{0,25}\b(?:de cero|de nuevo|desde el principio|otra vez|desde cero|nuevamente)|"
+    r"reinici\w*|volver a empezar|resetea\w*|reset|borra (?:todo|eso|lo anterior))\b|"
+    r"^(?:de cero|desde cero|de nuevo|otra vez)$"
 )
 _CONSULT_RE = re.compile(
     r"\b(?:como (?:va|sigue|anda|esta) (?:mi|el|lo de mi|mis)|que paso con (?:mi|el)|estado de (?:mi|mis|el)|"
@@ -65,7 +71,11 @@ _CONSULT_RE = re.compile(
     r"paso|novedad\w*|en que (?:anda|andan|esta|estan))|(?:como (?:va|van|sigue|siguen|anda|andan)|en que (?:anda|"
     r"andan)|"
     r"que paso con|novedades de)\b.{0,30}\bmis? reclamos?|novedades? (?:de|del|sobre) (?:mi|el) reclamo|"
-    r"hice un reclamo\b.{0,60}\d)"
+    r"hice un reclamo\b.{0,60}\d|\d{4,8}\W+(?:es\W+)?(?:el\W+|mi\W+)?(?:pin|clave|codigo)\b|"
+    r"\b(?:pin|clave|codigo)\b.{0,25}?\d{4,8}|"
+    r"como (?:va|sigue|anda|esta) (?:lo|la|el) que (?:reclame|hice|pedi|denuncie)|"
+    r"(?:el|la|lo) que (?:hice|reclame|mande|pedi)\b.{0,40}\b(?:desde|por|con) (?:este|esta|aca|el|whatsapp)|"
+    r"mi reclamo (?:de|del|de la|por)\b.{0,40}\bcomo (?:va|sigue|anda|esta))"
 )
 _LOST_PIN_RE = re.compile(
     r"\b(?:(?:perdi|olvide|no (?:tengo|se|encuentro|me acuerdo)|no recuerdo|me olvide|extravie)\b.{0,25}"
@@ -87,7 +97,9 @@ _FRUSTRATION_RE = re.compile(
     r"da bola))|nunca (?:vinieron|vienen|hacen|arreglan|responden|contestan)|no me (?:dan|dieron|da) (?:bola|"
     r"respuesta|pelota)|estoy (?:harto|harta|cansado|cansada|podrido|podrida|re caliente)|estamos (?:hartos|"
     r"hartas|cansados|podridos)|cansad[oa]s? de (?:reclamar|esperar|llamar)|sigue (?:igual|sin arreglar|todo igual)|"
-    r"sin respuesta|ninguna respuesta|hace (?:meses|anos|semanas) que (?:reclamo|espero|llamo)|me tienen (?:harto|"
+    r"sin respuesta|ninguna respuesta|hace (?:meses|anos|semanas) que (?:reclamo|espero|llamo)|"
+    r"hace (?:\d+|un|una|dos|tres|varios|varias|muchos|muchas) (?:dias|semanas|meses|mes|anos) (?:que|q) "
+    r"(?:reclame|reclamo|llamo|espero|pedi|avise|denuncie)|me tienen (?:harto|"
     r"harta|cansado|cansada|podrido|podrida)|no puede ser que)\b"
 )
 _WAIT_RE = re.compile(
@@ -379,6 +391,10 @@ _YES_WORDS = frozenset(
         "registralo",
         "cargalo",
         "hacelo",
+        "muy",
+        "amable",
+        "mil",
+        "muchas",
     ]
 )
 _YES_HEADS = frozenset(
@@ -467,6 +483,16 @@ def foreign_emergency(text: str) -> bool:
     return _language(norm) and bool(_FOREIGN_EMERGENCY_RE.search(norm))
 
 
+def after_restart(text: str) -> str:
+    """What follows "empecemos de cero" in the same message (the complaint told again), or ""."""
+    norm = normalize(text)
+    m = _RESTART_RE.search(norm)
+    if m is None:
+        return ""
+    words_before = len(norm[: m.end()].split())
+    return " ".join(text.split()[words_before:]).strip(" ,.:;-")
+
+
 def has_problem_cue(norm: str) -> bool:
     """Words that tell of a problem ("se rompió", "no pasa", "hay ratas"), not just a topic."""
     return bool(_COMPLAINT_CUES_RE.search(norm))
@@ -486,12 +512,16 @@ def classify(text: str, categories: tuple[str, ...] = ()) -> Intent:
         return Intent.PERSON
     if _language(norm):
         return Intent.OTHER_LANGUAGE
-    if _RESTART_RE.search(norm) and len(norm.split()) <= 10:
+    restart = _RESTART_RE.search(norm)
+    if restart and (len(norm.split()) <= 10 or len(norm[: restart.start()].split()) <= 4):
         return Intent.RESTART
     if _LOST_PIN_RE.search(norm):
         return Intent.LOST_PIN
     short = len(norm.split()) <= 9
-    if short and _CANCEL_RE.search(norm) and not _CANCEL_BLOCKERS.search(norm) and not _RESTART_RE.search(norm):
+    cancel = _CANCEL_RE.search(norm)
+    # "no espera cancelá, que no estoy segura de la dirección": the cancel word leads, the rest is the reason.
+    leads = cancel is not None and len(norm[: cancel.start()].split()) <= 3 and len(norm.split()) <= 14
+    if (short or leads) and cancel and not _CANCEL_BLOCKERS.search(norm) and not _RESTART_RE.search(norm):
         return Intent.CANCEL
     if _FALSE_ALARM_RE.search(norm):
         return Intent.FALSE_ALARM
@@ -513,8 +543,9 @@ def classify(text: str, categories: tuple[str, ...] = ()) -> Intent:
         return Intent.THANKS
     if _CHITCHAT_RE.match(norm):
         return Intent.CHITCHAT
+    core = question_core(norm)
     asks = (
-        "?" in text or "¿" in text or any(norm.startswith(s + " ") or norm == s for s in words("question_starts.txt"))
+        "?" in text or "¿" in text or any(core.startswith(s + " ") or core == s for s in words("question_starts.txt"))
     )
     if asks and not _COMPLAINT_CUES_RE.search(norm):
         return Intent.QUESTION

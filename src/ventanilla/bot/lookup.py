@@ -55,17 +55,28 @@ async def look_up(call: Call, reply: BotReply) -> BotReply:
     assert isinstance(effect, LookupTicket)
     state = reply.state
     if effect.nro_ticket is None:
-        own = await tickets_repo.recent_of_citizen(
-            uow.session,
-            entity.id,
-            citizen_id=citizen.id if citizen is not None else None,
-            session_key=session_key,
-            limit=_OWN_LIMIT,
+        own = list(
+            await tickets_repo.recent_of_citizen(
+                uow.session,
+                entity.id,
+                citizen_id=citizen.id if citizen is not None else None,
+                session_key=session_key,
+                limit=_OWN_LIMIT,
+            )
         )
+        if citizen is not None and session_key:
+            # An account's tickets, and those this very chat (a WhatsApp number) filed before the account existed.
+            seen = {t.id for t in own}
+            chat = await tickets_repo.recent_of_citizen(
+                uow.session, entity.id, citizen_id=None, session_key=session_key, limit=_OWN_LIMIT
+            )
+            own = sorted([*own, *[t for t in chat if t.id not in seen]], key=lambda t: -t.id)[:_OWN_LIMIT]
         if state.verified_phone:  # bot21b: and those of the phone this chat proved
             seen = {t.id for t in own}
             proved = await identity.tickets_of_phone(uow, entity, state.verified_phone)
             own = [*own, *[t for t in proved if t.id not in seen]][:_OWN_LIMIT]
+        if effect.lost_pin and not own:
+            return engine.lost_pin(settings, state)
         return engine.own_tickets(settings, state, [await view_of(uow, entity, t) for t in own])
     ticket = await tickets_repo.by_number(uow.session, entity.id, effect.nro_ticket)
     if ticket is not None and (
@@ -109,7 +120,7 @@ async def recall(call: Call, reply: BotReply) -> BotReply:
         or (email and (t.email or "").lower() == email.lower())
         or (wanted and national_phone(re.sub(r"\D", "", t.telefono or "")) == wanted)
     ]
-    return engine.recalled(settings, state, [t.nro_ticket for t in mine])
+    return engine.recalled(settings, state, [t.nro_ticket for t in mine], [(t.categoria, t.estado) for t in mine])
 
 
 async def add_message(call: Call, reply: BotReply, origen: str) -> tuple[BotReply, Ticket | None]:

@@ -418,6 +418,8 @@ class LookupTicket:
 
     nro_ticket: int | None = None
     pin: str | None = None
+    lost_pin: bool = False
+    """The citizen lost the PIN: their own tickets if this chat has any, else where the PIN is."""
 
 
 @dataclass(frozen=True, slots=True)

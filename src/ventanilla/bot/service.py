@@ -303,7 +303,6 @@ async def _urgency_screen(call: Call) -> Answer | None:
     return None
 
 
-
 async def _understand_and_act(call: Call) -> Answer:
     """The city's memory ("Ya hay un reclamo igual...", a phone proved), the engine's understanding and policy,
     then the effect it asks for."""

@@ -94,7 +94,7 @@ def no_information(settings: BotSettings, state: ConversationState, question: st
 
 def question(settings: BotSettings, state: ConversationState, text: str) -> BotReply | None:
     """Answer a question from the knowledge base; None when it is really a request to file a complaint."""
-    hit = asking.find(settings, state, text)
+    hit = asking.find_asked(settings, state, text)
     if hit is not None:
         return answer(settings, state, hit.item, text)
     if not in_intake(state) and is_complaint_intent(normalize(text), settings.tipo_chat):
@@ -149,6 +149,8 @@ def own_tickets(settings: BotSettings, state: ConversationState, views: list[Tic
     """The citizen's own tickets as buttons (no PIN needed for them)."""
     if not views:
         return consult_guidance(settings, state)
+    if len(views) == 1:
+        return ticket_found(settings, state, views[0])  # the one complaint: where it stands, without a tap more
     state.side = "consulta"
     buttons = [
         Button(
@@ -158,9 +160,9 @@ def own_tickets(settings: BotSettings, state: ConversationState, views: list[Tic
         )
         for v in views[:5]
     ]
-    return with_resume(
-        settings, state, texts.own_tickets(len(views), settings.tipo_chat), buttons, "conversacion_general"
-    )
+    listed = texts.own_tickets_listed([(v.nro_ticket, v.categoria, v.estado) for v in views[:5]])
+    lead = f"{texts.own_tickets(len(views), settings.tipo_chat)} {listed}"
+    return with_resume(settings, state, lead, buttons, "conversacion_general")
 
 
 def ticket_found(settings: BotSettings, state: ConversationState, view: TicketView) -> BotReply:
@@ -232,10 +234,23 @@ def message_added(settings: BotSettings, state: ConversationState, nro: int) -> 
     return reply(state, texts.message_added(nro), menu_buttons(settings))
 
 
-def recalled(settings: BotSettings, state: ConversationState, numbers: list[int]) -> BotReply:
-    """A frustrated citizen: empathy, their earlier complaints, and a person."""
+def lost_pin(settings: BotSettings, state: ConversationState) -> BotReply:
+    """Where the PIN is, and who can help without it."""
+    return with_resume(settings, state, texts.LOST_PIN, own_or_agent_buttons(settings), "conversacion_general")
+
+
+def recalled(
+    settings: BotSettings,
+    state: ConversationState,
+    numbers: list[int],
+    about: list[tuple[str | None, str]] | None = None,
+) -> BotReply:
+    """A frustrated citizen: empathy, their earlier complaints (what and where they stand), and a person."""
     buttons = [
         *agent_buttons(settings),
         *[Button(f"N.º {n}", action="consultar_reclamo", payload={"nro_ticket": n}) for n in numbers[:2]],
     ]
-    return with_resume(settings, state, texts.frustration(len(numbers), numbers), buttons, "conversacion_general")
+    text = texts.frustration(len(numbers), numbers)
+    if about:
+        text += " " + texts.own_tickets_listed([(n, c, e) for n, (c, e) in zip(numbers[:5], about[:5], strict=False)])
+    return with_resume(settings, state, text, buttons, "conversacion_general")

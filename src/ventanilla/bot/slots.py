@@ -3,6 +3,7 @@ any message, in any order and any wording. They run on every turn; the dialogue 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -62,12 +63,14 @@ def _street_word(word: str) -> bool:
 _NUMBERED_NAME = r"(?:\d{1,2}\s+de\s+[a-z]+)"
 _STREET = rf"(?:{_PREFIX}?(?:{_NUMBERED_NAME}|entre rios|{_W}(?:\s+(?:(?:de|del|las|los|la)\s+)?{_W}){{0,3}}))"
 _NUMBER = rf"(?:(?:al|n|no|nro|numero|num|n°|nº|#)\.?\s*)?(?P<num>\d{{1,5}})(?![\d.,:/]\d)(?!\s*(?:{_NUM_UNITS})\b)"
-_CUE = r"(?:^|\ben|\bsobre|\bpor|\bcalle|\bavenida|\bav|\baltura de|\bfrente a|\bde|\bdireccion|\bdomicilio|\bes|,|:)"
+_CUE = (
+    r"(?:^|\ben|\bsobre|\bpor|\bcalle|\bavenida|\bav|\baltura de|\bfrente a|\bde|\bdireccion|\bdomicilio|\bes|,|:|\.)"
+)
 
 _STREET_NUMBER_RE = re.compile(rf"{_CUE}\s*(?P<street>{_STREET})\s+{_NUMBER}")
 _BETWEEN_RE = re.compile(rf"(?:(?P<on>{_STREET})\s*,?\s+)?\bentre\s+(?P<a>{_STREET})\s+(?:y|e)\s+(?P<b>{_STREET})")
 _CORNER_RE = re.compile(
-    rf"(?:^|\ben(?:\s+la)?|\besquina(?:\s+de)?|\bcruce de|\bla esquina de|\bde|:)\s*(?P<a>{_STREET})\s+"
+    rf"(?:^|\ben(?:\s+la)?|\besquina(?:\s+de)?|\bcruce de|\bla esquina de|\bcalles?|\bde|:)\s*(?P<a>{_STREET})\s+"
     rf"(?:y|e|esquina|esq\.?)\s+(?P<b>{_STREET})"
 )
 _LANDMARKS = (
@@ -80,12 +83,16 @@ _LANDMARK_STOP = (
     r"(?:y|que|hay|esta|estan|donde|se|no|de la|del|hace|con|por|para|tiene|anda|es|son|porque|pero|ya|todo|toda|"
     r"muy|lleno|llena|sin|desde)\b"
 )
+_LANDMARK_TAIL = rf"(?:\s+(?:n[°º.o]?\s*)?(?:\d{{1,4}}|(?!{_LANDMARK_STOP})[a-z][a-z']*))"
 _LANDMARK_RE = re.compile(
-    r"(?P<lm>(?:(?:frente|enfrente|al lado|cerca|atras|detras|a la vuelta|a media cuadra|a una cuadra|en la puerta)"
-    r"\s+(?:a|al|de|del)\s+(?:la\s+|el\s+|los\s+|las\s+)?|\ben\s+(?:la\s+|el\s+)?)"
-    rf"(?:{_LANDMARKS})\b(?:\s+(?:n[°º.o]?\s*)?(?:\d{{1,4}}|(?!{_LANDMARK_STOP})[a-z][a-z']*)){{1,4}})"
+    r"(?P<lm>(?:frente|enfrente|al lado|cerca|atras|detras|a la vuelta|a media cuadra|a una cuadra|en la puerta)"
+    r"\s+(?:a|al|de|del)\s+(?:la\s+|el\s+|los\s+|las\s+)?"
+    rf"(?:{_LANDMARKS})\b{_LANDMARK_TAIL}{{0,4}}|"
+    r"\b(?:en|de)\s+(?:la\s+|el\s+)?"
+    rf"(?:{_LANDMARKS})\b(?:{_LANDMARK_TAIL}{{1,4}}|\s+del?\s+barrio\s+[a-z]+(?:\s+(?!{_LANDMARK_STOP})[a-z]+)?))"
 )
-_BARRIO_RE = re.compile(rf"(?P<b>\b(?:barrio|b°|bº|bo\.)\s+(?:{_W}|\d{{1,4}})(?:\s+(?!y\b|que\b|hay\b){_W}){{0,3}})")
+_BARRIO_HEAD = r"(?:barrio|b°|bº|bo\.|bo(?=\s+[a-z]{3,}))"
+_BARRIO_RE = re.compile(rf"(?P<b>\b{_BARRIO_HEAD}\s+(?:{_W}|\d{{1,4}})(?:\s+(?!y\b|que\b|hay\b){_W}){{0,3}})")
 _STREET_ONLY_RE = re.compile(
     rf"(?:\b(?P<kind>calle|avenida|av\.|pasaje|ruta)\s+(?P<s>{_STREET})|\b(?:esquina|cruce) con\s+(?P<c>{_STREET}))"
 )
@@ -188,6 +195,8 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
                 continue
             if m.start("a") == 0 and not whole and not _cue_before(folded, m) and not _capitalised(text, index, m):
                 continue
+            if _after_bare_de(folded, m) and not _capitalised(text, index, m):
+                continue
             if a.split()[-1] in _NOT_CORNER or b.split()[0] in _NOT_CORNER:
                 continue
             names = [_original_words(text, index, folded, m.start(g), v) for g, v in (("a", a), ("b", b))]
@@ -204,13 +213,21 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
             break
     for m in _LANDMARK_RE.finditer(folded):
         piece = _span(text, index, m.start("lm"), m.end("lm")).strip(" ,.")
+        piece = re.sub(r"^de\s+(?=(?:la|el)\s)", "", piece, flags=re.I)
         if found and not any(k in fold(piece) for k in ("frente", "lado", "cerca", "atras", "detras")):
             break
         found.append((m.start(), piece))
         break
     barrio = _BARRIO_RE.search(folded)
     if barrio and not any("barrio" in fold(t) for _, t in found):
-        found.append((barrio.start(), _title(_span(text, index, barrio.start("b"), barrio.end("b")))))
+        head, *rest = folded[barrio.start("b") : barrio.end("b")].split()
+        kept = list(itertools.takewhile(lambda w: w not in _NOT_STREET or w in ("la", "las", "los", "el"), rest))
+        while kept and kept[-1] in ("la", "las", "los", "el", "de", "del"):
+            kept.pop()
+        if kept:
+            end = folded.find(kept[-1], barrio.start("b") + len(head)) + len(kept[-1])
+            named = _span(text, index, barrio.start("b"), end).split()
+            found.append((barrio.start(), " ".join(w[:1].upper() + w[1:] for w in named)))
     if not found:
         return None
     found.sort()
@@ -244,7 +261,23 @@ def _overlapping(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     return out
 
 
-_NOT_CORNER = frozenset({"perro", "perros", "gato", "gatos", "agua", "luz", "basura", "ruido", "ratas", "nada"})
+_NOT_CORNER = frozenset(
+    {
+        "perro",
+        "perros",
+        "gato",
+        "gatos",
+        "agua",
+        "luz",
+        "basura",
+        "ruido",
+        "ratas",
+        "nada",
+        "barro",
+        "tierra",
+        "escombros",
+    }
+)
 
 
 def _capitalised(text: str, index: list[int], m: re.Match[str]) -> bool:
@@ -254,6 +287,17 @@ def _capitalised(text: str, index: list[int], m: re.Match[str]) -> bool:
     return bool(first and second) and first[-1][:1].isupper() and second[0][:1].isupper()
 
 
+def _after_bare_de(folded: str, m: re.Match[str]) -> bool:
+    """ "un montón de escombros y bolsas": after a bare "de" only a thing found at corners ("el semáforo de san
+    martín y colón") is followed by two streets."""
+    before = folded[: m.start("a")]
+    return bool(re.search(r"\bde\s*$", before)) and not re.search(
+        r"\b(?:esquina|cruce|interseccion|semaforos?|cartel(?:es)?|postes?|luz|luces|parada|senal\w*|lomo de burro)"
+        r" de\s*$",
+        before,
+    )
+
+
 def _cue_before(folded: str, m: re.Match[str]) -> bool:
     return bool(re.search(r"(?:\ben|\besquina|:)\s*$", folded[: m.start("a")]))
 
@@ -261,7 +305,7 @@ def _cue_before(folded: str, m: re.Match[str]) -> bool:
 def _cue_ok(folded: str, m: re.Match[str], whole: bool) -> bool:
     before = folded[: m.start("street")]
     if re.search(r"(?:\ben|\bsobre|\bpor|\bcalle|\bavenida|\bav\.?|\baltura de|\bfrente a|\bdireccion|\bdomicilio|\bes|"
-                 r",|:|\bde)\s*$", before):  # fmt: skip
+                 r",|:|\.|\bde)\s*$", before):  # fmt: skip
         return True
     return whole and not before.strip()
 
@@ -269,7 +313,7 @@ def _cue_ok(folded: str, m: re.Match[str], whole: bool) -> bool:
 # --- phones -----------------------------------------------------------------------------------------------
 
 _PHONE_RE = re.compile(r"(?<![\w@.\-])(\+?\(?\d[\d \-().]{5,22}\d)(?![\w@])")
-_PHONE_LABEL_RE = re.compile(r"\b(?:tel\w*|cel\w*|whats\w*|wsp|wpp|movil|llam\w*|contacto|numero)\b")
+_PHONE_LABEL_RE = re.compile(r"\b(?:tel\w*|cel\w*|whats\w*|wsp|wpp|movil|fijo|llam\w*|contacto|numero)\b")
 _AREA_RE = re.compile(r"\b(?:caracteristica|codigo de area|area|prefijo)\D{0,5}0?(\d{2,4})\b|\(0?(\d{2,4})\)")
 
 
@@ -288,7 +332,7 @@ def find_phone(text: str, *, expected: bool = False) -> str | None:
         if re.search(r"\b(?:pin|clave|codigo|dni|documento|reclamo|ticket|nro|numero de reclamo)\W*$", before):
             continue
         labelled = bool(_PHONE_LABEL_RE.search(before))
-        if len(digits) < 8 and not (labelled and len(digits) >= 6):
+        if len(digits) < 8 and not ((labelled or expected) and len(digits) >= 6):
             continue
         if len(digits) in (7, 8) and not (labelled or expected or digits.startswith("15") or "-" in raw):
             continue
@@ -301,6 +345,12 @@ def find_phone(text: str, *, expected: bool = False) -> str | None:
             code = (area.group(1) or area.group(2)) if area else None
             if code:
                 return code + national[2:]
+        if len(national) in (6, 7, 8):
+            # A local number ("4-25-67-89") with its area code said apart ("característica 0261").
+            area = _AREA_RE.search(folded)
+            code = (area.group(1) or area.group(2)) if area else None
+            if code and len(code) + len(national) == 10 and code not in digits:
+                return code + national
         if 6 <= len(national) <= 13:
             return national
     return None
@@ -321,11 +371,16 @@ def find_email(text: str) -> str | None:
 
 _NOT_NAME = words("not_name_words.txt")
 _NAME_SIGNAL_RE = re.compile(
-    r"(?:^|[\s,.;:!¡¿?])(?:yo\s+)?(?:me llamo|mi nombre es|mi nombre|nombre(?: completo)?\s*(?:es)?\s*:?|soy|"
+    r"(?:^|[\s,.;:!¡¿?])(?:yo\s+)?(?:me llamo|me yamo|me iamo|"
+    r"mi nombre es|mi nombre|nombre(?: completo)?\s*(?:es)?\s*:?|soy|"
     r"habla|te habla|le habla|les habla|te escribe|les escribe|le escribe|de parte de|a nombre de|"
     r"me llaman|firmado|atte\.?|att\.?)\s+"
 )
 _NAME_WORD_RE = re.compile(r"^[^\W\d_][^\W\d_'’\-]*$")
+_NAME_AFTER_RE = re.compile(
+    r"(?:^|[,.;:!?]\s*)(?P<name>[^\W\d_][^\W\d_'’\- ]*(?: [^\W\d_][^\W\d_'’\-]*){0,4})\s*,?\s*"
+    r"(?:es mi nombre|ese es mi nombre|asi me llamo|es como me llamo)\b"
+)
 _NAME_CONNECTORS = frozenset({"de", "del", "la", "los", "las", "y"})
 
 
@@ -379,9 +434,18 @@ def find_name(text: str, *, bare: bool = False, asked: bool = False) -> str | No
         name = _name_words(sample[_orig_at(sample, m.end()) :])
         if name:
             return name
+    after = _NAME_AFTER_RE.search(folded)
+    if after is not None:
+        # "Alfredo Domínguez es mi nombre", "María Eugenia Sosa, ese es mi nombre"
+        head = sample[_orig_at(sample, after.start("name")) : _orig_at(sample, after.end("name"))]
+        name = _name_words(head, limit=5)
+        if name and len(name.split()) == len(head.split()):
+            return name
     if not bare:
         return None
     cleaned = _EMAIL_RE.sub(" , ", sample)
+    # A street and its number ("Coronel Díaz 880", "Mitre al 700") is a place, never a bare name.
+    cleaned = re.sub(r"(?:[^\W\d_]+\s+){1,3}(?:al\s+)?\d{2,5}\b(?!\s*[\d\-])", " , ", cleaned)
     cleaned = re.sub(r"[+(]?\d[\d \-().]*\d|\d", " , ", cleaned)
     cleaned = re.sub(r"\b(?:mi\s+)?(?:tel[eé]fono|tel|cel(?:ular)?|whatsapp|mail|e-?mail|correo|dni|nombre)\b\s*:?",
                      " , ", cleaned, flags=re.IGNORECASE)  # fmt: skip
@@ -396,7 +460,9 @@ def find_name(text: str, *, bare: bool = False, asked: bool = False) -> str | No
         name = _name_words(segment, limit=5)
         if not name or len(name.split()) != len([w for w in words_ if w.strip(".!¡?¿")]):
             continue
-        # Without the question asked, only what looks like a name: capitals, or a common first name.
+        # Without the question asked, only what looks like a name: two words at least, capitals or a common first name.
+        if not asked and len(name.split()) < 2:
+            continue
         if (
             asked
             or fold(words_[0]) in _FIRST_NAMES
@@ -415,8 +481,8 @@ def _orig_at(sample: str, folded_pos: int) -> int:
 # --- ticket numbers and PINs ----------------------------------------------------------------------------
 
 _PIN_RE = re.compile(
-    r"\b(?:pin|clave|codigo|cod|contrasena|password|numero secreto)\b\W*(?:(?:es|era|creo|que|me|dieron|de|mi|"
-    r"seria|el|la|:)\W+){0,4}(\d{4,8})\b"
+    r"\b(?:pin|clave|codigo|cod|contrasena|password|numero secreto)\b\W*(?:(?:es|era|creo|que|me|dieron|de|del|mi|"
+    r"seria|el|la|reclamo|ticket|:)\W+){0,5}(\d{4,8})\b|(\d{4,8})\W+(?:es\W+)?(?:el\W+|mi\W+)?(?:pin|clave|codigo)\b"
 )
 _NRO_RE = re.compile(
     r"(?:\breclamo|\bticket|\bnumero|\bnro|\bn°|\bnº|\bn\.?o|\bn\.|\bsolicitud|\bpedido|\bexpediente|#|\bel)"
@@ -440,7 +506,7 @@ def find_ticket_ref(text: str, *, bare_pin: bool = False) -> TicketRef:
         return TicketRef()
     folded = fold(text[:500])
     pin_m = _PIN_RE.search(folded)
-    pin = pin_m.group(1) if pin_m else None
+    pin = (pin_m.group(1) or pin_m.group(2)) if pin_m else None
     rest = folded[: pin_m.start()] + " " + folded[pin_m.end() :] if pin_m else folded
     rest = re.sub(r"\bhace\s+\d+\s+\w+", " ", rest)
     nro_m = _NRO_RE.search(rest)
@@ -476,12 +542,13 @@ class Slots:
         return bool(self.nombre or self.telefono or self.email)
 
 
-def extract(text: str, *, asked: str | None = None) -> Slots:
-    """Run every extractor; `asked` is the slot the bot asked for ("ubicacion", "datos_personales"...)."""
+def extract(text: str, *, asked: str | None = None, names: bool = False) -> Slots:
+    """Run every extractor; `asked` is the slot the bot asked for ("ubicacion", "datos_personales"...); with
+    `names`, a bare name that looks like one (capitals, a common first name) counts without being asked."""
     email = find_email(text)
     telefono = find_phone(text, expected=asked == "datos_personales")
     said = find_name(text)
-    bare = asked == "datos_personales" or bool(email or telefono) or looks_like_person(text.strip())
+    bare = asked == "datos_personales" or names or bool(email or telefono) or looks_like_person(text.strip())
     nombre = said or find_name(text, bare=bare, asked=asked == "datos_personales")
     place = (
         None

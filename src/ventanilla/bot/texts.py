@@ -402,6 +402,12 @@ def own_tickets(count: int, tipo: str) -> str:
     return f"Encontré estos {n}s tuyos. Tocá uno para ver cómo va o escribime el número y el PIN de otro."
 
 
+def own_tickets_listed(items: list[tuple[int, str | None, str]]) -> str:
+    """ "N.º 3 (Alumbrado público): en proceso; N.º 5: nuevo." """
+    parts = [f"N.º {nro}{f' ({cat})' if cat else ''}: {estado.replace('_', ' ')}" for nro, cat, estado in items]
+    return "; ".join(parts) + "."
+
+
 def ticket_status(
     tipo: str, *, nro: int, estado: str, fecha: str, categoria: str | None, last: str | None, last_at: str | None
 ) -> str:
@@ -444,6 +450,7 @@ WHEN_FIXED = (
     "No te puedo dar una fecha exacta: depende del área y de la urgencia. Cuando registremos el reclamo te doy un "
     "número y un PIN para seguirlo, y te avisamos las novedades."
 )
+SORRY_AGAIN = "Entiendo la bronca, y te pido disculpas. Lo registro ahora."
 LOST_PIN = (
     "El PIN está en el mensaje que te dimos al registrar el reclamo (y en el email de confirmación, si dejaste uno). "
     "Si no lo encontrás, desde este mismo chat te muestro tus reclamos sin PIN, o una persona del equipo lo busca "

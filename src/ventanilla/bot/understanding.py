@@ -7,14 +7,15 @@ from dataclasses import dataclass
 
 from ventanilla.text import fold
 
-from .intake import extract_address, is_tramites_intent, words
+from .intake import extract_address, is_tramites_intent, question_core, words
 
 
 def looks_like_question(text: str, norm: str, *, topic_words: bool) -> bool:
     """A question ("?" or a question opening); with `topic_words`, also "horarios", "trámites"..."""
     if "?" in text or "¿" in text:
         return True
-    if any(norm == start or norm.startswith(start + " ") for start in words("question_starts.txt")):
+    core = question_core(norm)
+    if any(core == start or core.startswith(start + " ") for start in words("question_starts.txt")):
         return True
     return topic_words and is_tramites_intent(norm)
 
@@ -87,7 +88,8 @@ _WITH_FIELD = re.compile(
     rf"^\W*(?P<marker>(?:{_MARKER}\W+)*)(?P<verb>{_VERB}\s+)?(?:(?:el|la|mi|de)\s+)?(?:{_FIELD_RE})\b{_LINK}(?P<value>\S.*)$"
 )
 _FIELDLESS = re.compile(
-    r"^\W*(?:perdon|perdona|disculpa|disculpas|me equivoque|me confundi|quise decir|queria decir|mejor dicho|corrijo)"
+    r"^\W*(?:(?:no|bah|ah|uy|ups)\W+)?"
+    r"(?:perdon|perdona|disculpa|disculpas|me equivoque|me confundi|quise decir|queria decir|mejor dicho|corrijo)"
     r"\W+(?:(?:quise decir|queria decir|es|era|no era eso|en realidad)\W+)*(?P<value>\S.*)$"
 )
 

@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ventanilla.bot import engine, flow, waiting
-from ventanilla.bot.intents import Intent, foreign_emergency
+from ventanilla.bot import danger, engine, flow, waiting
+from ventanilla.bot.intake import normalize
+from ventanilla.bot.intents import Intent, foreign_emergency, is_complaint_statement
 from ventanilla.bot.intents import classify as intent_of
 from ventanilla.bot.models import UrgencyQuestion
 from ventanilla.chat import service as livechat
@@ -108,13 +109,19 @@ async def screen(call: Any) -> Screened:
         await uow.session.delete(pending)  # the citizen moved on without answering: the question's text comes first
         prior = engine.Incoming(text=pending.text) if pending.text and pending.text != text else None
 
-    screens = (
-        text
-        and action not in _NO_CLASSIFY_ACTIONS
-        and not flow.is_slot_answer(call.state, text)
-        and intent_of(text) not in _NOT_REPORTS
-    )
+    screens = bool(text) and action not in _NO_CLASSIFY_ACTIONS
+    if screens and (
+        flow.is_slot_answer(call.state, text) or flow.is_contact_only(text) or intent_of(text) in _NOT_REPORTS
+    ):
+        # What reports nothing is not screened, unless the rules themselves see danger in it ("ya no quiero vivir
+        # más" reads like a cancel, "chau, me quiero matar" like a goodbye).
+        screens = danger.rules_alarm(text)
+    if screens and _asks_numbers(text):
+        return Screened(incoming, _numbers_answer(call), prior=prior)
     verdict = classify(text) if screens else None
+    if verdict is not None:
+        reports = is_complaint_statement(normalize(text), call.settings.categories)
+        verdict = danger.read(text, verdict, reports_problem=reports)
     if verdict is not None and intent_of(text) is Intent.OTHER_LANGUAGE:
         # The model reads Spanish: in English or Portuguese only plain emergency words count.
         verdict = (
@@ -149,8 +156,38 @@ _EMERGENCY_WORDS_RE = re.compile(
     r"ambulancia|bomberos|policia|electrocut\w*|ahog\w*|asalto|convulsion\w*)\b"
 )
 _NOT_REPORTS = frozenset(
-    {Intent.GREETING, Intent.THANKS, Intent.CHITCHAT, Intent.PERSON, Intent.CANCEL, Intent.CONSULT}
+    {
+        Intent.GREETING,
+        Intent.THANKS,
+        Intent.CHITCHAT,
+        Intent.PERSON,
+        Intent.CANCEL,
+        Intent.CONSULT,
+        Intent.RESTART,
+        Intent.LOST_PIN,
+        Intent.WHY_DATA,
+        Intent.WHEN_FIXED,
+        Intent.FALSE_ALARM,
+    }
 )
+_NUMBERS_RE = re.compile(
+    r"\b(?:numeros? de emergencia|(?:numero|telefono|tel)\w* (?:de|del|de la|de los) (?:bomberos|ambulancia|"
+    r"policia|defensa civil|same|emergencias?)|(?:^|\by )(?:de|del|de la|de los|y la|y los|y el) (?:bomberos|"
+    r"ambulancia|policia|defensa civil|same)\W*$|a (?:que|cual) numero (?:llamo|hay que llamar))"
+)
+
+
+def _asks_numbers(text: str) -> bool:
+    """A question for the emergency numbers themselves ("¿cuál es el número de los bomberos?", "¿y de la
+    ambulancia?"), not a report."""
+    folded = fold(text).strip(" ¿?¡!.")
+    return (
+        ("?" in text or "numero" in folded or "telefono" in folded)
+        and bool(_NUMBERS_RE.search(folded))
+        and not (_NOW_RE.search(folded))
+    )
+
+
 _NOW_RE = re.compile(r"\b(?:ahora|ya mismo|urgente|ayuda|auxilio|socorro|esta pasando|se esta|rapido|apurense)\b")
 
 
@@ -164,11 +201,21 @@ def _general_answer(call: Any, verdict: Verdict) -> engine.BotReply:
     """The emergency numbers, without a ticket; a person if it is happening now."""
     config = call.entity.config or {}
     safety = safety_message(verdict.category, config.get("emergency_lines") or None)
-    text = for_channel(f"{safety}\n\n{GENERAL_TAIL}", call.channel)
+    text = for_channel(f"{safety}\n\n{NUMBERS}\n\n{GENERAL_TAIL}", call.channel)
     buttons = [engine.REQUEST_AGENT_BUTTON] if call.settings.live_chat_open else []
     return engine.BotReply(respuesta=text, botones=buttons, categorias=[], state=call.state)
 
 
+def _numbers_answer(call: Any) -> engine.BotReply:
+    """The emergency numbers, asked for their own sake: no ticket, no danger question."""
+    text = for_channel(f"{NUMBERS}\n\n{GENERAL_TAIL}", call.channel)
+    return engine.BotReply(respuesta=text, botones=[], categorias=[], state=call.state)
+
+
+NUMBERS: Final = (
+    "Los números de emergencia: 911 (policía y emergencias), 100 (bomberos), 107 (emergencias médicas, SAME) "
+    "y 103 (Defensa Civil)."
+)
 GENERAL_TAIL: Final = (
     "Si está pasando ahora y hay alguien en peligro, llamá ya y avisame: te paso con una persona del equipo."
 )

@@ -241,6 +241,12 @@ def find(items: Sequence[Item], query: str, *, topic: int | None = None, thresho
     return best
 
 
+def unmatched(item: Item, query: str) -> list[str]:
+    """The query's content words (neither weak nor a facet) that the entry does not have: a topic of their own."""
+    index = _index(item)
+    return [t for t in query_terms(query) if t not in weak_words() and t not in _facet_words() and not _match(t, index)]
+
+
 @cache
 def _facet_words() -> frozenset[str]:
     return frozenset().union(*(words for words, _ in _FACETS))

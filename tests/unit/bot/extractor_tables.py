@@ -26,6 +26,15 @@ ADDRESSES: list[tuple[str, str | None]] = [
     ("Luz quemada en Lavalle y San Juan, hace una semana", "Lavalle y San Juan"),
     ("es en godoy cruz 2150", "Godoy Cruz 2150"),
     ("dirección: Perú 1020", "Perú 1020"),
+    # bot21c: corners after a bare "de" need capitals or a thing found at corners; words after a corner end it
+    ("hay un montón de ramas y hojas tiradas en Tucumán y Salta", "Tucumán y Salta"),
+    ("el cartel de lavalle y mitre está doblado", "Lavalle y Mitre"),
+    ("la calle quedó llena de barro y piedras", None),
+    ("pasan autos a mil en Rioja y Catamarca todas las noches", "Rioja y Catamarca"),
+    ("en el Bº Los Olivos tiran basura", "Bº Los Olivos"),
+    ("tiran escombros al lado del canal", "al lado del canal"),
+    ("rompieron el banco de la plaza Italia", "la plaza Italia"),
+    ("se cortó la luz en toda la cuadra. Las Heras 455", "Las Heras 455"),
     ("hace 2 semanas que está así", None),
     ("tengo 3 perros y 2 gatos", None),
     ("hay perros y gatos sueltos", None),
@@ -49,6 +58,7 @@ ADDRESS_ANSWERS: list[tuple[str, str | None]] = [
 """Answers to "¿Dónde es?" (the whole message is the place)."""
 
 PHONES: list[tuple[str, str | None]] = [
+    ("mi fijo es 4-31-22-10, característica 0261", "2614312210"),
     ("0261 15-444-3322", "2614443322"),
     ("+54 9 261 444 3322", "2614443322"),
     ("261-4443322", "2614443322"),
@@ -82,6 +92,9 @@ EMAILS: list[tuple[str, str | None]] = [
 ]
 
 NAMES: list[tuple[str, str | None]] = [
+    ("Ramiro Ocampo es mi nombre", "Ramiro Ocampo"),
+    ("me yamo Estela Díaz", "Estela Díaz"),
+    ("no hay luz en toda la cuadra, es Paso de los Andes 1200", None),
     ("soy Graciela Funes", "Graciela Funes"),
     ("me llamo juan perez y vivo en mitre 100", "Juan Perez"),
     ("mi nombre es Ana María Gómez", "Ana María Gómez"),
@@ -111,6 +124,8 @@ NAME_ANSWERS: list[tuple[str, str | None]] = [
 """Answers to "¿Cuál es tu nombre?"."""
 
 TICKET_REFS: list[tuple[str, tuple[int | None, str | None]]] = [
+    ("045521 es el pin y el reclamo es el 8", (8, "045521")),
+    ("la clave de mi reclamo es 310099 y el numero es 31", (31, "310099")),
     ("el 14, pin 077877", (14, "077877")),
     ("el pin es 077877", (None, "077877")),
     ("reclamo N.º 14 clave 077877", (14, "077877")),
@@ -124,6 +139,15 @@ TICKET_REFS: list[tuple[str, tuple[int | None, str | None]]] = [
 ]
 
 INTENTS: list[tuple[str, str]] = [
+    ("¿me podría atender una empleada?", "person"),
+    ("can I talk to a person?", "person"),
+    ("no espera, cancelá que no sé bien la dirección", "cancel"),
+    ("ya no quiero vivir", "other"),
+    ("perdón, borrá todo y empecemos de nuevo", "restart"),
+    ("hola buenas, quería saber cuándo pasa el camión", "question"),
+    ("y ustedes cuándo podan", "question"),
+    ("hace 3 semanas q reclamé por el pozo y nada", "frustration"),
+    ("muchísimas gracias, muy amable de su parte", "thanks"),
     ("quiero hablar con una persona", "person"),
     ("quiero hablar con el intendente", "person"),
     ("me pasás con un humano?", "person"),

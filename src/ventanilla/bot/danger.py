@@ -1,0 +1,88 @@
+"""How the bot reads the urgency verdict of a message before acting on it (pure: no database).
+
+The urgency classifier (`ventanilla.urgency`) is another component's; here the dialogue decides what its verdict
+means in a conversation. A clerk escalates when someone is in danger *now*, not when a word sounds alarming: the
+word "URGENTE" on a burnt-out lamp, a leaning tree, a dog that bites people who pass, a fallen sign, or a verdict the
+learned model gave to a bare name are ordinary complaints. What stays an emergency: everything the rules flagged
+outside the hazards below, and any message with a sign of harm happening now (a victim, fire, sparks, "ayuda")."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from ventanilla.text import fold
+from ventanilla.urgency import Verdict, classify_rules
+
+CALM: Final = Verdict(False, 0.0, "none", ())
+
+HAZARDS: Final = frozenset({"structure", "electric", "animal", "traffic"})
+"""Categories where the thing itself (a tree, a pole, a dog, a sign) is usually a complaint, not an emergency now."""
+
+_ALARM_WORDS: Final = frozenset({"urgente", "urgencia", "emergencia", "es urgente", "es una emergencia"})
+
+_HARM_NOW_RE: Final = re.compile(
+    r"\b(?:ayuda|socorro|auxilio|911|ambulancia|ahora mismo|ahora|ya mismo|en este momento|acaba(?:n)? de|"
+    r"sangr\w*|herid[oa]s?|lastimad[oa]s?|inconscien\w*|desmay\w*|no respira\w*|no reacciona|no se mueve|"
+    r"convuls\w*|atrapad[oa]s?|encerrad[oa]s?|ahog\w*|se lo lleva|se la lleva|le dio la corriente|corriente|"
+    r"descarga|electrocut\w*|chispas?|fuego|humo|incendi\w*|llamas|explot\w*|gas|arma|cuchillo|tiros?|disparo\w*|"
+    r"pegando|pegandole|golpeando|violen\w*|matar\w*|morir\w*|muert[oa]|suicid\w*|vivir|hacerme dano|"
+    r"terminar con todo|no doy mas|pastillas|cortarme|tirad[oa] en el piso|mordiendo|atacando)\b"
+)
+_NEGATED_HARM_RE: Final = re.compile(
+    r"\b(?:no hay (?:nadie |ningun\w* )?|nadie (?:esta |quedo |salio )?|sin |no hubo |no habia nadie )"
+    r"(?:herid\w*|lastimad\w*|en peligro|atrapad\w*)"
+)
+_PROGRESSIVE_RE: Final = re.compile(r"\b(?:esta|estan|se esta|se estan)\s+(?!por\b)\w+(?:ando|iendo)\b")
+
+
+def _harm_now(folded: str, *, ongoing: bool = False) -> bool:
+    """A sign that someone is being harmed, or is in danger, right now (negated mentions aside); with `ongoing`,
+    a thing happening as they write ("está tirando", "se está cayendo") counts too."""
+    cleaned = _NEGATED_HARM_RE.sub(" ", folded)
+    return bool(_HARM_NOW_RE.search(cleaned) or (ongoing and _PROGRESSIVE_RE.search(cleaned)))
+
+
+def _alarm_word_only(rules: Verdict) -> bool:
+    """The rules fired on "urgente" / "emergencia" alone, with nothing that says what happens."""
+    said = [r for r in rules.reasons if not r.startswith("modelo")]
+    return rules.category == "explicit" and bool(said) and all(fold(r) in _ALARM_WORDS for r in said)
+
+
+def rules_alarm(text: str) -> bool:
+    """The rules (not the model) see an emergency in the text beyond an alarm word alone."""
+    rules = classify_rules(text)
+    if rules.level != "urgent" or _alarm_word_only(rules):
+        return False
+    # "no quiero seguir con el reclamo" is a cancel, not a wish to die: self-harm needs words of its own here; and
+    # "¿cuándo lo arreglan? ya es la tercera vez que se quema" is about a lamp: other kinds need harm now.
+    if rules.category == "self_harm":
+        return bool(_SELF_HARM_RE.search(fold(text)))
+    return _harm_now(fold(text))
+
+
+_SELF_HARM_RE: Final = re.compile(
+    r"\b(?:vivir|viviendo|vida|matar\w*|mato|morir\w*|muerto|muerta|suicid\w*|dano|lastimarme|cortarme|"
+    r"terminar con todo|termino con todo|no doy mas|pastillas|tirarme|desaparecer)\b"
+)
+
+
+def read(text: str, verdict: Verdict, *, reports_problem: bool) -> Verdict:
+    """The verdict as the dialogue acts on it: calm for alarming words on an ordinary complaint, "unsure" (ask)
+    for an alarm word alone, the classifier's verdict otherwise.
+
+    `reports_problem`: the message tells of a city problem the bot files (a category or a problem cue)."""
+    if verdict.level == "calm":
+        return verdict
+    folded = fold(text)
+    rules = classify_rules(text)
+    if rules.level == "calm":
+        # The learned model alone: it has flagged names, addresses and "empecemos de nuevo"; a clerk needs a sign.
+        return verdict if _harm_now(folded) else CALM
+    if _alarm_word_only(rules):
+        if reports_problem:
+            return CALM
+        return Verdict(False, verdict.score, "explicit", verdict.reasons, unsure=True)
+    if verdict.category in HAZARDS and rules.category in HAZARDS and not _harm_now(folded, ongoing=True):
+        return CALM
+    return verdict

@@ -1,0 +1,45 @@
+"""How the bot reads the urgency verdict (bot/danger.py) against a table written by the bot21c engineer: alarm words
+on ordinary complaints and things that are no emergency now are calm; danger now stays urgent."""
+
+from __future__ import annotations
+
+import pytest
+
+from ventanilla.bot.danger import read, rules_alarm
+from ventanilla.bot.intake import normalize
+from ventanilla.bot.intents import is_complaint_statement
+from ventanilla.bot.texts import DEFAULT_CATEGORIES
+from ventanilla.urgency import classify
+
+READINGS: list[tuple[str, str]] = [
+    ("URGENTE: el foco de la esquina de Salta y Rioja está quemado hace una semana", "calm"),
+    ("emergencia!! hay un bache enorme en Perú 300 desde hace meses", "calm"),
+    ("URGENTE URGENTE", "unsure"),
+    ("Rosa Quintana", "calm"),
+    ("hay un árbol muy inclinado en la vereda de Chile 900 que se va a caer cualquier día", "calm"),
+    ("un perro bravo suelto que corre a los que pasan en la plaza", "calm"),
+    ("se cayó el cartel de la parada del micro en Mitre y Colón", "calm"),
+    ("hay olor a gas en todo el edificio y mi vecina se siente mal", "urgent"),
+    ("se está prendiendo fuego la casa de al lado", "urgent"),
+    ("un cable cortado tira chispas en la vereda y hay chicos jugando", "urgent"),
+    ("un perro está atacando a una señora en la plaza ahora", "urgent"),
+]
+
+
+@pytest.mark.parametrize(("text", "level"), READINGS)
+def test_the_bot_reads_the_verdict_as_a_clerk(text: str, level: str) -> None:
+    reports = is_complaint_statement(normalize(text), DEFAULT_CATEGORIES["municipio"])
+    assert read(text, classify(text), reports_problem=reports).level == level
+
+
+@pytest.mark.parametrize(
+    ("text", "alarm"),
+    [
+        ("ya no quiero vivir más", True),
+        ("chau, me voy a matar", True),
+        ("no quiero seguir con el reclamo", False),
+        ("¿y cuándo lo arreglan? ya es la tercera vez que se quema", False),
+    ],
+)
+def test_danger_in_a_message_that_reports_nothing(text: str, alarm: bool) -> None:
+    assert rules_alarm(text) is alarm
