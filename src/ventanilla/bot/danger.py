@@ -68,8 +68,10 @@ _SELF_HARM_RE: Final = re.compile(
 
 
 def read(text: str, verdict: Verdict, *, reports_problem: bool) -> Verdict:
-    """The verdict as the dialogue acts on it: calm for alarming words on an ordinary complaint, "unsure" (ask)
-    for an alarm word alone, the classifier's verdict otherwise.
+    """The verdict as the dialogue acts on it: calm for an alarm word ("URGENTE") on an ordinary complaint;
+    "unsure" (ask) for an alarm word alone, a verdict of the learned model alone with no sign of harm now, and a
+    hazard (tree, pole, dog, sign) with nobody hurt; the classifier's verdict otherwise. An emergency the
+    classifier sees is never turned calm here.
 
     `reports_problem`: the message tells of a city problem the bot files (a category or a problem cue)."""
     if verdict.level == "calm":
@@ -77,12 +79,24 @@ def read(text: str, verdict: Verdict, *, reports_problem: bool) -> Verdict:
     folded = fold(text)
     rules = classify_rules(text)
     if rules.level == "calm":
-        # The learned model alone: it has flagged names, addresses and "empecemos de nuevo"; a clerk needs a sign.
-        return verdict if _harm_now(folded) else CALM
+        # The learned model alone: it has flagged names, addresses and "empecemos de nuevo", so without a sign of
+        # harm now the bot asks; it never drops it: the model alone also reads farewells and plans written calmly
+        # ("he decidido poner fin a mi vida esta noche"), which no list of words here can know: its self-harm
+        # verdict stands.
+        if _harm_now(folded) or (verdict.category == "self_harm" and verdict.level == "urgent"):
+            return verdict
+        return _ask_instead(verdict)
     if _alarm_word_only(rules):
         if reports_problem:
             return CALM
         return Verdict(False, verdict.score, "explicit", verdict.reasons, unsure=True)
     if verdict.category in HAZARDS and rules.category in HAZARDS and not _harm_now(folded, ongoing=True):
-        return CALM
+        # A leaning tree or a fallen sign is usually a complaint, but a wall fallen on someone who shouts is not:
+        # the person answers the question, the bot does not decide it away.
+        return _ask_instead(verdict)
     return verdict
+
+
+def _ask_instead(verdict: Verdict) -> Verdict:
+    """An emergency the dialogue doubts: "unsure" (the bot asks "¿Hay alguien en peligro ahora mismo?"), never calm."""
+    return Verdict(False, verdict.score, verdict.category, verdict.reasons, unsure=True)

@@ -18,11 +18,19 @@ READINGS: list[tuple[str, str]] = [
     ("Rosa Quintana", "calm"),
     ("hay un árbol muy inclinado en la vereda de Chile 900 que se va a caer cualquier día", "calm"),
     ("un perro bravo suelto que corre a los que pasan en la plaza", "calm"),
-    ("se cayó el cartel de la parada del micro en Mitre y Colón", "calm"),
+    # The classifier reads a fallen sign at a bus stop as a danger; with nobody said to be hurt the bot asks
+    # rather than deciding it away (a hazard the bot doubts is asked about, never turned calm).
+    ("se cayó el cartel de la parada del micro en Mitre y Colón", "unsure"),
     ("hay olor a gas en todo el edificio y mi vecina se siente mal", "urgent"),
     ("se está prendiendo fuego la casa de al lado", "urgent"),
     ("un cable cortado tira chispas en la vereda y hay chicos jugando", "urgent"),
     ("un perro está atacando a una señora en la plaza ahora", "urgent"),
+    # Read by the learned model alone (no rule fires) and calm in words: its self-harm verdict stands.
+    (
+        "Estimados: les informo que he decidido poner fin a mi vida esta noche. Les dejo mi dirección, "
+        "Belgrano 1500, para que no sea mi hija quien me encuentre.",
+        "urgent",
+    ),
 ]
 
 
