@@ -655,17 +655,26 @@ async def _send_413(scope: Scope, receive: Receive, send: Send) -> None:
     await error_response(413, _STATUS_TEXT[413])(scope, receive, send)
 
 
-async def get_ctx(request: Request) -> AppContext:
-    """The process context."""
+def ctx_of(request: Request) -> AppContext:
+    """The process context of a request."""
     ctx: AppContext = request.app.state.ctx
     return ctx
 
 
+async def get_ctx(request: Request) -> AppContext:
+    """The process context."""
+    return ctx_of(request)
+
+
+# Shared dependencies below take the context from the request, not as `Ctx`: FastAPI solves a dependency's own
+# dependencies again wherever it appears (only the call itself is cached), so every nested `Ctx` was one more node
+# to solve per request (/ask had 20).
 Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 
-async def get_uow(ctx: Ctx) -> AsyncIterator[UnitOfWork]:
+async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
     """The request's unit of work; the handler commits, anything else is rolled back."""
+    ctx = ctx_of(request)
     async with unit_of_work(ctx.sessions, ctx.collector(), ctx.listeners_seq) as uow:
         yield uow
 
@@ -685,8 +694,9 @@ def bearer_or_cookie(request: Request, cookie_name: str) -> str | None:
     return request.cookies.get(cookie_name)
 
 
-async def optional_user(request: Request, ctx: Ctx, uow: UoW) -> User | None:
+async def optional_user(request: Request, uow: UoW) -> User | None:
     """The logged-in user, if any."""
+    ctx = ctx_of(request)
     token = bearer_or_cookie(request, ctx.settings.session_cookie_name)
     return await users.user_from_token(
         uow.session, ctx.signer, token, ctx.settings.token_max_age_seconds, ctx.user_cache
@@ -826,23 +836,24 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def limit(bucket: str, per_minute: Callable[[AppContext], int]) -> Callable[[Request, AppContext], Awaitable[None]]:
+def limit(bucket: str, per_minute: Callable[[AppContext], int]) -> Callable[[Request], Awaitable[None]]:
     """A dependency that rate-limits a route per client (counters shared through Redis when configured)."""
 
-    async def dependency(request: Request, ctx: Ctx) -> None:
+    async def dependency(request: Request) -> None:
+        ctx = ctx_of(request)
         await ctx.rate_limits.hit(per_minute_rule(bucket, per_minute(ctx)), client_of(request), _STATUS_TEXT[429])
 
     _DEPENDENCY_ERRORS[dependency] = (429,)
     return dependency
 
 
-async def live_fanout(ctx: Ctx) -> None:
+async def live_fanout(request: Request) -> None:
     """Redis, which carries live chat to every process, is reachable (else 503 before anything is stored).
 
     A reply stored while its live delivery cannot leave would reach the other side only on a reload.
     """
     try:
-        await ctx.presence.reachable()
+        await ctx_of(request).presence.reachable()
     except (RedisError, ConnectionError, TimeoutError) as exc:
         raise Unavailable(UNAVAILABLE) from exc
 

@@ -249,7 +249,7 @@ async def _require_uploader(request: Request, ctx: AppContext) -> str:
     user), or the user when they belong to none.
     """
     async with ctx.uow() as uow:
-        user = await optional_user(request, ctx, uow)
+        user = await optional_user(request, uow)
         entity = None if user is not None else await optional_entity(await tenant_hint(request, uow))
         if entity is not None:
             return f"entity-{entity.id}"
