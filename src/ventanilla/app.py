@@ -186,15 +186,17 @@ def create_app(
         expose_headers=["X-Anon-Id"],
         max_age=600,
     )
+    # The hottest routes first: a request is matched against the routes in order, twice (FastAPI's router), and no
+    # other router has a path under /ask/ or one the tickets router's paths can match.
+    api.include_router(bot_router)
+    api.include_router(tickets_router)
     api.include_router(knowledge_router)
     # Channel routes first: `/archivos/whatsapp/{id}` must win over the generic `/archivos/{key}/{name}`.
     for router in (
         *plugin_routers,
         users_router,
         entities_router,
-        tickets_router,
         stats_router,
-        bot_router,
         attachments_router,
     ):
         api.include_router(router)
