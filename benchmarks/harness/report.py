@@ -259,9 +259,13 @@ def write(
             if cpu
             else ""
         )
-        + f"Agent reply path: **{headline['ratio_vs_bare_python']}× bare python-socketio** "
-        f"(`ratio_vs_bare_python`), {headline['ratio_vs_node']}× Node (`ratio_vs_node`).\n\n"
-        f"{table(rows)}\n\n## Targets\n\n{targets_md(met)}\n"
+        + (
+            f"Agent reply path: **{headline['ratio_vs_bare_python']}× bare python-socketio** "
+            f"(`ratio_vs_bare_python`), {headline['ratio_vs_node']}× Node (`ratio_vs_node`).\n\n"
+            if headline["ratio_vs_bare_python"] is not None
+            else ""
+        )
+        + f"{table(rows)}\n\n## Targets\n\n{targets_md(met)}\n"
     )
     if save:
         RESULTS.mkdir(exist_ok=True)
