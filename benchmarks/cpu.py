@@ -36,6 +36,7 @@ def main() -> int:
         type=Path,
         help="also measure the Ventanilla of this src/ folder (e.g. main's) in the same run",
     )
+    parser.add_argument("--keep-tmp", action="store_true", help="keep the temp dir (server logs) for inspection")
     parser.add_argument("--ports", default=None, help="loopback port range for the servers, e.g. 21000-21999")
     args = parser.parse_args()
     profile = tuple(part for part in args.profile.split(",") if part)
@@ -93,7 +94,10 @@ def main() -> int:
         return 128 + exc.signum
     finally:
         runner.stop_all()
-        shutil.rmtree(tmp, ignore_errors=True)
+        if args.keep_tmp:
+            print(f"kept {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
