@@ -11,7 +11,6 @@ records the server with `py-spy record --format raw` and prints the functions wi
 from __future__ import annotations
 
 import argparse
-import collections
 import json
 import shutil
 import subprocess
@@ -23,37 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import loads, procs, seeding  # sibling package
-
-
-def summarize(raw: Path, top: int) -> dict[str, list[tuple[str, float]]]:
-    """Inclusive and self time share per function from py-spy's collapsed stacks."""
-    inclusive: collections.Counter[str] = collections.Counter()
-    self_time: collections.Counter[str] = collections.Counter()
-    total = 0
-    for line in raw.read_text().splitlines():
-        stack, _, count_text = line.rpartition(" ")
-        if not stack or not count_text.isdigit():
-            continue
-        count = int(count_text)
-        total += count
-        frames = [
-            frame.split(" (")[0]
-            + " ("
-            + frame.split(" (")[1].split(":")[0].split("site-packages/")[-1].split("src/")[-1]
-            + ")"
-            if " (" in frame
-            else frame
-            for frame in stack.split(";")
-        ]
-        for frame in set(frames):
-            inclusive[frame] += count
-        self_time[frames[-1]] += count
-    total = max(total, 1)
-    return {
-        "inclusive": [(f, round(100 * c / total, 1)) for f, c in inclusive.most_common(top)],
-        "self": [(f, round(100 * c / total, 1)) for f, c in self_time.most_common(top)],
-    }
+from harness import loads, procs, pyspy, seeding  # sibling package
 
 
 def main() -> int:
@@ -64,8 +33,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, help="also keep the raw py-spy output here")
     parser.add_argument("--no-spy", action="store_true", help="only run the load (e.g. to compare a code change)")
     args = parser.parse_args()
-    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    if not args.no_spy and not Path(spy).exists():
+    spy = pyspy.executable()
+    if not args.no_spy and spy is None:
         print("py-spy is not installed: .venv/bin/pip install py-spy", file=sys.stderr)
         return 2
     procs.raise_nofile()
@@ -146,11 +115,7 @@ def main() -> int:
             print(json.dumps(row))
         if args.no_spy:
             return 0
-        summary = summarize(raw, args.top)
-        for kind in ("inclusive", "self"):
-            print(f"\n## {kind} time (% of samples)")
-            for frame, share in summary[kind]:
-                print(f"{share:6.1f}%  {frame}")
+        pyspy.print_summary(raw, args.top)
     finally:
         runner.stop_all()
         shutil.rmtree(tmp, ignore_errors=True)

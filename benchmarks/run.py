@@ -1,6 +1,6 @@
 """Ventanilla performance and scale-out benchmarks, side by side with bare python-socketio and Node socket.io.
 
-    .venv/bin/python benchmarks/run.py [--quick] [--only fanout,idle,ask,mix,urgency,scaleout] [--ports 20000-29999]
+    .venv/bin/python benchmarks/run.py [--quick] [--only cpu,fanout,idle,ask,mix,urgency,scaleout] [--ports 20000-29999]
 
 Starts every server itself (subprocesses on free loopback ports, fresh SQLite files in a temp dir, a fresh
 PostgreSQL database when reachable), prints one JSON line per measurement plus a markdown table, and writes
@@ -11,6 +11,7 @@ See benchmarks/README.md for what each number means; the harness lives in benchm
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
@@ -21,10 +22,10 @@ from pathlib import Path
 from harness.infra import machine
 from harness.loads import FULL, QUICK
 from harness.procs import HERE, Interrupted, Ports, Runner, busy_reason, loadavg, log, raise_nofile
-from harness.report import write
+from harness.report import cpu_headline, write
 from harness.scenarios import Run, run_all
 
-ALL = "fanout,idle,ask,mix,urgency,scaleout"
+ALL = "cpu,fanout,idle,ask,mix,urgency,scaleout"
 
 
 class LoadSampler(threading.Thread):
@@ -56,7 +57,7 @@ def main() -> int:
     only = {part.strip() for part in args.only.split(",") if part.strip()}
     if unknown := only - set(ALL.split(",")):
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
-    if not (HERE / "node_modules" / "socket.io").exists():
+    if only - {"cpu", "urgency"} and not (HERE / "node_modules" / "socket.io").exists():
         print("benchmarks/node_modules missing: run `npm ci --prefix benchmarks` (or `make bench`)", file=sys.stderr)
         return 2
     nofile = raise_nofile()
@@ -94,6 +95,9 @@ def main() -> int:
         run.rows, info, quick=args.quick, elapsed=round(time.monotonic() - started, 1), save=not args.no_write
     )
     print()
+    if cpu := cpu_headline(run.rows):
+        print(json.dumps({"headline": "cpu_per_request", "cpu_per_request": cpu}, ensure_ascii=False))
+        print()
     print(report_md)
     return 0
 

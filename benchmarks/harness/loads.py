@@ -30,6 +30,8 @@ class Profile:
     scale_clients: int
     mix_conversations: int
     mix_turns: int
+    cpu_requests: int
+    cpu_rounds: int
 
 
 ASK_LATENCY_CONCURRENCY = 8
@@ -47,6 +49,8 @@ FULL = Profile(
     scale_clients=1000,
     mix_conversations=200,
     mix_turns=10,
+    cpu_requests=400,
+    cpu_rounds=2,
 )
 QUICK = Profile(
     clients=200,
@@ -62,6 +66,8 @@ QUICK = Profile(
     scale_clients=200,
     mix_conversations=40,
     mix_turns=10,
+    cpu_requests=150,
+    cpu_rounds=1,
 )
 
 

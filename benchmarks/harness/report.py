@@ -41,6 +41,42 @@ def _kinds(row: dict[str, Any]) -> str:
     return ", ".join(f"{kind} {stats['p99']:g}" for kind, stats in (row.get("by_kind") or {}).items())
 
 
+CPU_ROUTES = {
+    "greeting": "`/ask` greeting",
+    "intake_turn": "`/ask` first free-text turn",
+    "agent_reply": "agent reply to a live chat",
+    "panel_list": "`GET /tickets` as an agent",
+}
+CPU_TARGETS = {"greeting": 3.0, "intake_turn": 5.0, "agent_reply": 5.0, "panel_list": 5.0}
+
+
+def cpu_headline(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per backend and route: ms of server CPU per request, Ventanilla and the bare framework, and the ratio."""
+    return {
+        row["server"]: {
+            route: {key: figures[key] for key in ("ventanilla_ms", "bare_ms", "ratio")}
+            for route, figures in row["routes"].items()
+        }
+        for row in rows
+        if row.get("bench") == "cpu"
+    }
+
+
+def cpu_table(rows: list[dict[str, Any]]) -> str:
+    """The headline table: one line per backend and route."""
+    lines = [
+        "| route | server | ms CPU / request | bare framework ms | ratio | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    for server, routes in cpu_headline(rows).items():
+        for route, f in routes.items():
+            lines.append(
+                f"| {CPU_ROUTES.get(route, route)} | {server} | {f['ventanilla_ms']:.2f} | {f['bare_ms']:.2f} | "
+                f"**{f['ratio']:.1f}×** | ≤ {CPU_TARGETS.get(route, 0):g}× |"
+            )
+    return "\n".join(lines)
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     """The markdown table of every measurement (the load average column is the 1-minute one at its end)."""
     lines = [
@@ -169,6 +205,15 @@ def targets(rows: list[dict[str, Any]], full: bool) -> list[dict[str, Any]]:
             row["requests_per_s"] >= 300 and p99 <= 1000 and row["answered"] == row["requests"],
             size_ok=row["conversations"] >= 200,
         )
+    for server, routes in cpu_headline(rows).items():
+        for route, f in routes.items():
+            want = CPU_TARGETS.get(route)
+            if want is not None:
+                add(
+                    f"server CPU per request, {CPU_ROUTES[route]} on {server}: <= {want:g} x the bare framework",
+                    f"{f['ratio']:.1f} x ({f['ventanilla_ms']:.2f} vs {f['bare_ms']:.2f} ms)",
+                    f["ratio"] <= want,
+                )
     idle = _find(rows, bench="idle")
     if idle and idle.get("rss_per_connection_kib") is not None:
         add(
@@ -195,6 +240,7 @@ def write(
 ) -> tuple[str, list[dict[str, Any]]]:
     """The report (returned as markdown) and, when `save`, results/latest.json and latest.md."""
     headline = add_ratios(rows)
+    cpu = cpu_headline(rows)
     met = targets(rows, full=not quick)
     busy = info.get("busy_warning")
     report_md = (
@@ -207,9 +253,19 @@ def write(
         f"highest 1-minute value seen {info.get('loadavg_max_1m')} (anything else running on the machine skews "
         f"every number).\n\n"
         + (f"**Warning: the machine was busy** ({busy}).\n\n" if busy else "")
-        + f"Headline: agent reply path **{headline['ratio_vs_bare_python']}× bare python-socketio** "
-        f"(`ratio_vs_bare_python`), {headline['ratio_vs_node']}× Node (`ratio_vs_node`).\n\n"
-        f"{table(rows)}\n\n## Targets\n\n{targets_md(met)}\n"
+        + (
+            "Headline: server CPU per request against a bare FastAPI + python-socketio app, same run "
+            f"(`cpu_per_request`):\n\n{cpu_table(rows)}\n\n"
+            if cpu
+            else ""
+        )
+        + (
+            f"Agent reply path: **{headline['ratio_vs_bare_python']}× bare python-socketio** "
+            f"(`ratio_vs_bare_python`), {headline['ratio_vs_node']}× Node (`ratio_vs_node`).\n\n"
+            if headline["ratio_vs_bare_python"] is not None
+            else ""
+        )
+        + f"{table(rows)}\n\n## Targets\n\n{targets_md(met)}\n"
     )
     if save:
         RESULTS.mkdir(exist_ok=True)
@@ -217,6 +273,7 @@ def write(
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "profile": "quick" if quick else "full",
             "elapsed_seconds": elapsed,
+            "cpu_per_request": cpu,
             **headline,
             "machine": info,
             "results": rows,

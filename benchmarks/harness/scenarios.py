@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.cpu import run_cpu
 from harness.infra import pg_database, redis_reachable
 from harness.loads import Profile, measure_idle, run_ask, run_fanout, run_mix, run_urgency
 from harness.procs import HERE, PY, Runner, emit, log, rss_kib, wait_http
@@ -137,9 +138,21 @@ def scaleout(run: Run, db_url: str, db_label: str, tenant: Tenant, secret: str) 
     )
 
 
+def cpu(run: Run, label: str, env: dict[str, str], bare_db: str | None = None) -> None:
+    """Server CPU per request of the four hot routes against the bare framework (the headline), on a fresh
+    database of its own."""
+    log(f"CPU per request: Ventanilla ({label}) and the bare framework")
+    tenant = seed(env, run.tmp, agents=1)
+    run.rows.append(
+        run_cpu(run.runner, label, env, tenant, n=run.p.cpu_requests, rounds=run.p.cpu_rounds, bare_db=bare_db)
+    )
+
+
 def run_all(run: Run) -> None:
     """Every selected scenario, SQLite first, then PostgreSQL (+ Redis)."""
     only = run.only
+    if "cpu" in only:
+        cpu(run, "sqlite", ventanilla_env(f"sqlite+aiosqlite:///{run.tmp / 'cpu.db'}", run.tmp))
     sqlite_env = ventanilla_env(f"sqlite+aiosqlite:///{run.tmp / 'bench.db'}", run.tmp)
     tenant = seed(sqlite_env, run.tmp) if only & {"fanout", "idle", "ask", "mix"} else None
     if tenant is not None:
@@ -154,6 +167,12 @@ def run_all(run: Run) -> None:
         urgency = run_urgency()
         if urgency is not None:
             run.rows.append(urgency)
+    if not only & {"cpu", "ask", "mix", "scaleout"}:
+        return
+    if "cpu" in only:
+        with pg_database() as cpu_url:
+            if cpu_url is not None:
+                cpu(run, "postgresql", ventanilla_env(cpu_url, run.tmp), bare_db=cpu_url)
     if not only & {"ask", "mix", "scaleout"}:
         return
     with pg_database() as pg_url:

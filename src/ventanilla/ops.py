@@ -6,7 +6,6 @@ import asyncio
 import hmac
 import ipaddress
 import logging
-import time
 from pathlib import Path
 
 import redis.asyncio as aioredis
@@ -17,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
 from pydantic import BaseModel
 from sqlalchemy import text
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from ventanilla.chat import repository as chat_repo
 from ventanilla.context import AppContext
@@ -176,41 +175,21 @@ async def _count_urgent() -> None:
     URGENT_OPENED.inc()
 
 
-class RequestLog:
-    """One log line and the metrics of each HTTP request, labelled by route template (never the raw path)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            elapsed = time.perf_counter() - started
-            route = getattr(scope.get("route"), "path", None) or "unmatched"
-            method = scope.get("method", "")
-            REQUESTS.labels(method, route, str(status)).inc()
-            LATENCY.labels(method, route).observe(elapsed)
-            log.info(
-                "%s %s %d %.1fms",
-                method,
-                route,
-                status,
-                elapsed * 1000,
-                extra={"method": method, "route": route, "status": status, "ms": round(elapsed * 1000, 1)},
-            )
+def log_request(scope: Scope, status: int, seconds: float) -> None:
+    """One log line and the metrics of an HTTP request, labelled by route template (never the raw path)."""
+    route = getattr(scope.get("route"), "path", None) or "unmatched"
+    method = scope.get("method", "")
+    REQUESTS.labels(method, route, str(status)).inc()
+    LATENCY.labels(method, route).observe(seconds)
+    ms = seconds * 1000
+    log.info(
+        "%s %s %d %.1fms",
+        method,
+        route,
+        status,
+        ms,
+        extra={"method": method, "route": route, "status": status, "ms": round(ms, 1)},
+    )
 
 
 def install_docs(api: FastAPI) -> None:
@@ -234,4 +213,4 @@ def install_docs(api: FastAPI) -> None:
         )
 
 
-__all__ = ["JsonFormatter", "RequestLog", "UrgencyCounter", "configure_logging", "install_docs", "router"]
+__all__ = ["JsonFormatter", "UrgencyCounter", "configure_logging", "install_docs", "log_request", "router"]

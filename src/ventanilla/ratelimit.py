@@ -33,6 +33,24 @@ async def _storage_guard() -> AsyncIterator[None]:
         raise Unavailable(DOWN) from exc
 
 
+class _SweptMemoryStorage(MemoryStorage):
+    """`limits`' in-memory store with its expired entries swept at most once a second.
+
+    The library sweeps after every hit: a new task, and a thread-pool hop per key, on each request. Counting never
+    depends on the sweep (a moving window compares the entries' times itself), only memory does.
+    """
+
+    SWEEP_SECONDS = 1.0
+    _next_sweep = 0.0
+
+    async def _MemoryStorage__schedule_expiry(self) -> None:  # the library's private hook, called on every hit
+        now = time.monotonic()
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + self.SWEEP_SECONDS
+        await super()._MemoryStorage__schedule_expiry()  # type: ignore[misc]
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """A named limit such as `20/minute` or `10/15 minutes;30/day`, counted per key."""
@@ -64,7 +82,7 @@ class RateLimits:
         if redis_url:
             uri = redis_url if redis_url.startswith("async+") else f"async+{redis_url}"
             return cls(RedisStorage(uri, implementation="redispy", key_prefix=f"{prefix}:limits"))
-        return cls(MemoryStorage())
+        return cls(_SweptMemoryStorage())
 
     async def hit(self, rule: Rule, key: str, message: str = BUSY) -> None:
         """Count one hit, or raise TooManyRequests (with the seconds to wait) when the key is over a window."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Final
@@ -33,6 +34,14 @@ def one_line(value: str | None, limit: int = 200) -> str:
 
 def fold(text: str) -> str:
     """Lowercase without accents, compatibility forms folded ("Ｈ" -> "h", "Canción" -> "cancion"); for matching."""
+    if text.isascii():  # NFKD leaves ASCII as it is, casefold is lower, and nothing combines
+        return text.lower()
+    return _fold_unicode(text)
+
+
+@functools.lru_cache(maxsize=16384)
+def _fold_unicode(text: str) -> str:
+    # Cached: the bot folds the same phrases and keywords many times per turn (~160 calls on a first turn).
     decomposed = unicodedata.normalize("NFKD", text).casefold()
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

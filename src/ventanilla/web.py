@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -198,7 +199,7 @@ _SCHEMA_ONE = ("items", "additionalProperties", "not", "contains", "if", "then",
 
 def _constrain_strings(schema: Any, pattern: str, *, keys: bool = True) -> None:
     """Give every free-form string schema (untyped ones too: `pattern` only binds strings), the values of
-    objects' extra properties and, with `keys`, every object's keys the edge's rule (InputGuard refuses the rest
+    objects' extra properties and, with `keys`, every object's keys the edge's rule (`Edge` refuses the rest
     with 400)."""
     if not isinstance(schema, dict):
         return
@@ -255,7 +256,7 @@ def _document_html(responses: dict[str, Any]) -> None:
 
 
 def refuse_control_characters(value: str) -> str:
-    """A form's text field as sent, or 400 when it has a control character (the rule InputGuard applies to JSON)."""
+    """A form's text field as sent, or 400 when it has a control character (the rule the Edge applies to JSON)."""
     if _CONTROL.search(value):
         raise BadRequest(CONTROL_REFUSED)
     return value
@@ -349,9 +350,7 @@ def outage_response(exc: BaseException) -> Response | None:
 def _is_outage(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError):
         return (
-            exc.connection_invalidated
-            or isinstance(exc, OperationalError | InterfaceError)
-            or _is_disconnect(exc.orig)
+            exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError) or _is_disconnect(exc.orig)
         )
     if isinstance(exc, SQLAlchemyError):
         return isinstance(exc, SATimeoutError | DisconnectionError)  # pool exhausted, connection refused
@@ -485,112 +484,48 @@ def _is_json(headers: list[tuple[bytes, bytes]]) -> bool:
     return True  # FastAPI reads a body without a content type as JSON
 
 
-class InputGuard:
-    """Text is checked here, once, for every route, and never silently changed: a control character (but tab,
-    line feed and carriage return) in the path, the query string or a JSON string (keys too) is refused with
-    400, as is a JSON integer beyond 64 bits. Only a lone surrogate in JSON (a browser cutting an emoji in half)
-    becomes U+FFFD, since no database or encoder takes it. Headers need nothing: the HTTP parser refuses control
-    characters there, and URL decoding already replaces invalid UTF-8. Raw bodies verified by signature
-    (`/webhooks/`) pass untouched: their channel cleans what it decodes.
-    """
-
-    def __init__(self, app: ASGIApp, raw_body_prefixes: tuple[str, ...] = ("/webhooks/",)) -> None:
-        self.app = app
-        self.raw_body_prefixes = raw_body_prefixes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if _PATH_CONTROL.search(scope["path"]):
-            await error_response(400, "La dirección pedida tiene caracteres inválidos.")(scope, receive, send)
-            return
-        scope = dict(scope)
-        if _query_has_control(scope.get("query_string", b"")):
-            await error_response(400, CONTROL_REFUSED)(scope, receive, send)
-            return
-        headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
-        if (
-            scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE")
-            or scope["path"].startswith(self.raw_body_prefixes)
-            or not _is_json(headers)
-        ):
-            await self.app(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        if _JSON_SUSPECT.search(body):
-            try:
-                body = json.dumps(checked_json(json.loads(body)), ensure_ascii=False).encode()
-            except OutOfRange:
-                await error_response(400, "Hay un número fuera de rango.")(scope, receive, send)
-                return
-            except ControlCharacters:
-                await error_response(400, CONTROL_REFUSED)(scope, receive, send)
-                return
-            except (ValueError, RecursionError):
-                pass  # not JSON: the route answers its own 400
-            scope["headers"] = [(n, v) for n, v in headers if n != b"content-length"] + [
-                (b"content-length", str(len(body)).encode())
-            ]
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+RequestObserver = Callable[[Scope, int, float], None]
+"""Called once per HTTP request that reached the app: its scope (with the matched route), status and seconds."""
+_NO_BODY = frozenset(("GET", "HEAD", "OPTIONS"))
+_NOT_GUARDED = frozenset(("GET", "HEAD", "OPTIONS", "DELETE"))
 
 
-class ApiPrefix:
-    """Serves every route under /api/ too (the frontend's proxy and some production calls use it)."""
+class Edge:
+    """Everything the HTTP edge does before FastAPI, in one ASGI layer (each layer costs a call, a scope copy and a
+    wrapped `send` per request):
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            path: str = scope["path"]
-            if path == "/api" or path.startswith("/api/"):
-                scope = dict(scope)
-                scope["path"] = path[4:] or "/"
-                raw = scope.get("raw_path")
-                if isinstance(raw, bytes) and raw.startswith(b"/api"):
-                    scope["raw_path"] = raw[4:] or b"/"
-        await self.app(scope, receive, send)
-
-
-class BodyLimit:
-    """Refuses bodies over the limit of their path with 413 before the app reads them.
-
-    Bodies of `streamed` prefixes are not buffered here: only their Content-Length is checked, and the
-    route reads them as a stream with its own cap (uploads). `per_suffix` limits paths by their ending
-    (an agent's multipart reply, whatever the ticket).
+    1. **Body limit.** A body over the limit of its path is refused with 413 before the app reads it. Bodies of
+       `streamed` prefixes are not buffered here: only their Content-Length is checked, and the route reads them as
+       a stream with its own cap (uploads). `per_suffix` limits paths by their ending (an agent's multipart reply,
+       whatever the ticket).
+    2. **API prefix.** Every route is served under /api/ too (the frontend's proxy and some production calls).
+    3. **Input guard.** Text is checked here, once, for every route, and never silently changed: a control
+       character (but tab, line feed and carriage return) in the path, the query string or a JSON string (keys too)
+       is refused with 400, as is a JSON integer beyond 64 bits. Only a lone surrogate in JSON (a browser cutting an
+       emoji in half) becomes U+FFFD, since no database or encoder takes it. Headers need nothing: the HTTP parser
+       refuses control characters there, and URL decoding already replaces invalid UTF-8. Raw bodies verified by
+       signature (`raw_body_prefixes`) pass untouched: their channel cleans what it decodes.
+    4. **Request log.** `observe` gets every request that reached the app (one log line and the metrics).
     """
 
     def __init__(
         self,
         app: ASGIApp,
-        default: int,
+        *,
+        default_limit: int,
         per_prefix: dict[str, int],
         per_suffix: dict[str, int] | None = None,
         streamed: tuple[str, ...] = (),
+        raw_body_prefixes: tuple[str, ...] = ("/webhooks/",),
+        observe: RequestObserver | None = None,
     ) -> None:
         self.app = app
-        self.default = default
+        self.default_limit = default_limit
         self.per_prefix = per_prefix
         self.per_suffix = per_suffix or {}
         self.streamed = streamed
+        self.raw_body_prefixes = raw_body_prefixes
+        self.observe = observe
 
     @staticmethod
     def _under(path: str, prefix: str) -> bool:
@@ -603,62 +538,143 @@ class BodyLimit:
         for suffix, limit in self.per_suffix.items():
             if path.endswith(suffix):
                 return limit
-        return self.default
+        return self.default_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] == "websocket":
+            await self.app(_unprefixed(scope), receive, send)
+            return
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self._limit(scope["path"])
-        for name, value in scope.get("headers", ()):
-            if name == b"content-length" and value.isdigit() and int(value) > limit:
-                await _send_413(scope, receive, send)
+        method: str = scope["method"]
+        path: str = scope["path"]
+        body: bytes | None = None
+        if method not in _NO_BODY:
+            limit = self._limit(path)
+            for name, value in scope.get("headers", ()):
+                if name == b"content-length" and value.isdigit() and int(value) > limit:
+                    await _send_413(scope, receive, send)
+                    return
+            if not any(self._under(path, prefix) for prefix in self.streamed):
+                body = await _read_body(receive, limit)
+                if body is None:
+                    return  # disconnected
+                if len(body) > limit:
+                    await _send_413(scope, receive, send)
+                    return
+        scope = _unprefixed(scope)
+        path = scope["path"]
+        if _PATH_CONTROL.search(path):
+            await error_response(400, "La dirección pedida tiene caracteres inválidos.")(scope, receive, send)
+            return
+        if _query_has_control(scope.get("query_string", b"")):
+            await error_response(400, CONTROL_REFUSED)(scope, receive, send)
+            return
+        headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+        guarded = method not in _NOT_GUARDED and not path.startswith(self.raw_body_prefixes) and _is_json(headers)
+        if guarded and body is None:  # JSON sent to a streamed route: checked like any other (Content-Length was)
+            body = await _read_body(receive, sys.maxsize)
+            if body is None:
                 return
-        if any(self._under(scope["path"], prefix) for prefix in self.streamed):
+        if guarded and body is not None and _JSON_SUSPECT.search(body):
+            try:
+                body = json.dumps(checked_json(json.loads(body)), ensure_ascii=False).encode()
+                scope["headers"] = [(n, v) for n, v in headers if n != b"content-length"] + [
+                    (b"content-length", str(len(body)).encode())
+                ]
+            except OutOfRange:
+                await error_response(400, OUT_OF_RANGE)(scope, receive, send)
+                return
+            except ControlCharacters:
+                await error_response(400, CONTROL_REFUSED)(scope, receive, send)
+                return
+            except (ValueError, RecursionError):
+                pass  # not JSON: the route answers its own 400
+        if body is not None:
+            receive = _replay(body, receive)
+        if self.observe is None:
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                await _send_413(scope, receive, send)
-                return
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
-        sent = False
+        started = time.perf_counter()
+        status = 500
 
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
 
-        await self.app(scope, replay, send)
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            self.observe(scope, status, time.perf_counter() - started)
+
+
+def _unprefixed(scope: Scope) -> Scope:
+    """A copy of the scope (the app may add to it), without a leading /api."""
+    scope = dict(scope)
+    path: str = scope["path"]
+    if path == "/api" or path.startswith("/api/"):
+        scope["path"] = path[4:] or "/"
+        raw = scope.get("raw_path")
+        if isinstance(raw, bytes) and raw.startswith(b"/api"):
+            scope["raw_path"] = raw[4:] or b"/"
+    return scope
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or as soon as it passes `limit` what was read so far; None when the client went away."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        chunks.append(chunk)
+        if size > limit or not message.get("more_body", False):
+            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 async def _send_413(scope: Scope, receive: Receive, send: Send) -> None:
     await error_response(413, _STATUS_TEXT[413])(scope, receive, send)
 
 
-async def get_ctx(request: Request) -> AppContext:
-    """The process context."""
+def ctx_of(request: Request) -> AppContext:
+    """The process context of a request."""
     ctx: AppContext = request.app.state.ctx
     return ctx
 
 
+async def get_ctx(request: Request) -> AppContext:
+    """The process context."""
+    return ctx_of(request)
+
+
+# Shared dependencies below take the context from the request, not as `Ctx`: FastAPI solves a dependency's own
+# dependencies again wherever it appears (only the call itself is cached), so every nested `Ctx` was one more node
+# to solve per request (/ask had 20).
 Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 
-async def get_uow(ctx: Ctx) -> AsyncIterator[UnitOfWork]:
+async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
     """The request's unit of work; the handler commits, anything else is rolled back."""
+    ctx = ctx_of(request)
     async with unit_of_work(ctx.sessions, ctx.collector(), ctx.listeners_seq) as uow:
         yield uow
 
@@ -678,8 +694,9 @@ def bearer_or_cookie(request: Request, cookie_name: str) -> str | None:
     return request.cookies.get(cookie_name)
 
 
-async def optional_user(request: Request, ctx: Ctx, uow: UoW) -> User | None:
+async def optional_user(request: Request, uow: UoW) -> User | None:
     """The logged-in user, if any."""
+    ctx = ctx_of(request)
     token = bearer_or_cookie(request, ctx.settings.session_cookie_name)
     return await users.user_from_token(
         uow.session, ctx.signer, token, ctx.settings.token_max_age_seconds, ctx.user_cache
@@ -819,23 +836,24 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def limit(bucket: str, per_minute: Callable[[AppContext], int]) -> Callable[[Request, AppContext], Awaitable[None]]:
+def limit(bucket: str, per_minute: Callable[[AppContext], int]) -> Callable[[Request], Awaitable[None]]:
     """A dependency that rate-limits a route per client (counters shared through Redis when configured)."""
 
-    async def dependency(request: Request, ctx: Ctx) -> None:
+    async def dependency(request: Request) -> None:
+        ctx = ctx_of(request)
         await ctx.rate_limits.hit(per_minute_rule(bucket, per_minute(ctx)), client_of(request), _STATUS_TEXT[429])
 
     _DEPENDENCY_ERRORS[dependency] = (429,)
     return dependency
 
 
-async def live_fanout(ctx: Ctx) -> None:
+async def live_fanout(request: Request) -> None:
     """Redis, which carries live chat to every process, is reachable (else 503 before anything is stored).
 
     A reply stored while its live delivery cannot leave would reach the other side only on a reload.
     """
     try:
-        await ctx.presence.reachable()
+        await ctx_of(request).presence.reachable()
     except (RedisError, ConnectionError, TimeoutError) as exc:
         raise Unavailable(UNAVAILABLE) from exc
 

@@ -406,3 +406,23 @@ async def test_widget_room_members_are_shared_through_redis_and_lapse_with_their
     finally:
         for presence in (one, two, crashed):
             await presence.close()
+
+
+async def test_the_panel_list_carries_the_files_of_a_chat_and_only_those(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    key = str(uuid.uuid4())
+    async with server.client() as citizen, server.client() as agent:
+        await login(agent, tenant.agents[0]["email"])
+        tid = (await request_agent(citizen, tenant, key))["ticket_id"]
+        url = f"/tickets/municipio/{tid}/responder"
+        assert (await agent.post(url, json={"comentario": "Hola, ¿cómo te ayudo?"})).status_code == 200
+        files = {"archivos": ("arreglo.png", png_bytes(), "image/png")}
+        assert (await agent.post(url, data={"comentario": "Mirá"}, files=files)).status_code == 200
+        assert (await agent.post(url, json={"comentario": "¿Algo más?"})).status_code == 200
+        listed = (await agent.get("/tickets")).json()["tickets"]
+        [item] = [t for t in listed if t["id"] == tid]
+        # Messages without a file (stored as JSON null) add nothing; the one with a file adds it, once.
+        [photo] = item["attachments"]
+        assert_photo(photo, "arreglo.png")
+        assert item["archivos_adjuntos"] == item["attachments"]
+        assert item["lastMessage"] == "¿Algo más?"

@@ -199,7 +199,7 @@ async def receive_stream(ctx: AppContext, request: Request) -> service.Stored:
 async def receive_form(ctx: AppContext, request: Request, *, require_file: bool = True) -> Form:
     """A streamed multipart body: its `file` part checked and kept (see `receive_stream`), and its text fields.
 
-    For routes that take a message with an optional file: list their path in `BodyLimit(streamed=...)` so the
+    For routes that take a message with an optional file: list their path in `Edge(streamed=...)` so the
     body reaches them unbuffered, and check the caller before calling this.
     """
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
@@ -249,7 +249,7 @@ async def _require_uploader(request: Request, ctx: AppContext) -> str:
     user), or the user when they belong to none.
     """
     async with ctx.uow() as uow:
-        user = await optional_user(request, ctx, uow)
+        user = await optional_user(request, uow)
         entity = None if user is not None else await optional_entity(await tenant_hint(request, uow))
         if entity is not None:
             return f"entity-{entity.id}"
@@ -278,7 +278,7 @@ async def _count_upload(ctx: AppContext, owner: str, amount: int) -> None:
 
 
 def _declared_size(request: Request, cap: int) -> int:
-    """What an upload may weigh at most: its Content-Length (BodyLimit refused more), else the cap."""
+    """What an upload may weigh at most: its Content-Length (the Edge refused more), else the cap."""
     raw = request.headers.get("content-length", "")
     return min(int(raw), cap) if raw.isdigit() else cap
 

@@ -180,7 +180,7 @@ async def send_history(
             "reason": reason,
             "motivo": "Los avisos de este cambio salen solos por email; no hace falta enviar nada más.",
         }
-    await _manual_limit(request, ctx)
+    await _manual_limit(request)
     if await service.status_email_just_queued(uow.session, ticket, utcnow()):
         # Both panels and lookup pages fire this (no body, or `manual`) as soon as they see a ticket resolved: the
         # status email that left with the change already told the citizen.

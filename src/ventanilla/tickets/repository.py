@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import Select, and_, case, func, or_, select, update
+from sqlalchemy import Select, String, and_, bindparam, case, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -71,21 +71,33 @@ async def by_idempotency_key(session: AsyncSession, entity_id: int, key: str) ->
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-def _list_stmt(entity_id: int) -> Select[Ticket, str | None, str | None, str | None]:
-    last_id = (
-        select(TicketMessage.ticket_id, func.max(TicketMessage.id).label("mid"))
-        .group_by(TicketMessage.ticket_id)
-        .subquery()
+_LAST_MESSAGE = aliased(TicketMessage)
+_AGENT = aliased(User)
+_LAST_ID = (
+    select(func.max(TicketMessage.id)).where(TicketMessage.ticket_id == Ticket.id).correlate(Ticket).scalar_subquery()
+)
+_URGENT_FIRST = case((and_(Ticket.prioridad == "urgente", Ticket.estado.not_in(tuple(CLOSED_ESTADOS))), 0), else_=1)
+
+
+def _list_stmt(*, by_estado: bool) -> Select[Ticket, str | None, str | None, str | None]:
+    # Built once per shape, values bound at execution: constructing the aliased joins cost more than the query.
+    # The last message is found per listed ticket through its (ticket_id, id) index, not by grouping every message.
+    stmt = (
+        select(Ticket, _AGENT.name, _AGENT.email, _LAST_MESSAGE.text)
+        .outerjoin(_AGENT, _AGENT.id == Ticket.assigned_agent_id)
+        .outerjoin(_LAST_MESSAGE, _LAST_MESSAGE.id == _LAST_ID)
+        .where(Ticket.entity_id == bindparam("entity_id"))
     )
-    last = aliased(TicketMessage)
-    agent = aliased(User)
+    if by_estado:
+        stmt = stmt.where(Ticket.estado == bindparam("estado"))
     return (
-        select(Ticket, agent.name, agent.email, last.text)
-        .outerjoin(agent, agent.id == Ticket.assigned_agent_id)
-        .outerjoin(last_id, last_id.c.ticket_id == Ticket.id)
-        .outerjoin(last, last.id == last_id.c.mid)
-        .where(Ticket.entity_id == entity_id)
+        stmt.order_by(_URGENT_FIRST, Ticket.updated_at.desc(), Ticket.id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
     )
+
+
+_LIST = {by_estado: _list_stmt(by_estado=by_estado) for by_estado in (False, True)}
 
 
 async def list_for_entity(
@@ -93,12 +105,10 @@ async def list_for_entity(
 ) -> Sequence[tuple[Ticket, tuple[int, str, str | None] | None, str | None]]:
     """Tickets of an entity, open urgent ones first, then newest activity first, with agent (id, name, email) and
     last message (one query)."""
-    stmt = _list_stmt(entity_id)
+    params: dict[str, object] = {"entity_id": entity_id, "limit": limit, "offset": offset}
     if estado:
-        stmt = stmt.where(Ticket.estado == estado)
-    urgent_first = case((and_(Ticket.prioridad == "urgente", Ticket.estado.not_in(tuple(CLOSED_ESTADOS))), 0), else_=1)
-    stmt = stmt.order_by(urgent_first, Ticket.updated_at.desc(), Ticket.id.desc()).limit(limit).offset(offset)
-    rows = (await session.execute(stmt)).all()
+        params["estado"] = estado
+    rows = (await session.execute(_LIST[bool(estado)], params)).all()
     return [
         (ticket, (ticket.assigned_agent_id, name, email) if ticket.assigned_agent_id and name else None, text)
         for ticket, name, email, text in rows
@@ -158,7 +168,12 @@ async def message_attachments_of_many(
         return found
     stmt = (
         select(TicketMessage.ticket_id, TicketMessage.id, TicketMessage.attachment)
-        .where(TicketMessage.ticket_id.in_(ticket_ids), TicketMessage.attachment.is_not(None))
+        .where(
+            TicketMessage.ticket_id.in_(ticket_ids),
+            TicketMessage.attachment.is_not(None),
+            # A message without a file stores JSON null (the column's default serialisation), not SQL NULL.
+            cast(TicketMessage.attachment, String) != "null",
+        )
         .order_by(TicketMessage.id)
     )
     for ticket_id, message_id, attachment in (await session.execute(stmt)).all():
