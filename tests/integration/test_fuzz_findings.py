@@ -67,7 +67,7 @@ async def test_assign_takes_the_ids_its_schema_describes(server: Server) -> None
             assert r.status_code == 200, (body, r.text)
             assert r.json()["assigned_agent_id"] == expected
         # Anything else the schema does not allow (text that is no id) is refused, not taken as someone.
-        for body in ({"user_id": "z"}, {"assigned_user_id": "12a"}, {"assigned_to": "١٢"}):
+        for body in ({"user_id": "z"}, {"assigned_user_id": "12a"}, {"assigned_to": "١٢"}, {"assigned_user_id": True}):
             r = await agent.post(f"/tickets/municipio/{tid}/asignar", json=body)
             assert r.status_code in (400, 422), (body, r.text)
             assert r.json()["error"]

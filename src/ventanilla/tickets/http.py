@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -537,12 +537,8 @@ async def _read_reply(
 
 
 _INTERACTIVE = "interactive"
-_FILES = {
-    "type": "array",
-    "items": {"type": "string", "format": "binary", "minLength": 1},
-    "minItems": 1,
-    "maxItems": MAX_REPLY_FILES,
-}
+_FILES = {"type": "array", "items": {"type": "string", "format": "binary", "minLength": 1}, "maxItems": MAX_REPLY_FILES}
+_SOME_FILES = {"type": "array", "minItems": 1}  # an empty list is no field at all in a form
 _REPLY_BODY = {
     "content": {
         "multipart/form-data": {
@@ -556,8 +552,8 @@ _REPLY_BODY = {
                 # Something to say: a visible text or files (5 at most in all, under either name: more is a 413).
                 "anyOf": [
                     {"type": "object", "required": ["comentario"], "properties": {"comentario": schemas.VISIBLE_TEXT}},
-                    {"type": "object", "required": ["archivos"]},
-                    {"type": "object", "required": ["archivos[]"]},
+                    {"type": "object", "required": ["archivos"], "properties": {"archivos": _SOME_FILES}},
+                    {"type": "object", "required": ["archivos[]"], "properties": {"archivos[]": _SOME_FILES}},
                 ],
             }
         },
@@ -633,14 +629,23 @@ async def change_status(
 _IdText = Annotated[str, Field(pattern=r"^ *[0-9]{0,11} *$")]
 
 
+def _not_a_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("un id no es verdadero ni falso")  # JSON Schema's integer excludes true/false
+    return value
+
+
+_IdNumber = Annotated[int, BeforeValidator(_not_a_boolean)]
+
+
 class AssignIn(BaseModel):
     """Whom to give the ticket to (the newest panel sends the id under three names)."""
 
     model_config = ConfigDict(extra="ignore")
 
-    user_id: int | _IdText | None = None
-    assigned_user_id: int | _IdText | None = None
-    assigned_to: int | _IdText | None = None
+    user_id: _IdNumber | _IdText | None = None
+    assigned_user_id: _IdNumber | _IdText | None = None
+    assigned_to: _IdNumber | _IdText | None = None
 
     def target(self) -> int | None:
         """The agent's id, if one was named (the first of the three names that carries one)."""
