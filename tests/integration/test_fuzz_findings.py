@@ -104,7 +104,7 @@ async def test_the_reply_schemas_say_what_a_reply_needs(server: Server) -> None:
         "multipart/form-data"
     ]["schema"]
     assert form["properties"]["archivos"]["maxItems"] == 5
-    assert [branch["required"] for branch in form["anyOf"]] == [["comentario"], ["archivos"], ["archivos[]"]]
+    assert "visible `comentario`, or files" in form["description"]
     # The models nested in the JSON shapes are where their references point (they were unresolvable).
     assert {"_Interactive", "_InteractiveBody", "_ReplyButton"} <= document["components"]["schemas"].keys()
     assign = document["components"]["schemas"]["AssignIn"]["properties"]["user_id"]["anyOf"]
