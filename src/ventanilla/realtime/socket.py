@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
@@ -294,12 +295,16 @@ def register(ctx: AppContext, presence: Presence) -> None:
         )
         async with ctx.sessions() as db:
             found = await tickets_repo.get_with_entity(db, ticket_id)
-            if found is None or found[0].tipo != tipo:
-                return {"error": NO_ACCESS}
-            ticket, owner = found
-            allowed = await access.proves(ctx, db, presence, ticket, owner, proofs)
-        if not allowed and "staff_entity_id" not in session:
-            allowed = await access.sibling_within(presence, ticket, owner, proofs.address, JOIN_PROOF_GRACE_SECONDS)
+            if found is not None and found[0].tipo != tipo:
+                found = None
+            allowed = found is not None and await access.proves(ctx, db, presence, *found, proofs)
+        staff = "staff_entity_id" in session
+        if found is None:
+            if not staff:
+                await asyncio.sleep(JOIN_PROOF_GRACE_SECONDS)  # a refusal takes as long whether the ticket exists
+            return {"error": NO_ACCESS}
+        if not allowed and not staff:
+            allowed = await access.sibling_within(presence, *found, proofs.address, JOIN_PROOF_GRACE_SECONDS)
         if not allowed:
             log.info("socket %s refused ticket room %s (no proof of ownership from %s)", sid, ticket_id, proofs.address)
             return {"error": NO_ACCESS}
