@@ -122,6 +122,7 @@ def run_schemathesis(url: str, role: str, headers: dict[str, str], examples: int
     output = done.stdout + done.stderr
     (report.parent / f"{report.stem}.txt").write_text(output)
     summary = next((line.strip() for line in reversed(output.splitlines()) if "passed" in line or "failed" in line), "")
+    outcome = re.findall(r"^=+ (.+) in [\d.]+s =+$", output, re.M)
     return {
         "role": role,
         "exit": done.returncode,
@@ -129,6 +130,9 @@ def run_schemathesis(url: str, role: str, headers: dict[str, str], examples: int
         "summary": summary,
         "failures": sorted(set(re.findall(r"^- (ST\d+ [^\n]+|Server error[^\n]*)$", output, re.M))),
         "server_errors": len(re.findall(r"^- Server error", output, re.M)),
+        # The tool's own errors (a schema it could not generate from) hide what the operation would have shown.
+        "runtime_errors": len(re.findall(r"^Runtime Error$", output, re.M)),
+        "outcome": outcome[-1] if outcome else "",
         "output": str(report.parent / f"{report.stem}.txt"),
     }
 

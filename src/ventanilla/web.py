@@ -239,12 +239,45 @@ def _document_text_rules(schema: dict[str, Any]) -> None:
                 continue
             _document_html(operation.get("responses", {}))
             for parameter in operation.get("parameters", ()):
+                _never_null(parameter)
                 rule = _TEXT if parameter.get("in") == "query" else _ONE_LINE
                 _constrain_strings(parameter.get("schema"), rule)
             for media, body in operation.get("requestBody", {}).get("content", {}).items():
+                _hoist_defs(body.get("schema"), components)
                 # A form's unknown fields are ignored, whatever their names.
                 form = media.startswith(("multipart/", "application/x-www-form-urlencoded"))
                 _constrain_strings(body.get("schema"), _TEXT, keys=not form)
+
+
+def _never_null(parameter: dict[str, Any]) -> None:
+    """An optional parameter is absent, never null (a query string has no null): drop FastAPI's null branch, so a
+    tool does not take `?x=false` for a value other than the text "false"."""
+    schema = parameter.get("schema")
+    if not isinstance(schema, dict) or not isinstance(schema.get("anyOf"), list):
+        return
+    kept = [branch for branch in schema["anyOf"] if branch != {"type": "null"}]
+    if len(kept) == len(schema["anyOf"]):
+        return
+    if len(kept) == 1:
+        del schema["anyOf"]
+        schema.update(kept[0])
+    else:
+        schema["anyOf"] = kept
+
+
+def _hoist_defs(schema: Any, components: dict[str, Any]) -> None:
+    """A model's schema written into a route's `openapi_extra` (refs as `#/components/schemas/...`) brings its
+    nested models under `$defs`: move them to the components, where those refs point."""
+    if isinstance(schema, dict):
+        for name, sub in (schema.pop("$defs", None) or {}).items():
+            _hoist_defs(sub, components)
+            _constrain_strings(sub, _TEXT)
+            components.setdefault(name, sub)
+        for value in schema.values():
+            _hoist_defs(value, components)
+    elif isinstance(schema, list):
+        for item in schema:
+            _hoist_defs(item, components)
 
 
 def _document_html(responses: dict[str, Any]) -> None:

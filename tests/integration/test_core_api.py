@@ -153,10 +153,15 @@ async def test_panel_events_reach_only_the_entity_agents(server: Server) -> None
                 assert event["id"] == created["ticket_id"] and event["nro_ticket"] == created["nro_ticket"]
                 assert {"asunto", "estado", "prioridad", "tipo", "categoria", "fecha"} <= event.keys()
             room = f"ticket_municipio_{created['ticket_id']}"
-            # A room socket of another browser (the bot socket above is not in the room, so it still hears it).
+            # A room socket of another browser of the same chat session (the bot socket above is not in the room,
+            # so it still hears the news); it proves the session by joining its room first.
             widget_room = await SocketRecorder().connect(
-                server.url, transports=["polling", "websocket"], headers={"X-Forwarded-For": "198.51.100.7"}
+                server.url,
+                auth={"entityToken": tenant.token},
+                transports=["polling", "websocket"],
+                headers={"X-Forwarded-For": "198.51.100.7"},
             )
+            assert (await widget_room.join(session_key))["ok"] is True
             assert (await widget_room.join(room))["ok"] is True
             reply = await agent_client.post(
                 f"/tickets/municipio/{created['ticket_id']}/responder",

@@ -386,9 +386,10 @@ async def test_reply_by_email_lands_on_the_ticket_and_reaches_the_widget(srv: Se
     tenant = await seed_tenant(srv.ctx, inbox_email=inbox_address)
     opened = await open_ticket(srv, tenant)
     notice = (await smtp.inbox.wait_for(opened.email))[0]
-    widget = await SocketRecorder().connect(srv.url)
+    widget = await SocketRecorder().connect(srv.url, auth={"entityToken": tenant.token})
     try:
-        await widget.join(f"ticket_municipio_{opened.id}")
+        assert (await widget.join(opened.key))["ok"] is True  # the widget's chat session proves the ticket
+        assert (await widget.join(f"ticket_municipio_{opened.id}"))["ok"] is True
         reply = EmailMessage()
         reply["From"] = f"Ana Gómez <{opened.email}>"
         reply["To"] = notice["Reply-To"]

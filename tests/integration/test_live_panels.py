@@ -167,6 +167,7 @@ async def test_an_urgent_chat_is_taken_at_once_over_capacity_and_nobody_answerin
         panel = await NodeClient.start(newest_panel(server, token, agent_http, slug, None))
         admin_panel = await NodeClient.start(reference_panel(server, admin_http))
         citizen_room = SocketRecorder()
+        citizen_bot = SocketRecorder()
         try:
             # The only agent is at capacity (1 live chat).
             first = await calm.post(
@@ -181,7 +182,10 @@ async def test_an_urgent_chat_is_taken_at_once_over_capacity_and_nobody_answerin
                 await urgent.post("/ask/municipio", json={"pregunta": SELF_HARM}, headers=widget_headers(tenant, key))
             ).json()
             ticket_id = answer["ticket_id"]
-            # The widget joins the live chat's room at once (both versions, estado en_vivo).
+            # The widget joins the live chat's room at once (both versions, estado en_vivo); its bot socket, in the
+            # chat session's room, is what proves the browser owns the ticket.
+            await citizen_bot.connect(server.url, auth={"entityToken": tenant.token})
+            assert (await citizen_bot.join(key))["ok"] is True
             await citizen_room.connect(server.url, transports=["polling", "websocket"])
             assert (await citizen_room.join(f"ticket_municipio_{ticket_id}"))["ok"] is True
             # Taken at once, over capacity, and the citizen is told who has it (not "we are connecting you").
@@ -251,6 +255,7 @@ async def test_an_urgent_chat_is_taken_at_once_over_capacity_and_nobody_answerin
             await panel.close()
             await admin_panel.close()
             await citizen_room.close()
+            await citizen_bot.close()
 
 
 async def _seed_mapped(server: Server, tenant: Tenant) -> None:

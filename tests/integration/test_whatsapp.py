@@ -150,7 +150,13 @@ async def test_agent_chat_reaches_whatsapp_widget_and_panel(env: Env) -> None:
             ticket = await ticket_of(env.server, line, wa_id)
             assert ticket.channel == "whatsapp" and ticket.is_live_chat and ticket.estado == "en_vivo"
             assert f"N.º {ticket.nro_ticket}" in connecting.text and "se unió" in joined.text
-            await widget.connect(env.server.url, transports=["polling", "websocket"])
+            # A WhatsApp conversation has no browser: its room is for the entity's staff only.
+            stranger = await SocketRecorder().connect(env.server.url, transports=["polling", "websocket"])
+            assert (await stranger.join(f"ticket_municipio_{ticket.id}"))["ok"] is False
+            await stranger.close()
+            await widget.connect(
+                env.server.url, transports=["polling", "websocket"], headers=session_cookie_header(agent_client)
+            )
             assert (await widget.join(f"ticket_municipio_{ticket.id}"))["ok"] is True
 
             citizen_wamid = f"wamid.IN{uuid.uuid4().hex}"

@@ -159,13 +159,17 @@ async def test_every_agent_reply_reaches_the_ticket_room_and_closing_says_goodby
     key = str(uuid.uuid4())
     async with server.client() as citizen, server.client() as agent:
         await login(agent, tenant.agents[0]["email"])
+        live_key = str(uuid.uuid4())
         created = await file_complaint(citizen, tenant, key)
-        handoff = await request_agent(citizen, tenant, str(uuid.uuid4()))
+        handoff = await request_agent(citizen, tenant, live_key)
         filed_room = SocketRecorder()
         live_room = SocketRecorder()
+        # Each browser's bot socket is in its chat session's room: what lets its room socket (no auth) in.
+        bot = await SocketRecorder().connect(server.url, auth={"entityToken": tenant.token})
         await filed_room.connect(server.url, transports=["polling"])  # the room socket has no auth
         await live_room.connect(server.url, transports=["polling"])
         try:
+            assert (await bot.join(key))["ok"] is True and (await bot.join(live_key))["ok"] is True
             assert (await filed_room.join(f"ticket_municipio_{created['ticket_id']}"))["ok"] is True
             assert (await live_room.join(f"ticket_municipio_{handoff['ticket_id']}"))["ok"] is True
             for tid in (created["ticket_id"], handoff["ticket_id"]):
@@ -184,6 +188,7 @@ async def test_every_agent_reply_reaches_the_ticket_room_and_closing_says_goodby
         finally:
             await filed_room.close()
             await live_room.close()
+            await bot.close()
 
 
 async def test_perfil_of_an_unknown_slug_without_a_token_is_404(server: Server) -> None:

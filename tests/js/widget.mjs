@@ -1,9 +1,10 @@
 // The citizen's widget as each frontend version wires its sockets (read from its source), on socket.io-client v4.
 // Usage: node widget.mjs '{"url", "version": "63f867f1"|"985c1f40", "entityToken", "sessionId", "tipo",
 //                          "response": {the /ask response that filed the ticket}}'
-//                          "greet": true to load the page (post `initial_greeting` after connecting, as on a reload)}
+//                          "greet": true to load the page (post `initial_greeting` after connecting, as on a reload),
+//                          "headers": {"X-Forwarded-For": the browser's address, as the test's trusted proxy says}}
 // Prints JSON lines: {"type": "ready"}, {"type": "room", "room"}, {"type": "shown", "id", "text", "via"},
-// {"type": "greeting", "status", "body"}.
+// {"type": "greeting", "status", "body"}, {"type": "join_error", "data"} (a refused room join).
 //
 // Both versions: the bot socket connects with auth {entityToken}, joins the chat session id, and hands `message` /
 // `bot_response` payloads to processBotPayload, which drops a payload whose `id` it has already seen (among bot
@@ -23,10 +24,12 @@ let roomSocket = null;
 
 function openRoom(ticketId) {
   if (roomSocket) return;
-  roomSocket = io(spec.url, { path: "/socket.io", reconnection: false });
+  // `headers` only stand for the browser's address behind the test's trusted proxy (X-Forwarded-For).
+  roomSocket = io(spec.url, { path: "/socket.io", reconnection: false, extraHeaders: spec.headers || {} });
   const room = `ticket_${spec.tipo || "municipio"}_${ticketId}`;
   // The frontend emits without an acknowledgement; the callback only tells the test the join was processed.
   roomSocket.emit("join", { room }, (ack) => out({ type: "room", room, ack }));
+  roomSocket.on("join_error", (data) => out({ type: "join_error", data }));
   roomSocket.on("new_chat_message", (data) =>
     out({ type: "shown", id: data.id, text: data.comentario || "", via: "new_chat_message", es_admin: data.es_admin }),
   );
@@ -71,6 +74,7 @@ const bot = io(spec.url, {
   withCredentials: true,
   auth: { entityToken: spec.entityToken },
   reconnection: false,
+  extraHeaders: spec.headers || {},
 });
 // A page load (or reload) with `greet`: like initializeConversation, the widget posts `initial_greeting` once its
 // bot socket connected, and shows what the answer carries (items marked "greeting").

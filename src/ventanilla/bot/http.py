@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
 from ventanilla.attachments import service as attachments
 from ventanilla.bot import engine
@@ -55,7 +55,7 @@ class AskIn(BaseModel):
     idempotency_key: str | None = Field(default=None, max_length=128)
     location: LocationIn | None = None
     attachment_info: dict[str, Any] | None = None
-    ticket_id: StrictInt | StrictStr | None = None
+    ticket_id: StrictInt | StrictFloat | StrictStr | None = None  # any JSON number (2.0 is an integer there)
     tipo_ticket: str | None = Field(default=None, max_length=16)
     nombre_usuario: str | None = Field(default=None, max_length=200)
     rubro_clave: str | None = Field(default=None, max_length=100)

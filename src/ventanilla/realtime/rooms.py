@@ -51,6 +51,11 @@ def panel_version_room(entity_id: int, version: PanelVersion) -> str:
     return f"panel:{entity_id}:{version.value}"
 
 
+def citizen_presence(user_id: int) -> str:
+    """Where `Presence` keeps the sockets logged in as one citizen (a presence key, not a Socket.IO room)."""
+    return f"citizen:{user_id}"
+
+
 def session_room(entity_id: int, session_key: str) -> str:
     """The widget bot socket's room for one chat session (a namespaced key, see `chat.keys`) in one entity."""
     return f"session:{entity_id}:{session_key}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
@@ -12,12 +13,14 @@ import socketio
 from starlette.types import Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from ventanilla.chat import keys
 from ventanilla.context import AppContext
 from ventanilla.entities import repository as entities_repo
-from ventanilla.realtime import rooms
+from ventanilla.realtime import access, rooms
 from ventanilla.realtime.caps import SocketCap
 from ventanilla.realtime.presence import Presence
 from ventanilla.tickets import repository as tickets_repo
+from ventanilla.tickets.auth import LOOKUP_COOKIE_PREFIX
 from ventanilla.users import service as users
 from ventanilla.users.models import User
 
@@ -25,6 +28,9 @@ log = logging.getLogger(__name__)
 
 AgentHook = Callable[[int, int], Awaitable[None]]
 MAX_FAILED_JOINS = 20
+# How long a ticket-room join without proof waits for its browser's bot socket to prove the chat session.
+JOIN_PROOF_GRACE_SECONDS = 1.5
+NO_ACCESS = "No tenés acceso a esa conversación."
 _ENGINEIO_TYPES = frozenset("0123456")
 
 
@@ -104,22 +110,26 @@ class App(socketio.ASGIApp):  # type: ignore[misc]
 
 
 def _address(environ: dict[str, Any]) -> str:
-    """The client address of the connection (python-engineio's REMOTE_ADDR is a constant under ASGI)."""
+    """The client address of the connection (python-engineio's REMOTE_ADDR is a constant under ASGI): the peer, or
+    what a configured trusted proxy forwarded (`App.trust_proxies` rewrites the scope's client)."""
     client = (environ.get("asgi.scope") or {}).get("client")
-    return str(client[0]) if client else "unknown"
+    return str(client[0]) if client else access.UNKNOWN_ADDRESS
 
 
-def _cookie(environ: dict[str, Any], name: str) -> str | None:
+def _cookies(environ: dict[str, Any]) -> dict[str, str]:
     raw = environ.get("HTTP_COOKIE")
     if not raw:
-        return None
+        return {}
     jar: SimpleCookie = SimpleCookie()
     try:
         jar.load(raw)
     except Exception:
-        return None
-    morsel = jar.get(name)
-    return morsel.value if morsel else None
+        return {}
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def _cookie(environ: dict[str, Any], name: str) -> str | None:
+    return _cookies(environ).get(name)
 
 
 def _query(environ: dict[str, Any], name: str) -> str | None:
@@ -129,9 +139,9 @@ def _query(environ: dict[str, Any], name: str) -> str | None:
 
 def browser_of(environ: dict[str, Any]) -> str:
     """The address a socket comes from: a widget's bot socket and its ticket-room socket share it (the room socket
-    carries no credentials, so nothing else ties the two together)."""
-    forwarded = str(environ.get("HTTP_X_FORWARDED_FOR") or "").split(",")[0].strip()
-    return (forwarded or str(environ.get("REMOTE_ADDR") or "?"))[:64]
+    carries no credentials, so nothing else ties the two together). `X-Forwarded-For` counts only from a configured
+    trusted proxy: a client cannot pose as another browser's address."""
+    return _address(environ)[:64]
 
 
 def register(ctx: AppContext, presence: Presence) -> None:
@@ -146,6 +156,9 @@ def register(ctx: AppContext, presence: Presence) -> None:
         entity_token = auth.get("entityToken") or _query(environ, "entityToken") or _query(environ, "token")
         slug = auth.get("tenantSlug") or _query(environ, "tenant_slug") or _query(environ, "tenant")
         session: dict[str, Any] = {"browser": browser_of(environ)}
+        pin_cookies = {k: v for k, v in _cookies(environ).items() if k.startswith(LOOKUP_COOKIE_PREFIX)}
+        if pin_cookies:
+            session["cookies"] = dict(list(pin_cookies.items())[:20])
         async with ctx.sessions() as db:
             user = await users.user_from_token(db, ctx.signer, token, ctx.settings.token_max_age_seconds)
             by_token = (
@@ -175,7 +188,13 @@ def register(ctx: AppContext, presence: Presence) -> None:
             await _panel_version(sid, version)
             return
         session["user_id"] = user.id
-        if not user.is_staff or user.entity_id is None:
+        if not user.is_staff:
+            # A logged-in citizen's widget: its live-chat room socket (no credentials) stands on this one.
+            room = rooms.citizen_presence(user.id)
+            session.setdefault("widget_rooms", []).append(room)
+            await presence.attend(room, sid, str(session.get("browser", access.UNKNOWN_ADDRESS)))
+            return
+        if user.entity_id is None:
             return
         session["staff_entity_id"] = user.entity_id
         session.setdefault("entity_id", user.entity_id)
@@ -263,7 +282,35 @@ def register(ctx: AppContext, presence: Presence) -> None:
             return {}
         return session
 
-    async def _room_for(sid: str, data: Any) -> str | dict[str, str]:
+    async def _ticket_room(sid: str, tipo: str, ticket_id: int, checked: bool) -> str | dict[str, str]:
+        """The ticket's live-chat room, if this socket (or its browser's other socket) owns the ticket."""
+        if not checked:
+            return rooms.ticket_room(tipo, ticket_id)
+        session = await session_of(sid)
+        proofs = access.SocketProofs(
+            address=str(session.get("browser", access.UNKNOWN_ADDRESS)),
+            user_id=session.get("user_id"),
+            sessions=tuple(session.get("web_sessions", ())),
+            cookies=session.get("cookies", {}),
+        )
+        async with ctx.sessions() as db:
+            found = await tickets_repo.get_with_entity(db, ticket_id)
+            if found is not None and found[0].tipo != tipo:
+                found = None
+            allowed = found is not None and await access.proves(ctx, db, presence, *found, proofs)
+        staff = "staff_entity_id" in session
+        if found is None:
+            if not staff:
+                await asyncio.sleep(JOIN_PROOF_GRACE_SECONDS)  # a refusal takes as long whether the ticket exists
+            return {"error": NO_ACCESS}
+        if not allowed and not staff:
+            allowed = await access.sibling_within(presence, *found, proofs.address, JOIN_PROOF_GRACE_SECONDS)
+        if not allowed:
+            log.info("socket %s refused ticket room %s (no proof of ownership from %s)", sid, ticket_id, proofs.address)
+            return {"error": NO_ACCESS}
+        return rooms.ticket_room(tipo, ticket_id)
+
+    async def _room_for(sid: str, data: Any, checked: bool = True) -> str | dict[str, str]:
         raw = data.get("room") if isinstance(data, dict) else data
         if not connected(sid):
             return {"error": "La conexión se cerró."}
@@ -271,20 +318,15 @@ def register(ctx: AppContext, presence: Presence) -> None:
             return {"error": "Falta el nombre de la sala."}
         ticket_ref = rooms.parse_ticket_room(raw)
         if ticket_ref is not None:
-            tipo, ticket_id = ticket_ref
-            async with ctx.sessions() as db:
-                ticket = await tickets_repo.get(db, ticket_id)
-            staff_of = (await session_of(sid)).get("staff_entity_id")
-            # The widget's room socket carries no credentials (the frontend's design): the unguessable ticket id
-            # is the capability. Sockets that do say who they are only get their own entity's rooms.
-            if ticket is None or ticket.tipo != tipo or (staff_of is not None and staff_of != ticket.entity_id):
-                return {"error": "No existe esa conversación."}
-            return rooms.ticket_room(tipo, ticket_id)
+            return await _ticket_room(sid, *ticket_ref, checked=checked)
         session = await session_of(sid)
         entity_id = session.get("entity_id")
-        session_room = rooms.web_session_room(int(entity_id), raw) if entity_id is not None else None
-        if session_room is None:
+        if entity_id is None or (session_room := rooms.web_session_room(int(entity_id), raw)) is None:
             return {"error": "Sala inválida."}
+        proven: list[tuple[int, str]] = session.setdefault("web_sessions", [])
+        if checked and (int(entity_id), keys.web(raw)) not in proven and len(proven) < MAX_FAILED_JOINS:
+            # Knowing the UUID is what proves the web chat session, here as with `X-Chat-Session-Id` on REST.
+            proven.append((int(entity_id), keys.web(raw)))
         return session_room
 
     gone = {"ok": False, "error": "La conexión se cerró."}
@@ -301,6 +343,9 @@ def register(ctx: AppContext, presence: Presence) -> None:
         if not connected(sid):
             return gone
         if isinstance(room, dict):
+            if isinstance(raw, str) and rooms.parse_ticket_room(raw) is not None:
+                # The widgets' room sockets ask for no acknowledgement: tell them in an event.
+                await sio.emit("join_error", {"room": raw, **room}, to=sid)
             session = await session_of(sid)
             session["failed_joins"] = session.get("failed_joins", 0) + 1
             if session["failed_joins"] > MAX_FAILED_JOINS:
@@ -323,7 +368,7 @@ def register(ctx: AppContext, presence: Presence) -> None:
         left = await _conversation(sid, raw, entering=False) if isinstance(raw, str) else None
         if left is not None:
             return left
-        room = await _room_for(sid, data)
+        room = await _room_for(sid, data, checked=False)  # leaving a room one is not in changes nothing
         if not connected(sid):
             return gone
         if isinstance(room, dict):

@@ -33,7 +33,14 @@ class HeatPointOut(WireOut):
 
 router = APIRouter(tags=["estadísticas"], responses=errors(400, 401, 403))
 Many = Annotated[list[str] | None, Query(max_length=50)]
-Day = Annotated[str | None, Query(max_length=40)]
+# A day `YYYY-MM-DD` (what the schema states; an ISO date-time is also taken and cut to its date), or nothing.
+Day = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        json_schema_extra={"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]},
+    ),
+]
 
 
 def _day(value: str | None, name: str) -> dt.date | None:
@@ -49,9 +56,8 @@ def _day(value: str | None, name: str) -> dt.date | None:
 def _filters(
     fecha_inicio: str | None, fecha_fin: str | None, estado: list[str] | None, categoria: list[str] | None
 ) -> service.Filters:
+    # A range that ends before it starts is empty, as any filter nothing matches (not an error).
     since, until = _day(fecha_inicio, "fecha_inicio"), _day(fecha_fin, "fecha_fin")
-    if since and until and since > until:
-        raise BadRequest("fecha_inicio es posterior a fecha_fin.")
     return service.Filters(
         since=since,
         until=until,

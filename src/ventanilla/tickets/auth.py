@@ -23,6 +23,7 @@ from ventanilla.web import Ctx, OptionalEntity, OptionalUser, TicketId, UoW, Web
 
 LOOKUP_PURPOSE = "pin-lookup"
 LOOKUP_COOKIE_SECONDS = 30 * 60
+LOOKUP_COOKIE_PREFIX = "ventanilla_pin_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ CurrentCaller = Annotated[Caller, Depends(caller)]
 
 def lookup_cookie_name(ticket_id: int) -> str:
     """The cookie that lets one browser keep reading one ticket after a successful PIN lookup."""
-    return f"ventanilla_pin_{ticket_id}"
+    return f"{LOOKUP_COOKIE_PREFIX}{ticket_id}"
 
 
 def grant_lookup(response: Response, ctx: AppContext, ticket: Ticket) -> None:
@@ -76,7 +77,11 @@ def grant_lookup(response: Response, ctx: AppContext, ticket: Ticket) -> None:
 
 def lookup_granted(request: Request, ctx: AppContext, ticket: Ticket) -> bool:
     """Whether this browser looked this ticket up with its PIN recently (and the PIN has not changed since)."""
-    raw = request.cookies.get(lookup_cookie_name(ticket.id))
+    return lookup_cookie_valid(ctx, ticket, request.cookies.get(lookup_cookie_name(ticket.id)))
+
+
+def lookup_cookie_valid(ctx: AppContext, ticket: Ticket, raw: str | None) -> bool:
+    """Whether a PIN-lookup cookie's value grants this ticket (HTTP requests and socket handshakes alike)."""
     if not raw:
         return False
     payload = ctx.signer.unsign(LOOKUP_PURPOSE, raw, max_age=LOOKUP_COOKIE_SECONDS)

@@ -8,8 +8,10 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from ventanilla.attachments import service as attachments
+from ventanilla.text import MAX_MESSAGE_CHARS, NONBLANK_PATTERN
 from ventanilla.tickets.models import ESTADOS, Ticket, TicketEvent, TicketMessage
 from ventanilla.tickets.service import ESTADO_LABELS
 
@@ -455,10 +457,29 @@ def timeline_wire(
     return [item[2] for item in items]
 
 
-class ReplyIn(BaseModel):
-    """Body of an agent or citizen reply."""
+# What `attachments.safe_link` keeps: an http(s) link with a host (or one of our upload links, not documented).
+LINK_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?([/?#][^\s\\]*)?$"
+ATTACHMENT_LINK: JsonDict = {
+    "type": "object",
+    "required": ["url"],
+    "properties": {"url": {"type": "string", "maxLength": 2048, "pattern": LINK_PATTERN}},
+}
+VISIBLE_TEXT: JsonDict = {"type": "string", "pattern": NONBLANK_PATTERN, "maxLength": MAX_MESSAGE_CHARS}
+"""A message's text as a reply takes it: something visible, within the message limit (after trimming)."""
 
-    model_config = ConfigDict(extra="ignore")
+
+class ReplyIn(BaseModel):
+    """Body of an agent or citizen reply: a text, an attachment's link, or both."""
+
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["comentario"], "properties": {"comentario": VISIBLE_TEXT}},
+                {"required": ["attachment_info"], "properties": {"attachment_info": ATTACHMENT_LINK}},
+            ]
+        },
+    )
 
     comentario: str = Field(default="", max_length=20000)
     attachment_info: dict[str, Any] | None = None

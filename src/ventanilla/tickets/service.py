@@ -253,16 +253,17 @@ async def set_location(
     if not changed:
         return False
     ticket.updated_at = utcnow()
-    where = ", ".join(
-        part
-        for part in (ticket.direccion, f"{ticket.latitud:.5f}, {ticket.longitud:.5f}" if ticket.latitud else None)
-        if part
-    )
+    where = ", ".join(part for part in (ticket.direccion, _point(ticket.latitud, ticket.longitud)) if part)
     record_event(uow, ticket, "ubicacion", to_value=where[:255], note=f"Ubicación: {where}", actor=actor)
     await uow.session.flush()
     for listener in uow.listeners:
         await listener.location_changed(uow, entity, ticket, actor)
     return True
+
+
+def _point(latitud: float | None, longitud: float | None) -> str | None:
+    """The point as text ("lat, lon"), when both coordinates are known."""
+    return f"{latitud:.5f}, {longitud:.5f}" if latitud is not None and longitud is not None else None
 
 
 def record_event(
