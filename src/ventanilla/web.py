@@ -383,7 +383,11 @@ def outage_response(exc: BaseException) -> Response | None:
 def _is_outage(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError):
         return (
-            exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError) or _is_disconnect(exc.orig)
+            exc.connection_invalidated
+            or isinstance(exc, OperationalError | InterfaceError)
+            or _is_disconnect(exc.orig)
+            # SQLAlchemy's asyncpg adapter wraps what asyncpg raised on connect ("too many clients") in its own Error
+            or _is_disconnect(exc.orig.__cause__ if exc.orig is not None else None)
         )
     if isinstance(exc, SQLAlchemyError):
         return isinstance(exc, SATimeoutError | DisconnectionError)  # pool exhausted, connection refused
@@ -393,7 +397,8 @@ def _is_outage(exc: BaseException) -> bool:
 
 
 def _is_disconnect(exc: BaseException | None) -> bool:
-    """An asyncpg error meaning the connection is gone (terminated backend, closed socket, server shutting down)."""
+    """An asyncpg error meaning the connection is gone or cannot be had now (terminated backend, closed socket,
+    server shutting down, "too many clients" and other lack of resources on the server)."""
     if exc is None:
         return False
     try:
@@ -405,6 +410,7 @@ def _is_disconnect(exc: BaseException | None) -> bool:
         asyncpg.exceptions.PostgresConnectionError
         | asyncpg.exceptions.InterfaceError
         | asyncpg.exceptions.OperatorInterventionError
+        | asyncpg.exceptions.InsufficientResourcesError
         | ConnectionError,
     )
 

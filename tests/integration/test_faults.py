@@ -205,3 +205,39 @@ async def _kill_connections_under_load(server: Server, url: str) -> None:
         if status == 503:
             assert '"error"' in text
     assert any(status == 200 for _, status, _ in outcomes)
+
+
+async def test_a_database_that_refuses_new_connections_gets_503_not_500(tmp_root: Path) -> None:
+    # "too many clients" (SQLSTATE 53300): the server's role may open no more connections. asyncpg raises it on
+    # connect and SQLAlchemy's adapter wraps it in its own Error: a 503 with {"error"}, never a 500.
+    import asyncpg
+
+    from tests.conftest import POSTGRES_ADMIN_DSN, postgres_unavailable
+
+    if reason := await postgres_unavailable():
+        pytest.skip(reason)
+    role = f"vt_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(POSTGRES_ADMIN_DSN)
+    try:
+        await admin.execute(f'CREATE ROLE "{role}" LOGIN')
+        async with fresh_database("postgresql", tmp_root) as url:
+            await admin.execute(f'ALTER DATABASE "{url.rsplit("/", 1)[1]}" OWNER TO "{role}"')
+            limited_url = url.replace("postgresql+asyncpg://postgres@", f"postgresql+asyncpg://{role}@", 1)
+            assert limited_url != url
+            settings = base_settings(tmp_root / uuid.uuid4().hex[:6], limited_url)
+            async with running_server(settings) as server, server.client() as client:
+                tenant = await seed_tenant(server.ctx)
+                ask = {"pregunta": "Hay un bache"}
+                ok = await client.post("/ask/municipio", json=ask, headers=widget_headers(tenant))
+                assert ok.status_code == 200, ok.text
+                await admin.execute(f'ALTER ROLE "{role}" CONNECTION LIMIT 0')
+                await server.ctx.engine.dispose()  # the pool must open a new connection, which is refused
+                refused = await client.post("/ask/municipio", json=ask, headers=widget_headers(tenant))
+                assert refused.status_code == 503, refused.text
+                assert "error" in refused.json()
+                await admin.execute(f'ALTER ROLE "{role}" CONNECTION LIMIT -1')
+                again = await client.post("/ask/municipio", json=ask, headers=widget_headers(tenant))
+                assert again.status_code == 200, again.text
+    finally:
+        await admin.execute(f'DROP ROLE IF EXISTS "{role}"')  # its database went with fresh_database
+        await admin.close()
