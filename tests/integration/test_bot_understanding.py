@@ -68,7 +68,9 @@ async def test_alarm_words_on_ordinary_complaints_are_complaints_and_real_danger
     [filed] = await tickets_of(env, lamp.stored)
     assert filed.prioridad != "urgente" and filed.direccion == "Ituzaingo 1350"
 
-    # A leaning tree, a fallen pole, a dog that bites people who pass: complaints, not emergencies now.
+    # A leaning tree, a fallen pole, a dog that bites people who pass: never an emergency by themselves. When the
+    # classifier reads danger in one the bot asks once (it never decides an emergency away); "no" goes on with
+    # the complaint as told.
     for said in (
         "en la plaza de barrio bombal hay un arbol re grande q se esta por caer, esta todo inclinado",
         "hay un poste caido en la vereda de Rioja 1450, no deja pasar a nadie",
@@ -77,7 +79,11 @@ async def test_alarm_words_on_ordinary_complaints_are_complaints_and_real_danger
         chat = Widget(env, line)
         await chat.ask(action="initial_greeting")
         data = await chat.ask(said)
-        assert not data.get("urgente") and data.get("accion_backend") == "crear_reclamo", (said, data["respuesta"])
+        assert not data.get("urgente"), (said, data["respuesta"])
+        if "peligro" in data["respuesta"]:
+            data = await chat.ask("no")
+            assert not data.get("urgente"), (said, data["respuesta"])
+        assert data.get("accion_backend") == "crear_reclamo", (said, data["respuesta"])
 
     # A bare name is never an emergency (the learned model once read one as self-harm).
     chat = Widget(env, line)
