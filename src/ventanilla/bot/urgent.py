@@ -108,13 +108,9 @@ async def screen(call: Any) -> Screened:
         await uow.session.delete(pending)  # the citizen moved on without answering: the question's text comes first
         prior = engine.Incoming(text=pending.text) if pending.text and pending.text != text else None
 
-    screens = (
-        text
-        and action not in _NO_CLASSIFY_ACTIONS
-        and not flow.is_slot_answer(call.state, text)
-        and intent_of(text) not in _NOT_REPORTS
-    )
-    verdict = classify(text) if screens else None
+    verdict = classify(text) if text and action not in _NO_CLASSIFY_ACTIONS else None
+    if verdict is not None and (flow.is_slot_answer(call.state, text) or intent_of(text) in _NOT_REPORTS):
+        verdict = _quiet_danger(verdict)
     if verdict is not None and intent_of(text) is Intent.OTHER_LANGUAGE:
         # The model reads Spanish: in English or Portuguese only plain emergency words count.
         verdict = (
@@ -151,7 +147,18 @@ _EMERGENCY_WORDS_RE = re.compile(
 _NOT_REPORTS = frozenset(
     {Intent.GREETING, Intent.THANKS, Intent.CHITCHAT, Intent.PERSON, Intent.CANCEL, Intent.CONSULT}
 )
+_SURE_SELF_HARM: Final = 0.8
 _NOW_RE = re.compile(r"\b(?:ahora|ya mismo|urgente|ayuda|auxilio|socorro|esta pasando|se esta|rapido|apurense)\b")
+
+
+def _quiet_danger(verdict: Verdict) -> Verdict:
+    """What counts in an answer to a step or a message that reports nothing (a street, "no quiero seguir"): only a
+    danger to the writer's own life, which is often written that quietly; below a sure score the bot asks."""
+    if verdict.category != "self_harm" or verdict.level == "calm":
+        return Verdict(False, 0.0, "none", ())
+    if verdict.urgent and verdict.score < _SURE_SELF_HARM:
+        return Verdict(False, verdict.score, verdict.category, verdict.reasons, unsure=True)
+    return verdict
 
 
 def _hypothetical(text: str) -> bool:
