@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 import httpx
+import pytest
 
-from tests.support import Server, Tenant, seed_tenant, widget_headers
+from tests.integration.test_first_hour import VERSIONS, request_agent
+from tests.integration.test_widget_side import need_node, open_widget
+from tests.support import NodeClient, Server, Tenant, login, seed_tenant, widget_headers
 from ventanilla.bot.urgent import QUESTION
 
 ASK = "/ask/municipio"
 QUIET_SELF_HARM = "no quiero seguir viviendo"
 
 
-async def say(client: httpx.AsyncClient, tenant: Tenant, key: str, text: str, context: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+async def say(
+    client: httpx.AsyncClient, tenant: Tenant, key: str, text: str, context: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = {"pregunta": text, "tipo_chat": "municipio", **extra}
     if context is not None:
         body["contexto_previo"] = context
@@ -50,3 +56,83 @@ async def test_quiet_self_harm_at_the_address_step_is_screened(server: Server) -
         asked = await start_complaint(citizen, tenant, key)
         answer = await say(citizen, tenant, key, "Av. Incendio 55", asked["contexto_actualizado"])
         assert answer.get("prioridad") != "urgente" and answer["respuesta"] != QUESTION
+
+
+async def widget_send(node: NodeClient, text: str, **extra: Any) -> dict[str, Any]:
+    """The citizen types in the widget and sends: what the widget then shows (its own bubble first)."""
+    start = len(node.events)
+    assert node.proc.stdin is not None
+    node.proc.stdin.write((json.dumps({"send": {"text": text, **extra}}) + "\n").encode())
+    await node.proc.stdin.drain()
+    sent = await node._read_until(lambda e: e.get("type") in ("sent", "dropped"), 15)
+    assert sent["type"] == "sent", f"the widget was still typing and dropped {text!r}"
+    return {"events": node.events[start:], "typing": sent["typing"]}
+
+
+async def typing_ends(node: NodeClient, timeout: float = 5) -> None:
+    """The widget's "typing" dots go away (an answer drew something, or its bot socket heard an empty one)."""
+    last = [e for e in node.events if e.get("type") == "typing"]
+    if last and last[-1]["value"] is False:
+        return
+    await node._read_until(lambda e: e.get("type") == "typing" and e["value"] is False, timeout)
+
+
+def drawn(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(e["via"], e["text"]) for e in events if e.get("type") == "shown"]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_a_live_chat_message_draws_only_the_citizens_bubble(server: Server, version: str) -> None:
+    need_node()
+    tenant = await seed_tenant(server.ctx)
+    key = str(uuid.uuid4())
+    async with server.client() as citizen, server.client() as agent:
+        await login(agent, tenant.agents[0]["email"])
+        handoff = await request_agent(citizen, tenant, key)
+        node = await open_widget(server, tenant, version, key, response=handoff)
+        try:
+            for text in ("Se inundó la vereda", "y también la esquina"):
+                sent = await widget_send(node, text)
+                await typing_ends(node)
+                await node.drain(0.3)
+                shown_now = drawn(node.events[node.events.index(sent["events"][0]) :])
+                if version == "985c1f40":
+                    assert shown_now == [("self", text)], shown_now  # nothing else: no "✓ Enviado.", no warning
+                else:  # the reference clears "typing" only by drawing a bubble: one short acknowledgement
+                    assert shown_now == [("self", text), ("send", "✓ Enviado.")], shown_now
+            r = await agent.get(f"/tickets/chat/{handoff['ticket_id']}/mensajes")
+            texts = [m["texto"] for m in r.json()["mensajes"]]
+            assert "Se inundó la vereda" in texts and "y también la esquina" in texts
+        finally:
+            await node.close()
+
+
+async def test_the_agent_reads_what_the_citizen_told_the_bot_before_asking_for_a_person(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    key = str(uuid.uuid4())
+    async with server.client() as citizen, server.client() as agent:
+        await login(agent, tenant.agents[0]["email"])
+        await say(citizen, tenant, key, "", action="initial_greeting")
+        first = await say(citizen, tenant, key, "Hola, ¿a qué hora abre el registro civil?")
+        second = await say(citizen, tenant, key, "Hay un árbol caído que tapa la vereda", first["contexto_actualizado"])
+        handoff = await request_agent(citizen, tenant, key)
+        tid = handoff["ticket_id"]
+
+        detail = (await agent.get(f"/tickets/municipio/{tid}")).json()
+        lines = [(m["es_admin"], m["comentario"]) for m in detail["mensajes"]]
+        before = [
+            (False, "Hola, ¿a qué hora abre el registro civil?"),
+            (True, first["respuesta"]),
+            (False, "Hay un árbol caído que tapa la vereda"),
+            (True, second["respuesta"]),
+        ]
+        assert lines[: len(before)] == before, lines  # in order, before anything of the live chat
+        assert [m["author"] for m in detail["mensajes"][:2]] == ["user", "agent"]  # the panel's own keys
+        chat = (await agent.get(f"/tickets/chat/{tid}/mensajes")).json()["mensajes"]
+        assert [m["texto"] for m in chat[: len(before)]] == [t for _, t in before]
+
+        # Once only: a second hand-off in the same conversation reuses the ticket and copies nothing again.
+        again = await request_agent(citizen, tenant, key)
+        assert again["ticket_id"] == tid
+        chat_again = (await agent.get(f"/tickets/chat/{tid}/mensajes")).json()["mensajes"]
+        assert [m["texto"] for m in chat_again].count("Hay un árbol caído que tapa la vereda") == 1

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +18,7 @@ from ventanilla.entities.models import Entity
 from ventanilla.errors import Conflict
 from ventanilla.jobs import table as jobs
 from ventanilla.realtime.presence import Presence
-from ventanilla.text import fold
+from ventanilla.text import MAX_MESSAGE_CHARS, fold
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets import service as tickets
 from ventanilla.tickets.models import CLOSED_ESTADOS, Ticket, TicketMessage
@@ -104,8 +106,11 @@ async def request_agent(
     contact: dict[str, str | None] | None = None,
     asunto: str = "Chat en vivo",
     first_text: str | None = None,
+    transcript: Sequence[Mapping[str, str]] = (),
 ) -> Handoff:
-    """Open (or reuse) the session's live-chat ticket, queue it and try to assign it at once."""
+    """Open (or reuse) the session's live-chat ticket, queue it and try to assign it at once.
+
+    A new ticket starts with what the citizen and the bot said before (`transcript`), so the agent reads it all."""
     # The entity row lock first, as the other assignment paths take it (see repository.lock_entity).
     await repository.lock_entity(uow.session, entity.id)
     ticket = await open_live_ticket(uow, entity, session_key)
@@ -128,6 +133,8 @@ async def request_agent(
                 telefono=contact.get("telefono"),
             ),
         )
+        if created:
+            await _bot_turns(uow, entity, ticket, transcript, "chat" if channel == "web" else channel)
     elif not ticket.is_live_chat or ticket.estado not in (WAITING, LIVE):
         ticket.is_live_chat = True
         ticket.live_requested_at = utcnow()
@@ -142,6 +149,51 @@ async def request_agent(
     agent = await uow.session.get(User, ticket.assigned_agent_id) if ticket.assigned_agent_id else None
     place = 0 if ticket.estado == LIVE else await repository.position(uow.session, ticket)
     return Handoff(ticket=ticket, created=created, position=place, agent=agent)
+
+
+async def _bot_turns(
+    uow: UnitOfWork, entity: Entity, ticket: Ticket, transcript: Sequence[Mapping[str, str]], origen: str
+) -> None:
+    """The conversation with the bot before the hand-off, at the head of the ticket's (the citizen saw it already)."""
+    for line in transcript:
+        text = (line.get("text") or "").strip()[:MAX_MESSAGE_CHARS]
+        if not text:
+            continue
+        citizen = line.get("role") == "citizen"
+        message = await tickets.add_message(
+            uow,
+            entity,
+            ticket,
+            author_kind="citizen" if citizen else "bot",
+            author_name=(ticket.nombre_usuario or "Vecino") if citizen else "Asistente virtual",
+            text=text,
+            origen=origen,
+            notify=False,
+        )
+        with contextlib.suppress(ValueError, TypeError):
+            message.created_at = dt.datetime.fromisoformat(line["fecha"])
+    ticket.has_unread = False
+
+
+RESUMED_KEY = "resumed"
+"""Where a chat session's stored state names the live chat its reloaded widget is about to rejoin."""
+RESUME_WINDOW = dt.timedelta(minutes=2)
+RESUMED_MESSAGES = 50
+"""How much of a live chat's conversation a reloaded widget gets back."""
+
+
+def take_resumed(chat: ChatSession, ticket_id: int) -> bool:
+    """Whether the session's widget was just reloaded on this live chat (said once: the mark is taken)."""
+    state = chat.state or {}
+    mark = state.get(RESUMED_KEY)
+    if not isinstance(mark, dict) or mark.get("ticket_id") != ticket_id:
+        return False
+    chat.state = {k: v for k, v in state.items() if k != RESUMED_KEY}
+    try:
+        at = dt.datetime.fromisoformat(str(mark.get("at")))
+    except ValueError:
+        return False
+    return at.tzinfo is not None and utcnow() - at <= RESUME_WINDOW
 
 
 async def assign_waiting(ctx: AppContext, uow: UnitOfWork, entity: Entity) -> list[tuple[Ticket, User]]:

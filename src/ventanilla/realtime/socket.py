@@ -14,7 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ventanilla.context import AppContext
 from ventanilla.entities import repository as entities_repo
-from ventanilla.realtime import rooms
+from ventanilla.realtime import replay, rooms
 from ventanilla.realtime.caps import SocketCap
 from ventanilla.realtime.presence import Presence
 from ventanilla.tickets import repository as tickets_repo
@@ -314,6 +314,7 @@ def register(ctx: AppContext, presence: Presence) -> None:
         if room not in widget_rooms:
             widget_rooms.append(room)
         await presence.attend(room, sid, str(session.get("browser", "?")))
+        await replay.on_ticket_room(ctx, sio, presence, sid, room, str(session.get("browser", "?")))
         return {"ok": True}
 
     async def leave(sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
