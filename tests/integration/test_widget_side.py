@@ -332,12 +332,12 @@ async def test_photos_both_ways_in_a_live_chat(server: Server, version: str) -> 
             await node.drain(0.5)
             got = [e for e in shown(node)[before:] if "se unió" not in e["text"]]
             assert len(got) == 2, got
-            # The widget's live-chat handler shows `comentario` only: the photo's link is in it.
-            assert (
-                got[0]["text"].startswith("Mirá el arreglo\nFoto arreglo.png: http")
-                and "/arreglo.png" in got[0]["text"]
-            )
-            assert got[1]["text"].startswith("Foto otra.png: http"), got[1]
+            # The widget's live-chat handler shows `comentario` only (the photo would be a link): its bot socket gets
+            # the photo as a bot answer with `attachment_info`, which both widgets draw as a picture (issue 19c).
+            assert [e["via"] for e in got] == ["message", "message"], got
+            assert got[0]["text"] == "Mirá el arreglo" and got[0]["attachment"]["name"] == "arreglo.png"
+            assert got[0]["attachment"]["mimeType"] == "image/png" and got[0]["attachment"]["url"].endswith("/arreglo.png")
+            assert got[1]["text"] == "" and got[1]["attachment"]["name"] == "otra.png", got[1]
             polled = (await agent.get(f"/tickets/chat/{tid}/mensajes")).json()["mensajes"]
             captioned = next(m for m in polled if m["attachments"] and m["es_admin"])
             assert captioned["texto"] == "Mirá el arreglo"
