@@ -309,7 +309,11 @@ async def test_statistics_heat_map_categories_employees_and_the_portal_answer_wi
         heat = await admin.get(f"/api/estadisticas/mapa_calor/datos?{query}", headers=bearer)
         assert heat.status_code == 200, heat.text
         points = heat.json()  # a bare array: the reference's getHeatmapPoints reads nothing else
-        assert response.json()["heatmap"] == points  # the reference profile's map reads the stats' `heatmap`
+        # The reference profile's map reads the stats' `heatmap`: the same points, then every other ticket weighing 0
+        # (the reference statistics page counts its cards from it, issue 19c).
+        counted = response.json()["heatmap"]
+        assert counted[: len(points)] == points and len(counted) == 4
+        assert all(p["weight"] == 0 for p in counted[len(points) :])
         assert [(p["lat"], p["lng"], p["categoria"], p["estado"]) for p in points] == [
             (-32.89, -68.84, "Calles", "nuevo")
         ]

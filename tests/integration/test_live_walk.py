@@ -136,3 +136,45 @@ async def test_the_agent_reads_what_the_citizen_told_the_bot_before_asking_for_a
         assert again["ticket_id"] == tid
         chat_again = (await agent.get(f"/tickets/chat/{tid}/mensajes")).json()["mensajes"]
         assert [m["texto"] for m in chat_again].count("Hay un árbol caído que tapa la vereda") == 1
+
+
+def reference_cards(heatmap: list[dict[str, Any]]) -> dict[str, int]:
+    """What the reference statistics page (EstadisticasPage.tsx) counts from the stats' `heatmap`: points with
+    numeric lat/lng only, by the words in their estado."""
+    cards = {"abiertos": 0, "en_proceso": 0, "resueltos": 0}
+    for point in heatmap:
+        if not isinstance(point.get("lat"), int | float) or not isinstance(point.get("lng"), int | float):
+            continue
+        estado = str(point.get("estado") or "abierto").lower()
+        key = (
+            "resueltos"
+            if "resuelto" in estado or "finalizado" in estado
+            else "en_proceso"
+            if "proceso" in estado
+            else "abiertos"
+        )
+        cards[key] += 1
+    return cards
+
+
+async def test_statistics_count_live_chats_and_every_estado(server: Server) -> None:
+    from tests.support import file_complaint
+
+    tenant = await seed_tenant(server.ctx)
+    async with server.client() as citizen, server.client() as admin, server.client() as agent:
+        await login(admin, tenant.admin["email"])
+        await login(agent, tenant.agents[0]["email"])
+        filed = [await file_complaint(citizen, tenant, str(uuid.uuid4())) for _ in range(3)]  # no coordinates
+        live = await request_agent(citizen, tenant, str(uuid.uuid4()))
+        await agent.post(f"/tickets/municipio/{filed[0]['ticket_id']}/responder", json={"comentario": "Vamos."})
+        r = await agent.put(f"/tickets/municipio/{filed[1]['ticket_id']}/estado", json={"estado": "resuelto"})
+        assert r.status_code == 200, r.text
+
+        stats = (await admin.get("/estadisticas/tickets?tipo=municipio")).json()
+        by_estado = {c["title"]: c["data"] for c in stats["charts"]}["Tickets por estado"]
+        assert by_estado == {"en_proceso": 1, "resuelto": 1, "nuevo": 1, live["estado"]: 1}
+        assert reference_cards(stats["heatmap"]) == {"abiertos": 2, "en_proceso": 1, "resueltos": 1}
+        assert {p["id"] for p in stats["heatmap"]} == {f["ticket_id"] for f in filed} | {live["ticket_id"]}
+        assert all(p["weight"] == 0 for p in stats["heatmap"])  # nothing placed: no heat on the profile's map
+        heat = (await admin.get("/estadisticas/mapa_calor/datos?tipo=municipio")).json()
+        assert heat == []  # the heat map itself keeps open tickets with a place only

@@ -165,11 +165,52 @@ def heatmap_wire(rows: list[Row], zone: ZoneInfo) -> list[dict[str, Any]]:
     ]
 
 
+def counted_wire(rows: list[Row], zone: ZoneInfo, center: tuple[float, float] | None) -> list[dict[str, Any]]:
+    """`heatmap` of `GET estadisticas/tickets`: the heat map's points, then every other ticket of the period.
+
+    The reference statistics page counts its "abiertos / en proceso / resueltos" from this list (and drops a point
+    without numeric `lat`/`lng`), and the reference profile draws it as its heat map. So a live chat, a ticket with no
+    place and a closed one come too, weighing 0 (no heat), an unplaced one at the entity's place, else at the
+    middle of the placed ones, else at 0, 0 (the profile page's location card sets the entity's place)."""
+    points = heatmap_wire(rows, zone)
+    shown = {point["id"] for point in points}
+    placed = [(r.latitud, r.longitud) for r in rows if r.latitud is not None and r.longitud is not None]
+    if center is None and placed:
+        center = (sum(p[0] for p in placed) / len(placed), sum(p[1] for p in placed) / len(placed))
+    for row in rows:
+        if row.id in shown:
+            continue
+        where = (row.latitud, row.longitud) if row.latitud is not None and row.longitud is not None else center
+        where = where or (0.0, 0.0)
+        points.append(
+            {
+                "lat": where[0],
+                "lng": where[1],
+                "weight": 0,
+                "id": row.id,
+                "ticket": str(row.nro),
+                "categoria": row.categoria or "Sin categoría",
+                "estado": row.estado,
+                "direccion": row.direccion if row.latitud is not None else "Sin ubicación",
+                "fecha": row.created_at.astimezone(zone).isoformat(),
+            }
+        )
+    return points
+
+
+def _place_of(entity: Entity) -> tuple[float, float] | None:
+    profile = (entity.config or {}).get("perfil") or {}
+    lat, lng = profile.get("latitud"), profile.get("longitud")
+    if not isinstance(lat, int | float) or not isinstance(lng, int | float):
+        return None
+    return (float(lat), float(lng)) if -90 <= lat <= 90 and -180 <= lng <= 180 else None
+
+
 async def ticket_stats(session: AsyncSession, entity: Entity, filters: Filters) -> dict[str, Any]:
-    """The statistics page's charts for a period, with the heat map (the reference profile's map reads it here)."""
+    """The statistics page's charts for a period, with every ticket as a point (the reference pages read them)."""
     zone = ZoneInfo(entities.schedule_of(entity).timezone)
     rows = await rows_for(session, entity, filters)
-    return {**charts_wire(aggregate(rows, zone)), "heatmap": heatmap_wire(rows, zone)}
+    return {**charts_wire(aggregate(rows, zone)), "heatmap": counted_wire(rows, zone, _place_of(entity))}
 
 
 async def heatmap(session: AsyncSession, entity: Entity, filters: Filters) -> list[dict[str, Any]]:
