@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.test_first_hour import VERSIONS, request_agent
+from tests.integration.test_first_hour import VERSIONS, request_agent, shown, wait_shown
 from tests.integration.test_widget_side import need_node, open_widget
 from tests.support import NodeClient, Server, Tenant, login, seed_tenant, widget_headers
 from ventanilla.bot.urgent import QUESTION
@@ -178,3 +178,49 @@ async def test_statistics_count_live_chats_and_every_estado(server: Server) -> N
         assert all(p["weight"] == 0 for p in stats["heatmap"])  # nothing placed: no heat on the profile's map
         heat = (await admin.get("/estadisticas/mapa_calor/datos?tipo=municipio")).json()
         assert heat == []  # the heat map itself keeps open tickets with a place only
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_an_urgent_complaint_an_agent_answers_becomes_a_live_chat_in_the_widget(
+    server: Server, version: str
+) -> None:
+    need_node()
+    from tests.integration.test_first_hour import GAS
+
+    tenant = await seed_tenant(server.ctx)
+    key = str(uuid.uuid4())
+    async with server.client() as citizen, server.client() as agent:
+        urgent = await say(citizen, tenant, key, GAS)  # nobody online: urgent, filed, not a live chat
+        assert urgent["prioridad"] == "urgente" and urgent["estado"] == "nuevo", urgent
+        node = await open_widget(server, tenant, version, key, response=urgent)
+        try:
+            await login(agent, tenant.agents[0]["email"])
+            tid = urgent["ticket_id"]
+            r = await agent.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "Hola, ¿seguís ahí?"})
+            assert r.status_code == 200, r.text
+            detail = (await agent.get(f"/tickets/municipio/{tid}")).json()
+            assert detail["estado"] == "en_vivo" and detail["assigned_agent_id"] == tenant.agents[0]["id"]
+            await wait_shown(node, 2)  # who took it, and the reply
+            if version == "985c1f40" and not any(e.get("type") == "room" for e in node.events):
+                await node._read_until(lambda e: e.get("type") == "room", 10)  # it joins the room now
+            await node.drain(0.3)
+            texts = [e["text"] for e in shown(node)]
+            assert texts.count("Hola, ¿seguís ahí?") == 1 and any("se unió" in t for t in texts), texts
+            # From now on it is the live chat of both widgets: the next reply comes in the ticket room, once.
+            before = len(shown(node))
+            r = await agent.post(
+                f"/tickets/municipio/{tid}/responder", json={"comentario": "Ya llamamos a la guardia."}
+            )
+            assert r.status_code == 200
+            await wait_shown(node, before + 1)
+            await node.drain(0.3)
+            assert [(e["via"], e["text"]) for e in shown(node)[before:]] == [
+                ("new_chat_message", "Ya llamamos a la guardia.")
+            ]
+            sent = await widget_send(node, "Sí, acá estoy, salí de la casa")
+            await typing_ends(node)
+            assert sent["events"][0]["text"] == "Sí, acá estoy, salí de la casa"
+            chat = (await agent.get(f"/tickets/chat/{tid}/mensajes")).json()["mensajes"]
+            assert chat[-1]["texto"] == "Sí, acá estoy, salí de la casa" and chat[-1]["es_admin"] is False
+        finally:
+            await node.close()

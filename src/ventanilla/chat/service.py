@@ -9,10 +9,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ventanilla.chat import repository
+from ventanilla.chat import keys, repository
 from ventanilla.chat.models import ChatSession
 from ventanilla.context import AppContext
 from ventanilla.db import UnitOfWork, utcnow
+from ventanilla.domain import Channel
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import Conflict
@@ -311,6 +312,12 @@ async def agent_message(
         tickets.check_text(text)
     if ticket.is_closed:
         raise Conflict("El reclamo está cerrado; reabrilo para responder.")
+    if _urgent_widget_ticket(ticket) and not ticket.is_live_chat:
+        # An urgent complaint filed in the widget and answered by a person is a live chat from now on: the widget
+        # shows it as one (the newest joins the ticket room only for live estados) and the bot stops answering.
+        ticket.is_live_chat = True
+        ticket.live_requested_at = ticket.live_requested_at or utcnow()
+        await _assign(uow, entity, ticket, agent)
     if ticket.estado == "nuevo":
         # The reply itself is the news (its event carries the new estado): no separate notice before it.
         await set_status(ctx, uow, entity, ticket, "en_proceso", actor=agent, notify=False)
@@ -328,6 +335,11 @@ async def agent_message(
         external_id=external_id,
         buttons=buttons,
     )
+
+
+def _urgent_widget_ticket(ticket: Ticket) -> bool:
+    key = ticket.chat_session_key
+    return ticket.prioridad == "urgente" and key is not None and keys.channel_of(key) == Channel.WEB
 
 
 async def assign_to(
