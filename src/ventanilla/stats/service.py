@@ -18,6 +18,22 @@ from ventanilla.tickets.models import CLOSED_ESTADOS
 from ventanilla.tickets.service import ESTADO_LABELS
 
 CHANNEL_LABELS = {"web": "Web", "whatsapp": "WhatsApp", "email": "Email", "phone": "Teléfono", "other": "Otro"}
+STATUS_LABELS = {
+    "nuevo": "Nuevo",
+    "en_proceso": "En proceso",
+    "esperando_agente_en_vivo": "Chat en espera de un representante",
+    "en_vivo": "Chat en curso con un representante",
+    "resuelto": "Resuelto",
+    "cerrado": "Cerrado",
+}
+"""The estado chart's names: the newest statistics page sorts them into its cards by words ("proceso", "curso",
+"espera" are in progress; "resuelt", "cerrad" resolved; the rest open), so a live chat reads as in progress."""
+
+
+def estado_of(name: str) -> str:
+    """The estado a filter names, by its key or its chart name (the page filters by what the chart showed)."""
+    wanted = fold(name)
+    return next((key for key, label in STATUS_LABELS.items() if wanted in (key, fold(label))), name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +95,7 @@ def _bounds(filters: Filters, zone: ZoneInfo) -> tuple[dt.datetime | None, dt.da
 
 
 def _kept(row: Row, filters: Filters) -> bool:
-    if filters.estados and row.estado not in filters.estados:
+    if filters.estados and row.estado not in {estado_of(e) for e in filters.estados}:
         return False
     return not filters.categorias or fold(row.categoria or "") in {fold(c) for c in filters.categorias}
 
@@ -129,7 +145,7 @@ def charts_wire(stats: Stats) -> dict[str, Any]:
     categoría, canal, día), plus a `resumen` the page ignores but an operator can read."""
     return {
         "charts": [
-            {"title": "Tickets por estado", "data": dict(stats.by_estado)},
+            {"title": "Tickets por estado", "data": {STATUS_LABELS.get(k, k): v for k, v in stats.by_estado.items()}},
             {"title": "Tickets por categoría", "data": dict(stats.by_categoria)},
             {"title": "Tickets por canal", "data": dict(stats.by_channel)},
             {"title": "Tickets por día", "data": stats.by_day},
