@@ -295,14 +295,11 @@ async def test_citizen_message_emails_the_agent_not_the_citizen(srv: Server, smt
     assert mail["Auto-Submitted"] == "auto-generated"
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert b"\r\nList-Unsubscribe: <http://127.0.0.1/emails/baja/" in smtp.inbox.raw[mail["Message-ID"]]
-    # The links work: the agent's link is the ticket's own page (`/ticket/{nro}?pin=`, the route both frontend
-    # versions open a given ticket from, logged in or not), whose lookup call finds this very ticket.
+    # The links work: the agent's link opens the panel's list on this ticket (both panels open the list's first
+    # ticket; neither reads one from its URL), through a login too, once (issue 19c).
     panel_link = re.search(r"Abrir el reclamo: (\S+)", text)
-    assert panel_link is not None and panel_link.group(1) == f"http://panel.test/ticket/{opened.nro}?pin={opened.pin}"
-    assert f'href="http://panel.test/ticket/{opened.nro}?pin={opened.pin}"' in html_of(mail)
-    async with srv.client() as page:
-        found = await page.get(f"/tickets/municipio/por_numero/{opened.nro}", params={"pin": opened.pin})
-        assert found.status_code == 200 and found.json()["id"] == opened.id
+    assert panel_link is not None and panel_link.group(1).endswith(f"/panel/tickets/{opened.id}")
+    assert f'href="{panel_link.group(1)}"' in html_of(mail)
     async with srv.client() as anyone:
         page = await anyone.get(path_of(mail["List-Unsubscribe"].strip("<>")))
         assert page.status_code == 200 and "Dejar de recibir" in page.text
@@ -311,6 +308,15 @@ async def test_citizen_message_emails_the_agent_not_the_citizen(srv: Server, smt
     rows = await rows_of(srv, opened.id)
     assert not [r for r in rows if r.kind == "message" and r.role == "citizen"]
     assert len(smtp.inbox.to(inbox_address)) == 1 and len(smtp.inbox.to(agent_email)) == 1
+    async with srv.client() as browser:  # logged out when the link is followed
+        went = await browser.get(path_of(panel_link.group(1)))
+        assert went.status_code == 200 and 'content="0;url=http://panel.test/tickets"' in went.text
+        await open_ticket(srv, tenant)  # newer activity: the list alone would not start with the linked one
+        await login(browser, agent_email)
+        listed = (await browser.get("/tickets")).json()["tickets"]
+        assert listed[0]["id"] == opened.id and len(listed) > 1
+        again = (await browser.get("/tickets")).json()["tickets"]
+        assert again[0]["id"] != opened.id  # once: later reloads of the list keep their own order
 
 
 async def test_agent_reply_emails_the_citizen_not_the_agent(srv: Server, smtp: Smtp) -> None:

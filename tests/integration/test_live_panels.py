@@ -34,6 +34,7 @@ from tests.support import (
 )
 from ventanilla.entities import repository as entities_repo
 from ventanilla.notifications.models import EmailOutbox
+from ventanilla.stats.service import STATUS_LABELS
 from ventanilla.tickets import service as tickets
 
 pytestmark = pytest.mark.skipif(node_available() is not None, reason=str(node_available()))
@@ -301,7 +302,8 @@ async def test_statistics_heat_map_categories_employees_and_the_portal_answer_wi
             response = await admin.get(f"{prefix}/estadisticas/tickets?{query}", headers=bearer)
             assert response.status_code == 200, (prefix, response.text)
             charts = {c["title"]: c["data"] for c in response.json()["charts"]}
-            assert charts["Tickets por estado"] == dict(Counter(t["estado"] for t in mine))
+            # Named as the newest page sorts them into its cards (issue 19c: a live chat reads as in progress).
+            assert charts["Tickets por estado"] == dict(Counter(STATUS_LABELS[t["estado"]] for t in mine))
             assert charts["Tickets por categoría"] == dict(Counter(t["categoria"] or "Sin categoría" for t in mine))
             assert charts["Tickets por canal"] == {"Web": 3, "WhatsApp": 1}
             assert sum(charts["Tickets por día"].values()) == 4
@@ -309,12 +311,18 @@ async def test_statistics_heat_map_categories_employees_and_the_portal_answer_wi
         assert resumen["total"] == 4 and resumen["respondidos"] == 1 and resumen["resueltos"] == 1
         assert resumen["primera_respuesta_promedio_minutos"] is not None and resumen["resolucion_promedio_horas"] >= 0
         filtered = (await admin.get(f"/api/estadisticas/tickets?{query}&estado=resuelto", headers=bearer)).json()
-        assert {c["title"]: c["data"] for c in filtered["charts"]}["Tickets por estado"] == {"resuelto": 1}
+        assert {c["title"]: c["data"] for c in filtered["charts"]}["Tickets por estado"] == {"Resuelto": 1}
+        by_name = (await admin.get(f"/api/estadisticas/tickets?{query}&estado=Resuelto", headers=bearer)).json()
+        assert by_name["charts"] == filtered["charts"]  # the page filters by the names the chart showed
 
         heat = await admin.get(f"/api/estadisticas/mapa_calor/datos?{query}", headers=bearer)
         assert heat.status_code == 200, heat.text
         points = heat.json()  # a bare array: the reference's getHeatmapPoints reads nothing else
-        assert response.json()["heatmap"] == points  # the reference profile's map reads the stats' `heatmap`
+        # The reference profile's map reads the stats' `heatmap`: the same points, then every other ticket weighing 0
+        # (the reference statistics page counts its cards from it, issue 19c).
+        counted = response.json()["heatmap"]
+        assert counted[: len(points)] == points and len(counted) == 4
+        assert all(p["weight"] == 0 for p in counted[len(points) :])
         assert [(p["lat"], p["lng"], p["categoria"], p["estado"]) for p in points] == [
             (-32.89, -68.84, "Calles", "nuevo")
         ]

@@ -41,6 +41,17 @@ async def open_widget(
     return node
 
 
+async def wait_replayed(node: NodeClient, last: str, timeout: float = 10) -> list[tuple[bool, str]]:
+    """The room's replay of the conversation up to a text: (shown on the entity's side, text) in order."""
+
+    def replayed() -> list[tuple[bool, str]]:
+        return [(bool(e.get("es_admin")), e["text"]) for e in shown(node) if e["via"] == "new_chat_message"]
+
+    while last not in [t for _, t in replayed()]:
+        await node._read_until(lambda e: e.get("type") == "shown", timeout)
+    return replayed()
+
+
 def greeting_of(node: NodeClient) -> dict[str, Any]:
     return next(e for e in node.events if e.get("type") == "greeting")
 
@@ -73,6 +84,8 @@ async def test_a_reloaded_widget_shows_the_conversation_and_keeps_receiving(serv
             r = await agent.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "Hola, te leo."})
             assert r.status_code == 200
             await wait_shown(first, 2)  # "se unió" and the reply
+            await first.drain(0.3)
+            assert len(shown(first)) == 2, shown(first)  # a first hand-off replays nothing (it is all on screen)
         finally:
             await first.close()  # the citizen reloads the page: this widget is gone
         missed = await agent.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "¿Sigue saliendo agua?"})
@@ -86,12 +99,14 @@ async def test_a_reloaded_widget_shows_the_conversation_and_keeps_receiving(serv
             # What makes each version rejoin: a numeric ticket_id (reference), a live estado (newest).
             assert body["ticket_id"] == tid and body["estado"] == "en_vivo" and body["live_chat"] is True
             texts = [e["text"] for e in shown(again) if e["via"] == "greeting"]
-            assert texts[-1] == f"Seguís conectado con {agent_name}. Escribí acá y te responde."
-            assert "Vos: Se inundó la vereda de casa" in texts
-            assert "Hola, te leo." in texts and "¿Sigue saliendo agua?" in texts  # the missed one too
-            assert any("se unió" in t for t in texts)
-            assert not any(b.get("action") == "request_agent" for item in body["messages"] for b in item["botones"])
+            assert texts == [f"Seguís conectado con {agent_name}. Escribí acá y te responde."]
+            assert not body["botones"] and "messages" not in body
             assert any(e.get("type") == "room" for e in again.events)  # rejoined without a new message
+            # The conversation comes again in the room, the citizen's own lines on the citizen's side (issue 19c).
+            history = await wait_replayed(again, "¿Sigue saliendo agua?")
+            assert (False, "Se inundó la vereda de casa") in history
+            assert (True, "Hola, te leo.") in history and (True, "¿Sigue saliendo agua?") in history  # the missed one
+            assert any(admin and "se unió" in t for admin, t in history)
 
             before = len(shown(again))
             r = await agent.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "Ya mandamos a alguien."})
@@ -127,6 +142,7 @@ async def test_a_reloaded_widget_keeps_a_filed_complaint_and_its_news(server: Se
             assert body["ticket_id"] == tid and body["estado"] == "en_proceso" and body["live_chat"] is False
             texts = [e["text"] for e in shown(node) if e["via"] == "greeting"]
             assert "Vamos el lunes." in texts
+            assert not any(t.startswith("Vos:") for t in texts)  # the entity's side only (issue 19c)
             assert texts[-1].startswith("Seguís conectado con ") and f"N.º {created['nro_ticket']}" in texts[-1]
             assert body["messages"][0]["botones"]  # a filed complaint keeps the menu
             before = len(shown(node))
@@ -321,12 +337,12 @@ async def test_photos_both_ways_in_a_live_chat(server: Server, version: str) -> 
             await node.drain(0.5)
             got = [e for e in shown(node)[before:] if "se unió" not in e["text"]]
             assert len(got) == 2, got
-            # The widget's live-chat handler shows `comentario` only: the photo's link is in it.
-            assert (
-                got[0]["text"].startswith("Mirá el arreglo\nFoto arreglo.png: http")
-                and "/arreglo.png" in got[0]["text"]
-            )
-            assert got[1]["text"].startswith("Foto otra.png: http"), got[1]
+            # The widget's live-chat handler shows `comentario` only (the photo would be a link): its bot socket gets
+            # the photo as a bot answer with `attachment_info`, which both widgets draw as a picture (issue 19c).
+            assert [e["via"] for e in got] == ["message", "message"], got
+            assert got[0]["text"] == "Mirá el arreglo" and got[0]["attachment"]["name"] == "arreglo.png"
+            assert got[0]["attachment"]["mimeType"] == "image/png" and got[0]["attachment"]["url"].endswith("/arreglo.png")
+            assert got[1]["text"] == "" and got[1]["attachment"]["name"] == "otra.png", got[1]
             polled = (await agent.get(f"/tickets/chat/{tid}/mensajes")).json()["mensajes"]
             captioned = next(m for m in polled if m["attachments"] and m["es_admin"])
             assert captioned["texto"] == "Mirá el arreglo"

@@ -4,7 +4,9 @@
 //                          "greet": true to load the page (post `initial_greeting` after connecting, as on a reload),
 //                          "headers": {"X-Forwarded-For": the browser's address, as the test's trusted proxy says}}
 // Prints JSON lines: {"type": "ready"}, {"type": "room", "room"}, {"type": "shown", "id", "text", "via"},
-// {"type": "greeting", "status", "body"}, {"type": "join_error", "data"} (a refused room join).
+// {"type": "greeting", "status", "body"}, {"type": "join_error", "data"} (a refused room join), {"type": "typing",
+// "value"}, {"type": "answer"}, {"type": "sent", "typing"}, {"type": "dropped"}. Stdin takes JSON lines
+// {"send": {"text", ...extra body}}: the citizen types and sends.
 //
 // Both versions: the bot socket connects with auth {entityToken}, joins the chat session id, and hands `message` /
 // `bot_response` payloads to processBotPayload, which drops a payload whose `id` it has already seen (among bot
@@ -35,7 +37,27 @@ function openRoom(ticketId) {
   );
 }
 
-function handle(payload, via) {
+let typing = false;
+function setTyping(value) {
+  if (typing !== value) out({ type: "typing", value });
+  typing = value;
+}
+
+// pickFirstString over the keys processBotPayload reads, in its order (blank strings do not count).
+function textOf(data) {
+  for (const key of ["comentario", "message_body", "messageBody", "respuesta", "reply", "texto", "text", "respuesta_usuario"]) {
+    if (typeof data[key] === "string" && data[key].trim()) return data[key];
+  }
+  return undefined;
+}
+
+function handle(payload, via, fallbackOnEmpty = true) {
+  // processBotPayload: a missing payload draws nothing (63f867f1: an error bubble when falling back on empty).
+  if (!payload) {
+    if (fallbackOnEmpty) emptyFallback(via);
+    return;
+  }
+  let drawn = 0;
   // processBotPayload: an array, else the `messages` (or `responses`) array, else the payload itself.
   const items = Array.isArray(payload)
     ? payload
@@ -58,14 +80,54 @@ function handle(payload, via) {
     const fingerprint = typeof id === "string" || typeof id === "number" ? `id:${id}` : `fp|${data.respuesta}`;
     if (!seen.has(fingerprint)) {
       seen.add(fingerprint);
+      drawn += 1;
+      const nonText = (data.botones || []).length > 0 || (data.categorias || []).length > 0 || !!data.attachment_info;
+      const text = textOf(data) ?? (nonText ? "" : "⚠️ No se pudo generar una respuesta.");
       if (via !== "http") {
-        out({ type: "shown", id, text: data.respuesta || "", via, attachment: data.attachment_info || null });
+        out({ type: "shown", id, text, via, attachment: data.attachment_info || null, es_admin: true });
       }
     }
     if (ticketId) activeTicketId = ticketId;
   }
+  if (drawn > 0) setTyping(false);
+  else if (fallbackOnEmpty) emptyFallback(via);
   const roomFor = spec.version === "63f867f1" ? activeTicketId : liveChatTicketId;
   if (roomFor) openRoom(roomFor);
+}
+
+function emptyFallback(via) {
+  if (spec.version === "63f867f1") {
+    out({ type: "shown", id: null, text: "⚠️ No se pudo procesar la respuesta del servidor.", via, es_admin: true });
+  }
+  setTyping(false);
+}
+
+// handleSend: the citizen's own bubble at once, "typing" until an answer draws something (a message sent while
+// typing is dropped), the answer handed to processBotPayload falling back on empty only without a bot socket.
+async function send({ text, ...extra }) {
+  if (typing) {
+    out({ type: "dropped", text });
+    return;
+  }
+  out({ type: "shown", id: null, text, via: "self", es_admin: false });
+  setTyping(true);
+  const body = { pregunta: text, tipo_chat: spec.tipo || "municipio", ...extra };
+  if (spec.version !== "63f867f1" && liveChatTicketId) {
+    Object.assign(body, { ticket_id: liveChatTicketId, tipo_ticket: spec.tipo || "municipio" });
+  }
+  const response = await fetch(`${spec.url}/ask/${spec.tipo || "municipio"}`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      "X-Entity-Token": spec.entityToken,
+      "X-Chat-Session-Id": spec.sessionId,
+    },
+    body: JSON.stringify(body),
+  });
+  const answer = response.status === 204 ? null : await response.json();
+  out({ type: "answer", status: response.status, body: answer });
+  handle(answer, "send", !bot.connected);
+  out({ type: "sent", text, typing });
 }
 
 const bot = io(spec.url, {
@@ -109,6 +171,17 @@ bot.on("bot_response", (data) => handle(data, "bot_response"));
 bot.on("connect_error", (err) => {
   out({ type: "error", message: String(err && err.message) });
   process.exit(1);
+});
+let buffered = "";
+process.stdin.on("data", (chunk) => {
+  buffered += chunk;
+  let newline;
+  while ((newline = buffered.indexOf("\n")) >= 0) {
+    const line = buffered.slice(0, newline);
+    buffered = buffered.slice(newline + 1);
+    const command = JSON.parse(line);
+    if (command.send) send(command.send);
+  }
 });
 process.on("SIGTERM", () => {
   bot.close();

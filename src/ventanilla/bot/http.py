@@ -68,8 +68,10 @@ class AskOut(WireOut):
     botones: list[dict[str, Any]]
 
 
-def _ticket_hint(body: AskIn) -> int | None:
-    candidates = [body.ticket_id, (body.contexto_previo or {}).get("id_ticket_creado")]
+def _ticket_hint(body: AskIn, *, named_only: bool = False) -> int | None:
+    candidates = (
+        [body.ticket_id] if named_only else [body.ticket_id, (body.contexto_previo or {}).get("id_ticket_creado")]
+    )
     for value in candidates:
         number: int | None = None
         if isinstance(value, bool):
@@ -136,12 +138,14 @@ async def ask(
         incoming=incoming,
         idempotency_key=body.idempotency_key,
         ticket_hint=_ticket_hint(body),
+        ticket_named=_ticket_hint(body, named_only=True),
         attachment=attachment,
         client=client_of(request),
     )
     answer = await bot.converse(bot.Call(ctx, uow, owner, "web", session_key, citizen, turn, state))
     visitor = request.headers.get("x-anon-id") or request.headers.get("anon-id")
-    await bot.save_state(uow, owner, session_key, answer.reply.state, "web", visitor=visitor)
+    resumed = answer.ticket if answer.resumed else None
+    await bot.save_state(uow, owner, session_key, answer.reply.state, "web", visitor=visitor, resumed=resumed)
     await uow.commit()
     wire = answer.to_wire()
     estructura = wire.get("datos_estructura")

@@ -224,6 +224,8 @@ class ConversationState(BaseModel):
     code_pending: bool = False
     """A one-time code was sent to a WhatsApp number; the next 6 digits typed are taken as that code."""
     # --- end bot21b ---
+    transcript: list[dict[str, str]] = Field(default_factory=list)
+    """The bot turns so far, `{role: citizen|bot, text, fecha}`: a person asked for later reads them in the ticket."""
 
     @classmethod
     def from_contexto(cls, contexto: Mapping[str, Any] | None) -> ConversationState:
@@ -317,6 +319,7 @@ class ConversationState(BaseModel):
             duplicates_key=str_field(raw.get("duplicates_key"), "duplicates_key"),
             verified_phone=_digits(raw.get("verified_phone")),
             code_pending=raw.get("code_pending") is True,
+            transcript=_transcript(raw.get("transcript")),
         )
 
     def clone(self) -> ConversationState:
@@ -333,6 +336,17 @@ def _described_attachment(value: object) -> dict[str, Any] | None:
     if isinstance(size, int) and not isinstance(size, bool):
         kept["size"] = size
     return kept
+
+
+def _transcript(value: object) -> list[dict[str, str]]:
+    if not isinstance(value, list):
+        return []
+    keys = ("role", "text", "fecha")
+    return [
+        {k: line[k] for k in keys}
+        for line in value
+        if isinstance(line, Mapping) and all(isinstance(line.get(k), str) for k in keys)
+    ]
 
 
 def _pin(value: object) -> str | None:

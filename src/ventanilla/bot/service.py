@@ -22,6 +22,7 @@ from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.knowledge import service as knowledge
 from ventanilla.knowledge.search import Item
+from ventanilla.realtime import rooms
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets import schemas as ticket_schemas
 from ventanilla.tickets import service as tickets
@@ -36,6 +37,8 @@ class Turn:
     incoming: engine.Incoming
     idempotency_key: str | None = None
     ticket_hint: int | None = None
+    ticket_named: int | None = None
+    """The ticket the request body itself names (`ticket_id`: the newest widget in its live chat)."""
     attachment: dict[str, Any] | None = None
     client: str = "unknown"
     """Who asks, for the PIN check's limits (an address, a WhatsApp number)."""
@@ -52,10 +55,17 @@ class Answer:
     fecha: dt.datetime = field(default_factory=utcnow)
     lead: list[dict[str, Any]] = field(default_factory=list)
     """Messages shown before this one (a reloaded widget's conversation): sent as `messages`, this one last."""
+    silent: bool = False
+    """Nothing to show: the widget already shows the citizen's message (`messages` is empty)."""
+    resumed: bool = False
+    """A reloaded widget's live chat: its conversation comes again when it rejoins the ticket room."""
 
     def to_wire(self) -> dict[str, Any]:
         """Body of the /ask response."""
         wire = self.reply.to_wire()
+        if self.silent:
+            # Both widgets read an answer's `messages` array instead of the answer itself: empty, nothing is drawn.
+            wire["messages"] = []
         wire.update({"id": self.message_id, "fecha": self.fecha.isoformat()})
         if self.ticket is not None:
             wire.update(
@@ -139,14 +149,17 @@ async def save_state(
     channel: str,
     *,
     visitor: str | None = None,
+    resumed: Ticket | None = None,
 ) -> None:
     """Keep the conversation for the session's next turn (a greeting of an unseen session stores nothing).
 
     `visitor` (the anonymous visitor id) is remembered once per chat session, so a later sign-up can claim
-    what this visitor filed."""
+    what this visitor filed. `resumed`: the live chat a reloaded widget is about to rejoin (until the next turn)."""
     if not session_key:
         return
     stored = state.model_dump(mode="json") | {"v": 2}
+    if resumed is not None:
+        stored[livechat.RESUMED_KEY] = {"ticket_id": resumed.id, "at": utcnow().isoformat()}
     chat = await chats.get_session(uow.session, entity.id, session_key)
     if chat is None:
         if state == engine.ConversationState():
@@ -209,11 +222,31 @@ async def converse(call: Call) -> Answer:
         return greeting if ongoing is None else await _resumed(call.uow, call.entity, greeting, ongoing)
     items = await knowledge.items(call.uow.session, call.entity.id)
     call.settings = bot_settings(call.ctx, call.entity, call.ctx.clock(), items)
+    said = list(call.state.transcript)  # the engine starts a fresh state on a cancel or a restart
+    answer = await _steps(call)
+    if answer.ticket is None:
+        answer.reply.state.transcript = _remembered(said, call, answer)
+    return answer
+
+
+async def _steps(call: Call) -> Answer:
     for step in (_live_routing, _retried_confirmation, _urgency_screen):
         answer = await step(call)
         if answer is not None:
             return answer
     return await _understand_and_act(call)
+
+
+TRANSCRIPT_TURNS = 20
+"""How many bot turns (a citizen line and the bot's answer each) a person asked for later can read."""
+
+
+def _remembered(said: list[dict[str, str]], call: Call, answer: Answer) -> list[dict[str, str]]:
+    fecha = call.ctx.clock().isoformat()
+    lines = [*said, {"role": "citizen", "text": call.text, "fecha": fecha}] if call.text else list(said)
+    if answer.reply.respuesta:
+        lines.append({"role": "bot", "text": answer.reply.respuesta, "fecha": answer.fecha.isoformat()})
+    return lines[-2 * TRANSCRIPT_TURNS :]
 
 
 async def _live_routing(call: Call) -> Answer | None:
@@ -249,10 +282,35 @@ async def _live_routing(call: Call) -> Answer | None:
         again = urgent.still_urgent(call, text)
         if again:
             respuesta = f"{again}\n\n{respuesta}"
+    elif _names_its_chat(call, live):
+        return _silent_ack(call, live, outcome["mensaje_id"])
+    elif call.channel == "web":
+        respuesta = SENT  # the reference widget's one bubble: it stops "typing" only by drawing one
     else:
         respuesta = _ack(live)
     reply = engine.BotReply(respuesta=respuesta, botones=buttons, categorias=[], state=call.state)
-    return Answer(reply, ticket=live, extra={"live_chat": True, "mensaje_id": outcome["mensaje_id"]})
+    extra: dict[str, Any] = {"live_chat": True, "mensaje_id": outcome["mensaje_id"]}
+    if respuesta == SENT:
+        extra["chat_bubble_style"] = "compact"
+    return Answer(reply, ticket=live, extra=extra)
+
+
+def _names_its_chat(call: Call, live: Ticket) -> bool:
+    """The newest widget, in its live chat, names the ticket on every message; the reference one never does."""
+    return call.channel == "web" and call.turn.ticket_named == live.id and call.session_key is not None
+
+
+def _silent_ack(call: Call, live: Ticket, message_id: int) -> Answer:
+    """A live-chat message of the newest widget is answered with nothing to draw.
+
+    That widget keeps "typing" (and refuses the next message) until an answer draws something, or until its bot
+    socket hears an answer that draws nothing: so the session room gets an empty `message` too. The reference
+    widget clears "typing" only by drawing a bubble (an empty one from the socket reads "No se pudo procesar"),
+    so it keeps the short acknowledgement (docs/live-chat.md)."""
+    assert call.session_key is not None
+    call.uow.events.emit("message", {"messages": []}, rooms.session_room(call.entity.id, call.session_key))
+    reply = engine.BotReply(respuesta="", botones=[], categorias=[], state=call.state)
+    return Answer(reply, ticket=live, extra={"live_chat": True, "mensaje_id": message_id}, silent=True)
 
 
 async def _false_alarm(call: Call, live: Ticket) -> Answer:
@@ -336,23 +394,28 @@ async def _understand_and_act(call: Call) -> Answer:
     return Answer(reply)
 
 
-RESUMED_MESSAGES = 50
-"""How much of an open ticket's conversation a reloaded widget gets back."""
+SENT = "✓ Enviado."
+"""The one bubble the reference widget needs for a live-chat message (docs/live-chat.md)."""
 
 
 async def _resumed(uow: UnitOfWork, entity: Entity, greeting: Answer, ticket: Ticket) -> Answer:
-    """A widget reloaded on a session with an open ticket: the conversation so far (with what it missed meanwhile),
-    then who is still on the other side, carrying the ticket fields that make each widget version rejoin its room."""
-    history = await tickets_repo.recent_messages(uow.session, ticket.id, RESUMED_MESSAGES)
+    """A widget reloaded on a session with an open ticket: who is still on the other side, with the ticket fields that
+    make each widget version rejoin its room, and the conversation so far (with what it missed meanwhile)."""
     agent = await uow.session.get(User, ticket.assigned_agent_id) if ticket.assigned_agent_id else None
     live = ticket.is_live_chat
     line = texts.resumed(
         ticket.tipo, ticket.nro_ticket, entity_name=entity.name, agent_name=agent.name if agent else None, live=live
     )
-    lead = [] if live else [greeting.to_wire()]  # a filed complaint keeps the menu; a live chat is the conversation
-    lead += [ticket_schemas.widget_history_item(ticket, m) for m in history]
     reply = engine.BotReply(respuesta=line, botones=[], categorias=[], state=greeting.reply.state)
-    return Answer(reply, ticket=ticket, extra={"live_chat": live}, lead=lead)
+    if live:
+        # Both widget versions rejoin the ticket room for a live chat, and there the conversation comes again with
+        # the citizen's own lines on the citizen's side (`realtime.replay`); here only who is on the other side.
+        return Answer(reply, ticket=ticket, extra={"live_chat": True}, resumed=True)
+    # A filed complaint: the newest widget does not rejoin its room, and this answer can draw only the entity's
+    # side, so it brings back what the entity said (the citizen's own lines would read as the entity's).
+    history = await tickets_repo.recent_messages(uow.session, ticket.id, livechat.RESUMED_MESSAGES)
+    lead = [greeting.to_wire()] + [ticket_schemas.widget_history_item(ticket, m) for m in history if m.is_staff_side]
+    return Answer(reply, ticket=ticket, extra={"live_chat": False}, lead=lead)
 
 
 def channel_origin(channel: str) -> str:
@@ -362,7 +425,7 @@ def channel_origin(channel: str) -> str:
 
 def _ack(ticket: Ticket) -> str:
     if ticket.estado == livechat.LIVE:
-        return "✓ Enviado."
+        return SENT
     return "Tu mensaje quedó registrado. Un representante te va a responder apenas esté disponible."
 
 
@@ -379,7 +442,9 @@ async def _handoff(call: Call, text: str) -> Answer:
         citizen=call.citizen,
         contact=urgent.contact_of(call.state, call.citizen),
         first_text=None if engine.is_agent_request(text) or not text else text,
+        transcript=call.state.transcript,
     )
+    call.state.transcript = []
     ticket = handoff.ticket
     reply = engine.live_chat_requested(
         settings,

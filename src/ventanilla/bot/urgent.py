@@ -110,16 +110,21 @@ async def screen(call: Any) -> Screened:
         prior = engine.Incoming(text=pending.text) if pending.text and pending.text != text else None
 
     screens = bool(text) and action not in _NO_CLASSIFY_ACTIONS
+    quiet = False
     if screens and (
         flow.is_slot_answer(call.state, text) or flow.is_contact_only(text) or intent_of(text) in _NOT_REPORTS
     ):
-        # What reports nothing is not screened, unless the rules themselves see danger in it ("ya no quiero vivir
-        # más" reads like a cancel, "chau, me quiero matar" like a goodbye).
-        screens = danger.rules_alarm(text)
+        # What reports nothing (a street, a name, "no quiero seguir", thanks) is screened for the writer's own life
+        # only: fully when the rules see danger in it ("ya no quiero vivir más" reads like a cancel, "chau, me
+        # quiero matar" like a goodbye), else only a sure self-harm verdict of the classifier counts.
+        quiet = not danger.rules_alarm(text)
+        screens = not quiet
     if screens and _asks_numbers(text):
         return Screened(incoming, _numbers_answer(call), prior=prior)
-    verdict = classify(text) if screens else None
-    if verdict is not None:
+    verdict = classify(text) if screens or quiet else None
+    if verdict is not None and quiet:
+        verdict = _quiet_danger(verdict)
+    elif verdict is not None:
         reports = is_complaint_statement(normalize(text), call.settings.categories)
         verdict = danger.read(text, verdict, reports_problem=reports)
     if verdict is not None and intent_of(text) is Intent.OTHER_LANGUAGE:
@@ -188,7 +193,17 @@ def _asks_numbers(text: str) -> bool:
     )
 
 
+_SURE_SELF_HARM: Final = 0.8
 _NOW_RE = re.compile(r"\b(?:ahora|ya mismo|urgente|ayuda|auxilio|socorro|esta pasando|se esta|rapido|apurense)\b")
+
+
+def _quiet_danger(verdict: Verdict) -> Verdict:
+    """What counts in an answer to a step or a message that reports nothing, when the rules saw nothing in it: a sure
+    self-harm verdict (often written that quietly). Anything less goes on with the step: asking "¿Hay alguien en
+    peligro?" about "no tengo foto ahora" (0.33) was the e2e walk's false alarm."""
+    if verdict.category != "self_harm" or not verdict.urgent or verdict.score < _SURE_SELF_HARM:
+        return Verdict(False, 0.0, "none", ())
+    return verdict
 
 
 def _hypothetical(text: str) -> bool:

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ventanilla.chat import repository
+from ventanilla.chat import keys, repository
 from ventanilla.chat.models import ChatSession
 from ventanilla.context import AppContext
 from ventanilla.db import UnitOfWork, utcnow
+from ventanilla.domain import Channel
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import Conflict
 from ventanilla.jobs import table as jobs
 from ventanilla.realtime.presence import Presence
-from ventanilla.text import fold
+from ventanilla.text import MAX_MESSAGE_CHARS, fold
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets import service as tickets
 from ventanilla.tickets.models import CLOSED_ESTADOS, Ticket, TicketMessage
@@ -104,8 +107,11 @@ async def request_agent(
     contact: dict[str, str | None] | None = None,
     asunto: str = "Chat en vivo",
     first_text: str | None = None,
+    transcript: Sequence[Mapping[str, str]] = (),
 ) -> Handoff:
-    """Open (or reuse) the session's live-chat ticket, queue it and try to assign it at once."""
+    """Open (or reuse) the session's live-chat ticket, queue it and try to assign it at once.
+
+    A new ticket starts with what the citizen and the bot said before (`transcript`), so the agent reads it all."""
     # The entity row lock first, as the other assignment paths take it (see repository.lock_entity).
     await repository.lock_entity(uow.session, entity.id)
     ticket = await open_live_ticket(uow, entity, session_key)
@@ -128,6 +134,8 @@ async def request_agent(
                 telefono=contact.get("telefono"),
             ),
         )
+        if created:
+            await _bot_turns(uow, entity, ticket, transcript, "chat" if channel == "web" else channel)
     elif not ticket.is_live_chat or ticket.estado not in (WAITING, LIVE):
         ticket.is_live_chat = True
         ticket.live_requested_at = utcnow()
@@ -142,6 +150,51 @@ async def request_agent(
     agent = await uow.session.get(User, ticket.assigned_agent_id) if ticket.assigned_agent_id else None
     place = 0 if ticket.estado == LIVE else await repository.position(uow.session, ticket)
     return Handoff(ticket=ticket, created=created, position=place, agent=agent)
+
+
+async def _bot_turns(
+    uow: UnitOfWork, entity: Entity, ticket: Ticket, transcript: Sequence[Mapping[str, str]], origen: str
+) -> None:
+    """The conversation with the bot before the hand-off, at the head of the ticket's (the citizen saw it already)."""
+    for line in transcript:
+        text = (line.get("text") or "").strip()[:MAX_MESSAGE_CHARS]
+        if not text:
+            continue
+        citizen = line.get("role") == "citizen"
+        message = await tickets.add_message(
+            uow,
+            entity,
+            ticket,
+            author_kind="citizen" if citizen else "bot",
+            author_name=(ticket.nombre_usuario or "Vecino") if citizen else "Asistente virtual",
+            text=text,
+            origen=origen,
+            notify=False,
+        )
+        with contextlib.suppress(ValueError, TypeError):
+            message.created_at = dt.datetime.fromisoformat(line["fecha"])
+    ticket.has_unread = False
+
+
+RESUMED_KEY = "resumed"
+"""Where a chat session's stored state names the live chat its reloaded widget is about to rejoin."""
+RESUME_WINDOW = dt.timedelta(minutes=2)
+RESUMED_MESSAGES = 50
+"""How much of a live chat's conversation a reloaded widget gets back."""
+
+
+def take_resumed(chat: ChatSession, ticket_id: int) -> bool:
+    """Whether the session's widget was just reloaded on this live chat (said once: the mark is taken)."""
+    state = chat.state or {}
+    mark = state.get(RESUMED_KEY)
+    if not isinstance(mark, dict) or mark.get("ticket_id") != ticket_id:
+        return False
+    chat.state = {k: v for k, v in state.items() if k != RESUMED_KEY}
+    try:
+        at = dt.datetime.fromisoformat(str(mark.get("at")))
+    except ValueError:
+        return False
+    return at.tzinfo is not None and utcnow() - at <= RESUME_WINDOW
 
 
 async def assign_waiting(ctx: AppContext, uow: UnitOfWork, entity: Entity) -> list[tuple[Ticket, User]]:
@@ -259,6 +312,12 @@ async def agent_message(
         tickets.check_text(text)
     if ticket.is_closed:
         raise Conflict("El reclamo está cerrado; reabrilo para responder.")
+    if _urgent_widget_ticket(ticket) and not ticket.is_live_chat:
+        # An urgent complaint filed in the widget and answered by a person is a live chat from now on: the widget
+        # shows it as one (the newest joins the ticket room only for live estados) and the bot stops answering.
+        ticket.is_live_chat = True
+        ticket.live_requested_at = ticket.live_requested_at or utcnow()
+        await _assign(uow, entity, ticket, agent)
     if ticket.estado == "nuevo":
         # The reply itself is the news (its event carries the new estado): no separate notice before it.
         await set_status(ctx, uow, entity, ticket, "en_proceso", actor=agent, notify=False)
@@ -276,6 +335,11 @@ async def agent_message(
         external_id=external_id,
         buttons=buttons,
     )
+
+
+def _urgent_widget_ticket(ticket: Ticket) -> bool:
+    key = ticket.chat_session_key
+    return ticket.prioridad == "urgente" and key is not None and keys.channel_of(key) == Channel.WEB
 
 
 async def assign_to(

@@ -270,13 +270,16 @@ def unsubscribe_url(settings: Settings, signer: TokenSigner, entity_id: int, add
 
 
 def ticket_url(settings: Settings, ticket: Ticket) -> str:
-    """The ticket's own page, for citizens and agents alike: `/ticket/{nro}?pin=` (the lookup page).
-
-    Neither panel version opens a ticket from its URL (`/tickets` ignores `?ticket=` and lands on the first one;
-    logged out, the login lands on `/perfil`); the lookup page opens the named ticket in both, logged in or not, and
-    needs nothing but its number and PIN."""
+    """The ticket's own page for citizens, followers and the on-call address: `/ticket/{nro}?pin=` (the lookup page,
+    which opens the named ticket in both versions, logged in or not; agents get `panel_ticket_url`)."""
     base = settings.panel_url.rstrip("/")
     return f"{base}/ticket/{ticket.nro_ticket}?{urlencode({'pin': ticket.pin})}"
+
+
+def panel_ticket_url(settings: Settings, ticket: Ticket) -> str:
+    """An agent's link: the backend's `/panel/tickets/{id}`, which opens the panel's list on this ticket."""
+    base = settings.public_url.rstrip("/")
+    return f"{base}/panel/tickets/{ticket.id}"
 
 
 def build_message(
@@ -401,7 +404,7 @@ def build_view(
         headline=headline,
         intro=intro,
         button_label="Ver mi reclamo" if template == "citizen" else "Abrir el reclamo",
-        ticket_url=ticket_url(settings, ticket),
+        ticket_url=panel_ticket_url(settings, ticket) if template == "agent" else ticket_url(settings, ticket),
         unsubscribe_url=unsubscribe_url(settings, signer, entity_id, recipient),
         last=last,
         earlier=tuple(earlier),

@@ -25,7 +25,7 @@ def widget_session_key(ticket: Ticket) -> str | None:
     and to the chat-session room as `message` for the widgets that are not in the ticket room: the newest widget
     joins it only for live chats, and a reloaded widget has not joined it yet. Neither widget de-duplicates the
     two events against each other, so a bot socket whose browser already has a socket in the ticket room is
-    skipped (see `RealtimeListener._already_in_room`).
+    skipped (see `RealtimeListener._also_in`).
     """
     if (
         ticket.channel == "whatsapp"
@@ -64,26 +64,30 @@ class RealtimeListener(BaseListener):
         if message.author_kind == "citizen" and message.origen in _WIDGET_ORIGINS:
             return
         ticket_room = rooms.ticket_room(ticket.tipo, ticket.id)
-        uow.events.emit("new_chat_message", schemas.chat_message_event(message, estado=ticket.estado), ticket_room)
+        chat_event = schemas.chat_message_event(message, estado=ticket.estado)
         session_key = widget_session_key(ticket)
-        if session_key is not None and message.author_kind in _ENTITY_SIDE:
-            session_room = rooms.session_room(entity.id, session_key)
-            uow.events.emit(
-                "message",
-                schemas.widget_message_event(ticket, message),
-                session_room,
-                await self._already_in_room(session_room, ticket_room),
-            )
+        if session_key is None or message.author_kind not in _ENTITY_SIDE:
+            uow.events.emit("new_chat_message", chat_event, ticket_room)
+            return
+        session_room = rooms.session_room(entity.id, session_key)
+        widget_event = schemas.widget_message_event(ticket, message)
+        if widget_event["attachment_info"]:
+            # The room socket's handler keeps the text only (the photo would be a link); the bot socket draws it.
+            uow.events.emit("new_chat_message", chat_event, ticket_room, await self._also_in(ticket_room, session_room))
+            uow.events.emit("message", widget_event, session_room)
+            return
+        uow.events.emit("new_chat_message", chat_event, ticket_room)
+        uow.events.emit("message", widget_event, session_room, await self._also_in(session_room, ticket_room))
 
-    async def _already_in_room(self, session_room: str, ticket_room: str) -> tuple[str, ...]:
-        """Bot sockets of the session whose browser also has a socket in the ticket room (it shows the news there)."""
+    async def _also_in(self, room: str, other: str) -> tuple[str, ...]:
+        """Sockets of `room` whose browser also has a socket in `other` (that one shows the news)."""
         if self.presence is None:
             return ()
-        in_room = set((await self.presence.attendees(ticket_room)).values())
-        if not in_room:
+        browsers = set((await self.presence.attendees(other)).values())
+        if not browsers:
             return ()
-        bots = await self.presence.attendees(session_room)
-        return tuple(sorted(sid for sid, browser in bots.items() if browser in in_room))
+        here = await self.presence.attendees(room)
+        return tuple(sorted(sid for sid, browser in here.items() if browser in browsers))
 
     async def status_changed(
         self, uow: UnitOfWork, entity: Entity, ticket: Ticket, old: str, actor: User | None

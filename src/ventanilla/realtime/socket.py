@@ -16,7 +16,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from ventanilla.chat import keys
 from ventanilla.context import AppContext
 from ventanilla.entities import repository as entities_repo
-from ventanilla.realtime import access, rooms
+from ventanilla.realtime import access, replay, rooms
 from ventanilla.realtime.caps import SocketCap
 from ventanilla.realtime.presence import Presence
 from ventanilla.tickets import repository as tickets_repo
@@ -358,7 +358,8 @@ def register(ctx: AppContext, presence: Presence) -> None:
         widget_rooms: list[str] = session.setdefault("widget_rooms", [])
         if room not in widget_rooms:
             widget_rooms.append(room)
-        await presence.attend(room, sid, str(session.get("browser", "?")))
+        await presence.attend(room, sid, str(session.get("browser", access.UNKNOWN_ADDRESS)))
+        await replay.on_ticket_room(ctx, sio, presence, sid, room, str(session.get("browser", access.UNKNOWN_ADDRESS)))
         return {"ok": True}
 
     async def leave(sid: str, data: Any = None, *_: Any) -> dict[str, Any]:

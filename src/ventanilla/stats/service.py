@@ -18,6 +18,22 @@ from ventanilla.tickets.models import CLOSED_ESTADOS
 from ventanilla.tickets.service import ESTADO_LABELS
 
 CHANNEL_LABELS = {"web": "Web", "whatsapp": "WhatsApp", "email": "Email", "phone": "Teléfono", "other": "Otro"}
+STATUS_LABELS = {
+    "nuevo": "Nuevo",
+    "en_proceso": "En proceso",
+    "esperando_agente_en_vivo": "Chat en espera de un representante",
+    "en_vivo": "Chat en curso con un representante",
+    "resuelto": "Resuelto",
+    "cerrado": "Cerrado",
+}
+"""The estado chart's names: the newest statistics page sorts them into its cards by words ("proceso", "curso",
+"espera" are in progress; "resuelt", "cerrad" resolved; the rest open), so a live chat reads as in progress."""
+
+
+def estado_of(name: str) -> str:
+    """The estado a filter names, by its key or its chart name (the page filters by what the chart showed)."""
+    wanted = fold(name)
+    return next((key for key, label in STATUS_LABELS.items() if wanted in (key, fold(label))), name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +95,7 @@ def _bounds(filters: Filters, zone: ZoneInfo) -> tuple[dt.datetime | None, dt.da
 
 
 def _kept(row: Row, filters: Filters) -> bool:
-    if filters.estados and row.estado not in filters.estados:
+    if filters.estados and row.estado not in {estado_of(e) for e in filters.estados}:
         return False
     return not filters.categorias or fold(row.categoria or "") in {fold(c) for c in filters.categorias}
 
@@ -129,7 +145,7 @@ def charts_wire(stats: Stats) -> dict[str, Any]:
     categoría, canal, día), plus a `resumen` the page ignores but an operator can read."""
     return {
         "charts": [
-            {"title": "Tickets por estado", "data": dict(stats.by_estado)},
+            {"title": "Tickets por estado", "data": {STATUS_LABELS.get(k, k): v for k, v in stats.by_estado.items()}},
             {"title": "Tickets por categoría", "data": dict(stats.by_categoria)},
             {"title": "Tickets por canal", "data": dict(stats.by_channel)},
             {"title": "Tickets por día", "data": stats.by_day},
@@ -165,11 +181,52 @@ def heatmap_wire(rows: list[Row], zone: ZoneInfo) -> list[dict[str, Any]]:
     ]
 
 
+def counted_wire(rows: list[Row], zone: ZoneInfo, center: tuple[float, float] | None) -> list[dict[str, Any]]:
+    """`heatmap` of `GET estadisticas/tickets`: the heat map's points, then every other ticket of the period.
+
+    The reference statistics page counts its "abiertos / en proceso / resueltos" from this list (and drops a point
+    without numeric `lat`/`lng`), and the reference profile draws it as its heat map. So a live chat, a ticket with no
+    place and a closed one come too, weighing 0 (no heat), an unplaced one at the entity's place, else at the
+    middle of the placed ones, else at 0, 0 (the profile page's location card sets the entity's place)."""
+    points = heatmap_wire(rows, zone)
+    shown = {point["id"] for point in points}
+    placed = [(r.latitud, r.longitud) for r in rows if r.latitud is not None and r.longitud is not None]
+    if center is None and placed:
+        center = (sum(p[0] for p in placed) / len(placed), sum(p[1] for p in placed) / len(placed))
+    for row in rows:
+        if row.id in shown:
+            continue
+        where = (row.latitud, row.longitud) if row.latitud is not None and row.longitud is not None else center
+        where = where or (0.0, 0.0)
+        points.append(
+            {
+                "lat": where[0],
+                "lng": where[1],
+                "weight": 0,
+                "id": row.id,
+                "ticket": str(row.nro),
+                "categoria": row.categoria or "Sin categoría",
+                "estado": row.estado,
+                "direccion": row.direccion if row.latitud is not None else "Sin ubicación",
+                "fecha": row.created_at.astimezone(zone).isoformat(),
+            }
+        )
+    return points
+
+
+def _place_of(entity: Entity) -> tuple[float, float] | None:
+    profile = (entity.config or {}).get("perfil") or {}
+    lat, lng = profile.get("latitud"), profile.get("longitud")
+    if not isinstance(lat, int | float) or not isinstance(lng, int | float):
+        return None
+    return (float(lat), float(lng)) if -90 <= lat <= 90 and -180 <= lng <= 180 else None
+
+
 async def ticket_stats(session: AsyncSession, entity: Entity, filters: Filters) -> dict[str, Any]:
-    """The statistics page's charts for a period, with the heat map (the reference profile's map reads it here)."""
+    """The statistics page's charts for a period, with every ticket as a point (the reference pages read them)."""
     zone = ZoneInfo(entities.schedule_of(entity).timezone)
     rows = await rows_for(session, entity, filters)
-    return {**charts_wire(aggregate(rows, zone)), "heatmap": heatmap_wire(rows, zone)}
+    return {**charts_wire(aggregate(rows, zone)), "heatmap": counted_wire(rows, zone, _place_of(entity))}
 
 
 async def heatmap(session: AsyncSession, entity: Entity, filters: Filters) -> list[dict[str, Any]]:

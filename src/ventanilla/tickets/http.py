@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from html import escape
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -155,19 +157,58 @@ async def _detail(ctx: Ctx, uow: UnitOfWork, ticket: Ticket, view: schemas.View)
     }
 
 
+OPEN_TICKET_COOKIE = "ventanilla_abrir_ticket"
+OPEN_TICKET_SECONDS = 30 * 60
+
+
+@router.get("/panel/tickets/{ticket_id}", response_class=HTMLResponse)
+async def open_in_panel(ticket_id: Annotated[int, Path(ge=1, lt=2**53)], ctx: Ctx) -> HTMLResponse:
+    """An agent's email link: the panel's ticket list, opened on this ticket (a page that goes there at once).
+
+    Neither panel version opens a ticket named in its URL; both open the first ticket of `GET /tickets`. So this
+    remembers the ticket in a cookie for half an hour (through a login, too) and the next list puts it first, once.
+    The cookie names a ticket, it grants nothing: the list is still the agent's own entity's."""
+    target = escape(f"{ctx.settings.panel_url.rstrip('/')}/tickets")
+    response = HTMLResponse(
+        '<!doctype html><html lang="es-AR"><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="0;url={target}">'
+        f'<title>Abrir el reclamo</title></head><body><p><a href="{target}">Abrir el reclamo en el panel</a></p>'
+        "</body></html>"
+    )
+    response.set_cookie(
+        OPEN_TICKET_COOKIE,
+        str(ticket_id),
+        max_age=OPEN_TICKET_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=ctx.settings.session_cookie_secure,
+        path="/",
+    )
+    return response
+
+
+def _asked_to_open(request: Request) -> int | None:
+    raw = request.cookies.get(OPEN_TICKET_COOKIE, "")
+    return int(raw) if raw.isdigit() and len(raw) < 17 else None
+
+
 @router.get("/tickets", response_model=TicketListOut)
 async def list_tickets(
     user: Staff,
     ctx: Ctx,
     uow: UoW,
+    request: Request,
     estado: Annotated[str | None, Query(max_length=32)] = None,
     limit_: Annotated[int, Query(alias="limit", ge=1, le=500)] = 200,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Response:
-    """The entity's tickets, newest activity first."""
+    """The entity's tickets, newest activity first (the one an email link opened comes first, once)."""
     if user.entity_id is None:
         return ORJSONResponse({"tickets": []})
     rows = await repository.list_for_entity(uow.session, user.entity_id, limit=limit_, offset=offset, estado=estado)
+    opened = _asked_to_open(request)
+    if opened is not None:
+        rows = sorted(rows, key=lambda row: row[0].id != opened)  # stable: the rest keep their order
     ids = [ticket.id for ticket, _, _ in rows]
     histories = await repository.events_of_many(uow.session, ids)
     files = await repository.message_attachments_of_many(uow.session, ids)
@@ -175,7 +216,7 @@ async def list_tickets(
     history_shift = _shift(ctx, schemas.View.PANEL_DETAIL, schemas.DateField.HISTORY)
     # Serialised as built: `TicketListOut` documents the shape, and validating 20 wide items against it again cost
     # more than building them.
-    return ORJSONResponse(
+    listed = ORJSONResponse(
         {
             "tickets": [
                 schemas.list_item_wire(
@@ -187,6 +228,9 @@ async def list_tickets(
             ]
         }
     )
+    if opened is not None:
+        listed.delete_cookie(OPEN_TICKET_COOKIE, path="/")  # a returned Response does not take the injected one's
+    return listed
 
 
 class MyTicketOut(BaseModel):

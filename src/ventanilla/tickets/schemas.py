@@ -166,7 +166,7 @@ def widget_message_event(ticket: Ticket, message: TicketMessage) -> dict[str, An
     """`message` on the chat-session room: an entity-side message in the shape of a bot answer (docs/contract.md §3)."""
     return {
         "id": message.id,
-        "respuesta": message.text,
+        "respuesta": "" if message.text.strip() == ATTACHMENT_PLACEHOLDER else message.text,
         "ticket_id": ticket.id,
         "nro_ticket": ticket.nro_ticket,
         "estado": ticket.estado,

@@ -183,14 +183,14 @@ def test_citizen_email_content() -> None:
     assert 'href="https://panel.test/ticket/57?pin=004211"' in html
 
 
-def test_agent_email_links_to_the_ticket_page_that_opens_it() -> None:
+def test_agent_email_links_to_the_panel_opened_on_the_ticket() -> None:
     message = build("agent", {3}, messages(3))
     text = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     html = message.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
-    # Neither panel opens a ticket from `/tickets?ticket=`; the lookup page does, in both versions.
-    assert "Abrir el reclamo: https://panel.test/ticket/57?pin=004211" in text
-    assert "/tickets?" not in text and "/tickets?" not in html
-    assert 'href="https://panel.test/ticket/57?pin=004211"' in html
+    # Neither panel opens a ticket from `/tickets?ticket=`: the backend's link remembers it and sends to the panel.
+    assert "Abrir el reclamo: https://api.test/panel/tickets/1234567890123" in text
+    assert "/tickets?" not in text and "/tickets?" not in html and "pin=" not in text
+    assert 'href="https://api.test/panel/tickets/1234567890123"' in html
     assert "Nuevo mensaje del vecino" in text and "Vecino: Ana <script>, ana@example.org" in text
 
 
