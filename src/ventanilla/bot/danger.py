@@ -86,6 +86,10 @@ def read(text: str, verdict: Verdict, *, reports_problem: bool) -> Verdict:
         if _harm_now(folded) or (verdict.category == "self_harm" and verdict.level == "urgent"):
             return verdict
         return _ask_instead(verdict)
+    if verdict.category == "self_harm" and len(folded.split()) <= 5 and not _SELF_HARM_RE.search(folded):
+        # A few words with no word of dying in them ("no quiero seguir", "no puedo más") may be a cancel or a wish
+        # to die: the bot asks, the person says which (escalating a cancel locked people in an urgent ticket).
+        return _ask_instead(verdict) if verdict.level == "urgent" else verdict
     if _alarm_word_only(rules):
         if reports_problem:
             return CALM

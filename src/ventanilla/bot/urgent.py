@@ -111,12 +111,12 @@ async def screen(call: Any) -> Screened:
 
     screens = bool(text) and action not in _NO_CLASSIFY_ACTIONS
     quiet = False
-    if screens and (
-        flow.is_slot_answer(call.state, text) or flow.is_contact_only(text) or intent_of(text) in _NOT_REPORTS
-    ):
-        # What reports nothing (a street, a name, "no quiero seguir", thanks) is screened for the writer's own life
-        # only: fully when the rules see danger in it ("ya no quiero vivir más" reads like a cancel, "chau, me
-        # quiero matar" like a goodbye), else only a sure self-harm verdict of the classifier counts.
+    if screens and (flow.is_slot_answer(call.state, text) or flow.is_contact_only(text)):
+        # A street, a name, a phone ("Av. Incendio 55" is an address): only a sure self-harm verdict counts.
+        quiet, screens = True, False
+    elif screens and intent_of(text) in _NOT_REPORTS:
+        # What reports nothing (a cancel, thanks, a lost PIN) is screened fully when the rules see danger in it ("ya
+        # no quiero vivir más" reads like a cancel, "chau, me quiero matar" like a goodbye), else like a step's answer.
         quiet = not danger.rules_alarm(text)
         screens = not quiet
     if screens and _asks_numbers(text):
@@ -198,12 +198,13 @@ _NOW_RE = re.compile(r"\b(?:ahora|ya mismo|urgente|ayuda|auxilio|socorro|esta pa
 
 
 def _quiet_danger(verdict: Verdict) -> Verdict:
-    """What counts in an answer to a step or a message that reports nothing, when the rules saw nothing in it: a sure
-    self-harm verdict (often written that quietly). Anything less goes on with the step: asking "¿Hay alguien en
-    peligro?" about "no tengo foto ahora" (0.33) was the e2e walk's false alarm."""
+    """What counts in an answer to a step or a message that reports nothing, when the rules saw no words of danger in
+    it: a sure self-harm verdict (often written that quietly) makes the bot ask ("no quiero seguir" may be a cancel
+    or a wish to die: the person says which). Anything less goes on with the step: asking "¿Hay alguien en peligro?"
+    about "no tengo foto ahora" (0.33) was the e2e walk's false alarm."""
     if verdict.category != "self_harm" or not verdict.urgent or verdict.score < _SURE_SELF_HARM:
         return Verdict(False, 0.0, "none", ())
-    return verdict
+    return Verdict(False, verdict.score, verdict.category, verdict.reasons, unsure=True)
 
 
 def _hypothetical(text: str) -> bool:
