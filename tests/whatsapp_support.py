@@ -21,12 +21,15 @@ from tests.support import (
     Server,
     Tenant,
     seed_tenant,
+    widget_headers,
+    widget_update,
 )
 from ventanilla.chat import keys
 from ventanilla.entities import service as entities
 from ventanilla.knowledge import service as knowledge
 from ventanilla.knowledge.cli import demo_csv
 from ventanilla.settings import Settings
+from ventanilla.tickets import service as tickets
 from ventanilla.tickets.models import Ticket
 from ventanilla.whatsapp import service as wa_service
 from ventanilla.whatsapp.models import InboundEvent, OutboundMessage
@@ -221,3 +224,66 @@ async def turn_done(wa_env: Env, wamid: str, wa_id: str, timeout: float = 45) ->
             return
         await asyncio.sleep(0.05)
     raise TimeoutError(f"turn {wamid} not done in {timeout}s")
+
+
+class Widget:
+    """One widget conversation: a chat session id and the context the widget echoes."""
+
+    def __init__(self, wa_env: Env, line: Line) -> None:
+        self.env, self.line = wa_env, line
+        self.key = str(uuid.uuid4())  # the widget's X-Chat-Session-Id
+        self.stored = keys.web(self.key)  # the conversation as the server keeps it
+        self.context: dict[str, Any] = {"estado_conversacion": "inicio", "datos_reclamo": {}, "id_ticket_creado": None}
+
+    async def ask(self, pregunta: str = "", **extra: Any) -> dict[str, Any]:
+        async with self.env.server.client() as client:
+            r = await client.post(
+                "/ask/municipio",
+                json={"pregunta": pregunta, "contexto_previo": self.context, **extra},
+                headers=widget_headers(self.line.tenant, self.key),
+            )
+        assert r.status_code == 200, r.text
+        data: dict[str, Any] = r.json()
+        self.context = widget_update(self.context, data)
+        return data
+
+
+async def existing(wa_env: Env, line: Line, **fields: Any) -> Ticket:
+    """A complaint somebody else filed earlier."""
+    async with wa_env.server.ctx.uow() as uow:
+        entity = await entities.require(uow.session, line.tenant.id)
+        ticket, _ = await tickets.create_ticket(
+            uow,
+            entity,
+            tickets.NewTicket(
+                asunto=f"{fields['categoria']}: {fields['descripcion']}",
+                chat_session_key=f"someone-else-{uuid.uuid4().hex}",
+                nombre="Teresa Ruiz",
+                telefono="2614001100",
+                **fields,
+            ),
+        )
+        await uow.commit()
+        return ticket
+
+
+async def whatsapp_ticket(wa_env: Env, line: Line, wa_id: str) -> Ticket:
+    """A complaint filed from a WhatsApp chat (its session is the number's)."""
+    async with wa_env.server.ctx.uow() as uow:
+        entity = await entities.require(uow.session, line.tenant.id)
+        ticket, _ = await tickets.create_ticket(
+            uow,
+            entity,
+            tickets.NewTicket(
+                asunto="Residuos y limpieza: basural",
+                descripcion="Basural en el baldío",
+                categoria="Residuos y limpieza",
+                direccion="Lavalle 2300",
+                channel="whatsapp",
+                nombre="Verónica Luna",
+                telefono=wa_id,
+                chat_session_key=keys.whatsapp(wa_id),
+            ),
+        )
+        await uow.commit()
+        return ticket

@@ -4,22 +4,22 @@ the bot's own process), the same problem already reported (join as a follower, w
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import func, select
 
-from tests.support import widget_headers, widget_update
 from tests.whatsapp_support import (
     Env,
-    Line,
+    Widget,
     delivery,
+    existing,
     new_wa_id,
     post,
     seed_knowledge,
     text,
     turn_done,
     whatsapp_tenant,
+    whatsapp_ticket,
 )
 from ventanilla.chat import keys
 from ventanilla.entities import service as entities
@@ -27,47 +27,6 @@ from ventanilla.notifications.models import EmailOutbox
 from ventanilla.tickets import service as tickets
 from ventanilla.tickets.models import Ticket, TicketFollower
 from ventanilla.whatsapp.models import OutboundMessage
-
-
-class Widget:
-    """One widget conversation: a chat session id and the context the widget echoes."""
-
-    def __init__(self, wa_env: Env, line: Line) -> None:
-        self.env, self.line = wa_env, line
-        self.key = str(uuid.uuid4())  # the widget's X-Chat-Session-Id
-        self.stored = keys.web(self.key)  # the conversation as the server keeps it
-        self.context: dict[str, Any] = {"estado_conversacion": "inicio", "datos_reclamo": {}, "id_ticket_creado": None}
-
-    async def ask(self, pregunta: str = "", **extra: Any) -> dict[str, Any]:
-        async with self.env.server.client() as client:
-            r = await client.post(
-                "/ask/municipio",
-                json={"pregunta": pregunta, "contexto_previo": self.context, **extra},
-                headers=widget_headers(self.line.tenant, self.key),
-            )
-        assert r.status_code == 200, r.text
-        data: dict[str, Any] = r.json()
-        self.context = widget_update(self.context, data)
-        return data
-
-
-async def existing(wa_env: Env, line: Line, **fields: Any) -> Ticket:
-    """A complaint somebody else filed earlier."""
-    async with wa_env.server.ctx.uow() as uow:
-        entity = await entities.require(uow.session, line.tenant.id)
-        ticket, _ = await tickets.create_ticket(
-            uow,
-            entity,
-            tickets.NewTicket(
-                asunto=f"{fields['categoria']}: {fields['descripcion']}",
-                chat_session_key=f"someone-else-{uuid.uuid4().hex}",
-                nombre="Teresa Ruiz",
-                telefono="2614001100",
-                **fields,
-            ),
-        )
-        await uow.commit()
-        return ticket
 
 
 async def count(wa_env: Env, stmt: Any) -> int:
@@ -213,28 +172,6 @@ async def test_a_whatsapp_neighbour_joins_and_hears_the_status_on_whatsapp(env: 
         env, select(func.count()).select_from(OutboundMessage).where(OutboundMessage.ticket_id == first.id)
     )
     assert queued == 1
-
-
-async def whatsapp_ticket(wa_env: Env, line: Line, wa_id: str) -> Ticket:
-    """A complaint filed from a WhatsApp chat (its session is the number's)."""
-    async with wa_env.server.ctx.uow() as uow:
-        entity = await entities.require(uow.session, line.tenant.id)
-        ticket, _ = await tickets.create_ticket(
-            uow,
-            entity,
-            tickets.NewTicket(
-                asunto="Residuos y limpieza: basural",
-                descripcion="Basural en el baldío",
-                categoria="Residuos y limpieza",
-                direccion="Lavalle 2300",
-                channel="whatsapp",
-                nombre="Verónica Luna",
-                telefono=wa_id,
-                chat_session_key=keys.whatsapp(wa_id),
-            ),
-        )
-        await uow.commit()
-        return ticket
 
 
 async def test_whatsapp_tickets_from_the_widget_only_after_a_code_sent_to_that_whatsapp(env: Env) -> None:

@@ -9,17 +9,19 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.integration.test_bot_city import Widget, existing, whatsapp_ticket
 from tests.whatsapp_support import (
     Env,
     Line,
+    Widget,
     delivery,
+    existing,
     new_wa_id,
     post,
     seed_knowledge,
     text,
     turn_done,
     whatsapp_tenant,
+    whatsapp_ticket,
 )
 from ventanilla.chat import keys
 from ventanilla.tickets.models import Ticket, TicketFollower

@@ -104,6 +104,16 @@ function emptyFallback(via) {
 
 // handleSend: the citizen's own bubble at once, "typing" until an answer draws something (a message sent while
 // typing is dropped), the answer handed to processBotPayload falling back on empty only without a bot socket.
+// The widget's /ask headers, from the same browser address as its sockets (`headers`).
+function askHeaders() {
+  return {
+    "Content-Type": "application/json",
+    "X-Entity-Token": spec.entityToken,
+    "X-Chat-Session-Id": spec.sessionId,
+    ...(spec.headers || {}),
+  };
+}
+
 async function send({ text, ...extra }) {
   if (typing) {
     out({ type: "dropped", text });
@@ -117,11 +127,7 @@ async function send({ text, ...extra }) {
   }
   const response = await fetch(`${spec.url}/ask/${spec.tipo || "municipio"}`, {
     method: "POST",
-    headers: {
-      "Content-Type": "application/json",
-      "X-Entity-Token": spec.entityToken,
-      "X-Chat-Session-Id": spec.sessionId,
-    },
+    headers: askHeaders(),
     body: JSON.stringify(body),
   });
   const answer = response.status === 204 ? null : await response.json();
@@ -143,11 +149,7 @@ const bot = io(spec.url, {
 async function greet() {
   const response = await fetch(`${spec.url}/ask/${spec.tipo || "municipio"}`, {
     method: "POST",
-    headers: {
-      "Content-Type": "application/json",
-      "X-Entity-Token": spec.entityToken,
-      "X-Chat-Session-Id": spec.sessionId,
-    },
+    headers: askHeaders(),
     body: JSON.stringify({
       pregunta: "",
       action: "initial_greeting",
