@@ -159,16 +159,31 @@ class UnitOfWork:
         self.session = session
         self.events = events
         self.listeners = listeners
+        self._on_commit: list[Callable[[], Awaitable[None] | None]] = []
+
+    def on_commit(self, callback: Callable[[], Awaitable[None] | None]) -> None:
+        """Run `callback` in this process right after the commit (drop a cached copy, wake a job), never on rollback."""
+        self._on_commit.append(callback)
+
+    async def flush(self) -> None:
+        """Send the pending writes (ids and defaults the answer needs); the commit is the request's (`web.get_uow`)."""
+        await self.session.flush()
 
     async def commit(self) -> None:
         """Commit, then let the collected events and hooks leave."""
         await self.session.commit()
         await self.events.flush()
+        callbacks, self._on_commit = self._on_commit, []
+        for callback in callbacks:
+            result = callback()
+            if result is not None:
+                await result
 
     async def rollback(self) -> None:
         """Roll back and drop whatever was collected."""
         await self.session.rollback()
         self.events.clear()
+        self._on_commit.clear()
 
 
 @asynccontextmanager

@@ -711,11 +711,18 @@ async def get_ctx(request: Request) -> AppContext:
 Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
-    """The request's unit of work; the handler commits, anything else is rolled back."""
+    """The request's unit of work. A write (POST, PUT, PATCH, DELETE) whose handler returns commits here, and its
+    events and `on_commit` callbacks leave after that; a handler that raises is rolled back. A read is rolled back:
+    a GET that must write (marking a ticket read) commits explicitly, where the architecture measures count it."""
     ctx = ctx_of(request)
     async with unit_of_work(ctx.sessions, ctx.collector(), ctx.listeners_seq) as uow:
         yield uow
+        if request.method not in _READS:
+            await uow.commit()
 
 
 # scope="function": the transaction ends (commit or rollback, and the connection goes back) before the response

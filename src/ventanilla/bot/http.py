@@ -146,7 +146,6 @@ async def ask(
     visitor = request.headers.get("x-anon-id") or request.headers.get("anon-id")
     resumed = answer.ticket if answer.resumed else None
     await bot.save_state(uow, owner, session_key, answer.reply.state, "web", visitor=visitor, resumed=resumed)
-    await uow.commit()
     wire = answer.to_wire()
     estructura = wire.get("datos_estructura")
     if isinstance(estructura, dict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -135,8 +136,7 @@ async def put_profile(body: ProfileIn, ctx: Ctx, uow: UoW, user: CurrentUser) ->
         if value is not None:
             profile[name] = value
     entity.config = {**(entity.config or {}), "perfil": profile}
-    await uow.commit()
-    ctx.entity_cache.forget(entity.token)
+    uow.on_commit(partial(ctx.entity_cache.forget, entity.token))
     return {"mensaje": "Cambios guardados correctamente.", **_profile(ctx, entity)}
 
 
@@ -165,8 +165,7 @@ async def put_hours(body: dict[str, Any], ctx: Ctx, uow: UoW, user: CurrentUser)
     except hours.HoursError as exc:
         raise BadRequest(str(exc)) from exc
     entities.set_schedule(entity, schedule)
-    await uow.commit()
-    ctx.entity_cache.forget(entity.token)
+    uow.on_commit(partial(ctx.entity_cache.forget, entity.token))
     return {**hours.to_json(schedule), "estado": hours.schedule_payload(schedule, ctx.clock())}
 
 

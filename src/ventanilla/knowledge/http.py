@@ -46,7 +46,7 @@ async def create_entry(body: schemas.EntryIn, uow: UoW, user: CurrentUser) -> sc
     """Add an entry."""
     entry = await service.create_entry(uow.session, _admin_entity(user), _data(body))
     out = schemas.EntryOut.of(entry)
-    await uow.commit()
+    await uow.flush()
     return out
 
 
@@ -55,7 +55,7 @@ async def update_entry(entry_id: EntryId, body: schemas.EntryIn, uow: UoW, user:
     """Replace an entry."""
     entry = await service.update_entry(uow.session, _admin_entity(user), entry_id, _data(body))
     out = schemas.EntryOut.of(entry)
-    await uow.commit()
+    await uow.flush()
     return out
 
 
@@ -63,7 +63,7 @@ async def update_entry(entry_id: EntryId, body: schemas.EntryIn, uow: UoW, user:
 async def delete_entry(entry_id: EntryId, uow: UoW, user: CurrentUser) -> None:
     """Remove an entry."""
     await service.delete_entry(uow.session, _admin_entity(user), entry_id)
-    await uow.commit()
+    await uow.flush()
 
 
 @router.post("/knowledge-base/import", response_model=schemas.ImportOut, responses=_ERRORS)
@@ -72,7 +72,7 @@ async def import_csv(archivo: UploadFile, uow: UoW, user: CurrentUser) -> schema
     entity_id = _admin_entity(user)
     raw = await archivo.read(service.MAX_IMPORT_BYTES + 1)
     result = await service.import_entries(uow.session, entity_id, service.parse_csv(raw))
-    await uow.commit()
+    await uow.flush()
     return schemas.ImportOut(creadas=result.created, actualizadas=result.updated)
 
 

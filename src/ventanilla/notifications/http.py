@@ -61,7 +61,7 @@ async def inbound_email(request: Request, ctx: Ctx, uow: UoW) -> dict[str, Any]:
     except Exception as exc:
         log.warning("inbound email refused: %r", exc)
         raise
-    await uow.commit()
+    await uow.flush()
     return result.to_wire()
 
 
@@ -105,7 +105,7 @@ async def unsubscribe(token: str, ctx: Ctx, uow: UoW) -> HTMLResponse:
     if found is None or entity is None:
         return _page("Enlace inválido", _INVALID, 404)
     await repository.opt_out(uow.session, entity.id, found[1], utcnow())
-    await uow.commit()
+    await uow.flush()
     log.info("an address unsubscribed from entity %s emails", entity.id)
     body = (
         f"<p>Listo: <strong>{escape(found[1])}</strong> ya no va a recibir emails de "
@@ -201,10 +201,9 @@ async def send_history(
             "reason": reason,
             "motivo": "El reclamo no tiene un email registrado (o pidió no recibir emails).",
         }
-    await uow.commit()
     runner = ctx.jobs.get("email")
     if rows and runner is not None:
-        await runner.wake()
+        uow.on_commit(runner.wake)
     if not rows:
         return {
             "ok": True,

@@ -361,7 +361,7 @@ async def portal_complaint(
         "pin": ticket.pin,
         "estado": ticket.estado,
     }
-    await uow.commit()
+    await uow.flush()
     return answer
 
 
@@ -417,7 +417,7 @@ async def citizen_reply(
         citizen=user,
         attachment=attachments.clean_attachment(body.attachment_info),
     )
-    await uow.commit()
+    await uow.flush()
     return {"ok": True, **outcome}
 
 
@@ -475,7 +475,7 @@ async def get_ticket(
         detail = _lookup_wire(_for_pin_viewer(detail))
     if user is not None and user.is_staff and ticket.has_unread:
         ticket.has_unread = False
-        await uow.commit()
+        await uow.commit()  # the one GET that writes: opening a ticket marks it read
     return detail
 
 
@@ -652,7 +652,7 @@ async def agent_reply(
         await livechat.agent_message(ctx, uow, entity, ticket, agent=user, text="", attachment=info)
         for info in stored[1:]
     ]
-    await uow.commit()
+    await uow.flush()
     return {
         "ok": True,
         "mensaje": schemas.message_wire(message),
@@ -668,7 +668,7 @@ async def change_status(
     """An agent changes the ticket's status; closing a live chat says goodbye and frees the agent."""
     entity, ticket = await service.staff_ticket(uow, user, ticket_id)
     await livechat.set_status(ctx, uow, entity, ticket, body.estado, actor=user)
-    await uow.commit()
+    await uow.flush()
     return {"ok": True, "id": ticket.id, "estado": ticket.estado}
 
 
@@ -733,7 +733,7 @@ async def assign(
             raise NotFound("No existe ese agente en la entidad.")
         await livechat.assign_to(ctx, uow, entity, ticket, agent, actor=user)
     agent_summary = await repository.agent_summary(uow.session, ticket.assigned_agent_id)
-    await uow.commit()
+    await uow.flush()
     return {
         "ok": True,
         "id": ticket.id,
@@ -782,5 +782,5 @@ async def set_location(
     await service.set_location(
         uow, owner, ticket, direccion=body.direccion, latitud=body.lat, longitud=body.lon, actor=user
     )
-    await uow.commit()
+    await uow.flush()
     return {"ok": True, "direccion": ticket.direccion, "latitud": ticket.latitud, "longitud": ticket.longitud}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -245,8 +246,7 @@ async def logout(ctx: Ctx, uow: UoW, user: OptionalUser) -> Response:
     """Revoke the caller's tokens (every device) and forget the session cookie."""
     if user is not None:
         user.token_version += 1
-        await uow.commit()
-        ctx.user_cache.forget(user.id)
+        uow.on_commit(partial(ctx.user_cache.forget, user.id))
     response = ORJSONResponse({"ok": True})
     response.delete_cookie(ctx.settings.session_cookie_name, path="/")
     return response
@@ -267,7 +267,7 @@ async def register(body: RegisterIn, ctx: Ctx, uow: UoW) -> Response:
         uow.session, entity_id=entity.id, email=body.email, password=body.password, rol="admin", name=body.name
     )
     payload = _auth_payload(ctx, user, entity)
-    await uow.commit()
+    await uow.flush()
     return _login_response(ctx, payload, status=201)
 
 
@@ -371,7 +371,7 @@ async def widget_login(
             uow.session, entity.id, user, session_key=session_key, anon_ids=_anon_ids(request, body.anon_id)
         )
     payload = _new_auth_payload(ctx, user, entity)
-    await uow.commit()
+    await uow.flush()
     return _login_response(ctx, payload)
 
 
@@ -403,7 +403,7 @@ async def widget_register(
         uow.session, entity.id, user, session_key=session_key, anon_ids=_anon_ids(request, body.anon_id)
     )
     payload = _new_auth_payload(ctx, user, entity)
-    await uow.commit()
+    await uow.flush()
     return _login_response(ctx, payload, status=201)
 
 
@@ -458,7 +458,7 @@ async def citizen_register(body: CitizenRegisterIn, request: Request, ctx: Ctx, 
         dni=body.dni,
     )
     payload = _auth_payload(ctx, user, entity)
-    await uow.commit()
+    await uow.flush()
     return _login_response(ctx, payload, status=201)
 
 
@@ -536,8 +536,7 @@ async def put_me(body: ProfileIn, ctx: Ctx, uow: UoW, user: CurrentUser) -> dict
         "rol": user.rol,
         **_account_fields(user, entity),
     }
-    await uow.commit()
-    ctx.user_cache.forget(user.id)
+    uow.on_commit(partial(ctx.user_cache.forget, user.id))
     return answer
 
 
@@ -552,7 +551,7 @@ async def get_notifications(user: CurrentUser, uow: UoW) -> dict[str, bool]:
 async def put_notifications(body: NotificationsIn, user: CurrentUser, uow: UoW) -> dict[str, bool]:
     """Change notification switches."""
     prefs = await users.set_preferences(uow.session, user, email=body.email, sms=body.sms, ticket=body.ticket)
-    await uow.commit()
+    await uow.flush()
     return {"email": prefs.email, "sms": prefs.sms, "ticket": prefs.ticket}
 
 
@@ -640,8 +639,7 @@ async def set_agent_categories(
     agent.categories = entities.category_names(entity, ids, names)
     counts = await tickets_repo.agent_counts(uow.session, entity.id)
     answer = _agent_wire(entity, agent, counts)
-    await uow.commit()
-    ctx.user_cache.forget(agent.id)
+    uow.on_commit(partial(ctx.user_cache.forget, agent.id))
     return answer
 
 

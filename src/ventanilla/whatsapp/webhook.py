@@ -68,7 +68,6 @@ async def receive(request: Request, ctx: Ctx, uow: UoW) -> Response:
         log.info("whatsapp webhook without messages or statuses (object=%r)", _object(data))
         return Response(status_code=200)
     stored = await service.store_webhook(uow, service.runtime_of(ctx), events)
-    await uow.commit()
     log.debug("whatsapp webhook: %d events, %d new", len(events), stored)
     return Response(status_code=200)
 
