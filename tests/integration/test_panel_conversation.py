@@ -73,9 +73,11 @@ async def test_a_filed_complaint_opens_on_the_citizens_words_in_both_panels(serv
             assert len({m["id"] for m in said}) == len(said)
 
         # A cursor read (a reconnecting client) and the citizen's own reads never get it.
-        last = reply.json()["mensaje"]["id"]
-        later = await ref_http.get(f"/tickets/chat/{ticket_id}/mensajes", params={"ultimo_mensaje_id": last - 1})
-        assert [m["id"] for m in later.json()["mensajes"]] == [last]
+        first = reply.json()["mensaje"]["id"]
+        again = await ref_http.post(f"/tickets/municipio/{ticket_id}/responder", json={"comentario": "Ya salió."})
+        assert again.status_code == 200, again.text
+        later = await ref_http.get(f"/tickets/chat/{ticket_id}/mensajes", params={"ultimo_mensaje_id": first})
+        assert [m["id"] for m in later.json()["mensajes"]] == [again.json()["mensaje"]["id"]]
         own = await citizen.get(f"/tickets/chat/{ticket_id}/mensajes", headers=widget(tenant, key))
         assert own.status_code == 200, own.text
         assert all(not m.get("es_descripcion") for m in own.json()["mensajes"])
