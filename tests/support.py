@@ -470,3 +470,11 @@ async def expected_reply(server: Server, tenant: Tenant, text: str) -> engine.Bo
         entity = await entities.require(uow.session, tenant.id)
         settings = bot_settings(server.ctx, entity, server.ctx.clock())
     return engine.respond(settings, engine.ConversationState(), engine.Incoming(text=text))
+
+
+def signed(agent: dict[str, Any], text: str = "") -> str:
+    """An agent's message as the widget shows it: under the agent's name (tickets.schemas.signed)."""
+    from ventanilla.tickets.schemas import AGENT_SIGNATURE
+
+    head = AGENT_SIGNATURE.format(name=agent["name"])
+    return f"{head}\n{text}" if text.strip() else head

@@ -20,6 +20,7 @@ from tests.support import (
     running_server,
     seed_tenant,
     session_cookie_header,
+    signed,
     widget_headers,
     widget_update,
 )
@@ -171,7 +172,10 @@ async def test_panel_events_reach_only_the_entity_agents(server: Server) -> None
             # A complaint filed from the widget hears its news on the chat-session room (the widget's bot socket),
             # and every agent reply reaches the ticket room too.
             (chat,) = await anonymous.wait_for("message")
-            assert chat["respuesta"] == "Ya enviamos una cuadrilla." and chat["estado"] == "en_proceso"
+            assert (
+                chat["respuesta"] == signed(tenant.agents[0], "Ya enviamos una cuadrilla.")
+                and chat["estado"] == "en_proceso"
+            )
             assert chat["ticket_id"] == created["ticket_id"] and chat["origen"] and chat["fecha"] and chat["id"]
             assert chat["nro_ticket"] == created["nro_ticket"]
             status, comment = await panel.wait_for("new_comment", 2)
@@ -183,7 +187,10 @@ async def test_panel_events_reach_only_the_entity_agents(server: Server) -> None
             for silent in (other, anonymous):
                 assert not silent.named("new_ticket") and not silent.named("new_comment"), silent.events
             (in_room,) = widget_room.named("new_chat_message")
-            assert in_room["comentario"] == "Ya enviamos una cuadrilla." and in_room["es_admin"] is True
+            assert (
+                in_room["comentario"] == signed(tenant.agents[0], "Ya enviamos una cuadrilla.")
+                and in_room["es_admin"] is True
+            )
             assert len(anonymous.named("message")) == 1
             await widget_room.close()
         finally:
@@ -291,7 +298,8 @@ async def test_bad_input_gets_clear_json_errors_and_changes_nothing(server: Serv
             assert response.status_code == status, (response.request.url, response.status_code, response.text)
             assert isinstance(response.json().get("error"), str) and response.json()["error"]
         ticket = (await agent_client.get(f"/tickets/municipio/{tid}")).json()
-        assert ticket["estado"] == "nuevo" and ticket["mensajes"] == []
+        # Nothing stored: the panel's conversation holds only the complaint's own words (not a stored message).
+        assert ticket["estado"] == "nuevo" and [m["id"] for m in ticket["mensajes"]] == [f"descripcion-{tid}"]
 
 
 async def test_cors_preflight_and_api_prefix(server: Server) -> None:

@@ -21,6 +21,7 @@ from tests.support import (
     node_available,
     seed_tenant,
     session_cookie_header,
+    signed,
 )
 from ventanilla.chat import repository as chat_repo
 from ventanilla.tickets import repository as tickets_repo
@@ -100,7 +101,7 @@ async def test_each_widget_version_shows_every_reply_and_status_change_once(serv
             got = await wait_shown(node, 3)
             await node.drain(0.5)
             got = shown(node)
-            assert got[0]["text"] == "Vamos mañana."
+            assert got[0]["text"] == signed(tenant.agents[0], "Vamos mañana.")
             assert "resuelto" in got[1]["text"] and "cerrado" in got[2]["text"]
             assert len(got) == 3 and len({g["id"] for g in got}) == 3, got  # each message exactly once
         finally:
@@ -127,7 +128,7 @@ async def test_each_widget_version_shows_a_live_chat_once(server: Server, versio
             await wait_shown(node, 2)
             await node.drain(0.5)
             got = shown(node)
-            assert "se unió" in got[0]["text"] and got[1]["text"] == "Hola, te leo."
+            assert "se unió" in got[0]["text"] and got[1]["text"] == signed(tenant.agents[0], "Hola, te leo.")
             assert len(got) == 2 and len({g["id"] for g in got}) == 2, got
         finally:
             await node.close()
@@ -183,7 +184,7 @@ async def test_status_changes_reach_the_session_once_and_a_repeat_is_a_no_op(ser
             await agent_c.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "Lo vemos hoy."})
             # Every agent reply goes to the ticket room; this browser's bot socket, already in it, is skipped.
             (reply,) = await room.wait_for("new_chat_message")
-            assert reply["comentario"] == "Lo vemos hoy." and reply["estado"] == "en_proceso"
+            assert reply["comentario"] == signed(tenant.agents[0], "Lo vemos hoy.") and reply["estado"] == "en_proceso"
             assert isinstance(reply["ticket_id"], int) and reply["es_admin"] is True
             assert {"id", "fecha"} <= reply.keys()
             timeline = (await agent_c.get(f"/tickets/municipio/{tid}/timeline")).json()["timeline"]

@@ -19,6 +19,7 @@ from tests.support import (
     node_available,
     seed_tenant,
     session_cookie_header,
+    signed,
 )
 from ventanilla.entities import hours
 from ventanilla.entities import service as entities
@@ -105,7 +106,10 @@ async def test_handoff_with_real_sockets(server: Server) -> None:
             reply = await agent_c.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "¿En qué dirección?"})
             assert reply.status_code == 200
             messages = await room.wait_for("new_chat_message", count=2)
-            assert messages[-1]["comentario"] == "¿En qué dirección?" and messages[-1]["es_admin"] is True
+            assert (
+                messages[-1]["comentario"] == signed(tenant.agents[0], "¿En qué dirección?")
+                and messages[-1]["es_admin"] is True
+            )
             assert not any("sótano" in m["comentario"] for m in room.named("new_chat_message")), "citizen echoed"
 
             closed = await agent_c.put(f"/tickets/municipio/{tid}/estado", json={"estado": "resuelto"})

@@ -11,7 +11,7 @@ import pytest
 
 from tests.integration.test_first_hour import VERSIONS, request_agent, shown, wait_shown
 from tests.integration.test_widget_side import need_node, open_widget
-from tests.support import NodeClient, Server, Tenant, login, seed_tenant, widget_headers
+from tests.support import NodeClient, Server, Tenant, login, seed_tenant, signed, widget_headers
 from ventanilla.bot.urgent import QUESTION
 
 ASK = "/ask/municipio"
@@ -206,7 +206,9 @@ async def test_an_urgent_complaint_an_agent_answers_becomes_a_live_chat_in_the_w
                 await node._read_until(lambda e: e.get("type") == "room", 10)  # it joins the room now
             await node.drain(0.3)
             texts = [e["text"] for e in shown(node)]
-            assert texts.count("Hola, ¿seguís ahí?") == 1 and any("se unió" in t for t in texts), texts
+            assert texts.count(signed(tenant.agents[0], "Hola, ¿seguís ahí?")) == 1 and any(
+                "se unió" in t for t in texts
+            ), texts
             # From now on it is the live chat of both widgets: the next reply comes in the ticket room, once.
             before = len(shown(node))
             r = await agent.post(
@@ -216,7 +218,7 @@ async def test_an_urgent_complaint_an_agent_answers_becomes_a_live_chat_in_the_w
             await wait_shown(node, before + 1)
             await node.drain(0.3)
             assert [(e["via"], e["text"]) for e in shown(node)[before:]] == [
-                ("new_chat_message", "Ya llamamos a la guardia.")
+                ("new_chat_message", signed(tenant.agents[0], "Ya llamamos a la guardia."))
             ]
             sent = await widget_send(node, "Sí, acá estoy, salí de la casa")
             await typing_ends(node)

@@ -6,7 +6,16 @@ import uuid
 
 import pytest
 
-from tests.support import NodeClient, Server, file_complaint, login, node_available, seed_tenant, session_cookie_header
+from tests.support import (
+    NodeClient,
+    Server,
+    file_complaint,
+    login,
+    node_available,
+    seed_tenant,
+    session_cookie_header,
+    signed,
+)
 
 
 async def test_panel_widget_and_room_sockets_like_the_frontend(server: Server) -> None:
@@ -41,7 +50,9 @@ async def test_panel_widget_and_room_sockets_like_the_frontend(server: Server) -
             await agent_c.post(f"/tickets/municipio/{created['ticket_id']}/responder", json={"comentario": "Recibido"})
             # Every agent reply reaches the ticket room; the bot socket of the same browser, already there, is skipped.
             (chat,) = await room.wait_for("new_chat_message")
-            assert chat["comentario"] == "Recibido" and chat["ticket_id"] == created["ticket_id"]
+            assert (
+                chat["comentario"] == signed(tenant.agents[0], "Recibido") and chat["ticket_id"] == created["ticket_id"]
+            )
             assert chat["estado"] == "en_proceso" and chat["origen"] == "chat" and chat["es_admin"] is True
             status, comment = await panel.wait_for("new_comment", 2)
             assert status["estado"] == "en_proceso" and status["comment"]["comentario"] == "Estado: En proceso"

@@ -199,7 +199,7 @@ async def test_what_lets_a_socket_into_a_ticket_room(server: Server) -> None:
 
             await reply(agent, opened["ticket_id"], "Te escucho.")
             for inside in (staff, own, room_socket, by_pin):
-                (message,) = await inside.wait_for("new_chat_message", where=lambda m: m["comentario"] == "Te escucho.")
+                (message,) = await inside.wait_for("new_chat_message", where=lambda m: m["comentario"].endswith("\nTe escucho."))
                 assert message["es_admin"] is True
             for outside in (early, foreign, wrong_entity, forged):
                 assert not outside.named("new_chat_message"), outside.events

@@ -25,6 +25,7 @@ from tests.support import (
     running_server,
     seed_tenant,
     session_cookie_header,
+    signed,
 )
 from tests.whatsapp_support import (
     VERIFY_TOKEN,
@@ -181,7 +182,8 @@ async def test_agent_chat_reaches_whatsapp_widget_and_panel(env: Env) -> None:
             (out,) = (await env.graph.wait_for(before + 1, to=wa_id))[before:]
             assert out.type == "text" and "Mañana a la mañana." in out.text and out.text.startswith("*")
             (from_agent,) = await widget.wait_for(
-                "new_chat_message", where=lambda e: e["comentario"] == "Mañana a la mañana."
+                "new_chat_message",
+                where=lambda e: e["comentario"] == signed(line.tenant.agents[0], "Mañana a la mañana."),
             )
             assert from_agent["es_admin"] is True
             comment = (

@@ -12,7 +12,7 @@ import pytest
 
 from tests.integration.test_first_hour import VERSIONS, request_agent, shown, wait_shown, widget
 from tests.integration.test_newest_frontend import png_bytes
-from tests.support import NodeClient, Server, SocketRecorder, Tenant, login, node_available, seed_tenant
+from tests.support import NodeClient, Server, SocketRecorder, Tenant, login, node_available, seed_tenant, signed
 
 
 def need_node() -> None:
@@ -103,9 +103,13 @@ async def test_a_reloaded_widget_shows_the_conversation_and_keeps_receiving(serv
             assert not body["botones"] and "messages" not in body
             assert any(e.get("type") == "room" for e in again.events)  # rejoined without a new message
             # The conversation comes again in the room, the citizen's own lines on the citizen's side (issue 19c).
-            history = await wait_replayed(again, "¿Sigue saliendo agua?")
+            history = await wait_replayed(again, signed(tenant.agents[0], "¿Sigue saliendo agua?"))
             assert (False, "Se inundó la vereda de casa") in history
-            assert (True, "Hola, te leo.") in history and (True, "¿Sigue saliendo agua?") in history  # the missed one
+            said = (
+                (True, signed(tenant.agents[0], "Hola, te leo.")),
+                (True, signed(tenant.agents[0], "¿Sigue saliendo agua?")),
+            )
+            assert said[0] in history and said[1] in history  # the missed one
             assert any(admin and "se unió" in t for admin, t in history)
 
             before = len(shown(again))
@@ -114,7 +118,7 @@ async def test_a_reloaded_widget_shows_the_conversation_and_keeps_receiving(serv
             await wait_shown(again, before + 1)
             await again.drain(0.5)
             later = shown(again)[before:]
-            assert [e["text"] for e in later] == ["Ya mandamos a alguien."], later  # once
+            assert [e["text"] for e in later] == [signed(tenant.agents[0], "Ya mandamos a alguien.")], later  # once
             assert later[0]["via"] == "new_chat_message"
             # And the citizen's next message still goes to the same conversation.
             answer = await citizen_writes(citizen, tenant, key, version, tid, "Gracias")
@@ -141,7 +145,7 @@ async def test_a_reloaded_widget_keeps_a_filed_complaint_and_its_news(server: Se
             body = greeting_of(node)["body"]
             assert body["ticket_id"] == tid and body["estado"] == "en_proceso" and body["live_chat"] is False
             texts = [e["text"] for e in shown(node) if e["via"] == "greeting"]
-            assert "Vamos el lunes." in texts
+            assert signed(tenant.agents[0], "Vamos el lunes.") in texts
             assert not any(t.startswith("Vos:") for t in texts)  # the entity's side only (issue 19c)
             assert texts[-1].startswith("Seguís conectado con ") and f"N.º {created['nro_ticket']}" in texts[-1]
             assert body["messages"][0]["botones"]  # a filed complaint keeps the menu
@@ -150,7 +154,7 @@ async def test_a_reloaded_widget_keeps_a_filed_complaint_and_its_news(server: Se
             assert r.status_code == 200
             await wait_shown(node, before + 1)
             await node.drain(0.5)
-            assert [e["text"] for e in shown(node)[before:]] == ["Ya está la cuadrilla."]
+            assert [e["text"] for e in shown(node)[before:]] == [signed(tenant.agents[0], "Ya está la cuadrilla.")]
         finally:
             await node.close()
 
@@ -191,11 +195,15 @@ async def test_every_agent_reply_reaches_the_ticket_room_and_closing_says_goodby
             for tid in (created["ticket_id"], handoff["ticket_id"]):
                 r = await agent.post(f"/tickets/municipio/{tid}/responder", json={"comentario": f"Hola {tid}"})
                 assert r.status_code == 200
-            got = await filed_room.wait_for("new_chat_message", where=lambda d: d["comentario"].startswith("Hola"))
-            assert got[0]["comentario"] == f"Hola {created['ticket_id']}" and got[0]["es_admin"] is True
+            got = await filed_room.wait_for("new_chat_message", where=lambda d: "Hola" in d["comentario"])
+            assert (
+                got[0]["comentario"] == signed(tenant.agents[0], f"Hola {created['ticket_id']}")
+                and got[0]["es_admin"] is True
+            )
             assert isinstance(got[0]["id"], int) and got[0]["fecha"]
             await live_room.wait_for(
-                "new_chat_message", where=lambda d: d["comentario"] == f"Hola {handoff['ticket_id']}"
+                "new_chat_message",
+                where=lambda d: d["comentario"] == signed(tenant.agents[0], f"Hola {handoff['ticket_id']}"),
             )
             r = await agent.put(f"/tickets/municipio/{handoff['ticket_id']}/estado", json={"estado": "cerrado"})
             assert r.status_code == 200
@@ -340,9 +348,14 @@ async def test_photos_both_ways_in_a_live_chat(server: Server, version: str) -> 
             # The widget's live-chat handler shows `comentario` only (the photo would be a link): its bot socket gets
             # the photo as a bot answer with `attachment_info`, which both widgets draw as a picture (issue 19c).
             assert [e["via"] for e in got] == ["message", "message"], got
-            assert got[0]["text"] == "Mirá el arreglo" and got[0]["attachment"]["name"] == "arreglo.png"
-            assert got[0]["attachment"]["mimeType"] == "image/png" and got[0]["attachment"]["url"].endswith("/arreglo.png")
-            assert got[1]["text"] == "" and got[1]["attachment"]["name"] == "otra.png", got[1]
+            assert (
+                got[0]["text"] == signed(tenant.agents[0], "Mirá el arreglo")
+                and got[0]["attachment"]["name"] == "arreglo.png"
+            )
+            assert got[0]["attachment"]["mimeType"] == "image/png" and got[0]["attachment"]["url"].endswith(
+                "/arreglo.png"
+            )
+            assert got[1]["text"] == signed(tenant.agents[0]) and got[1]["attachment"]["name"] == "otra.png", got[1]
             polled = (await agent.get(f"/tickets/chat/{tid}/mensajes")).json()["mensajes"]
             captioned = next(m for m in polled if m["attachments"] and m["es_admin"])
             assert captioned["texto"] == "Mirá el arreglo"

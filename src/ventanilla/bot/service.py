@@ -429,6 +429,15 @@ def _ack(ticket: Ticket) -> str:
     return "Tu mensaje quedó registrado. Un representante te va a responder apenas esté disponible."
 
 
+def _with_handoff_line(call: Call, text: str) -> list[dict[str, str]]:
+    """The bot turns before a hand-off, plus the line that asked for a person when the citizen typed it (the
+    button's canned words are no line of theirs): the agent reads "HOLA NESESITO HABLAR CON UNA PERSONA" too."""
+    said = list(call.state.transcript)
+    if text and call.action != "request_agent":
+        said.append({"role": "citizen", "text": text, "fecha": call.ctx.clock().isoformat()})
+    return said
+
+
 async def _handoff(call: Call, text: str) -> Answer:
     settings = call.settings
     if not settings.live_chat_open:
@@ -442,7 +451,7 @@ async def _handoff(call: Call, text: str) -> Answer:
         citizen=call.citizen,
         contact=urgent.contact_of(call.state, call.citizen),
         first_text=None if engine.is_agent_request(text) or not text else text,
-        transcript=call.state.transcript,
+        transcript=_with_handoff_line(call, text),
     )
     call.state.transcript = []
     ticket = handoff.ticket

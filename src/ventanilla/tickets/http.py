@@ -150,9 +150,12 @@ async def _detail(ctx: Ctx, uow: UnitOfWork, ticket: Ticket, view: schemas.View)
     last = messages[-1].text if messages else None
     ticket_shift = _shift(ctx, view, schemas.DateField.TICKET)
     message_shift = _shift(ctx, view, schemas.DateField.MESSAGE)
+    said = [schemas.message_wire(m, message_shift) for m in messages]
+    if view is schemas.View.PANEL_DETAIL and (lead := schemas.description_wire(ticket, messages, message_shift)):
+        said.insert(0, lead)
     return {
         **schemas.ticket_wire(ticket, agent=agent, last_message=last, date_shift=ticket_shift),
-        "mensajes": [schemas.message_wire(m, message_shift) for m in messages],
+        "mensajes": said,
         "historial": schemas.timeline_wire(ticket, events, [], _shift(ctx, view, schemas.DateField.HISTORY)),
     }
 
@@ -367,16 +370,21 @@ async def portal_complaint(
 
 async def _messages(uow: UnitOfWork, user: User | None, ticket: Ticket, after: int) -> dict[str, Any]:
     messages = await repository.messages(uow.session, ticket.id, after_id=after)
-    if user is None or not user.is_staff:
+    staff = user is not None and user.is_staff
+    lead = schemas.description_wire(ticket, messages) if staff and after == 0 else None  # the panels read only this
+    if not staff:
         # The citizen's own chat page already shows what they typed there (same rule as the socket).
         messages = [m for m in messages if not (m.author_kind == "citizen" and m.origen in ("chat", "web"))]
+    said = [schemas.message_wire(m) for m in messages]
+    if lead is not None:
+        said.insert(0, lead)
     return {
         "estado_chat": ticket.estado,
         "estado": ticket.estado,
         "prioridad": ticket.prioridad,
         "ticket_id": ticket.id,
         "nro_ticket": ticket.nro_ticket,
-        "mensajes": [schemas.message_wire(m) for m in messages],
+        "mensajes": said,
     }
 
 

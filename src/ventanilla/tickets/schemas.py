@@ -124,6 +124,43 @@ def message_wire(message: TicketMessage, date_shift: dt.timedelta = dt.timedelta
     }
 
 
+def description_wire(
+    ticket: Ticket, messages: Sequence[TicketMessage], date_shift: dt.timedelta = dt.timedelta(0)
+) -> dict[str, Any] | None:
+    """The ticket's `descripcion` as the citizen's first message of the panel's conversation, unless a stored
+    citizen message already says it.
+
+    A complaint filed through the bot (or the portal, or a hand-off typed as the first line) keeps the citizen's words
+    in `descripcion` only; both panels draw the conversation from `/mensajes` alone, so without this line the agent
+    read "No hay mensajes" on a complaint. Its id (`descripcion-{ticket}`) is no stored message's."""
+    text = (ticket.descripcion or "").strip()
+    if not text or any(m.author_kind == "citizen" and m.text.strip() == text for m in messages):
+        return None
+    fecha = panel_date(ticket.created_at, date_shift)
+    files = attachments_wire(ticket.attachment, ticket.id)
+    return {
+        "id": f"descripcion-{ticket.id}",
+        "ticket_id": ticket.id,
+        "texto": text,
+        "comentario": text,
+        "es_admin": False,
+        "es_bot": False,
+        "es_descripcion": True,
+        "fecha": fecha,
+        "autor": ticket.nombre_usuario or "Vecino",
+        "nombre_agente": None,
+        "origen": "chat" if ticket.channel == "web" else ticket.channel,
+        "attachment_info": shown_attachment(ticket.attachment),
+        "attachments": files,
+        "archivos_adjuntos": files,
+        "delivery_status": None,
+        "botones": [],
+        "author": "user",
+        "content": text,
+        "timestamp": fecha,
+    }
+
+
 def attachment_line(info: dict[str, Any] | None) -> str:
     """An attachment as one line of text with its link, for clients that show nothing but text."""
     shown = shown_attachment(info)
@@ -142,10 +179,26 @@ def text_with_link(message: TicketMessage) -> str:
     return f"{text}\n{line}" if text.strip() else line
 
 
+AGENT_SIGNATURE = "{name}, del equipo de atención:"
+"""The line that leads an agent's message in the widget."""
+
+
+def signed(message: TicketMessage, text: str) -> str:
+    """What a widget shows of a message: an agent's words under their name.
+
+    Both widget versions draw every entity-side message alike, with the bot's avatar and bubble: the room handler
+    keeps only `comentario`, `es_admin`, `fecha` and `origen`, the bot-socket one nothing that names a person. So the
+    person is named in the text."""
+    if message.author_kind != "agent":
+        return text
+    head = AGENT_SIGNATURE.format(name=(message.author_name or "").strip() or "Agente")
+    return f"{head}\n{text}" if text.strip() else head
+
+
 def chat_message_event(message: TicketMessage, *, estado: str | None = None) -> dict[str, Any]:
     """`new_chat_message`: flat fields for the widget's live-chat room (whose handler shows `comentario` only, so an
-    attachment's link is written into it)."""
-    text = text_with_link(message)
+    attachment's link is written into it, and an agent's name)."""
+    text = signed(message, text_with_link(message))
     return {
         "id": message.id,
         "ticket_id": message.ticket_id,
@@ -166,7 +219,7 @@ def widget_message_event(ticket: Ticket, message: TicketMessage) -> dict[str, An
     """`message` on the chat-session room: an entity-side message in the shape of a bot answer (docs/contract.md §3)."""
     return {
         "id": message.id,
-        "respuesta": "" if message.text.strip() == ATTACHMENT_PLACEHOLDER else message.text,
+        "respuesta": signed(message, "" if message.text.strip() == ATTACHMENT_PLACEHOLDER else message.text),
         "ticket_id": ticket.id,
         "nro_ticket": ticket.nro_ticket,
         "estado": ticket.estado,
@@ -183,7 +236,7 @@ def widget_message_event(ticket: Ticket, message: TicketMessage) -> dict[str, An
 def widget_history_item(ticket: Ticket, message: TicketMessage) -> dict[str, Any]:
     """A message of an open ticket replayed to a reloaded widget, which shows every item on the entity's side: the
     citizen's own lines say so."""
-    text = message.text if message.is_staff_side else f"Vos: {message.text}"
+    text = signed(message, message.text) if message.is_staff_side else f"Vos: {message.text}"
     return {
         "id": message.id,
         "respuesta": text,
