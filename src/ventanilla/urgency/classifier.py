@@ -303,7 +303,8 @@ def rules(text: str) -> RuleOutcome:
     resolved = max(_clauses_with(_RESOLVED_RE, doc), default=-1)
     admin = _clauses_with(_ADMIN_RE, doc)
     no_injury = _NO_INJURY_RE.search(doc.text) is not None
-    joking = laughing or _LAUGHTER_RE.search(doc.text) is not None
+    laughs = _clauses_with(_LAUGHTER_RE, doc)
+    joking = laughing or bool(laughs)
     news = _clauses_with(_NEWS_RE, doc)
     dead_cable = _DEAD_CABLE_RE.search(doc.text) is not None
     now = _clauses_with(_STRONG_NOW_RE, doc)
@@ -339,7 +340,8 @@ def rules(text: str) -> RuleOutcome:
             why = "no injuries"
         elif category == "electric" and dead_cable:
             why = "dead cable"
-        elif joking:
+        elif joking and (category != "self_harm" or laughing or max(laughs) >= clause):
+            # A laugh before a farewell masks it ("jaja nada... igual ya decidí"); one after it makes it a joke.
             why = "joking"
         if why:
             dropped.append(f"{phrase} ({why})")

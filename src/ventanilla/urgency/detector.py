@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from ventanilla.urgency.classifier import THRESHOLD, RuleOutcome, Verdict, rules
-from ventanilla.urgency.concepts import floor, framed, only_far, plainly_calm, scored_sentences
+from ventanilla.urgency.concepts import floor, framed, only_far, plainly_calm, scored_sentences, speaks_of_harm
 from ventanilla.urgency.lexicon import Category
 from ventanilla.urgency.model import Model, shipped
 
@@ -79,6 +79,10 @@ def classify(text: str, model: Model | None = None) -> Verdict:
         return Verdict(False, round(unsure_at / 2, 3), "none", (*outcome.dropped, "sin peligro a la vista", learned))
     if score < unsure_at and (outcome.score < THRESHOLD or outcome.explicit_only or not framed(text)):
         return Verdict(False, score, "none", (*outcome.dropped, learned))
+    if score < urgent_at and outcome.score < THRESHOLD and not speaks_of_harm(text):
+        # The question is for a doubt about a danger: the model's doubt alone, with no sign of harm in the message
+        # and nothing the rules keep, is not asked about.
+        return Verdict(False, score, "none", (*outcome.dropped, "sin peligro a la vista", learned))
     # Below here either the score reached the question, or the rules kept a danger of their own inside a message
     # framed as a complaint ("hay humo en la cuadra, quiero hacer un reclamo"): that doubt is asked about.
     category = _category(outcome, model, focus)

@@ -457,6 +457,14 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     ("medical", 0.7, r"se encuentra (?:tendid[oa]|tirad[oa]|desvanecid[oa]|inconsciente)\b"),
     ("medical", 0.9, r"desmay\w*|desvaneci\w*|inconscien\w*|inconcien\w*|perdio el conocimiento"),
     ("medical", 0.85, r"no (?:reacciona|se mueve|se despierta|despierta|abre los ojos)\b"),
+    # clinical words of a present emergency, as a nurse, a doctor or a relative who is one writes them
+    (
+        "medical",
+        0.85,
+        r"disnea\b(?! cronic)|dolor (?:toracico|precordial)\b|satur\w* (?:al |en )?[5-8]\d\b|cianosis\b|cianotic\w*"
+        r"|diaforetic\w*|obnubilad\w*|metrorragia\b|hemorragia (?:abundante|masiva|activa)\b|hipoglucemia severa\b"
+        r"|perdida de (?:conocimiento|conciencia)\b|respiracion agonica\b|paro cardio\w*|hemipar\w*",
+    ),
     ("medical", 0.6, r"no responde\b"),
     (
         "medical",
@@ -967,6 +975,12 @@ BLOCKERS: Final[tuple[tuple[str, frozenset[str] | None], ...]] = (
         frozenset({"medical"}),
     ),
     (r"(?:charla|curso|taller|informacion) (?:\w+ ){0,2}(?:viboras|serpientes|alacranes)\b", None),
+    # an animal run over or dead in the street is a routine pick-up, not a person hurt
+    (
+        r"(?:perr[oa]|perrit[oa]|gat[oa]|gatit[oa]|caballo|vaca|animal)s? (?:\w+ ){0,1}"
+        r"(?:muert[oa]s?|atropellad[oa]s?)\b",
+        frozenset({"traffic", "animal"}),
+    ),
 )
 
 # Single tokens that negate a trigger starting shortly after them (window 3), or right after them (window 1).
@@ -1060,6 +1074,7 @@ NEWS: Final = (
     r"|en otr[oa] (?:pais|provincia|ciudad|pueblo|lado)\b|ndaje\b"
     r"|en (?:asuncion|bolivia|chile|peru|brasil|paraguay|venezuela|colombia|uruguay|europa|espana|la patagonia)\b"
     r"|(?:he|hemos) visto en\b|me entere (?:por|en)\b"
+    r"|vieron lo (?:del|de la|de)\b|on the news\b|reenviad\w* (?:muchas|varias) veces\b"
 )
 # A cable or post said to be dead or harmless: its electric trigger does not count.
 DEAD_CABLE: Final = (
@@ -1068,7 +1083,10 @@ DEAD_CABLE: Final = (
     r"|telefono|cable|fibra|alarma)\b"
 )
 # Said of now in so many words: a question or an "if" around it does not make it hypothetical.
-STRONG_NOW: Final = r"ahora mismo\b|en este (?:momento|instante)\b|ya mismo\b|right now\b|agora\b"
+STRONG_NOW: Final = (
+    r"ahora mismo\b|en este (?:preciso |mismo )?(?:momento|instante)\b|ya mismo\b|right now\b|agora\b"
+    r"|mientras (?:les )?(?:escribo|hablo)\b"
+)
 
 # Clause separators besides punctuation: adversative/concessive links, and "y ya"/"y ahora" that start a new state.
 CLAUSE_LINKS: Final = (

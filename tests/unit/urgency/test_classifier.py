@@ -165,11 +165,22 @@ def test_outside_set_figures_do_not_regress() -> None:
 
 def test_outside_r20_figures_do_not_regress() -> None:
     # Written by a fresh-context outsider while issue 20's second round worked, frozen on main before its merge,
-    # scored once (P 0.869, R 0.939, R+asked 0.950, calm asked 0.066): a floor, aggregated figures only.
+    # scored once (P 0.869, R 0.939, R+asked 0.950, calm asked 0.066): a floor, aggregated figures only. Raised after
+    # the third round (P 0.886, R 0.985, R+asked 0.995, calm asked 0.062), which read its misses for kinds (spent).
     result = evaluate(load_tsv(DATA / "outside_r20.tsv"))
     figures = {k: result[k] for k in ("precision", "recall", "recall_with_asked", "asked_calm")}
-    assert figures["precision"] >= 0.86 and figures["recall"] >= 0.93, figures
-    assert figures["recall_with_asked"] >= 0.94 and figures["asked_calm"] <= 0.08, figures
+    assert figures["precision"] >= 0.87 and figures["recall"] >= 0.97, figures
+    assert figures["recall_with_asked"] >= 0.98 and figures["asked_calm"] <= 0.08, figures
+
+
+def test_own_probe_r21_figures_do_not_regress() -> None:
+    # Written for issue 20's third round in the styles of the r21 outside set, committed and measured on main before
+    # any change (P 0.938, R 0.922, R+asked 0.957, calm asked 0.018), never trained on; after: 0.965 / 0.957 / 0.974
+    # / 0.018. Biased (the same hands wrote the fixes): a floor against regressions, not a measure of generalisation.
+    result = evaluate(load_tsv(DATA / "probe_r21_own.tsv"))
+    figures = {k: result[k] for k in ("precision", "recall", "recall_with_asked", "asked_calm")}
+    assert figures["precision"] >= 0.95 and figures["recall"] >= 0.94, figures
+    assert figures["recall_with_asked"] >= 0.96 and figures["asked_calm"] <= 0.05, figures
 
 
 def test_corpus_metrics() -> None:

@@ -72,3 +72,44 @@ def test_a_short_aside_is_not_judged_alone() -> None:
 def test_a_threat_at_the_door_is_violence_not_self_harm() -> None:
     verdict = classify("mi marido está borracho y dice que hoy me mata, estoy encerrada en el baño")
     assert verdict.level == "urgent" and verdict.category in ("gender_violence", "violence")
+
+
+# Issue 20, third round: the styles of the next outside set (clinical jargon, formal letters, masked farewells, chain
+# messages, animals in the street), written for this test, not in the corpus nor in the probe set.
+ESCALATED_R21 = [
+    ("self_harm", "jaja bueno nada, ya fue... igual ya lo decidí, mañana no voy a estar, les dejé una carta"),
+    ("self_harm", "mi primo me escribió que esta noche se tira del viaducto y no contesta más"),
+    (
+        "violence",
+        "Me dirijo a Uds. pues en este preciso instante un individuo ha ingresado al fondo y forcejea la ventana",
+    ),
+]
+
+# Clinical words reach the rules, but the model has few clinical lines and reads "registro civil" as routine: asked.
+ASKED_R21 = [
+    "Varón de 64 años con dolor torácico opresivo y disnea, sudoroso, en la sala de espera del registro civil",
+]
+
+CALM_R21 = [
+    "REENVIADO MUCHAS VECES: cuidado con los falsos médicos que entran a las casas, pasalo",
+    "hay un gato muerto en la banquina de la ruta, quién lo levanta?",
+    "vieron lo del incendio en el centro de Neuquén? tremendo, acá hay hidrantes?",
+]
+
+
+@pytest.mark.parametrize(("category", "text"), ESCALATED_R21)
+def test_r21_styles_escalate(category: str, text: str) -> None:
+    verdict = classify(text)
+    assert verdict.level == "urgent", verdict
+    assert verdict.category == category, verdict
+
+
+@pytest.mark.parametrize("text", CALM_R21)
+def test_r21_style_false_alarms_stay_calm(text: str) -> None:
+    assert classify(text).level == "calm", classify(text)
+
+
+@pytest.mark.parametrize("text", ASKED_R21)
+def test_r21_clinical_words_are_at_least_asked(text: str) -> None:
+    verdict = classify(text)
+    assert verdict.level in ("urgent", "unsure") and verdict.category == "medical", verdict
