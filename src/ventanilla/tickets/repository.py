@@ -25,9 +25,13 @@ async def get_with_entity(session: AsyncSession, ticket_id: int) -> tuple[Ticket
     """Ticket by id with its entity, in one query (every ticket route needs both)."""
     if not 0 < ticket_id < 2**63:
         return None
-    stmt = select(Ticket, Entity).join(Entity, Entity.id == Ticket.entity_id).where(Ticket.id == ticket_id)
-    row = (await session.execute(stmt)).first()
+    row = (await session.execute(_WITH_ENTITY, {"ticket_id": ticket_id})).first()
     return None if row is None else (row[0], row[1])
+
+
+_WITH_ENTITY = (
+    select(Ticket, Entity).join(Entity, Entity.id == Ticket.entity_id).where(Ticket.id == bindparam("ticket_id"))
+)
 
 
 async def get_for_update(session: AsyncSession, ticket_id: int) -> Ticket | None:
@@ -153,10 +157,25 @@ async def events_of_many(session: AsyncSession, ticket_ids: Sequence[int]) -> di
     found: dict[int, list[TicketEvent]] = {ticket_id: [] for ticket_id in ticket_ids}
     if not ticket_ids:
         return found
-    stmt = select(TicketEvent).where(TicketEvent.ticket_id.in_(ticket_ids)).order_by(TicketEvent.id)
-    for event in (await session.execute(stmt)).scalars():
+    for event in (await session.execute(_EVENTS_OF_MANY, {"ids": list(ticket_ids)})).scalars():
         found[event.ticket_id].append(event)
     return found
+
+
+# Built once, the id list bound at execution (an expanding IN): building these per panel list showed in profiles.
+_EVENTS_OF_MANY = (
+    select(TicketEvent).where(TicketEvent.ticket_id.in_(bindparam("ids", expanding=True))).order_by(TicketEvent.id)
+)
+_ATTACHMENTS_OF_MANY = (
+    select(TicketMessage.ticket_id, TicketMessage.id, TicketMessage.attachment)
+    .where(
+        TicketMessage.ticket_id.in_(bindparam("ids", expanding=True)),
+        TicketMessage.attachment.is_not(None),
+        # A message without a file stores JSON null (the column's default serialisation), not SQL NULL.
+        cast(TicketMessage.attachment, String) != "null",
+    )
+    .order_by(TicketMessage.id)
+)
 
 
 async def message_attachments_of_many(
@@ -166,17 +185,7 @@ async def message_attachments_of_many(
     found: dict[int, list[tuple[int, dict[str, object]]]] = {ticket_id: [] for ticket_id in ticket_ids}
     if not ticket_ids:
         return found
-    stmt = (
-        select(TicketMessage.ticket_id, TicketMessage.id, TicketMessage.attachment)
-        .where(
-            TicketMessage.ticket_id.in_(ticket_ids),
-            TicketMessage.attachment.is_not(None),
-            # A message without a file stores JSON null (the column's default serialisation), not SQL NULL.
-            cast(TicketMessage.attachment, String) != "null",
-        )
-        .order_by(TicketMessage.id)
-    )
-    for ticket_id, message_id, attachment in (await session.execute(stmt)).all():
+    for ticket_id, message_id, attachment in await session.execute(_ATTACHMENTS_OF_MANY, {"ids": list(ticket_ids)}):
         if isinstance(attachment, dict):
             found[ticket_id].append((message_id, attachment))
     return found
