@@ -63,7 +63,7 @@ async def insert_session(
     # a race reads the winner's row.
     inserted = insert(ChatSession).values(**values).on_conflict_do_nothing().returning(ChatSession)
     stmt_inserted = select(ChatSession).from_statement(inserted).execution_options(populate_existing=True)
-    found = (await session.execute(stmt_inserted)).scalar_one_or_none()
+    found: ChatSession | None = (await session.execute(stmt_inserted)).scalar_one_or_none()
     if found is not None:
         return found
     stmt = (

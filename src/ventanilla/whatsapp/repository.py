@@ -177,7 +177,7 @@ async def due_outbound(session: AsyncSession, now: dt.datetime, limit: int) -> S
     return (await session.execute(_DUE_OUTBOUND, {"now": now, "limit": limit})).scalars().all()
 
 
-def _due_outbound() -> Select[tuple[int]]:
+def _due_outbound() -> Select[int]:
     # Built once, values bound at execution: every runner polls every second, and building the aliased EXISTS was
     # most of a poll's cost.
     earlier = aliased(OutboundMessage)
