@@ -8,9 +8,9 @@ the same concurrency, one route after the other:
 - `greeting`: POST /ask/municipio {"action": "initial_greeting"}, a new chat session each time;
 - `intake_turn`: the first free-text turn of a new session ("Hay un bache enorme...");
 - `agent_reply`: an agent's reply to a live chat it holds (POST /tickets/municipio/{id}/responder), delivered
-  to the room's sockets and, as `new_comment`, to the entity's panel room (every listener here is an agent socket,
-  the author's own in that conversation skipped); the bare app makes the same two broadcasts (POST /emit: the
-  room, and a panel room of all its listeners but the room's), so both deliver the same frames per reply;
+  to the room's sockets and, as `new_comment`, to the entity's panel room (every listener here is an agent socket);
+  the bare app makes the same two broadcasts (POST /emit: the room, and a panel room of all its listeners), so both
+  deliver the same 63 frames per reply;
 - `panel_list`: GET /tickets as an agent (the 20 live chats); the bare app answers a small JSON (GET /list).
 
 Ventanilla runs with its default logging (one line per request). On PostgreSQL the bare app runs one
