@@ -45,7 +45,9 @@ def wa_id_of(national: str) -> str:
 
 def has_phone(ticket: Ticket, national: str) -> bool:
     """The ticket was filed from this number (its WhatsApp chat, or the phone it gives)."""
-    return ticket.chat_session_key == keys.whatsapp(wa_id_of(national)) or (national_phone(ticket.telefono) == national)
+    return ticket.chat_session_key == keys.whatsapp(wa_id_of(national)) or (
+        national_phone(ticket.telefono) == national
+    )
 
 
 def ticket_phone(ticket: Ticket) -> str | None:
