@@ -54,12 +54,18 @@ async def insert_session(
     """The chat session of a key, inserted unless a concurrent request already did (insert-on-conflict-nothing).
 
     On PostgreSQL the INSERT waits for a concurrent insert of the same key to commit and then does nothing; the
-    SELECT that follows sees the committed row either way.
+    SELECT that follows it then sees the committed row.
     """
     session.info.get(_MISSES, set()).discard((entity_id, key))
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     values = {"entity_id": entity_id, "session_key": key, "channel": channel, "state": state}
-    await session.execute(insert(ChatSession).values(**values).on_conflict_do_nothing())
+    # The row comes back from the INSERT itself when it was ours (one statement instead of two); only the loser of
+    # a race reads the winner's row.
+    inserted = insert(ChatSession).values(**values).on_conflict_do_nothing().returning(ChatSession)
+    stmt_inserted = select(ChatSession).from_statement(inserted).execution_options(populate_existing=True)
+    found: ChatSession | None = (await session.execute(stmt_inserted)).scalar_one_or_none()
+    if found is not None:
+        return found
     stmt = (
         select(ChatSession)
         .where(ChatSession.entity_id == entity_id, ChatSession.session_key == key)

@@ -94,7 +94,39 @@ def default_schedule() -> Schedule:
 
 def is_open(s: Schedule, now: dt.datetime) -> bool:
     """Whether live chat is attended at ``now``."""
-    return _containing(s, now) is not None
+    if not isinstance(now, dt.datetime) or now.tzinfo is None or now.utcoffset() is None:
+        raise HoursError("La fecha y hora de referencia debe incluir la zona horaria.")
+    now_utc = now.astimezone(dt.UTC)
+    known = _STEADY.get(s)
+    if known is not None and known[0] <= now_utc < known[1]:
+        return known[2]
+    since, until, found = _steady_at(s, now)
+    if len(_STEADY) >= _STEADY_MAX:
+        _STEADY.clear()
+    _STEADY[s] = (since, until, found)
+    return found
+
+
+# Every bot turn asks whether live chat is open: 16 days of spans computed for one answer showed in profiles. The
+# answer holds until the current span ends (open) or the next one starts (closed); a changed schedule is another key.
+_STEADY: dict[Schedule, tuple[dt.datetime, dt.datetime, bool]] = {}
+_STEADY_MAX = 1024
+
+
+def _steady_at(s: Schedule, now: dt.datetime) -> tuple[dt.datetime, dt.datetime, bool]:
+    """Whether the schedule is open at ``now`` and a UTC interval around it where that answer holds (possibly
+    shorter than the real one: never longer)."""
+    now_utc, local_day, _ = _localize(s, now)
+    since, until = now_utc, now_utc + HORIZON
+    for start, end in _spans(s, local_day - dt.timedelta(days=1), local_day + HORIZON + dt.timedelta(days=1)):
+        if start <= now_utc < end:
+            return start, end, True
+        if end <= now_utc:
+            since = end  # spans are sorted and disjoint: the last one before now ends latest
+        else:
+            until = min(until, start)
+            break
+    return since, until, False
 
 
 def next_opening(s: Schedule, now: dt.datetime) -> dt.datetime | None:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import time
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import Engine, event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ventanilla.db import utcnow
@@ -135,6 +139,7 @@ async def import_entries(session: AsyncSession, entity_id: int, entries: Sequenc
             now,
         )
     await session.flush()
+    _changed(session, entity_id)
     return ImportResult(created, updated)
 
 
@@ -154,6 +159,7 @@ async def create_entry(session: AsyncSession, entity_id: int, data: EntryData) -
     )
     session.add(row)
     await session.flush()
+    _changed(session, entity_id)
     return row
 
 
@@ -173,6 +179,7 @@ async def update_entry(session: AsyncSession, entity_id: int, entry_id: int, dat
         utcnow(),
     )
     await session.flush()
+    _changed(session, entity_id)
     return row
 
 
@@ -183,6 +190,7 @@ async def delete_entry(session: AsyncSession, entity_id: int, entry_id: int) -> 
         raise NotFound("No existe esa entrada.")
     await session.delete(row)
     await session.flush()
+    _changed(session, entity_id)
 
 
 def as_item(entry: KnowledgeEntry) -> search.Item:
@@ -191,8 +199,55 @@ def as_item(entry: KnowledgeEntry) -> search.Item:
 
 
 async def items(session: AsyncSession, entity_id: int) -> tuple[search.Item, ...]:
-    """Every entry of an entity, ready for retrieval."""
-    return tuple(as_item(e) for e in await repository.list_for_entity(session, entity_id))
+    """Every entry of an entity, ready for retrieval (kept per process for `CACHE_SECONDS`, see `_changed`)."""
+    cache = _cache_of(session)
+    if entity_id in session.info.get(_CHANGED, ()):  # this transaction's own changes, not yet committed
+        return tuple(as_item(e) for e in await repository.list_for_entity(session, entity_id))
+    now = time.monotonic()
+    hit = cache.get(entity_id)
+    if hit is not None and hit[0] >= now:
+        return hit[1]
+    found = tuple(as_item(e) for e in await repository.list_for_entity(session, entity_id))
+    if len(cache) >= _CACHE_MAX:
+        cache.clear()
+    cache[entity_id] = (now + CACHE_SECONDS, found)
+    return found
+
+
+CACHE_SECONDS = 5.0
+"""How long a process answers from its copy of an entity's entries: every free-text turn read them all. A change
+made through this process shows at once (`_changed`); one made through another process, within this time."""
+_CACHE_MAX = 10_000
+_CHANGED = "ventanilla.knowledge_changed"
+# One cache per database (engine): tests run several servers, each on its own database, in one process.
+_CACHES: weakref.WeakKeyDictionary[Engine, dict[int, tuple[float, tuple[search.Item, ...]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _cache_of(session: AsyncSession) -> dict[int, tuple[float, tuple[search.Item, ...]]]:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    return _CACHES.setdefault(engine, {})
+
+
+def _changed(session: AsyncSession, entity_id: int) -> None:
+    """Entries of the entity changed in this transaction: read them fresh in it, and forget the process's copy now
+    and again once it ends (a request that read the old entries meanwhile must not keep them)."""
+    cache = _cache_of(session)
+    cache.pop(entity_id, None)
+    changed: set[int] = session.info.setdefault(_CHANGED, set())
+    if changed:
+        changed.add(entity_id)
+        return
+    changed.add(entity_id)
+
+    def forget(sync_session: Any, *_: Any) -> None:
+        for changed_id in sync_session.info.pop(_CHANGED, ()):
+            cache.pop(changed_id, None)
+
+    event.listen(session.sync_session, "after_commit", forget, once=True)
+    event.listen(session.sync_session, "after_rollback", forget, once=True)
 
 
 async def suggestions(session: AsyncSession, entity_id: int, query: str, limit: int = 3) -> list[search.Hit]:

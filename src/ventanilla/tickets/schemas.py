@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from ventanilla.attachments import service as attachments
 from ventanilla.text import MAX_MESSAGE_CHARS, NONBLANK_PATTERN
-from ventanilla.tickets.models import ESTADOS, Ticket, TicketEvent, TicketMessage
+from ventanilla.tickets.models import ESTADOS, Ticket, TicketMessage
 from ventanilla.tickets.service import ESTADO_LABELS
 
 ATTACHMENT_PLACEHOLDER = "(adjunto)"
@@ -479,9 +479,26 @@ def panel_date(value: dt.datetime | None, shift: dt.timedelta) -> str | None:
     return iso(value + shift) if value else None
 
 
+class History(Protocol):
+    """What a history entry shows: a stored `TicketEvent` or the list's plain row."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def from_value(self) -> str | None: ...
+    @property
+    def to_value(self) -> str | None: ...
+    @property
+    def actor_name(self) -> str | None: ...
+    @property
+    def note(self) -> str | None: ...
+    @property
+    def created_at(self) -> dt.datetime: ...
+
+
 def timeline_wire(
     ticket: Ticket,
-    events: Sequence[TicketEvent],
+    events: Sequence[History],
     messages: Sequence[TicketMessage],
     date_shift: dt.timedelta = dt.timedelta(0),
     message_shift: dt.timedelta | None = None,

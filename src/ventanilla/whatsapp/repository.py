@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import Select, and_, bindparam, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -174,6 +174,12 @@ async def citizen_by_wa_id(session: AsyncSession, entity_id: int, wa_id: str) ->
 
 async def due_outbound(session: AsyncSession, now: dt.datetime, limit: int) -> Sequence[int]:
     """Due queue rows that are the oldest open one of their recipient (messages leave in order)."""
+    return (await session.execute(_DUE_OUTBOUND, {"now": now, "limit": limit})).scalars().all()
+
+
+def _due_outbound() -> Select[int]:
+    # Built once, values bound at execution: every runner polls every second, and building the aliased EXISTS was
+    # most of a poll's cost.
     earlier = aliased(OutboundMessage)
     blocked = exists().where(
         earlier.entity_id == OutboundMessage.entity_id,
@@ -181,13 +187,15 @@ async def due_outbound(session: AsyncSession, now: dt.datetime, limit: int) -> S
         earlier.status.in_(OPEN_OUTBOUND),
         earlier.id < OutboundMessage.id,
     )
-    stmt = (
+    return (
         select(OutboundMessage.id)
-        .where(OutboundMessage.status.in_(OPEN_OUTBOUND), OutboundMessage.next_attempt_at <= now, ~blocked)
+        .where(OutboundMessage.status.in_(OPEN_OUTBOUND), OutboundMessage.next_attempt_at <= bindparam("now"), ~blocked)
         .order_by(OutboundMessage.id)
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
-    return (await session.execute(stmt)).scalars().all()
+
+
+_DUE_OUTBOUND = _due_outbound()
 
 
 async def claim_outbound(session: AsyncSession, outbound_id: int, now: dt.datetime, lease_until: dt.datetime) -> bool:
