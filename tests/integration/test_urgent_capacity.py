@@ -1,6 +1,7 @@
 """Issue 19, seen on screen: with the demo's admin watching the panel, an urgent chat went to the admin (who takes no
 chats in the docs, but whose capacity was the setting's) and waited there. An admin created as `ventanilla demo` and
-`users create --rol admin` do it (no capacity of their own) is alerted and never handed a chat."""
+`users create --rol admin` do it (no capacity of their own) is alerted and never handed a chat. And the chat's
+conversation opened on "Agente se unió a la conversación.", before the citizen's own words."""
 
 from __future__ import annotations
 
@@ -38,6 +39,13 @@ async def test_an_urgent_chat_goes_to_the_agent_at_capacity_not_to_the_admin_wat
             assert urgent["estado"] == "en_vivo" and tenant.agents[0]["name"].split()[0] in urgent["respuesta"]
             detail = (await agent_http.get(f"/tickets/municipio/{urgent['ticket_id']}")).json()
             assert detail["assigned_agent_id"] == tenant.agents[0]["id"]
+            # The conversation both panels and a reloaded widget show starts with what the citizen wrote.
+            said = (await agent_http.get(f"/tickets/chat/{urgent['ticket_id']}/mensajes")).json()["mensajes"]
+            assert [m["comentario"] for m in said][:2] == [
+                SELF_HARM,
+                f"{tenant.agents[0]['name']} se unió a la conversación.",
+            ]
+            assert said[0]["es_admin"] is False and "135" in said[2]["comentario"]
             alert = (await admin_panel.wait_for("urgent_ticket"))[0]  # the admin is still alerted
             assert alert["ticket_id"] == urgent["ticket_id"]
         finally:
