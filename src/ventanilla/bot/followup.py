@@ -98,7 +98,9 @@ def read(text: str, *, attachment: bool, categories: tuple[str, ...]) -> Reading
     ref = find_ticket_ref(text)
     if ref.nro is not None or ref.pin is not None:
         return Reading(Says.NOTHING)  # a look-up by number is the engine's
-    if _ASKS_RE.search(norm) or label in (Intent.WHEN_FIXED, Intent.CONSULT):
+    if label is Intent.CONSULT:
+        return Reading(Says.NOTHING)  # "quiero consultar mi reclamo": the engine's look-up shows it, with its buttons
+    if _ASKS_RE.search(norm) or label is Intent.WHEN_FIXED:
         return Reading(Says.ASKS, categoria, place)
     if _PERSISTS_RE.search(norm) and label not in (Intent.PERSON, Intent.CANCEL, Intent.RESTART, Intent.FALSE_ALARM):
         return Reading(Says.PERSISTS, categoria, place)

@@ -20,7 +20,9 @@ READINGS = [
     ("¿y cuándo vienen?", Says.ASKS),
     ("¿cuándo lo arreglan?", Says.ASKS),
     ("¿ya lo vieron?", Says.ASKS),
-    ("hay novedades?", Says.ASKS),
+    ("ya saben algo?", Says.ASKS),
+    ("hay novedades?", Says.NOTHING),  # a consult: the engine's look-up answers it (status and its buttons)
+    ("quiero consultar el estado de mi reclamo", Says.NOTHING),
     ("además tiene los cables colgando, es peligroso", Says.ADDS),
     ("ahora está peor, hay chicos que juegan ahí", Says.ADDS),
     ("es justo frente a la panadería", Says.ADDS),
