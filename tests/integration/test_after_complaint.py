@@ -125,6 +125,11 @@ async def test_the_citizens_next_messages_reach_the_ticket_and_both_panels(serve
             assert said.get("accion_backend") == "crear_reclamo" or "resumen" in said["respuesta"].lower(), said
             assert len(await citizen_lines(server, ticket_id)) == before
             await citizen.say("cancelar")
+            # Another category without another place (the entity has no categories of its own: the defaults).
+            said = await citizen.say("el pozo de la cuadra está cada vez más grande")
+            assert "Lo sumé" not in said["respuesta"], said
+            assert len(await citizen_lines(server, ticket_id)) == before
+            await citizen.say("cancelar")
 
             # Resolved by the agent; "sigue apagada" reopens it and both panels hear the status and the message.
             r = await ref_http.put(f"/tickets/municipio/{ticket_id}/estado", json={"estado": "resuelto"})

@@ -53,7 +53,7 @@ _ASKS_RE = re.compile(
 _NEW_RE = re.compile(
     r"\b(?:otra cosa|otro (?:reclamo|tema|problema|asunto|pedido)|otra queja|aparte de eso|nuevo reclamo|"
     r"(?:quiero|queria|quisiera) (?:hacer|iniciar|cargar|dejar|presentar) (?:un|otro) reclamo|tambien (?:quiero|"
-    r"queria) reclamar|y (?:tambien|ademas) (?:hay|esta|tengo))\b"
+    r"queria) reclamar|y (?:tambien|ademas) (?:hay|esta|tengo)|el otro|los otros|la otra(?! vez)|las otras|lo otro)\b"
 )
 _NOT_ABOUT_IT = frozenset(
     {

@@ -16,6 +16,7 @@ from . import followup, texts
 from .followup import Does, Known, Says
 from .lookup import view_of
 from .model import INTAKE_ESTADOS, BotReply, Button
+from .replies import categories
 
 if TYPE_CHECKING:
     from .service import Call
@@ -143,7 +144,10 @@ async def step(call: Call) -> tuple[BotReply, Ticket | None, dict[str, Any]] | N
         return await _chosen(call)
     if call.action is not None:
         return None
-    reading = followup.read(call.text, attachment=call.turn.attachment is not None, categories=call.settings.categories)
+    # The entity's categories, or the defaults the intake also falls back to.
+    reading = followup.read(
+        call.text, attachment=call.turn.attachment is not None, categories=categories(call.settings)
+    )
     if reading.says in (Says.NOTHING, Says.NEW):
         return None
     mine = await _mine(call)

@@ -28,6 +28,8 @@ READINGS = [
     ("es justo frente a la panadería", Says.ADDS),
     ("OTRA COSA, LA LUZ DE LA ESQUINA TAMBIEN ESTA QUEMADA", Says.NEW),
     ("quiero hacer otro reclamo", Says.NEW),
+    ("y ahora el otro, el del pozo", Says.NEW),
+    ("la otra vez vinieron y sigue igual", Says.PERSISTS),
     ("gracias!", Says.NOTHING),
     ("hola", Says.NOTHING),
     ("ok", Says.NOTHING),
