@@ -128,7 +128,8 @@ class Settings(BaseSettings):
     """One-time codes sent to one phone number (`limits` syntax, `;` between windows)."""
 
     live_chat_capacity: int = 3
-    """Concurrent live chats per agent for automatic assignment (per agent: `users create --capacity`)."""
+    """Concurrent live chats per agent for automatic assignment (per agent: `users create --capacity`; an admin takes
+    none unless given a capacity)."""
     urgent_unanswered_seconds: float = 60.0
     """An urgent live chat no agent answered in this time: the citizen is told so and on-call is paged."""
     socket_ping_interval: int = 25

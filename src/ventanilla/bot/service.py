@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from ventanilla.bot import duplicates, engine, identity, lookup, texts, urgent, waiting
+from ventanilla.bot import duplicates, engine, followup_step, identity, lookup, texts, urgent, waiting
 from ventanilla.bot.intents import Intent, classify
 from ventanilla.chat import repository as chats
 from ventanilla.chat import service as livechat
@@ -230,11 +230,20 @@ async def converse(call: Call) -> Answer:
 
 
 async def _steps(call: Call) -> Answer:
-    for step in (_live_routing, _retried_confirmation, _urgency_screen):
+    for step in (_live_routing, _retried_confirmation, _urgency_screen, _after_complaint):
         answer = await step(call)
         if answer is not None:
             return answer
     return await _understand_and_act(call)
+
+
+async def _after_complaint(call: Call) -> Answer | None:
+    """A message about a complaint of this citizen goes onto it, asks its status or reopens it (bot/followup.py)."""
+    done = await followup_step.step(call)
+    if done is None:
+        return None
+    reply, ticket, extra = done
+    return Answer(reply, ticket=ticket, extra=extra)
 
 
 TRANSCRIPT_TURNS = 20

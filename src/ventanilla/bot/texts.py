@@ -495,3 +495,72 @@ def hello_name(nombre: str | None) -> str:
     """A greeting that uses the name the citizen just gave."""
     first = (nombre or "").split()[0] if nombre else ""
     return f"¡Hola, {first}! ¿En qué te puedo ayudar?" if first else GREETING_SHORT
+
+
+# --- after a complaint (bot/followup.py) ----------------------------------------------------------------------
+
+FOLLOWUP_OTHER_BUTTON = "Es otro problema"
+FOLLOWUP_CHOSEN_MESSAGE = "Sigue el problema."
+"""What the complaint records when the citizen picks it with a button instead of writing."""
+
+
+def _estado(estado: str) -> str:
+    return estado.replace("_", " ")
+
+
+def followup_added(nro: int, *, photo: bool) -> str:
+    """A message (or a photo) joined the complaint filed in this conversation."""
+    if photo:
+        return f"¡Gracias! Sumé la foto a tu reclamo N.º {nro}; el equipo la ve junto con lo que contaste."
+    return (
+        f"Lo sumé a tu reclamo N.º {nro}. El equipo lo ve junto con lo que ya contaste; te avisamos acá las novedades."
+    )
+
+
+def followup_still(nro: int, estado: str) -> str:
+    """ "sigue igual" about a complaint that is still open."""
+    return (
+        f"Entiendo, sigue igual. Lo sumé a tu reclamo N.º {nro} (estado «{_estado(estado)}») "
+        "para que el equipo sepa que el problema continúa."
+    )
+
+
+def followup_reopened(nro: int, estado: str) -> str:
+    """ "sigue apagada" about a resolved complaint: it is open again."""
+    return (
+        f"Qué macana. Reabrí tu reclamo N.º {nro}: vuelve a estar «{_estado(estado)}» y ya le avisé al equipo que "
+        "el problema sigue. Si querés, contame más o mandá una foto y lo sumo."
+    )
+
+
+def followup_status(
+    nro: int, *, estado: str, categoria: str | None, agent: str | None, last: str | None, last_at: str | None
+) -> str:
+    """Where the complaint the citizen asks about really stands, without promising a date nobody gave."""
+    about = f" ({categoria})" if categoria else ""
+    if estado in ("resuelto", "cerrado"):
+        return (
+            f"Tu reclamo N.º {nro}{about} figura «{_estado(estado)}». "
+            "Si el problema sigue, escribí «sigue igual» y lo reabro."
+        )
+    if estado == "nuevo":
+        text = f"Tu reclamo N.º {nro}{about} está «nuevo»: lo recibimos y todavía nadie del equipo lo tomó."
+    else:
+        who = f"; lo atiende {agent.split()[0]}" if agent else ""
+        text = f"Tu reclamo N.º {nro}{about} está «{_estado(estado)}»{who}."
+    if last:
+        short = last if len(last) <= 200 else last[:197].rstrip() + "..."
+        text += f" Lo último que te escribieron ({last_at}): «{short}»."
+    else:
+        text += " Todavía no hay una fecha para la visita."
+    return text + " Le pasé tu pregunta al equipo y te respondemos por acá."
+
+
+def followup_which(listed: str) -> str:
+    """ "sigue igual" could be about several complaints."""
+    return f"¿Por cuál de tus reclamos es? {listed} Tocá el que sigue con el problema, o contame si es otro problema."
+
+
+def followup_list(listed: str) -> str:
+    """A question about "el reclamo" when the citizen has several open."""
+    return f"Tenés estos reclamos abiertos: {listed} ¿Por cuál preguntás?"

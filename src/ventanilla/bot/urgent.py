@@ -331,6 +331,20 @@ async def _escalate(call: Any, text: str, verdict: Verdict) -> Screened:
     tickets.record_event(
         uow, ticket, "urgencia", to_value=verdict.category, note=f"Escalado automáticamente: {reasons}"
     )
+    # The agent opens the ticket on the citizen's words (before "Ana se unió a la conversación", which the
+    # assignment below adds), then what the bot answered; the citizen saw both as this turn's exchange, so no
+    # listener re-sends them.
+    await tickets.add_message(
+        uow,
+        entity,
+        ticket,
+        author_kind="citizen",
+        text=text,
+        origen="chat" if channel == "web" else channel,
+        author=citizen,
+        author_name=contact["nombre"] or "Vecino",
+        notify=False,
+    )
     if session_key:
         chat = await livechat.chat_session(uow, entity, session_key, channel)
         chat.ticket_id = ticket.id
@@ -377,20 +391,7 @@ async def _escalate(call: Any, text: str, verdict: Verdict) -> Screened:
         if ask:
             parts.append(ask)
     respuesta = for_channel("\n\n".join(parts), channel)
-    # The agent opens the ticket on the citizen's words, then what the bot answered (both already seen by the
-    # citizen as this turn's exchange, so no listener re-sends them).
     origen = "chat" if channel == "web" else channel
-    await tickets.add_message(
-        uow,
-        entity,
-        ticket,
-        author_kind="citizen",
-        text=text,
-        origen=origen,
-        author=citizen,
-        author_name=contact["nombre"] or "Vecino",
-        notify=False,
-    )
     answered = await tickets.add_message(
         uow,
         entity,

@@ -25,7 +25,7 @@ from ventanilla.tickets import service as tickets
 from ventanilla.tickets.models import CLOSED_ESTADOS, Ticket, TicketMessage
 from ventanilla.urgency import classify, safety_message
 from ventanilla.urgency.messages import for_channel
-from ventanilla.users.models import User
+from ventanilla.users.models import ADMIN_ROLES, User
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,11 @@ def presence_of(ctx: AppContext) -> Presence:
 
 
 def capacity_of(ctx: AppContext, agent: User) -> int:
-    """How many live chats an agent takes at once."""
-    return agent.live_capacity if agent.live_capacity is not None else ctx.settings.live_chat_capacity
+    """How many live chats an agent takes at once: their own figure, else none for an admin, else the setting's."""
+    if agent.live_capacity is not None:
+        return agent.live_capacity
+    # An admin watching the panel is alerted, not handed chats: an urgent one went to the admin and waited there.
+    return 0 if agent.rol in ADMIN_ROLES else ctx.settings.live_chat_capacity
 
 
 async def chat_session(

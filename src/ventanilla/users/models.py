@@ -11,6 +11,7 @@ from ventanilla.db import Base, utcnow
 
 ROLES = ("vecino", "empleado", "admin", "super_admin")
 STAFF_ROLES = frozenset({"empleado", "admin", "super_admin"})
+ADMIN_ROLES = frozenset({"admin", "super_admin"})
 
 
 class User(Base):
