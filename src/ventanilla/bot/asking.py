@@ -39,7 +39,8 @@ CLEAR_WINNER_MARGIN = 1.6
 def find(settings: BotSettings, state: ConversationState, text: str) -> Hit | None:
     """The entity's answer (or a built-in one about the bot's process) to a question, keeping the last topic."""
     items = (*settings.knowledge, *retrieval.process_faq())
-    return retrieval.find(items, text, topic=state.kb_topic)
+    # Without the lead-in ("bueno a ver", "hola una consulta") and with chat shorthand spelled out.
+    return retrieval.find(items, question_core(normalize(text)) or text, topic=state.kb_topic)
 
 
 def find_asked(settings: BotSettings, state: ConversationState, text: str) -> Hit | None:

@@ -34,8 +34,20 @@ def words(name: str) -> frozenset[str]:
 
 
 def normalize(text: str) -> str:
-    """Lowercase, strip accents and punctuation, collapse spaces (for matching only)."""
-    return _NON_WORD_RE.sub(" ", fold(text)).strip()
+    """Lowercase, strip accents and punctuation, collapse spaces, chat shorthand spelled out ("q" → "que", "x" →
+    "por"): for matching only."""
+    folded = _NON_WORD_RE.sub(" ", fold(text)).strip()
+    table = _shorthand()
+    if not any(w in table for w in folded.split()):
+        return folded
+    return " ".join(table.get(w, w) for w in folded.split())
+
+
+@cache
+def _shorthand() -> dict[str, str]:
+    """Chat abbreviations and the words they stand for (data/chat_shorthand.txt)."""
+    pairs = (line.partition(":") for line in words("chat_shorthand.txt"))
+    return {short.strip(): full.strip() for short, _, full in pairs}
 
 
 CONFIRM_WORDS = words("confirm_words.txt")
@@ -59,7 +71,8 @@ _THANKS_RE = re.compile(
 _LEAD_IN_RE = re.compile(
     r"^(?:(?:hola|holaa+|buenas|buen dia|buenos dias|buenas tardes|buenas noches|che|y|e|osea|o sea|entonces|pero|"
     r"ah|bueno|ok|dale|perdon|disculpe|disculpa|una consulta|consulta|otra cosa|ademas|tambien|ustedes|usted|vos|"
-    r"senorita|senor|mire|mira)\s+)+"
+    r"senorita|senor|mire|mira|ola|holis|a ver|haber|una pregunta|pregunta|les consulto|te consulto|le consulto|"
+    r"queria consultar|quiero consultar|consultaba|queria preguntar|quiero preguntar|les queria preguntar)\s+)+"
 )
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from .intake import infer_category, is_agent_request, is_greeting, is_thanks, normalize, question_core, words
+from .intake import infer_category, is_agent_request, is_greeting, is_thanks, normalize
+from .understanding import asks_question
 
 
 class Intent(StrEnum):
@@ -543,10 +544,7 @@ def classify(text: str, categories: tuple[str, ...] = ()) -> Intent:
         return Intent.THANKS
     if _CHITCHAT_RE.match(norm):
         return Intent.CHITCHAT
-    core = question_core(norm)
-    asks = (
-        "?" in text or "¿" in text or any(core.startswith(s + " ") or core == s for s in words("question_starts.txt"))
-    )
+    asks = "?" in text or "¿" in text or asks_question(norm)
     if asks and not _COMPLAINT_CUES_RE.search(norm):
         return Intent.QUESTION
     if is_complaint_statement(norm, categories):

@@ -12,12 +12,27 @@ from .intake import extract_address, is_tramites_intent, question_core, words
 
 def looks_like_question(text: str, norm: str, *, topic_words: bool) -> bool:
     """A question ("?" or a question opening); with `topic_words`, also "horarios", "trámites"..."""
-    if "?" in text or "¿" in text:
-        return True
-    core = question_core(norm)
-    if any(core == start or core.startswith(start + " ") for start in words("question_starts.txt")):
+    if "?" in text or "¿" in text or asks_question(norm):
         return True
     return topic_words and is_tramites_intent(norm)
+
+
+def asks_question(norm: str) -> bool:
+    """A question without a question mark: it opens with a question's words, or they come within its first few words
+    after a short lead ("perdí la boleta, cómo saco otra", "bueno a ver, hasta qué día se paga")."""
+    core = question_core(norm)
+    starts = words("question_starts.txt")
+    if any(core == s or core.startswith(s + " ") for s in starts):
+        return True
+    tokens = core.split()
+    for i in range(1, min(5, len(tokens))):
+        rest = " ".join(tokens[i:])
+        if any(rest.startswith(s + " ") for s in starts if " " in s or s in _WH_WORDS):
+            return True
+    return False
+
+
+_WH_WORDS = frozenset({"cual", "cuales", "cuando", "donde", "cuanto", "cuanta", "cuantos", "cuantas", "quien"})
 
 
 def is_dont_know(norm: str) -> bool:
