@@ -111,6 +111,12 @@ _OWN_TICKETS_RE = re.compile(
     r"\b(?:los que hice|el que hice|la que hice|que hice|mis reclamos|mi reclamo|desde este (?:mismo )?(?:whatsapp|"
     r"numero|chat|telefono)|con este (?:numero|telefono|whatsapp)|no (?:lo )?tengo|no me acuerdo|no se (?:el|cual))\b"
 )
+_WANTS_TO_FILE_RE = re.compile(
+    r"\b(?:quiero|quisiera|queria|necesito|vengo a|voy a|tengo que|me gustaria|deseo|para)\s+(?:hacer|presentar|"
+    r"dejar|poner|cargar|iniciar|realizar|mandar|levantar)\s+(?:(?:un|una|dos|tres|unos|unas|varios|varias|otro|otra|"
+    r"\d)\s+)?(?:reclamos?|quejas?|denuncias?)\b"
+)
+"""The wish to file ("quiero hacer 2 reclamos"): the intake starts; the desk's how-to is not the answer."""
 _MENU_ACTIONS = frozenset({"menu", "volver_menu", "menu_principal", "mostrar_menu"})
 
 
@@ -416,7 +422,8 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
     if is_greeting(norm):
         return menu(settings, state, texts.GREETING_SHORT)
     # bot21b: a question, not a complaint; a photo with its caption ("este perro") always reports something
-    desk = None if asked or turn.has_media else asking.desk_question(settings, state, turn.text)
+    filing = bool(_WANTS_TO_FILE_RE.search(norm))
+    desk = None if asked or turn.has_media or filing else asking.desk_question(settings, state, turn.text)
     if desk is not None:
         return side.answer(settings, state, desk.item, turn.text)
     category = infer_category(norm, categories(settings))

@@ -330,6 +330,12 @@ _CHITCHAT_RE = re.compile(
     r"quien sos|quien sos vos|sos (?:un )?(?:robot|bot|humano|persona|maquina)|sos real|como te llamas|"
     r"todo bien|bien y vos|que lindo|buenisimo|genial|joya|perfecto|listo)$"
 )
+_BOT_IDENTITY_RE = re.compile(
+    r"\b(?:(?:sos|es|eres|esto es|estoy hablando con|hablo con|me contesta|contesta|responde|atiende|me atiende)\s+"
+    r"(?:un |una |el |la )?(?:robot|bot|maquina|humano|persona|automatico|automatica|contestador|inteligencia "
+    r"artificial|ia|chatbot)|(?:o|es) (?:un )?(?:robot|bot|automatico|automatica|contestador automatico)\b)"
+)
+"""Whether a person or a machine answers ("¿esto lo contesta una persona o es automático?")."""
 _COMPLAINT_CUES_RE = re.compile(
     r"\b(?:se (?:rompio|cayo|quemo|tapo|rompieron|cayeron|inundo|desbordo|hundio)|hay (?:un|una|unos|unas|mucha|"
     r"mucho)?\s*(?:pozo|bache|ratas?|basura|perro|perros|caballo|auto|arbol|rama|perdida|agua|ruido|olor|"
@@ -485,13 +491,28 @@ def foreign_emergency(text: str) -> bool:
 
 
 def after_restart(text: str) -> str:
-    """What follows "empecemos de cero" in the same message (the complaint told again), or ""."""
+    """What follows "empecemos de cero" (or a cancel word) in the same message (the complaint told again), or ""."""
     norm = normalize(text)
     m = _RESTART_RE.search(norm)
     if m is None:
-        return ""
+        return after_cancel(text)
     words_before = len(norm[: m.end()].split())
     return " ".join(text.split()[words_before:]).strip(" ,.:;-")
+
+
+def after_cancel(text: str, categories: tuple[str, ...] = ()) -> str:
+    """A problem told right after a cancel word ("bueno no importa. hay un perro suelto en Rozas 870"): that
+    complaint, which the cancel word only clears the way for; "" when nothing of the kind follows."""
+    norm = normalize(text)
+    m = _CANCEL_RE.search(norm)
+    if m is None:
+        return ""
+    rest_words = text.split()[len(norm[: m.end()].split()) :]
+    rest = " ".join(rest_words).strip(" ,.:;-")
+    rest_norm = normalize(rest)
+    if len(rest_norm.split()) < 4 or not is_complaint_statement(rest_norm, categories):
+        return ""
+    return rest
 
 
 def has_problem_cue(norm: str) -> bool:
@@ -522,8 +543,12 @@ def classify(text: str, categories: tuple[str, ...] = ()) -> Intent:
     cancel = _CANCEL_RE.search(norm)
     # "no espera cancelá, que no estoy segura de la dirección": the cancel word leads, the rest is the reason.
     leads = cancel is not None and len(norm[: cancel.start()].split()) <= 3 and len(norm.split()) <= 14
-    if (short or leads) and cancel and not _CANCEL_BLOCKERS.search(norm) and not _RESTART_RE.search(norm):
-        return Intent.CANCEL
+    leads_far = cancel is not None and len(norm[: cancel.start()].split()) <= 3
+    if cancel and not _CANCEL_BLOCKERS.search(norm) and not _RESTART_RE.search(norm):
+        if leads_far and after_cancel(text, categories):
+            return Intent.RESTART
+        if short or leads:
+            return Intent.CANCEL
     if _FALSE_ALARM_RE.search(norm):
         return Intent.FALSE_ALARM
     if _FRUSTRATION_RE.search(norm):
@@ -542,7 +567,7 @@ def classify(text: str, categories: tuple[str, ...] = ()) -> Intent:
         return Intent.GREETING
     if is_thanks(norm):
         return Intent.THANKS
-    if _CHITCHAT_RE.match(norm):
+    if _CHITCHAT_RE.match(norm) or (_BOT_IDENTITY_RE.search(norm) and len(norm.split()) <= 12):
         return Intent.CHITCHAT
     asks = "?" in text or "¿" in text or asks_question(norm)
     if asks and not _COMPLAINT_CUES_RE.search(norm):

@@ -356,13 +356,44 @@ def find_phone(text: str, *, expected: bool = False) -> str | None:
     return None
 
 
+def with_area_code(phone: str, text: str) -> str | None:
+    """A local number kept earlier ("15 5012233") completed by an area code said later ("la característica es
+    261")."""
+    area = _AREA_RE.search(fold(text[:600]))
+    code = (area.group(1) or area.group(2)) if area else None
+    if not code or len(phone) >= 10:
+        return None
+    local = phone[2:] if phone.startswith("15") and len(phone) in (8, 9) else phone
+    return code + local if len(code) + len(local) == 10 else None
+
+
 # --- emails ---------------------------------------------------------------------------------------------
 
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+\s?@\s?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 
 
+_SPOKEN_AT_RE = re.compile(r"\s+(?:arroba|@)\s+", re.I)
+_SPOKEN_DOT_RE = re.compile(r"\s+punto\s+(?=[a-z]{2,}\b)", re.I)
+_SPOKEN_UNDERSCORE_RE = re.compile(r"\s+guion bajo\s+", re.I)
+
+
+def _spoken_email(text: str) -> str:
+    """ "silvi ortega arroba hotmail punto com" as dictated → "silvi ortega@hotmail.com"."""
+    if not re.search(r"\barroba\b", text, re.I):
+        return text
+    parts = _SPOKEN_AT_RE.split(text, maxsplit=1)
+    if len(parts) != 2:
+        return text
+    head, tail = parts
+    domain = _SPOKEN_DOT_RE.sub(".", tail)
+    head = _SPOKEN_DOT_RE.sub(".", _SPOKEN_UNDERSCORE_RE.sub("_", head))
+    return re.sub(r"\.\s+", ". ", head) + "@" + domain
+
+
 def find_email(text: str) -> str | None:
-    """An email address (lowercased), also with the stray space dictation leaves around the @."""
+    """An email address (lowercased), also with the stray space dictation leaves around the @ and one said aloud
+    ("ana arroba gmail punto com")."""
+    text = _spoken_email(text) if text else text
     m = _EMAIL_RE.search(text[:600]) if text else None
     return valid_email(m.group(0).replace(" ", "")) if m else None
 
@@ -414,6 +445,11 @@ _NOT_STREET_NAMES = frozenset({"vecino", "vecina", "jubilado", "jubilada", "doce
 
 
 _FIRST_NAMES = words("first_names.txt")
+
+
+def is_first_name(word: str) -> bool:
+    """A common first name (data/first_names.txt)."""
+    return fold(word.strip(".,;:!")) in _FIRST_NAMES
 
 
 def looks_like_person(text: str) -> bool:

@@ -88,11 +88,12 @@ _FIELD_WORDS = {
     "telefono": r"telefono|celular|cel|whatsapp",
     "dni": r"dni|documento",
     "nombre": r"nombre",
+    "apellido": r"apellido",
 }
 _FIELD_RE = "|".join(f"(?P<{name}>{pattern})" for name, pattern in _FIELD_WORDS.items())
 _MARKER = (
     r"(?:no|perdon|perdona|disculpa|disculpas|me equivoque|me confundi|quise decir|queria decir|mejor dicho|"
-    r"en realidad|corrijo|correccion|error|ah)"
+    r"en realidad|corrijo|correccion|error|ah|uy|ay|ups|upa|epa)"
 )
 _VERB = (
     r"(?:cambia|cambiar|cambiame|cambien|cambialo|modifica|modificar|corregi|corregir|corrige|pone|pon|poneme|"
@@ -103,7 +104,7 @@ _WITH_FIELD = re.compile(
     rf"^\W*(?P<marker>(?:{_MARKER}\W+)*)(?P<verb>{_VERB}\s+)?(?:(?:el|la|mi|de)\s+)?(?:{_FIELD_RE})\b{_LINK}(?P<value>\S.*)$"
 )
 _FIELDLESS = re.compile(
-    r"^\W*(?:(?:no|bah|ah|uy|ups)\W+)?"
+    r"^\W*(?:(?:no|bah|ah|uy|ups|ay|upa|epa)\W+)*"
     r"(?:perdon|perdona|disculpa|disculpas|me equivoque|me confundi|quise decir|queria decir|mejor dicho|corrijo)"
     r"\W+(?:(?:quise decir|queria decir|es|era|no era eso|en realidad)\W+)*(?P<value>\S.*)$"
 )
