@@ -177,7 +177,8 @@ _NOT_REPORTS = frozenset(
 )
 _NUMBERS_RE = re.compile(
     r"\b(?:numeros? de emergencia|(?:numero|telefono|tel)\w* (?:de|del|de la|de los) (?:bomberos|ambulancia|"
-    r"policia|defensa civil|same|emergencias?)|(?:^|\by )(?:(?:el|la|los) )?(?:de|del|de la|de los|y la|y los|y el) (?:bomberos|"
+    r"policia|defensa civil|same|emergencias?)|(?:^|\by )(?:(?:el|la|los) )?(?:de|del|de la|de los|y la|y los|y el) "
+    r"(?:bomberos|"
     r"ambulancia|policia|defensa civil|same)\W*$|a (?:que|cual) numero (?:llamo|hay que llamar))"
 )
 
