@@ -218,6 +218,7 @@ _CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         r"espacios? verdes?",
         r"parques?",
         r"raices",
+        r"raiz",
     ),
     "Agua y cloacas": (
         r"agua",
@@ -287,6 +288,8 @@ _NEGATED_THING_RE = re.compile(r"\bno (?:es |era )?(?:un|una|el|la|los|las) \w+"
 """What the citizen says it is not ("no un poste", "no es la calle") tells no category."""
 _DECISIVE = {
     "Tránsito y señalización": re.compile(r"\bsemaforo\w*"),
+    # The roots lifted the sidewalk: the tree is the cause, Espacios Verdes the crew.
+    "Arbolado y espacios verdes": re.compile(r"\b(?:raices|raiz)\b"),
     "Animales sueltos": re.compile(
         r"\b(?:perros?|perras?|caballos?|vacas?|jaurias?|animales|chanchos?|cabras?)\b.{0,30}\bsuelt\w*|"
         r"\bsuelt\w*\b.{0,15}\b(?:perros?|caballos?|vacas?)\b"

@@ -71,7 +71,7 @@ _STREET_NUMBER_RE = re.compile(rf"{_CUE}\s*(?P<street>{_STREET})\s+{_NUMBER}")
 _BETWEEN_RE = re.compile(rf"(?:(?P<on>{_STREET})\s*,?\s+)?\bentre\s+(?P<a>{_STREET})\s+(?:y|e)\s+(?P<b>{_STREET})")
 _CORNER_RE = re.compile(
     rf"(?:^|\ben(?:\s+la)?|\besquina(?:\s+de)?|\bcruce de|\bla esquina de|\bcalles?|\bde|:)\s*(?P<a>{_STREET})\s+"
-    rf"(?:y|e|esquina|esq\.?)\s+(?P<b>{_STREET})"
+    rf"(?:y|e|esquina|esq\.?|casi esquina|casi en la esquina con|casi|esquina con|llegando a)\s+(?P<b>{_STREET})"
 )
 _LANDMARKS = (
     r"escuela|esc\.|colegio|jardin|hospital|salita|centro de salud|plaza|plazoleta|club|iglesia|capilla|terminal|"
@@ -81,9 +81,9 @@ _LANDMARKS = (
 )
 _LANDMARK_STOP = (
     r"(?:y|que|hay|esta|estan|donde|se|no|de la|del|hace|con|por|para|tiene|anda|es|son|porque|pero|ya|todo|toda|"
-    r"muy|lleno|llena|sin|desde)\b"
+    r"muy|lleno|llena|sin|desde|enfrente|tambien|frente|al|a|otra|otro)\b"
 )
-_LANDMARK_TAIL = rf"(?:\s+(?:n[°º.o]?\s*)?(?:\d{{1,4}}|(?!{_LANDMARK_STOP})[a-z][a-z']*))"
+_LANDMARK_TAIL = rf"(?:\s+(?:(?:n[°º.o]?\s*)?\d{{1,4}}(?:-\d{{1,4}})?|(?!{_LANDMARK_STOP})[a-z][a-z']*))"
 _LANDMARK_RE = re.compile(
     r"(?P<lm>(?:frente|enfrente|al lado|cerca|atras|detras|a la vuelta|a media cuadra|a una cuadra|en la puerta)"
     r"\s+(?:a|al|de|del)\s+(?:la\s+|el\s+|los\s+|las\s+)?"
@@ -200,7 +200,7 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
             if a.split()[-1] in _NOT_CORNER or b.split()[0] in _NOT_CORNER:
                 continue
             names = [_original_words(text, index, folded, m.start(g), v) for g, v in (("a", a), ("b", b))]
-            found.append((m.start(), f"{_title(names[0])} y {_title(names[1])}"))
+            found.append((m.start(), f"{_title(names[0])} y {_title(_capitalised_head(names[1]))}"))
             break
     if not found and (whole or _LANDMARK_RE.search(folded)):
         for m in _STREET_ONLY_RE.finditer(folded):
@@ -214,6 +214,10 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
     for m in _LANDMARK_RE.finditer(folded):
         piece = _span(text, index, m.start("lm"), m.end("lm")).strip(" ,.")
         piece = re.sub(r"^de\s+(?=(?:la|el)\s)", "", piece, flags=re.I)
+        piece = re.sub(r"(?:\s+(?:de|del|la|el|los|las|y))+$", "", piece, flags=re.I)
+        if re.search(rf"\b(?:{_LANDMARKS})$", fold(piece)) and not re.match(r"(?:frente|enfrente|al lado|cerca|atras|"
+                                                                          r"detras|a la vuelta|a media|a una|en la puerta)", fold(piece)):  # fmt: skip
+            continue  # "la plaza" with no name or number says no place
         if found and not any(k in fold(piece) for k in ("frente", "lado", "cerca", "atras", "detras")):
             break
         found.append((m.start(), piece))
@@ -278,6 +282,22 @@ _NOT_CORNER = frozenset(
         "escombros",
     }
 )
+
+
+def _capitalised_head(name: str) -> str:
+    """A street written with capitals ends at the first word written without ("Paso de los Andes agarré" → "Paso de
+    los Andes"); connectors stay inside."""
+    parts = name.split()
+    if not parts or not parts[0][:1].isupper():
+        return name
+    kept = [parts[0]]
+    for word in parts[1:]:
+        if word[:1].islower() and fold(word) not in ("de", "del", "la", "las", "los", "el", "y"):
+            break
+        kept.append(word)
+    while len(kept) > 1 and fold(kept[-1]) in ("de", "del", "la", "las", "los", "el", "y"):
+        kept.pop()
+    return " ".join(kept)
 
 
 def _capitalised(text: str, index: list[int], m: re.Match[str]) -> bool:
