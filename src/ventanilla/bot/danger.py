@@ -83,9 +83,9 @@ def read(text: str, verdict: Verdict, *, reports_problem: bool) -> Verdict:
         # harm now the bot asks; it never drops it: the model alone also reads farewells and plans written calmly
         # ("he decidido poner fin a mi vida esta noche"), which no list of words here can know: its self-harm
         # verdict stands.
-        if _harm_now(folded) or (verdict.category == "self_harm" and verdict.level == "urgent" and _sure_self_harm(
-            folded, verdict
-        )):
+        if _harm_now(folded) or (
+            verdict.category == "self_harm" and verdict.level == "urgent" and _sure_self_harm(folded, verdict)
+        ):
             return verdict
         if verdict.level != "urgent" and verdict.category == "fire" and _BURNT_OUT_RE.search(folded):
             # "el foco está quemado": a lamp that burnt out, the model's doubt about fire is the word's other sense.

@@ -91,6 +91,7 @@ _LANDMARK_RE = re.compile(
     r"\b(?:en|de)\s+(?:la\s+|el\s+)?"
     rf"(?:{_LANDMARKS})\b(?:{_LANDMARK_TAIL}{{1,4}}|\s+del?\s+barrio\s+[a-z]+(?:\s+(?!{_LANDMARK_STOP})[a-z]+)?))"
 )
+_RELATIVE_RE = re.compile(r"(?:frente|enfrente|al lado|cerca|atras|detras|a la vuelta|a media|a una|en la puerta)")
 _BARRIO_HEAD = r"(?:barrio|b°|bº|bo\.|bo(?=\s+[a-z]{3,}))"
 _BARRIO_RE = re.compile(rf"(?P<b>\b{_BARRIO_HEAD}\s+(?:{_W}|\d{{1,4}})(?:\s+(?!y\b|que\b|hay\b){_W}){{0,3}})")
 _STREET_ONLY_RE = re.compile(
@@ -215,8 +216,7 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
         piece = _span(text, index, m.start("lm"), m.end("lm")).strip(" ,.")
         piece = re.sub(r"^de\s+(?=(?:la|el)\s)", "", piece, flags=re.I)
         piece = re.sub(r"(?:\s+(?:de|del|la|el|los|las|y))+$", "", piece, flags=re.I)
-        if re.search(rf"\b(?:{_LANDMARKS})$", fold(piece)) and not re.match(r"(?:frente|enfrente|al lado|cerca|atras|"
-                                                                          r"detras|a la vuelta|a media|a una|en la puerta)", fold(piece)):  # fmt: skip
+        if re.search(rf"\b(?:{_LANDMARKS})$", fold(piece)) and not _RELATIVE_RE.match(fold(piece)):
             continue  # "la plaza" with no name or number says no place
         if found and not any(k in fold(piece) for k in ("frente", "lado", "cerca", "atras", "detras")):
             break
