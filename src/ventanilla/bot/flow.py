@@ -296,6 +296,11 @@ def _place_answer(text: str, slots: Slots) -> bool:
     return _mostly_place(normalize(rest), slots.place)
 
 
+def is_bare_name(text: str) -> bool:
+    """A message that is only a person's name ("Fede Acosta", "Cecilia")."""
+    return _bare_name_only(text) and find_name(text, bare=True, asked=True) is not None
+
+
 def _bare_name_only(text: str) -> bool:
     """Two to four words of letters and nothing else ("macarena gil"), or a common first name alone ("Cecilia")."""
     parts = text.strip(" .!").split()

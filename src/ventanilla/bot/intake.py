@@ -59,7 +59,8 @@ MENU_WORDS = words("menu_words.txt")
 _GREETING_RE = re.compile(
     r"^(?:(?:hello|hi|hey there|oi|ola|hola|holis|holaa+|buen dia|buenos dias|buenas tardes|buenas noches|buenas|hey|"
     r"saludos|"
-    r"que tal|como estas|como va|como andan|como andas|todo bien)\s*)+$"
+    r"que tal|como estas|como estan|como esta|como le va|como les va|espero que (?:esten|este|estes) (?:muy )?bien|"
+    r"como va|como andan|como andas|todo bien|senores|senor|senora|senorita|estimados?|municipalidad|muni)\s*)+$"
 )
 _THANKS_RE = re.compile(
     r"\b(?:agradezco|le agradezco|se agradece|"
@@ -82,8 +83,22 @@ def question_core(norm: str) -> str:
 
 
 def is_greeting(norm: str) -> bool:
-    """True when the normalised text is only a greeting."""
-    return bool(norm) and bool(_GREETING_RE.match(norm))
+    """True when the normalised text is only a greeting, maybe with the wish to tell something not yet told ("hola
+    buenas tardes como están, les quería comentar algo")."""
+    if not norm:
+        return False
+    if _GREETING_RE.match(norm):
+        return True
+    rest = _ANNOUNCE_RE.sub("", norm).strip()
+    return rest != norm and (not rest or bool(_GREETING_RE.match(rest)))
+
+
+_ANNOUNCE_RE = re.compile(
+    r"\b(?:(?:yo )?(?:les|le|te) )?(?:queria|quiero|quisiera|vengo a|necesito|tengo que|les escribo para|escribo para|"
+    r"les escribo|te escribo|le escribo)(?: (?:hacerles|hacerle|hacerte|hacer))?(?: (?:comentar|contar|consultar|"
+    r"avisar|informar|decir|preguntar|una consulta|una pregunta))?(?: (?:les|le|te))?(?: (?:algo|una cosa|un tema|"
+    r"un problema|una situacion))?$"
+)
 
 
 def is_thanks(norm: str) -> bool:
@@ -229,6 +244,8 @@ _CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         r"desague\w*",
         r"alcantarilla\w*",
         r"boca de tormenta",
+        r"inund\w*",
+        r"anegad\w*",
     ),
     "Tránsito y señalización": (
         r"semaforo\w*",

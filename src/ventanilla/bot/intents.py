@@ -53,8 +53,11 @@ _CANCEL_RE = re.compile(
     r"\b(?:cancel\w*|anul\w*|olvidalo|olvidala|olvidate|olvida eso|olvidate de eso|deja(?:lo|la)?(?! de)|"
     r"dejemos(?:lo)?(?! de)|deja nomas|dejalo asi|chau|chao|adios|ya fue|no importa|mejor no|"
     r"no quiero (?:seguir (?:con|el|la)|"
-    r"hacer(?:lo)?|el reclamo|reclamar)|no lo (?:registres|hagas|cargues)|no hace falta|ya no (?:importa|"
-    r"hace falta)|ya no quiero (?:hacer|el reclamo|reclamar|nada del reclamo)|me arrepenti|no (?:lo )?sigas)\b"
+    r"hacer(?:lo)?|el reclamo|reclamar)|no lo (?:registres|hagas|cargues|mandes|envies)|no hace falta|ya no (?:importa|"
+    r"hace falta)|ya no quiero (?:hacer|el reclamo|reclamar|nada del reclamo)|me arrepenti|no (?:lo )?sigas|basta|"
+    r"mejor otro dia|otro dia (?:lo )?(?:hago|sigo|termino)|en otro momento|por ahora no|no por ahora|bueno nada|"
+    r"no gracias|despues (?:lo )?(?:hago|sigo|termino|veo|completo)|lo dejo (?:asi|ahi|para)|lo dejamos|"
+    r"no (?:lo )?(?:mandes|envies|registres)|mejor lo (?:hago|dejo|veo) (?:despues|otro dia|mas tarde))\b"
 )
 _CANCEL_BLOCKERS = re.compile(r"\b(?:dejaron|dejan|dejo (?:de|la|el)|dejar basura|olvide|olvido)\b")
 _RESTART_RE = re.compile(
@@ -99,6 +102,8 @@ _FRUSTRATION_RE = re.compile(
     r"respuesta|pelota)|estoy (?:harto|harta|cansado|cansada|podrido|podrida|re caliente)|estamos (?:hartos|"
     r"hartas|cansados|podridos)|cansad[oa]s? de (?:reclamar|esperar|llamar)|sigue (?:igual|sin arreglar|todo igual)|"
     r"sin respuesta|ninguna respuesta|hace (?:meses|anos|semanas) que (?:reclamo|espero|llamo)|"
+    r"ya (?:van|son|llevo|hice) (?:\d+|dos|tres|cuatro|cinco|varios|muchos) (?:reclamos|veces|llamados)|"
+    r"(?:otra vez|de nuevo|nuevamente) sin (?:luz|agua|recoleccion)|"
     r"hace (?:\d+|un|una|dos|tres|varios|varias|muchos|muchas) (?:dias|semanas|meses|mes|anos) (?:que|q) "
     r"(?:reclame|reclamo|llamo|espero|pedi|avise|denuncie)|me tienen (?:harto|"
     r"harta|cansado|cansada|podrido|podrida)|no puede ser que)\b"
