@@ -83,9 +83,8 @@ def read(text: str, verdict: Verdict, *, reports_problem: bool) -> Verdict:
         # harm now the bot asks; it never drops it: the model alone also reads farewells and plans written calmly
         # ("he decidido poner fin a mi vida esta noche"), which no list of words here can know: its self-harm
         # verdict stands.
-        if _harm_now(folded) or (
-            verdict.category == "self_harm" and verdict.level == "urgent" and _sure_self_harm(folded, verdict)
-        ):
+        sure = _sure_self_harm(folded, verdict, reports_problem=reports_problem)
+        if _harm_now(folded) or (verdict.category == "self_harm" and verdict.level == "urgent" and sure):
             return verdict
         if verdict.level != "urgent" and verdict.category == "fire" and _BURNT_OUT_RE.search(folded):
             # "el foco está quemado": a lamp that burnt out, the model's doubt about fire is the word's other sense.
@@ -116,10 +115,13 @@ _FAREWELL_RE: Final = re.compile(
 )
 
 
-def _sure_self_harm(folded: str, verdict: Verdict) -> bool:
-    """The learned model alone reads self-harm: sure above 0.8, or with words of dying or farewell; below that, in
-    a letter of greetings ("tengo 78 años y les escribo con todo respeto"), the bot asks instead."""
-    return verdict.score >= _SURE_SELF_HARM or bool(_SELF_HARM_RE.search(folded) or _FAREWELL_RE.search(folded))
+def _sure_self_harm(folded: str, verdict: Verdict, *, reports_problem: bool) -> bool:
+    """The learned model alone reads self-harm: sure with words of dying or farewell, or above 0.8 in a message that
+    tells of no city problem; otherwise (a greeting letter, "una obra hace ruidos... tengo un bebé y no podemos
+    descansar") the bot asks instead."""
+    if _SELF_HARM_RE.search(folded) or _FAREWELL_RE.search(folded):
+        return True
+    return verdict.score >= _SURE_SELF_HARM and not reports_problem
 
 
 _BURNT_OUT_RE: Final = re.compile(

@@ -305,7 +305,8 @@ def _bare_name_only(text: str) -> bool:
     """Two to four words of letters and nothing else ("macarena gil"), or a common first name alone ("Cecilia")."""
     parts = text.strip(" .!").split()
     if len(parts) == 1:
-        return parts[0].isalpha() and is_first_name(parts[0])
+        word = parts[0]
+        return word.isalpha() and (is_first_name(word) or (word[:1].isupper() and len(word) >= 3))
     return 2 <= len(parts) <= 4 and all(p.isalpha() for p in parts) and find_address(text, whole=True) is None
 
 

@@ -424,6 +424,8 @@ _NOT_NAME = words("not_name_words.txt")
 _NAME_SIGNAL_RE = re.compile(
     r"(?:^|[\s,.;:!¡¿?])(?:yo\s+)?(?:me llamo|me yamo|me iamo|"
     r"mi nombre es|mi nombre|nombre(?: completo)?\s*(?:es)?\s*:?|soy|"
+    r"(?:ella|el|(?:mi|la|el) (?:vecin[oa]|mama|papa|abuel[oa]|espos[oa]|senora?|herman[oa]|hij[oa]|"
+    r"madre|padre|tia|tio)) se llama|"
     r"habla|te habla|le habla|les habla|te escribe|les escribe|le escribe|de parte de|a nombre de|"
     r"me llaman|firmado|atte\.?|att\.?)\s+"
 )
