@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import asking, flow, side, texts
+from . import asking, flow, intent_model, side, texts
 from .intake import (
     CANCEL_WORDS,
     CONFIRM_WORDS,
@@ -461,7 +461,43 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
     if flow.absorb_contact(state, turn.text, None):
         # "habla Marta Gutiérrez, le quería comentar, mi teléfono es ...": kept for the complaint that follows.
         return menu(settings, state, texts.hello_name(state.draft.nombre))
+    learned = _by_the_model(settings, state, turn)
+    if learned is not None:
+        return learned
     return menu(settings, state, texts.fallback(settings.live_chat_open), estado="conversacion_general")
+
+
+def _by_the_model(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply | None:
+    """A message no rule names: the learned model's label when it is sure (a new wording of a known wish)."""
+    found = intent_model.guess(turn.text)
+    if found is None:
+        return None
+    label = found.label
+    if label == "complaint" and is_descriptive(turn.norm, 3):
+        flow.begin(state)
+        flow.apply_description(settings, state, turn.text, turn.norm)
+        return flow.advance(settings, state, _media(state, turn))
+    if label == "consult":
+        return side.lookup(state, None, None)
+    if label == "greeting":
+        return menu(settings, state, texts.GREETING_SHORT)
+    if label == "thanks":
+        return menu(settings, state, texts.THANKS, estado=state.estado)
+    handler = _MODEL_HANDLERS.get(label)
+    return handler(settings, state, turn) if handler is not None else None
+
+
+_MODEL_HANDLERS: dict[str, Handler] = {
+    "person": _on_agent,
+    "cancel": _on_goodbye,
+    "lost_pin": _on_lost_pin,
+    "frustration": _on_frustration,
+    "insult": _on_insult,
+    "chitchat": _on_chitchat,
+    "restart": _on_menu,
+    "why_data": _on_why_data,
+    "when_fixed": _on_when_fixed,
+}
 
 
 _TABLE: dict[tuple[str, str], Handler] = {
