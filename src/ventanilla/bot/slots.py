@@ -215,6 +215,7 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
     for m in _LANDMARK_RE.finditer(folded):
         piece = _span(text, index, m.start("lm"), m.end("lm")).strip(" ,.")
         piece = re.sub(r"^de\s+(?=(?:la|el)\s)", "", piece, flags=re.I)
+        piece = re.sub(r"(\s\S*\d[\d\-]*)\s.*$", r"\1", piece)  # a number ends the name ("la escuela 1-045")
         piece = re.sub(r"(?:\s+(?:de|del|la|el|los|las|y))+$", "", piece, flags=re.I)
         if re.search(rf"\b(?:{_LANDMARKS})$", fold(piece)) and not _RELATIVE_RE.match(fold(piece)):
             continue  # "la plaza" with no name or number says no place
