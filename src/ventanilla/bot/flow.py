@@ -606,11 +606,17 @@ def on_correction(settings: BotSettings, state: ConversationState, correction: C
         if found is not None and found.latitud is not None:
             d.latitud, d.longitud = found.latitud, found.longitud
     elif field_name == "apellido":
+        value = re.sub(r"^(?:complet[oa]|entero|correcto|real)\W+(?:es\W+)?", "", value, flags=re.I)
+        fullest = _longest_name(value)
         surname = _surname(value)
-        if surname is None or not d.nombre:
+        first = " ".join(d.nombre.split()[:-1] or d.nombre.split()) if d.nombre else None
+        if fullest and first and len(fullest.split()) >= 3 and fold(fullest).startswith(fold(first)):
+            d.nombre = fullest  # "Pérez Ortiz, Juan Carlos Pérez Ortiz": the whole name given again
+        elif surname is not None and first is not None:
+            d.nombre = f"{first} {surname}"
+        else:
             return summary(settings, state, lead) if not d.missing() else advance(settings, state, lead)
-        first = d.nombre.split()[0]
-        d.nombre, d.nombre_guess, field_name = f"{first} {surname}", False, "nombre"
+        d.nombre_guess, field_name = False, "nombre"
     else:
         absorb_contact(state, value, None, asked="datos_personales")  # "mi nombre es X. Mi teléfono es Y": both
         if field_name == "nombre":
