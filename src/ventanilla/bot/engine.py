@@ -469,7 +469,7 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
 
 def _by_the_model(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply | None:
     """A message no rule names: the learned model's label when it is sure (a new wording of a known wish)."""
-    found = intent_model.guess(turn.text)
+    found = None if turn.has_media else intent_model.guess(turn.text)  # a photo's caption only describes it
     if found is None:
         return None
     label = found.label
