@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import asking, flow, intent_model, side, texts
+from . import asking, flow, intent_model, replies, side, texts
 from .intake import (
     CANCEL_WORDS,
     CONFIRM_WORDS,
@@ -28,7 +28,15 @@ from .intake import (
     match_category,
     normalize,
 )
-from .intents import Intent, after_restart, classify, has_problem_cue, is_complaint_statement, is_yes
+from .intents import (
+    Intent,
+    after_restart,
+    classify,
+    has_problem_cue,
+    is_complaint_statement,
+    is_yes,
+    split_problems,
+)
 from .model import (
     INTAKE_ESTADOS,
     AddMessage,
@@ -56,7 +64,6 @@ from .replies import (
     agent_buttons,
     categories,
     category_from_description,
-    complaint_created,
     live_chat_closed,
     live_chat_requested,
     menu,
@@ -433,6 +440,14 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
         known = asking.find(settings, state, turn.text)
         if known is not None:
             return side.answer(settings, state, known.item, turn.text)
+    parts = split_problems(turn.text, categories(settings)) if not turn.has_media else [turn.text]
+    if len(parts) > 1:
+        # Two problems in one message: the first now, the others after it is filed (the contact kept for them).
+        flow.begin(state)
+        lead = flow.absorb_contact(state, turn.text, None)
+        state.pending_problems = parts[1:]
+        flow.apply_description(settings, state, parts[0], normalize(parts[0]))
+        return flow.advance(settings, state, [texts.one_at_a_time(len(parts)), *lead])
     if category is not None or problem or is_complaint_statement(norm, categories(settings)):
         flow.begin(state)
         state.draft.categoria = category
@@ -606,6 +621,32 @@ def respond(settings: BotSettings, state: ConversationState, incoming: Incoming)
         # Slots run on every turn: a name or phone said beside a question is kept for the complaint.
         flow.absorb_contact(st, turn.text, None)
     return _table(phase, intent)(settings, st, turn)
+
+
+def complaint_created(
+    settings: BotSettings,
+    state: ConversationState,
+    *,
+    nro_ticket: int,
+    pin: str,
+    estado: str,
+    ticket_id: int | None = None,
+) -> BotReply:
+    """Final answer once the service stored the complaint; a further problem told in the same message follows."""
+    done = replies.complaint_created(
+        settings, state, nro_ticket=nro_ticket, pin=pin, estado=estado, ticket_id=ticket_id
+    )
+    st = done.state
+    if not st.pending_problems:
+        return done
+    following, *rest = st.pending_problems
+    flow.begin(st)
+    st.pending_problems = rest
+    flow.apply_description(settings, st, following, normalize(following))
+    after = flow.advance(settings, st, [texts.NEXT_PROBLEM])
+    after.respuesta = f"{done.respuesta}\n\n{after.respuesta}"
+    after.ticket_id = done.ticket_id
+    return after
 
 
 _ASIDES = frozenset({"question", "why_data", "when_fixed", "insult", "frustration", "chitchat", "lost_pin"})

@@ -7,7 +7,10 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from ventanilla.text import fold
+
 from .intake import infer_category, is_agent_request, is_greeting, is_thanks, normalize
+from .slots import find_address as find_place
 from .understanding import asks_question
 
 
@@ -518,6 +521,34 @@ def after_cancel(text: str, categories: tuple[str, ...] = ()) -> str:
     if len(rest_norm.split()) < 4 or not is_complaint_statement(rest_norm, categories):
         return ""
     return rest
+
+
+_MANY_RE = re.compile(r"\b(?:dos|2|tres|3|varios|varias|un par de) (?:reclamos|problemas|cosas|quejas|temas)\b")
+_ALSO_SPLIT_RE = re.compile(
+    r"\s*[,;.]?\s*\b(?:y adem[aá]s|adem[aá]s|y tambi[eé]n|y otra cosa|otra cosa|y aparte|aparte de eso)\b\s*[,:]?\s*",
+    re.IGNORECASE,
+)
+_AND_SPLIT_RE = re.compile(r"\s*[,;]?\s+y\s+(?=(?:un|una|unos|unas|el|la|los|las|hay|tambi[eé]n)\s)", re.IGNORECASE)
+
+
+def split_problems(text: str, categories: tuple[str, ...]) -> list[str]:
+    """Two problems told in one message ("hay un pozo en Mitre 1500 y además la luz de Mitre y Las Heras no anda",
+    "tengo dos reclamos: una luz apagada en Garibaldi 250 y un pozo en Garibaldi y 9 de Julio"): each alone, in
+    order; one element when the message tells one problem (or cannot be split safely)."""
+    folded = fold(text)
+    announced = _MANY_RE.search(normalize(text)) is not None
+    pieces = _ALSO_SPLIT_RE.split(text)
+    if len(pieces) < 2 and announced:
+        _, _, rest = text.partition(":")
+        pieces = _AND_SPLIT_RE.split(rest or text)
+    pieces = [p.strip(" ,.;:") for p in pieces if p.strip(" ,.;:")]
+    if len(pieces) < 2 or not folded:
+        return [text]
+    told = [p for p in pieces if infer_category(normalize(p), categories) is not None]
+    placed = all(find_place(p) is not None for p in told)
+    if len(told) == len(pieces) and (announced or placed):
+        return pieces
+    return [text]
 
 
 def has_problem_cue(norm: str) -> bool:

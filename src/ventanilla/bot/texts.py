@@ -495,3 +495,11 @@ def hello_name(nombre: str | None) -> str:
     """A greeting that uses the name the citizen just gave."""
     first = (nombre or "").split()[0] if nombre else ""
     return f"¡Hola, {first}! ¿En qué te puedo ayudar?" if first else GREETING_SHORT
+
+
+NEXT_PROBLEM = "Ahora sigamos con el otro problema que me contaste."
+
+
+def one_at_a_time(count: int) -> str:
+    """Several problems in one message: they are taken one after the other."""
+    return f"Me contaste {count} problemas: los registro de a uno. Empecemos por el primero."
