@@ -19,6 +19,7 @@ from ventanilla.bot.intake import normalize
 from ventanilla.bot.intents import Intent, foreign_emergency, is_complaint_statement
 from ventanilla.bot.intents import classify as intent_of
 from ventanilla.bot.models import UrgencyQuestion
+from ventanilla.bot.replies import categories
 from ventanilla.bot.slots import extract
 from ventanilla.chat import service as livechat
 from ventanilla.db import UnitOfWork, utcnow
@@ -126,7 +127,7 @@ async def screen(call: Any) -> Screened:
     if verdict is not None and quiet:
         verdict = _quiet_danger(verdict)
     elif verdict is not None:
-        reports = is_complaint_statement(normalize(text), call.settings.categories)
+        reports = is_complaint_statement(normalize(text), categories(call.settings))
         verdict = danger.read(text, verdict, reports_problem=reports)
     if verdict is not None and intent_of(text) is Intent.OTHER_LANGUAGE:
         # The model reads Spanish: in English or Portuguese only plain emergency words count.
@@ -159,7 +160,7 @@ def _contact_aside(call: Any, text: str) -> bool:
     slots = extract(text, asked="datos_personales")
     return (
         bool(slots.telefono or slots.email)
-        and not is_complaint_statement(normalize(text), call.settings.categories)
+        and not is_complaint_statement(normalize(text), categories(call.settings))
         and not danger.rules_alarm(text)
     )
 
