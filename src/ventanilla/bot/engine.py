@@ -27,6 +27,7 @@ from .intake import (
     is_thanks,
     match_category,
     normalize,
+    question_core,
 )
 from .intents import (
     Intent,
@@ -484,7 +485,9 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
 
 def _by_the_model(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply | None:
     """A message no rule names: the learned model's label when it is sure (a new wording of a known wish)."""
-    found = None if turn.has_media else intent_model.guess(turn.text)  # a photo's caption only describes it
+    if turn.has_media or not question_core(turn.norm):
+        return None  # a photo's caption only describes it; lead-in words alone ("una consulta") ask nothing yet
+    found = intent_model.guess(turn.text)
     if found is None:
         return None
     label = found.label

@@ -94,6 +94,8 @@ def is_greeting(norm: str) -> bool:
 
 
 _ANNOUNCE_RE = re.compile(
+    r"\b(?:tengo |te hago |les hago |le hago |hago )?(?:una|otra|1) (?:consulta|pregunta|duda)$|"
+    r"^(?:consulta|pregunta)$|"
     r"\b(?:(?:yo )?(?:les|le|te) )?(?:queria|quiero|quisiera|vengo a|necesito|tengo que|les escribo para|escribo para|"
     r"les escribo|te escribo|le escribo)(?: (?:hacerles|hacerle|hacerte|hacer))?(?: (?:comentar|contar|consultar|"
     r"avisar|informar|decir|preguntar|una consulta|una pregunta))?(?: (?:les|le|te))?(?: (?:algo|una cosa|un tema|"
