@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from ventanilla.text import fold
-
 from .intake import infer_category, is_agent_request, is_greeting, is_thanks, normalize
 from .slots import find_address as find_place
 from .understanding import asks_question
@@ -535,14 +533,13 @@ def split_problems(text: str, categories: tuple[str, ...]) -> list[str]:
     """Two problems told in one message ("hay un pozo en Mitre 1500 y además la luz de Mitre y Las Heras no anda",
     "tengo dos reclamos: una luz apagada en Garibaldi 250 y un pozo en Garibaldi y 9 de Julio"): each alone, in
     order; one element when the message tells one problem (or cannot be split safely)."""
-    folded = fold(text)
     announced = _MANY_RE.search(normalize(text)) is not None
     pieces = _ALSO_SPLIT_RE.split(text)
     if len(pieces) < 2 and announced:
         _, _, rest = text.partition(":")
         pieces = _AND_SPLIT_RE.split(rest or text)
     pieces = [p.strip(" ,.;:") for p in pieces if p.strip(" ,.;:")]
-    if len(pieces) < 2 or not folded:
+    if len(pieces) < 2:
         return [text]
     told = [p for p in pieces if infer_category(normalize(p), categories) is not None]
     placed = all(find_place(p) is not None for p in told)
