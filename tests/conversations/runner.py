@@ -399,7 +399,7 @@ async def _check_outcome(
                 await session.execute(
                     select(Ticket)
                     .where(Ticket.entity_id == suite.tenant_id, Ticket.chat_session_key == key)
-                    .order_by(Ticket.id)
+                    .order_by(Ticket.nro_ticket)  # ids are random: the order filed is the number's
                 )
             ).scalars()
         )

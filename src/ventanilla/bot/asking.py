@@ -36,16 +36,38 @@ CLEAR_WINNER_FLOOR = 0.25
 CLEAR_WINNER_MARGIN = 1.6
 
 
+@cache
+def _elsewhere_re() -> re.Pattern[str]:
+    phrases = sorted(words("elsewhere_words.txt"), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
+
+
+def elsewhere(text: str) -> str | None:
+    """The matter another office handles that the text names ("el pasaporte", "me robaron"), if any."""
+    m = _elsewhere_re().search(normalize(text))
+    return m.group(0) if m else None
+
+
+def _names(hit: Hit, matter: str) -> bool:
+    """The entry itself is about that matter (its title or keywords name it)."""
+    topic = normalize(" ".join([hit.item.title, *hit.item.keywords]))
+    return re.search(rf"\b{re.escape(matter)}\b", topic) is not None
+
+
 def find(settings: BotSettings, state: ConversationState, text: str) -> Hit | None:
-    """The entity's answer (or a built-in one about the bot's process) to a question, keeping the last topic."""
+    """The entity's answer (or a built-in one about the bot's process) to a question, keeping the last topic; none
+    for a matter another office handles that no entry is about."""
     items = (*settings.knowledge, *retrieval.process_faq())
-    return retrieval.find(items, text, topic=state.kb_topic)
+    # Without the lead-in ("bueno a ver", "hola una consulta") and with chat shorthand spelled out.
+    hit = retrieval.find(items, question_core(normalize(text)) or text, topic=state.kb_topic)
+    matter = elsewhere(text)
+    return None if hit is not None and matter is not None and not _names(hit, matter) else hit
 
 
 def find_asked(settings: BotSettings, state: ConversationState, text: str) -> Hit | None:
     """`find` for a message asked as a question: also the one entry that stands clearly above the rest."""
     hit = find(settings, state, text)
-    if hit is not None or is_problem_report(text):
+    if hit is not None or is_problem_report(text) or elsewhere(text):
         return hit
     items = (*settings.knowledge, *retrieval.process_faq())
     previous = next((i for i in items if i.id == state.kb_topic), None) if state.kb_topic is not None else None

@@ -83,13 +83,20 @@ def read(text: str, verdict: Verdict, *, reports_problem: bool) -> Verdict:
         # harm now the bot asks; it never drops it: the model alone also reads farewells and plans written calmly
         # ("he decidido poner fin a mi vida esta noche"), which no list of words here can know: its self-harm
         # verdict stands.
-        if _harm_now(folded) or (verdict.category == "self_harm" and verdict.level == "urgent"):
+        sure = _sure_self_harm(folded, verdict, reports_problem=reports_problem)
+        if _harm_now(folded) or (verdict.category == "self_harm" and verdict.level == "urgent" and sure):
             return verdict
+        if verdict.level != "urgent" and verdict.category == "fire" and _BURNT_OUT_RE.search(folded):
+            # "el foco está quemado": a lamp that burnt out, the model's doubt about fire is the word's other sense.
+            return CALM
         return _ask_instead(verdict)
     if verdict.category == "self_harm" and len(folded.split()) <= 5 and not _SELF_HARM_RE.search(folded):
         # A few words with no word of dying in them ("no quiero seguir", "no puedo más") may be a cancel or a wish
         # to die: the bot asks, the person says which (escalating a cancel locked people in an urgent ticket).
         return _ask_instead(verdict) if verdict.level == "urgent" else verdict
+    if verdict.category in _PERSON_HARM and _thing_fallen(folded):
+        # "el cartel de PARE está tirado en el piso": the thing lies there, not a person; the bot asks, never calms.
+        return _ask_instead(verdict)
     if _alarm_word_only(rules):
         if reports_problem:
             return CALM
@@ -99,6 +106,50 @@ def read(text: str, verdict: Verdict, *, reports_problem: bool) -> Verdict:
         # the person answers the question, the bot does not decide it away.
         return _ask_instead(verdict)
     return verdict
+
+
+_SURE_SELF_HARM: Final = 0.8
+_FAREWELL_RE: Final = re.compile(
+    r"\b(?:me despido|despedirme|adios a todos|perdonenme|perdoname|no aguanto mas|poner fin|ultima vez|"
+    r"ya no (?:aguanto|puedo)|no quiero (?:estar|seguir)|nadie me va a extranar|carta)\b"
+)
+
+
+def _sure_self_harm(folded: str, verdict: Verdict, *, reports_problem: bool) -> bool:
+    """The learned model alone reads self-harm: sure with words of dying or farewell, or above 0.8 in a message that
+    tells of no city problem; otherwise (a greeting letter, "una obra hace ruidos... tengo un bebé y no podemos
+    descansar") the bot asks instead."""
+    if _SELF_HARM_RE.search(folded) or _FAREWELL_RE.search(folded):
+        return True
+    return verdict.score >= _SURE_SELF_HARM and not reports_problem
+
+
+_BURNT_OUT_RE: Final = re.compile(
+    r"\b(?:foco|focos|lampara|lamparas|lamparita|luz|luces|luminaria|luminarias|farol|faroles|bombita|reflector|"
+    r"foquito)\b(?:\s+\w+){0,7}?\s+(?:quemad[oa]s?|se quemo|se quemaron)\b"
+)
+_PERSON_HARM: Final = frozenset({"medical", "violence"})
+_THING_RE: Final = re.compile(
+    r"\b(?:cartel\w*|senal\w*|poste|postes|columna|arbol|arboles|rama|ramas|semaforo\w*|cables?|contenedor\w*|"
+    r"tapa|reja|pared|muro|techo|chapa|farol|luminaria|foco|auto|moto|heladera|colchon|escombros?|bolsas?|banco|"
+    r"hamaca|tacho|tachos|vidrios?)\b"
+)
+_PERSON_WORD_RE: Final = re.compile(
+    r"\b(?:persona|personas|senor|senora|hombre|mujer|chic[oa]s?|nen[ea]s?|nin[oa]s?|bebe|alguien|vecin[oa]s?|"
+    r"abuel[oa]s?|ancian[oa]s?|viejit[oa]s?|joven|pib[ea]s?|hij[oa]s?|mama|papa|esposo|esposa|marido|herman[oa]s?|"
+    r"amig[oa]s?|gente|tipo|muchach[oa]s?|chabon|flaco|flaca|peaton|ciclista|motociclista|conductor|"
+    r"se desmayo|desmay\w*|no respira|sangr\w*|herid[oa]s?|lastimad[oa]s?|golpead[oa]s?)\b"
+)
+_POSTURE_RE: Final = re.compile(r"\b(?:esta |estan |quedo |quedaron )?tirad[oa]s? en (?:el piso|la calle|la vereda)\b")
+
+
+def _thing_fallen(folded: str) -> bool:
+    """A thing (a sign, a pole, a branch) lies on the ground and no person is named or harmed."""
+    return (
+        bool(_THING_RE.search(folded))
+        and not _PERSON_WORD_RE.search(folded)
+        and not _harm_now(_POSTURE_RE.sub(" ", folded), ongoing=True)
+    )
 
 
 def _ask_instead(verdict: Verdict) -> Verdict:

@@ -106,9 +106,12 @@ async def answer_offer(call: BotCall) -> BotReply | None:
     ticket_id, state.duplicate_of = state.duplicate_of, None
     choice = read_answer(incoming.text, (incoming.action or "").strip() or None)
     ticket = await tickets_repo.get(uow.session, ticket_id)
-    if choice is None and ticket is not None and not incoming.action and flow.is_contact_only(incoming.text):
+    contact = flow.is_contact_only(incoming.text) or flow.is_bare_name(incoming.text)
+    if choice is None and ticket is not None and not incoming.action and contact:
         # "Cristina Páez": the name beside the question, not an answer to it; kept, and the offer stands.
         thanks = flow.absorb_contact(state, incoming.text, None)
+        if not thanks and flow.is_bare_name(incoming.text):
+            thanks = flow.absorb_contact(state, f"soy {incoming.text}", None)
         state.duplicate_of = ticket_id
         return _offer(state, ticket, thanks)
     if choice is None:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import asking, flow, side, texts
+from . import asking, flow, intent_model, replies, side, texts
 from .intake import (
     CANCEL_WORDS,
     CONFIRM_WORDS,
@@ -27,8 +27,17 @@ from .intake import (
     is_thanks,
     match_category,
     normalize,
+    question_core,
 )
-from .intents import Intent, after_restart, classify, has_problem_cue, is_complaint_statement, is_yes
+from .intents import (
+    Intent,
+    after_restart,
+    classify,
+    has_problem_cue,
+    is_complaint_statement,
+    is_yes,
+    split_problems,
+)
 from .model import (
     INTAKE_ESTADOS,
     AddMessage,
@@ -56,7 +65,6 @@ from .replies import (
     agent_buttons,
     categories,
     category_from_description,
-    complaint_created,
     live_chat_closed,
     live_chat_requested,
     menu,
@@ -111,6 +119,12 @@ _OWN_TICKETS_RE = re.compile(
     r"\b(?:los que hice|el que hice|la que hice|que hice|mis reclamos|mi reclamo|desde este (?:mismo )?(?:whatsapp|"
     r"numero|chat|telefono)|con este (?:numero|telefono|whatsapp)|no (?:lo )?tengo|no me acuerdo|no se (?:el|cual))\b"
 )
+_WANTS_TO_FILE_RE = re.compile(
+    r"\b(?:quiero|quisiera|queria|necesito|vengo a|voy a|tengo que|me gustaria|deseo|para)\s+(?:hacer|presentar|"
+    r"dejar|poner|cargar|iniciar|realizar|mandar|levantar)\s+(?:(?:un|una|dos|tres|unos|unas|varios|varias|otro|otra|"
+    r"\d)\s+)?(?:reclamos?|quejas?|denuncias?)\b"
+)
+"""The wish to file ("quiero hacer 2 reclamos"): the intake starts; the desk's how-to is not the answer."""
 _MENU_ACTIONS = frozenset({"menu", "volver_menu", "menu_principal", "mostrar_menu"})
 
 
@@ -416,7 +430,8 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
     if is_greeting(norm):
         return menu(settings, state, texts.GREETING_SHORT)
     # bot21b: a question, not a complaint; a photo with its caption ("este perro") always reports something
-    desk = None if asked or turn.has_media else asking.desk_question(settings, state, turn.text)
+    filing = bool(_WANTS_TO_FILE_RE.search(norm))
+    desk = None if asked or turn.has_media or filing else asking.desk_question(settings, state, turn.text)
     if desk is not None:
         return side.answer(settings, state, desk.item, turn.text)
     category = infer_category(norm, categories(settings))
@@ -426,6 +441,14 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
         known = asking.find(settings, state, turn.text)
         if known is not None:
             return side.answer(settings, state, known.item, turn.text)
+    parts = split_problems(turn.text, categories(settings)) if not turn.has_media else [turn.text]
+    if len(parts) > 1:
+        # Two problems in one message: the first now, the others after it is filed (the contact kept for them).
+        flow.begin(state)
+        lead = flow.absorb_contact(state, turn.text, None)
+        state.pending_problems = parts[1:]
+        flow.apply_description(settings, state, parts[0], normalize(parts[0]))
+        return flow.advance(settings, state, [texts.one_at_a_time(len(parts)), *lead])
     if category is not None or problem or is_complaint_statement(norm, categories(settings)):
         flow.begin(state)
         state.draft.categoria = category
@@ -454,7 +477,45 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
     if flow.absorb_contact(state, turn.text, None):
         # "habla Marta Gutiérrez, le quería comentar, mi teléfono es ...": kept for the complaint that follows.
         return menu(settings, state, texts.hello_name(state.draft.nombre))
+    learned = _by_the_model(settings, state, turn)
+    if learned is not None:
+        return learned
     return menu(settings, state, texts.fallback(settings.live_chat_open), estado="conversacion_general")
+
+
+def _by_the_model(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply | None:
+    """A message no rule names: the learned model's label when it is sure (a new wording of a known wish)."""
+    if turn.has_media or not question_core(turn.norm):
+        return None  # a photo's caption only describes it; lead-in words alone ("una consulta") ask nothing yet
+    found = intent_model.guess(turn.text)
+    if found is None:
+        return None
+    label = found.label
+    if label == "complaint" and is_descriptive(turn.norm, 3):
+        flow.begin(state)
+        flow.apply_description(settings, state, turn.text, turn.norm)
+        return flow.advance(settings, state, _media(state, turn))
+    if label == "consult":
+        return side.lookup(state, None, None)
+    if label == "greeting":
+        return menu(settings, state, texts.GREETING_SHORT)
+    if label == "thanks":
+        return menu(settings, state, texts.THANKS, estado=state.estado)
+    handler = _MODEL_HANDLERS.get(label)
+    return handler(settings, state, turn) if handler is not None else None
+
+
+_MODEL_HANDLERS: dict[str, Handler] = {
+    "person": _on_agent,
+    "cancel": _on_goodbye,
+    "lost_pin": _on_lost_pin,
+    "frustration": _on_frustration,
+    "insult": _on_insult,
+    "chitchat": _on_chitchat,
+    "restart": _on_menu,
+    "why_data": _on_why_data,
+    "when_fixed": _on_when_fixed,
+}
 
 
 _TABLE: dict[tuple[str, str], Handler] = {
@@ -563,6 +624,32 @@ def respond(settings: BotSettings, state: ConversationState, incoming: Incoming)
         # Slots run on every turn: a name or phone said beside a question is kept for the complaint.
         flow.absorb_contact(st, turn.text, None)
     return _table(phase, intent)(settings, st, turn)
+
+
+def complaint_created(
+    settings: BotSettings,
+    state: ConversationState,
+    *,
+    nro_ticket: int,
+    pin: str,
+    estado: str,
+    ticket_id: int | None = None,
+) -> BotReply:
+    """Final answer once the service stored the complaint; a further problem told in the same message follows."""
+    done = replies.complaint_created(
+        settings, state, nro_ticket=nro_ticket, pin=pin, estado=estado, ticket_id=ticket_id
+    )
+    st = done.state
+    if not st.pending_problems:
+        return done
+    following, *rest = st.pending_problems
+    flow.begin(st)
+    st.pending_problems = rest
+    flow.apply_description(settings, st, following, normalize(following))
+    after = flow.advance(settings, st, [texts.NEXT_PROBLEM])
+    after.respuesta = f"{done.respuesta}\n\n{after.respuesta}"
+    after.ticket_id = done.ticket_id
+    return after
 
 
 _ASIDES = frozenset({"question", "why_data", "when_fixed", "insult", "frustration", "chitchat", "lost_pin"})

@@ -33,7 +33,18 @@ from .replies import (
     join,
     reply,
 )
-from .slots import Place, Slots, extract, find_address, find_email, find_name, find_phone, street_mentioned
+from .slots import (
+    Place,
+    Slots,
+    extract,
+    find_address,
+    find_email,
+    find_name,
+    find_phone,
+    is_first_name,
+    street_mentioned,
+    with_area_code,
+)
 from .understanding import Correction, is_dont_know, is_thumbs_up, usable_location
 
 _DIGIT_RUN = re.compile(r"\d{2,}")
@@ -263,6 +274,8 @@ def absorb_contact(state: ConversationState, text: str, slots: Slots | None, *, 
         d.email, changed = slots.email, True
     if slots.telefono and slots.telefono != d.telefono:
         d.telefono, changed = slots.telefono, True
+    elif d.telefono and (completed := with_area_code(d.telefono, text)):
+        d.telefono, changed = completed, True
     if slots.nombre and slots.nombre != d.nombre and (slots.nombre_said or not d.nombre or d.nombre_guess):
         d.nombre, d.nombre_guess, changed = slots.nombre, False, True
     if not changed:
@@ -283,9 +296,17 @@ def _place_answer(text: str, slots: Slots) -> bool:
     return _mostly_place(normalize(rest), slots.place)
 
 
+def is_bare_name(text: str) -> bool:
+    """A message that is only a person's name ("Fede Acosta", "Cecilia")."""
+    return _bare_name_only(text) and find_name(text, bare=True, asked=True) is not None
+
+
 def _bare_name_only(text: str) -> bool:
-    """Two to four words of letters and nothing else ("macarena gil")."""
+    """Two to four words of letters and nothing else ("macarena gil"), or a common first name alone ("Cecilia")."""
     parts = text.strip(" .!").split()
+    if len(parts) == 1:
+        word = parts[0]
+        return word.isalpha() and (is_first_name(word) or (word[:1].isupper() and len(word) >= 3))
     return 2 <= len(parts) <= 4 and all(p.isalpha() for p in parts) and find_address(text, whole=True) is None
 
 
@@ -420,6 +441,12 @@ def _with_street(descripcion: str | None, place: Place) -> Place:
     return place
 
 
+def _surname(value: str) -> str | None:
+    """The surname in "Jiménez con J, no Gimenez" / "es Pérez Ortiz": the name words before any "con", "no", comma."""
+    head = re.split(r"[,;.]|\b(?:con|no|sin|y no)\b", value, maxsplit=1, flags=re.I)[0]
+    return find_name(head.strip(), bare=True, asked=True)
+
+
 def _longest_name(value: str) -> str | None:
     """The fullest name in a correction ("mi apellido es Pérez Ortiz, Juan Carlos Pérez Ortiz")."""
     names = [find_name(part, bare=True, asked=True) for part in re.split(r"[,;]|\bes\b", value)]
@@ -438,6 +465,21 @@ def _renumber(ubicacion: str | None, norm: str) -> str | None:
     if not ubicacion or not m or not re.search(r"\d", ubicacion):
         return None
     return re.sub(r"\d{1,5}(?!.*\d)", m.group(1), ubicacion, count=1)
+
+
+_HEIGHT_RE = re.compile(
+    r"^(?:es |era |queda |seria |esta )?(?:en )?(?:al|a la altura del?|la altura es|altura|el numero es|numero|nro|n)?"
+    r"\s*(\d{1,5})(?:\s+(?:mas o menos|aprox\w*|creo|mas|o algo asi|mas alla|por ahi))*$"
+)
+
+
+def _with_height(ubicacion: str | None, norm: str) -> str | None:
+    """A street given without its number, completed by a number said alone later ("al 1350 más o menos")."""
+    m = _HEIGHT_RE.match(norm)
+    if not ubicacion or not m or not _vague(ubicacion):
+        return None
+    al = "al " if norm.startswith(("al ", "a la altura")) else ""
+    return f"{ubicacion} {al}{m.group(1)}"[: MAX_LEN["ubicacion"]]
 
 
 def _short_answer(norm: str) -> bool:
@@ -468,6 +510,12 @@ def on_confirm_text(settings: BotSettings, state: ConversationState, text: str, 
         # "no, perdón, es Mitre 1200 no 1100", "no, está mal la dirección, es Belgrano 1540"
         set_place(state, slots.place)
         return summary(settings, state, [*lead, texts.corrected("ubicacion")])
+    completed = _with_height(d.ubicacion, norm)
+    if completed:
+        # "calle Videla Castillo" then "al 1350 más o menos": the street gets its number.
+        d.ubicacion = completed
+        state.last_field = "ubicacion"
+        return summary(settings, state, [*lead, texts.NOTED_PLACE])
     renumbered = _renumber(d.ubicacion, norm)
     if renumbered:
         d.ubicacion = renumbered
@@ -557,6 +605,18 @@ def on_correction(settings: BotSettings, state: ConversationState, correction: C
         d.ubicacion, d.latitud, d.longitud = place[: MAX_LEN["ubicacion"]], None, None
         if found is not None and found.latitud is not None:
             d.latitud, d.longitud = found.latitud, found.longitud
+    elif field_name == "apellido":
+        value = re.sub(r"^(?:complet[oa]|entero|correcto|real)\W+(?:es\W+)?", "", value, flags=re.I)
+        fullest = _longest_name(value)
+        surname = _surname(value)
+        first = " ".join(d.nombre.split()[:-1] or d.nombre.split()) if d.nombre else None
+        if fullest and first and len(fullest.split()) >= 3 and fold(fullest).startswith(fold(first)):
+            d.nombre = fullest  # "Pérez Ortiz, Juan Carlos Pérez Ortiz": the whole name given again
+        elif surname is not None and first is not None:
+            d.nombre = f"{first} {surname}"
+        else:
+            return summary(settings, state, lead) if not d.missing() else advance(settings, state, lead)
+        d.nombre_guess, field_name = False, "nombre"
     else:
         absorb_contact(state, value, None, asked="datos_personales")  # "mi nombre es X. Mi teléfono es Y": both
         if field_name == "nombre":

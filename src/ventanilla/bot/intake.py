@@ -34,8 +34,20 @@ def words(name: str) -> frozenset[str]:
 
 
 def normalize(text: str) -> str:
-    """Lowercase, strip accents and punctuation, collapse spaces (for matching only)."""
-    return _NON_WORD_RE.sub(" ", fold(text)).strip()
+    """Lowercase, strip accents and punctuation, collapse spaces, chat shorthand spelled out ("q" → "que", "x" →
+    "por"): for matching only."""
+    folded = _NON_WORD_RE.sub(" ", fold(text)).strip()
+    table = _shorthand()
+    if not any(w in table for w in folded.split()):
+        return folded
+    return " ".join(table.get(w, w) for w in folded.split())
+
+
+@cache
+def _shorthand() -> dict[str, str]:
+    """Chat abbreviations and the words they stand for (data/chat_shorthand.txt)."""
+    pairs = (line.partition(":") for line in words("chat_shorthand.txt"))
+    return {short.strip(): full.strip() for short, _, full in pairs}
 
 
 CONFIRM_WORDS = words("confirm_words.txt")
@@ -47,7 +59,8 @@ MENU_WORDS = words("menu_words.txt")
 _GREETING_RE = re.compile(
     r"^(?:(?:hello|hi|hey there|oi|ola|hola|holis|holaa+|buen dia|buenos dias|buenas tardes|buenas noches|buenas|hey|"
     r"saludos|"
-    r"que tal|como estas|como va|como andan|como andas|todo bien)\s*)+$"
+    r"que tal|como estas|como estan|como esta|como le va|como les va|espero que (?:esten|este|estes) (?:muy )?bien|"
+    r"como va|como andan|como andas|todo bien|senores|senor|senora|senorita|estimados?|municipalidad|muni)\s*)+$"
 )
 _THANKS_RE = re.compile(
     r"\b(?:agradezco|le agradezco|se agradece|"
@@ -59,7 +72,8 @@ _THANKS_RE = re.compile(
 _LEAD_IN_RE = re.compile(
     r"^(?:(?:hola|holaa+|buenas|buen dia|buenos dias|buenas tardes|buenas noches|che|y|e|osea|o sea|entonces|pero|"
     r"ah|bueno|ok|dale|perdon|disculpe|disculpa|una consulta|consulta|otra cosa|ademas|tambien|ustedes|usted|vos|"
-    r"senorita|senor|mire|mira)\s+)+"
+    r"senorita|senor|mire|mira|ola|holis|a ver|haber|una pregunta|pregunta|les consulto|te consulto|le consulto|"
+    r"queria consultar|quiero consultar|consultaba|queria preguntar|quiero preguntar|les queria preguntar)\s+)+"
 )
 
 
@@ -69,8 +83,24 @@ def question_core(norm: str) -> str:
 
 
 def is_greeting(norm: str) -> bool:
-    """True when the normalised text is only a greeting."""
-    return bool(norm) and bool(_GREETING_RE.match(norm))
+    """True when the normalised text is only a greeting, maybe with the wish to tell something not yet told ("hola
+    buenas tardes como están, les quería comentar algo")."""
+    if not norm:
+        return False
+    if _GREETING_RE.match(norm):
+        return True
+    rest = _ANNOUNCE_RE.sub("", norm).strip()
+    return rest != norm and (not rest or bool(_GREETING_RE.match(rest)))
+
+
+_ANNOUNCE_RE = re.compile(
+    r"\b(?:tengo |te hago |les hago |le hago |hago )?(?:una|otra|1) (?:consulta|pregunta|duda)$|"
+    r"^(?:consulta|pregunta)$|"
+    r"\b(?:(?:yo )?(?:les|le|te) )?(?:queria|quiero|quisiera|vengo a|necesito|tengo que|les escribo para|escribo para|"
+    r"les escribo|te escribo|le escribo)(?: (?:hacerles|hacerle|hacerte|hacer))?(?: (?:comentar|contar|consultar|"
+    r"avisar|informar|decir|preguntar|una consulta|una pregunta))?(?: (?:les|le|te))?(?: (?:algo|una cosa|un tema|"
+    r"un problema|una situacion))?$"
+)
 
 
 def is_thanks(norm: str) -> bool:
@@ -205,6 +235,7 @@ _CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         r"espacios? verdes?",
         r"parques?",
         r"raices",
+        r"raiz",
     ),
     "Agua y cloacas": (
         r"agua",
@@ -215,6 +246,8 @@ _CATEGORY_KEYWORDS: dict[str, tuple[str, ...]] = {
         r"desague\w*",
         r"alcantarilla\w*",
         r"boca de tormenta",
+        r"inund\w*",
+        r"anegad\w*",
     ),
     "Tránsito y señalización": (
         r"semaforo\w*",
@@ -274,6 +307,8 @@ _NEGATED_THING_RE = re.compile(r"\bno (?:es |era )?(?:un|una|el|la|los|las) \w+"
 """What the citizen says it is not ("no un poste", "no es la calle") tells no category."""
 _DECISIVE = {
     "Tránsito y señalización": re.compile(r"\bsemaforo\w*"),
+    # The roots lifted the sidewalk: the tree is the cause, Espacios Verdes the crew.
+    "Arbolado y espacios verdes": re.compile(r"\b(?:raices|raiz)\b"),
     "Animales sueltos": re.compile(
         r"\b(?:perros?|perras?|caballos?|vacas?|jaurias?|animales|chanchos?|cabras?)\b.{0,30}\bsuelt\w*|"
         r"\bsuelt\w*\b.{0,15}\b(?:perros?|caballos?|vacas?)\b"

@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from .intake import infer_category, is_agent_request, is_greeting, is_thanks, normalize, question_core, words
+from .intake import infer_category, is_agent_request, is_greeting, is_thanks, normalize
+from .slots import find_address as find_place
+from .understanding import asks_question
 
 
 class Intent(StrEnum):
@@ -52,8 +54,11 @@ _CANCEL_RE = re.compile(
     r"\b(?:cancel\w*|anul\w*|olvidalo|olvidala|olvidate|olvida eso|olvidate de eso|deja(?:lo|la)?(?! de)|"
     r"dejemos(?:lo)?(?! de)|deja nomas|dejalo asi|chau|chao|adios|ya fue|no importa|mejor no|"
     r"no quiero (?:seguir (?:con|el|la)|"
-    r"hacer(?:lo)?|el reclamo|reclamar)|no lo (?:registres|hagas|cargues)|no hace falta|ya no (?:importa|"
-    r"hace falta)|ya no quiero (?:hacer|el reclamo|reclamar|nada del reclamo)|me arrepenti|no (?:lo )?sigas)\b"
+    r"hacer(?:lo)?|el reclamo|reclamar)|no lo (?:registres|hagas|cargues|mandes|envies)|no hace falta|ya no (?:importa|"
+    r"hace falta)|ya no quiero (?:hacer|el reclamo|reclamar|nada del reclamo)|me arrepenti|no (?:lo )?sigas|basta|"
+    r"mejor otro dia|otro dia (?:lo )?(?:hago|sigo|termino)|en otro momento|por ahora no|no por ahora|bueno nada|"
+    r"no gracias|despues (?:lo )?(?:hago|sigo|termino|veo|completo)|lo dejo (?:asi|ahi|para)|lo dejamos|"
+    r"no (?:lo )?(?:mandes|envies|registres)|mejor lo (?:hago|dejo|veo) (?:despues|otro dia|mas tarde))\b"
 )
 _CANCEL_BLOCKERS = re.compile(r"\b(?:dejaron|dejan|dejo (?:de|la|el)|dejar basura|olvide|olvido)\b")
 _RESTART_RE = re.compile(
@@ -98,6 +103,8 @@ _FRUSTRATION_RE = re.compile(
     r"respuesta|pelota)|estoy (?:harto|harta|cansado|cansada|podrido|podrida|re caliente)|estamos (?:hartos|"
     r"hartas|cansados|podridos)|cansad[oa]s? de (?:reclamar|esperar|llamar)|sigue (?:igual|sin arreglar|todo igual)|"
     r"sin respuesta|ninguna respuesta|hace (?:meses|anos|semanas) que (?:reclamo|espero|llamo)|"
+    r"ya (?:van|son|llevo|hice) (?:\d+|dos|tres|cuatro|cinco|varios|muchos) (?:reclamos|veces|llamados)|"
+    r"(?:otra vez|de nuevo|nuevamente) sin (?:luz|agua|recoleccion)|"
     r"hace (?:\d+|un|una|dos|tres|varios|varias|muchos|muchas) (?:dias|semanas|meses|mes|anos) (?:que|q) "
     r"(?:reclame|reclamo|llamo|espero|pedi|avise|denuncie)|me tienen (?:harto|"
     r"harta|cansado|cansada|podrido|podrida)|no puede ser que)\b"
@@ -329,6 +336,12 @@ _CHITCHAT_RE = re.compile(
     r"quien sos|quien sos vos|sos (?:un )?(?:robot|bot|humano|persona|maquina)|sos real|como te llamas|"
     r"todo bien|bien y vos|que lindo|buenisimo|genial|joya|perfecto|listo)$"
 )
+_BOT_IDENTITY_RE = re.compile(
+    r"\b(?:(?:sos|es|eres|esto es|estoy hablando con|hablo con|me contesta|contesta|responde|atiende|me atiende)\s+"
+    r"(?:un |una |el |la )?(?:robot|bot|maquina|humano|persona|automatico|automatica|contestador|inteligencia "
+    r"artificial|ia|chatbot)|(?:o|es) (?:un )?(?:robot|bot|automatico|automatica|contestador automatico)\b)"
+)
+"""Whether a person or a machine answers ("¿esto lo contesta una persona o es automático?")."""
 _COMPLAINT_CUES_RE = re.compile(
     r"\b(?:se (?:rompio|cayo|quemo|tapo|rompieron|cayeron|inundo|desbordo|hundio)|hay (?:un|una|unos|unas|mucha|"
     r"mucho)?\s*(?:pozo|bache|ratas?|basura|perro|perros|caballo|auto|arbol|rama|perdida|agua|ruido|olor|"
@@ -484,13 +497,55 @@ def foreign_emergency(text: str) -> bool:
 
 
 def after_restart(text: str) -> str:
-    """What follows "empecemos de cero" in the same message (the complaint told again), or ""."""
+    """What follows "empecemos de cero" (or a cancel word) in the same message (the complaint told again), or ""."""
     norm = normalize(text)
     m = _RESTART_RE.search(norm)
     if m is None:
-        return ""
+        return after_cancel(text)
     words_before = len(norm[: m.end()].split())
     return " ".join(text.split()[words_before:]).strip(" ,.:;-")
+
+
+def after_cancel(text: str, categories: tuple[str, ...] = ()) -> str:
+    """A problem told right after a cancel word ("bueno no importa. hay un perro suelto en Rozas 870"): that
+    complaint, which the cancel word only clears the way for; "" when nothing of the kind follows."""
+    norm = normalize(text)
+    m = _CANCEL_RE.search(norm)
+    if m is None:
+        return ""
+    rest_words = text.split()[len(norm[: m.end()].split()) :]
+    rest = " ".join(rest_words).strip(" ,.:;-")
+    rest_norm = normalize(rest)
+    if len(rest_norm.split()) < 4 or not is_complaint_statement(rest_norm, categories):
+        return ""
+    return rest
+
+
+_MANY_RE = re.compile(r"\b(?:dos|2|tres|3|varios|varias|un par de) (?:reclamos|problemas|cosas|quejas|temas)\b")
+_ALSO_SPLIT_RE = re.compile(
+    r"\s*[,;.]?\s*\b(?:y adem[aá]s|adem[aá]s|y tambi[eé]n|y otra cosa|otra cosa|y aparte|aparte de eso)\b\s*[,:]?\s*",
+    re.IGNORECASE,
+)
+_AND_SPLIT_RE = re.compile(r"\s*[,;]?\s+y\s+(?=(?:un|una|unos|unas|el|la|los|las|hay|tambi[eé]n)\s)", re.IGNORECASE)
+
+
+def split_problems(text: str, categories: tuple[str, ...]) -> list[str]:
+    """Two problems told in one message ("hay un pozo en Mitre 1500 y además la luz de Mitre y Las Heras no anda",
+    "tengo dos reclamos: una luz apagada en Garibaldi 250 y un pozo en Garibaldi y 9 de Julio"): each alone, in
+    order; one element when the message tells one problem (or cannot be split safely)."""
+    announced = _MANY_RE.search(normalize(text)) is not None
+    pieces = _ALSO_SPLIT_RE.split(text)
+    if len(pieces) < 2 and announced:
+        _, _, rest = text.partition(":")
+        pieces = _AND_SPLIT_RE.split(rest or text)
+    pieces = [p.strip(" ,.;:") for p in pieces if p.strip(" ,.;:")]
+    if len(pieces) < 2:
+        return [text]
+    told = [p for p in pieces if infer_category(normalize(p), categories) is not None]
+    placed = all(find_place(p) is not None for p in told)
+    if len(told) == len(pieces) and (announced or placed):
+        return pieces
+    return [text]
 
 
 def has_problem_cue(norm: str) -> bool:
@@ -521,8 +576,12 @@ def classify(text: str, categories: tuple[str, ...] = ()) -> Intent:
     cancel = _CANCEL_RE.search(norm)
     # "no espera cancelá, que no estoy segura de la dirección": the cancel word leads, the rest is the reason.
     leads = cancel is not None and len(norm[: cancel.start()].split()) <= 3 and len(norm.split()) <= 14
-    if (short or leads) and cancel and not _CANCEL_BLOCKERS.search(norm) and not _RESTART_RE.search(norm):
-        return Intent.CANCEL
+    leads_far = cancel is not None and len(norm[: cancel.start()].split()) <= 3
+    if cancel and not _CANCEL_BLOCKERS.search(norm) and not _RESTART_RE.search(norm):
+        if leads_far and after_cancel(text, categories):
+            return Intent.RESTART
+        if short or leads:
+            return Intent.CANCEL
     if _FALSE_ALARM_RE.search(norm):
         return Intent.FALSE_ALARM
     if _FRUSTRATION_RE.search(norm):
@@ -541,12 +600,9 @@ def classify(text: str, categories: tuple[str, ...] = ()) -> Intent:
         return Intent.GREETING
     if is_thanks(norm):
         return Intent.THANKS
-    if _CHITCHAT_RE.match(norm):
+    if _CHITCHAT_RE.match(norm) or (_BOT_IDENTITY_RE.search(norm) and len(norm.split()) <= 12):
         return Intent.CHITCHAT
-    core = question_core(norm)
-    asks = (
-        "?" in text or "¿" in text or any(core.startswith(s + " ") or core == s for s in words("question_starts.txt"))
-    )
+    asks = "?" in text or "¿" in text or asks_question(norm)
     if asks and not _COMPLAINT_CUES_RE.search(norm):
         return Intent.QUESTION
     if is_complaint_statement(norm, categories):

@@ -224,6 +224,8 @@ class ConversationState(BaseModel):
     code_pending: bool = False
     """A one-time code was sent to a WhatsApp number; the next 6 digits typed are taken as that code."""
     # --- end bot21b ---
+    pending_problems: list[str] = Field(default_factory=list)
+    """Further problems told in the same message as the complaint in progress, taken one after the other."""
     transcript: list[dict[str, str]] = Field(default_factory=list)
     """The bot turns so far, `{role: citizen|bot, text, fecha}`: a person asked for later reads them in the ticket."""
 
@@ -319,12 +321,20 @@ class ConversationState(BaseModel):
             duplicates_key=str_field(raw.get("duplicates_key"), "duplicates_key"),
             verified_phone=_digits(raw.get("verified_phone")),
             code_pending=raw.get("code_pending") is True,
+            pending_problems=_problems(raw.get("pending_problems")),
             transcript=_transcript(raw.get("transcript")),
         )
 
     def clone(self) -> ConversationState:
         """A deep copy the engine may change."""
         return self.model_copy(deep=True)
+
+
+def _problems(value: object) -> list[str]:
+    """Stored further problems: a few texts of bounded length."""
+    if not isinstance(value, list):
+        return []
+    return [clean_text(v, MAX_MESSAGE_CHARS) for v in value[:3] if isinstance(v, str) and v.strip()]
 
 
 def _described_attachment(value: object) -> dict[str, Any] | None:

@@ -97,6 +97,8 @@ def question(settings: BotSettings, state: ConversationState, text: str) -> BotR
     hit = asking.find_asked(settings, state, text)
     if hit is not None:
         return answer(settings, state, hit.item, text)
+    if asking.elsewhere(text) and "?" in text.replace("¿", "?"):
+        return no_information(settings, state, text)  # "me robaron la bici, ¿a dónde denuncio?": not the city's
     if not in_intake(state) and is_complaint_intent(normalize(text), settings.tipo_chat):
         return None
     return no_information(settings, state, text)

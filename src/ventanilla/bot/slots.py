@@ -71,7 +71,7 @@ _STREET_NUMBER_RE = re.compile(rf"{_CUE}\s*(?P<street>{_STREET})\s+{_NUMBER}")
 _BETWEEN_RE = re.compile(rf"(?:(?P<on>{_STREET})\s*,?\s+)?\bentre\s+(?P<a>{_STREET})\s+(?:y|e)\s+(?P<b>{_STREET})")
 _CORNER_RE = re.compile(
     rf"(?:^|\ben(?:\s+la)?|\besquina(?:\s+de)?|\bcruce de|\bla esquina de|\bcalles?|\bde|:)\s*(?P<a>{_STREET})\s+"
-    rf"(?:y|e|esquina|esq\.?)\s+(?P<b>{_STREET})"
+    rf"(?:y|e|esquina|esq\.?|casi esquina|casi en la esquina con|casi|esquina con|llegando a)\s+(?P<b>{_STREET})"
 )
 _LANDMARKS = (
     r"escuela|esc\.|colegio|jardin|hospital|salita|centro de salud|plaza|plazoleta|club|iglesia|capilla|terminal|"
@@ -81,9 +81,9 @@ _LANDMARKS = (
 )
 _LANDMARK_STOP = (
     r"(?:y|que|hay|esta|estan|donde|se|no|de la|del|hace|con|por|para|tiene|anda|es|son|porque|pero|ya|todo|toda|"
-    r"muy|lleno|llena|sin|desde)\b"
+    r"muy|lleno|llena|sin|desde|enfrente|tambien|frente|al|a|otra|otro)\b"
 )
-_LANDMARK_TAIL = rf"(?:\s+(?:n[°º.o]?\s*)?(?:\d{{1,4}}|(?!{_LANDMARK_STOP})[a-z][a-z']*))"
+_LANDMARK_TAIL = rf"(?:\s+(?:(?:n[°º.o]?\s*)?\d{{1,4}}(?:-\d{{1,4}})?|(?!{_LANDMARK_STOP})[a-z][a-z']*))"
 _LANDMARK_RE = re.compile(
     r"(?P<lm>(?:frente|enfrente|al lado|cerca|atras|detras|a la vuelta|a media cuadra|a una cuadra|en la puerta)"
     r"\s+(?:a|al|de|del)\s+(?:la\s+|el\s+|los\s+|las\s+)?"
@@ -91,6 +91,7 @@ _LANDMARK_RE = re.compile(
     r"\b(?:en|de)\s+(?:la\s+|el\s+)?"
     rf"(?:{_LANDMARKS})\b(?:{_LANDMARK_TAIL}{{1,4}}|\s+del?\s+barrio\s+[a-z]+(?:\s+(?!{_LANDMARK_STOP})[a-z]+)?))"
 )
+_RELATIVE_RE = re.compile(r"(?:frente|enfrente|al lado|cerca|atras|detras|a la vuelta|a media|a una|en la puerta)")
 _BARRIO_HEAD = r"(?:barrio|b°|bº|bo\.|bo(?=\s+[a-z]{3,}))"
 _BARRIO_RE = re.compile(rf"(?P<b>\b{_BARRIO_HEAD}\s+(?:{_W}|\d{{1,4}})(?:\s+(?!y\b|que\b|hay\b){_W}){{0,3}})")
 _STREET_ONLY_RE = re.compile(
@@ -200,7 +201,7 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
             if a.split()[-1] in _NOT_CORNER or b.split()[0] in _NOT_CORNER:
                 continue
             names = [_original_words(text, index, folded, m.start(g), v) for g, v in (("a", a), ("b", b))]
-            found.append((m.start(), f"{_title(names[0])} y {_title(names[1])}"))
+            found.append((m.start(), f"{_title(names[0])} y {_title(_capitalised_head(names[1]))}"))
             break
     if not found and (whole or _LANDMARK_RE.search(folded)):
         for m in _STREET_ONLY_RE.finditer(folded):
@@ -214,6 +215,10 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
     for m in _LANDMARK_RE.finditer(folded):
         piece = _span(text, index, m.start("lm"), m.end("lm")).strip(" ,.")
         piece = re.sub(r"^de\s+(?=(?:la|el)\s)", "", piece, flags=re.I)
+        piece = re.sub(r"(\s\S*\d[\d\-]*)\s.*$", r"\1", piece)  # a number ends the name ("la escuela 1-045")
+        piece = re.sub(r"(?:\s+(?:de|del|la|el|los|las|y))+$", "", piece, flags=re.I)
+        if re.search(rf"\b(?:{_LANDMARKS})$", fold(piece)) and not _RELATIVE_RE.match(fold(piece)):
+            continue  # "la plaza" with no name or number says no place
         if found and not any(k in fold(piece) for k in ("frente", "lado", "cerca", "atras", "detras")):
             break
         found.append((m.start(), piece))
@@ -278,6 +283,22 @@ _NOT_CORNER = frozenset(
         "escombros",
     }
 )
+
+
+def _capitalised_head(name: str) -> str:
+    """A street written with capitals ends at the first word written without ("Paso de los Andes agarré" → "Paso de
+    los Andes"); connectors stay inside."""
+    parts = name.split()
+    if not parts or not parts[0][:1].isupper():
+        return name
+    kept = [parts[0]]
+    for word in parts[1:]:
+        if word[:1].islower() and fold(word) not in ("de", "del", "la", "las", "los", "el", "y"):
+            break
+        kept.append(word)
+    while len(kept) > 1 and fold(kept[-1]) in ("de", "del", "la", "las", "los", "el", "y"):
+        kept.pop()
+    return " ".join(kept)
 
 
 def _capitalised(text: str, index: list[int], m: re.Match[str]) -> bool:
@@ -356,13 +377,44 @@ def find_phone(text: str, *, expected: bool = False) -> str | None:
     return None
 
 
+def with_area_code(phone: str, text: str) -> str | None:
+    """A local number kept earlier ("15 5012233") completed by an area code said later ("la característica es
+    261")."""
+    area = _AREA_RE.search(fold(text[:600]))
+    code = (area.group(1) or area.group(2)) if area else None
+    if not code or len(phone) >= 10:
+        return None
+    local = phone[2:] if phone.startswith("15") and len(phone) in (8, 9) else phone
+    return code + local if len(code) + len(local) == 10 else None
+
+
 # --- emails ---------------------------------------------------------------------------------------------
 
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+\s?@\s?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 
 
+_SPOKEN_AT_RE = re.compile(r"\s+(?:arroba|@)\s+", re.I)
+_SPOKEN_DOT_RE = re.compile(r"\s+punto\s+(?=[a-z]{2,}\b)", re.I)
+_SPOKEN_UNDERSCORE_RE = re.compile(r"\s+guion bajo\s+", re.I)
+
+
+def _spoken_email(text: str) -> str:
+    """ "silvi ortega arroba hotmail punto com" as dictated → "silvi ortega@hotmail.com"."""
+    if not re.search(r"\barroba\b", text, re.I):
+        return text
+    parts = _SPOKEN_AT_RE.split(text, maxsplit=1)
+    if len(parts) != 2:
+        return text
+    head, tail = parts
+    domain = _SPOKEN_DOT_RE.sub(".", tail)
+    head = _SPOKEN_DOT_RE.sub(".", _SPOKEN_UNDERSCORE_RE.sub("_", head))
+    return re.sub(r"\.\s+", ". ", head) + "@" + domain
+
+
 def find_email(text: str) -> str | None:
-    """An email address (lowercased), also with the stray space dictation leaves around the @."""
+    """An email address (lowercased), also with the stray space dictation leaves around the @ and one said aloud
+    ("ana arroba gmail punto com")."""
+    text = _spoken_email(text) if text else text
     m = _EMAIL_RE.search(text[:600]) if text else None
     return valid_email(m.group(0).replace(" ", "")) if m else None
 
@@ -373,6 +425,8 @@ _NOT_NAME = words("not_name_words.txt")
 _NAME_SIGNAL_RE = re.compile(
     r"(?:^|[\s,.;:!¡¿?])(?:yo\s+)?(?:me llamo|me yamo|me iamo|"
     r"mi nombre es|mi nombre|nombre(?: completo)?\s*(?:es)?\s*:?|soy|"
+    r"(?:ella|el|(?:mi|la|el) (?:vecin[oa]|mama|papa|abuel[oa]|espos[oa]|senora?|herman[oa]|hij[oa]|"
+    r"madre|padre|tia|tio)) se llama|"
     r"habla|te habla|le habla|les habla|te escribe|les escribe|le escribe|de parte de|a nombre de|"
     r"me llaman|firmado|atte\.?|att\.?)\s+"
 )
@@ -414,6 +468,11 @@ _NOT_STREET_NAMES = frozenset({"vecino", "vecina", "jubilado", "jubilada", "doce
 
 
 _FIRST_NAMES = words("first_names.txt")
+
+
+def is_first_name(word: str) -> bool:
+    """A common first name (data/first_names.txt)."""
+    return fold(word.strip(".,;:!")) in _FIRST_NAMES
 
 
 def looks_like_person(text: str) -> bool:

@@ -564,3 +564,11 @@ def followup_which(listed: str) -> str:
 def followup_list(listed: str) -> str:
     """A question about "el reclamo" when the citizen has several open."""
     return f"Tenés estos reclamos abiertos: {listed} ¿Por cuál preguntás?"
+
+
+NEXT_PROBLEM = "Ahora sigamos con el otro problema que me contaste."
+
+
+def one_at_a_time(count: int) -> str:
+    """Several problems in one message: they are taken one after the other."""
+    return f"Me contaste {count} problemas: los registro de a uno. Empecemos por el primero."

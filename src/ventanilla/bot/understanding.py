@@ -12,12 +12,27 @@ from .intake import extract_address, is_tramites_intent, question_core, words
 
 def looks_like_question(text: str, norm: str, *, topic_words: bool) -> bool:
     """A question ("?" or a question opening); with `topic_words`, also "horarios", "trámites"..."""
-    if "?" in text or "¿" in text:
-        return True
-    core = question_core(norm)
-    if any(core == start or core.startswith(start + " ") for start in words("question_starts.txt")):
+    if "?" in text or "¿" in text or asks_question(norm):
         return True
     return topic_words and is_tramites_intent(norm)
+
+
+def asks_question(norm: str) -> bool:
+    """A question without a question mark: it opens with a question's words, or they come within its first few words
+    after a short lead ("perdí la boleta, cómo saco otra", "bueno a ver, hasta qué día se paga")."""
+    core = question_core(norm)
+    starts = words("question_starts.txt")
+    if any(core == s or core.startswith(s + " ") for s in starts):
+        return True
+    tokens = core.split()
+    for i in range(1, min(5, len(tokens))):
+        rest = " ".join(tokens[i:])
+        if any(rest.startswith(s + " ") for s in starts if " " in s or s in _WH_WORDS):
+            return True
+    return False
+
+
+_WH_WORDS = frozenset({"cual", "cuales", "cuando", "donde", "cuanto", "cuanta", "cuantos", "cuantas", "quien"})
 
 
 def is_dont_know(norm: str) -> bool:
@@ -73,11 +88,12 @@ _FIELD_WORDS = {
     "telefono": r"telefono|celular|cel|whatsapp",
     "dni": r"dni|documento",
     "nombre": r"nombre",
+    "apellido": r"apellido",
 }
 _FIELD_RE = "|".join(f"(?P<{name}>{pattern})" for name, pattern in _FIELD_WORDS.items())
 _MARKER = (
     r"(?:no|perdon|perdona|disculpa|disculpas|me equivoque|me confundi|quise decir|queria decir|mejor dicho|"
-    r"en realidad|corrijo|correccion|error|ah)"
+    r"en realidad|corrijo|correccion|error|ah|uy|ay|ups|upa|epa)"
 )
 _VERB = (
     r"(?:cambia|cambiar|cambiame|cambien|cambialo|modifica|modificar|corregi|corregir|corrige|pone|pon|poneme|"
@@ -88,7 +104,7 @@ _WITH_FIELD = re.compile(
     rf"^\W*(?P<marker>(?:{_MARKER}\W+)*)(?P<verb>{_VERB}\s+)?(?:(?:el|la|mi|de)\s+)?(?:{_FIELD_RE})\b{_LINK}(?P<value>\S.*)$"
 )
 _FIELDLESS = re.compile(
-    r"^\W*(?:(?:no|bah|ah|uy|ups)\W+)?"
+    r"^\W*(?:(?:no|bah|ah|uy|ups|ay|upa|epa)\W+)*"
     r"(?:perdon|perdona|disculpa|disculpas|me equivoque|me confundi|quise decir|queria decir|mejor dicho|corrijo)"
     r"\W+(?:(?:quise decir|queria decir|es|era|no era eso|en realidad)\W+)*(?P<value>\S.*)$"
 )

@@ -19,6 +19,8 @@ from ventanilla.bot.intake import normalize
 from ventanilla.bot.intents import Intent, foreign_emergency, is_complaint_statement
 from ventanilla.bot.intents import classify as intent_of
 from ventanilla.bot.models import UrgencyQuestion
+from ventanilla.bot.replies import categories
+from ventanilla.bot.slots import extract
 from ventanilla.chat import service as livechat
 from ventanilla.db import UnitOfWork, utcnow
 from ventanilla.entities.models import Entity
@@ -111,7 +113,7 @@ async def screen(call: Any) -> Screened:
 
     screens = bool(text) and action not in _NO_CLASSIFY_ACTIONS
     quiet = False
-    if screens and (flow.is_slot_answer(call.state, text) or flow.is_contact_only(text)):
+    if screens and (flow.is_slot_answer(call.state, text) or flow.is_contact_only(text) or _contact_aside(call, text)):
         # A street, a name, a phone ("Av. Incendio 55" is an address): only a sure self-harm verdict counts.
         quiet, screens = True, False
     elif screens and intent_of(text) in _NOT_REPORTS:
@@ -125,7 +127,7 @@ async def screen(call: Any) -> Screened:
     if verdict is not None and quiet:
         verdict = _quiet_danger(verdict)
     elif verdict is not None:
-        reports = is_complaint_statement(normalize(text), call.settings.categories)
+        reports = is_complaint_statement(normalize(text), categories(call.settings))
         verdict = danger.read(text, verdict, reports_problem=reports)
     if verdict is not None and intent_of(text) is Intent.OTHER_LANGUAGE:
         # The model reads Spanish: in English or Portuguese only plain emergency words count.
@@ -147,6 +149,20 @@ async def screen(call: Any) -> Screened:
     if verdict.level == "urgent":
         return await _escalate(call, text, verdict)
     return await _ask(call, text, verdict)
+
+
+def _contact_aside(call: Any, text: str) -> bool:
+    """At the contact step or the summary, a message that gives a phone or an email with words around it ("ah y
+    para contactarme mejor al fijo 0261 4251234, este cel es de mi hija") and tells no problem and no danger."""
+    state = call.state
+    if state.estado not in ("recolectando_datos_personales", "confirmando_reclamo"):
+        return False
+    slots = extract(text, asked="datos_personales")
+    return (
+        bool(slots.telefono or slots.email)
+        and not is_complaint_statement(normalize(text), categories(call.settings))
+        and not danger.rules_alarm(text)
+    )
 
 
 _HYPOTHETICAL_RE = re.compile(
@@ -177,7 +193,8 @@ _NOT_REPORTS = frozenset(
 )
 _NUMBERS_RE = re.compile(
     r"\b(?:numeros? de emergencia|(?:numero|telefono|tel)\w* (?:de|del|de la|de los) (?:bomberos|ambulancia|"
-    r"policia|defensa civil|same|emergencias?)|(?:^|\by )(?:de|del|de la|de los|y la|y los|y el) (?:bomberos|"
+    r"policia|defensa civil|same|emergencias?)|(?:^|\by )(?:(?:el|la|los) )?(?:de|del|de la|de los|y la|y los|y el) "
+    r"(?:bomberos|"
     r"ambulancia|policia|defensa civil|same)\W*$|a (?:que|cual) numero (?:llamo|hay que llamar))"
 )
 

@@ -73,8 +73,9 @@ def phonetic(word: str) -> str:
 
 _SUFFIXES = (
     "asiones", "isiones", "amente", "siones", "asion", "ision", "mente", "ando", "iendo", "aron", "ieron",
+    "aste", "iste", "amos", "imos",
     "adas", "ados", "idas", "idos", "sion", "ada", "ado", "ida", "ido", "ar", "er", "ir", "an", "en", "as",
-    "es", "os", "a", "o", "e", "s",
+    "es", "os", "a", "o", "e", "s", "i",
 )  # fmt: skip
 
 

@@ -4,6 +4,12 @@ write to a municipality (not taken from the outsiders' dialogues). `None` means:
 from __future__ import annotations
 
 ADDRESSES: list[tuple[str, str | None]] = [
+    # Round 3 (own words): "casi esquina", a capitalised street ending at a lowercase word, a school number with
+    # a dash, a landmark with no name.
+    ("el pozo está en Boulogne Sur Mer casi esquina Juan B Justo, cuidado", "Boulogne Sur Mer y Juan B Justo"),
+    ("ayer en Pedro Molina y Perú tropecé con la tapa rota", "Pedro Molina y Perú"),
+    ("en la puerta de la escuela 1-045 tiran basura", "en la puerta de la escuela 1-045"),
+    ("los juegos de la plaza de enfrente están rotos", None),
     ("se rompió la vereda en Rioja 1200", "Rioja 1200"),
     ("hay un bache en Mitre al 700", "Mitre al 700"),
     ("Mitre al 700", "Mitre al 700"),
@@ -89,9 +95,13 @@ EMAILS: list[tuple[str, str | None]] = [
     ("correo: marta @ hotmail.com", "marta@hotmail.com"),
     ("no tengo mail", None),
     ("arroba", None),
+    ("mi correo es lucia punto ferro arroba gmail punto com", "lucia.ferro@gmail.com"),
+    ("anotá: pablo guion bajo ruiz arroba outlook punto com punto ar", "pablo_ruiz@outlook.com.ar"),
 ]
 
 NAMES: list[tuple[str, str | None]] = [
+    ("mi mamá se llama Teresa Ibarra y vive en Chile 800", "Teresa Ibarra"),
+    ("el perro se llama Firulais", None),
     ("Ramiro Ocampo es mi nombre", "Ramiro Ocampo"),
     ("me yamo Estela Díaz", "Estela Díaz"),
     ("no hay luz en toda la cuadra, es Paso de los Andes 1200", None),

@@ -25,6 +25,20 @@ READINGS: list[tuple[str, str]] = [
     ("se está prendiendo fuego la casa de al lado", "urgent"),
     ("un cable cortado tira chispas en la vereda y hay chicos jugando", "urgent"),
     ("un perro está atacando a una señora en la plaza ahora", "urgent"),
+    # Round 3 (own words): a thing lying on the ground is asked about, a person lying there stays urgent; a lamp
+    # "quemada" is burnt out; a greeting letter the model alone reads as self-harm, unsure of it, is asked about.
+    ("la señal de contramano quedó tirada en el piso después del choque de anoche", "unsure"),
+    ("hay una señora tirada en el piso en la parada, no se mueve", "urgent"),
+    ("la lamparita del farol de mi cuadra está quemada desde el lunes", "calm"),
+    (
+        "Muy buenas tardes, les saluda atentamente Haydée Correa, jubilada docente de 81 años, con mucho respeto",
+        "unsure",
+    ),
+    (
+        "Hace tres semanas que el taller mecánico de la esquina trabaja con la amoladora hasta la medianoche, mi "
+        "hija tiene exámenes y no puede estudiar ni dormir.",
+        "calm_or_unsure",
+    ),
     # Read by the learned model alone (no rule fires) and calm in words: its self-harm verdict stands.
     (
         "Estimados: les informo que he decidido poner fin a mi vida esta noche. Les dejo mi dirección, "
@@ -37,7 +51,8 @@ READINGS: list[tuple[str, str]] = [
 @pytest.mark.parametrize(("text", "level"), READINGS)
 def test_the_bot_reads_the_verdict_as_a_clerk(text: str, level: str) -> None:
     reports = is_complaint_statement(normalize(text), DEFAULT_CATEGORIES["municipio"])
-    assert read(text, classify(text), reports_problem=reports).level == level
+    got = read(text, classify(text), reports_problem=reports).level
+    assert got in ("calm", "unsure") if level == "calm_or_unsure" else got == level
 
 
 @pytest.mark.parametrize(
