@@ -8,6 +8,7 @@ and test_security_limits.py cover them). Prints one JSON summary line per databa
 anything failed. Not part of `make test`: it takes long (minutes per role).
 
     python tools/fuzz.py [--examples 50] [--databases sqlite,postgresql] [--roles anonymous,citizen,agent,admin]
+                         [--jobs 1]
 """
 
 from __future__ import annotations
@@ -118,9 +119,11 @@ def run_schemathesis(url: str, role: str, headers: dict[str, str], examples: int
         *(LOGGED_IN_EXCLUDE if role != "anonymous" else []),
     ]
     started = time.monotonic()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    output = done.stdout + done.stderr
-    (report.parent / f"{report.stem}.txt").write_text(output)
+    # Written as it runs, so a long run can be followed (`tail -f var/fuzz/<database>-<role>.txt`).
+    log = report.parent / f"{report.stem}.txt"
+    with log.open("w") as sink:
+        done = subprocess.run(command, stdout=sink, stderr=subprocess.STDOUT, text=True, check=False)
+    output = log.read_text()
     summary = next((line.strip() for line in reversed(output.splitlines()) if "passed" in line or "failed" in line), "")
     outcome = re.findall(r"^=+ (.+) in [\d.]+s =+$", output, re.M)
     return {
@@ -133,11 +136,11 @@ def run_schemathesis(url: str, role: str, headers: dict[str, str], examples: int
         # The tool's own errors (a schema it could not generate from) hide what the operation would have shown.
         "runtime_errors": len(re.findall(r"^Runtime Error$", output, re.M)),
         "outcome": outcome[-1] if outcome else "",
-        "output": str(report.parent / f"{report.stem}.txt"),
+        "output": str(log),
     }
 
 
-async def one_database(kind: str, examples: int, roles: list[str], out: Path) -> list[dict[str, object]]:
+async def one_database(kind: str, examples: int, roles: list[str], out: Path, jobs: int) -> list[dict[str, object]]:
     tmp = Path(tempfile.mkdtemp(prefix=f"fuzz-{kind}-"))
     pg_name = None
     if kind == "postgresql":
@@ -177,13 +180,19 @@ async def one_database(kind: str, examples: int, roles: list[str], out: Path) ->
                 except httpx.HTTPError:
                     await asyncio.sleep(0.1)
         headers = await role_headers(url, seeded)
-        for role in roles:
-            result = await asyncio.to_thread(
-                run_schemathesis, url, role, headers[role], examples, out / f"{kind}-{role}.xml"
-            )
+        # Roles may run side by side (--jobs): each is its own schemathesis process against the one server.
+        slots = asyncio.Semaphore(jobs)
+
+        async def one_role(role: str) -> None:
+            async with slots:
+                result = await asyncio.to_thread(
+                    run_schemathesis, url, role, headers[role], examples, out / f"{kind}-{role}.xml"
+                )
             result["database"] = kind
             print(json.dumps(result, ensure_ascii=False), flush=True)
             results.append(result)
+
+        await asyncio.gather(*(one_role(role) for role in roles))
     finally:
         proc.terminate()
         try:
@@ -204,12 +213,13 @@ async def main() -> int:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--roles", default="anonymous,citizen,agent,admin")
     parser.add_argument("--out", default=str(ROOT / "var" / "fuzz"))
+    parser.add_argument("--jobs", type=int, default=1, help="roles run at once (each a schemathesis process)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
     failed = False
     for kind in args.databases.split(","):
-        for result in await one_database(kind, args.examples, args.roles.split(","), out):
+        for result in await one_database(kind, args.examples, args.roles.split(","), out, args.jobs):
             failed = failed or bool(result.get("exit"))
     return 1 if failed else 0
 
