@@ -109,3 +109,39 @@ async def test_the_reply_schemas_say_what_a_reply_needs(server: Server) -> None:
     assert {"_Interactive", "_InteractiveBody", "_ReplyButton"} <= document["components"]["schemas"].keys()
     assign = document["components"]["schemas"]["AssignIn"]["properties"]["user_id"]["anyOf"]
     assert {"type": "string", "pattern": "^ *[0-9]{0,11} *$"} in assign
+
+
+async def test_an_undeclared_method_is_a_405_naming_every_method_of_the_path(server: Server) -> None:
+    async with server.client() as anyone:
+        document = (await anyone.get("/openapi.json")).json()
+        cases = {
+            "/knowledge-base/7": ("PATCH", "/knowledge-base/{entry_id}"),
+            "/archivos/upload/chat_attachment": ("PUT", "/archivos/upload/chat_attachment"),
+            "/emails/baja/x": ("DELETE", "/emails/baja/{token}"),
+            "/knowledge-base/suggestions": ("DELETE", "/knowledge-base/suggestions"),
+        }
+        for url, (method, template) in cases.items():
+            # Before authentication: an anonymous caller gets the 405 (a PUT answered 401 once), not a 401.
+            r = await anyone.request(method, url)
+            error_of(r, 405)
+            declared = {m.upper() for m in document["paths"][template]}
+            assert set(r.headers["allow"].split(", ")) == declared, (url, r.headers["allow"], declared)
+
+
+async def test_the_unsubscribe_pages_are_html_as_documented(server: Server) -> None:
+    async with server.client() as anyone:
+        document = (await anyone.get("/openapi.json")).json()
+        for method in ("get", "post"):
+            responses = document["paths"]["/emails/baja/{token}"][method]["responses"]
+            assert set(responses["200"]["content"]) == set(responses["404"]["content"]) == {"text/html"}
+            r = await anyone.request(method.upper(), "/emails/baja/1.abc.def")
+            assert r.status_code == 404 and r.headers["content-type"].startswith("text/html"), r.text
+
+
+async def test_every_operation_has_its_own_id(server: Server) -> None:
+    async with server.client() as anyone:
+        document = (await anyone.get("/openapi.json")).json()
+    ids = [op["operationId"] for ops in document["paths"].values() for op in ops.values() if isinstance(op, dict)]
+    # A GET and a POST of one function shared an id (FastAPI's `api_route` with two methods).
+    assert len(ids) == len(set(ids))
+
