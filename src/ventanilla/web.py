@@ -181,8 +181,7 @@ _TEXT_JSON = {
     "description": "Any JSON value whose texts and keys have no control characters (but tab, LF and CR).",
     "anyOf": [
         {"type": "string", "pattern": TEXT_PATTERN},
-        {"type": "integer", "minimum": -_INT64, "maximum": _INT64 - 1},
-        {"type": "number", "not": {"type": "integer"}},
+        {"type": "number", "minimum": -_INT64, "maximum": _INT64 - 1},
         {"type": ["boolean", "null"]},
         {"type": "array", "items": {"$ref": _TEXT_JSON_REF}},
         {
@@ -213,7 +212,7 @@ def _constrain_strings(schema: Any, pattern: str, *, keys: bool = True) -> None:
             schema["propertyNames"] = {"pattern": pattern}
         if keys and schema.get("additionalProperties", True) is True:
             schema["additionalProperties"] = {"$ref": _TEXT_JSON_REF}
-    if kind == "integer":  # a JSON integer beyond 64 bits is a 400 at the edge
+    if kind in ("integer", "number"):  # a JSON number beyond 64-bit integers is a 400 at the edge
         schema.setdefault("minimum", -_INT64)
         schema.setdefault("maximum", _INT64 - 1)
     if kind == "array" and "items" not in schema:
@@ -467,10 +466,10 @@ def fits_row_id(value: int) -> bool:
 
 
 class OutOfRange(ValueError):
-    """A JSON integer no column can hold."""
+    """A JSON number no column can hold: beyond 64-bit integers (`1e30` too, which JSON Schema calls an integer)."""
 
 
-_JSON_SUSPECT = re.compile(rb"\\u(?:00[01][0-9a-fA-F]|007[fF]|[dD][89a-fA-F])|\x7f|\d{19}")
+_JSON_SUSPECT = re.compile(rb"\\u(?:00[01][0-9a-fA-F]|007[fF]|[dD][89a-fA-F])|\x7f|\d{19}|\d[eE]\+?\d\d")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """Control characters a text field never carries (tab, line feed and carriage return are text)."""
 _PATH_CONTROL = re.compile("[\x00-\x1f\x7f]")
@@ -495,8 +494,8 @@ def clean_json(value: Any) -> Any:
 
 
 def checked_json(value: Any) -> Any:
-    """A client's decoded JSON: control characters (but tab, LF, CR) raise ControlCharacters, integers beyond 64
-    bits raise OutOfRange; lone surrogates (a browser cutting an emoji in half) become U+FFFD."""
+    """A client's decoded JSON: control characters (but tab, LF, CR) raise ControlCharacters, numbers beyond 64-bit
+    integers raise OutOfRange; lone surrogates (a browser cutting an emoji in half) become U+FFFD."""
     if isinstance(value, str):
         if _CONTROL.search(value):
             raise ControlCharacters
@@ -505,7 +504,7 @@ def checked_json(value: Any) -> Any:
         return [checked_json(item) for item in value]
     if isinstance(value, dict):
         return {checked_json(key): checked_json(item) for key, item in value.items()}
-    if isinstance(value, int) and not -_INT64 <= value < _INT64:
+    if isinstance(value, (int, float)) and not -_INT64 <= value < _INT64:
         raise OutOfRange(value)
     return value
 

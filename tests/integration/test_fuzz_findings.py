@@ -145,3 +145,17 @@ async def test_every_operation_has_its_own_id(server: Server) -> None:
     # A GET and a POST of one function shared an id (FastAPI's `api_route` with two methods).
     assert len(ids) == len(set(ids))
 
+
+async def test_numbers_beyond_64_bit_integers_are_refused_as_documented(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    async with server.client() as anyone:
+        number = (await anyone.get("/openapi.json")).json()["components"]["schemas"]["TextJSON"]["anyOf"][1]
+        assert number == {"type": "number", "minimum": -(2**63), "maximum": 2**63 - 1}
+        register = {"email": f"v{uuid.uuid4().hex[:8]}@example.org", "password": "una-clave-larga", "nombre": "Ana"}
+        headers = {"X-Entity-Token": tenant.token}
+        # 1e30 is an integer to JSON Schema, beyond what the document allows: it was accepted as a float.
+        for extra in (1e30, -1e300, 2.0**63, [1, {"x": 9.3e18}]):
+            r = await anyone.post("/chatuserregisterpanel", json={**register, "extra": extra}, headers=headers)
+            error_of(r, 400)
+        r = await anyone.post("/chatuserregisterpanel", json={**register, "extra": [1.5, -9.2e18]}, headers=headers)
+        assert r.status_code == 201, r.text
