@@ -126,11 +126,13 @@ def run_schemathesis(url: str, role: str, headers: dict[str, str], examples: int
     output = log.read_text()
     summary = next((line.strip() for line in reversed(output.splitlines()) if "passed" in line or "failed" in line), "")
     outcome = re.findall(r"^=+ (.+) in [\d.]+s =+$", output, re.M)
+    generated = re.findall(r"^\s*(\d+) generated", output, re.M)
     return {
         "role": role,
         "exit": done.returncode,
         "seconds": round(time.monotonic() - started),
         "summary": summary,
+        "test_cases": int(generated[-1]) if generated else None,
         "failures": sorted(set(re.findall(r"^- (ST\d+ [^\n]+|Server error[^\n]*)$", output, re.M))),
         "server_errors": len(re.findall(r"^- Server error", output, re.M)),
         # The tool's own errors (a schema it could not generate from) hide what the operation would have shown.
@@ -203,7 +205,20 @@ async def one_database(kind: str, examples: int, roles: list[str], out: Path, jo
             await drop_postgres_database(pg_name)
     server_log = (tmp / "server.log").read_text(errors="replace")
     tracebacks = server_log.count("Traceback")
-    print(json.dumps({"database": kind, "server_log": str(tmp / "server.log"), "tracebacks": tracebacks}), flush=True)
+    # Every request the app answered is one `ventanilla.http` line: "<method> <route> <status> <ms>".
+    answered = re.findall(r"ventanilla\.http: \S+ \S+ (\d{3}) ", server_log)
+    print(
+        json.dumps(
+            {
+                "database": kind,
+                "server_log": str(tmp / "server.log"),
+                "requests": len(answered),
+                "server_errors": sum(status.startswith("5") for status in answered),
+                "tracebacks": tracebacks,
+            }
+        ),
+        flush=True,
+    )
     return results
 
 
