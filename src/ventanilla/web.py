@@ -35,6 +35,7 @@ from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
 from ventanilla.errors import (
     BadRequest,
+    Conflict,
     DomainError,
     Forbidden,
     NotFound,
@@ -801,7 +802,7 @@ async def tenant_hint(request: Request, uow: UoW) -> TenantHint:
     """Resolve the entity from the token and the slug (docs/contract.md §8).
 
     A valid token wins over a slug that names no entity (the newest frontend derives slugs from host names);
-    a token and a slug of two different entities are a 400.
+    a token and a slug of two different entities are a 409 (each is valid alone; together they conflict).
     """
     cache: SnapshotCache[Entity] = request.app.state.ctx.entity_cache
     token = (entity_token_of(request) or "").strip()
@@ -811,11 +812,12 @@ async def tenant_hint(request: Request, uow: UoW) -> TenantHint:
     slug = tenant_slug_of(request)
     by_slug = await entities_repo.by_slug(uow.session, slug) if slug else None
     if by_token is not None and by_slug is not None and by_token.id != by_slug.id:
-        raise BadRequest("El token de la entidad y el tenant indicado no coinciden.")
+        raise Conflict("El token de la entidad y el tenant indicado no coinciden.")
     return TenantHint(entity=by_token or by_slug, unknown_slug=bool(slug) and by_slug is None)
 
 
 Tenant = Annotated[TenantHint, Depends(tenant_hint)]
+_DEPENDENCY_ERRORS[tenant_hint] = (409,)
 
 
 async def optional_entity(hint: Tenant) -> Entity | None:

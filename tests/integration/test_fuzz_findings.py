@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from tests.support import Server, file_complaint, login, seed_tenant, widget_headers
+from ventanilla.entities import repository as entities_repo
 from ventanilla.tickets import repository
 
 JSON = {"Content-Type": "application/json"}
@@ -159,3 +160,20 @@ async def test_numbers_beyond_64_bit_integers_are_refused_as_documented(server: 
             error_of(r, 400)
         r = await anyone.post("/chatuserregisterpanel", json={**register, "extra": [1.5, -9.2e18]}, headers=headers)
         assert r.status_code == 201, r.text
+
+
+async def test_a_token_and_a_slug_of_two_entities_conflict(server: Server) -> None:
+    mine, other = await seed_tenant(server.ctx), await seed_tenant(server.ctx)
+    async with server.ctx.sessions() as session:
+        other_entity = await entities_repo.get(session, other.id)
+        assert other_entity is not None
+        slug = other_entity.slug
+    token = {"X-Entity-Token": mine.token}
+    async with server.client() as widget:
+        # Each is valid alone, so the request is valid by the document: together they are a 409, not a 400.
+        error_of(await widget.get(f"/public/tenants/{slug}/widget-config", headers=token), 409)
+        error_of(await widget.get("/pwa/tenant-info", params={"tenant_slug": slug}, headers=token), 409)
+        assert (await widget.get(f"/public/tenants/{slug}/widget-config")).status_code == 200
+        document = (await widget.get("/openapi.json")).json()
+        assert "409" in document["paths"]["/public/tenants/{slug}/widget-config"]["get"]["responses"]
+        assert "409" in document["paths"]["/pwa/tenant-info"]["get"]["responses"]
