@@ -177,3 +177,17 @@ async def test_a_token_and_a_slug_of_two_entities_conflict(server: Server) -> No
         document = (await widget.get("/openapi.json")).json()
         assert "409" in document["paths"]["/public/tenants/{slug}/widget-config"]["get"]["responses"]
         assert "409" in document["paths"]["/pwa/tenant-info"]["get"]["responses"]
+
+
+async def test_a_text_where_a_reply_takes_files_is_refused(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    async with server.client() as citizen, server.client() as agent:
+        created = await file_complaint(citizen, tenant, str(uuid.uuid4()))
+        await login(agent, tenant.agents[0]["email"])
+        url = f"/tickets/municipio/{created['ticket_id']}/responder"
+        # A part without a file name under `archivos[]` was silently dropped and the reply posted (ST201).
+        for name in ("archivos", "archivos[]"):
+            r = await agent.post(url, data={"comentario": "Vamos mañana", name: "no soy un archivo"})
+            error_of(r, 400)
+        sent = await agent.post(url, data={"comentario": "Vamos mañana"})
+        assert sent.status_code == 200, sent.text
