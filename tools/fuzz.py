@@ -184,13 +184,14 @@ async def one_database(
     )
     results: list[dict[str, object]] = []
     try:
-        async with httpx.AsyncClient(timeout=2) as probe:
-            for _ in range(300):
+        async with httpx.AsyncClient(timeout=5) as probe:
+            deadline = time.monotonic() + 180  # a loaded machine may take a minute to import and start the app
+            while time.monotonic() < deadline and proc.poll() is None:
                 try:
                     if (await probe.get(f"{url}/health")).status_code == 200:
                         break
                 except httpx.HTTPError:
-                    await asyncio.sleep(0.1)
+                    await asyncio.sleep(0.5)
         headers = await role_headers(url, seeded)
         # Roles may run side by side (--jobs): each is its own schemathesis process against the one server.
         slots = asyncio.Semaphore(jobs)
