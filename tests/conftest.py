@@ -16,6 +16,8 @@ from ventanilla.settings import Settings
 
 POSTGRES_ADMIN_DSN = os.environ.get("VENTANILLA_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("VENTANILLA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# Databases this run creates are named <prefix><random> (several people may share one PostgreSQL server).
+POSTGRES_DB_PREFIX = os.environ.get("VENTANILLA_TEST_POSTGRES_PREFIX", "ventanilla_test_")
 
 
 async def postgres_unavailable() -> str | None:
@@ -47,7 +49,7 @@ async def create_postgres_database() -> tuple[str, str]:
     """A fresh database for this run: (SQLAlchemy URL, name)."""
     import asyncpg
 
-    name = f"ventanilla_test_{uuid.uuid4().hex[:10]}"
+    name = f"{POSTGRES_DB_PREFIX}{uuid.uuid4().hex[:10]}"
     conn = await asyncpg.connect(POSTGRES_ADMIN_DSN)
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')

@@ -35,6 +35,7 @@ from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
 from ventanilla.errors import (
     BadRequest,
+    Conflict,
     DomainError,
     Forbidden,
     NotFound,
@@ -181,8 +182,7 @@ _TEXT_JSON = {
     "description": "Any JSON value whose texts and keys have no control characters (but tab, LF and CR).",
     "anyOf": [
         {"type": "string", "pattern": TEXT_PATTERN},
-        {"type": "integer", "minimum": -_INT64, "maximum": _INT64 - 1},
-        {"type": "number", "not": {"type": "integer"}},
+        {"type": "number", "minimum": -_INT64, "maximum": _INT64 - 1},
         {"type": ["boolean", "null"]},
         {"type": "array", "items": {"$ref": _TEXT_JSON_REF}},
         {
@@ -213,7 +213,7 @@ def _constrain_strings(schema: Any, pattern: str, *, keys: bool = True) -> None:
             schema["propertyNames"] = {"pattern": pattern}
         if keys and schema.get("additionalProperties", True) is True:
             schema["additionalProperties"] = {"$ref": _TEXT_JSON_REF}
-    if kind == "integer":  # a JSON integer beyond 64 bits is a 400 at the edge
+    if kind in ("integer", "number"):  # a JSON number beyond 64-bit integers is a 400 at the edge
         schema.setdefault("minimum", -_INT64)
         schema.setdefault("maximum", _INT64 - 1)
     if kind == "array" and "items" not in schema:
@@ -467,10 +467,10 @@ def fits_row_id(value: int) -> bool:
 
 
 class OutOfRange(ValueError):
-    """A JSON integer no column can hold."""
+    """A JSON number no column can hold: beyond 64-bit integers (`1e30` too, which JSON Schema calls an integer)."""
 
 
-_JSON_SUSPECT = re.compile(rb"\\u(?:00[01][0-9a-fA-F]|007[fF]|[dD][89a-fA-F])|\x7f|\d{19}")
+_JSON_SUSPECT = re.compile(rb"\\u(?:00[01][0-9a-fA-F]|007[fF]|[dD][89a-fA-F])|\x7f|\d{19}|\d[eE]\+?\d\d")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """Control characters a text field never carries (tab, line feed and carriage return are text)."""
 _PATH_CONTROL = re.compile("[\x00-\x1f\x7f]")
@@ -495,8 +495,8 @@ def clean_json(value: Any) -> Any:
 
 
 def checked_json(value: Any) -> Any:
-    """A client's decoded JSON: control characters (but tab, LF, CR) raise ControlCharacters, integers beyond 64
-    bits raise OutOfRange; lone surrogates (a browser cutting an emoji in half) become U+FFFD."""
+    """A client's decoded JSON: control characters (but tab, LF, CR) raise ControlCharacters, numbers beyond 64-bit
+    integers raise OutOfRange; lone surrogates (a browser cutting an emoji in half) become U+FFFD."""
     if isinstance(value, str):
         if _CONTROL.search(value):
             raise ControlCharacters
@@ -505,7 +505,7 @@ def checked_json(value: Any) -> Any:
         return [checked_json(item) for item in value]
     if isinstance(value, dict):
         return {checked_json(key): checked_json(item) for key, item in value.items()}
-    if isinstance(value, int) and not -_INT64 <= value < _INT64:
+    if isinstance(value, (int, float)) and not -_INT64 <= value < _INT64:
         raise OutOfRange(value)
     return value
 
@@ -821,7 +821,7 @@ async def tenant_hint(request: Request, uow: UoW) -> TenantHint:
     """Resolve the entity from the token and the slug (docs/contract.md §8).
 
     A valid token wins over a slug that names no entity (the newest frontend derives slugs from host names);
-    a token and a slug of two different entities are a 400.
+    a token and a slug of two different entities are a 409 (each is valid alone; together they conflict).
     """
     memo: TenantHint | None = uow.session.info.get(_TENANT_MEMO)
     if memo is not None:
@@ -834,13 +834,14 @@ async def tenant_hint(request: Request, uow: UoW) -> TenantHint:
     slug = tenant_slug_of(request)
     by_slug = await entities_repo.by_slug(uow.session, slug) if slug else None
     if by_token is not None and by_slug is not None and by_token.id != by_slug.id:
-        raise BadRequest("El token de la entidad y el tenant indicado no coinciden.")
+        raise Conflict("El token de la entidad y el tenant indicado no coinciden.")
     hint = TenantHint(entity=by_token or by_slug, unknown_slug=bool(slug) and by_slug is None)
     uow.session.info[_TENANT_MEMO] = hint
     return hint
 
 
 Tenant = Annotated[TenantHint, Depends(tenant_hint)]
+_DEPENDENCY_ERRORS[tenant_hint] = (409,)
 
 
 async def optional_entity(hint: Tenant) -> Entity | None:

@@ -341,9 +341,16 @@ async def test_security_edges(server: Server) -> None:
             headers=widget_headers(tenant, session_key),
         )
         assert r.status_code == 400 and r.json()["error"]  # no integer beyond 64 bits gets past the edge
+        # Nor a number written with an exponent beyond them (JSON Schema calls -1e300 an integer; the document says so).
         r = await citizen.post(
             "/ask/municipio",
-            json={"pregunta": "hola", "ticket_id": 2**62, "contexto_previo": {"id_ticket_creado": -1e300}},
+            json={"pregunta": "hola", "contexto_previo": {"id_ticket_creado": -1e300}},
+            headers=widget_headers(tenant, session_key),
+        )
+        assert r.status_code == 400 and r.json()["error"]
+        r = await citizen.post(
+            "/ask/municipio",
+            json={"pregunta": "hola", "ticket_id": 2**62, "contexto_previo": {"id_ticket_creado": -1.5e18}},
             headers=widget_headers(tenant, session_key),
         )
         assert r.status_code == 200

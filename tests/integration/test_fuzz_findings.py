@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from tests.support import Server, file_complaint, login, seed_tenant, widget_headers
+from ventanilla.entities import repository as entities_repo
 from ventanilla.tickets import repository
 
 JSON = {"Content-Type": "application/json"}
@@ -109,3 +110,84 @@ async def test_the_reply_schemas_say_what_a_reply_needs(server: Server) -> None:
     assert {"_Interactive", "_InteractiveBody", "_ReplyButton"} <= document["components"]["schemas"].keys()
     assign = document["components"]["schemas"]["AssignIn"]["properties"]["user_id"]["anyOf"]
     assert {"type": "string", "pattern": "^ *[0-9]{0,11} *$"} in assign
+
+
+async def test_an_undeclared_method_is_a_405_naming_every_method_of_the_path(server: Server) -> None:
+    async with server.client() as anyone:
+        document = (await anyone.get("/openapi.json")).json()
+        cases = {
+            "/knowledge-base/7": ("PATCH", "/knowledge-base/{entry_id}"),
+            "/archivos/upload/chat_attachment": ("PUT", "/archivos/upload/chat_attachment"),
+            "/emails/baja/x": ("DELETE", "/emails/baja/{token}"),
+            "/knowledge-base/suggestions": ("DELETE", "/knowledge-base/suggestions"),
+        }
+        for url, (method, template) in cases.items():
+            # Before authentication: an anonymous caller gets the 405 (a PUT answered 401 once), not a 401.
+            r = await anyone.request(method, url)
+            error_of(r, 405)
+            declared = {m.upper() for m in document["paths"][template]}
+            assert set(r.headers["allow"].split(", ")) == declared, (url, r.headers["allow"], declared)
+
+
+async def test_the_unsubscribe_pages_are_html_as_documented(server: Server) -> None:
+    async with server.client() as anyone:
+        document = (await anyone.get("/openapi.json")).json()
+        for method in ("get", "post"):
+            responses = document["paths"]["/emails/baja/{token}"][method]["responses"]
+            assert set(responses["200"]["content"]) == set(responses["404"]["content"]) == {"text/html"}
+            r = await anyone.request(method.upper(), "/emails/baja/1.abc.def")
+            assert r.status_code == 404 and r.headers["content-type"].startswith("text/html"), r.text
+
+
+async def test_every_operation_has_its_own_id(server: Server) -> None:
+    async with server.client() as anyone:
+        document = (await anyone.get("/openapi.json")).json()
+    ids = [op["operationId"] for ops in document["paths"].values() for op in ops.values() if isinstance(op, dict)]
+    # A GET and a POST of one function shared an id (FastAPI's `api_route` with two methods).
+    assert len(ids) == len(set(ids))
+
+
+async def test_numbers_beyond_64_bit_integers_are_refused_as_documented(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    async with server.client() as anyone:
+        number = (await anyone.get("/openapi.json")).json()["components"]["schemas"]["TextJSON"]["anyOf"][1]
+        assert number == {"type": "number", "minimum": -(2**63), "maximum": 2**63 - 1}
+        register = {"email": f"v{uuid.uuid4().hex[:8]}@example.org", "password": "una-clave-larga", "nombre": "Ana"}
+        headers = {"X-Entity-Token": tenant.token}
+        # 1e30 is an integer to JSON Schema, beyond what the document allows: it was accepted as a float.
+        for extra in (1e30, -1e300, 2.0**63, [1, {"x": 9.3e18}]):
+            r = await anyone.post("/chatuserregisterpanel", json={**register, "extra": extra}, headers=headers)
+            error_of(r, 400)
+        r = await anyone.post("/chatuserregisterpanel", json={**register, "extra": [1.5, -9.2e18]}, headers=headers)
+        assert r.status_code == 201, r.text
+
+
+async def test_a_token_and_a_slug_of_two_entities_conflict(server: Server) -> None:
+    mine, other = await seed_tenant(server.ctx), await seed_tenant(server.ctx)
+    async with server.ctx.sessions() as session:
+        other_entity = await entities_repo.get(session, other.id)
+        assert other_entity is not None
+        slug = other_entity.slug
+    token = {"X-Entity-Token": mine.token}
+    async with server.client() as widget:
+        # Each is valid alone, so the request is valid by the document: together they are a 409, not a 400.
+        error_of(await widget.get(f"/public/tenants/{slug}/widget-config", headers=token), 409)
+        error_of(await widget.get("/pwa/tenant-info", params={"tenant_slug": slug}, headers=token), 409)
+        assert (await widget.get(f"/public/tenants/{slug}/widget-config")).status_code == 200
+        document = (await widget.get("/openapi.json")).json()
+        assert "409" in document["paths"]["/public/tenants/{slug}/widget-config"]["get"]["responses"]
+        assert "409" in document["paths"]["/pwa/tenant-info"]["get"]["responses"]
+
+
+async def test_a_text_where_a_reply_takes_files_is_refused(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    async with server.client() as citizen, server.client() as agent:
+        created = await file_complaint(citizen, tenant, str(uuid.uuid4()))
+        await login(agent, tenant.agents[0]["email"])
+        url = f"/tickets/municipio/{created['ticket_id']}/responder"
+        # A part without a file name under `archivos[]` was silently dropped and the reply posted (ST201).
+        for name in ("archivos", "archivos[]"):
+            r = await agent.post(url, data={"comentario": "Vamos mañana", name: "no soy un archivo"})
+            error_of(r, 400)
+        sent = await agent.post(url, data={"comentario": "Vamos mañana"})
+        assert sent.status_code == 200, sent.text

@@ -118,7 +118,7 @@ async def test_staff_and_citizen_accounts_with_the_newest_routes(server: Server)
         assert logged.status_code == 200 and logged.json()["user"]["id"] == body["user"]["id"]
         other = await seed_tenant(server.ctx)
         mismatch = await widget.post("/auth/login", json={**login_body, "tenant_slug": await slug_of(server, other)})
-        assert mismatch.status_code == 400 and "error" in mismatch.json()
+        assert mismatch.status_code == 409 and "error" in mismatch.json()
         unknown = await widget.post(
             "/auth/login", json={"email": register["email"], "password": PASSWORD, "tenant_slug": "no-existe-x"}
         )
@@ -160,7 +160,7 @@ async def test_tenant_slugs_and_public_lookups(server: Server) -> None:
         assert anon.json() == {"anon_id": "visitante-123"}
         assert len((await client.get("/pwa/anon-id")).json()["anon_id"]) == 32
         both = await client.get("/perfil", headers={"X-Entity-Token": tenant.token, "X-Tenant": other_slug})
-        assert both.status_code == 400 and "error" in both.json()
+        assert both.status_code == 409 and "error" in both.json()
         ignored = await client.get("/perfil", headers={"X-Entity-Token": tenant.token, "X-Tenant": "127"})
         assert ignored.status_code == 200 and ignored.json()["id"] == tenant.id
         preflight = await client.options(
@@ -595,7 +595,7 @@ async def test_bad_tenant_input_changes_nothing(server: Server) -> None:
     async with server.client() as client:
         body = {"name": "X", "email": email, "password": PASSWORD, "empresa_token": tenant.token}
         mismatch = await client.post("/auth/register", json={**body, "tenant_slug": other_slug})
-        assert mismatch.status_code == 400 and "error" in mismatch.json()
+        assert mismatch.status_code == 409 and "error" in mismatch.json()
         unknown = await client.post("/auth/register", json={**body, "empresa_token": None, "tenant_slug": "no-existe"})
         assert unknown.status_code == 404 and "error" in unknown.json()
         login_after = await client.post(

@@ -13,7 +13,7 @@ from ventanilla.entities import hours
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
-from ventanilla.errors import BadRequest, Forbidden, NotFound
+from ventanilla.errors import BadRequest, Conflict, Forbidden, NotFound
 from ventanilla.text import fold, one_line
 from ventanilla.users import service as users
 from ventanilla.web import Ctx, CurrentUser, RequestEntity, Staff, Tenant, UoW, WireOut, entity_token_of, errors
@@ -190,8 +190,8 @@ class PublicTenantOut(BaseModel):
 
 
 _PUBLIC_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "El token y el tenant nombran entidades distintas."},
     404: {"description": "Ningún tenant con ese slug."},
+    409: {"description": "El token y el tenant nombran entidades distintas."},
 }
 
 
@@ -228,7 +228,7 @@ async def widget_config(slug: str, request: Request, ctx: Ctx, uow: UoW, hint: T
             raise NotFound("No existe esa entidad.")
         found = hint.entity
     if hint.entity is not None and hint.entity.id != found.id:
-        raise BadRequest("El token de la entidad y el tenant indicado no coinciden.")
+        raise Conflict("El token de la entidad y el tenant indicado no coinciden.")
     return entities.public_profile(found, ctx.clock())
 
 

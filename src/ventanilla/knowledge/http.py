@@ -100,12 +100,8 @@ async def _query_of(request: Request, query: str | None) -> str:
 _SUGGESTION_ERRORS: dict[int | str, dict[str, Any]] = {k: v for k, v in _ERRORS.items() if k in (400, 401, 404)}
 
 
-@router.api_route(
-    "/knowledge-base/suggestions",
-    methods=["GET", "POST"],
-    response_model=schemas.Suggestions,
-    responses=_SUGGESTION_ERRORS,
-)
+@router.get("/knowledge-base/suggestions", response_model=schemas.Suggestions, responses=_SUGGESTION_ERRORS)
+@router.post("/knowledge-base/suggestions", response_model=schemas.Suggestions, responses=_SUGGESTION_ERRORS)
 async def suggestions(
     request: Request, uow: UoW, entity: RequestEntity, query: Annotated[str | None, Query(max_length=4000)] = None
 ) -> schemas.Suggestions:
@@ -115,12 +111,11 @@ async def suggestions(
     return schemas.Suggestions(suggestions=[schemas.Suggestion.of(h) for h in hits])
 
 
-@router.api_route(
-    "/tickets/{ticket_id}/knowledge-base/suggestions",
-    methods=["GET", "POST"],
-    response_model=schemas.Suggestions,
-    responses=_SUGGESTION_ERRORS,
-)
+_TICKET_SUGGESTIONS = "/tickets/{ticket_id}/knowledge-base/suggestions"
+
+
+@router.get(_TICKET_SUGGESTIONS, response_model=schemas.Suggestions, responses=_SUGGESTION_ERRORS)
+@router.post(_TICKET_SUGGESTIONS, response_model=schemas.Suggestions, responses=_SUGGESTION_ERRORS)
 async def ticket_suggestions(
     ticket_id: TicketId,
     request: Request,

@@ -561,7 +561,10 @@ async def _read_reply(
             if "files" in str(exc.detail).lower():
                 raise TooLarge(f"Se aceptan hasta {MAX_REPLY_FILES} archivos por mensaje.") from exc
             raise BadRequest("El formulario no se pudo leer.") from exc
-        files = [f for key in ("archivos", "archivos[]") for f in form.getlist(key) if not isinstance(f, str)]
+        parts = [f for key in ("archivos", "archivos[]") for f in form.getlist(key)]
+        if any(isinstance(part, str) for part in parts):  # a text part is no file: never silently dropped
+            raise BadRequest("'archivos' y 'archivos[]' llevan archivos, no texto.")
+        files = [f for f in parts if not isinstance(f, str)]
         if len(files) > MAX_REPLY_FILES:
             raise TooLarge(f"Se aceptan hasta {MAX_REPLY_FILES} archivos por mensaje.")
         text = form.get("comentario")

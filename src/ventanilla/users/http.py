@@ -283,7 +283,7 @@ async def _widget_entity(uow: UoW, hint: Tenant, empresa_token: str | None, tena
     by_slug = await entities_repo.by_slug(uow.session, slug) if slug else None
     named = [e for e in (by_token, by_slug, hint.entity) if e is not None]
     if len({e.id for e in named}) > 1:
-        raise BadRequest("El token de la entidad y el tenant indicado no coinciden.")
+        raise Conflict("El token de la entidad y el tenant indicado no coinciden.")
     if named:
         return named[0]
     if slug or hint.unknown_slug:
@@ -340,8 +340,8 @@ _LOGIN_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 _WIDGET_ERRORS: dict[int | str, dict[str, Any]] = {
     **_LOGIN_ERRORS,
-    400: {"description": "El token y el tenant nombran entidades distintas."},
     404: {"description": "Ningún tenant con ese slug."},
+    409: {"description": "El token y el tenant nombran entidades distintas."},
 }
 
 
