@@ -21,6 +21,7 @@ from tests.support import (
     node_available,
     seed_tenant,
     session_cookie_header,
+    signed,
     widget_headers,
 )
 from ventanilla.chat import service as livechat
@@ -300,7 +301,8 @@ async def test_replies_multipart_interactive_and_reference_json(server: Server) 
             assert buttons.status_code == 200, buttons.text
             assert buttons.json()["mensaje"]["botones"] == [{"texto": "Sí", "action": "si_resuelto"}]
             live = await room.wait_for("message", 5)
-            assert [m["respuesta"] for m in live] == ["Mirá la foto", "", "Solo texto", "Como antes", "¿Se resolvió?"]
+            texts = ["Mirá la foto", "", "Solo texto", "Como antes", "¿Se resolvió?"]
+            assert [m["respuesta"] for m in live] == [signed(tenant.agents[0], t) for t in texts]
             assert live[0]["attachment_info"]["url"] == sent["attachments"][0]["url"]
             assert live[4]["botones"] == [{"texto": "Sí", "action": "si_resuelto"}]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import uuid
 
 from tests.support import Server, SocketRecorder, Tenant, login, seed_tenant, session_cookie_header
@@ -102,7 +103,8 @@ async def test_calm_messages_never_get_the_alarm(server: Server) -> None:
                 await citizen.post(ASK, json={"pregunta": text}, headers=headers(tenant, str(uuid.uuid4())))
             ).json()
             assert "ticket_id" not in answer and answer.get("prioridad") != "urgente", (text, answer)
-            assert "911" not in answer["respuesta"]
+            # A word of its own: the entity's name is random hex and may hold the digits.
+            assert not re.search(r"\b911\b", answer["respuesta"]), answer["respuesta"]
 
 
 async def test_urgent_message_in_the_middle_of_an_intake_is_not_swallowed(server: Server) -> None:

@@ -27,7 +27,8 @@ READINGS: list[tuple[str, str]] = [
     ("un perro está atacando a una señora en la plaza ahora", "urgent"),
     # Round 3 (own words): a thing lying on the ground is asked about, a person lying there stays urgent; a lamp
     # "quemada" is burnt out; a greeting letter the model alone reads as self-harm, unsure of it, is asked about.
-    ("la señal de contramano quedó tirada en el piso después del choque de anoche", "unsure"),
+    # (The merged classifier of round 3 reads this one calm: the crash is over and the sign is a thing; never urgent.)
+    ("la señal de contramano quedó tirada en el piso después del choque de anoche", "calm"),
     ("hay una señora tirada en el piso en la parada, no se mueve", "urgent"),
     ("la lamparita del farol de mi cuadra está quemada desde el lunes", "calm"),
     (
