@@ -410,7 +410,7 @@ SCRIPTS: tuple[Script, ...] = (
     ),
     Script(
         "ask for a person mid-intake",
-        (S(BACHE, WHERE), S("quiero hablar con una persona", "Te estamos conectando con un representante")),
+        (S(BACHE, WHERE), S("quiero hablar con una persona", "Te estamos conectando con una persona del equipo")),
         {"is_live_chat": True},
     ),
     Script("greeting and thanks", (S("hola", "¡Hola!"), S("muchas gracias", "¡De nada!")), None),

@@ -277,7 +277,7 @@ def live_chat_closed(tipo: str, closed_message: str) -> str:
 
 def live_chat_requested(nro_ticket: int, position: int, agent_name: str | None) -> str:
     """Queue status after asking for a representative."""
-    text = f"Te estamos conectando con un representante (atención N.º {nro_ticket})."
+    text = f"Te estamos conectando con una persona del equipo (atención N.º {nro_ticket})."
     if position <= 0:
         if agent_name:
             return f"{text} {agent_name} se sumó a la conversación."

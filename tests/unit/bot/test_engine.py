@@ -542,7 +542,7 @@ def test_live_chat_closed() -> None:
 )
 def test_live_chat_requested(position: int, agent: str | None, needle: str) -> None:
     reply = live_chat_requested(MUNI_OPEN, ConversationState(), nro_ticket=77, position=position, agent_name=agent)
-    assert reply.respuesta.startswith("Te estamos conectando con un representante")
+    assert reply.respuesta.startswith("Te estamos conectando con una persona del equipo")
     assert needle in reply.respuesta
     assert reply.effect is None
 
