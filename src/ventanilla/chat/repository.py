@@ -10,13 +10,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ventanilla.chat.models import ChatSession
-from ventanilla.domain import Channel
+from ventanilla.domain import Channel, Estado
 from ventanilla.entities.models import Entity
 from ventanilla.tickets.models import Ticket, TicketMessage
 from ventanilla.users.models import User
 
-WAITING = "esperando_agente_en_vivo"
-LIVE = "en_vivo"
+WAITING = Estado.ESPERANDO_AGENTE
+LIVE = Estado.EN_VIVO
 _PRIORITY_RANK = case((Ticket.prioridad == "urgente", 0), (Ticket.prioridad == "alta", 1), else_=2)
 
 

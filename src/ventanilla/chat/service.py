@@ -13,7 +13,7 @@ from ventanilla.chat import keys, repository
 from ventanilla.chat.models import ChatSession
 from ventanilla.context import AppContext
 from ventanilla.db import UnitOfWork, utcnow
-from ventanilla.domain import Channel
+from ventanilla.domain import Channel, Estado
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import Conflict
@@ -293,8 +293,8 @@ async def take(ctx: AppContext, uow: UnitOfWork, entity: Entity, ticket: Ticket,
     tickets.record_event(
         uow, ticket, "asignacion", to_value=str(agent.id), note=f"Asignado a {agent.name}", actor=agent
     )
-    if ticket.estado == "nuevo":
-        await set_status(ctx, uow, entity, ticket, "en_proceso", actor=agent)
+    if ticket.estado == Estado.NUEVO:
+        await set_status(ctx, uow, entity, ticket, Estado.EN_PROCESO, actor=agent)
 
 
 async def agent_message(
@@ -321,9 +321,9 @@ async def agent_message(
         ticket.is_live_chat = True
         ticket.live_requested_at = ticket.live_requested_at or utcnow()
         await _assign(uow, entity, ticket, agent)
-    if ticket.estado == "nuevo":
+    if ticket.estado == Estado.NUEVO:
         # The reply itself is the news (its event carries the new estado): no separate notice before it.
-        await set_status(ctx, uow, entity, ticket, "en_proceso", actor=agent, notify=False)
+        await set_status(ctx, uow, entity, ticket, Estado.EN_PROCESO, actor=agent, notify=False)
     if ticket.assigned_agent_id != agent.id:
         await take(ctx, uow, entity, ticket, agent)
     return await tickets.add_message(
@@ -408,16 +408,16 @@ def status_notice(ticket: Ticket) -> str | None:
     """What the bot tells the citizen when their ticket moves to an estado they care about."""
     nro = ticket.nro_ticket
     if ticket.tipo == "pyme":
-        notices = {
-            "en_proceso": f"Tu solicitud N.º {nro} está en proceso: ya la estamos atendiendo.",
-            "resuelto": f"¡Buenas noticias! Tu solicitud N.º {nro} quedó resuelta. Gracias por escribirnos.",
-            "cerrado": f"Tu solicitud N.º {nro} quedó cerrada. Si necesitás algo más, escribinos.",
+        notices: dict[str, str] = {
+            Estado.EN_PROCESO: f"Tu solicitud N.º {nro} está en proceso: ya la estamos atendiendo.",
+            Estado.RESUELTO: f"¡Buenas noticias! Tu solicitud N.º {nro} quedó resuelta. Gracias por escribirnos.",
+            Estado.CERRADO: f"Tu solicitud N.º {nro} quedó cerrada. Si necesitás algo más, escribinos.",
         }
     else:
         notices = {
-            "en_proceso": f"Tu reclamo N.º {nro} está en proceso: ya lo estamos atendiendo.",
-            "resuelto": f"¡Buenas noticias! Tu reclamo N.º {nro} quedó resuelto. Gracias por avisarnos.",
-            "cerrado": f"Tu reclamo N.º {nro} quedó cerrado. Si necesitás algo más, escribinos.",
+            Estado.EN_PROCESO: f"Tu reclamo N.º {nro} está en proceso: ya lo estamos atendiendo.",
+            Estado.RESUELTO: f"¡Buenas noticias! Tu reclamo N.º {nro} quedó resuelto. Gracias por avisarnos.",
+            Estado.CERRADO: f"Tu reclamo N.º {nro} quedó cerrado. Si necesitás algo más, escribinos.",
         }
     return notices.get(ticket.estado)
 

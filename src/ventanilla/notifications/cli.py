@@ -130,6 +130,7 @@ EXAMPLE_SETTINGS: dict[str, Any] = {
 
 
 def _example_ticket(urgent: bool = False) -> Ticket:
+    from ventanilla.domain import Estado
     from ventanilla.tickets.models import Ticket
 
     created = dt.datetime(2026, 3, 2, 13, 5, tzinfo=dt.UTC)
@@ -141,7 +142,7 @@ def _example_ticket(urgent: bool = False) -> Ticket:
         tipo="municipio",
         asunto="URGENTE: escape de gas" if urgent else "Alumbrado: luminaria apagada en Av. San Martín 1234",
         descripcion="Hay olor a gas muy fuerte en la esquina" if urgent else "Luminaria apagada hace una semana",
-        estado="nuevo" if urgent else "en_proceso",
+        estado=Estado.NUEVO if urgent else Estado.EN_PROCESO,
         prioridad="urgente" if urgent else "media",
         direccion="Av. San Martín 1234",
         nombre_usuario="Ana Gómez",

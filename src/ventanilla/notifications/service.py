@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ventanilla.domain import Estado
 from ventanilla.entities.models import Entity
 from ventanilla.notifications import repository
 from ventanilla.notifications.emails import normalize_address
@@ -22,7 +23,7 @@ from ventanilla.users.models import User
 log = logging.getLogger(__name__)
 
 # Status changes a citizen hears about; live-chat queueing (esperando/en_vivo) shows in the chat itself.
-CITIZEN_STATUS_NOTICES = frozenset({"en_proceso", "resuelto", "cerrado", "nuevo"})
+CITIZEN_STATUS_NOTICES = frozenset({Estado.EN_PROCESO, Estado.RESUELTO, Estado.CERRADO, Estado.NUEVO})
 
 
 def message_sides(author_kind: str) -> tuple[str, ...]:

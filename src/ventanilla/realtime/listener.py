@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ventanilla.chat import keys
 from ventanilla.db import UnitOfWork, utcnow
-from ventanilla.domain import Channel
+from ventanilla.domain import Channel, Estado
 from ventanilla.entities.models import Entity
 from ventanilla.realtime import rooms
 from ventanilla.realtime.presence import Presence
@@ -27,10 +27,7 @@ def widget_session_key(ticket: Ticket) -> str | None:
     two events against each other, so a bot socket whose browser already has a socket in the ticket room is
     skipped (see `RealtimeListener._also_in`).
     """
-    if (
-        ticket.channel == "whatsapp"
-        or keys.channel_of(ticket.chat_session_key) != Channel.WEB
-    ):
+    if ticket.channel == "whatsapp" or keys.channel_of(ticket.chat_session_key) != Channel.WEB:
         return None
     return ticket.chat_session_key
 
@@ -45,7 +42,9 @@ class RealtimeListener(BaseListener):
         """Tell the entity's agents about a new ticket (and sound the alarm when it is urgent)."""
         uow.events.emit("new_ticket", schemas.new_ticket_event(ticket), rooms.panel_room(entity.id))
         if ticket.prioridad == "urgente":
-            uow.events.emit("urgent_ticket", schemas.urgent_alert_event(ticket, "nuevo"), rooms.panel_room(entity.id))
+            uow.events.emit(
+                "urgent_ticket", schemas.urgent_alert_event(ticket, Estado.NUEVO), rooms.panel_room(entity.id)
+            )
 
     async def message_added(
         self, uow: UnitOfWork, entity: Entity, ticket: Ticket, message: TicketMessage, author: User | None

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ventanilla.domain import Estado
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.stats import repository
@@ -18,13 +19,13 @@ from ventanilla.tickets.models import CLOSED_ESTADOS
 from ventanilla.tickets.service import ESTADO_LABELS
 
 CHANNEL_LABELS = {"web": "Web", "whatsapp": "WhatsApp", "email": "Email", "phone": "Teléfono", "other": "Otro"}
-STATUS_LABELS = {
-    "nuevo": "Nuevo",
-    "en_proceso": "En proceso",
-    "esperando_agente_en_vivo": "Chat en espera de un representante",
-    "en_vivo": "Chat en curso con un representante",
-    "resuelto": "Resuelto",
-    "cerrado": "Cerrado",
+STATUS_LABELS: dict[str, str] = {
+    Estado.NUEVO: "Nuevo",
+    Estado.EN_PROCESO: "En proceso",
+    Estado.ESPERANDO_AGENTE: "Chat en espera de un representante",
+    Estado.EN_VIVO: "Chat en curso con un representante",
+    Estado.RESUELTO: "Resuelto",
+    Estado.CERRADO: "Cerrado",
 }
 """The estado chart's names: the newest statistics page sorts them into its cards by words ("proceso", "curso",
 "espera" are in progress; "resuelt", "cerrad" resolved; the rest open), so a live chat reads as in progress."""

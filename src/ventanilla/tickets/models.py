@@ -9,9 +9,10 @@ from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Inte
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ventanilla.db import Base, utcnow
+from ventanilla.domain import Estado
 
-ESTADOS = ("nuevo", "en_proceso", "esperando_agente_en_vivo", "en_vivo", "resuelto", "cerrado")
-CLOSED_ESTADOS = frozenset({"resuelto", "cerrado"})
+ESTADOS = (Estado.NUEVO, Estado.EN_PROCESO, Estado.ESPERANDO_AGENTE, Estado.EN_VIVO, Estado.RESUELTO, Estado.CERRADO)
+CLOSED_ESTADOS = frozenset({Estado.RESUELTO, Estado.CERRADO})
 PRIORIDADES = ("baja", "media", "alta", "urgente")
 CHANNELS = ("web", "whatsapp", "email", "phone", "other")
 
@@ -37,7 +38,7 @@ class Ticket(Base):
     asunto: Mapped[str] = mapped_column(String(300))
     descripcion: Mapped[str | None] = mapped_column(Text)
     categoria: Mapped[str | None] = mapped_column(String(120))
-    estado: Mapped[str] = mapped_column(String(32), default="nuevo")
+    estado: Mapped[str] = mapped_column(String(32), default=Estado.NUEVO)
     prioridad: Mapped[str] = mapped_column(String(16), default="media")
     channel: Mapped[str] = mapped_column(String(16), default="web")
     direccion: Mapped[str | None] = mapped_column(String(500))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ventanilla.db import UnitOfWork, utcnow
+from ventanilla.domain import Estado
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest
@@ -76,13 +77,13 @@ async def file_complaint(
     return ticket
 
 
-_PORTAL_STATUS = {
-    "nuevo": "open",
-    "en_proceso": "in_progress",
-    "esperando_agente_en_vivo": "pending",
-    "en_vivo": "in_progress",
-    "resuelto": "resolved",
-    "cerrado": "closed",
+_PORTAL_STATUS: dict[str, str] = {
+    Estado.NUEVO: "open",
+    Estado.EN_PROCESO: "in_progress",
+    Estado.ESPERANDO_AGENTE: "pending",
+    Estado.EN_VIVO: "in_progress",
+    Estado.RESUELTO: "resolved",
+    Estado.CERRADO: "closed",
 }
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ventanilla.chat import keys
 from ventanilla.db import UnitOfWork, utcnow
+from ventanilla.domain import Estado
 from ventanilla.entities import repository as entities_repo
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Conflict, Forbidden, NotFound, TooLarge
@@ -23,15 +24,15 @@ _ID_FLOOR = 1 << 40
 
 # What the panel offers (nuevo, en_proceso, resuelto; cerrado shows as resolved) is allowed from any state;
 # the live-chat states only make sense for live chats.
-PANEL_ESTADOS = frozenset({"nuevo", "en_proceso", "resuelto", "cerrado"})
+PANEL_ESTADOS = frozenset({Estado.NUEVO, Estado.EN_PROCESO, Estado.RESUELTO, Estado.CERRADO})
 
-ESTADO_LABELS = {
-    "nuevo": "Nuevo",
-    "en_proceso": "En proceso",
-    "esperando_agente_en_vivo": "Esperando un representante",
-    "en_vivo": "En conversación con un representante",
-    "resuelto": "Resuelto",
-    "cerrado": "Cerrado",
+ESTADO_LABELS: dict[str, str] = {
+    Estado.NUEVO: "Nuevo",
+    Estado.EN_PROCESO: "En proceso",
+    Estado.ESPERANDO_AGENTE: "Esperando un representante",
+    Estado.EN_VIVO: "En conversación con un representante",
+    Estado.RESUELTO: "Resuelto",
+    Estado.CERRADO: "Cerrado",
 }
 
 
@@ -61,7 +62,7 @@ class NewTicket:
     telefono: str | None = None
     dni: str | None = None
     prioridad: str = "media"
-    estado: str = "nuevo"
+    estado: str = Estado.NUEVO
     is_live_chat: bool = False
     chat_session_key: str | None = None
     idempotency_key: str | None = None
@@ -199,7 +200,7 @@ def transition_error(ticket: Ticket, estado: str) -> str | None:
         return None
     if not ticket.is_live_chat:
         return f"'{estado}' es un estado del chat en vivo y este reclamo no es un chat en vivo."
-    if estado == "en_vivo" and ticket.assigned_agent_id is None:
+    if estado == Estado.EN_VIVO and ticket.assigned_agent_id is None:
         return "Un chat pasa a 'en_vivo' cuando un agente lo toma (asignar o responder)."
     return None
 
