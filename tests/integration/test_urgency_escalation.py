@@ -121,3 +121,35 @@ async def test_urgent_message_in_the_middle_of_an_intake_is_not_swallowed(server
         ).json()
         assert urgent["prioridad"] == "urgente" and urgent["ticket_id"]
         assert "100" in urgent["respuesta"] or "911" in urgent["respuesta"]
+
+
+async def test_the_dialogue_shortcuts_never_let_a_danger_pass_as_calm(server: Server) -> None:
+    """Found on the outside set r21 through the bot: a question for the numbers that also tells an emergency, an
+    emergency in English the classifier reads, and a long message that opens like a greeting, were answered calm."""
+    tenant = await seed_tenant(server.ctx)
+    cases = (
+        "perdón, ¿cuál es el número de la policía? hay dos tipos intentando abrir la puerta de mi casa con una "
+        "barreta, estoy sola con mi hija",
+        "Hi, a man is following me and my daughter since the bus terminal, now he is outside our hostel door "
+        "knocking and shouting, we are scared",
+        "Hola buenas noches, disculpe la hora, gracias por atender. Mi vecino de 80 años vive solo y hace tres días "
+        "que no lo vemos, tiene la luz prendida y no abre",
+    )
+    async with server.client() as citizen:
+        for text in cases:
+            answer = (
+                await citizen.post(ASK, json={"pregunta": text}, headers=headers(tenant, str(uuid.uuid4())))
+            ).json()
+            escalated = answer.get("prioridad") == "urgente" or "ticket_id" in answer
+            asked = "peligro ahora mismo" in answer["respuesta"]
+            assert escalated or asked, (text, answer["respuesta"])
+    # A plain question for the numbers is still just answered.
+    async with server.client() as citizen:
+        answer = (
+            await citizen.post(
+                ASK,
+                json={"pregunta": "¿cuál es el número de los bomberos?"},
+                headers=headers(tenant, str(uuid.uuid4())),
+            )
+        ).json()
+        assert "ticket_id" not in answer and "100" in answer["respuesta"]

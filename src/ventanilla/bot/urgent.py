@@ -119,33 +119,38 @@ async def screen(call: Any) -> Screened:
     elif screens and intent_of(text) in _NOT_REPORTS:
         # What reports nothing (a cancel, thanks, a lost PIN) is screened fully when the rules see danger in it ("ya
         # no quiero vivir más" reads like a cancel, "chau, me quiero matar" like a goodbye), else like a step's answer.
-        quiet = not danger.rules_alarm(text)
+        # A long message is a report whatever its first words ("Compañera, mi hermana salió ayer y no volvió…").
+        quiet = not danger.rules_alarm(text) and len(text.split()) <= _SHORT_WORDS
         screens = not quiet
-    if screens and _asks_numbers(text):
-        return Screened(incoming, _numbers_answer(call), prior=prior)
     verdict = classify(text) if screens or quiet else None
+    if screens and _asks_numbers(text) and (verdict is None or verdict.level != "urgent"):
+        # A question for the numbers; one that also tells an emergency now ("¿cuál es el número de la policía? hay
+        # dos tipos intentando abrir la puerta") is that emergency.
+        return Screened(incoming, _numbers_answer(call), prior=prior)
     if verdict is not None and quiet:
         verdict = _quiet_danger(verdict)
     elif verdict is not None:
         reports = is_complaint_statement(normalize(text), categories(call.settings))
         verdict = danger.read(text, verdict, reports_problem=reports)
     if verdict is not None and intent_of(text) is Intent.OTHER_LANGUAGE:
-        # The model reads Spanish: in English or Portuguese only plain emergency words count.
-        verdict = (
-            Verdict(True, 0.9, "explicit", ("emergencia en otro idioma",))
-            if foreign_emergency(text)
-            else Verdict(False, 0.0, "none", ())
-        )
+        # The model reads Spanish: in English or Portuguese plain emergency words escalate; what the classifier still
+        # reads as danger there is asked about, never dropped (a friend caught by the current, a man at the door).
+        if foreign_emergency(text):
+            verdict = Verdict(True, 0.9, "explicit", ("emergencia en otro idioma",))
+        elif verdict.level != "calm":
+            verdict = Verdict(False, verdict.score, verdict.category, verdict.reasons, unsure=True)
     if (
         verdict is not None
         and _hypothetical(text)
         and (verdict.level != "calm" or _EMERGENCY_WORDS_RE.search(fold(text)))
     ):
+        if verdict.level == "urgent":
+            # Asked as a question but read as an emergency ("para un amigo: si alguien tiene un plan para matarse…
+            # ¿qué se hace? él está acá al lado"): the bot asks whether someone is in danger now, never lets it pass.
+            return await _ask(call, text, verdict)
         return Screened(incoming, _general_answer(call, verdict), prior=prior)
     if verdict is None or verdict.level == "calm":
         return Screened(incoming, prior=prior)
-    if _hypothetical(text):
-        return Screened(incoming, _general_answer(call, verdict), prior=prior)
     if verdict.level == "urgent":
         return await _escalate(call, text, verdict)
     return await _ask(call, text, verdict)
@@ -211,6 +216,8 @@ def _asks_numbers(text: str) -> bool:
 
 
 _SURE_SELF_HARM: Final = 0.8
+_SHORT_WORDS: Final = 8
+"""Longer than this, a message whose first words read as a greeting, thanks or goodbye is screened as a report."""
 _NOW_RE = re.compile(r"\b(?:ahora|ya mismo|urgente|ayuda|auxilio|socorro|esta pasando|se esta|rapido|apurense)\b")
 
 
