@@ -3,9 +3,13 @@ outsiders' set D; no row here is copied from it)."""
 
 from __future__ import annotations
 
+from ventanilla.bot.model import ComplaintDraft, ConversationState
+from ventanilla.bot.slots import extract
 from ventanilla.knowledge import retrieval, search
 from ventanilla.knowledge.cli import demo_csv
 from ventanilla.knowledge.service import parse_csv
+
+from .test_conversation import play
 
 
 def demo_items() -> tuple[search.Item, ...]:
@@ -53,3 +57,34 @@ def test_a_follow_up_about_going_in_person_keeps_an_answer_that_names_a_desk() -
 
 def test_saturday_opening_is_the_office_hours_entry() -> None:
     assert answers("los sabados se puede entregar una nota?") == ["Horarios de atención"]
+
+
+def test_a_label_before_the_contact_is_not_the_name() -> None:
+    assert extract("Datos de contacto: Marta Ibarra, cel 2614445566").nombre == "Marta Ibarra"
+    assert extract("Mis datos: Hugo Leiva - hugoleiva@mail.com").nombre == "Hugo Leiva"
+
+
+def test_a_name_right_after_a_leading_phone_is_taken() -> None:
+    slots = extract("2615557788 Rosa Quiroga hay un caño roto en Salta y Tucumán que pierde agua")
+    assert slots.nombre == "Rosa Quiroga"
+    assert slots.telefono == "2615557788"
+
+
+def test_a_street_after_a_leading_phone_is_not_a_name() -> None:
+    assert extract("2615557788 Colón 450 hay un caño roto").nombre is None
+
+
+def test_words_of_the_problem_at_the_summary_are_not_the_guessed_name_replaced() -> None:
+    draft = ComplaintDraft(
+        categoria="Baches y calles",
+        descripcion="hay un farol parpadeando toda la noche",
+        ubicacion="Mitre 550",
+        nombre="Caro",
+        nombre_guess=True,
+        telefono="2615551234",
+    )
+    state = ConversationState(estado="confirmando_reclamo", draft=draft, awaiting="confirmacion")
+    [reply] = play(["farol parpadeando"], state)
+    assert reply.state.draft.nombre == "Caro"
+    [reply] = play(["Carolina Funes"], state)
+    assert reply.state.draft.nombre == "Carolina Funes"
