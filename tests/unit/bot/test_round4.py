@@ -3,11 +3,14 @@ outsiders' set D; no row here is copied from it)."""
 
 from __future__ import annotations
 
+from ventanilla.bot import danger
 from ventanilla.bot.model import ComplaintDraft, ConversationState
 from ventanilla.bot.slots import extract
+from ventanilla.bot.urgent import _gives_place_or_contact
 from ventanilla.knowledge import retrieval, search
 from ventanilla.knowledge.cli import demo_csv
 from ventanilla.knowledge.service import parse_csv
+from ventanilla.urgency import classify
 
 from .test_conversation import play
 
@@ -88,3 +91,20 @@ def test_words_of_the_problem_at_the_summary_are_not_the_guessed_name_replaced()
     assert reply.state.draft.nombre == "Caro"
     [reply] = play(["Carolina Funes"], state)
     assert reply.state.draft.nombre == "Carolina Funes"
+
+
+def test_a_threat_said_of_a_nuisance_is_asked_about_never_calmed() -> None:
+    text = "los de al lado nos van a matar con el parlante, llevan toda la tarde"
+    read = danger.read(text, classify(text), reports_problem=True)
+    assert read.level == "unsure"
+
+
+def test_a_threat_with_a_weapon_or_harm_now_still_escalates() -> None:
+    for text in ("mi ex me va a matar con el cuchillo que tiene", "me van a matar con la musica y ahora me estan pegando"):
+        assert danger.read(text, classify(text), reports_problem=False).level == "urgent"
+
+
+def test_an_answer_to_the_danger_question_with_a_place_is_an_answer() -> None:
+    assert _gives_place_or_contact("es en Chacabuco 1450, la casa de rejas")
+    assert not _gives_place_or_contact("si, hay un nene atrapado")
+
