@@ -108,3 +108,12 @@ def test_an_answer_to_the_danger_question_with_a_place_is_an_answer() -> None:
     assert _gives_place_or_contact("es en Chacabuco 1450, la casa de rejas")
     assert not _gives_place_or_contact("si, hay un nene atrapado")
 
+
+def test_when_a_scheduled_service_comes_is_the_desk_s_calendar() -> None:
+    [reply] = play(["cuando pasan a podar el arbol de la esquina?"])
+    assert "mayo" in reply.respuesta
+
+
+def test_when_a_complaint_gets_fixed_is_still_the_honest_no_date() -> None:
+    [reply] = play(["cuándo lo arreglan?"])
+    assert "fecha exacta" in reply.respuesta
