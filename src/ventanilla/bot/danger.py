@@ -97,6 +97,10 @@ def read(text: str, verdict: Verdict, *, reports_problem: bool) -> Verdict:
     if verdict.category in _PERSON_HARM and _thing_fallen(folded):
         # "el cartel de PARE está tirado en el piso": the thing lies there, not a person; the bot asks, never calms.
         return _ask_instead(verdict)
+    if verdict.category == "violence" and _figurative(folded):
+        # "me va a matar con la música": a threat whose weapon is a nuisance is a figure of speech about it; the bot
+        # asks rather than escalates, and never calms it.
+        return _ask_instead(verdict)
     if _alarm_word_only(rules):
         if reports_problem:
             return CALM
@@ -141,6 +145,20 @@ _PERSON_WORD_RE: Final = re.compile(
     r"se desmayo|desmay\w*|no respira|sangr\w*|herid[oa]s?|lastimad[oa]s?|golpead[oa]s?)\b"
 )
 _POSTURE_RE: Final = re.compile(r"\b(?:esta |estan |quedo |quedaron )?tirad[oa]s? en (?:el piso|la calle|la vereda)\b")
+
+
+_FIGURATIVE_RE: Final = re.compile(
+    r"\b(?:(?:me|nos) (?:va|van) a (?:matar|volver loc[oa])|(?:me|nos) (?:mata|matan|esta matando|estan matando))"
+    r"(?: con| de)? (?:(?:el|la|los|las|su|sus|tanto|esa|ese|esta|este) )?"
+    r"(?:musica|ruido\w*|parlante\w*|bocina\w*|cumbia|reggaeton|fiesta\w*|ladrid\w*|olor\w*|obra\w*|taladro\w*|"
+    r"martill\w*|golpe(?:teo|cito)s?|perro\w*|gallo\w*|alarma\w*|boliche\w*)\b"
+)
+
+
+def _figurative(folded: str) -> bool:
+    """A threat said of a nuisance ("me van a matar con los ladridos") and, without it, nothing of harm now."""
+    rest = _FIGURATIVE_RE.sub(" ", folded)
+    return rest != folded and classify_rules(rest).level == "calm" and not _harm_now(rest)
 
 
 def _thing_fallen(folded: str) -> bool:

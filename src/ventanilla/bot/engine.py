@@ -10,6 +10,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ventanilla.knowledge.retrieval import is_process_faq
+from ventanilla.text import fold
+
 from . import asking, flow, intent_model, replies, side, texts
 from .intake import (
     CANCEL_WORDS,
@@ -320,7 +323,18 @@ def _on_why_data(settings: BotSettings, state: ConversationState, turn: Turn) ->
     )
 
 
+_CALENDAR_RE = re.compile(
+    r"\b(?:lunes|martes|miercoles|jueves|viernes|sabados?|domingos?|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
+    r"septiembre|setiembre|octubre|noviembre|diciembre)\b"
+)
+
+
 def _on_when_fixed(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    if state.estado not in INTAKE_ESTADOS and not asking.is_problem_report(turn.text):
+        # "¿cuándo pasan a podar?" asks the calendar of a service the desk knows, not when a complaint gets fixed.
+        hit = asking.find(settings, state, turn.text)
+        if hit is not None and not is_process_faq(hit.item) and _CALENDAR_RE.search(fold(hit.item.answer)):
+            return side.answer(settings, state, hit.item, turn.text)
     return side.with_resume(
         settings, state, texts.WHEN_FIXED, [], state.estado if state.estado != "inicio" else "conversacion_general"
     )

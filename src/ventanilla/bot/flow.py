@@ -296,6 +296,14 @@ def _place_answer(text: str, slots: Slots) -> bool:
     return _mostly_place(normalize(rest), slots.place)
 
 
+def told_in(text: str, description: str | None) -> bool:
+    """Every word of the text is a word of the problem already told ("lámpara titilando" as a photo's caption):
+    the problem again, never the citizen's name."""
+    told = set(normalize(description or "").split())
+    words_ = normalize(text).split()
+    return bool(words_) and all(w in told for w in words_)
+
+
 def is_bare_name(text: str) -> bool:
     """A message that is only a person's name ("Fede Acosta", "Cecilia")."""
     return _bare_name_only(text) and find_name(text, bare=True, asked=True) is not None
@@ -499,7 +507,7 @@ def on_confirm_text(settings: BotSettings, state: ConversationState, text: str, 
     # WhatsApp's profile name is a guess: a name typed at the summary ("Jonatan Herrera") replaces it.
     slots = extract(text, asked="datos_personales" if d.missing_personal() else None, names=d.nombre_guess)
     dni = extract_personal(text).dni
-    if d.nombre_guess and not slots.nombre and _bare_name_only(text):
+    if d.nombre_guess and not slots.nombre and _bare_name_only(text) and not told_in(text, d.descripcion):
         # "macarena gil" at the summary of a WhatsApp complaint: the citizen's name over the profile's.
         slots = Slots(slots.place, find_name(text, bare=True, asked=True), slots.telefono, slots.email, True)
     noted = absorb_contact(state, text, slots)

@@ -481,6 +481,11 @@ def looks_like_person(text: str) -> bool:
     return 2 <= len(parts) <= 5 and parts[0] in _FIRST_NAMES and find_name(text, bare=True, asked=True) is not None
 
 
+_PHONE_THEN_NAME_RE = re.compile(
+    r"^\W*\+?\d[\d \-().]{6,}\d[\s,.:;\-]+((?:[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+\s+){1,3}[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)\b(?!\s*\d)"
+)
+
+
 def find_name(text: str, *, bare: bool = False, asked: bool = False) -> str | None:
     """A person's name: after "soy", "me llamo", "mi nombre es"...; with `bare` (the bot asked for it, or a
     phone or email came with it) also a message or segment made only of name words ("Sofía Paz, 2614443322").
@@ -502,11 +507,16 @@ def find_name(text: str, *, bare: bool = False, asked: bool = False) -> str | No
             return name
     if not bare:
         return None
+    first = _PHONE_THEN_NAME_RE.match(sample)
+    if first is not None and fold(first.group(1).split()[0]) in _FIRST_NAMES:
+        # "2615550000 Rosa Díaz se rompió la vereda": the capitalised words right after a leading phone.
+        return _name_words(first.group(1))
     cleaned = _EMAIL_RE.sub(" , ", sample)
     # A street and its number ("Coronel Díaz 880", "Mitre al 700") is a place, never a bare name.
     cleaned = re.sub(r"(?:[^\W\d_]+\s+){1,3}(?:al\s+)?\d{2,5}\b(?!\s*[\d\-])", " , ", cleaned)
     cleaned = re.sub(r"[+(]?\d[\d \-().]*\d|\d", " , ", cleaned)
-    cleaned = re.sub(r"\b(?:mi\s+)?(?:tel[eé]fono|tel|cel(?:ular)?|whatsapp|mail|e-?mail|correo|dni|nombre)\b\s*:?",
+    cleaned = re.sub(r"\b(?:mis?\s+)?(?:tel[eé]fono|tel|cel(?:ular)?|whatsapp|mail|e-?mail|correo|dni|nombre|datos"
+                     r"(?:\s+personales|\s+de\s+contacto)?|contacto)\b\s*:?",
                      " , ", cleaned, flags=re.IGNORECASE)  # fmt: skip
     for segment in re.split(r"[,;:\n|/]+|\.(?:\s+|$)|\s+-\s+", cleaned):
         words_ = segment.split()

@@ -116,6 +116,10 @@ async def screen(call: Any) -> Screened:
     if screens and (flow.is_slot_answer(call.state, text) or flow.is_contact_only(text) or _contact_aside(call, text)):
         # A street, a name, a phone ("Av. Incendio 55" is an address): only a sure self-harm verdict counts.
         quiet, screens = True, False
+    elif screens and prior is not None and _gives_place_or_contact(text) and not danger.rules_alarm(text):
+        # The danger question answered with where it is ("queda en Mitre 300, al lado de casa"): an answer to the
+        # step, screened like one; asking again about it looped the citizen on the question.
+        quiet, screens = True, False
     elif screens and intent_of(text) in _NOT_REPORTS:
         # What reports nothing (a cancel, thanks, a lost PIN) is screened fully when the rules see danger in it ("ya
         # no quiero vivir más" reads like a cancel, "chau, me quiero matar" like a goodbye), else like a step's answer.
@@ -219,6 +223,12 @@ _SURE_SELF_HARM: Final = 0.8
 _SHORT_WORDS: Final = 8
 """Longer than this, a message whose first words read as a greeting, thanks or goodbye is screened as a report."""
 _NOW_RE = re.compile(r"\b(?:ahora|ya mismo|urgente|ayuda|auxilio|socorro|esta pasando|se esta|rapido|apurense)\b")
+
+
+def _gives_place_or_contact(text: str) -> bool:
+    """The text names a place, a phone or an email."""
+    slots = extract(text)
+    return slots.place is not None or bool(slots.telefono or slots.email)
 
 
 def _quiet_danger(verdict: Verdict) -> Verdict:

@@ -26,9 +26,12 @@ _TOPIC, _ANSWER = 1.0, 0.5
 """How much a word found in the title or keywords counts, and one found only in the answer text."""
 _SYNONYM = 0.85
 """A word found through its synonym line or a close spelling, rather than as such."""
+_ANSWER_ITSELF = 0.8
+"""The question's own word in the answer text: more than a synonym there, never enough to anchor a match."""
 _WEAK_WEIGHT = 0.25
 _FUZZY_CUTOFF = 84.0
 _WORD_RE = re.compile(r"[a-z0-9ñ]+")
+_CLITIC_RE = re.compile(r"(?<=[aei]r)(?:la|lo|las|los|le|les|se|me|te)$")
 _FOLLOW_UP_START = re.compile(r"^\W*(?:y|e|entonces|tambien|ademas|osea|o sea|pero|ah|y si|y para)\b")
 FAQ_ID_BASE = -1000
 """Built-in answers about the bot's own process have ids below this (never an entity's entry)."""
@@ -116,7 +119,8 @@ def _stop_keys() -> frozenset[str]:
 def query_terms(text: str) -> list[str]:
     """Phonetic keys of a question's content words (no stop words, no one-letter words)."""
     stop = _stop_keys()
-    keys = [phonetic(w) for w in _WORD_RE.findall(fold(text[:1000])) if len(w) > 1]
+    words = [_CLITIC_RE.sub("", w) if len(w) >= 7 else w for w in _WORD_RE.findall(fold(text[:1000]))]
+    keys = [phonetic(w) for w in words if len(w) > 1]
     return [k for k in keys if len(k) > 1 and k not in stop][:30]
 
 
@@ -157,6 +161,8 @@ def _match(term: str, index: _Index) -> float:
         found = process.extractOne(term, index.topic_list, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
         if found is not None:
             return _TOPIC * _SYNONYM
+    if term in index.answer or stem(term) in index.answer_stems:
+        return _ANSWER_ITSELF
     if variants & index.answer or {stem(v) for v in variants} & index.answer_stems:
         return _ANSWER
     return 0.0
@@ -197,7 +203,7 @@ def rank(items: Sequence[Item], query: str, limit: int = 3) -> list[Hit]:
 _FACETS: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = tuple(
     (frozenset(phonetic(w) for w in words.split()), re.compile(pattern, re.IGNORECASE))
     for words, pattern in (
-        ("horario horarios hora horas abren abre cierran cierra atienden atiende tarde manana abierto",
+        ("horario horarios hora horas abren abre cierran cierra atienden atiende tarde manana noche temprano abierto",
          r"\d{1,2}:\d{2}|\blunes\b|\bsabados?\b"),
         ("donde queda keda direccion ubicacion lugar oficina", r"\b[A-ZÁÉÍÓÚ][a-záéíóúñ]+ \d{2,5}\b"),
         ("turno turnos cita", r"\bturnos?\b"),
@@ -205,6 +211,7 @@ _FACETS: tuple[tuple[frozenset[str], re.Pattern[str]], ...] = tuple(
          r"\bllev[aá]|\bDNI\b|requisit|necesit"),
         ("cuanto sale cuesta precio costo gratis paga pagar", r"gratuit|\$|cost|pag|tasa"),
         ("ayunas ayuno comer", r"ayun"),
+        ("persona personalmente presencial", r"\bacerc|\bMesa de Entradas\b|\b[A-ZÁÉÍÓÚ][a-záéíóúñ]+ \d{2,5}\b"),
     )
 )  # fmt: skip
 
@@ -235,11 +242,24 @@ def find(items: Sequence[Item], query: str, *, topic: int | None = None, thresho
     # A content word that is neither a facet nor found in the previous entry names a topic of its own.
     unmatched = [t for t in terms if t not in weak_words() and t not in _facet_words() and not _match(t, index)]
     if best is None:
-        return Hit(previous, threshold) if not unmatched else None
+        return Hit(_pointed_to(items, previous, terms), threshold) if not unmatched else None
     own = score(terms, previous)
     if (own and own >= best.confidence - 0.15) or (_facet_fits(terms, previous) and not unmatched):
-        return Hit(previous, max(own, threshold))
+        return Hit(_pointed_to(items, previous, terms), max(own, threshold))
     return best
+
+
+def _pointed_to(items: Sequence[Item], previous: Item, terms: Sequence[str]) -> Item:
+    """The entry a follow-up is about: the previous one, or the entry its answer names ("acercate a la Mesa de
+    Entradas") when only that one has the facet asked for ("¿y a qué hora?")."""
+    if not any(words & set(terms) for words, _ in _FACETS) or _facet_fits(terms, previous):
+        return previous
+    said = fold(previous.answer)
+    for item in items:
+        named = any(len(k) > 6 and fold(k) in said for k in item.keywords)
+        if item.id != previous.id and named and _facet_fits(terms, item):
+            return item
+    return previous
 
 
 def unmatched(item: Item, query: str) -> list[str]:
