@@ -8,7 +8,6 @@ import re
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import unquote_plus
 
@@ -30,12 +29,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ventanilla.chat import keys
 from ventanilla.context import AppContext
-from ventanilla.db import SnapshotCache, UnitOfWork, unit_of_work
-from ventanilla.entities import repository as entities_repo
+from ventanilla.db import UnitOfWork, unit_of_work
+from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
+from ventanilla.entities.service import TenantHint
 from ventanilla.errors import (
     BadRequest,
-    Conflict,
     DomainError,
     Forbidden,
     NotFound,
@@ -809,33 +808,14 @@ def tenant_slug_of(request: Request) -> str | None:
     return raw.strip().lower()[:64] or None
 
 
-@dataclass(frozen=True, slots=True)
-class TenantHint:
-    """What a request says about its entity: the one it names (by token or slug) and whether a slug named none."""
-
-    entity: Entity | None
-    unknown_slug: bool
-
-
 async def tenant_hint(request: Request, uow: UoW) -> TenantHint:
-    """Resolve the entity from the token and the slug (docs/contract.md §8).
-
-    A valid token wins over a slug that names no entity (the newest frontend derives slugs from host names);
-    a token and a slug of two different entities are a 409 (each is valid alone; together they conflict).
-    """
+    """The entity the request's token and slug name (`entities.service.named`), resolved once per request."""
     memo: TenantHint | None = uow.session.info.get(_TENANT_MEMO)
     if memo is not None:
         return memo
-    cache: SnapshotCache[Entity] = request.app.state.ctx.entity_cache
-    token = (entity_token_of(request) or "").strip()
-    by_token = (
-        await cache.get(uow.session, token, lambda: entities_repo.by_token(uow.session, token)) if token else None
+    hint = await entities.named(
+        uow.session, token=entity_token_of(request), slug=tenant_slug_of(request), cache=ctx_of(request).entity_cache
     )
-    slug = tenant_slug_of(request)
-    by_slug = await entities_repo.by_slug(uow.session, slug) if slug else None
-    if by_token is not None and by_slug is not None and by_token.id != by_slug.id:
-        raise Conflict("El token de la entidad y el tenant indicado no coinciden.")
-    hint = TenantHint(entity=by_token or by_slug, unknown_slug=bool(slug) and by_slug is None)
     uow.session.info[_TENANT_MEMO] = hint
     return hint
 
@@ -859,7 +839,7 @@ async def required_entity(request: Request, uow: UoW) -> Entity:
         return hint.entity
     user = await optional_user(request, uow)
     if user is not None and user.entity_id is not None:
-        found = await entities_repo.get(uow.session, user.entity_id)
+        found = await entities.find(uow.session, user.entity_id)
         if found is not None:
             return found
     if hint.unknown_slug:

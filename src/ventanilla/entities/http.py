@@ -10,7 +10,6 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ventanilla.entities import hours
-from ventanilla.entities import repository as entities_repo
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -157,9 +156,7 @@ async def put_hours(body: dict[str, Any], ctx: Ctx, uow: UoW, user: CurrentUser)
     """Admins replace the schedule: ranges per weekday, time zone, closed dates."""
     if user.rol not in ("admin", "super_admin") or user.entity_id is None:
         raise Forbidden("Solo un administrador puede cambiar los horarios.")
-    entity = await entities_repo.get(uow.session, user.entity_id)
-    if entity is None:
-        raise NotFound("No existe esa entidad.")
+    entity = await entities.require(uow.session, user.entity_id)
     try:
         schedule = hours.parse_json(body)
     except hours.HoursError as exc:
@@ -222,7 +219,7 @@ async def widget_config(slug: str, request: Request, ctx: Ctx, uow: UoW, hint: T
 
     The widget puts its `endpoint` (`municipio`) where the slug goes: with a valid entity token, a path slug that
     names no entity is ignored, as everywhere else."""
-    found = await entities_repo.by_slug(uow.session, slug.strip().lower())
+    found = await entities.find_by_slug(uow.session, slug)
     if found is None:
         if hint.entity is None or not entity_token_of(request):
             raise NotFound("No existe esa entidad.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ventanilla.bot.texts import DEFAULT_CATEGORIES
+from ventanilla.db import SnapshotCache
 from ventanilla.entities import hours, repository
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
@@ -77,6 +79,11 @@ async def by_slug(session: AsyncSession, slug: str) -> Entity:
     if entity is None:
         raise NotFound("No existe esa entidad.")
     return entity
+
+
+async def find_by_slug(session: AsyncSession, slug: str) -> Entity | None:
+    """Entity by slug (any case, spaces around ignored), or None."""
+    return await repository.by_slug(session, slug.strip().lower())
 
 
 async def portal_entity(session: AsyncSession, slug: str, own_entity_id: int) -> Entity:
@@ -176,6 +183,42 @@ async def create(session: AsyncSession, name: str, tipo: str, **fields: Any) -> 
     session.add(entity)
     await session.flush()
     return entity
+
+
+async def find(session: AsyncSession, entity_id: int | None) -> Entity | None:
+    """Entity by id, or None (no id given, or no such entity)."""
+    return await repository.get(session, entity_id) if entity_id is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class TenantHint:
+    """What a request says about its entity: the one it names (by token or slug) and whether a slug named none."""
+
+    entity: Entity | None
+    unknown_slug: bool
+
+
+async def named(
+    session: AsyncSession, *, token: str | None, slug: str | None, cache: SnapshotCache[Entity] | None = None
+) -> TenantHint:
+    """The entity a token and a slug name (docs/contract.md §8): the one tenancy rule of requests and logins.
+
+    A valid token wins over a slug that names no entity (the newest frontend derives slugs from host names);
+    a token and a slug of two different entities are a Conflict (each is valid alone; together they conflict).
+    """
+    token = (token or "").strip()
+    slug = (slug or "").strip().lower()
+    by_token: Entity | None = None
+    if token:
+        by_token = (
+            await cache.get(session, token, lambda: repository.by_token(session, token))
+            if cache is not None
+            else await repository.by_token(session, token)
+        )
+    by_slug = await repository.by_slug(session, slug) if slug else None
+    if by_token is not None and by_slug is not None and by_token.id != by_slug.id:
+        raise Conflict("El token de la entidad y el tenant indicado no coinciden.")
+    return TenantHint(entity=by_token or by_slug, unknown_slug=bool(slug) and by_slug is None)
 
 
 async def require(session: AsyncSession, entity_id: int) -> Entity:
