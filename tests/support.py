@@ -157,7 +157,7 @@ async def seed_tenant(
                 email=f"agente{index}-{tag}@example.org",
                 password=PASSWORD,
                 rol="empleado",
-                name=f"Agente {index} {tag}",
+                profile=users.Profile(name=f"Agente {index} {tag}"),
             )
             agent.live_capacity = capacity
             staff.append({"id": agent.id, "email": agent.email, "name": agent.name})
@@ -167,7 +167,7 @@ async def seed_tenant(
             email=f"admin-{tag}@example.org",
             password=PASSWORD,
             rol="admin",
-            name=f"Admin {tag}",
+            profile=users.Profile(name=f"Admin {tag}"),
         )
         admin.live_capacity = admin_capacity
         await uow.commit()

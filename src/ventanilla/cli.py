@@ -258,7 +258,14 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         for email, rol, name, password in accounts:
             user = await users_repo.by_entity_email(uow.session, entity.id, email)
             if user is None:
-                await users.create(uow.session, entity_id=entity.id, email=email, password=password, rol=rol, name=name)
+                await users.create(
+                    uow.session,
+                    entity_id=entity.id,
+                    email=email,
+                    password=password,
+                    rol=rol,
+                    profile=users.Profile(name=name),
+                )
             elif not user.password_hash or not await verify_password(password, user.password_hash):
                 # An install from before each account had its own password: the printed one must work.
                 user.password_hash = await hash_password(password)
@@ -368,7 +375,12 @@ def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
     async def work(uow: Any) -> dict[str, Any]:
         await entities.require(uow.session, args.entity)
         user = await users.create(
-            uow.session, entity_id=args.entity, email=args.email, password=args.password, rol=args.rol, name=args.name
+            uow.session,
+            entity_id=args.entity,
+            email=args.email,
+            password=args.password,
+            rol=args.rol,
+            profile=users.Profile(name=args.name),
         )
         if args.capacity is not None:
             user.live_capacity = args.capacity

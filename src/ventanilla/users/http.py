@@ -12,14 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 from pydantic.config import JsonDict
 
 from ventanilla.entities import hours
-from ventanilla.entities import repository as entities_repo
 from ventanilla.entities import service as entities
 from ventanilla.entities.models import Entity
 from ventanilla.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from ventanilla.settings import Settings
 from ventanilla.text import EMAIL_PATTERN, NONBLANK_PATTERN, PHONE_PATTERN
-from ventanilla.tickets import repository as tickets_repo
-from ventanilla.users import repository as users_repo
 from ventanilla.users import service as users
 from ventanilla.users.models import User
 from ventanilla.web import (
@@ -237,7 +234,7 @@ def _login_response(ctx: Ctx, payload: dict[str, Any], status: int = 200) -> Res
 async def login(body: LoginIn, ctx: Ctx, uow: UoW) -> Response:
     """Panel login: bearer token in the body and an HttpOnly session cookie for the panel socket."""
     user = await users.authenticate(uow.session, body.email, body.password, staff=True)
-    entity = await entities_repo.get(uow.session, user.entity_id) if user.entity_id else None
+    entity = await entities.find(uow.session, user.entity_id)
     return _login_response(ctx, _auth_payload(ctx, user, entity))
 
 
@@ -257,14 +254,19 @@ async def register(body: RegisterIn, ctx: Ctx, uow: UoW) -> Response:
     """Sign up an entity with its first admin."""
     if not body.acepto_terminos:
         raise BadRequest("Tenés que aceptar los términos y condiciones.")
-    if any(u.is_staff for u in await users_repo.by_email(uow.session, users.normalize_email(body.email))):
+    if await users.staff_email_taken(uow.session, body.email):
         raise Conflict("Ya existe una cuenta con ese email. Iniciá sesión.")
     tipo = body.tipo_chat if body.tipo_chat in entities.TIPOS else "pyme"
     entity = await entities.create(uow.session, body.nombre_empresa or body.name or body.email, tipo)
     if body.rubro:
         entity.config = {**entity.config, "rubro": body.rubro}
     user = await users.create(
-        uow.session, entity_id=entity.id, email=body.email, password=body.password, rol="admin", name=body.name
+        uow.session,
+        entity_id=entity.id,
+        email=body.email,
+        password=body.password,
+        rol="admin",
+        profile=users.Profile(name=body.name),
     )
     payload = _auth_payload(ctx, user, entity)
     await uow.flush()
@@ -277,16 +279,13 @@ async def _entity_for_citizen(request: Request, uow: UoW, empresa_token: str | N
 
 async def _widget_entity(uow: UoW, hint: Tenant, empresa_token: str | None, tenant_slug: str | None) -> Entity:
     """The entity of a widget login: the body's token or slug, else the request's; they must agree."""
-    token = (empresa_token or "").strip()
-    by_token = await entities_repo.by_token(uow.session, token) if token else None
-    slug = (tenant_slug or "").strip().lower()
-    by_slug = await entities_repo.by_slug(uow.session, slug) if slug else None
-    named = [e for e in (by_token, by_slug, hint.entity) if e is not None]
+    said = await entities.named(uow.session, token=empresa_token, slug=tenant_slug)
+    named = [e for e in (said.entity, hint.entity) if e is not None]
     if len({e.id for e in named}) > 1:
         raise Conflict("El token de la entidad y el tenant indicado no coinciden.")
     if named:
         return named[0]
-    if slug or hint.unknown_slug:
+    if said.unknown_slug or hint.unknown_slug:
         raise NotFound("No existe esa entidad.")
     raise Unauthorized("Falta o es inválido el token de la entidad.")
 
@@ -355,7 +354,7 @@ def _anon_ids(request: Request, body_anon: str | None) -> list[str]:
 async def admin_login(body: AdminLoginIn, ctx: Ctx, uow: UoW) -> Response:
     """Staff login of the newest panel: the same checks, limits and cookie as `/login`."""
     user = await users.authenticate(uow.session, body.email, body.password, staff=True)
-    entity = await entities_repo.get(uow.session, user.entity_id) if user.entity_id else None
+    entity = await entities.find(uow.session, user.entity_id)
     return _login_response(ctx, _new_auth_payload(ctx, user, entity))
 
 
@@ -395,9 +394,7 @@ async def widget_register(
         email=body.email,
         password=body.password,
         rol="vecino",
-        name=body.nombre or body.name,
-        phone=users.clean_phone(body.telefono),
-        dni=body.dni,
+        profile=users.Profile(name=body.nombre or body.name, phone=users.clean_phone(body.telefono), dni=body.dni),
     )
     await users.link_anonymous(
         uow.session, entity.id, user, session_key=session_key, anon_ids=_anon_ids(request, body.anon_id)
@@ -453,9 +450,7 @@ async def citizen_register(body: CitizenRegisterIn, request: Request, ctx: Ctx, 
         email=body.email,
         password=body.password,
         rol="vecino",
-        name=body.nombre or body.name,
-        phone=body.telefono,
-        dni=body.dni,
+        profile=users.Profile(name=body.nombre or body.name, phone=body.telefono, dni=body.dni),
     )
     payload = _auth_payload(ctx, user, entity)
     await uow.flush()
@@ -465,7 +460,7 @@ async def citizen_register(body: CitizenRegisterIn, request: Request, ctx: Ctx, 
 @router.get("/me", response_model=MeOut)
 async def me(user: CurrentUser, ctx: Ctx, uow: UoW) -> dict[str, Any]:
     """The logged-in user with their entity's profile (the panel needs a non-empty `rubro`)."""
-    entity = await entities_repo.get(uow.session, user.entity_id) if user.entity_id else None
+    entity = await entities.find(uow.session, user.entity_id)
     profile = dict((entity.config or {}).get("perfil", {})) if entity else {}
     schedule = entities.schedule_of(entity) if entity else None
     return {
@@ -525,7 +520,7 @@ async def put_me(body: ProfileIn, ctx: Ctx, uow: UoW, user: CurrentUser) -> dict
         phone=next((p for p in (body.telefono, body.celular, body.whatsapp) if p is not None), None),
         marketing_opt_in=body.acepta_marketing,
     )
-    entity = await entities_repo.get(uow.session, user.entity_id) if user.entity_id else None
+    entity = await entities.find(uow.session, user.entity_id)
     answer = {
         "ok": True,
         "mensaje": "Guardamos tus datos.",
@@ -607,8 +602,8 @@ async def list_agents(user: Staff, uow: UoW) -> list[dict[str, Any]]:
     if user.entity_id is None:
         return []
     entity = await entities.require(uow.session, user.entity_id)
-    counts = await tickets_repo.agent_counts(uow.session, entity.id)
-    return [_agent_wire(entity, agent, counts) for agent in await users_repo.staff_of(uow.session, entity.id)]
+    team = await users.team(uow.session, entity.id)
+    return [_agent_wire(entity, agent, team.load) for agent in team.staff]
 
 
 @router.put(
@@ -623,9 +618,7 @@ async def set_agent_categories(
     """An admin sets the complaint categories an agent handles (auto-assignment prefers them)."""
     if user.rol not in ("admin", "super_admin") or user.entity_id is None:
         raise Forbidden("Solo un administrador puede cambiar las categorías de un agente.")
-    agent = await users_repo.get(uow.session, user_id)
-    if agent is None or not agent.is_staff or agent.entity_id != user.entity_id:
-        raise NotFound("No existe ese agente en la entidad.")
+    agent = await users.staff_member(uow.session, user.entity_id, user_id)
     entity = await entities.require(uow.session, user.entity_id)
     ids = list(body.categoria_ids or [])
     names: list[str] = []
@@ -637,8 +630,7 @@ async def set_agent_categories(
         elif isinstance(item.get("nombre"), str):
             names.append(str(item["nombre"]))
     agent.categories = entities.category_names(entity, ids, names)
-    counts = await tickets_repo.agent_counts(uow.session, entity.id)
-    answer = _agent_wire(entity, agent, counts)
+    answer = _agent_wire(entity, agent, await users.workload(uow.session, entity.id))
     uow.on_commit(partial(ctx.user_cache.forget, agent.id))
     return answer
 
@@ -659,8 +651,8 @@ async def employees(user: Staff, uow: UoW, slug: str = "") -> dict[str, Any]:
     if user.rol not in ("admin", "super_admin"):
         raise Forbidden("Solo un administrador puede ver el equipo de la entidad.")
     entity = await entities.named_for_staff(uow.session, user, slug)
-    counts = await tickets_repo.agent_counts(uow.session, entity.id)
-    staff = [_agent_wire(entity, agent, counts) for agent in await users_repo.staff_of(uow.session, entity.id)]
+    team = await users.team(uow.session, entity.id)
+    staff = [_agent_wire(entity, agent, team.load) for agent in team.staff]
     return {
         "employees": [{**member, "roles": [member["rol"]]} for member in staff],
         "ticket_categories": [

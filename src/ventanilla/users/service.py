@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +13,7 @@ from ventanilla.chat import repository as chats_repo
 from ventanilla.db import SnapshotCache
 from ventanilla.domain import Channel
 from ventanilla.entities.models import Entity
-from ventanilla.errors import BadRequest, Conflict, Forbidden, Unauthorized
+from ventanilla.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from ventanilla.security import TokenSigner, hash_password, verify_password
 from ventanilla.text import one_line
 from ventanilla.tickets import repository as tickets_repo
@@ -34,6 +35,8 @@ def clean_phone(phone: str | None) -> str | None:
     if not PHONE_RE.match(value):
         raise BadRequest("El teléfono no es válido.")
     return value
+
+
 _MAX_INT32 = 2**31 - 1
 EMAIL_FIXED = "El email de la cuenta no se cambia desde acá; si necesitás cambiarlo, pedíselo a la entidad."
 
@@ -46,18 +49,20 @@ def normalize_email(email: str | None) -> str:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What a new account says about its person: a name (else the email's local part), a phone, a DNI."""
+
+    name: str | None = None
+    phone: str | None = None
+    dni: str | None = None
+
+
 async def create(
-    session: AsyncSession,
-    *,
-    entity_id: int | None,
-    email: str,
-    password: str | None,
-    rol: str,
-    name: str | None = None,
-    phone: str | None = None,
-    dni: str | None = None,
+    session: AsyncSession, *, entity_id: int | None, email: str, password: str | None, rol: str, profile: Profile
 ) -> User:
     """Create a user; the email is unique inside the entity."""
+    name, phone, dni = profile.name, profile.phone, profile.dni
     if rol not in ROLES:
         raise BadRequest("Rol inválido.")
     email = normalize_email(email)
@@ -78,6 +83,40 @@ async def create(
     session.add(user)
     await session.flush()
     return user
+
+
+async def staff_email_taken(session: AsyncSession, email: str) -> bool:
+    """Whether a staff account (of any entity) already has this email."""
+    return any(u.is_staff for u in await repository.by_email(session, normalize_email(email)))
+
+
+_INT32_MAX = 2**31 - 1
+
+
+async def staff_member(session: AsyncSession, entity_id: int, user_id: int) -> User:
+    """A staff account of the entity, or NotFound (another entity's staff do not exist for the caller)."""
+    agent = await repository.get(session, user_id) if 1 <= user_id <= _INT32_MAX else None
+    if agent is None or not agent.is_staff or agent.entity_id != entity_id:
+        raise NotFound("No existe ese agente en la entidad.")
+    return agent
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    """An entity's staff, and each one's open and attended tickets."""
+
+    staff: Sequence[User]
+    load: dict[int, tuple[int, int]]
+
+
+async def team(session: AsyncSession, entity_id: int) -> Team:
+    """The entity's agents and admins with their workload."""
+    return Team(await repository.staff_of(session, entity_id), await workload(session, entity_id))
+
+
+async def workload(session: AsyncSession, entity_id: int) -> dict[int, tuple[int, int]]:
+    """Open and attended tickets per agent of the entity."""
+    return await tickets_repo.agent_counts(session, entity_id)
 
 
 async def authenticate(
