@@ -6,13 +6,21 @@ import re
 
 from ventanilla.db import UnitOfWork, utcnow
 from ventanilla.entities.models import Entity
-from ventanilla.errors import BadRequest, Conflict
+from ventanilla.errors import BadRequest, Conflict, NotFound
 from ventanilla.whatsapp import repository
 from ventanilla.whatsapp.models import WhatsAppAccount
 
 DEFAULT_TEMPLATE_LANGUAGE = "es_AR"
 _PHONE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+
+
+async def account_of(uow: UnitOfWork, entity_id: int) -> WhatsAppAccount:
+    """The entity's WhatsApp number, or NotFound when it has none."""
+    account = await repository.account_for_entity(uow.session, entity_id)
+    if account is None:
+        raise NotFound("La entidad no tiene un número de WhatsApp configurado.")
+    return account
 
 
 async def configure_account(

@@ -53,8 +53,7 @@ class WhatsAppListener(BaseListener):
             entity_id=entity.id,
             wa_id=wa_id,
             outgoing=schemas.Outgoing(text, sections=_button_sections(message)),
-            ticket_id=ticket.id,
-            message=message,
+            about=service.Regarding(ticket.id, message),
         )
         message.delivery_status = "pending"
 
@@ -76,7 +75,7 @@ class WhatsAppListener(BaseListener):
                 entity_id=entity.id,
                 wa_id=wa_id,
                 outgoing=schemas.Outgoing(text),
-                ticket_id=ticket.id,
+                about=service.Regarding(ticket.id),
             )
 
 

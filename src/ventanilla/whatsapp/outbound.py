@@ -36,6 +36,14 @@ def fill(uow: UnitOfWork, runtime: Runtime, row: OutboundMessage, outgoing: sche
     uow.events.after_commit(runtime.wake_outbox)
 
 
+@dataclass(frozen=True, slots=True)
+class Regarding:
+    """The ticket (and the ticket's message, when there is one) an outbound WhatsApp message carries."""
+
+    ticket_id: int
+    message: TicketMessage | None = None
+
+
 def queue(
     uow: UnitOfWork,
     runtime: Runtime,
@@ -43,14 +51,14 @@ def queue(
     entity_id: int,
     wa_id: str,
     outgoing: schemas.Outgoing,
-    ticket_id: int | None = None,
-    message: TicketMessage | None = None,
+    about: Regarding | None = None,
 ) -> OutboundMessage:
     """Queue a message in the current transaction; the sender wakes after commit."""
     now = utcnow()
+    message = about.message if about is not None else None
     row = OutboundMessage(
         entity_id=entity_id,
-        ticket_id=ticket_id,
+        ticket_id=about.ticket_id if about is not None else None,
         message_id=message.id if message is not None else None,
         wa_id=wa_id,
         body=outgoing.to_json(),

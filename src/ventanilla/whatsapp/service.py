@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ventanilla.whatsapp.accounts import configure_account
+from ventanilla.whatsapp.accounts import account_of, configure_account
 from ventanilla.whatsapp.inbox import citizen_for, media_signature, process_next, store_webhook
 from ventanilla.whatsapp.outbound import (
+    Regarding,
     deliver,
     is_whatsapp_ticket,
     queue,
@@ -16,7 +17,9 @@ from ventanilla.whatsapp.runtime import SESSION_PREFIX, Runtime, runtime_of, ses
 
 __all__ = [
     "SESSION_PREFIX",
+    "Regarding",
     "Runtime",
+    "account_of",
     "citizen_for",
     "configure_account",
     "deliver",

@@ -16,7 +16,7 @@ from ventanilla.attachments.http import SERVING_HEADERS
 from ventanilla.db import utcnow
 from ventanilla.errors import NotFound
 from ventanilla.web import FILE_OK, Ctx, OutOfRange, Staff, UoW, clean_json, error_response, errors
-from ventanilla.whatsapp import repository, schemas, service
+from ventanilla.whatsapp import schemas, service
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +89,7 @@ async def media(
         sig.encode(), service.media_signature(ctx, user.entity_id, media_id).encode()
     ):
         raise NotFound("No existe ese archivo.")
-    account = await repository.account_for_entity(uow.session, user.entity_id)
-    if account is None:
-        raise NotFound("La entidad no tiene un número de WhatsApp configurado.")
+    account = await service.account_of(uow, user.entity_id)
     runtime = service.runtime_of(ctx)
     try:
         content, mime = await runtime.sender.fetch_media(media_id, account.access_token, ctx.settings.max_upload_bytes)
