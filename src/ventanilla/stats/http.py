@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from ventanilla.entities import service as entities
 from ventanilla.errors import BadRequest
@@ -53,9 +53,14 @@ def _day(value: str | None, name: str) -> dt.date | None:
         raise BadRequest(f"Fecha inválida en {name}: usá AAAA-MM-DD.") from exc
 
 
-def _filters(
-    fecha_inicio: str | None, fecha_fin: str | None, estado: list[str] | None, categoria: list[str] | None
+async def stats_filters(
+    tipo: Annotated[str | None, Query(max_length=32)] = None,
+    fecha_inicio: Day = None,
+    fecha_fin: Day = None,
+    estado: Many = None,
+    categoria: Many = None,
 ) -> service.Filters:
+    """The filters of both pages, from the query string (`tipo` is accepted and ignored: the entity is the user's)."""
     # A range that ends before it starts is empty, as any filter nothing matches (not an error).
     since, until = _day(fecha_inicio, "fecha_inicio"), _day(fecha_fin, "fecha_fin")
     return service.Filters(
@@ -66,33 +71,20 @@ def _filters(
     )
 
 
+Filters = Annotated[service.Filters, Depends(stats_filters)]
+
+
 @router.get("/estadisticas/tickets", response_model=StatsOut)
 @router.get("/municipal/estadisticas/tickets", response_model=StatsOut)
-async def ticket_stats(
-    user: Staff,
-    uow: UoW,
-    tipo: Annotated[str | None, Query(max_length=32)] = None,
-    fecha_inicio: Day = None,
-    fecha_fin: Day = None,
-    estado: Many = None,
-    categoria: Many = None,
-) -> dict[str, Any]:
+async def ticket_stats(user: Staff, uow: UoW, filters: Filters) -> dict[str, Any]:
     """Counts by estado, category, channel and day, and average first-response and resolution times."""
     entity = await entities.named_for_staff(uow.session, user, "")
-    return await service.ticket_stats(uow.session, entity, _filters(fecha_inicio, fecha_fin, estado, categoria))
+    return await service.ticket_stats(uow.session, entity, filters)
 
 
 @router.get("/estadisticas/mapa_calor/datos", response_model=list[HeatPointOut])
 @router.get("/municipal/estadisticas/mapa_calor/datos", response_model=list[HeatPointOut])
-async def heatmap(
-    user: Staff,
-    uow: UoW,
-    tipo: Annotated[str | None, Query(max_length=32)] = None,
-    fecha_inicio: Day = None,
-    fecha_fin: Day = None,
-    estado: Many = None,
-    categoria: Many = None,
-) -> list[dict[str, Any]]:
+async def heatmap(user: Staff, uow: UoW, filters: Filters) -> list[dict[str, Any]]:
     """One point per open ticket with coordinates (urgent ones weigh double)."""
     entity = await entities.named_for_staff(uow.session, user, "")
-    return await service.heatmap(uow.session, entity, _filters(fecha_inicio, fecha_fin, estado, categoria))
+    return await service.heatmap(uow.session, entity, filters)
