@@ -203,26 +203,22 @@ def example_messages() -> dict[str, EmailMessage]:
         view = emails.build_view(
             settings,
             signer,
-            entity_name=entity_name,
-            entity_id=1,
-            ticket=ticket,
-            role=role,
-            recipient=recipient[role],
-            kinds=kinds,
-            new_message_ids=new_ids,
-            history=history,
-            recipient_name=ticket.nombre_usuario,
+            ticket,
+            emails.Addressee(entity_name, 1, role, recipient[role], ticket.nombre_usuario),
+            emails.News(kinds, new_ids, history),
         )
         message = emails.build_message(
             settings,
             emails.render(view),
-            entity_name=entity_name,
-            ticket_id=ticket.id,
-            to=recipient[role],
-            msg_id=emails.message_id(settings, ticket.id, 7),
-            reply_to=emails.reply_address(settings, signer, ticket.id, role, 12 if role == "agent" else None),
-            unsubscribe=view.unsubscribe_url,
-            date=dt.datetime(2026, 3, 2, 14, 0, tzinfo=dt.UTC),
+            emails.Envelope(
+                entity_name=entity_name,
+                ticket_id=ticket.id,
+                to=recipient[role],
+                msg_id=emails.message_id(settings, ticket.id, 7),
+                reply_to=emails.reply_address(settings, signer, ticket.id, role, 12 if role == "agent" else None),
+                unsubscribe=view.unsubscribe_url,
+                date=dt.datetime(2026, 3, 2, 14, 0, tzinfo=dt.UTC),
+            ),
         )
         message.set_boundary(f"ventanilla-ejemplo-{name}")
         out[name] = message

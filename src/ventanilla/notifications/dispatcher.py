@@ -165,16 +165,8 @@ class EmailQueue(SessionQueue):
         for attempt in range(5):
             try:
                 async with self.ctx.sessions() as session:
-                    await repository.finish(
-                        session,
-                        ids,
-                        token,
-                        status=status,
-                        now=utcnow(),
-                        error=error,
-                        sent_message_id=sent_message_id,
-                        next_attempt_at=next_attempt_at,
-                    )
+                    outcome = repository.Outcome(status, utcnow(), error, sent_message_id, next_attempt_at)
+                    await repository.finish(session, ids, token, outcome)
                     await session.commit()
                 return
             except Exception:
@@ -198,28 +190,26 @@ class EmailQueue(SessionQueue):
         view = emails.build_view(
             settings,
             signer,
-            entity_name=entity.name,
-            entity_id=entity.id,
-            ticket=ticket,
-            role=role,
-            recipient=recipient,
-            kinds={row.kind for row in rows},
-            new_message_ids={row.message_id for row in rows if row.message_id is not None},
-            history=history,
-            recipient_name=ticket.nombre_usuario,
+            ticket,
+            emails.Addressee(entity.name, entity.id, role, recipient, ticket.nombre_usuario),
+            emails.News(
+                {row.kind for row in rows}, {row.message_id for row in rows if row.message_id is not None}, history
+            ),
         )
         message = emails.build_message(
             settings,
             emails.render(view),
-            entity_name=entity.name,
-            ticket_id=ticket.id,
-            to=recipient,
-            msg_id=emails.message_id(settings, ticket.id, min(row.id for row in rows)),
-            reply_to=emails.reply_address(
-                settings, signer, ticket.id, role, await _agent_id(session, role, entity, recipient)
+            emails.Envelope(
+                entity_name=entity.name,
+                ticket_id=ticket.id,
+                to=recipient,
+                msg_id=emails.message_id(settings, ticket.id, min(row.id for row in rows)),
+                reply_to=emails.reply_address(
+                    settings, signer, ticket.id, role, await _agent_id(session, role, entity, recipient)
+                ),
+                unsubscribe=view.unsubscribe_url,
+                date=utcnow(),
             ),
-            unsubscribe=view.unsubscribe_url,
-            date=utcnow(),
         )
         return Composed(message)
 

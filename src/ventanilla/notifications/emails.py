@@ -282,19 +282,24 @@ def panel_ticket_url(settings: Settings, ticket: Ticket) -> str:
     return f"{base}/panel/tickets/{ticket.id}"
 
 
-def build_message(
-    settings: Settings,
-    rendered: Rendered,
-    *,
-    entity_name: str,
-    ticket_id: int,
-    to: str,
-    msg_id: str,
-    reply_to: str,
-    unsubscribe: str,
-    date: dt.datetime,
-) -> EmailMessage:
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """The headers of one email: the sender's name, its ticket's thread, recipient, reply and unsubscribe
+    addresses, and date."""
+
+    entity_name: str
+    ticket_id: int
+    to: str
+    msg_id: str
+    reply_to: str
+    unsubscribe: str
+    date: dt.datetime
+
+
+def build_message(settings: Settings, rendered: Rendered, envelope: Envelope) -> EmailMessage:
     """The multipart (text + HTML) message with threading, reply, loop and unsubscribe headers."""
+    entity_name, ticket_id, to, msg_id = envelope.entity_name, envelope.ticket_id, envelope.to, envelope.msg_id
+    reply_to, unsubscribe, date = envelope.reply_to, envelope.unsubscribe, envelope.date
     _, from_address = parseaddr(settings.mail_from)
     message = EmailMessage(policy=MESSAGE_POLICY)
     message["From"] = formataddr((entity_name[:120], from_address or f"no-reply@{settings.mail_reply_domain}"))
@@ -349,21 +354,30 @@ def _headline(role: str, kinds: set[str], estado_label: str) -> tuple[str, str]:
     return "Nuevo reclamo", "Entró un reclamo nuevo."
 
 
-def build_view(
-    settings: Settings,
-    signer: TokenSigner,
-    *,
-    entity_name: str,
-    entity_id: int,
-    ticket: Ticket,
-    role: str,
-    recipient: str,
-    kinds: set[str],
-    new_message_ids: set[int],
-    history: Sequence[TicketMessage],
-    recipient_name: str | None = None,
-) -> EmailView:
+@dataclass(frozen=True, slots=True)
+class Addressee:
+    """Whom an email goes to: the entity it speaks for, the recipient's role, address and (citizens) name."""
+
+    entity_name: str
+    entity_id: int
+    role: str
+    address: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class News:
+    """What an email covers: the kinds of change, the new messages' ids and the recent conversation."""
+
+    kinds: set[str]
+    new_message_ids: set[int]
+    history: Sequence[TicketMessage]
+
+
+def build_view(settings: Settings, signer: TokenSigner, ticket: Ticket, to: Addressee, news: News) -> EmailView:
     """The view of one email: the newest covered message, the other new ones and a few older ones for context."""
+    entity_name, entity_id, role, recipient, recipient_name = to.entity_name, to.entity_id, to.role, to.address, to.name
+    kinds, new_message_ids, history = news.kinds, news.new_message_ids, news.history
     label = ESTADO_LABELS.get(ticket.estado, ticket.estado)
     headline, intro = _headline(role, kinds, label)
     urgent_alert = bool({"urgent", "urgent_unanswered"} & kinds) and role in ("oncall", "inbox")

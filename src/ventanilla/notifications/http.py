@@ -5,27 +5,22 @@ from __future__ import annotations
 import hmac
 import logging
 from html import escape
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ventanilla.db import utcnow
-from ventanilla.entities import repository as entities_repo
+from ventanilla.entities import service as entities
 from ventanilla.errors import Forbidden, NotFound, Unauthorized
-from ventanilla.notifications import emails, inbound, repository, service
-from ventanilla.tickets import repository as tickets_repo
-from ventanilla.tickets.auth import CurrentCaller, lookup_granted
-from ventanilla.tickets.pins import verify_pin
+from ventanilla.notifications import emails, inbound, service
+from ventanilla.tickets.auth import KnownTicket
 from ventanilla.web import (
     Ctx,
     OkOut,
-    OptionalUser,
-    TicketId,
     UoW,
     WireOut,
-    client_of,
     errors,
     limit,
 )
@@ -84,7 +79,7 @@ _INVALID = "<p>El enlace no es válido o está incompleto. Copiá el enlace comp
 async def unsubscribe_page(token: str, ctx: Ctx, uow: UoW) -> HTMLResponse:
     """Asks to confirm (a GET never unsubscribes: link scanners follow links)."""
     found = emails.read_unsubscribe_token(ctx.signer, token)
-    entity = await entities_repo.get(uow.session, found[0]) if found else None
+    entity = await entities.find(uow.session, found[0]) if found else None
     if found is None or entity is None:
         return _page("Enlace inválido", _INVALID, 404)
     body = (
@@ -101,10 +96,10 @@ async def unsubscribe_page(token: str, ctx: Ctx, uow: UoW) -> HTMLResponse:
 async def unsubscribe(token: str, ctx: Ctx, uow: UoW) -> HTMLResponse:
     """One-click unsubscribe (RFC 8058 `List-Unsubscribe=One-Click`, or the confirmation form)."""
     found = emails.read_unsubscribe_token(ctx.signer, token)
-    entity = await entities_repo.get(uow.session, found[0]) if found else None
+    entity = await entities.find(uow.session, found[0]) if found else None
     if found is None or entity is None:
         return _page("Enlace inválido", _INVALID, 404)
-    await repository.opt_out(uow.session, entity.id, found[1], utcnow())
+    await service.unsubscribe(uow.session, entity.id, found[1], utcnow())
     await uow.flush()
     log.info("an address unsubscribed from entity %s emails", entity.id)
     body = (
@@ -148,28 +143,20 @@ class SendHistoryOut(WireOut):
 )
 async def send_history(
     tipo: str,
-    ticket_id: TicketId,
+    view: KnownTicket,
     request: Request,
     ctx: Ctx,
     uow: UoW,
-    user: OptionalUser,
-    who: CurrentCaller,
     body: SendHistoryIn | None = None,
-    pin: Annotated[str | None, Query(max_length=12)] = None,
 ) -> dict[str, Any]:
     """Email the ticket's history to the citizen's own address; other reasons are hints the outbox already covers.
 
     Only the ticket's citizen, an agent of its entity or someone with its PIN may ask; to anyone else the ticket
     does not exist (so the answer tells nothing about it).
     """
-    ticket = await tickets_repo.get(uow.session, ticket_id)
-    entity = await entities_repo.get(uow.session, ticket.entity_id) if ticket else None
-    if ticket is None or entity is None or tipo not in ("municipio", "pyme"):
+    if tipo not in ("municipio", "pyme"):
         raise NotFound("No existe ese reclamo.")
-    # The reference lookup page asks without the PIN, after the lookup that set its cookie for this ticket.
-    by_lookup = pin is None and lookup_granted(request, ctx, ticket)
-    if not who.owns(ticket) and not by_lookup and not await verify_pin(ctx, ticket, pin, client=client_of(request)):
-        raise NotFound("No existe ese reclamo.")
+    entity, ticket = view.owner, view.ticket
     reason = (body.reason if body else None) or "manual"
     if reason != "manual":
         # Replies, status changes and new tickets already queue their own emails (debounced); a second one here
@@ -190,7 +177,7 @@ async def send_history(
             "reason": reason,
             "motivo": "Al vecino ya le llegó el aviso de este cambio por email.",
         }
-    staff_asked = user is not None and user.is_staff
+    staff_asked = view.staff
     rows = await service.enqueue_history(
         uow.session, ctx.settings, entity, ticket, utcnow(), asked_by_citizen=not staff_asked
     )

@@ -38,16 +38,16 @@ class EmailListener(BaseListener):
         self, uow: UnitOfWork, entity: Entity, ticket: Ticket, message: TicketMessage, author: User | None
     ) -> None:
         """The side that did not write the message."""
-        rows = await service.enqueue_message(
-            uow.session, self._settings, self._presence(), entity, ticket, message, author, utcnow()
-        )
+        change = service.Change(entity, ticket, author, utcnow())
+        rows = await service.enqueue_message(uow.session, self._settings, self._presence(), change, message)
         self._after(uow, rows)
 
     async def status_changed(
         self, uow: UnitOfWork, entity: Entity, ticket: Ticket, old: str, actor: User | None
     ) -> None:
         """The citizen (and the neighbours who joined the ticket), for the changes that matter to them."""
-        rows = await service.enqueue_status(uow.session, self._settings, entity, ticket, old, actor, utcnow())
+        change = service.Change(entity, ticket, actor, utcnow())
+        rows = await service.enqueue_status(uow.session, self._settings, change, old)
         rows += await service.enqueue_follower_status(uow.session, self._settings, entity, ticket, old, utcnow())
         self._after(uow, rows)
 

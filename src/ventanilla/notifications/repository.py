@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -139,18 +140,21 @@ def _is_due(row: EmailOutbox, now: dt.datetime) -> bool:
     return row.lease_until is not None and row.lease_until < now
 
 
-async def finish(
-    session: AsyncSession,
-    ids: Sequence[int],
-    token: str,
-    *,
-    status: str,
-    now: dt.datetime,
-    error: str | None = None,
-    sent_message_id: str | None = None,
-    next_attempt_at: dt.datetime | None = None,
-) -> int:
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How sending a claimed batch ended: its new status, when, the error, the sent Message-ID, the next try."""
+
+    status: str
+    now: dt.datetime
+    error: str | None = None
+    sent_message_id: str | None = None
+    next_attempt_at: dt.datetime | None = None
+
+
+async def finish(session: AsyncSession, ids: Sequence[int], token: str, outcome: Outcome) -> int:
     """Record the outcome of a claimed batch (only while the claim is still ours)."""
+    status, now, error = outcome.status, outcome.now, outcome.error
+    sent_message_id, next_attempt_at = outcome.sent_message_id, outcome.next_attempt_at
     values: dict[str, object] = {"status": status, "lease_until": None}
     if error is not None:
         values["last_error"] = error[:500]

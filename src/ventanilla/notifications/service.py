@@ -99,18 +99,12 @@ async def _unless_opted_out(session: AsyncSession, entity: Entity, target: Targe
 
 
 def _row(
-    settings: Settings,
-    entity: Entity,
-    ticket: Ticket,
-    target: Target,
-    kind: str,
-    now: dt.datetime,
-    message_id: int | None = None,
+    settings: Settings, ticket: Ticket, target: Target, kind: str, now: dt.datetime, message_id: int | None = None
 ) -> EmailOutbox:
     address = normalize_address(target.address)
     row = EmailOutbox(
         ticket_id=ticket.id,
-        entity_id=entity.id,
+        entity_id=ticket.entity_id,
         recipient=(address or target.address.strip())[:320],
         role=target.role,
         kind=kind,
@@ -142,9 +136,7 @@ async def enqueue_ticket_created(
     if not ticket.is_live_chat:
         targets.append(await citizen_target(session, entity, ticket))
     targets.extend(await _urgent_targets(session, entity, ticket))
-    rows = [
-        _row(settings, entity, ticket, t, _created_kind(ticket, t), now) for t in _unique(_excluding(targets, None))
-    ]
+    rows = [_row(settings, ticket, t, _created_kind(ticket, t), now) for t in _unique(_excluding(targets, None))]
     await repository.add(session, rows)
     return rows
 
@@ -180,17 +172,21 @@ def _unique(targets: list[Target]) -> list[Target]:
     return kept
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A change to a ticket that may send emails: its entity, the ticket, who made it and when."""
+
+    entity: Entity
+    ticket: Ticket
+    actor: User | None
+    now: dt.datetime
+
+
 async def enqueue_message(
-    session: AsyncSession,
-    settings: Settings,
-    presence: Presence,
-    entity: Entity,
-    ticket: Ticket,
-    message: TicketMessage,
-    author: User | None,
-    now: dt.datetime,
+    session: AsyncSession, settings: Settings, presence: Presence, change: Change, message: TicketMessage
 ) -> list[EmailOutbox]:
-    """A new message: the other side only (never its author)."""
+    """A new message: the other side only (never its author, the change's actor)."""
+    entity, ticket, author, now = change.entity, change.ticket, change.actor, change.now
     targets: list[Target | None] = []
     for side in message_sides(message.author_kind):
         if side == "agent":
@@ -198,28 +194,21 @@ async def enqueue_message(
         else:
             targets.append(await citizen_target(session, entity, ticket))
     rows = [
-        _row(settings, entity, ticket, t, "message", now, message.id)
+        _row(settings, ticket, t, "message", now, message.id)
         for t in _excluding(targets, author.email if author else None)
     ]
     await repository.add(session, rows)
     return rows
 
 
-async def enqueue_status(
-    session: AsyncSession,
-    settings: Settings,
-    entity: Entity,
-    ticket: Ticket,
-    old: str,
-    actor: User | None,
-    now: dt.datetime,
-) -> list[EmailOutbox]:
+async def enqueue_status(session: AsyncSession, settings: Settings, change: Change, old: str) -> list[EmailOutbox]:
     """A status change the citizen cares about (resolved, closed, in process, reopened)."""
+    entity, ticket, actor, now = change.entity, change.ticket, change.actor, change.now
     if not status_notifies_citizen(old, ticket.estado):
         return []
     targets: list[Target | None] = [await citizen_target(session, entity, ticket)]
     recipients = _excluding(targets, actor.email if actor else None)
-    rows = [_row(settings, entity, ticket, t, "status", now) for t in recipients]
+    rows = [_row(settings, ticket, t, "status", now) for t in recipients]
     await repository.add(session, rows)
     return rows
 
@@ -236,7 +225,7 @@ async def enqueue_follower_status(
         address = normalize_address(follower.email) if follower.email else None
         if address and address != owner and not await repository.opted_out(session, entity.id, address):
             targets.append(Target("follower", address))
-    rows = [_row(settings, entity, ticket, t, "status", now) for t in _unique(targets)]
+    rows = [_row(settings, ticket, t, "status", now) for t in _unique(targets)]
     await repository.add(session, rows)
     return rows
 
@@ -246,7 +235,7 @@ async def enqueue_escalated(
 ) -> list[EmailOutbox]:
     """A ticket turned urgent later in its conversation: the entity's inbox and on-call address, at once."""
     targets = _unique([t for t in await _urgent_targets(session, entity, ticket) if t is not None])
-    rows = [_row(settings, entity, ticket, t, "urgent", now) for t in targets]
+    rows = [_row(settings, ticket, t, "urgent", now) for t in targets]
     await repository.add(session, rows)
     return rows
 
@@ -262,7 +251,7 @@ async def enqueue_oncall_page(
     target = await _unless_opted_out(session, entity, Target("oncall" if entity.oncall_email else "inbox", address))
     if target is None:
         return []
-    rows = [_row(settings, entity, ticket, target, "urgent_unanswered", now)]
+    rows = [_row(settings, ticket, target, "urgent_unanswered", now)]
     await repository.add(session, rows)
     return rows
 
@@ -272,6 +261,11 @@ HISTORY_KINDS = ("history", "history_staff")
 
 STATUS_COVERS_HISTORY = dt.timedelta(minutes=2)
 """A status email this recent makes a manual history request redundant (the frontends fire one on resolution)."""
+
+
+async def unsubscribe(session: AsyncSession, entity_id: int, address: str, now: dt.datetime) -> bool:
+    """An address stops getting the entity's emails (pending ones are dropped); False when it already had."""
+    return await repository.opt_out(session, entity_id, address, now)
 
 
 async def status_email_just_queued(session: AsyncSession, ticket: Ticket, now: dt.datetime) -> bool:
@@ -300,7 +294,7 @@ async def enqueue_history(
     for kind in HISTORY_KINDS:
         if await repository.recent_kind(session, ticket.id, kind, now - window):
             return []
-    row = _row(settings, entity, ticket, target, "history" if asked_by_citizen else "history_staff", now)
+    row = _row(settings, ticket, target, "history" if asked_by_citizen else "history_staff", now)
     row.not_before = now
     await repository.add(session, [row])
     return [row]

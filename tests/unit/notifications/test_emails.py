@@ -125,26 +125,22 @@ def build(role: str, new_ids: set[int], history: list[TicketMessage], **ticket_c
     view = emails.build_view(
         SETTINGS,
         SIGNER,
-        entity_name="Municipalidad de Prueba",
-        entity_id=9,
-        ticket=t,
-        role=role,
-        recipient="dest@example.org",
-        kinds={"message"},
-        new_message_ids=new_ids,
-        history=history,
-        recipient_name=t.nombre_usuario,
+        t,
+        emails.Addressee("Municipalidad de Prueba", 9, role, "dest@example.org", t.nombre_usuario),
+        emails.News({"message"}, new_ids, history),
     )
     return emails.build_message(
         SETTINGS,
         emails.render(view),
-        entity_name="Municipalidad de Prueba",
-        ticket_id=t.id,
-        to="dest@example.org",
-        msg_id=emails.message_id(SETTINGS, t.id, 3),
-        reply_to=emails.reply_address(SETTINGS, SIGNER, t.id, role),
-        unsubscribe=view.unsubscribe_url,
-        date=T0,
+        emails.Envelope(
+            entity_name="Municipalidad de Prueba",
+            ticket_id=t.id,
+            to="dest@example.org",
+            msg_id=emails.message_id(SETTINGS, t.id, 3),
+            reply_to=emails.reply_address(SETTINGS, SIGNER, t.id, role),
+            unsubscribe=view.unsubscribe_url,
+            date=T0,
+        ),
     )
 
 
@@ -199,14 +195,9 @@ def test_context_is_the_last_few_plus_every_new_message() -> None:
     view = emails.build_view(
         SETTINGS,
         SIGNER,
-        entity_name="M",
-        entity_id=9,
-        ticket=ticket(),
-        role="agent",
-        recipient="a@b.co",
-        kinds={"message"},
-        new_message_ids={15, 17, 19},
-        history=history,
+        ticket(),
+        emails.Addressee("M", 9, "agent", "a@b.co"),
+        emails.News({"message"}, {15, 17, 19}, history),
     )
     assert view.last is not None and view.last.text == "mensaje 19 <b>"
     shown = [m.text.split()[1] for m in view.earlier]
@@ -272,15 +263,9 @@ def test_a_followers_email_has_the_status_and_nothing_of_the_owner() -> None:
     view = emails.build_view(
         SETTINGS,
         SIGNER,
-        entity_name="Municipalidad de Prueba",
-        entity_id=9,
-        ticket=t,
-        role="follower",
-        recipient="vecino@example.org",
-        kinds={"status"},
-        new_message_ids=set(),
-        history=history,
-        recipient_name=t.nombre_usuario,
+        t,
+        emails.Addressee("Municipalidad de Prueba", 9, "follower", "vecino@example.org", t.nombre_usuario),
+        emails.News({"status"}, set(), history),
     )
     rendered = emails.render(view)
     for body in (rendered.text, rendered.html):
