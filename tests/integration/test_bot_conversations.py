@@ -52,10 +52,9 @@ async def reference_ticket(server: Any, tenant_id: int) -> dict[str, Any]:
             uow,
             entity,
             ticket,
-            author_kind="agent",
-            author_name="Agente",
-            text="Mañana pasa la cuadrilla",
-            origen="chat",
+            tickets.NewMessage(
+                author_kind="agent", author_name="Agente", text="Mañana pasa la cuadrilla", origen="chat"
+            ),
         )
         await uow.commit()
         return {"nro": str(ticket.nro_ticket), "pin": ticket.pin, "tid": str(ticket.id), "id": ticket.id}

@@ -257,6 +257,44 @@ async def test_citizen_views_status_timeline_and_pin_lookup(server: Server) -> N
         assert wrong.status_code == 404 and "error" in wrong.json()
 
 
+async def test_an_agent_opening_a_ticket_marks_it_read_and_leido_does_the_same(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    session_key = str(uuid.uuid4())
+    async with server.client() as citizen, server.client() as agent_client:
+        created = await file_complaint(citizen, tenant, session_key)
+        tid = created["ticket_id"]
+        await login(agent_client, tenant.agents[0]["email"])
+        await agent_client.post(f"/tickets/municipio/{tid}/responder", json={"comentario": "Ya lo vemos"})
+
+        async def citizen_writes(text: str) -> None:
+            r = await citizen.post(
+                f"/tickets/chat/{tid}/responder_ciudadano",
+                json={"comentario": text},
+                headers=widget_headers(tenant, session_key),
+            )
+            assert r.status_code == 200, r.text
+
+        async def unread() -> bool:
+            listed = (await agent_client.get("/tickets")).json()["tickets"]
+            return bool(next(t for t in listed if t["id"] == tid)["hasUnreadMessages"])
+
+        await citizen_writes("¿Hay novedades?")
+        assert await unread()
+        # The citizen reading their own ticket clears nothing; the agent opening it does (what both panels rely on).
+        assert (await citizen.get(f"/tickets/municipio/{tid}", headers=widget_headers(tenant, session_key))).is_success
+        assert await unread()
+        assert (await agent_client.get(f"/tickets/municipio/{tid}")).status_code == 200
+        assert not await unread()
+        # The same write on its own.
+        await citizen_writes("¿Y ahora?")
+        assert await unread()
+        refused = await citizen.post(f"/tickets/municipio/{tid}/leido", headers=widget_headers(tenant, session_key))
+        assert refused.status_code in (401, 403) and await unread()
+        marked = await agent_client.post(f"/tickets/municipio/{tid}/leido")
+        assert marked.status_code == 200 and marked.json() == {"ok": True}
+        assert not await unread()
+
+
 async def test_bad_input_gets_clear_json_errors_and_changes_nothing(server: Server) -> None:
     tenant = await seed_tenant(server.ctx)
     stranger = await seed_tenant(server.ctx)

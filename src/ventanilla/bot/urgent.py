@@ -372,12 +372,14 @@ async def _escalate(call: Any, text: str, verdict: Verdict) -> Screened:
         uow,
         entity,
         ticket,
-        author_kind="citizen",
-        text=text,
-        origen="chat" if channel == "web" else channel,
-        author=citizen,
-        author_name=contact["nombre"] or "Vecino",
-        notify=False,
+        tickets.NewMessage(
+            author_kind="citizen",
+            text=text,
+            origen="chat" if channel == "web" else channel,
+            author=citizen,
+            author_name=contact["nombre"] or "Vecino",
+            notify=False,
+        ),
     )
     if session_key:
         chat = await livechat.chat_session(uow, entity, session_key, channel)
@@ -430,11 +432,9 @@ async def _escalate(call: Any, text: str, verdict: Verdict) -> Screened:
         uow,
         entity,
         ticket,
-        author_kind="bot",
-        author_name="Asistente virtual",
-        text=respuesta,
-        origen=origen,
-        notify=False,
+        tickets.NewMessage(
+            author_kind="bot", author_name="Asistente virtual", text=respuesta, origen=origen, notify=False
+        ),
     )
     if auto_open:
         livechat.watch_urgent(ctx, uow, ticket, after_message_id=answered.id)

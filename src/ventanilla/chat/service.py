@@ -168,11 +168,13 @@ async def _bot_turns(
             uow,
             entity,
             ticket,
-            author_kind="citizen" if citizen else "bot",
-            author_name=(ticket.nombre_usuario or "Vecino") if citizen else "Asistente virtual",
-            text=text,
-            origen=origen,
-            notify=False,
+            tickets.NewMessage(
+                author_kind="citizen" if citizen else "bot",
+                author_name=(ticket.nombre_usuario or "Vecino") if citizen else "Asistente virtual",
+                text=text,
+                origen=origen,
+                notify=False,
+            ),
         )
         with contextlib.suppress(ValueError, TypeError):
             message.created_at = dt.datetime.fromisoformat(line["fecha"])
@@ -262,10 +264,9 @@ async def _assign(uow: UnitOfWork, entity: Entity, ticket: Ticket, agent: User) 
         uow,
         entity,
         ticket,
-        author_kind="system",
-        author_name="Sistema",
-        text=f"{agent.name} se unió a la conversación.",
-        origen="chat",
+        tickets.NewMessage(
+            author_kind="system", author_name="Sistema", text=f"{agent.name} se unió a la conversación.", origen="chat"
+        ),
     )
 
 
@@ -330,13 +331,15 @@ async def agent_message(
         uow,
         entity,
         ticket,
-        author_kind="agent",
-        text=text,
-        origen=origen,
-        author=agent,
-        attachment=attachment,
-        external_id=external_id,
-        buttons=buttons,
+        tickets.NewMessage(
+            author_kind="agent",
+            text=text,
+            origen=origen,
+            author=agent,
+            attachment=attachment,
+            external_id=external_id,
+            buttons=buttons,
+        ),
     )
 
 
@@ -383,11 +386,15 @@ async def set_status(
             uow,
             entity,
             ticket,
-            author_kind="system",
-            author_name="Sistema",
-            text="La conversación fue cerrada. ¡Gracias por comunicarte! Si necesitás algo más, escribinos de nuevo.",
-            origen="chat",
-            allow_closed=True,
+            tickets.NewMessage(
+                author_kind="system",
+                author_name="Sistema",
+                text=(
+                    "La conversación fue cerrada. ¡Gracias por comunicarte! Si necesitás algo más, escribinos de nuevo."
+                ),
+                origen="chat",
+                allow_closed=True,
+            ),
         )
         await assign_waiting(ctx, uow, entity)
     elif notify and (notice := status_notice(ticket)) is not None:
@@ -395,11 +402,13 @@ async def set_status(
             uow,
             entity,
             ticket,
-            author_kind="bot",
-            author_name="Asistente virtual",
-            text=notice,
-            origen="chat" if ticket.channel != "whatsapp" else "whatsapp",
-            allow_closed=True,
+            tickets.NewMessage(
+                author_kind="bot",
+                author_name="Asistente virtual",
+                text=notice,
+                origen="chat" if ticket.channel != "whatsapp" else "whatsapp",
+                allow_closed=True,
+            ),
         )
     return True
 
@@ -450,13 +459,15 @@ async def citizen_message(
         uow,
         entity,
         ticket,
-        author_kind="citizen",
-        text=text,
-        origen=origen,
-        author=citizen,
-        author_name=ticket.nombre_usuario or (citizen.name if citizen else None) or "Vecino",
-        attachment=attachment,
-        external_id=external_id,
+        tickets.NewMessage(
+            author_kind="citizen",
+            text=text,
+            origen=origen,
+            author=citizen,
+            author_name=ticket.nombre_usuario or (citizen.name if citizen else None) or "Vecino",
+            attachment=attachment,
+            external_id=external_id,
+        ),
     )
     outcome: dict[str, Any] = {"mensaje_id": message.id, "estado": ticket.estado, "ticket_id": ticket.id}
     verdict = classify(text) if text else None
@@ -465,7 +476,10 @@ async def citizen_message(
         lines = (entity.config or {}).get("emergency_lines") or None
         answer = for_channel(safety_message(verdict.category, lines, text=text), origen)
         bot = await tickets.add_message(
-            uow, entity, ticket, author_kind="bot", author_name="Asistente virtual", text=answer, origen=origen
+            uow,
+            entity,
+            ticket,
+            tickets.NewMessage(author_kind="bot", author_name="Asistente virtual", text=answer, origen=origen),
         )
         if ticket.is_live_chat and ticket.estado == WAITING:
             await assign_waiting(ctx, uow, entity)
@@ -536,10 +550,12 @@ async def urgent_unanswered(
         uow,
         entity,
         ticket,
-        author_kind="bot",
-        author_name="Asistente virtual",
-        text=for_channel(unanswered_notice(ticket, lines), origen),
-        origen=origen,
+        tickets.NewMessage(
+            author_kind="bot",
+            author_name="Asistente virtual",
+            text=for_channel(unanswered_notice(ticket, lines), origen),
+            origen=origen,
+        ),
     )
     await uow.session.flush()
     for listener in uow.listeners:

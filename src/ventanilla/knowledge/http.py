@@ -7,9 +7,9 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Query, Request, UploadFile
 
-from ventanilla.errors import BadRequest, Forbidden, NotFound
+from ventanilla.errors import BadRequest, Forbidden
 from ventanilla.knowledge import schemas, service
-from ventanilla.tickets import repository as tickets_repo
+from ventanilla.tickets import service as tickets
 from ventanilla.users.models import User
 from ventanilla.web import CurrentUser, RequestEntity, RowId, Staff, TicketId, UoW
 
@@ -127,10 +127,8 @@ async def ticket_suggestions(
 
     Staff only: with the widget's public token it would tell anyone which ticket ids exist.
     """
-    ticket = await tickets_repo.get(uow.session, ticket_id)
-    if ticket is None or user.entity_id is None or ticket.entity_id != user.entity_id:
-        raise NotFound("No existe ese reclamo.")
-    entity_id = user.entity_id
+    ticket = await tickets.of_entity(uow.session, user.entity_id, ticket_id)
+    entity_id = ticket.entity_id
     text = await _query_of(request, query)
     if not text.strip():
         text = " ".join(p for p in (ticket.asunto, ticket.categoria or "") if p)

@@ -16,7 +16,7 @@ from fastapi import Depends, Query, Request, Response
 from ventanilla.context import AppContext
 from ventanilla.entities.models import Entity
 from ventanilla.errors import Forbidden, NotFound
-from ventanilla.tickets import pins, repository, service
+from ventanilla.tickets import pins, service
 from ventanilla.tickets.models import Ticket
 from ventanilla.users.models import User
 from ventanilla.web import Ctx, OptionalEntity, OptionalUser, TicketId, UoW, WebSession, client_of
@@ -99,6 +99,7 @@ class View:
     owner: Entity
     ticket: Ticket
     by_pin: bool
+    staff: bool = False  # the caller is logged in as staff (of this entity, or with the PIN)
 
 
 async def authorize(
@@ -116,14 +117,11 @@ async def authorize(
         if who.is_staff:
             raise NotFound("No existe ese reclamo.")
         raise Forbidden("No tenés acceso a este reclamo.")
-    return View(owner, ticket, by_pin)
+    return View(owner, ticket, by_pin, staff=who.is_staff)
 
 
 async def _load(uow: UoW, ticket_id: int) -> tuple[Ticket, Entity]:
-    found = await repository.get_with_entity(uow.session, ticket_id)
-    if found is None:
-        raise NotFound("No existe ese reclamo.")
-    return found
+    return await service.with_entity(uow.session, ticket_id)
 
 
 async def readable_ticket(
@@ -149,3 +147,23 @@ async def citizen_ticket(ticket_id: TicketId, request: Request, ctx: Ctx, uow: U
 
 
 CitizenTicket = Annotated[View, Depends(citizen_ticket)]
+
+
+async def known_ticket(
+    ticket_id: TicketId,
+    request: Request,
+    ctx: Ctx,
+    uow: UoW,
+    who: CurrentCaller,
+    pin: Annotated[str | None, Query(max_length=12)] = None,
+) -> View:
+    """Like `ReadableTicket`, but to anyone else the ticket does not exist (404, never 403): for requests whose
+    answer must tell nothing about a ticket."""
+    ticket, owner = await _load(uow, ticket_id)
+    try:
+        return await authorize(request, ctx, who, ticket, owner, pin)
+    except Forbidden:
+        raise NotFound("No existe ese reclamo.") from None
+
+
+KnownTicket = Annotated[View, Depends(known_ticket)]

@@ -86,12 +86,9 @@ async def find_open_duplicate(
     *,
     since: dt.datetime,
     radius_m: float,
-    exclude_session: str | None = None,
 ) -> Ticket | None:
-    """The newest open ticket of the category at the place, filed since `since` (not one this session filed)."""
+    """The newest open ticket of the category at the place, filed since `since`."""
     for ticket in await repository.open_of_category_since(session, entity_id, categoria, since):
-        if exclude_session is not None and ticket.chat_session_key == exclude_session:
-            continue
         if place.near(ticket, radius_m):
             return ticket
     return None

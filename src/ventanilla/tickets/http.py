@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 from typing import Annotated, Any, Literal
 
@@ -21,10 +22,10 @@ from ventanilla.db import UnitOfWork
 from ventanilla.entities import service as entities
 from ventanilla.errors import BadRequest, Forbidden, NotFound, TooLarge
 from ventanilla.text import MAX_MESSAGE_CHARS, NONBLANK_PATTERN
-from ventanilla.tickets import pins, portal, repository, schemas, service
+from ventanilla.tickets import pins, portal, schemas, service
 from ventanilla.tickets.auth import CitizenTicket, ReadableTicket, grant_lookup
 from ventanilla.tickets.models import Ticket
-from ventanilla.users import repository as users_repo
+from ventanilla.users import service as users
 from ventanilla.users.models import User
 from ventanilla.web import (
     INT32_MAX,
@@ -42,7 +43,6 @@ from ventanilla.web import (
     WireOut,
     client_of,
     errors,
-    fits_row_id,
     limit,
     refuse_control_characters,
 )
@@ -144,9 +144,8 @@ def _shift(ctx: Ctx, view: schemas.View, field: schemas.DateField) -> dt.timedel
 
 
 async def _detail(ctx: Ctx, uow: UnitOfWork, ticket: Ticket, view: schemas.View) -> dict[str, Any]:
-    messages = await repository.messages(uow.session, ticket.id)
-    events = await repository.events(uow.session, ticket.id)
-    agent = await repository.agent_summary(uow.session, ticket.assigned_agent_id)
+    said_so_far = await service.conversation(uow.session, ticket)
+    messages, events, agent = said_so_far.messages, said_so_far.events, said_so_far.agent
     last = messages[-1].text if messages else None
     ticket_shift = _shift(ctx, view, schemas.DateField.TICKET)
     message_shift = _shift(ctx, view, schemas.DateField.MESSAGE)
@@ -195,26 +194,25 @@ def _asked_to_open(request: Request) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 17 else None
 
 
-@router.get("/tickets", response_model=TicketListOut)
-async def list_tickets(
-    user: Staff,
-    ctx: Ctx,
-    uow: UoW,
-    request: Request,
+async def panel_query(
     estado: Annotated[str | None, Query(max_length=32)] = None,
     limit_: Annotated[int, Query(alias="limit", ge=1, le=500)] = 200,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> service.PanelQuery:
+    """The panel list's page, from the query string."""
+    return service.PanelQuery(estado=estado, limit=limit_, offset=offset)
+
+
+@router.get("/tickets", response_model=TicketListOut)
+async def list_tickets(
+    user: Staff, ctx: Ctx, uow: UoW, request: Request, query: Annotated[service.PanelQuery, Depends(panel_query)]
 ) -> Response:
     """The entity's tickets, newest activity first (the one an email link opened comes first, once)."""
     if user.entity_id is None:
         return ORJSONResponse({"tickets": []})
-    rows = await repository.list_for_entity(uow.session, user.entity_id, limit=limit_, offset=offset, estado=estado)
     opened = _asked_to_open(request)
-    if opened is not None:
-        rows = sorted(rows, key=lambda row: row[0].id != opened)  # stable: the rest keep their order
-    ids = [ticket.id for ticket, _, _ in rows]
-    histories = await repository.events_of_many(uow.session, ids)
-    files = await repository.message_attachments_of_many(uow.session, ids)
+    page = await service.panel_page(uow.session, user.entity_id, query, first=opened)
+    rows, histories, files = page.rows, page.histories, page.files
     shift = _shift(ctx, schemas.View.PANEL_LIST, schemas.DateField.TICKET)
     history_shift = _shift(ctx, schemas.View.PANEL_DETAIL, schemas.DateField.HISTORY)
     # Serialised as built: `TicketListOut` documents the shape, and validating 20 wide items against it again cost
@@ -263,7 +261,7 @@ async def my_tickets(
     categoria: Annotated[str | None, Query(max_length=120)] = None,
 ) -> list[dict[str, Any]]:
     """The logged-in citizen's own tickets, newest first (a bare array)."""
-    rows = await repository.of_citizen(uow.session, user.entity_id, user.id, estado=estado or None)
+    rows = await service.of_citizen(uow.session, user.entity_id, user.id, estado=estado or None)
     if categoria:
         rows = [t for t in rows if (t.categoria or "").casefold() == categoria.casefold()]
     return _mine(ctx, rows)
@@ -281,9 +279,7 @@ async def portal_tickets(slug: str, ctx: Ctx, uow: UoW, user: CurrentUser) -> li
         entity = await entities.portal_entity(uow.session, slug, user.entity_id)
     else:
         entity = await entities.by_slug(uow.session, slug)
-    return [
-        portal.portal_item(item) for item in _mine(ctx, await repository.of_citizen(uow.session, entity.id, user.id))
-    ]
+    return [portal.portal_item(item) for item in _mine(ctx, await service.of_citizen(uow.session, entity.id, user.id))]
 
 
 class PortalTicketIn(BaseModel):
@@ -369,7 +365,7 @@ async def portal_complaint(
 
 
 async def _messages(uow: UnitOfWork, user: User | None, ticket: Ticket, after: int) -> dict[str, Any]:
-    messages = await repository.messages(uow.session, ticket.id, after_id=after)
+    messages = await service.messages_after(uow.session, ticket, after)
     staff = user is not None and user.is_staff
     lead = schemas.description_wire(ticket, messages) if staff and after == 0 else None  # the panels read only this
     if not staff:
@@ -429,25 +425,34 @@ async def citizen_reply(
     return {"ok": True, **outcome}
 
 
+@dataclass(frozen=True, slots=True)
+class NumberAndPin:
+    """What a public lookup asks with: the ticket's number (None when the path holds no usable one) and its PIN."""
+
+    number: int | None
+    pin: str
+
+
+async def number_and_pin(nro: str, pin: Annotated[str, Query(min_length=1, max_length=12)]) -> NumberAndPin:
+    """The lookup's number (its digits) and PIN, from the path and the query."""
+    digits = "".join(ch for ch in nro if ch.isdecimal())  # isdigit() also takes "¹", which int() refuses
+    return NumberAndPin(int(digits) if digits and len(digits) <= 15 else None, pin)
+
+
 @router.get("/tickets/municipio/por_numero/{nro}", dependencies=[pin_limit], response_model=TicketDetailOut)
 async def by_number(
-    nro: str,
+    asked: Annotated[NumberAndPin, Depends(number_and_pin)],
     request: Request,
     response: Response,
     ctx: Ctx,
     uow: UoW,
     entity: OptionalEntity,
-    pin: Annotated[str, Query(min_length=1, max_length=12)],
 ) -> dict[str, Any]:
     """Public lookup by ticket number and PIN; the browser may then read that ticket's timeline and messages."""
-    digits = "".join(ch for ch in nro if ch.isdecimal())  # isdigit() also takes "¹", which int() refuses
-    if not digits or len(digits) > 15:
+    pin = asked.pin
+    if asked.number is None:
         raise NotFound("No encontramos un reclamo con ese número y PIN.")
-    candidates = (
-        [t for t in [await repository.by_number(uow.session, entity.id, int(digits))] if t]
-        if entity is not None
-        else list(await repository.by_number_any_entity(uow.session, int(digits), pins.normalized(pin).decode()))
-    )
+    candidates = await service.lookup_candidates(uow.session, entity, asked.number, pins.normalized(pin).decode())
     found = await pins.find_by_pin(ctx, candidates, pin, client=client_of(request))
     if found is None:
         raise NotFound("No encontramos un reclamo con ese número y PIN.")
@@ -461,18 +466,13 @@ def _lookup_wire(detail: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/tickets/{tipo}/{ticket_id}", response_model=TicketDetailOut)
-async def get_ticket(
-    tipo: Tipo,
-    ticket_id: TicketId,
-    view: ReadableTicket,
-    ctx: Ctx,
-    uow: UoW,
-    user: OptionalUser,
-    pin: Annotated[str | None, Query(max_length=12)] = None,
-) -> dict[str, Any]:
-    """A ticket with its messages and history."""
+async def get_ticket(tipo: Tipo, view: ReadableTicket, ctx: Ctx, uow: UoW) -> dict[str, Any]:
+    """A ticket with its messages and history (`ticket_id` and `pin` are read by `ReadableTicket`).
+
+    An agent who opens a ticket has seen it: both panels clear the unread mark this way (neither calls `leido`), so
+    the read is followed by that write, in a transaction of its own."""
     ticket = view.ticket
-    if user is not None and user.is_staff:
+    if view.staff:
         dates = schemas.View.PANEL_DETAIL
     elif view.by_pin:
         dates = schemas.View.LOOKUP
@@ -481,10 +481,17 @@ async def get_ticket(
     detail = await _detail(ctx, uow, ticket, dates)
     if view.by_pin:
         detail = _lookup_wire(_for_pin_viewer(detail))
-    if user is not None and user.is_staff and ticket.has_unread:
-        ticket.has_unread = False
-        await uow.commit()  # the one GET that writes: opening a ticket marks it read
+    if view.staff and ticket.has_unread:
+        await service.mark_read_apart(ctx.uow, ticket.id)
     return detail
+
+
+@router.post("/tickets/{tipo}/{ticket_id}/leido", response_model=OkOut)
+async def mark_read(tipo: Tipo, ticket_id: TicketId, uow: UoW, user: Staff) -> dict[str, Any]:
+    """An agent marks the ticket read (what opening it in the panel also does)."""
+    _, ticket = await service.staff_ticket(uow, user, ticket_id)
+    await service.mark_read(uow, ticket.id)
+    return {"ok": True}
 
 
 @router.get("/tickets/{tipo}/{ticket_id}/timeline", response_model=TimelineOut)
@@ -498,8 +505,8 @@ async def timeline(
 ) -> dict[str, Any]:
     """Creation, status changes, escalations and comments in order."""
     ticket = readable.ticket
-    events = await repository.events(uow.session, ticket.id)
-    messages = await repository.messages(uow.session, ticket.id)
+    said_so_far = await service.conversation(uow.session, ticket)
+    events, messages = said_so_far.events, said_so_far.messages
     view = schemas.View.TIMELINE
     history_shift = _shift(ctx, view, schemas.DateField.HISTORY)
     message_shift = _shift(ctx, view, schemas.DateField.MESSAGE)
@@ -739,11 +746,9 @@ async def assign(
     if target_id is None:
         await livechat.take(ctx, uow, entity, ticket, user)
     else:
-        agent = await users_repo.get(uow.session, target_id) if fits_row_id(target_id) else None
-        if agent is None or not agent.is_staff or agent.entity_id != ticket.entity_id:
-            raise NotFound("No existe ese agente en la entidad.")
+        agent = await users.staff_member(uow.session, ticket.entity_id, target_id)
         await livechat.assign_to(ctx, uow, entity, ticket, agent, actor=user)
-    agent_summary = await repository.agent_summary(uow.session, ticket.assigned_agent_id)
+    agent_summary = await service.assigned_agent(uow.session, ticket)
     await uow.flush()
     return {
         "ok": True,
@@ -790,8 +795,7 @@ async def set_location(
     if body.direccion is None and (body.lat is None or body.lon is None):
         raise BadRequest("Mandá `lat` y `lon`, o una `direccion`.")
     owner, ticket = view.owner, view.ticket
-    await service.set_location(
-        uow, owner, ticket, direccion=body.direccion, latitud=body.lat, longitud=body.lon, actor=user
-    )
+    where = service.Location(direccion=body.direccion, latitud=body.lat, longitud=body.lon)
+    await service.set_location(uow, owner, ticket, where, actor=user)
     await uow.flush()
     return {"ok": True, "direccion": ticket.direccion, "latitud": ticket.latitud, "longitud": ticket.longitud}

@@ -408,3 +408,10 @@ async def use_code(session: AsyncSession, code_id: int, now: dt.datetime) -> boo
         update(PhoneCode).where(PhoneCode.id == code_id, PhoneCode.used_at.is_(None)).values(used_at=now)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+async def mark_read(session: AsyncSession, ticket_id: int) -> bool:
+    """Clear a ticket's unread mark; False when it had none."""
+    stmt = update(Ticket).where(Ticket.id == ticket_id, Ticket.has_unread.is_(True)).values(has_unread=False)
+    result = await session.execute(stmt.execution_options(synchronize_session=False))
+    return bool(getattr(result, "rowcount", 0))

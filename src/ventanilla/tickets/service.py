@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ventanilla.chat import keys
 from ventanilla.db import UnitOfWork, utcnow
@@ -148,24 +151,29 @@ def _same_caller(existing: Ticket, data: NewTicket) -> Ticket:
     return existing
 
 
-async def add_message(
-    uow: UnitOfWork,
-    entity: Entity,
-    ticket: Ticket,
-    *,
-    author_kind: str,
-    text: str,
-    origen: str,
-    author: User | None = None,
-    author_name: str | None = None,
-    attachment: dict[str, Any] | None = None,
-    external_id: str | None = None,
-    allow_closed: bool = False,
-    buttons: list[dict[str, str]] | None = None,
-    notify: bool = True,
-) -> TicketMessage:
-    """Append a message to the conversation and tell the listeners (unless `notify` is False: the message is
-    part of how the ticket opened, and the citizen already saw it as the bot's answer)."""
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message to append: who wrote it (kind, account, shown name), what (text, attachment, buttons), where from
+    (`origen`, the channel's own id), and how: on a closed ticket too (`allow_closed`, for closing notices), and
+    whether listeners hear it (`notify` False: the message is part of how the ticket opened, and the citizen
+    already saw it as the bot's answer)."""
+
+    author_kind: str
+    text: str
+    origen: str
+    author: User | None = None
+    author_name: str | None = None
+    attachment: dict[str, Any] | None = None
+    external_id: str | None = None
+    allow_closed: bool = False
+    buttons: list[dict[str, str]] | None = None
+    notify: bool = True
+
+
+async def add_message(uow: UnitOfWork, entity: Entity, ticket: Ticket, new: NewMessage) -> TicketMessage:
+    """Append a message to the conversation and tell the listeners (unless `new.notify` is False)."""
+    author_kind, text, origen, author, attachment = new.author_kind, new.text, new.origen, new.author, new.attachment
+    allow_closed, author_name, buttons = new.allow_closed, new.author_name, new.buttons
     if ticket.is_closed and not allow_closed:
         raise Conflict("El reclamo está cerrado; no admite nuevos mensajes.")
     text = check_text(text) if not attachment else (text or "").strip()[:MAX_MESSAGE_CHARS]
@@ -179,14 +187,14 @@ async def add_message(
         origen=origen,
         attachment=attachment,
         buttons=buttons,
-        external_id=external_id,
+        external_id=new.external_id,
         created_at=now,
     )
     uow.session.add(message)
     ticket.updated_at = now
     ticket.has_unread = author_kind == "citizen"
     await uow.session.flush()
-    if notify:
+    if new.notify:
         for listener in uow.listeners:
             await listener.message_added(uow, entity, ticket, message, author)
     return message
@@ -234,17 +242,18 @@ async def change_status(
     return True
 
 
-async def set_location(
-    uow: UnitOfWork,
-    entity: Entity,
-    ticket: Ticket,
-    *,
-    direccion: str | None,
-    latitud: float | None,
-    longitud: float | None,
-    actor: User | None,
-) -> bool:
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a problem is: an address, a point (both coordinates), or both."""
+
+    direccion: str | None = None
+    latitud: float | None = None
+    longitud: float | None = None
+
+
+async def set_location(uow: UnitOfWork, entity: Entity, ticket: Ticket, where: Location, actor: User | None) -> bool:
     """Record where the problem is (an address, a point or both); False when nothing changed."""
+    direccion, latitud, longitud = where.direccion, where.latitud, where.longitud
     changed = False
     address = one_line(direccion, 255) if direccion else ""
     if address and address != ticket.direccion:
@@ -254,8 +263,8 @@ async def set_location(
     if not changed:
         return False
     ticket.updated_at = utcnow()
-    where = ", ".join(part for part in (ticket.direccion, _point(ticket.latitud, ticket.longitud)) if part)
-    record_event(uow, ticket, "ubicacion", to_value=where[:255], note=f"Ubicación: {where}", actor=actor)
+    said = ", ".join(part for part in (ticket.direccion, _point(ticket.latitud, ticket.longitud)) if part)
+    record_event(uow, ticket, "ubicacion", to_value=said[:255], note=f"Ubicación: {said}", actor=actor)
     await uow.session.flush()
     for listener in uow.listeners:
         await listener.location_changed(uow, entity, ticket, actor)
@@ -300,6 +309,110 @@ async def staff_ticket(uow: UnitOfWork, user: User, ticket_id: int) -> tuple[Ent
         raise NotFound("No existe ese reclamo.")
     ticket, entity = found
     return entity, ticket
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """A ticket's messages and history, and who has it (id, name, email)."""
+
+    messages: Sequence[TicketMessage]
+    events: Sequence[TicketEvent]
+    agent: tuple[int, str, str | None] | None
+
+
+async def conversation(session: AsyncSession, ticket: Ticket) -> Conversation:
+    """Everything a ticket's detail shows."""
+    return Conversation(
+        messages=await repository.messages(session, ticket.id),
+        events=await repository.events(session, ticket.id),
+        agent=await repository.agent_summary(session, ticket.assigned_agent_id),
+    )
+
+
+async def messages_after(session: AsyncSession, ticket: Ticket, after_id: int) -> Sequence[TicketMessage]:
+    """The ticket's messages after a cursor, oldest first."""
+    return await repository.messages(session, ticket.id, after_id=after_id)
+
+
+async def assigned_agent(session: AsyncSession, ticket: Ticket) -> tuple[int, str, str | None] | None:
+    """(id, name, email) of the agent who has the ticket."""
+    return await repository.agent_summary(session, ticket.assigned_agent_id)
+
+
+@dataclass(frozen=True, slots=True)
+class PanelQuery:
+    """Which page of the panel's list: a status filter, a page size and an offset."""
+
+    estado: str | None = None
+    limit: int = 200
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PanelPage:
+    """The panel's list: (ticket, agent, last message) rows with each ticket's history and attachments."""
+
+    rows: Sequence[tuple[Ticket, tuple[int, str, str | None] | None, str | None]]
+    histories: dict[int, list[repository.HistoryRow]]
+    files: dict[int, list[tuple[int, dict[str, object]]]]
+
+
+async def panel_page(session: AsyncSession, entity_id: int, query: PanelQuery, first: int | None) -> PanelPage:
+    """A page of the entity's tickets, open urgent ones first, then newest activity first; `first` (the ticket an
+    email link opened) leads, the rest keep their order."""
+    rows = await repository.list_for_entity(
+        session, entity_id, limit=query.limit, offset=query.offset, estado=query.estado
+    )
+    if first is not None:
+        rows = sorted(rows, key=lambda row: row[0].id != first)
+    ids = [ticket.id for ticket, _, _ in rows]
+    return PanelPage(
+        rows, await repository.events_of_many(session, ids), await repository.message_attachments_of_many(session, ids)
+    )
+
+
+async def of_citizen(
+    session: AsyncSession, entity_id: int | None, citizen_id: int, *, estado: str | None = None
+) -> Sequence[Ticket]:
+    """A citizen's own tickets in an entity, newest first."""
+    return await repository.of_citizen(session, entity_id, citizen_id, estado=estado)
+
+
+async def lookup_candidates(session: AsyncSession, entity: Entity | None, number: int, pin: str) -> list[Ticket]:
+    """The tickets a public lookup by number may mean: in the named entity, else in any (the PIN narrows them)."""
+    if entity is not None:
+        found = await repository.by_number(session, entity.id, number)
+        return [found] if found is not None else []
+    return list(await repository.by_number_any_entity(session, number, pin))
+
+
+async def mark_read(uow: UnitOfWork, ticket_id: int) -> bool:
+    """An agent has seen the ticket: its unread mark goes; False when it had none."""
+    return await repository.mark_read(uow.session, ticket_id)
+
+
+async def mark_read_apart(new_uow: Callable[[], AbstractAsyncContextManager[UnitOfWork]], ticket_id: int) -> bool:
+    """`mark_read` in a transaction of its own (for a read that shows the ticket to an agent)."""
+    async with new_uow() as uow:
+        changed = await mark_read(uow, ticket_id)
+        await uow.commit()
+    return changed
+
+
+async def of_entity(session: AsyncSession, entity_id: int | None, ticket_id: int) -> Ticket:
+    """A ticket of the entity; any other (or none) is NotFound."""
+    ticket = await repository.get(session, ticket_id)
+    if ticket is None or entity_id is None or ticket.entity_id != entity_id:
+        raise NotFound("No existe ese reclamo.")
+    return ticket
+
+
+async def with_entity(session: AsyncSession, ticket_id: int) -> tuple[Ticket, Entity]:
+    """A ticket and its entity, or NotFound."""
+    found = await repository.get_with_entity(session, ticket_id)
+    if found is None:
+        raise NotFound("No existe ese reclamo.")
+    return found
 
 
 def citizen_owns(ticket: Ticket, *, user: User | None, session_key: str | None, entity: Entity | None) -> bool:
