@@ -1,7 +1,7 @@
 """knowledge base entries per entity
 
 Revision ID: 0010_bot13
-Revises: 0001
+Revises: 0004
 Create Date: 2026-12-01 09:50:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_bot13"
-down_revision: str | Sequence[str] | None = "0001"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """tenant slugs, agent categories, profile opt-in, anonymous visitor ids, reply buttons
 
 Revision ID: 0010_fe10
-Revises: 0001
+Revises: 0010_bot13
 Create Date: 2026-12-01 10:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_fe10"
-down_revision: str | Sequence[str] | None = "0001"
+down_revision: str | Sequence[str] | None = "0010_bot13"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """jobs: the generic jobs table (Pusher publishes), dead letters of the WhatsApp inbox
 
 Revision ID: 0010_ops15
-Revises: 0003
+Revises: 0010_fe10
 Create Date: 2026-12-01 10:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_ops15"
-down_revision: str | Sequence[str] | None = "0003"
+down_revision: str | Sequence[str] | None = "0010_fe10"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

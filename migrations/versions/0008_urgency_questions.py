@@ -1,7 +1,7 @@
 """urgency questions the bot asked ("¿Hay alguien en peligro ahora mismo?") and the message they are about
 
 Revision ID: 0010_urg12
-Revises: 0001
+Revises: 0010_ops15
 Create Date: 2026-12-01 10:10:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_urg12"
-down_revision: str | Sequence[str] | None = "0001"
+down_revision: str | Sequence[str] | None = "0010_ops15"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

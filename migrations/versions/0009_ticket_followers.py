@@ -2,7 +2,7 @@
 codes that prove a phone number across channels
 
 Revision ID: 0011_ticket_followers
-Revises: 0002, 0004, 0010_bot13, 0010_fe10, 0010_ops15, 0010_urg12
+Revises: 0010_urg12
 Create Date: 2026-12-07 13:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_ticket_followers"
-down_revision: str | Sequence[str] | None = ("0002", "0004", "0010_bot13", "0010_fe10", "0010_ops15", "0010_urg12")
+down_revision: str | Sequence[str] | None = "0010_urg12"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
