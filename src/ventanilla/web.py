@@ -716,7 +716,7 @@ _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
     """The request's unit of work. A write (POST, PUT, PATCH, DELETE) whose handler returns commits here, and its
     events and `on_commit` callbacks leave after that; a handler that raises is rolled back. A read is rolled back:
-    a GET that must write (marking a ticket read) commits explicitly, where the architecture measures count it."""
+    a write a read leads to (an agent opening a ticket marks it read) runs in a transaction of its own."""
     ctx = ctx_of(request)
     async with unit_of_work(ctx.sessions, ctx.collector(), ctx.listeners_seq) as uow:
         yield uow
