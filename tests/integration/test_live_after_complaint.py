@@ -240,3 +240,26 @@ async def test_a_chat_taken_at_once_shows_one_join_notice_after_the_connecting_l
         finally:
             await node.close()
             await newest.close()
+
+
+async def test_the_joined_complaint_gets_the_turns_since_it_was_filed_not_the_intake(server: Server) -> None:
+    tenant = await seed_tenant(server.ctx)
+    key = str(uuid.uuid4())
+    async with server.client() as http, server.client() as agent_http:
+        filed = await file_complaint(http, tenant, key)
+        ticket_id = filed["ticket_id"]
+        aside = await http.post(
+            "/ask/municipio", json={"pregunta": "¿qué horario tienen?"}, headers=widget(tenant, key)
+        )
+        assert aside.status_code == 200 and not aside.json().get("ticket_id"), aside.text
+        joined = await http.post(
+            "/ask/municipio",
+            json={"pregunta": BUTTON["text"], "action": "request_agent"},
+            headers=widget(tenant, key),
+        )
+        assert joined.json()["ticket_id"] == ticket_id, joined.text
+        await login(agent_http, tenant.agents[0]["email"])
+        said = [(m["author"], m["content"]) for m in await conversation(agent_http, {}, ticket_id)]
+        # The complaint's words (its description), then the aside and the bot's answer; no intake turn again.
+        assert said[1:] == [("user", "¿qué horario tienen?"), ("agent", aside.json()["respuesta"])], said
+        assert not any("Av. San Martín" in text for _, text in said[1:])
