@@ -405,11 +405,14 @@ async def _check_outcome(
         )
         session.expunge_all()
     mine = [t for t in mine if t.id not in setup_ids]
-    # Complaints filed: neither live chats nor urgent escalations (even one the citizen later called a false alarm).
+    # Complaints filed: neither live chats nor urgent escalations (even one the citizen later called a false alarm);
+    # a complaint a person was asked for later is its live chat too (docs/live-chat.md), and still a complaint.
     filed = [
         t
         for t in mine
-        if t.prioridad != "urgente" and not t.is_live_chat and t.live_requested_at is None and not t.urgency
+        if t.prioridad != "urgente"
+        and not t.urgency
+        and (t.categoria is not None or (not t.is_live_chat and t.live_requested_at is None))
     ]
     urgent = any(t.prioridad == "urgente" for t in mine)
     live = any(t.is_live_chat or t.live_requested_at is not None for t in mine)

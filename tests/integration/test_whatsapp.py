@@ -147,10 +147,11 @@ async def test_agent_chat_reaches_whatsapp_widget_and_panel(env: Env) -> None:
         widget = SocketRecorder()
         try:
             await agent_online(env.server, line.tenant)  # before the citizen asks
-            connecting, joined = await say(env, line, button(wa_id, "request_agent", "Hablar con un agente"), replies=2)
+            (connecting,) = await say(env, line, button(wa_id, "request_agent", "Hablar con un agente"), replies=1)
             ticket = await ticket_of(env.server, line, wa_id)
             assert ticket.channel == "whatsapp" and ticket.is_live_chat and ticket.estado == "en_vivo"
-            assert f"N.º {ticket.nro_ticket}" in connecting.text and "se unió" in joined.text
+            # Who took it, once: in the answer (the stored "se unió" line is the panels').
+            assert f"N.º {ticket.nro_ticket}" in connecting.text and "se sumó" in connecting.text
             # A WhatsApp conversation has no browser: its room is for the entity's staff only.
             stranger = await SocketRecorder().connect(env.server.url, transports=["polling", "websocket"])
             assert (await stranger.join(f"ticket_municipio_{ticket.id}"))["ok"] is False
@@ -181,6 +182,7 @@ async def test_agent_chat_reaches_whatsapp_widget_and_panel(env: Env) -> None:
             message_id = reply.json()["mensaje"]["id"]
             (out,) = (await env.graph.wait_for(before + 1, to=wa_id))[before:]
             assert out.type == "text" and "Mañana a la mañana." in out.text and out.text.startswith("*")
+            assert not [m for m in env.graph.accepted(wa_id) if "se unió" in (m.text or "")]  # queued before the reply
             (from_agent,) = await widget.wait_for(
                 "new_chat_message",
                 where=lambda e: e["comentario"] == signed(line.tenant.agents[0], "Mañana a la mañana."),
@@ -540,7 +542,7 @@ async def test_an_agent_reply_with_buttons_reaches_whatsapp_as_reply_buttons(env
         panel = await SocketRecorder().connect(env.server.url, headers=session_cookie_header(agent_client))
         try:
             await agent_online(env.server, line.tenant)  # before the citizen asks
-            await say(env, line, button(wa_id, "request_agent", "Hablar con un agente"), replies=2)
+            await say(env, line, button(wa_id, "request_agent", "Hablar con un agente"), replies=1)
             ticket = await ticket_of(env.server, line, wa_id)
             before = len(env.graph.accepted(wa_id))
             interactive = {

@@ -56,7 +56,7 @@ async def _mine(call: Call) -> list[Ticket]:
     owned = [
         t
         for t in found.values()
-        if not t.is_live_chat
+        if (not t.is_live_chat or t.categoria is not None)  # a complaint that had a live chat is still a complaint
         and tickets.citizen_owns(t, user=call.citizen, session_key=call.session_key, entity=entity)
     ]
     return sorted(owned, key=lambda t: _aware(t.created_at), reverse=True)

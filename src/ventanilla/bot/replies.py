@@ -125,11 +125,13 @@ def live_chat_requested(
     nro_ticket: int,
     position: int,
     agent_name: str | None,
+    on_complaint: bool = False,
 ) -> BotReply:
-    """Queue status after a live chat was opened."""
+    """Queue status after a live chat was opened (`on_complaint`: on the complaint this conversation filed)."""
     st = state.clone()
     st.estado = "conversacion_general"
     st.awaiting = None
     st.side = None
     name = clean_text(agent_name, 80) or None
-    return reply(st, texts.live_chat_requested(nro_ticket, int(position), name))
+    filed = texts.noun(settings.tipo_chat) if on_complaint else None
+    return reply(st, texts.live_chat_requested(nro_ticket, int(position), name, filed=filed))

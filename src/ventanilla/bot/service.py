@@ -11,8 +11,10 @@ from typing import Any
 
 import orjson
 
-from ventanilla.bot import duplicates, engine, followup_step, identity, lookup, texts, urgent, waiting
+from ventanilla.bot import duplicates, engine, followup, followup_step, identity, lookup, texts, urgent, waiting
+from ventanilla.bot.followup import Says
 from ventanilla.bot.intents import Intent, classify
+from ventanilla.bot.replies import categories
 from ventanilla.chat import repository as chats
 from ventanilla.chat import service as livechat
 from ventanilla.context import AppContext
@@ -438,19 +440,40 @@ def _ack(ticket: Ticket) -> str:
     return "Tu mensaje quedó registrado. Un representante te va a responder apenas esté disponible."
 
 
-def _with_handoff_line(call: Call, text: str) -> list[dict[str, str]]:
-    """The bot turns before a hand-off, plus the line that asked for a person when the citizen typed it (the
-    button's canned words are no line of theirs): the agent reads "HOLA NESESITO HABLAR CON UNA PERSONA" too."""
-    said = list(call.state.transcript)
-    if text and call.action != "request_agent":
-        said.append({"role": "citizen", "text": text, "fecha": call.ctx.clock().isoformat()})
-    return said
+def _typed_request(call: Call, text: str) -> str | None:
+    """The line that asked for a person when the citizen typed it (the button's canned words are no line of theirs):
+    the agent reads "HOLA NESESITO HABLAR CON UNA PERSONA" too."""
+    return text if text and call.action != "request_agent" else None
+
+
+async def _filed_complaint(call: Call, text: str) -> Ticket | None:
+    """The open complaint this conversation filed, which a person asked for now joins: the one the conversation is
+    on (the latest it filed, or the one a follow-up spoke about since), else the newest open one this chat session
+    filed. None when that one is resolved or closed (the citizen gets a new live chat; "sigue igual" is what reopens
+    it), or when the request is about something else ("quiero hablar con alguien por otro tema")."""
+    if call.session_key is None and call.citizen is None:
+        return None
+    if text and followup.read(text, attachment=False, categories=categories(call.settings)).says is Says.NEW:
+        return None
+    session, entity = call.uow.session, call.entity
+    ticket = await tickets_repo.get(session, call.state.ticket_id) if call.state.ticket_id is not None else None
+    if ticket is None and call.session_key is not None:
+        ticket = await tickets_repo.latest_open_of_session(session, entity.id, call.session_key)
+    if (
+        ticket is None
+        or ticket.entity_id != entity.id
+        or ticket.is_closed
+        or not tickets.citizen_owns(ticket, user=call.citizen, session_key=call.session_key, entity=entity)
+    ):
+        return None
+    return ticket
 
 
 async def _handoff(call: Call, text: str) -> Answer:
     settings = call.settings
     if not settings.live_chat_open:
         return Answer(engine.live_chat_closed(settings, call.state))
+    complaint = await _filed_complaint(call, text)
     handoff = await livechat.request_agent(
         call.ctx,
         call.uow,
@@ -460,7 +483,9 @@ async def _handoff(call: Call, text: str) -> Answer:
         citizen=call.citizen,
         contact=urgent.contact_of(call.state, call.citizen),
         first_text=None if engine.is_agent_request(text) or not text else text,
-        transcript=_with_handoff_line(call, text),
+        transcript=call.state.transcript,
+        asked=_typed_request(call, text),
+        complaint=complaint,
     )
     call.state.transcript = []
     ticket = handoff.ticket
@@ -470,6 +495,7 @@ async def _handoff(call: Call, text: str) -> Answer:
         nro_ticket=ticket.nro_ticket,
         position=handoff.position,
         agent_name=handoff.agent.name if handoff.agent else None,
+        on_complaint=complaint is not None and ticket.id == complaint.id,
     )
     reply.ticket_id = ticket.id
     return Answer(reply, ticket=ticket, extra={"posicion_en_fila": handoff.position})

@@ -275,9 +275,10 @@ def live_chat_closed(tipo: str, closed_message: str) -> str:
     return " ".join(parts)
 
 
-def live_chat_requested(nro_ticket: int, position: int, agent_name: str | None) -> str:
-    """Queue status after asking for a representative."""
-    text = f"Te estamos conectando con una persona del equipo (atención N.º {nro_ticket})."
+def live_chat_requested(nro_ticket: int, position: int, agent_name: str | None, *, filed: str | None = None) -> str:
+    """Queue status after asking for a representative (`filed`: the kind of the filed complaint the chat is on)."""
+    about = f"por tu {filed} N.º {nro_ticket}" if filed else f"(atención N.º {nro_ticket})"
+    text = f"Te estamos conectando con una persona del equipo {about}."
     if position <= 0:
         if agent_name:
             return f"{text} {agent_name} se sumó a la conversación."

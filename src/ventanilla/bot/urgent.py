@@ -390,7 +390,7 @@ async def _escalate(call: Any, text: str, verdict: Verdict) -> Screened:
     buttons: list[engine.Button] = []
     taken_by: User | None = None
     if auto_open:
-        await livechat.assign_waiting(ctx, uow, entity)
+        await livechat.assign_waiting(ctx, uow, entity, answering=ticket)  # the answer names who took it
         if ticket.assigned_agent_id is not None:
             taken_by = await uow.session.get(User, ticket.assigned_agent_id)
     if taken_by is not None:

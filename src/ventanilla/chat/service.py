@@ -111,13 +111,23 @@ async def request_agent(
     asunto: str = "Chat en vivo",
     first_text: str | None = None,
     transcript: Sequence[Mapping[str, str]] = (),
+    asked: str | None = None,
+    complaint: Ticket | None = None,
 ) -> Handoff:
-    """Open (or reuse) the session's live-chat ticket, queue it and try to assign it at once.
+    """Open (or reuse) the session's live chat, queue it and try to assign it at once.
 
-    A new ticket starts with what the citizen and the bot said before (`transcript`), so the agent reads it all."""
+    The live chat is the session's open one, else the open `complaint` this conversation filed (the agent answers
+    there, and the widget already listens to its room), else a new ticket. A new ticket starts with what the
+    citizen and the bot said before (`transcript`), a joined complaint with what they said since it was filed; the
+    line that asked for a person (`asked`, when the citizen typed it) goes with them. Whoever takes the chat in this
+    turn is named in the answer, so the join notice reaches only the panels (`TicketMessage.told_in_answer`)."""
     # The entity row lock first, as the other assignment paths take it (see repository.lock_entity).
     await repository.lock_entity(uow.session, entity.id)
     ticket = await open_live_ticket(uow, entity, session_key)
+    if ticket is None and complaint is not None and not complaint.is_closed:
+        ticket = complaint
+    origen = "chat" if channel == "web" else channel
+    said = [*transcript, {"role": "citizen", "text": asked, "fecha": ctx.clock().isoformat()}] if asked else transcript
     created = False
     if ticket is None:
         contact = contact or {}
@@ -138,21 +148,62 @@ async def request_agent(
             ),
         )
         if created:
-            await _bot_turns(uow, entity, ticket, transcript, "chat" if channel == "web" else channel)
+            await _bot_turns(uow, entity, ticket, said, origen)
     elif not ticket.is_live_chat or ticket.estado not in (WAITING, LIVE):
+        if not ticket.is_live_chat:
+            # A complaint (or an urgent ticket) becomes this conversation's live chat: the agent reads what the
+            # citizen and the bot said since it was filed, then the request itself, live.
+            unread = ticket.has_unread
+            await _bot_turns(uow, entity, ticket, _since(transcript, ticket.created_at), origen)
+            ticket.has_unread = unread
         ticket.is_live_chat = True
         ticket.live_requested_at = utcnow()
         await tickets.change_status(
             uow, entity, ticket, WAITING, None, note="El vecino pidió hablar con un representante."
         )
+        await _asked(uow, entity, ticket, asked, origen, citizen)
+    else:
+        await _asked(uow, entity, ticket, asked, origen, citizen)
     if session_key:
         chat = await chat_session(uow, entity, session_key, channel)
         chat.ticket_id = ticket.id
         chat.updated_at = utcnow()
-    await assign_waiting(ctx, uow, entity)
+    await assign_waiting(ctx, uow, entity, answering=ticket)
     agent = await uow.session.get(User, ticket.assigned_agent_id) if ticket.assigned_agent_id else None
     place = 0 if ticket.estado == LIVE else await repository.position(uow.session, ticket)
     return Handoff(ticket=ticket, created=created, position=place, agent=agent)
+
+
+def _since(transcript: Sequence[Mapping[str, str]], moment: dt.datetime) -> list[Mapping[str, str]]:
+    """The bot turns after a moment (those before a complaint was filed are in its description already)."""
+    start = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+    kept = []
+    for line in transcript:
+        try:
+            when = dt.datetime.fromisoformat(line.get("fecha") or "")
+        except ValueError:
+            continue
+        if (when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)) > start:
+            kept.append(line)
+    return kept
+
+
+async def _asked(
+    uow: UnitOfWork, entity: Entity, ticket: Ticket, asked: str | None, origen: str, citizen: User | None
+) -> None:
+    """The line that asked for a person, in an existing conversation: the agents hear it as the citizen's message."""
+    text = (asked or "").strip()[:MAX_MESSAGE_CHARS]
+    if text:
+        await tickets.add_message(
+            uow,
+            entity,
+            ticket,
+            author_kind="citizen",
+            author=citizen,
+            author_name=ticket.nombre_usuario or (citizen.name if citizen else None) or "Vecino",
+            text=text,
+            origen=origen,
+        )
 
 
 async def _bot_turns(
@@ -202,9 +253,11 @@ def take_resumed(chat: ChatSession, ticket_id: int) -> bool:
     return at.tzinfo is not None and utcnow() - at <= RESUME_WINDOW
 
 
-async def assign_waiting(ctx: AppContext, uow: UnitOfWork, entity: Entity) -> list[tuple[Ticket, User]]:
+async def assign_waiting(
+    ctx: AppContext, uow: UnitOfWork, entity: Entity, *, answering: Ticket | None = None
+) -> list[tuple[Ticket, User]]:
     """Give waiting chats, in queue order, to online agents with room: those of the ticket's category first, then the
-    least loaded (ties: idle longest)."""
+    least loaded (ties: idle longest). `answering`: the chat whose citizen this turn's answer tells who took it."""
     online = await presence_of(ctx).online(entity.id)
     if not online:
         return []
@@ -237,7 +290,7 @@ async def assign_waiting(ctx: AppContext, uow: UnitOfWork, entity: Entity) -> li
             log.info(
                 "urgent ticket %s given to agent %s over capacity (%d/%d)", ticket.id, agent.id, load + 1, capacity
             )
-        await _assign(uow, entity, ticket, agent)
+        await _assign(uow, entity, ticket, agent, told_in_answer=answering is not None and ticket.id == answering.id)
         loads[agent.id] = load + 1
         made.append((ticket, agent))
     return made
@@ -252,7 +305,9 @@ async def can_take_now(ctx: AppContext, uow: UnitOfWork, entity: Entity) -> bool
     return any(a.is_staff and a.entity_id == entity.id and capacity_of(ctx, a) > 0 for a in found)
 
 
-async def _assign(uow: UnitOfWork, entity: Entity, ticket: Ticket, agent: User) -> None:
+async def _assign(
+    uow: UnitOfWork, entity: Entity, ticket: Ticket, agent: User, *, told_in_answer: bool = False
+) -> None:
     ticket.assigned_agent_id = agent.id
     agent.last_assigned_at = utcnow()
     tickets.record_event(
@@ -265,7 +320,11 @@ async def _assign(uow: UnitOfWork, entity: Entity, ticket: Ticket, agent: User) 
         entity,
         ticket,
         tickets.NewMessage(
-            author_kind="system", author_name="Sistema", text=f"{agent.name} se unió a la conversación.", origen="chat"
+            author_kind="system",
+            author_name="Sistema",
+            text=f"{agent.name} se unió a la conversación.",
+            origen="chat",
+            told_in_answer=told_in_answer,
         ),
     )
 

@@ -156,7 +156,8 @@ class NewMessage:
     """A message to append: who wrote it (kind, account, shown name), what (text, attachment, buttons), where from
     (`origen`, the channel's own id), and how: on a closed ticket too (`allow_closed`, for closing notices), and
     whether listeners hear it (`notify` False: the message is part of how the ticket opened, and the citizen
-    already saw it as the bot's answer)."""
+    already saw it as the bot's answer); `told_in_answer`: the citizen reads it in this turn's answer,
+    so only the panels hear it (`TicketMessage.told_in_answer`)."""
 
     author_kind: str
     text: str
@@ -168,6 +169,7 @@ class NewMessage:
     allow_closed: bool = False
     buttons: list[dict[str, str]] | None = None
     notify: bool = True
+    told_in_answer: bool = False
 
 
 async def add_message(uow: UnitOfWork, entity: Entity, ticket: Ticket, new: NewMessage) -> TicketMessage:
@@ -190,6 +192,7 @@ async def add_message(uow: UnitOfWork, entity: Entity, ticket: Ticket, new: NewM
         external_id=new.external_id,
         created_at=now,
     )
+    message.told_in_answer = new.told_in_answer
     uow.session.add(message)
     ticket.updated_at = now
     ticket.has_unread = author_kind == "citizen"
