@@ -385,6 +385,8 @@ CONCEPTS: Final[dict[str, str]] = {
         r"ya no (?:me )?importa (?:nada|mucho)",
         r"dios me perdone",
         r"(?:como|cuando) hacerlo",
+        r"(?:ya )?esta todo decidido",
+        r"me tomo (?:todo )?lo que (?:junte|junto|guarde|guardo)",
     ),
     "danger": _alt(
         "fuego",
@@ -562,6 +564,8 @@ CONCEPTS: Final[dict[str, str]] = {
         r"personaje\w*",
         r"(?:hace|hizo) de (?:herid|ahogad|muert)\w*",
         r"simulacro\w*",
+        r"(?:escribiendo|leyendo|mirando|viendo) (?:un|una|el|la) (?:cuento|novela|serie|pelicula|libro|historia)",
+        r"(?:a la|la) play|juego de (?:tiros|guerra|zombies|terror)",
         r"(?:una|la|esta|es) cadena",
         r"(?:me|nos) (?:reenviaron|pasaron|mandaron) (?:\w+ ){0,2}(?:cadena|audio|mensaje|captura)",
         r"es (?:real|oficial|cierto|verdad) (?:o|eso|lo)",

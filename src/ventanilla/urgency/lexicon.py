@@ -785,7 +785,8 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         r"|ya no (?:voy a|va a) estar\b|(?:esta|es) (?:la |mi )?ultima (?:noche|vez)\b"
         # quiet and religious farewells: "adiós a todos", "me voy con mi mamá al cielo", "no me esperen más"
         r"|adios a todos\b|me voy (?:\w+ ){0,3}al cielo\b|no me esperen\b|ultima vez que (?:escribo|hablo)\b"
-        r"|(?:ya )?no (?:los|las|lo|la) voy a necesitar\b|(?:que )?dios me perdone por lo que\b",
+        r"|(?:ya )?no (?:los|las|lo|la) voy a necesitar\b|(?:que )?dios me perdone por lo que\b"
+        r"|(?:ya )?esta todo decidido\b|me tomo (?:todo )?lo que (?:junte|junto|guarde|guardo)\b",
     ),
     # a missing person is serious after hours, at night, with an illness or with signs of danger
     (
@@ -1096,6 +1097,8 @@ NEWS: Final = (
     r"|vieron lo (?:del|de la|de)\b|on the news\b|reenviad\w* (?:muchas|varias) veces\b"
     r"|(?:en|de) (?:la|una|esta|el|un) (?:serie|novela|telenovela|pelicula|peli|cuento|videojuego)\b"
     r"|(?:una|la|esta|es) cadena\b(?! (?:de|del) )|es (?:real|oficial) o\b"
+    r"|(?:escribiendo|escribo|escribi|leyendo|leo|lei|mirando|viendo|vi|miro) (?:un|una|el|la) (?:cuento|novela|serie"
+    r"|pelicula|peli|libro|guion|historia)\b|(?:a la|la) play\b|juego de (?:tiros|guerra|zombies|terror)\b"
     r"|obra de teatro\b|simulacro\w*|guion\b|protagonista\b|personaje\w*|(?:hace|hizo) de (?:herid|ahogad|muert)\w*"
 )
 # A cable or post said to be dead or harmless: its electric trigger does not count.

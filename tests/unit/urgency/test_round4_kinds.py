@@ -16,6 +16,7 @@ ESCALATED = [
     ("self_harm", "ya no me importa nada, esta es mi última noche, adiós a todos"),
     ("medical", "mi tío tuvo un ataque hace unos minutos y no vuelve en sí"),
     ("missing", "mi hijo de 10 nunca llegó del club, ya pasaron dos horas y no atiende el celular"),
+    ("self_harm", "no se preocupen por mí, ya está todo decidido, esta noche me tomo lo que guardé"),
 ]
 
 CALM = [
@@ -25,6 +26,7 @@ CALM = [
     "de chico me mordió un perro y le tengo miedo, ¿hay perros sueltos en la plaza nueva?",
     "mi perro vomita desde anoche, ¿la veterinaria municipal abre hoy?",
     "el tipo que rondaba la casa ya se fue, la policía lo detuvo, gracias",
+    "estoy leyendo una novela donde secuestran a una chica, ¿la biblioteca tiene la segunda parte?",
 ]
 
 
