@@ -142,6 +142,62 @@ def _load_fillers() -> frozenset[str]:
 _FILLERS: Final = _load_fillers()
 
 
+# --- words typed in a hurry or in the dark ----------------------------------------------------------------------------
+
+_MIN_FIXED: Final = 3  # a shorter unknown token is an abbreviation or noise, not a word missing a letter
+_VOCABULARY_FILES: Final = ("data/corpus.tsv", "data/corpus_generated.tsv")
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[dict[str, int], dict[str, str]]:
+    """Every word of the corpus with its count, and each word's one-letter deletions mapped to the most frequent
+    word they come from (built once, on first use)."""
+    counts: dict[str, int] = {}
+    package = resources.files("ventanilla.urgency")
+    for name in _VOCABULARY_FILES:
+        for line in package.joinpath(name).read_text(encoding="utf-8").splitlines()[1:]:
+            for word in _WORD.findall(normalize(line.rpartition("\t")[2])):
+                counts[word] = counts.get(word, 0) + 1
+    # The words the rules and the meaning features spell out are known too, even if the corpus never used them
+    # ("no ha bajado al pueblo" must not become "bajando").
+    for name in ("lexicon.py", "concepts.py"):
+        for word in _LETTERS.findall(package.joinpath(name).read_text(encoding="utf-8")):
+            counts.setdefault(word, 1)
+    index: dict[str, str] = {}
+    for word, count in counts.items():
+        if len(word) < _MIN_FIXED + 1 or count < 2 or not word.isalpha():
+            continue
+        for variant in _deletes(word):
+            best = index.get(variant)
+            if best is None or counts[best] < count:
+                index[variant] = word
+    return counts, index
+
+
+@lru_cache(maxsize=16384)
+def spelled(word: str) -> str:
+    """The corpus word an unknown word was most likely typed for in a hurry or in the dark: a letter missing
+    ("forzndo" -> "forzando", "csa" -> "casa") or two letters swapped ("pureta" -> "puerta", "ahroa" -> "ahora").
+    A known word, a short one, or one a letter changed would reach ("huerta", "agrado": the corpus does not know
+    every word, and a real word read as "puerta" or "armado" would be a false alarm) is kept."""
+    counts, index = _vocabulary()
+    if word in counts or len(word) < _MIN_FIXED or not word.isalpha():
+        return word
+    # a letter missing inside the word: a first letter dropped is rarer than another word ("echo" is not "techo")
+    candidates = {index[word]} if word in index and index[word][0] == word[0] else set()
+    for i in range(len(word) - 1):
+        swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        if counts.get(swapped, 0) >= 2:
+            candidates.add(swapped)
+    if not candidates:
+        return word
+    return max(candidates, key=lambda w: (counts[w], w))
+
+
 def _collapse_repeats(tokens: list[str]) -> list[str]:
     """Drop a word or a two-word run said twice in a row, as voice notes do ("hay hay", "en el en el")."""
     out: list[str] = []
@@ -168,7 +224,7 @@ def clause_tokens(text: str) -> tuple[tuple[str, ...], ...]:
         tokens: list[str] = []
         for word in _WORD.findall(chunk):
             if word not in _FILLERS:
-                tokens.extend(_ABBREVIATIONS.get(word, (word,)))
+                tokens.extend(_ABBREVIATIONS.get(word) or (spelled(word),))
         tokens = _collapse_repeats(tokens)
         if tokens:
             result.append(tuple(tokens))

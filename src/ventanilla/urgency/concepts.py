@@ -58,6 +58,7 @@ CONCEPTS: Final[dict[str, str]] = {
     "symptom": _alt(
         r"desmay\w*",
         r"desvaneci\w*",
+        r"no vuelve en si",
         r"inconscien\w*",
         r"no (?:reacciona|responde|respira|despierta|se despierta|se mueve|contesta|habla|puede (?:hablar|respirar|"
         r"mover|caminar|levantar\w*))",
@@ -99,6 +100,8 @@ CONCEPTS: Final[dict[str, str]] = {
         "stroke",
         r"desmai\w*",
         r"nao (?:respira|acorda|reage)",
+        r"non (?:respira|si muove|risponde|parla|reagisce)",
+        r"cadut[oa]|sangue|swell\w*",
         r"no (?:le )?sale (?:la voz|el habla|hablar)",
         r"se le (?:cae|cayo|tuerce|torcio|duerme|durmio) (?:la|el|media|medio) \w+",
         r"presion (?:alta|baja)",
@@ -168,7 +171,11 @@ CONCEPTS: Final[dict[str, str]] = {
         r"desde (?:ayer|anoche|antes de ayer)",
         r"(?:dos|tres|cuatro|varios) dias",
     ),
-    "hours": _alt(r"hace (?:\d+|dos|tres|cuatro|cinco|seis|varias|muchas) horas", r"desde (?:la mañana|anoche)"),
+    "hours": _alt(
+        r"hace (?:\d+|dos|tres|cuatro|cinco|seis|varias|muchas) horas",
+        r"desde (?:la mañana|anoche)",
+        r"(?:paso|pasaron|ya paso|ya pasaron) (?:una|\d+|dos|tres) horas?(?: y media)?",
+    ),
     "vulnerable": _alt(
         r"abuel[oa]s?",
         "anciano",
@@ -268,6 +275,9 @@ CONCEPTS: Final[dict[str, str]] = {
         r"tengo (?:mucho )?miedo",
         r"con (?:un|una) (?:fierro|palo|bate|machete|hacha|cuchillo|arma|barreta)",
         r"(?:tratando de|intentando|intentan|quieren|quiere) (?:abrir|forzar|romper|voltear|tirar abajo)",
+        r"(?:forzando|rompiendo|rompen|cortando|barreteando|violentando) (?:\w+ ){0,2}(?:puerta|cerradura|candado|reja"
+        r"|porton|ventana|chapa)",
+        r"(?:pasos|alguien|ruidos?) (?:\w+ ){0,2}(?:en el techo|en la terraza|en el patio)",
         r"(?:ha|han) (?:ingresado|entrado) (?:al|a la|a mi|por)",
         r"insist\w* en entrar",
         r"(?:se ha puesto|se puso|esta) (?:muy )?violent[oa]",
@@ -363,6 +373,20 @@ CONCEPTS: Final[dict[str, str]] = {
         r"(?:remedios|pastillas) (?:\w+ ){0,2}juntad[oa]s",
         r"(?:hoy|esta noche|ahora) (?:me )?(?:los|las|lo|la) tomo",
         r"(?:deje|dejo) (?:escrito|una carta|cartas)",
+        r"(?:es|esta es|sera) mi ultima (?:noche|vez|dia)",
+        r"ultima vez que (?:escribo|hablo|me ven)",
+        r"adios a todos",
+        r"ya no tengo (?:mas )?fuerzas",
+        r"me voy (?:\w+ ){0,3}al cielo",
+        r"(?:que )?me lleve hoy",
+        r"no (?:los|las|lo|la) voy a necesitar",
+        r"no me esperen",
+        r"(?:regale|regalo|regalando) (?:mi|mis)",
+        r"ya no (?:me )?importa (?:nada|mucho)",
+        r"dios me perdone",
+        r"(?:como|cuando) hacerlo",
+        r"(?:ya )?esta todo decidido",
+        r"me tomo (?:todo )?lo que (?:junte|junto|guarde|guardo)",
     ),
     "danger": _alt(
         "fuego",
@@ -444,7 +468,8 @@ CONCEPTS: Final[dict[str, str]] = {
         r"ya (?:lo|la|los|las|se) (?:apagaron|arreglaron|llevaron|controlaron|cortaron|atendieron|encontramos|"
         r"encontraron|vio|vieron|internaron)",
         r"ya (?:esta|estan) (?:bien|mejor|controlad\w*|apagad\w*)",
-        r"ya (?:aparecio|paso|llego|volvio|bajo|termino)",
+        r"ya (?:aparecio|paso(?! (?:un|una|media|dos|tres|\d+|mas de) )|llego|volvio|bajo|termino)",
+        r"(?:lo|la|los) (?:detuvo|detuvieron|agarraron|agarro)",
         "ya se fue",
         "gracias igual",
         "esta mejor",
@@ -454,6 +479,10 @@ CONCEPTS: Final[dict[str, str]] = {
         r"ya (?:lo|la) (?:desconectaron|sacaron|rescataron|trajeron)",
         r"(?:llego|vino|vinieron|llegaron) (?:la|el|los) (?:ambulancia|bomberos|policia|patrullero)",
         r"ya (?:esta|estan) (?:en el hospital|internad\w*|atendid\w*|a salvo)",
+        r"(?:fue|era) (?:solo|nada mas) (?:un|una) (?:raspon|susto|rasguño|golpecito)",
+        r"salio todo bien",
+        r"le dieron el alta",
+        r"ya (?:esta|estan) (?:jugando|en casa)",
     ),
     "past": _alt(
         "ayer",
@@ -462,6 +491,11 @@ CONCEPTS: Final[dict[str, str]] = {
         r"la semana pasada",
         r"el mes pasado",
         r"hace (?:años|meses|un año|un mes)",
+        r"hace \d+ años",
+        r"en (?:el )?(?:19|20)\d\d",
+        r"de (?:chic[oa]|niñ[oa]|pib[ea]|joven)",
+        r"cuando (?:era|eramos)",
+        "desde entonces",
         "hubo",
         "fue",
     ),
@@ -524,6 +558,17 @@ CONCEPTS: Final[dict[str, str]] = {
         "ofrezco",
         "que terrible",
         "pobre gente",
+        r"(?:la|una|esta|el|un) (?:serie|novela|telenovela|pelicula|peli|cuento|videojuego|guion)",
+        "obra de teatro",
+        "protagonista",
+        r"personaje\w*",
+        r"(?:hace|hizo) de (?:herid|ahogad|muert)\w*",
+        r"simulacro\w*",
+        r"(?:escribiendo|leyendo|mirando|viendo) (?:un|una|el|la) (?:cuento|novela|serie|pelicula|libro|historia)",
+        r"(?:a la|la) play|juego de (?:tiros|guerra|zombies|terror)",
+        r"(?:una|la|esta|es) cadena",
+        r"(?:me|nos) (?:reenviaron|pasaron|mandaron) (?:\w+ ){0,2}(?:cadena|audio|mensaje|captura)",
+        r"es (?:real|oficial|cierto|verdad) (?:o|eso|lo)",
     ),
     "info": _alt(
         r"(?:cual|que) (?:es el )?(?:numero|telefono)",
@@ -541,6 +586,8 @@ CONCEPTS: Final[dict[str, str]] = {
         "trabajo del colegio",
         r"curso\w*",
         r"capacitaci\w*",
+        r"(?:charla|taller)\w* (?:\w+ ){0,2}(?:rcp|reanimacion|primeros auxilios|evacuacion|matafuego\w*|extintor\w*)",
+        r"(?:matafuego|extintor)\w*",
         r"(?:cual|que) (?:es el )?numero",
         r"numeros? de (?:emergencia|urgencia)",
         r"(?:se llama|hay que llamar|llamo) (?:al|a la) (?:\w+ ){0,1}(?:si|cuando|en caso)",
@@ -682,6 +729,8 @@ CONCEPTS: Final[dict[str, str]] = {
         "trash",
         r"lampada",
         r"buraco",
+        r"veterinari\w*",
+        r"(?:la|mi) (?:app|cuenta|clave)",
     ),
     "people": _alt(
         "alguien",
@@ -697,6 +746,13 @@ CONCEPTS: Final[dict[str, str]] = {
         r"(?:sobre|encima de|arriba de) (?:un|una|el|la|los|las|mi) (?:auto|casa|techo|cables?|moto|colectivo)",
     ),
     "tree": _alt(r"arbol\w*", "rama", "ramas"),
+    # an animal of one's own: its illness is the vet's routine, not a person in danger
+    "pet": _alt(
+        r"(?:mi|mis|nuestro|nuestra) (?:perr[oa]s?|perrit[oa]s?|gat[oa]s?|gatit[oa]s?|caballo|yegua|loro|mascota"
+        r"|conejo|tortuga|cachorr[oa]s?)",
+        r"veterinari\w*",
+        "vet",
+    ),
     "approach": _alt(
         r"(?:viene|vienen|avanza|avanzan|se acerca|se acercan|se viene|va) (?:\w+ ){0,2}(?:para|hacia|a) "
         r"(?:aca|las casas|el barrio|el pueblo|la escuela|nosotros|mi casa|el campo)",
@@ -763,6 +819,7 @@ CONCEPTS: Final[dict[str, str]] = {
         r"no (?:lo|la) (?:encontramos|encuentro|encuentran)",
         r"missing",
         r"no (?:volvieron|regresaron|llegaron|aparecen|aparecieron)",
+        r"nunca (?:volvio|llego|regreso|aparecio|volvieron|llegaron)",
         r"(?:pasaron|paso) la noche (?:afuera|en el monte|en el campo)",
         r"(?:esta|is|est) (?:perdid[oa]|lost|perdue)",
         r"perdi a mi|se fue con (?:un|una) (?:adulto|desconocid[oa]|hombre|tipo)",
@@ -1000,6 +1057,7 @@ _NOT_PLAIN: Final = frozenset(
 
 
 _FRAMES: Final = frozenset({"routine", "business", "info", "bot"})
+_PET_SIGNS: Final = frozenset({"symptom"})
 _NEAR: Final = frozenset({"vulnerable", "people", "third_person", "first_person", "door", "now", "alone", "approach"})
 
 
@@ -1024,11 +1082,13 @@ def framed(text: str) -> bool:
 
 @lru_cache(maxsize=1024)
 def plainly_calm(text: str) -> bool:
-    """A shop's order, a routine matter, a turn addressed to the bot, a figure of speech, an information question or
-    a fallen tree with nobody under it, with nothing in it about a danger, a symptom, a threat, an intent, a crime, a
-    structure giving way, a child alone, a victim who cannot speak or a person gone: "URGENTE" or "ayuda" alone do
-    not make it urgent."""
+    """A shop's order, a routine matter, a turn addressed to the bot, a figure of speech, an information question, an
+    event already handled ("ya se fue, la policía lo detuvo") or a fallen tree with nobody under it, with nothing in
+    it about a danger, a symptom, a threat, an intent, a crime, a structure giving way, a child alone, a victim who
+    cannot speak or a person gone: "URGENTE" or "ayuda" alone do not make it urgent."""
     found = _read(text)[1]
     if "tree" in found and not found & (_NOT_PLAIN | {"people"}):
         return True  # a fallen tree with nobody under it is a routine complaint
-    return bool(found & {"business", "routine", "bot", "figurative", "info"}) and not found & _NOT_PLAIN
+    if "pet" in found and not found & (_NOT_PLAIN - _PET_SIGNS | {"third_person", "people", "pregnant"}):
+        return True  # a pet's illness ("mi perro vomita desde ayer") is the vet's, not an emergency of a person
+    return bool(found & {"business", "routine", "bot", "figurative", "info", "handled"}) and not found & _NOT_PLAIN

@@ -235,7 +235,7 @@ _ENTER: Final = _alt("entra", "entran", "entrando", "entro", "metiendo", "mete")
 TRIGGERS: Final[tuple[Rule, ...]] = (
     # fire
     ("fire", 0.9, r"incend\w*"),
-    ("fire", 0.9, r"fuego\b"),
+    ("fire", 0.9, r"fuego\b|fuoco\b"),
     ("fire", 0.9, r"llamarada\w*|en llamas\b|llamas\b(?! a\b| al\b)"),
     ("fire", 0.85, r"ardiendo\b|se (?:esta |estan )?(?:quema|queman|quemando)\b"),
     ("fire", 0.85, r"(?:sale|salen|salia|saliendo|tira|tirando|echa|echando|larga|largando) (?:\w+ ){0,2}humo\b"),
@@ -456,7 +456,7 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
     ("medical", 0.85, r"(?:le|me|nos|les) cuesta (?:mucho )?respirar\b|se (?:esta )?ahogando\b"),
     ("medical", 0.7, r"se encuentra (?:tendid[oa]|tirad[oa]|desvanecid[oa]|inconsciente)\b"),
     ("medical", 0.9, r"desmay\w*|desvaneci\w*|inconscien\w*|inconcien\w*|perdio el conocimiento"),
-    ("medical", 0.85, r"no (?:reacciona|se mueve|se despierta|despierta|abre los ojos)\b"),
+    ("medical", 0.85, r"no (?:reacciona|se mueve|se despierta|despierta|abre los ojos|vuelve en si)\b"),
     # clinical words of a present emergency, as a nurse, a doctor or a relative who is one writes them
     (
         "medical",
@@ -575,7 +575,9 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         "violence",
         0.85,
         r"(?:quiere|quieren|intenta\w*|tratando de) (?:\w+ ){0,1}entrar\b|a la fuerza\b|forzando\b"
-        r"|(?:rompiendo|pateando) la puerta",
+        r"|(?:rompiendo|pateando) la puerta"
+        r"|(?:rompiendo|rompen|cortando|barreteando|violentando) (?:\w+ ){0,1}(?:el|la|los|las) (?:candado|cerradura"
+        r"|reja|porton|ventana|ventanas)\b",
     ),
     (
         "violence",
@@ -780,7 +782,11 @@ TRIGGERS: Final[tuple[Rule, ...]] = (
         0.45,
         r"deje todo (?:ordenado|arreglado|listo|preparado)\b|perdon(?:en)? por todo\b(?! (?:el|lo|este|esto))"
         r"|cuiden (?:a|de|bien a) (?:mi|mis)\b|(?:los|las) quiero (?:mucho )?a todos\b|gracias por todo\b"
-        r"|ya no (?:voy a|va a) estar\b|(?:esta|es) (?:la )?ultima (?:noche|vez)\b",
+        r"|ya no (?:voy a|va a) estar\b|(?:esta|es) (?:la |mi )?ultima (?:noche|vez)\b"
+        # quiet and religious farewells: "adiós a todos", "me voy con mi mamá al cielo", "no me esperen más"
+        r"|adios a todos\b|me voy (?:\w+ ){0,3}al cielo\b|no me esperen\b|ultima vez que (?:escribo|hablo)\b"
+        r"|(?:ya )?no (?:los|las|lo|la) voy a necesitar\b|(?:que )?dios me perdone por lo que\b"
+        r"|(?:ya )?esta todo decidido\b|me tomo (?:todo )?lo que (?:junte|junto|guarde|guardo)\b",
     ),
     # a missing person is serious after hours, at night, with an illness or with signs of danger
     (
@@ -975,6 +981,13 @@ BLOCKERS: Final[tuple[tuple[str, frozenset[str] | None], ...]] = (
         frozenset({"medical"}),
     ),
     (r"(?:charla|curso|taller|informacion) (?:\w+ ){0,2}(?:viboras|serpientes|alacranes)\b", None),
+    # a pet's illness is the vet's: "mi perro vomita desde ayer" is not a person's symptom
+    (
+        r"(?:mi|mis|nuestro|nuestra) (?:perr[oa]s?|perrit[oa]s?|gat[oa]s?|gatit[oa]s?|caballo|yegua|loro|mascota"
+        r"|conejo|cachorr[oa]s?) (?:\w+ |\| ){0,8}(?:vomit\w*|diarrea|fiebre|tose|tos|convuls\w*|enferm\w*|no come"
+        r"|respira\w*|sangr\w*)\b",
+        frozenset({"health", "medical"}),
+    ),
     # an animal run over or dead in the street is a routine pick-up, not a person hurt
     (
         r"(?:perr[oa]|perrit[oa]|gat[oa]|gatit[oa]|caballo|vaca|animal)s? (?:\w+ ){0,1}"
@@ -1017,6 +1030,7 @@ PAST: Final = (
     r"|(?:tormenta|temporal) del (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)\b"
     r"|(?<!desde )(?<!hasta )el (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)\b(?! que viene| proximo)"
     r"|yesterday\b|last (?:night|week|year)\b|ontem\b"
+    r"|en (?:el )?(?:19|20)\d\d\b|de (?:chic[oa]|nin[oa]|pib[ea]|joven)\b|cuando (?:era|eramos)\b|desde entonces\b"
 )
 HABITUAL: Final = (
     r"cada vez que\b|siempre\b|a veces\b|seguido\b|cuando llueve\b"
@@ -1027,9 +1041,12 @@ HABITUAL: Final = (
 PRESENT: Final = (
     r"sigue\w*|siguen\b|seguimos\b|sigo\b|todavia\b(?! no\b)|aun\b(?! no\b)|otra vez\b|de nuevo\b|ahora\b"
     r"|en este momento\b|recien\b|volvio a\b|volvieron a\b|ya mismo\b"
+    # a few minutes ago is now, whatever the tense ("tuvo una convulsión hace unos minutos y no vuelve en sí")
+    r"|hace (?:un rato|un ratito|unos minutos|\d+ (?:minutos|min)|media hora|minutos)\b"
 )
 HYPOTHETICAL: Final = (
-    r"si\b(?! (?:pueden|puede|podes|podrian|podria|es posible|no es molestia)\b)|en caso de\b|por si\b|podria\w*"
+    r"(?<!en )si\b(?! (?:pueden|puede|podes|podrian|podria|es posible|no es molestia)\b)"
+    r"|en caso de\b|por si\b|podria\w*"
     r"|puede haber\b|pueden haber\b|miedo (?:de )?que\b|preocupa que\b"
     r"|algun dia\b|cualquier dia\b|ojala\b|suponiendo\b|que hacer\b|como actuar\b|prevenir\b|evitar\b"
 )
@@ -1040,7 +1057,8 @@ QUESTION_OPENERS: Final = (
 )
 RESOLVED: Final = (
     r"ya (?:(?:lo|la|los|las|se|nos|me|le) ){0,2}(?:apag\w*|arregl\w*|solucion\w*|control\w*|encontr\w*|aparecio"
-    r"|aparecieron|volvio|paso(?! (?:dos|tres|varias|\d+|otra) )|bajo|se fue|retir\w*|levant\w*|llevaron|sacaron"
+    r"|aparecieron|volvio|paso(?! (?:un|una|media|dos|tres|varias|\d+|otra|mas de) )|bajo|se fue|retir\w*|levant\w*"
+    r"|llevaron|sacaron"
     r"|atendieron|repar\w*|revis\w*"
     r"|termino|cortaron el gas)\b"
     r"|ya (?:vino|vinieron|llego|llegaron) (?:el|la|los|las) (?:gasista|bomberos|distribuidora|cooperativa|ambulancia"
@@ -1052,6 +1070,8 @@ RESOLVED: Final = (
     r"|(?:lo|la|los) (?:desconectaron|desenchufaron)\b|ya (?:lo |la )?desconect\w*"
     r"|ya (?:lo |la |los |las )?(?:cerr\w*|ventil\w*|rescat\w*)|(?:esta|quedo) todo (?:en orden|bien|tranquilo"
     r"|normal)\b"
+    r"|(?:fue|era) (?:solo|nada mas) (?:un|una) (?:raspon|susto|rasguno|golpecito)\b|salio todo bien\b"
+    r"|le dieron el alta\b"
     r"|already (?:put out|fixed|gone|under control|here)\b|everything is (?:fine|ok|okay)\b|ja (?:apagaram|passou)\b"
 )
 NO_INJURY: Final = (
@@ -1075,6 +1095,11 @@ NEWS: Final = (
     r"|en (?:asuncion|bolivia|chile|peru|brasil|paraguay|venezuela|colombia|uruguay|europa|espana|la patagonia)\b"
     r"|(?:he|hemos) visto en\b|me entere (?:por|en)\b"
     r"|vieron lo (?:del|de la|de)\b|on the news\b|reenviad\w* (?:muchas|varias) veces\b"
+    r"|(?:en|de) (?:la|una|esta|el|un) (?:serie|novela|telenovela|pelicula|peli|cuento|videojuego)\b"
+    r"|(?:una|la|esta|es) cadena\b(?! (?:de|del) )|es (?:real|oficial) o\b"
+    r"|(?:escribiendo|escribo|escribi|leyendo|leo|lei|mirando|viendo|vi|miro) (?:un|una|el|la) (?:cuento|novela|serie"
+    r"|pelicula|peli|libro|guion|historia)\b|(?:a la|la) play\b|juego de (?:tiros|guerra|zombies|terror)\b"
+    r"|obra de teatro\b|simulacro\w*|guion\b|protagonista\b|personaje\w*|(?:hace|hizo) de (?:herid|ahogad|muert)\w*"
 )
 # A cable or post said to be dead or harmless: its electric trigger does not count.
 DEAD_CABLE: Final = (
