@@ -198,11 +198,13 @@ async def _asked(
             uow,
             entity,
             ticket,
-            author_kind="citizen",
-            author=citizen,
-            author_name=ticket.nombre_usuario or (citizen.name if citizen else None) or "Vecino",
-            text=text,
-            origen=origen,
+            tickets.NewMessage(
+                author_kind="citizen",
+                author=citizen,
+                author_name=ticket.nombre_usuario or (citizen.name if citizen else None) or "Vecino",
+                text=text,
+                origen=origen,
+            ),
         )
 
 
