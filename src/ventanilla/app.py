@@ -105,6 +105,17 @@ async def _presence_heartbeat(ctx: AppContext) -> None:
             log.exception("presence heartbeat failed")
 
 
+
+def _warm_up() -> None:
+    """Build what the first message would otherwise build in its request: the urgency model and its spelling
+    index, and the bot's intent model (a few hundred ms of CPU, once per process, before the port opens)."""
+    from ventanilla.bot import intent_model
+    from ventanilla.urgency import classify
+
+    classify("Hola, hay una pérdida de agua en la vereda desde ayer")
+    intent_model.shipped()
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -157,6 +168,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         ctx.after_commit = AfterCommitQueue(ctx.publishers)
+        await asyncio.to_thread(_warm_up)
         tasks = start_background(ctx, with_workers=settings.run_workers)
         tasks.append(asyncio.create_task(_presence_heartbeat(ctx)))
         try:
