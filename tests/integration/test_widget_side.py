@@ -12,6 +12,7 @@ import pytest
 
 from tests.integration.test_first_hour import VERSIONS, request_agent, shown, wait_shown, widget
 from tests.integration.test_newest_frontend import png_bytes
+from tests.samples import pdf
 from tests.support import NodeClient, Server, SocketRecorder, Tenant, login, node_available, seed_tenant, signed
 
 
@@ -123,6 +124,80 @@ async def test_a_reloaded_widget_shows_the_conversation_and_keeps_receiving(serv
             # And the citizen's next message still goes to the same conversation.
             answer = await citizen_writes(citizen, tenant, key, version, tid, "Gracias")
             assert answer["ticket_id"] == tid and answer["live_chat"] is True
+        finally:
+            await again.close()
+
+
+# How both versions draw a bot-socket item's `attachment_info`: ChatMessageBase keeps it when it has `url` and `name`,
+# and deriveAttachmentInfo (src/utils/attachment.ts, the same table at both commits) types it by `mimeType`.
+DRAWN_AS = {"image/png": "picture", "image/jpeg": "picture", "application/pdf": "file card"}
+
+
+def drawn_as(event: dict[str, Any]) -> str:
+    """What a widget draws for a shown item: its attachment as a picture or a file card, else text alone."""
+    attachment = event.get("attachment") or {}
+    if event["via"] == "new_chat_message" or not (attachment.get("url") and attachment.get("name")):
+        return "text"
+    return DRAWN_AS.get(str(attachment.get("mimeType")), "other")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_a_reloaded_live_chat_draws_its_photos_and_files(server: Server, version: str) -> None:
+    need_node()
+    tenant = await seed_tenant(server.ctx)
+    agent_of = tenant.agents[0]
+    key = str(uuid.uuid4())
+    async with server.client() as citizen, server.client() as agent:
+        await login(agent, agent_of["email"])
+        handoff = await request_agent(citizen, tenant, key)
+        tid = handoff["ticket_id"]
+        url = f"/tickets/municipio/{tid}/responder"
+        first = await open_widget(server, tenant, version, key, response=handoff)
+        try:
+            await citizen_writes(citizen, tenant, key, version, tid, "Hay un microbasural en la esquina")
+            assert (await agent.post(url, json={"comentario": "Hola, te leo."})).status_code == 200
+            photo = await upload_photo(citizen, tenant, key, "galeria_hoy.png")
+            extra = {"attachment_info": photo, "archivo_url": photo["url"], "es_foto": True}
+            await citizen_writes(citizen, tenant, key, version, tid, "Mirá cómo estaba hoy", **extra)
+            files = {"archivos": ("limpieza_ok.png", png_bytes(), "image/png")}
+            assert (await agent.post(url, data={"comentario": "Así quedó."}, files=files)).status_code == 200
+            files = {"archivos": ("factura.pdf", pdf(), "application/pdf")}
+            assert (await agent.post(url, data={"comentario": "Te paso la factura."}, files=files)).status_code == 200
+            assert (await agent.post(url, json={"comentario": "¿Algo más?"})).status_code == 200
+            await citizen_writes(citizen, tenant, key, version, tid, "No, gracias")
+            await wait_shown(first, 5)  # "se unió", the greeting, the photo, the invoice, the question
+        finally:
+            await first.close()  # the citizen reloads the page
+        stored = [m["id"] for m in (await agent.get(f"/tickets/chat/{tid}/mensajes")).json()["mensajes"]]
+
+        again = await open_widget(server, tenant, version, key)
+        try:
+
+            def replayed() -> list[dict[str, Any]]:
+                return [e for e in shown(again) if e["via"] in ("new_chat_message", "message")]
+
+            while len(replayed()) < len(stored):
+                await again._read_until(lambda e: e.get("type") == "shown", 10)
+            await again.drain(0.5)
+            replay = replayed()
+            # Nothing lost, nothing twice, in the conversation's order (the room's share first, then the bot socket's).
+            assert [e["id"] for e in replay] == sorted(stored), replay
+            drawn = [(e["via"], e["text"], drawn_as(e), (e.get("attachment") or {}).get("name")) for e in replay]
+            # Before the first photo, the room: each line on its side.
+            room = [(e["es_admin"], e["text"]) for e in replay if e["via"] == "new_chat_message"]
+            assert (False, "Hay un microbasural en la esquina") in room, room
+            assert (True, signed(agent_of, "Hola, te leo.")) in room, room
+            # From it on, the bot socket: pictures and a file card, the citizen's own lines saying so.
+            assert drawn[len(room) :] == [
+                ("message", "Vos: Mirá cómo estaba hoy", "picture", "galeria_hoy.png"),
+                ("message", signed(agent_of, "Así quedó."), "picture", "limpieza_ok.png"),
+                ("message", signed(agent_of, "Te paso la factura."), "file card", "factura.pdf"),
+                ("message", signed(agent_of, "¿Algo más?"), "text", None),
+                ("message", "Vos: No, gracias", "text", None),
+            ], drawn
+            for e in replay[len(room) : len(room) + 3]:
+                assert e["attachment"]["url"].endswith("/" + e["attachment"]["name"]), e
+            assert not [e for e in replay if "/archivos/" in e["text"]], replay  # no raw link lines any more
         finally:
             await again.close()
 

@@ -1,4 +1,5 @@
-"""A reloaded widget rejoining its live chat's room gets the conversation again, each line on its side."""
+"""A reloaded widget rejoining its live chat's room gets the conversation again, each line on its side, each
+attachment drawn."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ async def on_ticket_room(
     Both widget versions show the room's `new_chat_message` on the citizen's side when `es_admin` is false, and
     nothing else they read can: so a reloaded widget's greeting names who is on the other side, and the
     conversation comes here, once (the session's mark is taken), to the room socket of the browser whose bot socket
-    sits in the chat session's room. Returns how many messages were sent."""
+    sits in the chat session's room. That room handler draws `comentario` alone, so from the first message with an
+    attachment on, the conversation goes to that browser's bot socket instead, as `message` with `attachment_info`
+    (a picture or a file card), as it came live. Returns how many messages were sent."""
     ref = rooms.parse_ticket_room(room)
     if ref is None:
         return 0
@@ -30,8 +33,12 @@ async def on_ticket_room(
         key = ticket.chat_session_key if ticket is not None else None
         if ticket is None or key is None:
             return 0
-        bots = await presence.attendees(rooms.session_room(ticket.entity_id, key))
-        if browser not in bots.values():
+        bots = [
+            bot
+            for bot, owner in (await presence.attendees(rooms.session_room(ticket.entity_id, key))).items()
+            if owner == browser
+        ]
+        if not bots:
             return 0
         chat = await chats.get_session(uow.session, ticket.entity_id, key)
         if chat is None or not livechat.take_resumed(chat, ticket.id):
@@ -39,6 +46,12 @@ async def on_ticket_room(
         history = await tickets_repo.recent_messages(uow.session, ticket.id, livechat.RESUMED_MESSAGES)
         await uow.commit()
         estado = ticket.estado
-    for message in history:
+    # Two sockets keep no order between them, and the room's frames come first: so the room gets the lines before the
+    # first attachment and the bot socket everything from it on, each in order.
+    first = next((i for i, m in enumerate(history) if schemas.shown_attachment(m.attachment)), len(history))
+    for message in history[:first]:
         await sio.emit("new_chat_message", schemas.chat_message_event(message, estado=estado), to=sid)
+    for message in history[first:]:
+        for bot in bots:
+            await sio.emit("message", schemas.widget_replay_item(ticket, message), to=bot)
     return len(history)

@@ -233,6 +233,16 @@ def widget_message_event(ticket: Ticket, message: TicketMessage) -> dict[str, An
     }
 
 
+def widget_replay_item(ticket: Ticket, message: TicketMessage) -> dict[str, Any]:
+    """A message replayed to a reloaded live chat's bot socket, its attachment drawn as it came live: on the entity's
+    side, as every bot-socket item, so the citizen's own says so."""
+    event = widget_message_event(ticket, message)
+    if not message.is_staff_side:
+        caption = event["respuesta"]
+        event.update({"respuesta": f"Vos: {caption}" if caption.strip() else "Vos:", "es_admin": False})
+    return event
+
+
 def widget_history_item(ticket: Ticket, message: TicketMessage) -> dict[str, Any]:
     """A message of an open ticket replayed to a reloaded widget, which shows every item on the entity's side: the
     citizen's own lines say so."""
