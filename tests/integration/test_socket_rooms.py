@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+import socketio
 from sqlalchemy import select
 
 from tests.support import (
@@ -199,7 +200,9 @@ async def test_what_lets_a_socket_into_a_ticket_room(server: Server) -> None:
 
             await reply(agent, opened["ticket_id"], "Te escucho.")
             for inside in (staff, own, room_socket, by_pin):
-                (message,) = await inside.wait_for("new_chat_message", where=lambda m: m["comentario"].endswith("\nTe escucho."))
+                (message,) = await inside.wait_for(
+                    "new_chat_message", where=lambda m: m["comentario"].endswith("\nTe escucho.")
+                )
                 assert message["es_admin"] is True
             for outside in (early, foreign, wrong_entity, forged):
                 assert not outside.named("new_chat_message"), outside.events
@@ -254,3 +257,24 @@ async def pin_of(server: Server, opened: dict[str, Any]) -> str:
     async with server.ctx.sessions() as db:
         ticket = (await db.execute(select(Ticket).where(Ticket.id == opened["ticket_id"]))).scalar_one()
     return str(ticket.pin)
+
+
+async def test_a_socket_naming_two_entities_is_refused(server: Server) -> None:
+    """A socket whose entity token and tenant slug name two different entities is refused, as the same pair is on
+    REST (409): the one tenancy rule (`entities.service.named`) serves both."""
+    from ventanilla.entities.models import Entity
+
+    first = await seed_tenant(server.ctx)
+    second = await seed_tenant(server.ctx)
+    async with server.ctx.sessions() as db:
+        slugs = dict(
+            (await db.execute(select(Entity.id, Entity.slug).where(Entity.id.in_([first.id, second.id])))).all()
+        )
+    refused = SocketRecorder()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await refused.connect(server.url, auth={"entityToken": first.token, "tenantSlug": slugs[second.id]})
+    accepted = await SocketRecorder().connect(
+        server.url, auth={"entityToken": first.token, "tenantSlug": slugs[first.id]}
+    )
+    assert accepted.sio.connected
+    await accepted.sio.disconnect()

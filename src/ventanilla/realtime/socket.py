@@ -15,11 +15,12 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ventanilla.chat import keys
 from ventanilla.context import AppContext
-from ventanilla.entities import repository as entities_repo
+from ventanilla.entities import service as entities
+from ventanilla.errors import Conflict
 from ventanilla.realtime import access, replay, rooms
 from ventanilla.realtime.caps import SocketCap
 from ventanilla.realtime.presence import Presence
-from ventanilla.tickets import repository as tickets_repo
+from ventanilla.tickets import service as tickets
 from ventanilla.tickets.auth import LOOKUP_COOKIE_PREFIX
 from ventanilla.users import service as users
 from ventanilla.users.models import User
@@ -161,17 +162,15 @@ def register(ctx: AppContext, presence: Presence) -> None:
             session["cookies"] = dict(list(pin_cookies.items())[:20])
         async with ctx.sessions() as db:
             user = await users.user_from_token(db, ctx.signer, token, ctx.settings.token_max_age_seconds)
-            by_token = (
-                await entities_repo.by_token(db, entity_token)
-                if isinstance(entity_token, str) and entity_token
-                else None
-            )
-            by_slug = (
-                await entities_repo.by_slug(db, slug.strip().lower()[:64]) if isinstance(slug, str) and slug else None
-            )
-        if by_token is not None and by_slug is not None and by_token.id != by_slug.id:
-            raise socketio.exceptions.ConnectionRefusedError("El token de la entidad y el tenant no coinciden.")
-        named = by_token or by_slug
+            try:
+                hint = await entities.named(
+                    db,
+                    token=entity_token if isinstance(entity_token, str) else None,
+                    slug=slug[:64] if isinstance(slug, str) else None,
+                )
+            except Conflict as exc:
+                raise socketio.exceptions.ConnectionRefusedError(exc.message) from exc
+        named = hint.entity
         if named is not None:
             session["entity_id"] = named.id
         await sio.save_session(sid, session)
@@ -252,7 +251,7 @@ def register(ctx: AppContext, presence: Presence) -> None:
         session = await sio.get_session(sid)
         staff_of = session.get("staff_entity_id")
         async with ctx.sessions() as db:
-            ticket = await tickets_repo.get(db, ticket_id) if staff_of is not None else None
+            ticket = await tickets.find(db, ticket_id) if staff_of is not None else None
         # The panel's path tipo is not checked (it asks for municipio rooms of pyme tickets, as in its REST calls).
         if ticket is None or ticket.entity_id != staff_of:
             return {"ok": False, "error": "No existe esa conversación."}
@@ -294,7 +293,7 @@ def register(ctx: AppContext, presence: Presence) -> None:
             cookies=session.get("cookies", {}),
         )
         async with ctx.sessions() as db:
-            found = await tickets_repo.get_with_entity(db, ticket_id)
+            found = await tickets.find_with_entity(db, ticket_id)
             if found is not None and found[0].tipo != tipo:
                 found = None
             allowed = found is not None and await access.proves(ctx, db, presence, *found, proofs)

@@ -410,6 +410,16 @@ async def of_entity(session: AsyncSession, entity_id: int | None, ticket_id: int
     return ticket
 
 
+async def find(session: AsyncSession, ticket_id: int) -> Ticket | None:
+    """A ticket by id, or None (the caller decides what an unknown one means)."""
+    return await repository.get(session, ticket_id)
+
+
+async def find_with_entity(session: AsyncSession, ticket_id: int) -> tuple[Ticket, Entity] | None:
+    """A ticket and its entity, or None."""
+    return await repository.get_with_entity(session, ticket_id)
+
+
 async def with_entity(session: AsyncSession, ticket_id: int) -> tuple[Ticket, Entity]:
     """A ticket and its entity, or NotFound."""
     found = await repository.get_with_entity(session, ticket_id)
