@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from starlette.types import Scope
 
-from ventanilla.chat import repository as chat_repo
+from ventanilla.chat import service as chat
 from ventanilla.context import AppContext
 from ventanilla.db import UnitOfWork
 from ventanilla.domain import Prioridad
@@ -152,7 +152,7 @@ async def metrics(request: Request, ctx: Ctx) -> Response:
             JOBS_OLDEST.labels(kind).set(backlog.oldest_seconds)
             JOBS_FAILED.labels(kind).set(backlog.failed)
         async with ctx.sessions() as session:
-            LIVE_WAITING.set(await chat_repo.waiting_count(session))
+            LIVE_WAITING.set(await chat.waiting_count(session))
     except Exception:
         log.exception("metrics: reading the database failed")
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from ventanilla.chat import keys, repository
 from ventanilla.chat.models import ChatSession
 from ventanilla.context import AppContext
@@ -622,3 +624,8 @@ async def urgent_unanswered(
     for listener in uow.listeners:
         await listener.urgent_unanswered(uow, entity, ticket)
     return True
+
+
+async def waiting_count(session: AsyncSession) -> int:
+    """Live chats waiting for an agent, across entities (the operator's metric)."""
+    return await repository.waiting_count(session)
