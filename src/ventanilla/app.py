@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -175,17 +176,6 @@ def create_app(
     install_docs(api)
     api.state.ctx = ctx
     install_error_handlers(api)
-    allow_all = "*" in settings.cors_origins
-    api.add_middleware(
-        CORSMiddleware,
-        allow_origins=[] if allow_all else settings.cors_origins,
-        allow_origin_regex=".*" if allow_all else None,
-        allow_credentials=True,
-        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=ALLOWED_HEADERS,
-        expose_headers=["X-Anon-Id"],
-        max_age=600,
-    )
     # The hottest routes first: a request is matched against the routes in order, twice (FastAPI's router), and no
     # other router has a path under /ask/ or one the tickets router's paths can match.
     api.include_router(bot_router)
@@ -208,6 +198,7 @@ def create_app(
 
     install_openapi(api)
 
+    allow_all = "*" in settings.cors_origins
     edge = Edge(
         api,
         default_limit=settings.max_body_bytes,
@@ -221,6 +212,16 @@ def create_app(
         # An agent's multipart reply: up to MAX_REPLY_FILES files, each within the upload limit.
         per_suffix={"/responder": MAX_REPLY_FILES * settings.max_upload_bytes + 64 * 1024},
         observe=log_request,
+        cors=functools.partial(
+            CORSMiddleware,
+            allow_origins=[] if allow_all else settings.cors_origins,
+            allow_origin_regex=".*" if allow_all else None,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=ALLOWED_HEADERS,
+            expose_headers=["X-Anon-Id"],
+            max_age=600,
+        ),
     )
     app = realtime_socket.App(sio, other_asgi_app=edge, socketio_path="socket.io")
     app.ctx = ctx
