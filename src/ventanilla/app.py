@@ -19,6 +19,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from ventanilla.attachments.http import router as attachments_router
 from ventanilla.bot.http import router as bot_router
 from ventanilla.chat import jobs as urgent_watch
+from ventanilla.chat import known as known_sessions
 from ventanilla.chat import service as livechat
 from ventanilla.context import AppContext, BackgroundService, Clock
 from ventanilla.db import make_engine, make_sessionmaker, utcnow
@@ -111,12 +112,16 @@ def create_app(
     *,
     clock: Clock = utcnow,
     extra_services: list[BackgroundService] | None = None,
+    serving: bool = True,
 ) -> socketio.ASGIApp:
-    """Build the whole ASGI application for one process."""
+    """Build the whole ASGI application for one process (`serving=False`: a `worker` process, which serves no
+    widget)."""
     settings = settings or get_settings()
     if not logging.getLogger().handlers:  # a process uvicorn spawned (`serve --workers N`) logs like its parent
         configure_logging(settings.log_format)
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    if serving and not settings.redis_url:  # the one serving process (more need Redis) inserts every web session
+        known_sessions.trust(engine.sync_engine)
     sio = _socket_server(settings)
     presence: Presence = (
         RedisPresence(settings.redis_url, prefix=f"{settings.redis_channel}:presence")
