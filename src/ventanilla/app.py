@@ -37,6 +37,7 @@ from ventanilla.realtime.publisher import SocketPublisher
 from ventanilla.security import TokenSigner
 from ventanilla.settings import Settings, get_settings
 from ventanilla.stats.http import router as stats_router
+from ventanilla.tickets import list_cache
 from ventanilla.tickets.http import MAX_REPLY_FILES
 from ventanilla.tickets.http import router as tickets_router
 from ventanilla.users.http import router as users_router
@@ -122,6 +123,7 @@ def create_app(
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     if serving and not settings.redis_url:  # the one serving process (more need Redis) inserts every web session
         known_sessions.trust(engine.sync_engine)
+        list_cache.install(engine.sync_engine)
     sio = _socket_server(settings)
     presence: Presence = (
         RedisPresence(settings.redis_url, prefix=f"{settings.redis_channel}:presence")

@@ -21,7 +21,7 @@ from ventanilla.db import UnitOfWork
 from ventanilla.entities import service as entities
 from ventanilla.errors import BadRequest, Forbidden, NotFound, TooLarge
 from ventanilla.text import MAX_MESSAGE_CHARS, NONBLANK_PATTERN
-from ventanilla.tickets import pins, portal, repository, schemas, service
+from ventanilla.tickets import list_cache, pins, portal, repository, schemas, service
 from ventanilla.tickets.auth import CitizenTicket, ReadableTicket, grant_lookup
 from ventanilla.tickets.models import Ticket
 from ventanilla.users import repository as users_repo
@@ -208,8 +208,13 @@ async def list_tickets(
     """The entity's tickets, newest activity first (the one an email link opened comes first, once)."""
     if user.entity_id is None:
         return ORJSONResponse({"tickets": []})
-    rows = await repository.list_for_entity(uow.session, user.entity_id, limit=limit_, offset=offset, estado=estado)
     opened = _asked_to_open(request)
+    lists = list_cache.of(ctx.engine.sync_engine) if opened is None else None
+    key = (user.entity_id, limit_, offset, estado)
+    if lists is not None and (body := lists.get(key)) is not None:
+        return Response(body, media_type="application/json")
+    generation = lists.generation if lists is not None else 0
+    rows = await repository.list_for_entity(uow.session, user.entity_id, limit=limit_, offset=offset, estado=estado)
     if opened is not None:
         rows = sorted(rows, key=lambda row: row[0].id != opened)  # stable: the rest keep their order
     ids = [ticket.id for ticket, _, _ in rows]
@@ -233,6 +238,8 @@ async def list_tickets(
     )
     if opened is not None:
         listed.delete_cookie(OPEN_TICKET_COOKIE, path="/")  # a returned Response does not take the injected one's
+    if lists is not None:
+        lists.put(key, generation, bytes(listed.body))
     return listed
 
 
