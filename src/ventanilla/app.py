@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from ventanilla.attachments.http import router as attachments_router
 from ventanilla.bot.http import router as bot_router
 from ventanilla.chat import jobs as urgent_watch
+from ventanilla.chat import known as known_sessions
 from ventanilla.chat import service as livechat
 from ventanilla.context import AppContext, BackgroundService, Clock
 from ventanilla.db import make_engine, make_sessionmaker, utcnow
@@ -35,6 +37,7 @@ from ventanilla.realtime.publisher import SocketPublisher
 from ventanilla.security import TokenSigner
 from ventanilla.settings import Settings, get_settings
 from ventanilla.stats.http import router as stats_router
+from ventanilla.tickets import list_cache
 from ventanilla.tickets.http import MAX_REPLY_FILES
 from ventanilla.tickets.http import router as tickets_router
 from ventanilla.users.http import router as users_router
@@ -121,12 +124,17 @@ def create_app(
     *,
     clock: Clock = utcnow,
     extra_services: list[BackgroundService] | None = None,
+    serving: bool = True,
 ) -> socketio.ASGIApp:
-    """Build the whole ASGI application for one process."""
+    """Build the whole ASGI application for one process (`serving=False`: a `worker` process, which serves no
+    widget)."""
     settings = settings or get_settings()
     if not logging.getLogger().handlers:  # a process uvicorn spawned (`serve --workers N`) logs like its parent
         configure_logging(settings.log_format)
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    if serving and not settings.redis_url:  # the one serving process (more need Redis) inserts every web session
+        known_sessions.trust(engine.sync_engine)
+        list_cache.install(engine.sync_engine)
     sio = _socket_server(settings)
     presence: Presence = (
         RedisPresence(settings.redis_url, prefix=f"{settings.redis_channel}:presence")
@@ -187,17 +195,6 @@ def create_app(
     install_docs(api)
     api.state.ctx = ctx
     install_error_handlers(api)
-    allow_all = "*" in settings.cors_origins
-    api.add_middleware(
-        CORSMiddleware,
-        allow_origins=[] if allow_all else settings.cors_origins,
-        allow_origin_regex=".*" if allow_all else None,
-        allow_credentials=True,
-        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=ALLOWED_HEADERS,
-        expose_headers=["X-Anon-Id"],
-        max_age=600,
-    )
     # The hottest routes first: a request is matched against the routes in order, twice (FastAPI's router), and no
     # other router has a path under /ask/ or one the tickets router's paths can match.
     api.include_router(bot_router)
@@ -220,6 +217,7 @@ def create_app(
 
     install_openapi(api)
 
+    allow_all = "*" in settings.cors_origins
     edge = Edge(
         api,
         default_limit=settings.max_body_bytes,
@@ -233,6 +231,16 @@ def create_app(
         # An agent's multipart reply: up to MAX_REPLY_FILES files, each within the upload limit.
         per_suffix={"/responder": MAX_REPLY_FILES * settings.max_upload_bytes + 64 * 1024},
         observe=log_request,
+        cors=functools.partial(
+            CORSMiddleware,
+            allow_origins=[] if allow_all else settings.cors_origins,
+            allow_origin_regex=".*" if allow_all else None,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=ALLOWED_HEADERS,
+            expose_headers=["X-Anon-Id"],
+            max_age=600,
+        ),
     )
     app = realtime_socket.App(sio, other_asgi_app=edge, socketio_path="socket.io")
     app.ctx = ctx

@@ -179,7 +179,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from ventanilla.events import AfterCommitQueue
 
     upgrade_database(settings)
-    app = create_app(settings)
+    app = create_app(settings, serving=False)
 
     async def main() -> None:
         ctx = app.ctx

@@ -13,6 +13,7 @@ from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
 
+from ventanilla import sqlite_driver
 from ventanilla.events import EventCollector
 
 if TYPE_CHECKING:
@@ -71,7 +72,12 @@ def make_engine(url: str, *, pool_size: int | None = None) -> AsyncEngine:
         # SQLite has one writer: few pooled connections queue requests in the app instead of letting them
         # collide on the file lock, whose busy handler backs off for up to 100 ms at a time.
         engine = create_async_engine(
-            url, connect_args={"timeout": 30}, pool_size=pool_size or 2, max_overflow=0, pool_timeout=60
+            url,
+            connect_args={"timeout": 30},
+            pool_size=pool_size or 2,
+            max_overflow=0,
+            pool_timeout=60,
+            module=sqlite_driver.dbapi(),  # one thread hop per statement, not four
         )
 
         @event.listens_for(engine.sync_engine, "connect")

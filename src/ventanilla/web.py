@@ -355,7 +355,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http)
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(Exception, unexpected)
-    # Innermost middleware (added before CORS), so a 500 still gets CORS headers.
+    # Innermost middleware (CORS is the Edge's, outside FastAPI), so a 500 still gets CORS headers.
     app.add_middleware(ServerErrors)
 
 
@@ -544,6 +544,9 @@ class Edge:
        refuses control characters there, and URL decoding already replaces invalid UTF-8. Raw bodies verified by
        signature (`raw_body_prefixes`) pass untouched: their channel cleans what it decodes.
     4. **Request log.** `observe` gets every request that reached the app (one log line and the metrics).
+    5. **CORS.** A request with an `Origin` header goes through `cors` (Starlette's CORS middleware around the app);
+       any other only gets the `Vary: Origin` that middleware would add, without its layer (headers parsed and
+       `send` wrapped on every request).
     """
 
     def __init__(
@@ -556,8 +559,10 @@ class Edge:
         streamed: tuple[str, ...] = (),
         raw_body_prefixes: tuple[str, ...] = ("/webhooks/",),
         observe: RequestObserver | None = None,
+        cors: Callable[[ASGIApp], ASGIApp] | None = None,
     ) -> None:
         self.app = app
+        self.cors = cors(app) if cors is not None else app
         self.default_limit = default_limit
         self.per_prefix = per_prefix
         self.per_suffix = per_suffix or {}
@@ -631,9 +636,8 @@ class Edge:
                 pass  # not JSON: the route answers its own 400
         if body is not None:
             receive = _replay(body, receive)
-        if self.observe is None:
-            await self.app(scope, receive, send)
-            return
+        cross_origin = any(name == b"origin" for name, _ in headers)
+        app = self.cors if cross_origin else self.app
         started = time.perf_counter()
         status = 500
 
@@ -641,12 +645,25 @@ class Edge:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                if not cross_origin:
+                    _vary_origin(message)
             await send(message)
 
         try:
-            await self.app(scope, receive, sending)
+            await app(scope, receive, sending)
         finally:
-            self.observe(scope, status, time.perf_counter() - started)
+            if self.observe is not None:
+                self.observe(scope, status, time.perf_counter() - started)
+
+
+def _vary_origin(message: Message) -> None:
+    """`Vary: Origin` on a response, as Starlette's CORS middleware adds it to a request without an Origin."""
+    headers: list[tuple[bytes, bytes]] = list(message.get("headers", ()))
+    varies = [value for name, value in headers if name.lower() == b"vary"]
+    if varies:
+        headers = [(name, value) for name, value in headers if name.lower() != b"vary"]
+    headers.append((b"vary", b", ".join([*varies, b"Origin"])))
+    message["headers"] = headers
 
 
 def _unprefixed(scope: Scope) -> Scope:

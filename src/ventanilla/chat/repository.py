@@ -9,6 +9,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ventanilla.chat import known
 from ventanilla.chat.models import ChatSession
 from ventanilla.domain import Channel, Estado
 from ventanilla.entities.models import Entity
@@ -24,9 +25,13 @@ _MISSES = "ventanilla.chat_session_misses"
 
 
 async def get_session(session: AsyncSession, entity_id: int, key: str) -> ChatSession | None:
-    """A chat session by entity and key; a miss is remembered for the rest of the transaction."""
+    """A chat session by entity and key; a miss is remembered for the rest of the transaction (and a new web
+    session is told apart without a query where this process inserts them all, see `known`)."""
     misses: set[tuple[int, str]] = session.info.setdefault(_MISSES, set())
     if (entity_id, key) in misses:
+        return None
+    if await known.absent(session, entity_id, key):
+        misses.add((entity_id, key))
         return None
     found = await session.get(ChatSession, (entity_id, key))
     if found is None:
@@ -57,6 +62,7 @@ async def insert_session(
     SELECT that follows it then sees the committed row.
     """
     session.info.get(_MISSES, set()).discard((entity_id, key))
+    known.inserted(session, entity_id, key)
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     values = {"entity_id": entity_id, "session_key": key, "channel": channel, "state": state}
     # The row comes back from the INSERT itself when it was ours (one statement instead of two); only the loser of

@@ -18,7 +18,7 @@ def _with_runners(settings: Settings, work: Any) -> Any:
     from ventanilla.cli import _run, upgrade_database
 
     upgrade_database(settings)
-    app = create_app(settings.model_copy(update={"run_workers": False}))
+    app = create_app(settings.model_copy(update={"run_workers": False}), serving=False)
 
     async def main() -> Any:
         try:

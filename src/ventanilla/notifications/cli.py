@@ -103,7 +103,7 @@ def cmd_mail_in(args: argparse.Namespace, settings: Settings) -> int:
     from ventanilla.cli import _run, fail, upgrade_database
 
     upgrade_database(settings)
-    app = create_app(settings)
+    app = create_app(settings, serving=False)
 
     async def main() -> None:
         try:

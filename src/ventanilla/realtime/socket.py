@@ -94,6 +94,9 @@ class App(socketio.ASGIApp):  # type: ignore[misc]
         await (self._entry or self._serve)(scope, receive, send)
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not (scope["path"] + "/").startswith(self.engineio_path):
+            await self.other_asgi_app(scope, receive, send)  # the HTTP API: no Engine.IO dispatch on the way
+            return
         if scope["type"] != "websocket":
             await super().__call__(scope, receive, send)
             return

@@ -22,7 +22,7 @@ from ventanilla.db import UnitOfWork
 from ventanilla.entities import service as entities
 from ventanilla.errors import BadRequest, Forbidden, NotFound, TooLarge
 from ventanilla.text import MAX_MESSAGE_CHARS, NONBLANK_PATTERN
-from ventanilla.tickets import pins, portal, schemas, service
+from ventanilla.tickets import list_cache, pins, portal, schemas, service
 from ventanilla.tickets.auth import CitizenTicket, ReadableTicket, grant_lookup
 from ventanilla.tickets.models import Ticket
 from ventanilla.users import service as users
@@ -211,6 +211,11 @@ async def list_tickets(
     if user.entity_id is None:
         return ORJSONResponse({"tickets": []})
     opened = _asked_to_open(request)
+    lists = list_cache.of(ctx.engine.sync_engine) if opened is None else None
+    key = (user.entity_id, query.limit, query.offset, query.estado)
+    if lists is not None and (body := lists.get(key)) is not None:
+        return Response(body, media_type="application/json")
+    generation = lists.generation if lists is not None else 0
     page = await service.panel_page(uow.session, user.entity_id, query, first=opened)
     rows, histories, files = page.rows, page.histories, page.files
     shift = _shift(ctx, schemas.View.PANEL_LIST, schemas.DateField.TICKET)
@@ -231,6 +236,8 @@ async def list_tickets(
     )
     if opened is not None:
         listed.delete_cookie(OPEN_TICKET_COOKIE, path="/")  # a returned Response does not take the injected one's
+    if lists is not None:
+        lists.put(key, generation, bytes(listed.body))
     return listed
 
 
