@@ -158,6 +158,10 @@ async def test_nginx_site_routes_pages_api_and_sockets(tmp_path: Path) -> None:
                 assert (await client.get("/api/healthz")).json() == {"status": "ok"}
                 docs = await client.get("/docs", headers=html)
                 assert "swagger-ui-bundle.js" in docs.text
+                # An agent's e-mail link opened in the browser: the backend's page, never the frontend's 404.
+                link = await client.get("/panel/tickets/1234567890123", headers=html)
+                assert link.status_code == 200 and "the frontend" not in link.text, link.text
+                assert 'http-equiv="refresh"' in link.text and "ventanilla_abrir_ticket" in link.headers["set-cookie"]
                 moved = await client.get(f"http://127.0.0.1:{http_port}/tickets", follow_redirects=False)
                 assert moved.status_code == 301 and moved.headers["location"].startswith("https://")
             for transports in (["websocket"], ["polling"]):
