@@ -62,6 +62,8 @@ class RealtimeListener(BaseListener):
         uow.events.emit("new_comment", schemas.comment_event(ticket, message, with_estado=False), newest, skip)
         if message.author_kind == "citizen" and message.origen in _WIDGET_ORIGINS:
             return
+        if message.told_in_answer:
+            return  # the widget draws it from this turn's answer; a socket copy came before it (docs/live-chat.md)
         ticket_room = rooms.ticket_room(ticket.tipo, ticket.id)
         chat_event = schemas.chat_message_event(message, estado=ticket.estado)
         session_key = widget_session_key(ticket)

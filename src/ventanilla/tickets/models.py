@@ -91,6 +91,10 @@ class TicketMessage(Base):
     delivery_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
+    told_in_answer = False
+    """Not stored: the citizen reads this message in the bot's answer of the turn that added it (who took a live
+    chat), so the citizen's channels do not get it again; the panels do."""
+
     @property
     def is_staff_side(self) -> bool:
         """Agent, bot or system messages show on the entity's side."""

@@ -163,9 +163,11 @@ async def add_message(
     allow_closed: bool = False,
     buttons: list[dict[str, str]] | None = None,
     notify: bool = True,
+    told_in_answer: bool = False,
 ) -> TicketMessage:
     """Append a message to the conversation and tell the listeners (unless `notify` is False: the message is
-    part of how the ticket opened, and the citizen already saw it as the bot's answer)."""
+    part of how the ticket opened, and the citizen already saw it as the bot's answer). `told_in_answer`: the
+    citizen reads it in this turn's answer, so only the panels hear it (`TicketMessage.told_in_answer`)."""
     if ticket.is_closed and not allow_closed:
         raise Conflict("El reclamo está cerrado; no admite nuevos mensajes.")
     text = check_text(text) if not attachment else (text or "").strip()[:MAX_MESSAGE_CHARS]
@@ -182,6 +184,7 @@ async def add_message(
         external_id=external_id,
         created_at=now,
     )
+    message.told_in_answer = told_in_answer
     uow.session.add(message)
     ticket.updated_at = now
     ticket.has_unread = author_kind == "citizen"

@@ -29,7 +29,7 @@ class WhatsAppListener(BaseListener):
         self, uow: UnitOfWork, entity: Entity, ticket: Ticket, message: TicketMessage, author: User | None
     ) -> None:
         """Send the message to the citizen's WhatsApp."""
-        if message.author_kind not in _ENTITY_SIDE or not service.is_whatsapp_ticket(ticket):
+        if message.author_kind not in _ENTITY_SIDE or message.told_in_answer or not service.is_whatsapp_ticket(ticket):
             return
         wa_id = await service.recipient_of(uow, ticket)
         if wa_id is None:
