@@ -158,6 +158,10 @@ async def test_nginx_site_routes_pages_api_and_sockets(tmp_path: Path) -> None:
                 assert (await client.get("/api/healthz")).json() == {"status": "ok"}
                 docs = await client.get("/docs", headers=html)
                 assert "swagger-ui-bundle.js" in docs.text
+                # An agent's e-mail link opened in the browser: the backend's page, never the frontend's 404.
+                link = await client.get("/panel/tickets/1234567890123", headers=html)
+                assert link.status_code == 200 and "the frontend" not in link.text, link.text
+                assert 'http-equiv="refresh"' in link.text and "ventanilla_abrir_ticket" in link.headers["set-cookie"]
                 moved = await client.get(f"http://127.0.0.1:{http_port}/tickets", follow_redirects=False)
                 assert moved.status_code == 301 and moved.headers["location"].startswith("https://")
             for transports in (["websocket"], ["polling"]):
@@ -169,3 +173,58 @@ async def test_nginx_site_routes_pages_api_and_sockets(tmp_path: Path) -> None:
         finally:
             nginx.terminate()
             await nginx.wait()
+
+
+@pytest.mark.skipif(tool("caddy") is None, reason="caddy is not installed (apt-get install caddy)")
+async def test_caddy_site_routes_pages_api_and_panel_links(tmp_path: Path) -> None:
+    """The shipped Caddyfile in front of a real server (plain http on loopback): pages get index.html, the API and
+    an agent's e-mail link (/panel/tickets/{id}) reach Ventanilla."""
+    import asyncio
+    import uuid
+
+    import httpx
+
+    from tests.conftest import base_settings
+    from tests.support import Clock, free_port, running_server
+
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "index.html").write_text("<!doctype html><div id=root>the frontend</div>")
+    port = free_port()
+    tag = uuid.uuid4().hex[:6]
+    settings = base_settings(tmp_path / f"srv-{tag}", f"sqlite+aiosqlite:///{tmp_path / f'srv-{tag}.db'}")
+    async with running_server(settings, Clock()) as srv:
+        site = (DEPLOY / "caddy" / "Caddyfile").read_text()
+        for old, new in (
+            ("reclamos.example.gob.ar {", f"http://127.0.0.1:{port} {{"),
+            ("root * /srv/ventanilla-frontend", f"root * {dist}"),
+            ("to 127.0.0.1:5000", f"to {srv.url.removeprefix('http://')}"),
+        ):
+            assert old in site, old
+            site = site.replace(old, new)
+        (tmp_path / "Caddyfile").write_text("{\n\tadmin off\n\tauto_https off\n}\n\n" + site)
+        env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+        caddy = await asyncio.create_subprocess_exec(
+            tool("caddy") or "", "run", "--config", str(tmp_path / "Caddyfile"), "--adapter", "caddyfile",
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL, env=env,
+        )  # fmt: skip
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+                for _ in range(100):
+                    try:
+                        await client.get("/healthz")
+                        break
+                    except httpx.TransportError:
+                        await asyncio.sleep(0.1)
+                html = {"Accept": "text/html,application/xhtml+xml"}
+                for page in ("/", "/tickets", "/login"):
+                    answer = await client.get(page, headers=html)
+                    assert answer.status_code == 200 and "the frontend" in answer.text, page
+                listing = await client.get("/tickets", headers={"Accept": "application/json"})
+                assert listing.status_code == 401 and "error" in listing.json()
+                link = await client.get("/panel/tickets/1234567890123", headers=html)
+                assert link.status_code == 200 and "the frontend" not in link.text, link.text
+                assert 'http-equiv="refresh"' in link.text and "ventanilla_abrir_ticket" in link.headers["set-cookie"]
+        finally:
+            caddy.terminate()
+            await caddy.wait()

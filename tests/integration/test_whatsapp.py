@@ -503,7 +503,13 @@ async def test_citizen_photos_reach_agents_through_the_media_proxy(env: Env) -> 
     stored = await eventually(
         lambda: scalar(
             env.server,
-            select(TicketMessage).where(TicketMessage.ticket_id == ticket.id, TicketMessage.attachment.is_not(None)),
+            # The citizen's photo (a JSON column keeps a missing attachment as JSON null, which IS NOT NULL matches:
+            # the stored hand-off answer would count too).
+            select(TicketMessage).where(
+                TicketMessage.ticket_id == ticket.id,
+                TicketMessage.author_kind == "citizen",
+                TicketMessage.attachment.is_not(None),
+            ),
         )
     )
     url = stored.attachment["url"]

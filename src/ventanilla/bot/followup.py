@@ -2,7 +2,9 @@
 
 A message about a complaint of this citizen goes onto it as the citizen's message (the agent sees it live); a
 question about it is answered with its real status; "sigue igual" about a resolved one reopens it, or asks which
-when several could be meant; a new, different problem is left to the intake."""
+when several could be meant; a new, different problem is left to the intake. Once an agent wrote on the open
+complaint this conversation filed, the citizen's answer (thanks, a question, a short reply) goes onto it too: the
+conversation is with that person now."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .engine import is_bot_command
 from .intake import infer_category, normalize
 from .intents import Intent, classify, has_problem_cue
 from .slots import find_address, find_ticket_ref
@@ -72,6 +75,11 @@ _NOT_ABOUT_IT = frozenset(
         Intent.CHITCHAT,
     }
 )
+_TO_THE_BOT = frozenset(
+    {Intent.PERSON, Intent.CANCEL, Intent.RESTART, Intent.LOST_PIN, Intent.OTHER_LANGUAGE, Intent.FALSE_ALARM}
+)
+"""What is asked of the bot itself even while an agent is answering: a person, a cancel, a restart, the PIN (and
+`engine.is_bot_command`: the menu, a ticket number)."""
 _SHORT_REPLIES = frozenset({"si", "no", "ok", "oka", "okey", "dale", "bueno", "listo", "joya", "genial", "perfecto"})
 
 
@@ -82,6 +90,9 @@ class Reading:
     says: Says
     categoria: str | None = None
     place: str | None = None
+    answers: bool = False
+    """Says NOTHING about the problem, but reads as an answer to a person (thanks, a question, "dale"), not as a
+    request to the bot (the menu, a person, a cancel, a ticket number)."""
 
 
 def read(text: str, *, attachment: bool, categories: tuple[str, ...]) -> Reading:
@@ -104,15 +115,16 @@ def read(text: str, *, attachment: bool, categories: tuple[str, ...]) -> Reading
         return Reading(Says.ASKS, categoria, place)
     if _PERSISTS_RE.search(norm) and label not in (Intent.PERSON, Intent.CANCEL, Intent.RESTART, Intent.FALSE_ALARM):
         return Reading(Says.PERSISTS, categoria, place)
+    answers = label not in _TO_THE_BOT and not is_bot_command(text)
     if label in _NOT_ABOUT_IT and not attachment:
-        return Reading(Says.NOTHING)
+        return Reading(Says.NOTHING, answers=answers)
     if label is Intent.QUESTION and not attachment:
-        return Reading(Says.NOTHING)  # a question for the desk ("¿a qué hora pasa el camión?")
+        return Reading(Says.NOTHING, answers=True)  # a question for the desk ("¿a qué hora pasa el camión?")
     if attachment:
         return Reading(Says.ADDS, categoria, place)
     tokens = norm.split()
     if norm in _SHORT_REPLIES or (len(tokens) < 3 and categoria is None and not has_problem_cue(norm)):
-        return Reading(Says.NOTHING)
+        return Reading(Says.NOTHING, answers=answers)
     return Reading(Says.ADDS, categoria, place)
 
 
@@ -129,6 +141,8 @@ class Known:
     """Since its last activity (for a closed one: since it was resolved or closed)."""
     this_conversation: bool = False
     """Filed in this very conversation (the bot's state still names it)."""
+    agent_wrote: bool = False
+    """An agent wrote on it (known for the one this conversation filed)."""
 
 
 class Does(StrEnum):
@@ -172,6 +186,11 @@ def _current(known: list[Known]) -> Known | None:
 
 def decide(reading: Reading, known: list[Known]) -> Decision:
     """The rule. `known`: the citizen's complaints, newest first (live chats left out)."""
+    if reading.says is Says.NOTHING and reading.answers:
+        # An agent is answering the complaint this conversation filed: the citizen's answer is theirs to read.
+        here = _current(known)
+        if here is not None and not here.closed and here.agent_wrote:
+            return Decision(Does.ADD, (here,))
     if reading.says in (Says.NOTHING, Says.NEW) or not known:
         return Decision(Does.NOTHING)
     current = _current(known)

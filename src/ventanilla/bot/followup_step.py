@@ -67,6 +67,8 @@ async def _known(call: Call, mine: list[Ticket]) -> list[Known]:
     known = []
     for t in mine:
         since = await _closed_at(call, t) if t.is_closed else _aware(t.updated_at)
+        here = t.id == call.state.ticket_id
+        wrote = here and not t.is_closed and await tickets_repo.last_agent_message(call.uow.session, t.id) is not None
         known.append(
             Known(
                 ticket_id=t.id,
@@ -75,10 +77,26 @@ async def _known(call: Call, mine: list[Ticket]) -> list[Known]:
                 direccion=t.direccion,
                 closed=t.is_closed,
                 idle=now - since,
-                this_conversation=t.id == call.state.ticket_id,
+                this_conversation=here,
+                agent_wrote=wrote,
             )
         )
     return known
+
+
+async def _filed_here(call: Call) -> list[Ticket]:
+    """The open complaint this conversation filed, alone (an answer to its agent can be about nothing else)."""
+    filed = call.state.ticket_id
+    ticket = await tickets_repo.get(call.uow.session, filed) if filed is not None else None
+    if (
+        ticket is None
+        or ticket.entity_id != call.entity.id
+        or ticket.is_closed
+        or ticket.is_live_chat
+        or not tickets.citizen_owns(ticket, user=call.citizen, session_key=call.session_key, entity=call.entity)
+    ):
+        return []
+    return [ticket]
 
 
 def _reply(call: Call, text: str, buttons: list[Button] | None = None) -> BotReply:
@@ -130,6 +148,12 @@ async def _status_text(call: Call, ticket: Ticket) -> str:
     )
 
 
+async def _agent_name(call: Call, ticket: Ticket) -> str | None:
+    """Who is answering the complaint: the agent who wrote last on it."""
+    last = await tickets_repo.last_agent_message(call.uow.session, ticket.id)
+    return last.author_name if last is not None else None
+
+
 def _remember(call: Call, ticket: Ticket) -> None:
     """Later messages of this chat are about this complaint too."""
     call.state.ticket_id, call.state.nro_ticket = ticket.id, ticket.nro_ticket
@@ -148,9 +172,10 @@ async def step(call: Call) -> tuple[BotReply, Ticket | None, dict[str, Any]] | N
     reading = followup.read(
         call.text, attachment=call.turn.attachment is not None, categories=categories(call.settings)
     )
-    if reading.says in (Says.NOTHING, Says.NEW):
+    if reading.says is Says.NEW or (reading.says is Says.NOTHING and not reading.answers):
         return None
-    mine = await _mine(call)
+    # Thanks or a question is about a complaint only when its agent is answering: that one alone is looked up.
+    mine = await (_filed_here(call) if reading.says is Says.NOTHING else _mine(call))
     decision = followup.decide(reading, await _known(call, mine))
     by_id = {t.id: t for t in mine}
     chosen = [by_id[k.ticket_id] for k in decision.tickets]
@@ -161,6 +186,8 @@ async def step(call: Call) -> tuple[BotReply, Ticket | None, dict[str, Any]] | N
         _remember(call, ticket)
         if reading.says is Says.PERSISTS:
             said = texts.followup_still(ticket.nro_ticket, ticket.estado)
+        elif reading.says is Says.NOTHING:
+            said = texts.followup_to_agent(ticket.nro_ticket, await _agent_name(call, ticket))
         else:
             said = texts.followup_added(ticket.nro_ticket, photo=call.turn.attachment is not None and not text)
         return _reply(call, said), ticket, {"mensaje_id": message_id}

@@ -25,6 +25,7 @@ from ventanilla.entities.models import Entity
 from ventanilla.knowledge import service as knowledge
 from ventanilla.knowledge.search import Item
 from ventanilla.realtime import rooms
+from ventanilla.text import MAX_MESSAGE_CHARS
 from ventanilla.tickets import repository as tickets_repo
 from ventanilla.tickets import schemas as ticket_schemas
 from ventanilla.tickets import service as tickets
@@ -61,6 +62,9 @@ class Answer:
     """Nothing to show: the widget already shows the citizen's message (`messages` is empty)."""
     resumed: bool = False
     """A reloaded widget's live chat: its conversation comes again when it rejoins the ticket room."""
+    kept: bool = False
+    """The answer is also the bot's message of `ticket` (a hand-off): the agent reads it, and so does a reloaded
+    widget; this turn's widget draws it from the answer only."""
 
     def to_wire(self) -> dict[str, Any]:
         """Body of the /ask response."""
@@ -226,9 +230,31 @@ async def converse(call: Call) -> Answer:
     call.settings = bot_settings(call.ctx, call.entity, call.ctx.clock(), items)
     said = list(call.state.transcript)  # the engine starts a fresh state on a cancel or a restart
     answer = await _steps(call)
+    if answer.kept and answer.ticket is not None:
+        await _keep(call, answer.ticket, answer.reply.respuesta)
     if answer.ticket is None:
         answer.reply.state.transcript = _remembered(said, call, answer)
     return answer
+
+
+async def _keep(call: Call, ticket: Ticket, text: str) -> None:
+    """The bot's answer as a message of the ticket, for the panels and the replay (the citizen has it already)."""
+    if not text.strip():
+        return
+    unread = ticket.has_unread  # the citizen's request is still unanswered by a person
+    await tickets.add_message(
+        call.uow,
+        call.entity,
+        ticket,
+        tickets.NewMessage(
+            author_kind="bot",
+            author_name="Asistente virtual",
+            text=text[:MAX_MESSAGE_CHARS],
+            origen=channel_origin(call.channel),
+            told_in_answer=True,
+        ),
+    )
+    ticket.has_unread = unread
 
 
 async def _steps(call: Call) -> Answer:
@@ -498,7 +524,7 @@ async def _handoff(call: Call, text: str) -> Answer:
         on_complaint=complaint is not None and ticket.id == complaint.id,
     )
     reply.ticket_id = ticket.id
-    return Answer(reply, ticket=ticket, extra={"posicion_en_fila": handoff.position})
+    return Answer(reply, ticket=ticket, extra={"posicion_en_fila": handoff.position}, kept=True)
 
 
 async def _draft_key(

@@ -518,6 +518,14 @@ def followup_added(nro: int, *, photo: bool) -> str:
     )
 
 
+def followup_to_agent(nro: int, agent: str | None) -> str:
+    """The citizen answered the agent who is handling the complaint: it reached that person (no menu)."""
+    name = " ".join((agent or "").split())[:80]
+    if not name:
+        return f"Listo, lo sumé a tu reclamo N.º {nro} y el equipo ya lo ve."
+    return f"Listo, se lo pasé a {name}, que sigue con tu reclamo N.º {nro}."
+
+
 def followup_still(nro: int, estado: str) -> str:
     """ "sigue igual" about a complaint that is still open."""
     return (

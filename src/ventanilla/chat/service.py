@@ -374,11 +374,28 @@ async def agent_message(
     external_id: str | None = None,
     buttons: list[dict[str, str]] | None = None,
 ) -> TicketMessage:
-    """An agent's reply: the ticket becomes theirs (whatever their load), and a new complaint goes in process."""
+    """An agent's reply: the ticket becomes theirs (whatever their load), and a new complaint goes in process.
+
+    On a resolved or closed ticket it is a note after closing: stored and sent to the citizen like any reply, and
+    the status, the assignment and the live chat stay as they are (only the citizen's own message reopens)."""
     if not attachment:
         tickets.check_text(text)
     if ticket.is_closed:
-        raise Conflict("El reclamo está cerrado; reabrilo para responder.")
+        return await tickets.add_message(
+            uow,
+            entity,
+            ticket,
+            tickets.NewMessage(
+                author_kind="agent",
+                text=text,
+                origen=origen,
+                author=agent,
+                attachment=attachment,
+                external_id=external_id,
+                buttons=buttons,
+                allow_closed=True,
+            ),
+        )
     if _urgent_widget_ticket(ticket) and not ticket.is_live_chat:
         # An urgent complaint filed in the widget and answered by a person is a live chat from now on: the widget
         # shows it as one (the newest joins the ticket room only for live estados) and the bot stops answering.

@@ -657,14 +657,14 @@ _REPLY_BODY = {
     responses={
         400: {"description": "Cuerpo inválido.", **_ERR},
         404: {"description": "No existe ese reclamo.", **_ERR},
-        409: {"description": "El reclamo está cerrado.", **_ERR},
         413: {"description": "Archivos o texto por encima del límite.", **_ERR},
     },
 )
 async def agent_reply(
     tipo: Tipo, ticket_id: TicketId, request: Request, ctx: Ctx, uow: UoW, user: Staff
 ) -> dict[str, Any]:
-    """An agent answers (JSON, interactive JSON with buttons, or multipart with files under `archivos`)."""
+    """An agent answers (JSON, interactive JSON with buttons, or multipart with files under `archivos`); on a
+    resolved or closed ticket the message is a note after closing and the status stays."""
     entity, ticket = await service.staff_ticket(uow, user, ticket_id)
     text, attachment, files, buttons = await _read_reply(ctx, request)
     attachment = attachments.clean_attachment(attachment)

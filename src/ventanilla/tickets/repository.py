@@ -141,6 +141,17 @@ async def recent_messages(session: AsyncSession, ticket_id: int, limit: int) -> 
     return list(reversed((await session.execute(stmt)).scalars().all()))
 
 
+async def last_agent_message(session: AsyncSession, ticket_id: int) -> TicketMessage | None:
+    """The newest message an agent wrote on a ticket."""
+    stmt = (
+        select(TicketMessage)
+        .where(TicketMessage.ticket_id == ticket_id, TicketMessage.author_kind == "agent")
+        .order_by(TicketMessage.id.desc())
+        .limit(1)
+    )
+    return (await session.scalars(stmt)).first()
+
+
 async def message_by_external_id(session: AsyncSession, external_id: str) -> TicketMessage | None:
     """A message by its channel id (e.g. a WhatsApp wamid)."""
     stmt = select(TicketMessage).where(TicketMessage.external_id == external_id)

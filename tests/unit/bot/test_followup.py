@@ -45,6 +45,25 @@ def test_what_a_message_says_about_an_earlier_complaint(text: str, says: Says) -
     assert read(text, attachment=False, categories=CATEGORIES).says is says
 
 
+@pytest.mark.parametrize(
+    ("text", "answers"),
+    [
+        ("Buenísimo, gracias", True),
+        ("hola", True),
+        ("ok", True),
+        ("¿a qué hora pasa el camión de la basura?", True),
+        ("quiero hablar con una persona", False),
+        ("menú", False),
+        ("cancelar", False),
+        ("el 14, pin 077877", False),
+        ("quiero consultar el estado de mi reclamo", False),
+    ],
+)
+def test_what_reads_as_an_answer_to_a_person(text: str, answers: bool) -> None:
+    reading = read(text, attachment=False, categories=CATEGORIES)
+    assert (reading.says, reading.answers) == (Says.NOTHING, answers)
+
+
 def test_a_photo_adds_and_its_caption_is_read() -> None:
     assert read("", attachment=True, categories=CATEGORIES).says is Says.ADDS
     assert read("así está ahora", attachment=True, categories=CATEGORIES).says is Says.ADDS
@@ -63,8 +82,9 @@ def known(
     here: bool = False,
     categoria: str = "Alumbrado público",
     direccion: str = "Belgrano 1200",
+    agent_wrote: bool = False,
 ) -> Known:
-    return Known(nro, nro, categoria, direccion, closed, idle, here)
+    return Known(nro, nro, categoria, direccion, closed, idle, here, agent_wrote)
 
 
 LAMP = known(7, here=True)
@@ -73,6 +93,9 @@ RESOLVED = known(5, closed=True, idle=2 * DAY)
 RESOLVED_HERE = known(8, closed=True, idle=HOUR, here=True)
 LONG_AGO = known(2, closed=True, idle=90 * DAY)
 POTHOLE_RESOLVED = known(9, closed=True, idle=3 * DAY, categoria="Baches y calles", direccion="Mitre 500")
+ANSWERED = known(10, here=True, agent_wrote=True)
+"""The complaint this conversation filed, on which an agent wrote: the conversation is with that person now."""
+ANSWERED_ELSEWHERE = known(11, agent_wrote=True)
 
 DECISIONS = [
     # (text, complaints newest first, what is done, with which)
@@ -95,6 +118,21 @@ DECISIONS = [
     ("sigue igual", [OLD_OPEN], Does.ADD, [3]),
     ("gracias!", [LAMP], Does.NOTHING, []),
     ("sigue apagada", [], Does.NOTHING, []),
+    # An agent wrote on this conversation's complaint: the citizen's answer is the agent's to read.
+    ("Buenísimo, gracias", [ANSWERED], Does.ADD, [10]),
+    ("ok, dale", [ANSWERED], Does.ADD, [10]),
+    ("¿a qué hora pasa el camión de la basura?", [ANSWERED], Does.ADD, [10]),
+    ("¿y cuándo vienen?", [ANSWERED], Does.STATUS, [10]),  # the status, and the question reaches the agent
+    ("¿y a qué hora vienen mañana?", [ANSWERED], Does.ADD, [10]),
+    ("hay un pozo enorme en Mitre 500", [ANSWERED], Does.NOTHING, []),  # a new problem is still a new complaint
+    ("quiero hacer otro reclamo", [ANSWERED], Does.NOTHING, []),
+    ("quiero hablar con una persona", [ANSWERED], Does.NOTHING, []),  # asked of the bot
+    ("menú", [ANSWERED], Does.NOTHING, []),
+    ("el 14, pin 077877", [ANSWERED], Does.NOTHING, []),
+    ("Buenísimo, gracias", [ANSWERED_ELSEWHERE], Does.NOTHING, []),  # not this conversation's complaint
+    ("Buenísimo, gracias", [known(12, here=True, idle=3 * DAY, agent_wrote=True)], Does.NOTHING, []),  # long ago
+    ("Buenísimo, gracias", [known(13, here=True, closed=True, agent_wrote=True)], Does.NOTHING, []),
+    ("sigue apagada", [known(14, here=True, closed=True, agent_wrote=True)], Does.REOPEN, [14]),
 ]
 
 
