@@ -129,6 +129,7 @@ async def test_a_person_asked_for_after_a_complaint_joins_it_in_the_widget_and_b
             assert said_there[1:] == [
                 ASKS_FOR_A_PERSON,
                 f"{agent['name']} se unió a la conversación.",
+                answer["respuesta"],  # the hand-off answer, kept for the panels and a reload (branch live2)
                 "Hola Ana, mañana va la cuadrilla.",
                 "Gracias! mañana estoy en casa todo el día",
             ], said_there
@@ -261,5 +262,9 @@ async def test_the_joined_complaint_gets_the_turns_since_it_was_filed_not_the_in
         await login(agent_http, tenant.agents[0]["email"])
         said = [(m["author"], m["content"]) for m in await conversation(agent_http, {}, ticket_id)]
         # The complaint's words (its description), then the aside and the bot's answer; no intake turn again.
-        assert said[1:] == [("user", "¿qué horario tienen?"), ("agent", aside.json()["respuesta"])], said
+        assert said[1:] == [
+            ("user", "¿qué horario tienen?"),
+            ("agent", aside.json()["respuesta"]),
+            ("agent", joined.json()["respuesta"]),  # the hand-off answer, kept for the panels (branch live2)
+        ], said
         assert not any("Av. San Martín" in text for _, text in said[1:])
