@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .intake import infer_category, normalize
+from .intake import infer_category, is_courtesy, normalize
 from .intents import Intent, classify, has_problem_cue
 from .slots import find_address, find_ticket_ref
 
@@ -110,6 +110,8 @@ def read(text: str, *, attachment: bool, categories: tuple[str, ...]) -> Reading
         return Reading(Says.NOTHING)  # a question for the desk ("¿a qué hora pasa el camión?")
     if attachment:
         return Reading(Says.ADDS, categoria, place)
+    if is_courtesy(norm) and categoria is None and not has_problem_cue(norm):
+        return Reading(Says.NOTHING)  # "Le agradezco infinitamente, que Dios la bendiga": thanks, not news
     tokens = norm.split()
     if norm in _SHORT_REPLIES or (len(tokens) < 3 and categoria is None and not has_problem_cue(norm)):
         return Reading(Says.NOTHING)
