@@ -106,7 +106,8 @@ _WITH_FIELD = re.compile(
 _FIELDLESS = re.compile(
     r"^\W*(?:(?:no|bah|ah|uy|ups|ay|upa|epa)\W+)*"
     r"(?:perdon|perdona|disculpa|disculpas|me equivoque|me confundi|quise decir|queria decir|mejor dicho|corrijo)"
-    r"\W+(?:(?:quise decir|queria decir|es|era|no era eso|en realidad)\W+)*(?P<value>\S.*)$"
+    r"\W+(?:(?:quise decir|queria decir|es|era|no era eso|en realidad|me exprese mal|me equivoque|me confundi|"
+    r"lo dije mal|lo escribi mal|escribi mal)\W+)*(?P<value>\S.*)$"
 )
 
 

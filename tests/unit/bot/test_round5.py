@@ -103,3 +103,15 @@ def test_a_yes_with_a_lead_in(text: str) -> None:
 def test_english_asking_help_with_a_problem_is_no_emergency() -> None:
     assert not foreign_emergency("could you help me to report a pothole on my street?")
     assert foreign_emergency("help me please, there is smoke everywhere")
+
+
+def test_a_correction_after_saying_it_was_said_wrong() -> None:
+    replies = play(
+        [
+            "hay un poste caído en la vereda de Boedo 330",
+            "Lidia Sosa 2614887766",
+            "perdón, me expresé mal, quise decir que es un árbol caído, no un poste",
+        ]
+    )
+    assert replies[-1].state.draft.categoria == "Arbolado y espacios verdes"
+    assert "corregí" in replies[-1].respuesta
