@@ -248,9 +248,40 @@ SCRIPTS: tuple[Script, ...] = (
         {"categoria": "Arbolado y espacios verdes", "direccion": "Mitre 700"},
     ),
     Script(
-        "no at the summary cancels, nothing is filed",
-        (S(BACHE, WHERE), S("Mitre 550", SUMMARY), CONTACT, S("no", "cancelé el reclamo")),
+        "no at the summary asks what to correct; only an explicit cancel discards it, nothing is filed",
+        (
+            S(BACHE, WHERE),
+            S("Mitre 550", SUMMARY),
+            CONTACT,
+            S("no", "¿Qué dato querés corregir?", never=("cancelé",)),
+            S("cancelá", "cancelé el reclamo"),
+        ),
         None,
+    ),
+    Script(
+        "the widget offers a photo with the contact request, never a step of its own",
+        (
+            S(BACHE, WHERE),
+            S("Mitre 550", SUMMARY, "Si tenés una foto, mandala; si no, seguimos."),
+            CONTACT,
+            YES,
+        ),
+        {"direccion": "Mitre 550"},
+        web_only=True,
+    ),
+    Script(
+        "no at the summary, then the field and its value: the draft is kept and filed corrected",
+        (
+            S(BACHE, WHERE),
+            S("Mitre 550", SUMMARY),
+            S("no tengo foto", "seguimos sin foto", never=("Gracias, No",)),
+            CONTACT,
+            S("no", "¿Qué dato querés corregir?"),
+            S("la dirección", "Decime el lugar correcto"),
+            S("Mitre 650", "corregí la dirección"),
+            YES,
+        ),
+        {"direccion": "Mitre 650"},
     ),
     Script(
         "cancel by button then a question",

@@ -54,12 +54,23 @@ def _names(hit: Hit, matter: str) -> bool:
     return re.search(rf"\b{re.escape(matter)}\b", topic) is not None
 
 
+_REASON_RE = re.compile(
+    r"\b(?:pues|porque|porq|xq|ya que|dado que|debido a que|asi que)\b.*$|\b(?:desde ya|de antemano|muchas gracias|"
+    r"gracias|saludos|atentamente)\b.*$"
+)
+
+
 def find(settings: BotSettings, state: ConversationState, text: str) -> Hit | None:
     """The entity's answer (or a built-in one about the bot's process) to a question, keeping the last topic; none
     for a matter another office handles that no entry is about."""
     items = (*settings.knowledge, *retrieval.process_faq())
     # Without the lead-in ("bueno a ver", "hola una consulta") and with chat shorthand spelled out.
-    hit = retrieval.find(items, question_core(normalize(text)) or text, topic=state.kb_topic)
+    core = question_core(normalize(text))
+    hit = retrieval.find(items, core or text, topic=state.kb_topic)
+    asked = _REASON_RE.sub("", core or "").strip()
+    if hit is None and asked != core and len(asked.split()) >= 3:
+        # "¿en qué horario atienden?, pues debo realizar un trámite": the question, not the reason given for it.
+        hit = retrieval.find(items, asked, topic=state.kb_topic)
     matter = elsewhere(text)
     return None if hit is not None and matter is not None and not _names(hit, matter) else hit
 

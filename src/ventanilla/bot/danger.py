@@ -67,7 +67,25 @@ _SELF_HARM_RE: Final = re.compile(
 )
 
 
+_NOBODY_HURT_RE: Final = re.compile(
+    r"\b(?:no hay (?:nadie|ninguna persona|ningun herido|heridos|lastimados|peligro)(?: \w+)?|"
+    r"nadie (?:salio |quedo |esta |resulto )?(?:lastimad[oa]|herid[oa]|en peligro|golpead[oa])|"
+    r"no (?:lastimo|golpeo|hirio|agarro) a nadie|sin heridos|sin lastimados|no hubo heridos|no se lastimo nadie)\b"
+)
+
+
 def read(text: str, verdict: Verdict, *, reports_problem: bool) -> Verdict:
+    """`_read`, with the danger question answered in advance: a message that says nobody is hurt ("se cayó un
+    árbol, no hay nadie lastimado") is filed as told where the bot would have asked; a sure verdict stands."""
+    folded = fold(text)
+    if verdict.level == "calm" or not _NOBODY_HURT_RE.search(folded):
+        return _read(text, verdict, reports_problem=reports_problem)
+    rest = _NOBODY_HURT_RE.sub(" ", folded)
+    answer = _read(rest, verdict, reports_problem=reports_problem)
+    return CALM if answer.unsure and not _harm_now(rest, ongoing=True) else answer
+
+
+def _read(text: str, verdict: Verdict, *, reports_problem: bool) -> Verdict:
     """The verdict as the dialogue acts on it: calm for an alarm word ("URGENTE") on an ordinary complaint;
     "unsure" (ask) for an alarm word alone, a verdict of the learned model alone with no sign of harm now, and a
     hazard (tree, pole, dog, sign) with nobody hurt; the classifier's verdict otherwise. An emergency the

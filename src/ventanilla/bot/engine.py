@@ -25,12 +25,16 @@ from .intake import (
     is_agent_request,
     is_complaint_intent,
     is_consult_intent,
+    is_courtesy,
     is_descriptive,
+    is_farewell,
     is_greeting,
+    is_pleasantry,
     is_thanks,
     match_category,
     normalize,
     question_core,
+    thanks_in,
 )
 from .intents import (
     Intent,
@@ -78,9 +82,11 @@ from .slots import find_address, find_ticket_ref
 from .understanding import (
     Correction,
     is_emoji_only,
+    is_plain_no,
     is_restart,
     looks_like_question,
     parse_correction,
+    without_photo_decline,
 )
 
 __all__ = [
@@ -211,6 +217,8 @@ def _intent(settings: BotSettings, phase: str, turn: Turn) -> tuple[str, Turn]:
         return ("other_language", turn)
     if phase == "confirm" and (norm in CONFIRM_WORDS or is_yes(norm)):
         return ("text", turn)
+    if phase == "confirm" and is_plain_no(norm):
+        return ("plain_no", turn)
     if norm in (CANCEL_WORDS if phase == "confirm" else SOFT_CANCEL_WORDS):
         return ("cancel", turn)
     if label is Intent.RESTART or is_restart(norm):
@@ -242,6 +250,8 @@ def _intent(settings: BotSettings, phase: str, turn: Turn) -> tuple[str, Turn]:
         return (label.value, turn)
     if label is Intent.CHITCHAT and phase == "menu":
         return ("chitchat", turn)
+    if label is Intent.GREETING and phase == "menu" and is_pleasantry(norm):
+        return ("text", turn)  # "¿cómo está usted? Espero que muy bien": courtesy, not a question for the desk
     if label is not Intent.COMPLAINT and looks_like_question(text, norm, topic_words=phase == "menu"):
         return ("question", turn)
     return ("text", turn)
@@ -417,6 +427,10 @@ def _on_correction(settings: BotSettings, state: ConversationState, turn: Turn) 
     return flow.on_correction(settings, state, turn.correction, _media(state, turn))
 
 
+def _on_plain_no(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
+    return flow.on_plain_no(settings, state, _media(state, turn))
+
+
 def _on_field(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
     return flow.on_field_answer(settings, state, turn.text, turn.norm, _media(state, turn))
 
@@ -441,7 +455,7 @@ def _on_message_text(settings: BotSettings, state: ConversationState, turn: Turn
 def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, asked: bool = False) -> BotReply:
     norm = turn.norm
     tipo = settings.tipo_chat
-    if is_greeting(norm):
+    if is_greeting(norm) or is_pleasantry(norm):
         return menu(settings, state, texts.GREETING_SHORT)
     # bot21b: a question, not a complaint; a photo with its caption ("este perro") always reports something
     filing = bool(_WANTS_TO_FILE_RE.search(norm))
@@ -479,6 +493,10 @@ def _on_menu_text(settings: BotSettings, state: ConversationState, turn: Turn, a
         return menu(settings, state, texts.hello_name(state.draft.nombre))
     if is_thanks(norm):
         return menu(settings, state, texts.THANKS, estado=state.estado)
+    if is_courtesy(norm) and not turn.has_media and not has_problem_cue(norm) and find_address(turn.text) is None:
+        # "Muy amable, que Dios la bendiga", "Hasta luego.", "Buen día, que Dios los bendiga por el trabajo que hacen"
+        said = texts.THANKS if thanks_in(norm) else texts.GOODBYE if is_farewell(norm) else texts.GREETING_SHORT
+        return menu(settings, state, said, estado=state.estado)
     hit = None if asked else asking.find(settings, state, turn.text)
     if hit is not None:
         return side.answer(settings, state, hit.item, turn.text)
@@ -555,6 +573,7 @@ _TABLE: dict[tuple[str, str], Handler] = {
     ("menu", "text"): _on_menu_text,
     ("intake", "text"): _on_field,
     ("confirm", "text"): _on_confirm_text,
+    ("confirm", "plain_no"): _on_plain_no,
     ("consulta", "text"): _on_consult_text,
     ("consulta", "question"): _on_consult_text,
     ("mensaje", "text"): _on_message_text,
@@ -633,6 +652,13 @@ def respond(settings: BotSettings, state: ConversationState, incoming: Incoming)
             return answered
     phase = _phase(st)
     turn = Turn(**{**{f: getattr(turn, f) for f in Turn.__slots__}, "awaiting": st.awaiting or flow_awaiting(st)})
+    if phase in ("intake", "confirm"):
+        rest = without_photo_decline(turn.text)
+        if rest == "":
+            # "no tengo foto" answers the photo offer: the intake goes on, nothing is read as a name or a cancel.
+            return flow.prompt(settings, st, [*_media(st, turn), texts.NO_PHOTO])
+        if rest is not None:
+            turn = Turn(**{**{f: getattr(turn, f) for f in Turn.__slots__}, "text": rest, "norm": normalize(rest)})
     intent, turn = _intent(settings, phase, turn)
     if phase in ("intake", "confirm") and intent in _ASIDES:
         # Slots run on every turn: a name or phone said beside a question is kept for the complaint.

@@ -22,7 +22,7 @@ from .intake import (
     valid_name,
     valid_phone,
 )
-from .intents import is_complaint_statement, is_yes
+from .intents import has_problem_cue, is_complaint_statement, is_yes
 from .model import MAX_DESCRIPCION, MAX_LEN, BotReply, BotSettings, Button, ConversationState, CreateComplaint
 from .replies import (
     CANCEL_BUTTON,
@@ -45,7 +45,7 @@ from .slots import (
     street_mentioned,
     with_area_code,
 )
-from .understanding import Correction, is_dont_know, is_thumbs_up, usable_location
+from .understanding import Correction, is_dont_know, is_thumbs_up, named_field, usable_location
 
 _DIGIT_RUN = re.compile(r"\d{2,}")
 MAX_RETRIES = 2
@@ -59,6 +59,16 @@ def begin(state: ConversationState) -> None:
     state.awaiting = None
     state.retries = 0
     state.last_field = None
+    state.photo_offered = False
+    state.fixing = None
+
+
+def _photo_offer(state: ConversationState) -> list[str]:
+    """Once per complaint, while the contact is asked: a photo may come, never a step of its own."""
+    if state.photo_offered or state.draft.attachment_url:
+        return []
+    state.photo_offered = True
+    return [texts.PHOTO_OFFER]
 
 
 def apply_media(state: ConversationState, latitud: float | None, longitud: float | None, url: str | None) -> list[str]:
@@ -105,6 +115,7 @@ def summary(settings: BotSettings, state: ConversationState, lead: list[str]) ->
         state.retries = 0
     state.estado = "confirmando_reclamo"
     state.awaiting = awaiting
+    state.fixing = None
     tipo = settings.tipo_chat
     contacto = " / ".join(p for p in (d.email, d.telefono) if p) or None
     recap = texts.summary(
@@ -116,7 +127,7 @@ def summary(settings: BotSettings, state: ConversationState, lead: list[str]) ->
         nombre=d.nombre,
         contacto=contacto,
     )
-    tail = texts.ask_personal_inline(tipo) if missing_personal else texts.ASK_CONFIRM
+    tail = join([texts.ask_personal_inline(tipo), *_photo_offer(state)]) if missing_personal else texts.ASK_CONFIRM
     buttons = [Button(texts.confirm_button(tipo), action="confirmar_reclamo")]
     if missing_personal:
         buttons.append(COMPLETE_DATA_BUTTON)
@@ -153,7 +164,7 @@ def ask_personal(settings: BotSettings, state: ConversationState, lead: list[str
     missing = state.draft.missing_personal() or ["nombre", "email_o_telefono"]
     return reply(
         state,
-        join([*lead, texts.ask_personal(missing, settings.tipo_chat)]),
+        join([*lead, texts.ask_personal(missing, settings.tipo_chat), *_photo_offer(state)]),
         [COMPLETE_DATA_BUTTON, CANCEL_BUTTON],
         accion_backend="crear_reclamo",
         pedir_info="datos_personales",
@@ -395,7 +406,9 @@ def on_field_answer(settings: BotSettings, state: ConversationState, text: str, 
     elif field_name == "descripcion":
         if slots.place is not None and _mostly_place(norm, slots.place) and (not d.ubicacion or _vague(d.ubicacion)):
             set_place(state, _refined(d.ubicacion, slots.place))
-            return ask(settings, state, "descripcion", [*lead, texts.NOTED_PLACE])
+            if not _tells_beside_place(norm, slots.place):
+                return ask(settings, state, "descripcion", [*lead, texts.NOTED_PLACE])
+            d.descripcion = text[:MAX_DESCRIPCION]  # "Necochea 300, está apagada": the place and what happens there
         if not _is_description(norm):
             why = texts.retry("descripcion") if is_dont_know(norm) else texts.TOO_SHORT
             return _failed(settings, state, ask(settings, state, "descripcion", [*lead, why]))
@@ -438,6 +451,8 @@ def is_slot_answer(state: ConversationState, text: str) -> bool:
     slots = extract(text, asked=state.awaiting)
     if slots.any_contact() and _leftover(text, slots) == 0:
         return True
+    if is_bare_name(text) and not told_in(text, state.draft.descripcion):
+        return True  # "Enrique Molina" at the summary: the citizen's name over WhatsApp's, an answer
     return slots.place is not None and _mostly_place(norm, slots.place) and len(norm.split()) <= 8
 
 
@@ -490,6 +505,36 @@ def _with_height(ubicacion: str | None, norm: str) -> str | None:
     return f"{ubicacion} {al}{m.group(1)}"[: MAX_LEN["ubicacion"]]
 
 
+_LANDMARK_START = re.compile(
+    r"^(?:frente|enfrente|cerca|al lado|atras|detras|a la vuelta|en la|en el|la |el |plaza|placita|escuela|colegio|"
+    r"barrio|b°|bº|b )"
+)
+_PRECISE = re.compile(r"[a-z]\s+(?:al\s+)?\d{2,5}\b|\sy\s|\besquina\b|\bentre\b")
+_NOT_STREET_WORDS = frozenset({"calle", "barrio", "plaza", "esquina", "avenida", "frente"})
+
+
+def better_place(before: str | None, place: Place | None) -> Place | None:
+    """A place said at the summary that makes the recorded one precise: a number for a street that had none
+    ("Espejo" → "Espejo 150"), or a street for a landmark or barrio ("Frente a la escuela 12, Pedro Molina 560")."""
+    if not before or place is None or place.latitud is not None:
+        return None
+    old, new = fold(before), fold(place.text)
+    if new in old or not _PRECISE.search(new) or _LANDMARK_START.match(new):
+        return None
+    shared = set(re.findall(r"[a-z]{4,}", old)) & set(re.findall(r"[a-z]{4,}", new)) - _NOT_STREET_WORDS
+    if shared and re.search(r"\d", new) and not re.search(r"\d", old):
+        return place
+    if (_LANDMARK_START.match(old) and "," not in old) or not _PRECISE.search(old):
+        return Place(f"{before}, {place.text}")
+    return None
+
+
+def _tells_beside_place(norm: str, place: Place) -> bool:
+    """Besides the place, the answer says what happens there ("Necochea 300, está apagada")."""
+    rest = norm.replace(normalize(place.text), " ")
+    return len(rest.split()) >= 2 and has_problem_cue(rest)
+
+
 def _short_answer(norm: str) -> bool:
     return len(norm.split()) <= 14
 
@@ -499,10 +544,41 @@ def _mostly_place(norm: str, place: Place) -> bool:
     return len(norm.split()) <= len(normalize(place.text).split()) + 3
 
 
+def on_plain_no(settings: BotSettings, state: ConversationState, lead: list[str]) -> BotReply:
+    """A bare "no" at the summary: a clerk asks what to correct and keeps the draft; while the contact is asked
+    right after the photo offer, it declines the photo."""
+    if state.draft.missing_personal() and state.photo_offered and not state.draft.attachment_url:
+        return prompt(settings, state, [*lead, texts.NO_PHOTO])
+    state.fixing = "?"
+    buttons = [Button(texts.confirm_button(settings.tipo_chat), action="confirmar_reclamo"), CANCEL_BUTTON]
+    text = join([*lead, texts.ASK_WHICH_FIX])
+    return reply(state, text, buttons, accion_backend="crear_reclamo", datos_estructura=estructura(state.draft))
+
+
+def _on_fixing(settings: BotSettings, state: ConversationState, text: str, lead: list[str]) -> BotReply | None:
+    """The answer to "¿Qué dato querés corregir?": a field named alone is asked for; a value goes to its field."""
+    fixing, state.fixing = state.fixing, None
+    named = named_field(normalize(text))
+    if named is not None:
+        state.fixing = named
+        buttons = [CANCEL_BUTTON]
+        answer = join([*lead, texts.ask_fix_value(named)])
+        return reply(state, answer, buttons, accion_backend="crear_reclamo", datos_estructura=estructura(state.draft))
+    if fixing not in (None, "?"):
+        return on_correction(settings, state, Correction(fixing, text), lead)
+    if fixing == "?" and is_bare_name(text) and not told_in(text, state.draft.descripcion):
+        return on_correction(settings, state, Correction("nombre", text), lead)
+    return None
+
+
 def on_confirm_text(settings: BotSettings, state: ConversationState, text: str, norm: str, lead: list[str]) -> BotReply:
     """Text at the summary: yes, contact data, a better location, or something we did not understand."""
     if norm in CONFIRM_WORDS or is_yes(norm) or is_thumbs_up(text):
         return confirm(settings, state, None, lead)
+    if state.fixing:
+        fixed = _on_fixing(settings, state, text, lead)
+        if fixed is not None:
+            return fixed
     d = state.draft
     # WhatsApp's profile name is a guess: a name typed at the summary ("Jonatan Herrera") replaces it.
     slots = extract(text, asked="datos_personales" if d.missing_personal() else None, names=d.nombre_guess)
@@ -518,6 +594,11 @@ def on_confirm_text(settings: BotSettings, state: ConversationState, text: str, 
         # "no, perdón, es Mitre 1200 no 1100", "no, está mal la dirección, es Belgrano 1540"
         set_place(state, slots.place)
         return summary(settings, state, [*lead, texts.corrected("ubicacion")])
+    better = better_place(d.ubicacion, slots.place) if d.latitud is None else None
+    if better is not None:
+        # "la escuela 12 queda en calle Pedro Molina 560", "ESPEJO 150!!! Y mi nombre es…": the place made precise.
+        set_place(state, better)
+        return summary(settings, state, [*lead, *noted, texts.NOTED_PLACE])
     completed = _with_height(d.ubicacion, norm)
     if completed:
         # "calle Videla Castillo" then "al 1350 más o menos": the street gets its number.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .engine import is_bot_command
-from .intake import infer_category, normalize
+from .intake import infer_category, is_courtesy, normalize
 from .intents import Intent, classify, has_problem_cue
 from .slots import find_address, find_ticket_ref
 
@@ -122,6 +122,8 @@ def read(text: str, *, attachment: bool, categories: tuple[str, ...]) -> Reading
         return Reading(Says.NOTHING, answers=True)  # a question for the desk ("¿a qué hora pasa el camión?")
     if attachment:
         return Reading(Says.ADDS, categoria, place)
+    if is_courtesy(norm) and categoria is None and not has_problem_cue(norm):
+        return Reading(Says.NOTHING, answers=answers)  # "Le agradezco infinitamente, que Dios la bendiga": thanks
     tokens = norm.split()
     if norm in _SHORT_REPLIES or (len(tokens) < 3 and categoria is None and not has_problem_cue(norm)):
         return Reading(Says.NOTHING, answers=answers)

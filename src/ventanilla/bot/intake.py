@@ -317,9 +317,59 @@ _DECISIVE = {
 """Words that decide a category over the others they come with ("el semáforo con la luz roja quemada")."""
 
 
+_APOLOGY_RE = re.compile(
+    r"\b(?:disculp\w*|perdon\w*|sorry|lamento)\s+(?:por\s+)?(?:la\s+|las\s+)?(?:molestias?|"
+    r"(?:que|q)\s+(?:lo\s+|la\s+|los\s+|las\s+|te\s+|les\s+)?(?:moleste\w*|molestemos))\b"
+)
+"""An apology for writing ("disculpe la molestia", "sorry q moleste") names no noise."""
+_COURTESY_RE = re.compile(
+    r"\b(?:que dios (?:te|la|lo|los|las|les) bendiga|dios (?:te|la|lo|los|las|les) bendiga|bendiciones|"
+    r"que (?:tenga|tengas|tengan) (?:un |una )?(?:lindo|linda|buen|buena|excelente|feliz) \w+|"
+    r"hasta luego|hasta manana|hasta pronto|nos vemos|saludos|muy amable|muy amables|adios|chau|chao|"
+    r"un abrazo|besos|cordiales saludos|atentamente)\b"
+)
+_FAREWELL_RE = re.compile(r"\b(?:hasta luego|hasta manana|hasta pronto|nos vemos|adios|chau|chao)\b")
+
+
+_PLEASANTRY_RE = re.compile(
+    r"\b(?:hola|holis|buen dia|buenos dias|buenas tardes|buenas noches|buenas|que tal|"
+    r"como (?:esta|estas|estan|le va|les va|andan|andas|anda)(?: usted| ustedes| vos)?|"
+    r"espero que (?:(?:este|esten|estes|se encuentre|se encuentren|anden|andes)\s+)?(?:muy )?bien|"
+    r"(?:que )?dios (?:te|la|lo|los|las|les) bendiga|senorita|senora|senor|senores|estimad[oa]s?|joven|chicos|"
+    r"por el trabajo que hacen|por su trabajo|por todo)\b"
+)
+
+
+def is_pleasantry(norm: str) -> bool:
+    """Greetings and courtesies only ("Buenos días señorita, ¿cómo está usted? Espero que muy bien. Disculpe la
+    molestia."): a greeting, never a question for the desk or a complaint."""
+    rest = _PLEASANTRY_RE.sub(" ", without_apology(norm))
+    return len(norm.split()) >= 2 and len(rest.split()) <= 1 and rest.strip() not in ("no", "si")
+
+
+def without_apology(norm: str) -> str:
+    """The message without an apology for writing ("disculpe la molestia"), which tells no problem."""
+    return _APOLOGY_RE.sub(" ", norm)
+
+
+def is_courtesy(norm: str) -> bool:
+    """Thanks, blessings and farewells ("Le agradezco infinitamente, que Dios la bendiga"): nothing to act on."""
+    return bool(_THANKS_RE.search(norm) or _COURTESY_RE.search(norm)) and len(norm.split()) <= 20
+
+
+def thanks_in(norm: str) -> bool:
+    """A word of thanks anywhere in the message (`is_thanks` is the short thank-you alone)."""
+    return bool(_THANKS_RE.search(norm))
+
+
+def is_farewell(norm: str) -> bool:
+    """ "Hasta luego.", "chau, nos vemos": the citizen leaves."""
+    return bool(_FAREWELL_RE.search(norm))
+
+
 def infer_category(norm: str, categories: tuple[str, ...]) -> str | None:
     """Guess a configured category from keywords; most hits wins, ties go to table order."""
-    norm = _NEGATED_THING_RE.sub(" ", norm)
+    norm = _APOLOGY_RE.sub(" ", _NEGATED_THING_RE.sub(" ", norm))
     best: tuple[int, str] | None = None
     for name, pattern in _CATEGORY_RES.items():
         configured = _find_configured(name, categories)

@@ -7,7 +7,15 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from .intake import infer_category, is_agent_request, is_greeting, is_thanks, normalize
+from .intake import (
+    infer_category,
+    is_agent_request,
+    is_greeting,
+    is_pleasantry,
+    is_thanks,
+    normalize,
+    without_apology,
+)
 from .slots import find_address as find_place
 from .understanding import asks_question
 
@@ -408,6 +416,10 @@ _YES_WORDS = frozenset(
         "amable",
         "mil",
         "muchas",
+        "ya",
+        "entonces",
+        "ahora",
+        "nomas",
     ]
 )
 _YES_HEADS = frozenset(
@@ -485,7 +497,8 @@ def _language(norm: str) -> bool:
 
 
 _FOREIGN_EMERGENCY_RE = re.compile(
-    r"\b(?:fire|smoke|gas leak|help me|emergency|ambulance|not breathing|bleeding|accident|incendio|fogo|fumaca|"
+    r"\b(?:fire|smoke|gas leak|help me(?!\s+(?:with|to|find|know|understand|file|report))|emergency|ambulance|"
+    r"not breathing|bleeding|accident|incendio|fogo|fumaca|"
     r"socorro|emergencia|ambulancia|vazamento de gas|nao respira|sangrando|acidente|pegando fogo)\b"
 )
 
@@ -545,17 +558,23 @@ def split_problems(text: str, categories: tuple[str, ...]) -> list[str]:
     placed = all(find_place(p) is not None for p in told)
     if len(told) == len(pieces) and (announced or placed):
         return pieces
+    here = find_place(pieces[0])
+    kinds = {infer_category(normalize(p), categories) for p in pieces}
+    if len(told) == len(pieces) == len(kinds) and here is not None and not any(find_place(p) for p in pieces[1:]):
+        # "un semáforo roto en Belgrano y Pedernera y además está lleno de basura la esquina": two kinds of
+        # problem, the later ones at the place the first named.
+        return [pieces[0], *(f"{p}, en {here.text}" for p in pieces[1:])]
     return [text]
 
 
 def has_problem_cue(norm: str) -> bool:
     """Words that tell of a problem ("se rompió", "no pasa", "hay ratas"), not just a topic."""
-    return bool(_COMPLAINT_CUES_RE.search(norm))
+    return bool(_COMPLAINT_CUES_RE.search(without_apology(norm)))
 
 
 def is_complaint_statement(norm: str, categories: tuple[str, ...]) -> bool:
     """A problem plainly stated ("se rompió la vereda", "hay ratas en el baldío", "auto abandonado en...")."""
-    return infer_category(norm, categories) is not None or bool(_COMPLAINT_CUES_RE.search(norm))
+    return infer_category(norm, categories) is not None or has_problem_cue(norm)
 
 
 def classify(text: str, categories: tuple[str, ...] = ()) -> Intent:
@@ -600,10 +619,12 @@ def classify(text: str, categories: tuple[str, ...] = ()) -> Intent:
         return Intent.GREETING
     if is_thanks(norm):
         return Intent.THANKS
+    if is_pleasantry(norm):
+        return Intent.GREETING
     if _CHITCHAT_RE.match(norm) or (_BOT_IDENTITY_RE.search(norm) and len(norm.split()) <= 12):
         return Intent.CHITCHAT
     asks = "?" in text or "¿" in text or asks_question(norm)
-    if asks and not _COMPLAINT_CUES_RE.search(norm):
+    if asks and not has_problem_cue(norm):
         return Intent.QUESTION
     if is_complaint_statement(norm, categories):
         return Intent.COMPLAINT

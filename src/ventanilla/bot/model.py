@@ -188,6 +188,10 @@ class ComplaintDraft(BaseModel):
         )
 
 
+FIXING = frozenset({"?", "categoria", "descripcion", "ubicacion", "email", "telefono", "dni", "nombre", "apellido"})
+"""What `ConversationState.fixing` may hold: "?" (which field, asked) or the field being corrected."""
+
+
 class ConversationState(BaseModel):
     """Everything the bot remembers between turns; the server's copy is the source of truth."""
 
@@ -224,6 +228,10 @@ class ConversationState(BaseModel):
     code_pending: bool = False
     """A one-time code was sent to a WhatsApp number; the next 6 digits typed are taken as that code."""
     # --- end bot21b ---
+    photo_offered: bool = False
+    """The intake said a photo may be sent (once per complaint): a "no" to the contact request declines it."""
+    fixing: str | None = None
+    """After a "no" at the summary: the field being corrected, or "?" while the bot asks which one."""
     pending_problems: list[str] = Field(default_factory=list)
     """Further problems told in the same message as the complaint in progress, taken one after the other."""
     transcript: list[dict[str, str]] = Field(default_factory=list)
@@ -321,6 +329,8 @@ class ConversationState(BaseModel):
             duplicates_key=str_field(raw.get("duplicates_key"), "duplicates_key"),
             verified_phone=_digits(raw.get("verified_phone")),
             code_pending=raw.get("code_pending") is True,
+            photo_offered=raw.get("photo_offered") is True,
+            fixing=raw.get("fixing") if raw.get("fixing") in FIXING else None,
             pending_problems=_problems(raw.get("pending_problems")),
             transcript=_transcript(raw.get("transcript")),
         )

@@ -188,7 +188,13 @@ def ask_personal_inline(tipo: str) -> str:
     )
 
 
-ASK_CONFIRM = "¿Confirmás el envío? Respondé «Sí» para confirmar o «No» para cancelar."
+ASK_CONFIRM = "¿Confirmás el envío? Respondé «Sí» para confirmar, o decime qué dato querés corregir."
+PHOTO_OFFER = "Si tenés una foto, mandala; si no, seguimos."
+NO_PHOTO = "Dale, seguimos sin foto."
+ASK_WHICH_FIX = (
+    "¿Qué dato querés corregir? Escribilo directamente, por ejemplo: «la dirección es Mitre 1200». "
+    "Si preferís descartar el reclamo, escribí «cancelar»."
+)
 
 
 def ask_personal(missing: list[str], tipo: str) -> str:
@@ -352,6 +358,23 @@ _FIELD_NAMES = {
 def retry(field: str) -> str:
     """Kind re-ask when an answer does not fit what was asked."""
     return _RETRY.get(field, TOO_SHORT)
+
+
+def ask_fix_value(field: str) -> str:
+    """Ask the right value of the field the citizen wants to correct."""
+    return _FIX_ASKS.get(field, "Decime el dato correcto.")
+
+
+_FIX_ASKS = {
+    "nombre": "Decime el nombre correcto.",
+    "apellido": "Decime el apellido correcto.",
+    "email": "Decime el email correcto.",
+    "telefono": "Decime el teléfono correcto.",
+    "dni": "Decime el DNI correcto.",
+    "ubicacion": "Decime el lugar correcto (calle y altura, o una esquina).",
+    "categoria": "Decime el tema correcto del reclamo.",
+    "descripcion": "Contame de nuevo qué pasa.",
+}
 
 
 def corrected(field: str) -> str:

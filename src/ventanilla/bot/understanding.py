@@ -106,8 +106,46 @@ _WITH_FIELD = re.compile(
 _FIELDLESS = re.compile(
     r"^\W*(?:(?:no|bah|ah|uy|ups|ay|upa|epa)\W+)*"
     r"(?:perdon|perdona|disculpa|disculpas|me equivoque|me confundi|quise decir|queria decir|mejor dicho|corrijo)"
-    r"\W+(?:(?:quise decir|queria decir|es|era|no era eso|en realidad)\W+)*(?P<value>\S.*)$"
+    r"\W+(?:(?:quise decir|queria decir|es|era|no era eso|en realidad|me exprese mal|me equivoque|me confundi|"
+    r"lo dije mal|lo escribi mal|escribi mal)\W+)*(?P<value>\S.*)$"
 )
+
+
+_FIELD_ALONE = re.compile(
+    rf"^\W*(?:no\W+)?(?:(?:quiero )?(?:corregir|cambiar)\s+)?(?:(?:el|la|mi|de)\s+)?(?:{_FIELD_RE})"
+    r"(?:\s+(?:esta mal|esta equivocad[oa]|no es ese|no es esa|es incorrect[oa]|incorrect[oa]|mal))?\W*$"
+)
+_PLAIN_NO = re.compile(
+    r"^(?:no+|nop|nah|no no|no confirmo|no todavia|todavia no|no esta bien|esta mal|algo esta mal|hay un error|"
+    r"no es (?:asi|correcto|correcta))\W*$"
+)
+_PHOTO_DECLINE = re.compile(
+    r"^\W*(?:(?:no|nop|bueno|ah|uy|perdon)\W+)*(?:(?:no tengo|no tenemos|sin|no puedo (?:mandar|sacar|enviar)|"
+    r"no te puedo (?:mandar|enviar)|no saque|no hay)\s+(?:(?:ninguna|una|la|ni una)\s+)?fotos?\b|"
+    r"(?:la\s+)?fotos?\s+no(?:\s+(?:tengo|tenemos|hay|puedo))?\b)"
+    r"(?:\s+(?:ahora|ahorita|por ahora|encima|aca|disculpa|perdon))*\W*"
+)
+
+
+def named_field(norm: str) -> str | None:
+    """The field a message names and nothing else ("el nombre", "la dirección está mal"), as a correction asks."""
+    m = _FIELD_ALONE.match(norm)
+    return next((name for name in _FIELD_WORDS if m.group(name)), None) if m else None
+
+
+def is_plain_no(norm: str) -> bool:
+    """A bare refusal ("no", "nop", "está mal"): at the summary, something to correct, not a cancel."""
+    return bool(_PLAIN_NO.match(norm))
+
+
+def without_photo_decline(text: str) -> str | None:
+    """ "no tengo foto, soy Ana Paz 261…" → what follows the decline ("" when nothing); None when no decline."""
+    folded, index = _fold_with_map(text[:1000])
+    m = _PHOTO_DECLINE.match(folded)
+    if not m:
+        return None
+    rest = _original(text, index, m.end()).strip()
+    return re.sub(r"^(?:pero|y|igual)\b\W*", "", rest, flags=re.I)
 
 
 @dataclass(frozen=True, slots=True)

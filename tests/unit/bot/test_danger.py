@@ -40,6 +40,10 @@ READINGS: list[tuple[str, str]] = [
         "hija tiene exámenes y no puede estudiar ni dormir.",
         "calm_or_unsure",
     ),
+    # Round 5 (own words): the question answered before it is asked; danger said beside it still escalates.
+    ("se cayó un poste de luz sobre la vereda de Cabildo 220, no hay nadie lastimado", "calm"),
+    ("quise decir que se cayó un árbol, no una rama. nadie salió herido", "calm"),
+    ("se cayó una pared encima de un señor y está sangrando, no hay nadie más lastimado", "urgent"),
     # Read by the learned model alone (no rule fires) and calm in words: its self-harm verdict stands.
     (
         "Estimados: les informo que he decidido poner fin a mi vida esta noche. Les dejo mi dirección, "

@@ -456,8 +456,9 @@ def test_confirm_complete_creates_complaint(datos: dict[str, Any], expected: tup
             Incoming(action="cancelar_reclamo"),
         ),
         (ConversationState(estado="recolectando_info", awaiting="descripcion"), Incoming(text="Cancelar")),
-        (ConversationState(estado="confirmando_reclamo", draft=COMPLETE), Incoming(text="no")),
+        (ConversationState(estado="confirmando_reclamo", draft=COMPLETE), Incoming(text="no quiero hacerlo")),
         (ConversationState(estado="confirmando_reclamo", draft=COMPLETE), Incoming(text="2")),
+        (ConversationState(estado="confirmando_reclamo", draft=COMPLETE, fixing="?"), Incoming(text="cancelá")),
     ],
 )
 def test_cancel(state: ConversationState, incoming: Incoming) -> None:
