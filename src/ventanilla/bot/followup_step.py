@@ -113,10 +113,7 @@ async def _add(call: Call, ticket: Ticket, text: str) -> int:
         call.uow,
         call.entity,
         ticket,
-        text=text,
-        origen=_origen(call),
-        citizen=call.citizen,
-        attachment=call.turn.attachment,
+        livechat.CitizenLine(text=text, origen=_origen(call), citizen=call.citizen, attachment=call.turn.attachment),
     )
     return int(outcome["mensaje_id"])
 

@@ -131,5 +131,7 @@ async def add_message(call: Call, reply: BotReply, origen: str) -> tuple[BotRepl
     ticket = await tickets_repo.get(uow.session, effect.ticket_id)
     if ticket is None or ticket.entity_id != entity.id:
         return engine.own_tickets(settings, reply.state, []), None
-    await livechat.citizen_message(ctx, uow, entity, ticket, text=effect.text, origen=origen, citizen=citizen)
+    await livechat.citizen_message(
+        ctx, uow, entity, ticket, livechat.CitizenLine(text=effect.text, origen=origen, citizen=citizen)
+    )
     return engine.message_added(settings, reply.state, ticket.nro_ticket), ticket

@@ -303,10 +303,12 @@ async def _live_routing(call: Call) -> Answer | None:
         call.uow,
         call.entity,
         live,
-        text=text or "(adjunto)",
-        origen=channel_origin(call.channel),
-        citizen=call.citizen,
-        attachment=call.turn.attachment,
+        livechat.CitizenLine(
+            text=text or "(adjunto)",
+            origen=channel_origin(call.channel),
+            citizen=call.citizen,
+            attachment=call.turn.attachment,
+        ),
     )
     buttons: list[engine.Button] = []
     if label is Intent.WAIT_TIME and live.estado == livechat.WAITING:
@@ -504,14 +506,16 @@ async def _handoff(call: Call, text: str) -> Answer:
         call.ctx,
         call.uow,
         call.entity,
-        session_key=call.session_key,
-        channel=call.channel,
-        citizen=call.citizen,
-        contact=urgent.contact_of(call.state, call.citizen),
-        first_text=None if engine.is_agent_request(text) or not text else text,
-        transcript=call.state.transcript,
-        asked=_typed_request(call, text),
-        complaint=complaint,
+        livechat.HandoffRequest(
+            session_key=call.session_key,
+            channel=call.channel,
+            citizen=call.citizen,
+            contact=urgent.contact_of(call.state, call.citizen),
+            first_text=None if engine.is_agent_request(text) or not text else text,
+            transcript=call.state.transcript,
+            asked=_typed_request(call, text),
+            complaint=complaint,
+        ),
     )
     call.state.transcript = []
     ticket = handoff.ticket

@@ -101,21 +101,24 @@ async def ongoing_ticket(uow: UnitOfWork, entity: Entity, key: str | None) -> Ti
     return await tickets_repo.latest_open_of_session(uow.session, entity.id, key)
 
 
-async def request_agent(
-    ctx: AppContext,
-    uow: UnitOfWork,
-    entity: Entity,
-    *,
-    session_key: str | None,
-    channel: str,
-    citizen: User | None,
-    contact: dict[str, str | None] | None = None,
-    asunto: str = "Chat en vivo",
-    first_text: str | None = None,
-    transcript: Sequence[Mapping[str, str]] = (),
-    asked: str | None = None,
-    complaint: Ticket | None = None,
-) -> Handoff:
+@dataclass(frozen=True, slots=True)
+class HandoffRequest:
+    """A citizen's request for a person: the conversation it comes from (`session_key`, `channel`, the citizen's
+    account and typed contact), what opens a new live chat (`asunto`, `first_text`), what the agent reads first
+    (`transcript` of the bot turns, the typed line that `asked`) and the `complaint` this conversation filed."""
+
+    session_key: str | None
+    channel: str
+    citizen: User | None
+    contact: dict[str, str | None] | None = None
+    asunto: str = "Chat en vivo"
+    first_text: str | None = None
+    transcript: Sequence[Mapping[str, str]] = ()
+    asked: str | None = None
+    complaint: Ticket | None = None
+
+
+async def request_agent(ctx: AppContext, uow: UnitOfWork, entity: Entity, request: HandoffRequest) -> Handoff:
     """Open (or reuse) the session's live chat, queue it and try to assign it at once.
 
     The live chat is the session's open one, else the open `complaint` this conversation filed (the agent answers
@@ -123,6 +126,9 @@ async def request_agent(
     citizen and the bot said before (`transcript`), a joined complaint with what they said since it was filed; the
     line that asked for a person (`asked`, when the citizen typed it) goes with them. Whoever takes the chat in this
     turn is named in the answer, so the join notice reaches only the panels (`TicketMessage.told_in_answer`)."""
+    session_key, channel, citizen, contact = request.session_key, request.channel, request.citizen, request.contact
+    asunto, first_text, transcript, asked = request.asunto, request.first_text, request.transcript, request.asked
+    complaint = request.complaint
     # The entity row lock first, as the other assignment paths take it (see repository.lock_entity).
     await repository.lock_entity(uow.session, entity.id)
     ticket = await open_live_ticket(uow, entity, session_key)
@@ -361,23 +367,28 @@ async def take(ctx: AppContext, uow: UnitOfWork, entity: Entity, ticket: Ticket,
         await set_status(ctx, uow, entity, ticket, Estado.EN_PROCESO, actor=agent)
 
 
+@dataclass(frozen=True, slots=True)
+class AgentReply:
+    """What an agent sends: the text (may be empty beside an attachment), where from (`origen`: the panel's
+    "chat", or "email" for a reply by email with its `external_id`) and the buttons the citizen may tap."""
+
+    agent: User
+    text: str
+    attachment: dict[str, Any] | None = None
+    origen: str = "chat"
+    external_id: str | None = None
+    buttons: list[dict[str, str]] | None = None
+
+
 async def agent_message(
-    ctx: AppContext,
-    uow: UnitOfWork,
-    entity: Entity,
-    ticket: Ticket,
-    *,
-    agent: User,
-    text: str,
-    attachment: dict[str, Any] | None = None,
-    origen: str = "chat",
-    external_id: str | None = None,
-    buttons: list[dict[str, str]] | None = None,
+    ctx: AppContext, uow: UnitOfWork, entity: Entity, ticket: Ticket, reply: AgentReply
 ) -> TicketMessage:
     """An agent's reply: the ticket becomes theirs (whatever their load), and a new complaint goes in process.
 
     On a resolved or closed ticket it is a note after closing: stored and sent to the citizen like any reply, and
     the status, the assignment and the live chat stay as they are (only the citizen's own message reopens)."""
+    agent, text, attachment, origen = reply.agent, reply.text, reply.attachment, reply.origen
+    external_id, buttons = reply.external_id, reply.buttons
     if not attachment:
         tickets.check_text(text)
     if ticket.is_closed:
@@ -522,19 +533,29 @@ async def escalate(uow: UnitOfWork, entity: Entity, ticket: Ticket, verdict: dic
         await listener.escalated(uow, entity, ticket)
 
 
+@dataclass(frozen=True, slots=True)
+class CitizenLine:
+    """What a citizen writes in an open conversation, where from (`origen`, with the channel's own
+    `external_id`), by whom (their account, when known) and what they attached."""
+
+    text: str
+    origen: str
+    citizen: User | None
+    attachment: dict[str, Any] | None = None
+    external_id: str | None = None
+
+
 async def citizen_message(
-    ctx: AppContext,
-    uow: UnitOfWork,
-    entity: Entity,
-    ticket: Ticket,
-    *,
-    text: str,
-    origen: str,
-    citizen: User | None,
-    attachment: dict[str, Any] | None = None,
-    external_id: str | None = None,
+    ctx: AppContext, uow: UnitOfWork, entity: Entity, ticket: Ticket, line: CitizenLine
 ) -> dict[str, Any]:
     """A citizen writes in an open conversation: store it, tell the agents; urgent text gets a safety answer."""
+    text, origen, citizen, attachment, external_id = (
+        line.text,
+        line.origen,
+        line.citizen,
+        line.attachment,
+        line.external_id,
+    )
     message = await tickets.add_message(
         uow,
         entity,

@@ -351,13 +351,13 @@ async def receive(
         return InboundResult("held", who.held, ticket.id)
     if who.agent is not None:
         posted = await livechat.agent_message(
-            ctx, uow, entity, ticket, agent=who.agent, text=text, origen="email", external_id=key
+            ctx, uow, entity, ticket, livechat.AgentReply(agent=who.agent, text=text, origen="email", external_id=key)
         )
         record.message_id = posted.id
         log.info("inbound email from agent %s posted on ticket %s", who.agent.id, ticket.id)
         return InboundResult("posted", None, ticket.id, posted.id, "agente")
     outcome = await livechat.citizen_message(
-        ctx, uow, entity, ticket, text=text, origen="email", citizen=None, external_id=key
+        ctx, uow, entity, ticket, livechat.CitizenLine(text=text, origen="email", citizen=None, external_id=key)
     )
     record.message_id = int(outcome["mensaje_id"])
     log.info("inbound email posted on ticket %s", ticket.id)

@@ -423,10 +423,12 @@ async def citizen_reply(
         uow,
         owner,
         ticket,
-        text=body.comentario,
-        origen="chat",
-        citizen=user,
-        attachment=attachments.clean_attachment(body.attachment_info),
+        livechat.CitizenLine(
+            text=body.comentario,
+            origen="chat",
+            citizen=user,
+            attachment=attachments.clean_attachment(body.attachment_info),
+        ),
     )
     await uow.flush()
     return {"ok": True, **outcome}
@@ -671,10 +673,12 @@ async def agent_reply(
     stored = [attachment_info(ctx, await receive_upload(ctx, f)) for f in files]
     first = stored[0] if stored else attachment
     message = await livechat.agent_message(
-        ctx, uow, entity, ticket, agent=user, text=text, attachment=first, buttons=buttons
+        ctx, uow, entity, ticket, livechat.AgentReply(agent=user, text=text, attachment=first, buttons=buttons)
     )
     extra = [
-        await livechat.agent_message(ctx, uow, entity, ticket, agent=user, text="", attachment=info)
+        await livechat.agent_message(
+            ctx, uow, entity, ticket, livechat.AgentReply(agent=user, text="", attachment=info)
+        )
         for info in stored[1:]
     ]
     await uow.flush()

@@ -214,11 +214,13 @@ async def handle_message(ctx: AppContext, runtime: Runtime, uow: UnitOfWork, eve
             uow,
             entity,
             followed,
-            text=turn.text[:MAX_MESSAGE_CHARS] or "(adjunto)",
-            origen=Channel.WHATSAPP,
-            citizen=citizen,
-            attachment=turn.attachment,
-            external_id=event.wamid,
+            livechat.CitizenLine(
+                text=turn.text[:MAX_MESSAGE_CHARS] or "(adjunto)",
+                origen=Channel.WHATSAPP,
+                citizen=citizen,
+                attachment=turn.attachment,
+                external_id=event.wamid,
+            ),
         )
         await session.delete(reply_row)
         return
