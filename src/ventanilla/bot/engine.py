@@ -639,6 +639,9 @@ def _on_action(settings: BotSettings, st: ConversationState, turn: Turn) -> BotR
     return None
 
 
+_TYPED_NO = frozenset({"no", "n"})
+
+
 def respond(settings: BotSettings, state: ConversationState, incoming: Incoming) -> BotReply:
     """Advance the conversation by one citizen turn; never raises on junk input."""
     st = state.clone() if isinstance(state, ConversationState) else ConversationState()
@@ -646,6 +649,10 @@ def respond(settings: BotSettings, state: ConversationState, incoming: Incoming)
     if turn.action == "initial_greeting":
         fresh = ConversationState()
         return reply(fresh, texts.welcome(settings.tipo_chat, settings.entity_name), menu_buttons(settings))
+    if turn.action == "cancelar_reclamo" and turn.norm in _TYPED_NO:
+        # Both widgets turn a typed "no" into this action while their context says a summary awaits confirmation
+        # (useChatLogic.ts), also while the summary still asks for the contact and offers a photo: read the text.
+        turn = Turn(**{**{f: getattr(turn, f) for f in Turn.__slots__}, "action": None})
     if turn.action is not None:
         answered = _on_action(settings, st, turn)
         if answered is not None:

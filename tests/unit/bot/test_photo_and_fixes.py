@@ -112,3 +112,13 @@ def test_the_readers(text: str, field: str | None, plain_no: bool, rest: str | N
     assert named_field(normalize(text)) == field
     assert is_plain_no(normalize(text)) is plain_no
     assert without_photo_decline(text) == rest
+
+
+def test_a_typed_no_the_widget_sends_as_cancel_is_read_as_text() -> None:
+    """Both widgets send `cancelar_reclamo` for a typed "no" while their context says a summary awaits confirmation
+    (useChatLogic.ts): at the summary it asks which field to correct, and the draft stays."""
+    replies = play([*AT_SUMMARY, Incoming(text="no", action="cancelar_reclamo")])
+    assert not isinstance(replies[-1].effect, CancelComplaint)
+    assert "corregir" in replies[-1].respuesta
+    cancelled = play([*AT_SUMMARY, Incoming(text="Cancelar", action="cancelar_reclamo")])
+    assert isinstance(cancelled[-1].effect, CancelComplaint)
