@@ -22,7 +22,8 @@ from .replies import CANCEL_BUTTON, menu_buttons, reply
 JOIN_ACTION = "sumarme_reclamo"
 OTHER_ACTION = "es_otro_reclamo"
 _JOIN_RE = re.compile(
-    r"\b(?:sumame|sumarme|me sumo|sumo|sumate|unirme|me uno|adherir\w*|es el mismo|es ese|ese mismo)\b"
+    r"\b(?:sumame|sumarme|me sumo|sumo|sumate|unirme|me uno|adherir\w*|agregame|agregarme|anotame|anotarme|"
+    r"incluime|es el mismo|es ese|ese mismo)\b"
 )
 _OTHER_RE = re.compile(r"\b(?:es otro|otro problema|otra cosa|no es el mismo|no es ese|es distinto|diferente|nuevo)\b")
 _NO_WORDS = frozenset({"no", "nop", "no gracias", "nah"})
@@ -66,7 +67,11 @@ async def offer(call: BotCall, answer: BotReply) -> BotReply:
     ctx, uow, entity = call.ctx, call.uow, call.entity
     state = answer.state
     d = state.draft
-    if answer.effect is not None or state.awaiting != "confirmacion" or not d.categoria:
+    # The summary is shown (with or without the contact data still asked): the problem is known, and a citizen
+    # who reads "ya hay un reclamo igual" now can join it without typing their data first.
+    at_summary = state.awaiting == "datos_personales" and state.estado == "confirmando_reclamo"
+    shown = state.awaiting == "confirmacion" or at_summary
+    if answer.effect is not None or not shown or not d.categoria or d.missing():
         return answer
     key = _place_key(state)
     if state.duplicates_key == key:

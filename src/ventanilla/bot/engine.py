@@ -41,6 +41,7 @@ from .intents import (
     after_restart,
     classify,
     has_problem_cue,
+    is_calm_account,
     is_complaint_statement,
     is_yes,
     split_problems,
@@ -352,7 +353,8 @@ def _on_when_fixed(settings: BotSettings, state: ConversationState, turn: Turn) 
 
 def _on_angry_complaint(settings: BotSettings, state: ConversationState, turn: Turn) -> BotReply:
     answered = _on_menu_text(settings, state, turn, asked=True)
-    answered.respuesta = f"{texts.SORRY_AGAIN} {answered.respuesta}"
+    if not is_calm_account(turn.text, turn.norm):
+        answered.respuesta = f"{texts.SORRY_AGAIN} {answered.respuesta}"
     return answered
 
 

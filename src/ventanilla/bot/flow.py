@@ -342,6 +342,27 @@ def _refined(before: str | None, place: Place) -> Place:
     return Place(f"{before}{joiner}{place.text}")
 
 
+def _with_topic(state: ConversationState, text: str, norm: str, cats: tuple[str, ...]) -> str:
+    """A one- or two-word description ("rota") after a bare topic word ("luz") keeps that word: "luz rota". The
+    topic is the citizen's previous message when it was that short and named the category of the draft."""
+    if len(norm.split()) > 2 or infer_category(norm, cats) is not None:
+        return text[:MAX_DESCRIPCION]
+    said = [line.get("text", "") for line in state.transcript if line.get("role") == "citizen"]
+    topic = said[-1].strip() if said else ""
+    topic_norm = normalize(topic)
+    if not topic or len(topic_norm.split()) > 3 or infer_category(topic_norm, cats) != state.draft.categoria:
+        return text[:MAX_DESCRIPCION]
+    return f"{topic} {text}"[:MAX_DESCRIPCION]
+
+
+def _completes_name(nombre: str | None, text: str) -> bool:
+    """The text repeats the name given and adds words to it ("Ana" → "Ana Gil")."""
+    if not nombre:
+        return False
+    have, said = fold(nombre).split(), fold(text.strip(" .,;!")).split()
+    return len(have) < len(said) <= 5 and said[: len(have)] == have
+
+
 def _is_description(norm: str) -> bool:
     return len(norm) >= 3 and any(ch.isalpha() for ch in norm) and not is_dont_know(norm)
 
@@ -412,7 +433,10 @@ def on_field_answer(settings: BotSettings, state: ConversationState, text: str, 
         if not _is_description(norm):
             why = texts.retry("descripcion") if is_dont_know(norm) else texts.TOO_SHORT
             return _failed(settings, state, ask(settings, state, "descripcion", [*lead, why]))
+        told_before = d.descripcion
         apply_description(settings, state, text, norm)
+        if not told_before and d.descripcion == text[:MAX_DESCRIPCION]:
+            d.descripcion = _with_topic(state, text, norm, categories(settings))
         if _CHANGE_OF_MIND_RE.match(norm):
             d.categoria = infer_category(norm, categories(settings)) or d.categoria
     elif field_name == "ubicacion":
@@ -583,9 +607,12 @@ def on_confirm_text(settings: BotSettings, state: ConversationState, text: str, 
     # WhatsApp's profile name is a guess: a name typed at the summary ("Jonatan Herrera") replaces it.
     slots = extract(text, asked="datos_personales" if d.missing_personal() else None, names=d.nombre_guess)
     dni = extract_personal(text).dni
-    if d.nombre_guess and not slots.nombre and _bare_name_only(text) and not told_in(text, d.descripcion):
-        # "macarena gil" at the summary of a WhatsApp complaint: the citizen's name over the profile's.
-        slots = Slots(slots.place, find_name(text, bare=True, asked=True), slots.telefono, slots.email, True)
+    guessed = d.nombre_guess or _completes_name(d.nombre, text)
+    if guessed and _bare_name_only(text) and not told_in(text, d.descripcion):
+        # "macarena gil" at the summary of a WhatsApp complaint: the citizen's name over the profile's; "Ana Gil"
+        # after "Ana": the surname added to the first name given.
+        named = slots.nombre or find_name(text, bare=True, asked=True)
+        slots = Slots(slots.place, named, slots.telefono, slots.email, True)
     noted = absorb_contact(state, text, slots)
     if slots.place is not None and _mostly_place(norm, slots.place) and not slots.any_contact():
         set_place(state, slots.place)

@@ -117,6 +117,17 @@ _FRUSTRATION_RE = re.compile(
     r"(?:reclame|reclamo|llamo|espero|pedi|avise|denuncie)|me tienen (?:harto|"
     r"harta|cansado|cansada|podrido|podrida)|no puede ser que)\b"
 )
+def is_calm_account(text: str, norm: str) -> bool:
+    """A long, calm account that mentions in passing having called before ("ya llamé y nadie me atiende"): one
+    mild cue among forty words or more, no insult, no shouting. It needs no apology for anger nobody showed."""
+    if len(norm.split()) < 40 or _INSULT_RE.search(norm) or "!" in text:
+        return False
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters and sum(ch.isupper() for ch in letters) > len(letters) / 3:
+        return False
+    return len(_FRUSTRATION_RE.findall(norm)) <= 1
+
+
 _WAIT_RE = re.compile(
     r"\b(?:cuanto (?:falta|tarda|tardan|demora|demoran|mas)|cuando me (?:atienden|atiende|contestan|responden)|"
     r"hay alguien|me van a atender|sigo esperando|estoy esperando|en que lugar|que numero (?:soy|estoy)|"

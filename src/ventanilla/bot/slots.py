@@ -224,6 +224,8 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
         found.append((m.start(), piece))
         break
     barrio = _BARRIO_RE.search(folded)
+    if barrio and _generic_barrio(text, index, folded, barrio):
+        barrio = None
     if barrio and not any("barrio" in fold(t) for _, t in found):
         head, *rest = folded[barrio.start("b") : barrio.end("b")].split()
         kept = list(itertools.takewhile(lambda w: w not in _NOT_STREET or w in ("la", "las", "los", "el"), rest))
@@ -237,6 +239,18 @@ def find_address(text: str, *, whole: bool = False) -> Place | None:
         return None
     found.sort()
     return Place(", ".join(t for _, t in found)[:300])
+
+
+def _generic_barrio(text: str, index: list[int], folded: str, m: re.Match[str]) -> bool:
+    """ "los chicos del barrio pasan por abajo", "la gente del barrio": the neighbourhood in general, not one named.
+    After "del barrio" only a capitalised word names it ("del barrio San Martín")."""
+    if not re.search(r"\bdel\s+$", folded[: m.start("b")]):
+        return False
+    rest = folded[m.start("b") :].split(maxsplit=2)
+    if len(rest) < 2:
+        return True
+    at = folded.find(rest[1], m.start("b") + len(rest[0]))
+    return not text[index[at]].isupper()
 
 
 _RENUMBER_RE = re.compile(
@@ -428,7 +442,7 @@ _NAME_SIGNAL_RE = re.compile(
     r"(?:ella|el|(?:mi|la|el) (?:vecin[oa]|mama|papa|abuel[oa]|espos[oa]|senora?|herman[oa]|hij[oa]|"
     r"madre|padre|tia|tio)) se llama|"
     r"habla|te habla|le habla|les habla|te escribe|les escribe|le escribe|de parte de|a nombre de|"
-    r"me llaman|firmado|atte\.?|att\.?)\s+"
+    r"me llaman|firmado|atte\.?|att\.?|atentamente,?|cordialmente,?)\s+"
 )
 _NAME_WORD_RE = re.compile(r"^[^\W\d_][^\W\d_'’\-]*$")
 _NAME_AFTER_RE = re.compile(
@@ -493,11 +507,14 @@ def find_name(text: str, *, bare: bool = False, asked: bool = False) -> str | No
     if not text:
         return None
     sample = text[:400]
-    folded = fold(sample)
-    for m in _NAME_SIGNAL_RE.finditer(folded):
-        name = _name_words(sample[_orig_at(sample, m.end()) :])
+    # The cue ("mi nombre es", "soy") is looked for in the whole message: a long first message often ends with
+    # the name, and cutting it at 400 characters would keep "Ramona Gu" of "Ramona Gutiérrez".
+    whole = text[:4000]
+    for m in _NAME_SIGNAL_RE.finditer(fold(whole)):
+        name = _name_words(whole[_orig_at(whole, m.end()) :])
         if name:
             return name
+    folded = fold(sample)
     after = _NAME_AFTER_RE.search(folded)
     if after is not None:
         # "Alfredo Domínguez es mi nombre", "María Eugenia Sosa, ese es mi nombre"
