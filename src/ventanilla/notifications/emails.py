@@ -51,6 +51,9 @@ _URGENCY_LABELS = {
     "missing": "persona desaparecida",
     "animal": "animal peligroso",
     "explicit": "emergencia",
+    "self_harm": "riesgo de autolesión o suicidio",
+    "gender_violence": "violencia de género",
+    "child": "niña o niño en riesgo",
 }
 
 
@@ -270,8 +273,8 @@ def unsubscribe_url(settings: Settings, signer: TokenSigner, entity_id: int, add
 
 
 def ticket_url(settings: Settings, ticket: Ticket) -> str:
-    """The ticket's own page for citizens, followers and the on-call address: `/ticket/{nro}?pin=` (the lookup page,
-    which opens the named ticket in both versions, logged in or not; agents get `panel_ticket_url`)."""
+    """The ticket's own page for its citizen: `/ticket/{nro}?pin=` (the lookup page, which opens the named ticket in
+    both versions, logged in or not; agents and the on-call address get `panel_ticket_url`, followers no link)."""
     base = settings.panel_url.rstrip("/")
     return f"{base}/ticket/{ticket.nro_ticket}?{urlencode({'pin': ticket.pin})}"
 
@@ -418,7 +421,9 @@ def build_view(settings: Settings, signer: TokenSigner, ticket: Ticket, to: Addr
         headline=headline,
         intro=intro,
         button_label="Ver mi reclamo" if template == "citizen" else "Abrir el reclamo",
-        ticket_url=panel_ticket_url(settings, ticket) if template == "agent" else ticket_url(settings, ticket),
+        ticket_url=panel_ticket_url(settings, ticket)
+        if template in ("agent", "oncall")
+        else ticket_url(settings, ticket),
         unsubscribe_url=unsubscribe_url(settings, signer, entity_id, recipient),
         last=last,
         earlier=tuple(earlier),

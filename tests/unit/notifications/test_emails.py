@@ -275,3 +275,28 @@ def test_a_followers_email_has_the_status_and_nothing_of_the_owner() -> None:
     # A reply goes to the agents' inbox (held for review), never into the owner's conversation as the citizen.
     parsed = emails.parse_reply_address(SETTINGS, SIGNER, emails.reply_address(SETTINGS, SIGNER, t.id, "follower"))
     assert parsed is not None and (parsed.ticket_id, parsed.recipient) == (t.id, "i")
+
+
+def test_every_urgency_kind_has_a_spanish_label_for_staff() -> None:
+    """The on-call and agent emails name the kind of emergency in Spanish ("self harm" reached a staff inbox)."""
+    from typing import get_args
+
+    from ventanilla.urgency.lexicon import Category
+
+    missing = [c for c in get_args(Category) if c != "none" and c not in emails._URGENCY_LABELS]
+    assert missing == []
+
+
+def test_the_oncall_email_opens_the_panel_not_the_citizens_lookup() -> None:
+    message = build(
+        "oncall",
+        set(),
+        [],
+        prioridad="urgente",
+        urgency={"category": "self_harm", "notify_oncall": True},
+        descripcion="No doy más",
+        estado="nuevo",
+    )
+    text = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Urgencia: riesgo de autolesión o suicidio" in text
+    assert "/panel/tickets/" in text and "pin=" not in text
