@@ -67,11 +67,8 @@ async def offer(call: BotCall, answer: BotReply) -> BotReply:
     ctx, uow, entity = call.ctx, call.uow, call.entity
     state = answer.state
     d = state.draft
-    # The summary is shown (with or without the contact data still asked): the problem is known, and a citizen
-    # who reads "ya hay un reclamo igual" now can join it without typing their data first.
-    at_summary = state.awaiting == "datos_personales" and state.estado == "confirmando_reclamo"
-    shown = state.awaiting == "confirmacion" or at_summary
-    if answer.effect is not None or not shown or not d.categoria or d.missing():
+    # Offered once the contact is known, so that a neighbour who joins can be told the news.
+    if answer.effect is not None or state.awaiting != "confirmacion" or not d.categoria:
         return answer
     key = _place_key(state)
     if state.duplicates_key == key:
