@@ -387,26 +387,22 @@ async def agent_message(
 
     On a resolved or closed ticket it is a note after closing: stored and sent to the citizen like any reply, and
     the status, the assignment and the live chat stay as they are (only the citizen's own message reopens)."""
-    agent, text, attachment, origen = reply.agent, reply.text, reply.attachment, reply.origen
-    external_id, buttons = reply.external_id, reply.buttons
-    if not attachment:
-        tickets.check_text(text)
-    if ticket.is_closed:
-        return await tickets.add_message(
-            uow,
-            entity,
-            ticket,
-            tickets.NewMessage(
-                author_kind="agent",
-                text=text,
-                origen=origen,
-                author=agent,
-                attachment=attachment,
-                external_id=external_id,
-                buttons=buttons,
-                allow_closed=True,
-            ),
-        )
+    agent = reply.agent
+    if not reply.attachment:
+        tickets.check_text(reply.text)
+    closed = ticket.is_closed
+    message = tickets.NewMessage(
+        author_kind="agent",
+        text=reply.text,
+        origen=reply.origen,
+        author=agent,
+        attachment=reply.attachment,
+        external_id=reply.external_id,
+        buttons=reply.buttons,
+        allow_closed=closed,
+    )
+    if closed:
+        return await tickets.add_message(uow, entity, ticket, message)
     if _urgent_widget_ticket(ticket) and not ticket.is_live_chat:
         # An urgent complaint filed in the widget and answered by a person is a live chat from now on: the widget
         # shows it as one (the newest joins the ticket room only for live estados) and the bot stops answering.
@@ -418,20 +414,7 @@ async def agent_message(
         await set_status(ctx, uow, entity, ticket, Estado.EN_PROCESO, actor=agent, notify=False)
     if ticket.assigned_agent_id != agent.id:
         await take(ctx, uow, entity, ticket, agent)
-    return await tickets.add_message(
-        uow,
-        entity,
-        ticket,
-        tickets.NewMessage(
-            author_kind="agent",
-            text=text,
-            origen=origen,
-            author=agent,
-            attachment=attachment,
-            external_id=external_id,
-            buttons=buttons,
-        ),
-    )
+    return await tickets.add_message(uow, entity, ticket, message)
 
 
 def _urgent_widget_ticket(ticket: Ticket) -> bool:
